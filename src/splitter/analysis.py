@@ -1,0 +1,228 @@
+"""Analyze one monolith with `ast`: the app, its registrations and hooks, and every top-level unit."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .errors import SplitterError
+from .model import Analysis, Diagnostic, ImportedName, Unit
+from .registrations import Registrar, literal_string
+from .scopes import statement_facts
+from .source import module_location, parse_python, read_python
+
+# Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
+PURE_CALLS = frozenset(
+    {"TypeVar", "Field", "NewType", "namedtuple", "NamedTuple", "APIRouter", "Depends", "Security", "Query",
+     "Header", "Cookie", "Body", "Form", "File", "Path", "compile", "frozenset", "set", "dict", "list", "tuple",
+     "defaultdict", "deque", "OrderedDict", "Counter", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event",
+     "Condition", "Queue", "timedelta", "Decimal", "getLogger", "HTTPBearer", "HTTPBasic", "OAuth2PasswordBearer",
+     "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "ContextVar", "Enum", "IntEnum", "StrEnum", "object", "cast",
+     "field", "ConfigDict", "SettingsConfigDict", "str", "int", "float", "bool", "bytes", "timezone", "date",
+     "datetime", "time", "UUID", "Template", "partial", "itemgetter", "attrgetter", "Literal", "Annotated",
+     "TypeAdapter", "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ZoneInfo"}
+)
+_PINNED_NAMES = frozenset({"__getattr__", "__dir__", "__all__", "__version__", "__path__"})
+
+
+def _callee_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _does_import_time_work(node: ast.stmt) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if isinstance(sub, ast.Call) and _callee_name(sub.func) not in PURE_CALLS:
+            return True
+        if isinstance(sub, (ast.Await, ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "environ":
+            return True
+    return False
+
+
+def _is_type_checking_block(node: ast.stmt) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    named = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+    return named and not node.orelse and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in node.body)
+
+
+def _imports_of(node: ast.stmt) -> tuple[ImportedName, ...]:
+    if isinstance(node, ast.Import):
+        return tuple(ImportedName(a.name, None, a.asname, 0, node.lineno) for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return tuple(ImportedName(node.module or "", a.name, a.asname, node.level, node.lineno) for a in node.names)
+    if isinstance(node, ast.If):
+        return tuple(name for s in node.body for name in _imports_of(s))
+    return ()
+
+
+def _unit_kind(node: ast.stmt, index: int) -> str:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return "import"
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return "function"
+    if isinstance(node, ast.ClassDef):
+        return "class"
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return "assign"
+    if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        return "docstring"
+    if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
+        return "main_guard"
+    if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+        return "compound"
+    return "statement"
+
+
+def _constructor_names(tree: ast.Module, class_name: str) -> tuple[set[str], set[str]]:
+    """Names bound to fastapi.<class_name> (direct) and to the fastapi module (attribute access)."""
+    direct, modules = set(), set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module in ("fastapi", "fastapi.applications", "fastapi.routing"):
+            direct |= {a.asname or a.name for a in node.names if a.name == class_name}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "fastapi"}
+    return direct, modules
+
+
+def _assigned_names(node: ast.stmt) -> list[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def _find_objects(tree: ast.Module, class_name: str) -> list[tuple[str, ast.stmt]]:
+    direct, modules = _constructor_names(tree, class_name)
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            matches = (isinstance(func, ast.Name) and func.id in direct) or (
+                isinstance(func, ast.Attribute) and func.attr == class_name
+                and isinstance(func.value, ast.Name) and func.value.id in modules
+            )
+            if matches:
+                found += [(name, node) for name in _assigned_names(node)]
+    return found
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    constants: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            value = literal_string(node.value, constants)
+            if value is not None:
+                for name in _assigned_names(node):
+                    constants[name] = value
+    return constants
+
+
+def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
+    tree = parse_python(source, path)
+    located_name, package, _root = module_location(path)
+    module_name = module_name or located_name
+    if module_name != located_name:
+        package = module_name.rpartition(".")[0] or None
+    apps = _find_objects(tree, "FastAPI")
+    if not apps:
+        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
+    app_names = tuple(dict.fromkeys(name for name, _ in apps))
+    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
+    diagnostics: list[Diagnostic] = []
+    if len(app_names) > 1:
+        diagnostics.append(Diagnostic("several-apps", apps[1][1].lineno,
+                                      f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}` is split, "
+                                      "the others stay in main.py"))
+    primary = app_names[0]
+    lifespan = None
+    for keyword in apps[0][1].value.keywords:
+        if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
+            lifespan = keyword.value.id
+    registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
+    units: list[Unit] = []
+    star_imports: list[str] = []
+    future = False
+    for index, node in enumerate(tree.body):
+        kind = _unit_kind(node, index)
+        registrar.scan(node, index, conditional=False)
+        route_owner = hook_kinds = None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            decorators, node.decorator_list = node.decorator_list, []
+            facts = statement_facts(node)  # the body alone: does it use the app itself?
+            node.decorator_list = decorators
+            app_in_body = primary in facts.uses
+            for decorator in decorators:
+                facts.uses |= statement_facts(ast.Expr(decorator)).uses
+            route_owner = next((r.owner for r in registrar.registrations if r.unit == index and r.form == "decorator"), None)
+            hook_kinds = tuple(h.kind for h in registrar.hooks if h.unit == index and h.function == node.name)
+        else:
+            facts = statement_facts(node)
+            app_in_body = primary in facts.uses
+        if isinstance(node, ast.ImportFrom):
+            future = future or node.module == "__future__"
+            if any(a.name == "*" for a in node.names):
+                star_imports.append(node.module or "." * node.level)
+                diagnostics.append(Diagnostic("star-import", node.lineno,
+                                              f"`from {node.module} import *`: names it brings cannot be traced"))
+        binds = tuple(sorted(facts.binds - {"*"}, key=lambda n: (n not in _assigned_names(node), n)))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds = (node.name,) + tuple(b for b in binds if b != node.name)
+        dynamic = tuple(sorted(facts.dynamic))
+        if dynamic and kind not in ("import", "docstring"):
+            diagnostics.append(Diagnostic("dynamic", node.lineno,
+                                          f"`{binds[0] if binds else 'statement'}` uses {', '.join(dynamic)}: "
+                                          "its names cannot be traced, it stays in main.py"))
+        first_line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        units.append(Unit(
+            index=index, kind=kind, first_line=first_line, last_line=node.end_lineno or node.lineno,
+            binds=binds, uses=frozenset(facts.uses), rebinds_globals=frozenset(facts.global_decls),
+            imports=_imports_of(node) if kind == "import" or _is_type_checking_block(node) else (),
+            impure=kind in ("compound", "statement", "main_guard") or (kind == "assign" and _does_import_time_work(node))
+            or (facts.dunder_file and kind != "import"),
+            app_in_body=app_in_body or bool(set(binds) & _PINNED_NAMES),
+            route_owner=route_owner, hook_kinds=hook_kinds or (), type_checking=_is_type_checking_block(node),
+            dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
+        ))
+        if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
+            units[-1].app_in_body = True
+    analysis = Analysis(
+        path=path, source=source, module_name=module_name, package=package, app_names=app_names, units=units,
+        registrations=registrar.registrations, hooks=registrar.hooks,
+        local_routers={name: tree.body.index(node) for name, node in routers.items()},
+        lifespan=lifespan, future_annotations=future, star_imports=tuple(star_imports), diagnostics=diagnostics,
+        line_count=source.count("\n") + 1,
+        local_router_prefixes={
+            name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
+            for name, node in routers.items()
+        },
+    )
+    _diagnose_registrations(analysis)
+    return analysis
+
+
+def _diagnose_registrations(analysis: Analysis) -> None:
+    for registration in analysis.registrations:
+        if registration.conditional and registration.kind in ("route", "websocket"):
+            analysis.diagnostics.append(Diagnostic(
+                "conditional-route", registration.line,
+                f"route {registration.path or registration.function!r} is registered inside a block, loop or function: "
+                "it stays in main.py where it is"))
+        elif registration.kind == "call":
+            analysis.diagnostics.append(Diagnostic(
+                "registration-call", registration.line,
+                f"`{registration.function}(...)` receives the app and may register routes: it stays in main.py, in order"))
+        elif registration.kind in ("route", "websocket") and registration.path is None:
+            analysis.diagnostics.append(Diagnostic(
+                "unknown-path", registration.line,
+                f"the path of `{registration.function}` is computed at run time: it is grouped by name and "
+                "treated as overlapping every route"))
+
+
+def analyze_file(path: str | Path, module_name: str | None = None) -> Analysis:
+    path = Path(path)
+    return analyze_source(read_python(path), path, module_name)

@@ -1,0 +1,196 @@
+"""Blocks: units that must move together (same name bound twice, a global and its `global` rebinders, a local
+APIRouter and its routes), with the facts planning needs about each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Analysis, Unit
+
+
+@dataclass
+class Block:
+    id: int
+    units: list[int]
+    name: str
+    line: int
+    lines: int
+    binds: frozenset[str]
+    uses: frozenset[str]
+    impure: bool
+    must_stay: str = ""  # why it cannot leave main.py ('' = it can)
+    endpoint_paths: list[str | None] = field(default_factory=list)
+    router_var: str | None = None
+    router_prefix: str | None = None
+    is_hook: bool = False
+    placeable: bool = True
+    is_definition: bool = False
+
+    @property
+    def kind_rank(self) -> int:
+        return 1 if self.is_definition else 0
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+def _copied(unit: Unit) -> bool:
+    """Imports are not moved: every module re-imports what it uses."""
+    return unit.kind in ("import", "docstring") or unit.type_checking
+
+
+def _must_stay(unit: Unit, analysis: Analysis) -> str:
+    if unit.kind in ("docstring", "main_guard"):
+        return "module entry point" if unit.kind == "main_guard" else ""
+    if set(unit.binds) & set(analysis.app_names):
+        return "creates the app"
+    if unit.app_in_body:
+        return "uses the app object"
+    reasons = [d for d in unit.dynamic if d != "__file__"]
+    if reasons:
+        return f"uses {', '.join(reasons)}"
+    return ""
+
+
+def _router_prefix(analysis: Analysis, unit: Unit) -> str | None:
+    own = "".join(analysis.local_router_prefixes.get(name, "") for name in unit.binds)
+    for registration in analysis.registrations:
+        if registration.kind == "include" and registration.function in unit.binds and registration.path:
+            return registration.path + own
+    return own or None
+
+
+def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
+    units = analysis.units
+    uf = _UnionFind(len(units))
+    binders: dict[str, list[int]] = {}
+    for unit in units:
+        if not _copied(unit):
+            for name in unit.binds:
+                binders.setdefault(name, []).append(unit.index)
+    for indices in binders.values():
+        for other in indices[1:]:
+            uf.union(indices[0], other)
+    global_declarers: dict[str, list[int]] = {}
+    for unit in units:
+        for name in unit.rebinds_globals:
+            global_declarers.setdefault(name, []).append(unit.index)
+    for name, declarers in global_declarers.items():
+        anchor = binders.get(name, declarers)[0]
+        for index in declarers:
+            uf.union(anchor, index)
+    routers = analysis.local_routers
+    for unit in units:
+        if unit.route_owner in routers:
+            uf.union(routers[unit.route_owner], unit.index)
+        elif unit.kind == "statement" and not unit.app_in_body and unit.uses & set(routers):
+            uf.union(routers[sorted(unit.uses & set(routers))[0]], unit.index)
+
+    primary = analysis.app_names[0]
+    endpoint_paths: dict[int, list[str | None]] = {}
+    handler_units = {}
+    for registration in analysis.registrations:
+        if registration.owner != primary or registration.kind not in ("route", "websocket") or registration.conditional:
+            continue
+        if registration.form == "decorator":
+            endpoint_paths.setdefault(registration.unit, []).append(registration.path)
+        elif registration.function in binders:
+            handler_units.setdefault(binders[registration.function][-1], []).append(registration.path)
+    for unit_index, paths in handler_units.items():
+        endpoint_paths.setdefault(unit_index, []).extend(paths)
+    hook_functions = {h.function for h in analysis.hooks if h.function} | ({analysis.lifespan} if analysis.lifespan else set())
+
+    grouped: dict[int, list[int]] = {}
+    for unit in units:
+        grouped.setdefault(uf.find(unit.index), []).append(unit.index)
+    blocks: list[Block] = []
+    block_of_unit: dict[int, int] = {}
+    for root in sorted(grouped):
+        members = grouped[root]
+        member_units = [units[i] for i in members]
+        binds = frozenset(n for u in member_units if not _copied(u) for n in u.binds)
+        uses = frozenset(n for u in member_units for n in u.uses) - binds
+        router_var = next((r for r, i in routers.items() if i in members), None)
+        single_function = len(members) == 1 and member_units[0].kind == "function"
+        block = Block(
+            id=len(blocks), units=members, name=member_units[0].name, line=member_units[0].first_line,
+            lines=sum(u.last_line - u.first_line + 1 for u in member_units), binds=binds, uses=uses,
+            impure=any(u.impure for u in member_units),
+            must_stay=next((r for r in (_must_stay(u, analysis) for u in member_units) if r), ""),
+            endpoint_paths=[p for i in members for p in endpoint_paths.get(i, [])],
+            router_var=router_var,
+            router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
+            is_hook=single_function and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions),
+            placeable=not all(_copied(u) for u in member_units),
+            is_definition=any(u.kind in ("function", "class") for u in member_units),
+        )
+        if not block.must_stay:
+            # Its only use of the app is a route/hook decorator, which apply rewrites or detaches.
+            block.uses = block.uses - set(analysis.app_names)
+        if router_var:
+            block.impure = False  # APIRouter() and its decorators only build the router object
+        blocks.append(block)
+        for index in members:
+            block_of_unit[index] = block.id
+    return blocks, block_of_unit
+
+
+def strongly_connected(nodes: list[int], edges: dict[int, set[int]]) -> list[list[int]]:
+    """Tarjan's algorithm, iterative; components come out dependencies-first."""
+    node_set = set(nodes)
+    index_of: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+    for start in nodes:
+        if start in index_of:
+            continue
+        work = [(start, iter(sorted(e for e in edges.get(start, ()) if e in node_set)))]
+        index_of[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index_of:
+                    index_of[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(e for e in edges.get(child, ()) if e in node_set))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index_of[node]:
+                component = []
+                while True:
+                    item = stack.pop()
+                    on_stack.discard(item)
+                    component.append(item)
+                    if item == node:
+                        break
+                result.append(sorted(component))
+    return result

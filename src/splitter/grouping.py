@@ -1,0 +1,87 @@
+"""Naming groups from paths, and keeping first-match-wins order when routes move into routers."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .model import Registration
+from .overlap import routes_overlap
+
+DEFAULT_SKIP_SEGMENTS = (r"api", r"v\d+(\.\d+)?", r"api[-_]?v\d+", r"rest", r"internal", r"public")
+RESERVED = frozenset({"main", "core", "hooks", "shared", "routers", "services", "app", "router", "api", "test", "tests"})
+
+
+def group_key(path: str | None, skip_segments: Sequence[str], depth: int = 1) -> str | None:
+    """The first `depth` literal segments of a path after version/API segments: '/v1/orders/{id}' -> 'orders'."""
+    if path is None:
+        return None
+    skip = [re.compile(f"^(?:{pattern})$", re.IGNORECASE) for pattern in skip_segments]
+    segments = [s for s in path.split("/") if s]
+    while segments and any(p.match(segments[0]) for p in skip):
+        segments.pop(0)
+    literal = []
+    for segment in segments:
+        if "{" in segment:
+            break
+        literal.append(segment)
+        if len(literal) == depth:
+            break
+    return "/".join(literal) if literal else ""
+
+
+def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A readable, valid, unused Python identifier for a group: 'user-profiles' -> 'user_profiles'."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "root"
+    if name[0].isdigit():
+        name = f"r_{name}"
+    if keyword.iskeyword(name) or name in RESERVED:
+        name = f"{name}_routes"
+    candidate, counter = name, 2
+    while candidate in taken:
+        candidate, counter = f"{name}_{counter}", counter + 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str | None
+    methods: frozenset[str] | None
+
+
+def specs_of(registration: Registration, router_specs: Callable[[str, str], list[RouteSpec]]) -> list[RouteSpec]:
+    """What a registration adds to the routing table, as paths that can match requests."""
+    methods = frozenset(registration.methods) if registration.methods else None
+    if registration.kind in ("route", "websocket"):
+        return [RouteSpec(registration.path, methods)]
+    if registration.kind == "mount":
+        if registration.path is None:
+            return [RouteSpec(None, None)]
+        base = registration.path.rstrip("/")
+        return [RouteSpec(base + "/{path:path}", None), RouteSpec(base or "/", None)]
+    if registration.kind == "include" and registration.function:
+        return router_specs(registration.function, registration.path or "")
+    return [RouteSpec(None, None)]  # a helper that receives the app: anything may be registered
+
+
+def order_violations(events: list[tuple[int, str | None, list[RouteSpec]]]) -> list[tuple[int, int]]:
+    """Pairs (earlier, later) of overlapping registrations whose order flips when groups are included at the
+    position of their first route. events: (original position, group or None for main, specs), in order."""
+    first_of: dict[str, int] = {}
+    for position, group, _ in events:
+        if group is not None:
+            first_of.setdefault(group, position)
+    final = sorted(events, key=lambda e: (first_of[e[1]] if e[1] is not None else e[0], e[0]))
+    rank = {event[0]: index for index, event in enumerate(final)}
+    violations = []
+    for i, (pos_a, group_a, specs_a) in enumerate(events):
+        for pos_b, group_b, specs_b in events[i + 1:]:
+            if group_a == group_b and group_a is not None:
+                continue
+            if rank[pos_a] < rank[pos_b]:
+                continue
+            if any(routes_overlap(a.path, a.methods, b.path, b.methods) for a in specs_a for b in specs_b):
+                violations.append((pos_a, pos_b))
+    return violations

@@ -1,0 +1,121 @@
+"""What analysis finds in a monolith: plain values, produced by `splitter.analysis`, read by planning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+ROUTE_DECORATORS = frozenset(HTTP_VERBS + ("api_route", "route", "websocket", "websocket_route"))
+HOOK_DECORATORS = frozenset({"middleware", "exception_handler", "on_event"})
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """One alias of an import statement: `from {module} import {name} as {asname}` (name None: `import module`)."""
+
+    module: str
+    name: str | None
+    asname: str | None
+    level: int
+    line: int
+
+    @property
+    def bound(self) -> str:
+        if self.asname:
+            return self.asname
+        if self.name is None:
+            return self.module.split(".")[0]
+        return self.name
+
+
+@dataclass
+class Registration:
+    """Something that adds to the app's routing table, in registration order.
+
+    kind: route | websocket | include | mount | call (a helper that receives the app, e.g. register_x(app)).
+    owner: the variable the route is registered on (the app, or a local APIRouter).
+    """
+
+    kind: str
+    owner: str
+    unit: int
+    line: int
+    function: str | None = None
+    methods: tuple[str, ...] | None = None
+    path: str | None = None
+    form: str = "decorator"  # decorator | add_api_route | include_router | mount | call
+    conditional: bool = False  # inside if/for/with/try or a function body
+
+
+@dataclass
+class Hook:
+    """Middleware, exception handler, startup/shutdown handler or lifespan, in registration order."""
+
+    kind: str  # middleware | add_middleware | exception_handler | startup | shutdown | event | lifespan
+    unit: int
+    line: int
+    function: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class Unit:
+    """One top-level statement of the monolith (see docs/design.md, 'unit')."""
+
+    index: int
+    kind: str  # import | function | class | assign | statement | compound
+    first_line: int  # including decorators
+    last_line: int
+    binds: tuple[str, ...] = ()
+    uses: frozenset[str] = frozenset()  # module-level names read anywhere in the statement
+    rebinds_globals: frozenset[str] = frozenset()  # names its functions declare `global`
+    imports: tuple[ImportedName, ...] = ()
+    impure: bool = False  # does work at import time (a call, an `if`/`for` block, ...)
+    app_in_body: bool = False  # uses the app object outside its own route/hook decorators
+    route_owner: str | None = None  # set on functions decorated as routes: the app or router name
+    hook_kinds: tuple[str, ...] = ()  # hook decorators on a function
+    type_checking: bool = False  # an `if TYPE_CHECKING:` block of imports
+    dynamic: tuple[str, ...] = ()  # reasons the code cannot be moved safely (exec, globals(), ...)
+
+    @property
+    def name(self) -> str:
+        return self.binds[0] if self.binds else f"@{self.first_line}"
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    line: int
+    message: str
+    severity: str = "warning"  # warning | error
+
+    def render(self, path: str) -> str:
+        return f"{path}:{self.line}: {self.severity} {self.code}: {self.message}"
+
+
+@dataclass
+class Analysis:
+    path: Path
+    source: str
+    module_name: str  # dotted name the project imports the monolith by ("pkg.main", "main")
+    package: str | None  # the monolith's package ("pkg"), None for a top-level module
+    app_names: tuple[str, ...]
+    units: list[Unit]
+    registrations: list[Registration]
+    hooks: list[Hook]
+    local_routers: dict[str, int]  # router variable -> unit index of its creation
+    lifespan: str | None
+    future_annotations: bool
+    star_imports: tuple[str, ...]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    line_count: int = 0
+    local_router_prefixes: dict[str, str] = field(default_factory=dict)
+
+    def binder_of(self) -> dict[str, list[int]]:
+        """name -> indices of the units that bind it at module level, in order."""
+        table: dict[str, list[int]] = {}
+        for unit in self.units:
+            for name in unit.binds:
+                table.setdefault(name, []).append(unit.index)
+        return table

@@ -1,0 +1,177 @@
+"""The plan: a plain, typed, versioned value that a person can edit and `apply` honours (docs/plan-format.md)."""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import SplitterError
+
+PLAN_VERSION = 1
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FIXED_MODULES = ("main", "core", "hooks", "shared")
+
+
+@dataclass
+class Endpoint:
+    function: str
+    methods: list[str]
+    path: str | None
+    line: int
+
+
+@dataclass
+class Group:
+    name: str
+    prefix: str
+    endpoints: list[Endpoint] = field(default_factory=list)
+    router_symbols: list[str] = field(default_factory=list)  # other units that live in routers/<name>.py
+    service_symbols: list[str] = field(default_factory=list)  # units that live in services/<name>.py
+    router: str = "router"  # the APIRouter variable; a local router of the monolith keeps its own name
+
+
+@dataclass
+class Layout:
+    routers_package: str = "routers"
+    services_package: str = "services"
+    shared_module: str = "shared"  # inside services_package
+    core_module: str = "core"  # beside the monolith, so __file__-relative paths keep their meaning
+    hooks_module: str = "hooks"  # beside the monolith
+
+
+@dataclass
+class Plan:
+    source: str
+    module: str
+    app: str
+    groups: list[Group]
+    main: list[str]
+    core: list[str]
+    hooks: list[str]
+    shared: list[str]
+    seams: list[str]
+    imports: dict[str, list[str]]  # bound name -> destinations that re-import it (imports are copied, not moved)
+    layout: Layout = field(default_factory=Layout)
+    settings: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    version: int = PLAN_VERSION
+
+    def placement(self) -> dict[str, str]:
+        """unit name -> destination ('main', 'core', 'hooks', 'shared', 'routers.<g>', 'services.<g>')."""
+        table: dict[str, str] = {}
+
+        def put(name: str, destination: str) -> None:
+            if name in table and table[name] != destination:
+                raise SplitterError(f"plan puts `{name}` in both {table[name]} and {destination}", self.source)
+            table[name] = destination
+
+        for name in self.main:
+            put(name, "main")
+        for name in self.core:
+            put(name, "core")
+        for name in self.hooks:
+            put(name, "hooks")
+        for name in self.shared:
+            put(name, "shared")
+        for group in self.groups:
+            for endpoint in group.endpoints:
+                put(endpoint.function, f"routers.{group.name}")
+            for name in group.router_symbols:
+                put(name, f"routers.{group.name}")
+            for name in group.service_symbols:
+                put(name, f"services.{group.name}")
+        return table
+
+
+def check_group_name(name: object, source: str) -> str:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name) or keyword.iskeyword(name):
+        raise SplitterError(f"group name {name!r} is not a valid Python identifier (it becomes routers/<name>.py)", source)
+    if name.startswith("__") or name in FIXED_MODULES:
+        raise SplitterError(f"group name {name!r} is reserved", source)
+    return name
+
+
+def plan_to_json(plan: Plan) -> dict:
+    return asdict(plan)
+
+
+def _list_of_str(value: object, what: str, source: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SplitterError(f"invalid plan: {what} must be a list of names", source)
+    return value
+
+
+def plan_from_json(data: object, source: str = "plan") -> Plan:
+    """Validate the shape of an edited plan; unknown or stale names are checked later against the analysis."""
+    if not isinstance(data, dict):
+        raise SplitterError("invalid plan: expected a JSON object", source)
+    if data.get("version") != PLAN_VERSION:
+        raise SplitterError(f"unsupported plan version {data.get('version')!r} (this splitter reads {PLAN_VERSION})", source)
+    if not isinstance(data.get("groups"), list):
+        raise SplitterError("invalid plan: `groups` must be a list", source)
+    groups, seen = [], set()
+    for raw in data["groups"]:
+        if not isinstance(raw, dict) or not isinstance(raw.get("endpoints"), list):
+            raise SplitterError("invalid plan: each group needs `name` and `endpoints`", source)
+        name = check_group_name(raw.get("name"), source)
+        if name in seen:
+            raise SplitterError(f"invalid plan: two groups are named {name!r}", source)
+        seen.add(name)
+        endpoints = []
+        for item in raw["endpoints"]:
+            if not isinstance(item, dict) or not isinstance(item.get("function"), str):
+                raise SplitterError(f"invalid plan: an endpoint of group {name!r} has no `function`", source)
+            endpoints.append(Endpoint(item["function"], list(item.get("methods") or []), item.get("path"),
+                                      int(item.get("line") or 0)))
+        router = raw.get("router", "router")
+        if not isinstance(router, str) or not _IDENTIFIER.match(router):
+            raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)
+        groups.append(Group(
+            name=name, prefix=str(raw.get("prefix", "")), endpoints=endpoints,
+            router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
+            service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
+            router=router,
+        ))
+    layout_raw = data.get("layout") or {}
+    if not isinstance(layout_raw, dict):
+        raise SplitterError("invalid plan: `layout` must be an object", source)
+    layout = Layout(**{k: v for k, v in layout_raw.items() if k in Layout.__dataclass_fields__})
+    for value in asdict(layout).values():
+        if not isinstance(value, str) or not _IDENTIFIER.match(value):
+            raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
+    imports = data.get("imports") or {}
+    return Plan(
+        source=str(data.get("source", "")), module=str(data.get("module", "")), app=str(data.get("app", "app")),
+        groups=groups,
+        main=_list_of_str(data.get("main", []), "main", source),
+        core=_list_of_str(data.get("core", []), "core", source),
+        hooks=_list_of_str(data.get("hooks", []), "hooks", source),
+        shared=_list_of_str(data.get("shared", []), "shared", source),
+        seams=_list_of_str(data.get("seams", []), "seams", source),
+        imports=imports if isinstance(imports, dict) else {},
+        layout=layout, settings=dict(data.get("settings") or {}),
+        warnings=[str(w) for w in data.get("warnings") or []],
+    )
+
+
+def read_plan(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SplitterError("plan file not found", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SplitterError(f"cannot read plan: {exc}", path) from None
+    except json.JSONDecodeError as exc:
+        raise SplitterError(f"plan is not valid JSON: {exc.msg}", path, exc.lineno) from None
+    return plan_from_json(data, str(path))
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    text = json.dumps(plan_to_json(plan), indent=2) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SplitterError(f"cannot write plan: {exc.strerror or exc}", path) from None

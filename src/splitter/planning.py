@@ -1,0 +1,281 @@
+"""Turn an Analysis into a Plan: group endpoints, then give every unit exactly one destination.
+
+Layering (docs/design.md): core <- shared <- services/<g> <- routers/<g> <- hooks <- main. Units are placed
+users-first, so a unit lands in the lowest module that all of its users can import without a cycle.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .blocks import Block, build_blocks, strongly_connected
+from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, order_violations, specs_of
+from .model import Analysis
+from .plan_io import Endpoint, Group, Layout, Plan
+
+BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
+
+
+@dataclass
+class PlanOptions:
+    skip_segments: tuple[str, ...] = DEFAULT_SKIP_SEGMENTS
+    max_lines: int = 500
+    main_max_lines: int = 200
+    min_endpoints: int = 2
+    patched_names: dict[str, list] = field(default_factory=dict)  # names tests rebind through the old module
+    existing_modules: frozenset[str] = frozenset()  # group names whose files exist already
+    layout: Layout = field(default_factory=Layout)
+
+
+class _Planner:
+    def __init__(self, analysis: Analysis, options: PlanOptions) -> None:
+        self.analysis = analysis
+        self.options = options
+        self.blocks, self.block_of_unit = build_blocks(analysis)
+        self.warnings: list[str] = []
+        self.dest: dict[int, str] = {}  # block id -> destination
+        self.group_of_block: dict[int, str] = {}
+        self.users: dict[int, set[int]] = defaultdict(set)
+        self.deps: dict[int, set[int]] = defaultdict(set)
+        binder: dict[str, int] = {}
+        for block in self.blocks:
+            for name in block.binds:
+                binder.setdefault(name, block.id)
+        self.binder = binder
+        for block in self.blocks:
+            for name in block.uses:
+                other = binder.get(name)
+                if other is not None and other != block.id:
+                    self.deps[block.id].add(other)
+                    self.users[other].add(block.id)
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(f"{self.analysis.path}:{line}: {message}")
+
+    # -- which blocks must stay in main -------------------------------------------------------------------
+    def pin_closure(self, roots: list[int], reason: dict[int, str]) -> None:
+        stack = list(roots)
+        while stack:
+            block_id = stack.pop()
+            if self.dest.get(block_id) == "main":
+                continue
+            self.dest[block_id] = "main"
+            self.group_of_block.pop(block_id, None)
+            for user in self.users[block_id]:
+                if self.dest.get(user) != "main":
+                    user_block = self.blocks[user]
+                    if user_block.endpoint_paths or user_block.kind_rank > 0:
+                        self.warn(user_block.line, f"`{user_block.name}` stays in main.py: it uses "
+                                  f"`{self.blocks[block_id].name}`, which stays there ({reason.get(block_id, 'pinned')})")
+                    reason[user] = f"via `{self.blocks[block_id].name}`"
+                    stack.append(user)
+
+    def pin_main(self) -> None:
+        roots, reason = [], {}
+        for block in self.blocks:
+            if block.must_stay:
+                roots.append(block.id)
+                reason[block.id] = block.must_stay
+        self.pin_closure(roots, reason)
+
+    # -- groups --------------------------------------------------------------------------------------------
+    def assign_groups(self) -> None:
+        skip = self.options.skip_segments
+        for block in self.blocks:
+            if block.id in self.dest:
+                continue
+            if block.router_var:
+                router_prefix = block.router_prefix or ""
+                key = group_key(router_prefix, skip) or block.router_var.replace("router", "")
+                self.group_of_block[block.id] = f"router:{key or block.router_var}"
+            elif block.endpoint_paths:
+                key = group_key(block.endpoint_paths[0], skip)
+                self.group_of_block[block.id] = key if key is not None else (block.name or "misc")
+        self._merge_tiny_groups()
+
+    def _merge_tiny_groups(self) -> None:
+        members: dict[str, list[int]] = defaultdict(list)
+        for block_id, group in self.group_of_block.items():
+            members[group].append(block_id)
+        counts = {g: sum(len(self.blocks[b].endpoint_paths) for b in ids) for g, ids in members.items()}
+        deps_of = {g: set().union(*(self.deps[b] for b in ids)) for g, ids in members.items()}
+        for group in sorted(members, key=lambda g: (counts[g], g)):
+            if group.startswith("router:") or counts[group] >= self.options.min_endpoints or len(members) < 2:
+                continue
+            candidates = [g for g in members if g != group and not g.startswith("router:") and members[g]]
+            if not candidates:
+                continue
+            best = max(candidates, key=lambda g: (len(deps_of[g] & deps_of[group]), counts[g], -ord(g[:1] or "a")))
+            if not deps_of[best] & deps_of[group] and group != "":
+                continue  # shares nothing: a small group of its own reads better than an arbitrary merge
+            for block_id in members[group]:
+                self.group_of_block[block_id] = best
+            members[best] += members[group]
+            deps_of[best] |= deps_of[group]
+            counts[best] += counts[group]
+            members[group] = []
+
+    # -- route order ---------------------------------------------------------------------------------------
+    def keep_route_order(self) -> None:
+        analysis = self.analysis
+        local_routes: dict[str, list[RouteSpec]] = defaultdict(list)
+        for registration in analysis.registrations:
+            if registration.owner in analysis.local_routers and registration.kind in ("route", "websocket"):
+                local_routes[registration.owner].append(RouteSpec(registration.path, frozenset(registration.methods or ()) or None))
+
+        def router_specs(name: str, prefix: str) -> list[RouteSpec]:
+            if name in local_routes:
+                return [RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]]
+            return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
+
+        primary = analysis.app_names[0]
+        while True:
+            events = []
+            for position, registration in enumerate(analysis.registrations):
+                if registration.owner != primary:
+                    continue
+                block_id = self.block_of_unit[registration.unit]
+                moved = self.dest.get(block_id) != "main" and registration.form == "decorator"
+                group = self.group_of_block.get(block_id) if moved else None
+                events.append((position, group, specs_of(registration, router_specs)))
+            violations = order_violations(events)
+            if not violations:
+                return
+            for _earlier, later in violations[:1]:
+                registration = analysis.registrations[later]
+                block_id = self.block_of_unit[registration.unit]
+                self.warn(registration.line, f"`{registration.function}` stays in main.py: moving it into a router "
+                          "would let it match before an earlier overlapping route")
+                self.pin_closure([block_id], {block_id: "route order"})
+
+    # -- destinations ----------------------------------------------------------------------------------------
+    def group_names(self) -> dict[str, str]:
+        taken = set(self.options.existing_modules)
+        names = {}
+        for key in sorted(set(self.group_of_block.values())):
+            label = key.split(":", 1)[1] if key.startswith("router:") else key
+            names[key] = identifier(label.replace("/", "_") or "root", taken)
+            taken.add(names[key])
+        return names
+
+    def place(self, main_lines_budget: int) -> None:
+        names = self.group_names()
+        for block_id, key in self.group_of_block.items():
+            self.dest[block_id] = f"routers.{names[key]}"
+        hooks_in_main = main_lines_budget <= self.options.main_max_lines
+        for block in self.blocks:
+            if block.is_hook and block.id not in self.dest:
+                self.dest[block.id] = "main" if hooks_in_main else "hooks"
+        free = [b.id for b in self.blocks if b.id not in self.dest and b.placeable]
+        components = strongly_connected(free, self.deps)
+        for component in reversed(components):  # users before what they use
+            self._place_component(component)
+
+    def _place_component(self, component: list[int]) -> None:
+        blocks = [self.blocks[b] for b in component]
+        user_dests = {self.dest.get(u) for b in component for u in self.users[b] if u not in component}
+        user_dests.discard(None)
+        uses_router = {self.dest[d] for b in component for d in self.deps[b]
+                       if d not in component and self.dest.get(d, "").startswith("routers.")}
+        if uses_router:
+            destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
+        elif any(b.impure for b in blocks) or "core" in user_dests:
+            destination = "core"
+        else:
+            groups = {d.split(".", 1)[1] for d in user_dests if d.startswith(("routers.", "services."))}
+            if "shared" in user_dests or len(groups) > 1:
+                destination = "shared"
+            elif groups:
+                destination = f"services.{groups.pop()}"
+            elif user_dests & {"main", "hooks"}:
+                destination = "core"
+            else:
+                destination = "shared"  # used by nothing here: tests or other modules may import it
+        for block_id in component:
+            self.dest[block_id] = destination
+
+    def estimate_main_lines(self) -> int:
+        lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == "main")
+        hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
+        imports = sum(1 for u in self.analysis.units if u.kind == "import")
+        return lines + hooks + imports + len(set(self.group_of_block.values())) * 2 + 10
+
+    def seams(self) -> list[str]:
+        rebound = set()
+        for unit in self.analysis.units:
+            rebound |= unit.rebinds_globals
+        wanted = rebound | set(self.options.patched_names)
+        found = []
+        for block in self.blocks:
+            if self.dest.get(block.id, "main") != "main":
+                found += [name for name in block.binds if name in wanted]
+        imported = {i.bound for u in self.analysis.units if u.kind == "import" for i in u.imports}
+        found += [name for name in self.options.patched_names if name in imported and name not in self.binder]
+        return sorted(set(found))
+
+
+def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
+    options = options or PlanOptions()
+    planner = _Planner(analysis, options)
+    planner.pin_main()
+    planner.assign_groups()
+    planner.keep_route_order()
+    planner.place(planner.estimate_main_lines())
+    return _to_plan(analysis, options, planner)
+
+
+def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Plan:
+    by_dest: dict[str, list[str]] = defaultdict(list)
+    for block in planner.blocks:
+        destination = planner.dest.get(block.id, "main")
+        by_dest[destination] += [analysis.units[u].name for u in block.units if analysis.units[u].kind != "import"]
+    groups: dict[str, Group] = {}
+    for registration in analysis.registrations:
+        block_id = planner.block_of_unit[registration.unit]
+        destination = planner.dest.get(block_id, "main")
+        if registration.form != "decorator" or not destination.startswith("routers.") or not registration.function:
+            continue
+        name = destination.split(".", 1)[1]
+        group = groups.setdefault(name, Group(name=name, prefix=""))
+        if registration.owner in analysis.local_routers:
+            group.router = registration.owner
+        group.endpoints.append(Endpoint(registration.function, list(registration.methods or ()), registration.path,
+                                        registration.line))
+    for destination, names in by_dest.items():
+        if destination.startswith(("routers.", "services.")):
+            kind, name = destination.split(".", 1)
+            group = groups.setdefault(name, Group(name=name, prefix=""))
+            endpoint_functions = {e.function for e in group.endpoints}
+            target = group.router_symbols if kind == "routers" else group.service_symbols
+            target += [n for n in names if n not in endpoint_functions]
+    for group in groups.values():
+        group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
+    imports: dict[str, list[str]] = defaultdict(list)
+    for unit in analysis.units:
+        if unit.kind == "import":
+            for imported in unit.imports:
+                imports[imported.bound] = []
+    warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
+    return Plan(
+        source=str(analysis.path), module=analysis.module_name, app=analysis.app_names[0],
+        groups=sorted(groups.values(), key=lambda g: g.name), main=by_dest["main"], core=by_dest["core"],
+        hooks=by_dest["hooks"], shared=by_dest["shared"], seams=planner.seams(), imports=dict(imports),
+        layout=options.layout,
+        settings={"max_lines": options.max_lines, "main_max_lines": options.main_max_lines,
+                  "skip_segments": list(options.skip_segments), "min_endpoints": options.min_endpoints},
+        warnings=warnings,
+    )
+
+
+def _common_prefix(paths: list[str]) -> str:
+    if not paths:
+        return ""
+    split = [p.split("/") for p in paths]
+    common = []
+    for parts in zip(*split):
+        if len(set(parts)) != 1 or "{" in parts[0]:
+            break
+        common.append(parts[0])
+    return "/".join(common) or "/"

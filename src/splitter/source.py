@@ -1,0 +1,77 @@
+"""Reading a monolith and locating it in its project; every failure is one SplitterError line."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path
+
+from .errors import SplitterError
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".venv", "venv", "env", ".env", "node_modules", "__pycache__", "build", "dist",
+     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+)
+
+
+def read_python(path: Path) -> str:
+    """The text of a Python file, honouring a PEP 263 coding cookie; newlines kept as they are."""
+    if not path.exists():
+        raise SplitterError("no such file", path)
+    if path.is_dir():
+        raise SplitterError("is a directory, expected a Python file such as main.py", path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SplitterError(f"cannot read: {exc.strerror or exc}", path) from None
+    if b"\x00" in data:
+        raise SplitterError("not Python source: the file holds binary data (NUL bytes)", path)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SplitterError(f"not Python source: {exc}", path, 1) from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        raise SplitterError(f"not valid {encoding} text ({exc.__class__.__name__}); splitter needs UTF-8 source", path, line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_python(text: str, path: Path) -> ast.Module:
+    try:
+        return ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        raise SplitterError(f"does not parse: {exc.msg}", path, exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SplitterError(f"does not parse: {exc}", path) from None
+
+
+def module_location(path: Path) -> tuple[str, str | None, Path]:
+    """(dotted module name, package name or None, import root) found by walking up `__init__.py` files."""
+    path = path.resolve()
+    parts = [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    package = ".".join(parts[:-1]) or None
+    return ".".join(parts), package, folder
+
+
+def iter_python_files(root: Path, exclude: set[Path] = frozenset()):
+    """Every .py file below root, skipping virtualenvs, caches and build output."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name not in SKIP_DIRS and not entry.name.startswith(".") and not (entry / "pyvenv.cfg").exists():
+                    stack.append(entry)
+            elif entry.suffix == ".py" and entry.resolve() not in exclude:
+                yield entry
