@@ -66,7 +66,9 @@ def run_test_command(cmd: str, cwd: Path) -> dict[str, str]:
         if pytest:
             argv = [*argv, f"--junitxml={report}"]
         try:
-            completed = subprocess.run(argv, check=False, cwd=cwd, capture_output=True, text=True)
+            # No bytecode: a same-size edit within one second would otherwise run a stale .pyc "after".
+            env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+            completed = subprocess.run(argv, check=False, cwd=cwd, env=env, capture_output=True, text=True)
         except FileNotFoundError:
             raise SplitterError(f"test command not found: {argv[0]}", cwd) from None
         if not pytest:

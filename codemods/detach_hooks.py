@@ -1,0 +1,66 @@
+"""Move app hook decorators (`@app.middleware("http")`, `@app.exception_handler(E)`, `@app.on_event("startup")`)
+off a function and into an equivalent registration statement: `app.middleware("http")(add_trace)`.
+
+A decorator `@d def f` is `f = d(f)`; FastAPI's hook decorators register `f` and return it unchanged, so the call
+form registers the same function object in the same order. splitter uses this to move a hook's body out of
+main.py while main.py keeps every registration, in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+
+HOOK_METHODS = frozenset({"middleware", "exception_handler", "on_event"})
+
+
+def is_hook_decorator(decorator: cst.Decorator, app_name: str) -> bool:
+    call = decorator.decorator
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == app_name
+        and call.func.attr.value in HOOK_METHODS
+    )
+
+
+def detach(function: cst.FunctionDef, app_name: str) -> tuple[cst.FunctionDef, list[cst.SimpleStatementLine]]:
+    """The function without its hook decorators, and the registration statements (bottom decorator first)."""
+    kept, registrations, moved_comments = [], [], []
+    for decorator in function.decorators:
+        if is_hook_decorator(decorator, app_name):
+            call = cst.Call(func=decorator.decorator, args=[cst.Arg(cst.Name(function.name.value))])
+            registrations.insert(0, cst.SimpleStatementLine([cst.Expr(call)]))
+            moved_comments.extend(decorator.leading_lines)  # comments above a removed decorator stay with the def
+        else:
+            kept.append(decorator)
+    if not registrations:
+        return function, []
+    leading = list(function.leading_lines) + moved_comments
+    return function.with_changes(decorators=kept, leading_lines=leading), registrations
+
+
+class DetachAppHooks(VisitorBasedCodemodCommand):
+    DESCRIPTION = "Turn @app.middleware/@app.exception_handler/@app.on_event decorators into registration calls."
+
+    def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
+        super().__init__(context)
+        self.app_name = app_name
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body: list[cst.CSTNode] = []
+        for statement in updated_node.body:
+            if isinstance(statement, cst.FunctionDef):
+                statement, registrations = detach(statement, self.app_name)
+                body.append(statement)
+                body.extend(registrations)
+            else:
+                body.append(statement)
+        return updated_node.with_changes(body=body)

@@ -1,0 +1,37 @@
+"""`__name__` -> `"pkg.main"` in code moved out of the monolith, so loggers keep their names.
+
+`logging.getLogger(__name__)` names a logger after the module it runs in; moved code would otherwise log under
+a new name and escape the project's logging configuration and its tests' `caplog` filters.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+
+
+class PinModuleName(VisitorBasedCodemodCommand):
+    DESCRIPTION = "Replace __name__ with the dotted name of the module the code came from."
+
+    def __init__(self, context: CodemodContext, module_name: str) -> None:
+        super().__init__(context)
+        self.module_name = module_name
+        self._skip: set[int] = set()
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--module-name", dest="module_name", required=True, help="e.g. pkg.main")
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.attr))  # obj.__name__ is the object's name, not the module's
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node.value != "__name__" or id(original_node) in self._skip:
+            return updated_node
+        return cst.SimpleString(repr(self.module_name).replace("'", '"'))

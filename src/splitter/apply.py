@@ -1,0 +1,209 @@
+"""`splitter apply`: carry a plan out with one libcst parse of the monolith, then write everything or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from .emit import Emitter, ModuleDraft, _from_import
+from .errors import SplitterError
+from .layout import Destinations
+from .model import Analysis
+from .plan_io import Plan
+from .project import Project, load_project, plan_project
+from .references import relocation_for, retarget_repository
+from .validate import unit_placement
+from .writer import dirty_files, unified_diff, write_all
+
+
+@dataclass
+class ApplyOptions:
+    dry_run: bool = False
+    only: tuple[str, ...] = ()
+    force: bool = False
+    allow_dirty: bool = False
+    tags: bool = False
+    fmt: str | None = None  # "ruff" or "black": format only what splitter generated
+    update_references: bool = True
+    module_name: str | None = None
+
+
+@dataclass
+class ApplyResult:
+    plan: Plan
+    changes: dict[Path, str]
+    diff: str
+    written: bool
+    relocation: dict[str, str] = field(default_factory=dict)
+    root: Path = Path(".")
+
+
+def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[str, ...], plan: Plan) -> dict[int, str]:
+    """With --only, move the chosen groups and what they need from shared/core; keep the rest in main.py."""
+    names = {g.name for g in plan.groups}
+    unknown = [g for g in only if g not in names]
+    if unknown:
+        raise SplitterError(f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})",
+                            plan.source)
+    chosen = {f"routers.{g}" for g in only} | {f"services.{g}" for g in only}
+    binder = {n: i for i, d in placement.items() for n in analysis.units[i].binds}
+    moving = {i for i, d in placement.items() if d in chosen}
+    stack = list(moving)
+    while stack:
+        for name in analysis.units[stack.pop()].uses:
+            other = binder.get(name)
+            if other is not None and other not in moving and placement[other] != "main":
+                moving.add(other)
+                stack.append(other)
+    return {i: (d if i in moving else "main") for i, d in placement.items()}
+
+
+def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: dict[int, str],
+                 router_alias: dict[str, str]) -> tuple[cst.Module, set[str]]:
+    analysis = emitter.analysis
+    body: list[cst.BaseStatement] = []
+    needs: set[str] = set()
+    used_anywhere = set().union(*(u.uses for u in analysis.units))
+    import_block_end = 0
+    main_units = []
+    for unit in analysis.units:
+        destination = emitter.placement.get(unit.index, "main")
+        if unit.kind in ("import", "docstring") or unit.type_checking:
+            main_units.append(("copied", unit))
+        elif destination == "main":
+            main_units.append(("kept", unit))
+            needs |= unit.uses
+        else:
+            main_units.append(("moved", unit))
+    for kind, unit in main_units:
+        if kind == "kept":
+            body.append(emitter.moved_statement(unit.index, "main", "router"))
+        elif kind == "moved":
+            if unit.index in first_route:
+                group = first_route[unit.index]
+                statement = cst.parse_statement(f"{emitter.app}.include_router({router_alias[group]})\n")
+                body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []))
+            for registration in emitter.registrations_of.get(unit.index, []):
+                needs.add(unit.name)
+                body.append(registration)
+        else:
+            if unit.kind == "docstring":
+                body.append(emitter.statements[unit.index])
+                continue
+            keep = {i.bound for i in unit.imports if i.bound in needs or i.bound not in used_anywhere or i.name == "*"}
+            statement = emitter.copied_import(unit.index, keep | {"*"}, "main") if keep else None
+            if statement is not None:
+                original = emitter.statements[unit.index]
+                body.append(statement.with_changes(leading_lines=original.leading_lines))
+            if all(k in ("copied",) for k, _ in main_units[: main_units.index((kind, unit)) + 1]):
+                import_block_end = len(body)
+    needs |= set(router_alias.values())
+    draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
+    generated = emitter.import_lines(draft, copy_originals=False)
+    for group, alias in sorted(router_alias.items()):
+        clause = emitter.where.from_clause("main", f"routers.{group}")
+        generated += _from_import(clause, [f"{drafts[f'routers.{group}'].router_var} as {alias}"])
+    body[import_block_end:import_block_end] = generated
+    return emitter.module.with_changes(body=body), needs
+
+
+def _is_include(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and "include_router" in cst.Module([statement]).code
+
+
+def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[dict[Path, str], dict[str, str]]:
+    analysis = project.analysis
+    placement = unit_placement(analysis, plan)
+    if options.only:
+        placement = _moved_for_only(analysis, placement, options.only, plan)
+    relative = any(i.level > 0 for u in analysis.units for i in u.imports)
+    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative)
+    module = cst.parse_module(analysis.source)
+    seam_homes = {}
+    for index, destination in placement.items():
+        for name in analysis.units[index].binds:
+            if name in plan.seams and destination != "main":
+                seam_homes[name] = destination
+    emitter = Emitter(analysis, placement, seam_homes, where, module, tags=options.tags)
+    drafts: dict[str, ModuleDraft] = {}
+    groups = {g.name: g for g in plan.groups}
+    for index, destination in sorted(placement.items()):
+        if destination == "main":
+            continue
+        draft = drafts.setdefault(destination, ModuleDraft(destination))
+        draft.units.append(index)
+    first_route: dict[int, str] = {}
+    router_alias: dict[str, str] = {}
+    taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
+    for registration in analysis.registrations:
+        destination = placement.get(registration.unit, "main")
+        if destination.startswith("routers.") and registration.form == "decorator" and registration.owner == emitter.app:
+            group = destination.split(".", 1)[1]
+            if group not in router_alias:
+                first_route[registration.unit] = group
+                alias = f"{group}_router"
+                while alias in taken:
+                    alias += "_"
+                router_alias[group] = alias
+                taken.add(alias)
+    changes: dict[Path, str] = {}
+    for destination, draft in sorted(drafts.items()):
+        unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
+        router_var = None
+        if destination.startswith("routers."):
+            router_var = "router" if "router" not in unit_binds else "api_router"
+            if groups.get(destination.split(".", 1)[1]) and groups[destination.split(".", 1)[1]].router in unit_binds:
+                router_var = groups[destination.split(".", 1)[1]].router
+        draft.router_var = router_var
+        for index in draft.units:
+            draft.statements.append(emitter.moved_statement(index, destination, router_var or "router"))
+            draft.binds |= set(analysis.units[index].binds)
+            draft.needs |= analysis.units[index].uses
+        group = groups.get(destination.split(".", 1)[-1])
+        built = emitter.build(draft, prefix=group.prefix if group and destination.startswith("routers.") else "",
+                              router_var=router_var, create_router=destination in {f"routers.{g}" for g in router_alias})
+        changes[where.path(destination)] = built.code
+    main_module, main_keeps = _main_module(emitter, drafts, first_route, router_alias)
+    changes[analysis.path] = main_module.code
+    for init in where.package_inits():
+        if not init.exists() and any(p.parent == init.parent for p in changes):
+            changes[init] = ""
+    relocation = relocation_for(analysis, placement, where, main_keeps)
+    return changes, relocation
+
+
+def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOptions | None = None) -> ApplyResult:
+    options = options or ApplyOptions()
+    project = load_project(Path(path), options.module_name)
+    if plan is None:
+        plan = plan_project(project)
+    changes, relocation = build_changes(project, plan, options)
+    generated = [p for p in changes if p != project.analysis.path]
+    if options.update_references and relocation:
+        changes.update(retarget_repository(project, relocation, exclude=set(changes)))
+    if options.fmt:
+        from .formatting import format_generated
+
+        changes.update(format_generated({p: changes[p] for p in generated if p.name != "__init__.py"}, options.fmt))
+    _check_safe(project, changes, generated, options)
+    diff = unified_diff(changes, project.root)
+    if not options.dry_run and diff:
+        write_all({p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t})
+    return ApplyResult(plan=plan, changes=changes, diff=diff, written=not options.dry_run and bool(diff),
+                       relocation=relocation, root=project.root)
+
+
+def _check_safe(project: Project, changes: dict[Path, str], generated: list[Path], options: ApplyOptions) -> None:
+    if not options.force:
+        clashes = [p for p in generated if p.exists() and p.name != "__init__.py"
+                   and p.read_text(encoding="utf-8") != changes[p]]
+        if clashes:
+            raise SplitterError(f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass "
+                                "--force", clashes[0])
+    if not options.allow_dirty and project.git_root is not None:
+        dirty = dirty_files(list(changes), project.git_root)
+        if dirty:
+            raise SplitterError(f"uncommitted changes in {', '.join(dirty[:3])}: commit or stash them, or pass "
+                                "--allow-dirty", project.git_root)

@@ -1,0 +1,145 @@
+"""The `splitter` command: a thin typer layer over analysis, planning, apply and verification."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import SplitterError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Split a monolithic FastAPI module into routers/ and services/, safely and reviewably.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def guarded(command):
+    """One clear line and exit 2 for every error; a traceback only with SPLITTER_DEBUG=1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SplitterError as exc:
+            _fail(exc.render())
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except RecursionError:
+            _fail("error: the source nests too deeply for splitter to analyze")
+        except Exception as exc:  # noqa: BLE001 - the promise is: no traceback reaches the user
+            if os.environ.get("SPLITTER_DEBUG"):
+                raise
+            _fail(f"error: internal error ({exc.__class__.__name__}: {exc}); rerun with SPLITTER_DEBUG=1 and report it")
+
+    return wrapper
+
+
+@app.command()
+@guarded
+def plan(
+    file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="write the editable JSON plan here"),
+    module: Optional[str] = typer.Option(None, help="dotted name the project imports the file by, if not detectable"),
+    max_lines: int = typer.Option(500, help="size limit of a generated file"),
+    main_max_lines: int = typer.Option(200, help="size main.py should end up under"),
+    skip_segment: List[str] = typer.Option([], help="extra path segments to skip when grouping (regex)"),
+    min_endpoints: int = typer.Option(2, help="groups with fewer endpoints merge into their closest group"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="list where every symbol goes"),
+    strict: bool = typer.Option(False, help="treat warnings as errors (exit 2)"),
+) -> None:
+    """Analyze FILE and propose routers/services (nothing is written but --out)."""
+    from .planning import PlanOptions
+    from .plan_io import write_plan
+    from .project import load_project, plan_project
+    from .report import render_plan
+
+    project = load_project(file, module)
+    options = PlanOptions(max_lines=max_lines, main_max_lines=main_max_lines, min_endpoints=min_endpoints)
+    if skip_segment:
+        options.skip_segments = tuple(options.skip_segments) + tuple(skip_segment)
+    result = plan_project(project, options)
+    typer.echo(render_plan(project.analysis, result, verbose=verbose))
+    if out is not None:
+        write_plan(result, out)
+        typer.echo(f"plan written to {out}")
+    if strict and result.warnings:
+        _fail(f"error: {result.warnings[0]} (--strict)")
+
+
+@app.command()
+@guarded
+def apply(
+    file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
+    plan_file: Optional[Path] = typer.Option(None, "--plan", help="a plan from `splitter plan --out`; default: plan now"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="print a unified diff (`git apply`-able), write nothing"),
+    check: bool = typer.Option(False, "--check", help="with --dry-run: exit 1 when there would be changes"),
+    only: List[str] = typer.Option([], "--only", help="extract only these groups (repeatable)"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="write without asking"),
+    force: bool = typer.Option(False, help="overwrite files that already exist"),
+    allow_dirty: bool = typer.Option(False, help="allow uncommitted changes in files splitter touches"),
+    tags: bool = typer.Option(False, help="give each router tags=[group] (changes the OpenAPI document on purpose)"),
+    fmt: Optional[str] = typer.Option(None, "--format", help="format generated code with ruff or black"),
+    no_references: bool = typer.Option(False, help="do not rewrite references to moved names elsewhere"),
+    module: Optional[str] = typer.Option(None, help="dotted name the project imports the file by"),
+    verify: Optional[str] = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
+    run_tests: Optional[str] = typer.Option(None, help="with --verify: test command to run before and after"),
+    python: Optional[str] = typer.Option(None, help="with --verify: the target project's Python"),
+) -> None:
+    """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
+    from .apply import ApplyOptions, apply_split
+    from .plan_io import read_plan
+    from .report import render_apply
+
+    if fmt not in (None, "ruff", "black"):
+        raise SplitterError(f"--format takes ruff or black, not {fmt!r}")
+    options = ApplyOptions(dry_run=True, only=tuple(only), force=force, allow_dirty=allow_dirty, tags=tags, fmt=fmt,
+                           update_references=not no_references, module_name=module)
+    chosen = read_plan(plan_file) if plan_file else None
+    preview = apply_split(file, chosen, options)
+    if dry_run:
+        sys.stdout.write(preview.diff)
+        if check and preview.diff:
+            raise typer.Exit(1)
+        return
+    if not preview.diff:
+        typer.echo("nothing to do: the module is already split as planned")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise SplitterError("refusing to write without confirmation: pass --yes (or --dry-run to see the diff)")
+        typer.echo(render_apply(preview))
+        if not typer.confirm(f"write {len(preview.changes)} files?"):
+            raise typer.Exit(1)
+    options.dry_run = False
+    if verify:
+        from .verify_apply import apply_with_verification
+
+        report = apply_with_verification(file, chosen, options, verify, run_tests, python)
+        typer.echo(report)
+        return
+    result = apply_split(file, chosen, options)
+    typer.echo(render_apply(result))
+
+
+def _register_verification() -> None:
+    try:
+        from .verification.cli import snapshot_command, verify_command
+    except ImportError:  # pragma: no cover - shipped together
+        return
+    app.command("snapshot")(guarded(snapshot_command))
+    app.command("verify")(guarded(verify_command))
+
+
+_register_verification()
+
+
+def main() -> None:
+    app()

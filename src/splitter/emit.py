@@ -1,0 +1,218 @@
+"""Build the new modules from one libcst parse of the monolith: moved statements keep their exact text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.detach_hooks import detach
+from codemods.pin_module_name import PinModuleName
+from codemods.qualify_seams import QualifySeams
+from codemods.route_to_router import RouteDecoratorsToRouter
+from libcst.codemod import CodemodContext
+
+from .errors import SplitterError
+from .layout import GENERATED_MARKER, Destinations
+from .model import Analysis, Unit
+from .planning import BUILTINS
+
+HEADERS = {
+    "routers": "Routes {prefix}",
+    "services": "Helpers, models and state used only by the {name} routes",
+    "shared": "Helpers, models and state shared by several route groups",
+    "core": "Import-time configuration, clients and state",
+    "hooks": "Middleware, exception handlers and lifecycle hooks of the app",
+}
+
+
+def statements_by_unit(module: cst.Module, units: list[Unit]) -> list[cst.BaseStatement]:
+    """The libcst statement of each ast unit; `a = 1; b = 2` lines are split so each unit moves alone."""
+    out: list[cst.BaseStatement] = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
+            last = len(statement.body) - 1
+            for index, small in enumerate(statement.body):
+                out.append(cst.SimpleStatementLine(
+                    body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                    leading_lines=statement.leading_lines if index == 0 else [],
+                    trailing_whitespace=statement.trailing_whitespace if index == last else cst.TrailingWhitespace(),
+                ))
+        else:
+            out.append(statement)
+    if len(out) != len(units):
+        raise SplitterError(f"internal: {len(out)} libcst statements for {len(units)} ast statements")
+    return out
+
+
+@dataclass
+class ModuleDraft:
+    destination: str
+    units: list[int] = field(default_factory=list)
+    statements: list[cst.BaseStatement] = field(default_factory=list)
+    binds: set[str] = field(default_factory=set)
+    needs: set[str] = field(default_factory=set)
+    router_var: str | None = None
+
+
+class Emitter:
+    def __init__(self, analysis: Analysis, placement: dict[int, str], seams: dict[str, str],
+                 destinations: Destinations, module: cst.Module, tags: bool = False) -> None:
+        self.analysis = analysis
+        self.placement = placement  # unit index -> destination (non-copied units only)
+        self.seams = seams  # seam name -> home destination
+        self.where = destinations
+        self.module = module
+        self.tags = tags
+        self.statements = statements_by_unit(module, analysis.units)
+        self.app = analysis.app_names[0]
+        self.bound_in: dict[str, str] = {}
+        for index, destination in placement.items():
+            for name in analysis.units[index].binds:
+                self.bound_in.setdefault(name, destination)
+        self.import_binders: dict[str, list[int]] = defaultdict(list)
+        for unit in analysis.units:
+            if unit.kind == "import" or unit.type_checking:
+                for imported in unit.imports:
+                    self.import_binders[imported.bound].append(unit.index)
+        self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
+
+    # -- moved statements ---------------------------------------------------------------------------------
+    def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
+        unit = self.analysis.units[index]
+        statement = self.statements[index]
+        if destination.startswith("routers.") and unit.route_owner == self.app:
+            statement = statement.visit(RouteDecoratorsToRouter(CodemodContext(), self.app, router_var))
+        if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
+            statement, self.registrations_of[index] = detach(statement, self.app)
+        qualify = {n: self.alias_for(destination, home) for n, home in self.seams.items()
+                   if n in unit.uses and home != destination}
+        if qualify:
+            statement = statement.visit(QualifySeams(CodemodContext(), qualify))
+        if "__name__" in unit.uses and destination != "main":
+            statement = statement.visit(PinModuleName(CodemodContext(), self.analysis.module_name))
+        return statement
+
+    def alias_for(self, importer: str, home: str) -> str:
+        leaf = self.where.subpath(home).rpartition(".")[2]
+        return leaf if leaf not in self.bound_in else f"{leaf}_module"
+
+    # -- imports ------------------------------------------------------------------------------------------
+    def copied_import(self, index: int, names: set[str], importer: str) -> cst.BaseStatement | None:
+        """The original import statement, keeping only aliases that bind `names`, re-based for `importer`."""
+        unit = self.analysis.units[index]
+        statement = self.statements[index]
+        if unit.type_checking:
+            body = [s for s in (self._filter_import(s, names, importer) for s in statement.body.body) if s]
+            return statement.with_changes(body=statement.body.with_changes(body=body)) if body else None
+        return self._filter_import(statement, names, importer)
+
+    def _filter_import(self, statement: cst.BaseStatement, names: set[str], importer: str) -> cst.BaseStatement | None:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+            return statement
+        if not isinstance(small, (cst.Import, cst.ImportFrom)):
+            return None
+        kept = [a for a in small.names if _bound_name(a) in names]
+        if not kept:
+            return None
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        changes: dict = {"names": kept}
+        if isinstance(small, cst.ImportFrom):
+            if len(kept) == 1 and small.lpar and "\n" not in cst.Module([]).code_for_node(kept[0]):
+                changes.update(lpar=None, rpar=None)
+            depth = self.where.depth(importer)
+            if small.relative and depth:
+                changes["relative"] = list(small.relative) + [cst.Dot()] * depth
+        new_small = small.with_changes(**changes)
+        return statement.with_changes(body=[new_small], leading_lines=[])
+
+    def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
+        """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
+        needs = draft.needs - draft.binds - BUILTINS - {self.app}
+        copied: dict[int, set[str]] = defaultdict(set)
+        generated: dict[str, list[str]] = defaultdict(list)
+        module_imports: dict[str, str] = {}
+        unknown = []
+        for name in sorted(needs):
+            if name in self.seams and self.seams[name] != draft.destination:
+                module_imports[self.seams[name]] = self.alias_for(draft.destination, self.seams[name])
+            elif name in self.bound_in and self.bound_in[name] != draft.destination:
+                generated[self.bound_in[name]].append(name)
+            elif name in self.import_binders:
+                for index in self.import_binders[name]:
+                    copied[index].add(name)
+            elif name not in self.bound_in:
+                unknown.append(name)
+        if unknown and self.analysis.star_imports:
+            for unit in self.analysis.units:
+                if unit.kind == "import" and any(i.name == "*" for i in unit.imports):
+                    copied[unit.index].add("*")
+        for index in list(copied):
+            if self.analysis.units[index].type_checking:
+                copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
+        lines = []
+        if not copy_originals:
+            copied = {}
+        future = [] if not copy_originals else [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+        for index in future:
+            lines.append(self.statements[index].with_changes(leading_lines=[]))
+        for index in sorted(copied):
+            if index in future:
+                continue
+            statement = self.copied_import(index, copied[index] | {"*"}, draft.destination)
+            if statement is not None:
+                lines.append(statement.with_changes(leading_lines=[]))
+        order = {d: i for i, d in enumerate(["core", "shared"])}
+        for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
+            lines += _from_import(self.where.from_clause(draft.destination, target), generated[target])
+        for target, alias in sorted(module_imports.items()):
+            lines.append(cst.parse_statement(self.where.module_import(draft.destination, target, alias) + "\n"))
+        return lines
+
+    # -- whole modules ------------------------------------------------------------------------------------
+    def header(self, destination: str, prefix: str = "") -> cst.SimpleStatementLine:
+        kind = destination.split(".")[0]
+        name = destination.split(".", 1)[-1]
+        text = HEADERS[kind].format(prefix=f"under {prefix}" if prefix else f"of the {name} group", name=name)
+        source = self.analysis.path.name
+        return cst.parse_statement(f'"""{text}: moved from {source} {GENERATED_MARKER}."""\n')
+
+    def build(self, draft: ModuleDraft, prefix: str = "", router_var: str | None = None,
+              create_router: bool = False) -> cst.Module:
+        body: list[cst.BaseStatement] = [self.header(draft.destination, prefix)]
+        imports = self.import_lines(draft)
+        if create_router:
+            draft.needs.add("APIRouter")
+            imports = self.import_lines(draft)
+            if not any("APIRouter" in self.module.code_for_node(s) for s in imports):
+                imports.append(cst.parse_statement("from fastapi import APIRouter\n"))
+        body += imports
+        if create_router:
+            tags = f'tags=["{draft.destination.split(".", 1)[1]}"]' if self.tags else ""
+            body.append(cst.parse_statement(f"{router_var} = APIRouter({tags})\n").with_changes(
+                leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+        for position, statement in enumerate(draft.statements):
+            if position == 0 and not create_router:
+                statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
+                                                   + [line for line in statement.leading_lines if line.comment])
+            body.append(statement)
+        return self.module.with_changes(body=body, header=[], footer=[])
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None:
+        return alias.asname.name.value
+    name = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value
+    return name.value
+
+
+def _from_import(clause: str, names: list[str]) -> list[cst.BaseStatement]:
+    line = f"from {clause} import {', '.join(names)}"
+    if len(line) <= 100:
+        return [cst.parse_statement(line + "\n")]
+    inner = "".join(f"    {n},\n" for n in names)
+    return [cst.parse_statement(f"from {clause} import (\n{inner})\n")]

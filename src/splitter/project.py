@@ -1,0 +1,94 @@
+"""The monolith in its repository: where it is imported from, its tests, and what already exists on disk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .analysis import analyze_source
+from .errors import SplitterError
+from .layout import GENERATED_MARKER
+from .model import Analysis
+from .plan_io import Layout, Plan
+from .planning import PlanOptions, make_plan
+from .source import iter_python_files, module_location, read_python
+from .writer import git_root
+
+
+@dataclass
+class Project:
+    analysis: Analysis
+    root: Path  # the repository: git top level, else the import root
+    git_root: Path | None
+    sources: dict[Path, str]  # every other Python file of the repository, read once
+
+
+def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
+    """`app/main.py` without `app/__init__.py` may still be imported as `app.main` (namespace package)."""
+    candidate = f"{path.parent.name}.{path.stem}"
+    pattern = re.compile(rf"\b(?:from|import)\s+{re.escape(candidate)}\b|\bfrom\s+{re.escape(path.parent.name)}\s+import\s+{re.escape(path.stem)}\b")
+    if any(pattern.search(text) for text in sources.values()):
+        return candidate
+    return None
+
+
+def load_project(path: Path, module_name: str | None = None) -> Project:
+    source = read_python(path)
+    dotted, package, import_root = module_location(path)
+    top = git_root(path.resolve().parent)
+    root = top if top is not None else import_root
+    sources: dict[Path, str] = {}
+    monolith = path.resolve()
+    for file in iter_python_files(root, exclude={monolith}):
+        try:
+            sources[file.resolve()] = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # not ours to judge: only files that reference the monolith are ever rewritten
+    if module_name is None and package is None:
+        module_name = _namespace_module_name(path, sources)
+    analysis = analyze_source(source, path, module_name or dotted)
+    return Project(analysis=analysis, root=root, git_root=top, sources=sources)
+
+
+def _free_name(folder: Path, preferred: str, suffix: str = ".py") -> str:
+    """A module name that is free, or was written by splitter before."""
+    for candidate in [preferred, f"app_{preferred}"] + [f"{preferred}_{n}" for n in range(2, 50)]:
+        target = folder / f"{candidate}{suffix}"
+        if not target.exists() and not (folder / candidate).exists():
+            return candidate
+    raise SplitterError(f"no free module name for {preferred} in {folder}")
+
+
+def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
+    folder = analysis.path.parent
+    routers = "routers" if not (folder / "routers.py").exists() else _free_name(folder, "api_routers")
+    services = "services" if not (folder / "services.py").exists() else _free_name(folder, "app_services")
+    existing = {p.stem for package in (routers, services) for p in (folder / package).glob("*.py")}
+    layout = Layout(routers_package=routers, services_package=services,
+                    shared_module=_free_name(folder / services, "shared"),
+                    core_module=_free_name(folder, "core"), hooks_module=_free_name(folder, "hooks"))
+    return layout, frozenset(existing)
+
+
+def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
+    options = options or PlanOptions()
+    layout, existing = choose_layout(project.analysis)
+    patched = {}
+    try:
+        from codemods.patched_names import find_patched_names
+    except ImportError:  # pragma: no cover - the codemod ships with splitter
+        find_patched_names = None
+    if find_patched_names is not None:
+        candidates = [(p, t) for p, t in project.sources.items() if project.analysis.module_name.split(".")[-1] in t]
+        patched = find_patched_names(candidates, project.analysis.module_name)
+    options = replace(options, patched_names=patched, existing_modules=existing | options.existing_modules,
+                      layout=layout)
+    return make_plan(project.analysis, options)
+
+
+def is_generated(path: Path) -> bool:
+    try:
+        return GENERATED_MARKER in path.read_text(encoding="utf-8")[:400]
+    except OSError:
+        return False

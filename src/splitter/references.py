@@ -1,0 +1,51 @@
+"""Everything in the repository that reached a moved name through the monolith now reaches it where it lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .layout import Destinations
+from .model import Analysis
+from .source import module_location
+
+
+def _absolute_module(analysis: Analysis, module: str, level: int) -> str:
+    if level == 0 or not analysis.package:
+        return module
+    base = analysis.package.split(".")
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def relocation_for(analysis: Analysis, placement: dict[int, str], where: Destinations, main_keeps: set[str]) -> dict[str, str]:
+    """name -> dotted module M such that `M.name` is now the object the monolith used to hold."""
+    moved: dict[str, str] = {}
+    for index, destination in placement.items():
+        if destination != "main":
+            for name in analysis.units[index].binds:
+                moved[name] = where.dotted(destination, analysis.module_name)
+    for unit in analysis.units:
+        if unit.kind != "import":
+            continue
+        for imported in unit.imports:
+            if imported.name and imported.name != "*" and imported.bound not in main_keeps and imported.bound not in moved:
+                moved[imported.bound] = _absolute_module(analysis, imported.module, imported.level)
+    return moved
+
+
+def retarget_repository(project, relocation: dict[str, str], exclude: set[Path]) -> dict[Path, str]:
+    from codemods.retarget_references import Relocation, retarget_source
+
+    analysis = project.analysis
+    leaf = analysis.module_name.rsplit(".", 1)[-1]
+    spec = Relocation(old_module=analysis.module_name, moved=relocation)
+    changes: dict[Path, str] = {}
+    excluded = {p.resolve() for p in exclude}
+    for path, text in project.sources.items():
+        if path in excluded or leaf not in text:
+            continue
+        dotted, _package, _root = module_location(path)
+        new_text = retarget_source(text, spec, dotted)
+        if new_text != text:
+            changes[path] = new_text
+    return changes

@@ -1,0 +1,107 @@
+"""All-or-nothing writes and `git apply`-able diffs of a set of file changes."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import SplitterError
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def unified_diff(changes: dict[Path, str], root: Path) -> str:
+    """One patch for every change; `git apply` in `root` reproduces the write."""
+    parts = []
+    for path in sorted(changes):
+        before = path.read_text(encoding="utf-8") if path.exists() else None
+        after = changes[path]
+        if before == after:
+            continue
+        name = _display(path, root)
+        header = [f"diff --git a/{name} b/{name}\n"]
+        if before is None:
+            header.append("new file mode 100644\n")
+        diff = list(difflib.unified_diff(
+            _lines(before or ""), _lines(after),
+            fromfile="/dev/null" if before is None else f"a/{name}", tofile=f"b/{name}", n=3,
+        ))
+        if diff:
+            parts.append("".join(header + diff))
+    return "".join(parts)
+
+
+def git_root(path: Path) -> Path | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def dirty_files(paths: list[Path], root: Path) -> list[str]:
+    """Files among `paths` with uncommitted changes in the git work tree at `root`."""
+    existing = [str(p.resolve()) for p in paths if p.exists()]
+    if not existing:
+        return []
+    out = subprocess.run(["git", "status", "--porcelain", "--", *existing], cwd=root, capture_output=True, text=True,
+                         timeout=60)
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
+def write_all(changes: dict[Path, str]) -> None:
+    """Write every file or none: stage each beside its target, then swap them in; undo on any failure."""
+    staged: list[tuple[Path, Path]] = []
+    created_dirs: list[Path] = []
+    originals: dict[Path, bytes | None] = {}
+    try:
+        for path, text in changes.items():
+            missing = []
+            folder = path.parent
+            while not folder.exists():
+                missing.append(folder)
+                folder = folder.parent
+            for folder in reversed(missing):
+                folder.mkdir()
+                created_dirs.append(folder)
+            temporary = path.with_name(f".{path.name}.splitter-tmp")
+            with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            staged.append((temporary, path))
+            originals[path] = path.read_bytes() if path.exists() else None
+        done = []
+        try:
+            for temporary, path in staged:
+                os.replace(temporary, path)
+                done.append(path)
+        except OSError:
+            for path in done:
+                if originals[path] is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(originals[path])
+            raise
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        for folder in reversed(created_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise SplitterError(f"cannot write: {exc.strerror or exc}; nothing was changed", getattr(exc, "filename", None)) from None
