@@ -19,6 +19,7 @@ class PinModuleName(VisitorBasedCodemodCommand):
         super().__init__(context)
         self.module_name = module_name
         self._skip: set[int] = set()
+        self._fstring_quotes: list[str] = []
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,16 @@ class PinModuleName(VisitorBasedCodemodCommand):
         if node.keyword is not None:
             self._skip.add(id(node.keyword))
 
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._fstring_quotes.append(node.quote)
+
+    def leave_FormattedString(self, original_node: cst.FormattedString, updated_node: cst.FormattedString) -> cst.FormattedString:
+        self._fstring_quotes.pop()
+        return updated_node
+
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if original_node.value != "__name__" or id(original_node) in self._skip:
             return updated_node
-        return cst.SimpleString(repr(self.module_name).replace("'", '"'))
+        # Inside an f-string the literal must not reuse the f-string's own quote character (before 3.12).
+        quote = "'" if self._fstring_quotes and '"' in self._fstring_quotes[-1] else '"'
+        return cst.SimpleString(f"{quote}{self.module_name}{quote}")

@@ -77,6 +77,8 @@ def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: 
             needs |= unit.uses
         else:
             main_units.append(("moved", unit))
+            for registration in emitter.registrations_of.get(unit.index, []):
+                needs |= _names_in(registration) | {unit.name}
     for kind, unit in main_units:
         if kind == "kept":
             body.append(emitter.moved_statement(unit.index, "main", "router"))
@@ -85,9 +87,7 @@ def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: 
                 group = first_route[unit.index]
                 statement = cst.parse_statement(f"{emitter.app}.include_router({router_alias[group]})\n")
                 body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []))
-            for registration in emitter.registrations_of.get(unit.index, []):
-                needs.add(unit.name)
-                body.append(registration)
+            body.extend(emitter.registrations_of.get(unit.index, []))
         else:
             if unit.kind == "docstring":
                 body.append(emitter.statements[unit.index])
@@ -111,6 +111,22 @@ def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: 
 
 def _is_include(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and "include_router" in cst.Module([statement]).code
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Plain names a generated statement reads (attribute names excluded)."""
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(_Collect())
+    return found
 
 
 def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[dict[Path, str], dict[str, str]]:

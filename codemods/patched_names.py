@@ -1,0 +1,266 @@
+"""Find the names of the old module that a repository rebinds from outside (its tests, mostly).
+
+A name patched or assigned through the old module (`monkeypatch.setattr(main, "x", v)`, `patch("pkg.main.x")`,
+`main.x = v`) is a *seam* (docs/design.md): after a split it must be looked up through one home module.
+This scanner uses `ast` only because it runs over every file of a repository.
+
+The call-shape helpers at the bottom are shared with `retarget_references`, so both agree on what a patch is.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# keyword arguments of `patch.multiple` that configure the patch instead of naming an attribute
+PATCH_MULTIPLE_OPTIONS = frozenset({"target", "spec", "spec_set", "create", "autospec", "new_callable"})
+
+
+@dataclass(frozen=True)
+class PatchSite:
+    """One place that rebinds a name of the old module; `name` is None when it is not a literal."""
+
+    name: str | None
+    file: str
+    line: int
+    form: str
+
+
+def find_patched_names(
+    sources: Iterable[tuple[Path, str]],
+    old_module: str,
+    module_name_for: Callable[[Path], str | None] | None = None,
+    *,
+    root: Path | None = None,
+) -> dict[str, list[tuple[str, int]]]:
+    """Map each rebound name of `old_module` to the (file, line) places that rebind it, sorted.
+
+    `module_name_for(path)` (or `root`, to derive it from the path) gives a file's dotted module name, which is
+    needed to resolve relative imports such as `from . import main`.
+    """
+    found: dict[str, list[tuple[str, int]]] = {}
+    for site in find_patch_sites(sources, old_module, module_name_for, root=root):
+        if site.name is not None:
+            found.setdefault(site.name, []).append((site.file, site.line))
+    return {name: sorted(set(places)) for name, places in sorted(found.items())}
+
+
+def find_patch_sites(
+    sources: Iterable[tuple[Path, str]],
+    old_module: str,
+    module_name_for: Callable[[Path], str | None] | None = None,
+    *,
+    root: Path | None = None,
+) -> list[PatchSite]:
+    """Every rebinding site, including dynamic ones (`setattr(main, name_var, v)`) whose name is None."""
+    sites: list[PatchSite] = []
+    for path, source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue  # not Python we can read; the lead's analysis reports unparsable files itself
+        module_name = module_name_for(path) if module_name_for else None
+        if module_name is None and root is not None:
+            module_name = module_name_from_path(path, root)
+        package = package_of(module_name, path.name == "__init__.py") if module_name is not None else None
+        scanner = _Scanner(old_module, str(path), _old_module_aliases(tree, old_module, package))
+        scanner.visit(tree)
+        sites.extend(scanner.sites)
+    return sites
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, old_module: str, file: str, aliases: set[str]) -> None:
+        self.old_module = old_module
+        self.file = file
+        self.aliases = aliases
+        self.sites: list[PatchSite] = []
+
+    def _add(self, name: str | None, node: ast.AST, form: str) -> None:
+        self.sites.append(PatchSite(name, self.file, getattr(node, "lineno", 0), form))
+
+    def _name_through_alias(self, node: ast.AST | None) -> str | None:
+        """`m.x.y` -> "x" when `m` reaches the old module (only the first attribute after it counts)."""
+        dotted = dotted_name(node) if node is not None else None
+        for alias in self.aliases:
+            if dotted and dotted.startswith(alias + "."):
+                return dotted[len(alias) + 1 :].split(".")[0]
+        return None
+
+    def _name_in_string(self, node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return name_in_target_string(node.value, self.old_module)
+        return None
+
+    def _record_targets(self, targets: list[ast.expr], form: str) -> None:
+        for target in targets:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                self._record_targets(list(target.elts), form)
+            elif isinstance(target, ast.Starred):
+                self._record_targets([target.value], form)
+            elif isinstance(target, ast.Attribute):
+                name = self._name_through_alias(target)
+                if name is not None:
+                    self._add(name, target, form)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._record_targets(node.targets, "assign")
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._record_targets([node.target], "assign")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._record_targets([node.target], "augassign")
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        self._record_targets(node.targets, "del")
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        form = call_form(dotted_name(node.func))
+        if form is not None:
+            self._record_call(node, form)
+        self.generic_visit(node)
+
+    def _record_call(self, node: ast.Call, form: str) -> None:
+        keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+        first = node.args[0] if node.args else keywords.get("target", keywords.get("obj"))
+        if form in ("patch", "monkeypatch") and self._name_in_string(first):
+            self._add(self._name_in_string(first), node, form)  # string target: "pkg.main.x"
+            return
+        if form == "patch.multiple":
+            through = self._is_old_module(first) or (
+                isinstance(first, ast.Constant) and first.value == self.old_module
+            )
+            inner = self._name_through_alias(first) or self._name_in_string(first)
+            for name in keywords.keys() - PATCH_MULTIPLE_OPTIONS if through else ():
+                self._add(name, node, form)
+            if inner is not None:
+                self._add(inner, node, form)  # patch.multiple(main.db, ...) rebinds inside `db`
+            return
+        if form not in ("setattr", "monkeypatch", "patch.object"):
+            return  # getattr/hasattr read, patch.dict mutates in place: neither rebinds a name
+        inner = self._name_through_alias(first)
+        if inner is not None:
+            self._add(inner, node, form)  # setattr(main.db, "DB_PATH", p): the seam is `db`
+        elif self._is_old_module(first):
+            second = node.args[1] if len(node.args) > 1 else keywords.get("name", keywords.get("attribute"))
+            literal = second.value if isinstance(second, ast.Constant) else None
+            self._add(literal if isinstance(literal, str) else None, node, form)
+
+    def _is_old_module(self, node: ast.AST | None) -> bool:
+        return node is not None and dotted_name(node) in self.aliases
+
+
+def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> set[str]:
+    """Expressions through which this file reaches the old module: "main", "server", "pkg.main"."""
+    aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == old_module:
+                    aliases.add(alias.asname or old_module)
+                elif alias.asname is None and alias.name.startswith(old_module + "."):
+                    aliases.add(old_module)  # `import pkg.main.sub` makes `pkg.main` reachable too
+        elif isinstance(node, ast.ImportFrom):
+            base = resolve_from(node.module, node.level, package)
+            for alias in node.names:
+                if base is not None and f"{base}.{alias.name}" == old_module:
+                    aliases.add(alias.asname or alias.name)
+    return aliases
+
+
+# ---- helpers shared with retarget_references -------------------------------------------------------------
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """ "a.b.c" for a chain of attribute accesses on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def call_form(callee: str | None) -> str | None:
+    """What a call does to its target, judged by the callee's dotted name.
+
+    "setattr" (builtin setattr/delattr), "read" (builtin getattr/hasattr), "monkeypatch" (`<x>.setattr` /
+    `<x>.delattr`: pytest's monkeypatch under any name), "patch.object", "patch.dict", "patch.multiple", "patch".
+    """
+    if callee is None:
+        return None
+    if callee in ("setattr", "delattr"):
+        return "setattr"
+    if callee in ("getattr", "hasattr"):
+        return "read"
+    last = callee.rsplit(".", 1)[-1]
+    if "." in callee and last in ("setattr", "delattr"):
+        return "monkeypatch"
+    for suffix in ("object", "dict", "multiple"):
+        if callee == f"patch.{suffix}" or callee.endswith(f".patch.{suffix}"):
+            return f"patch.{suffix}"
+    if callee == "patch" or callee.endswith(".patch"):
+        return "patch"
+    return None
+
+
+def name_in_target_string(target: str, old_module: str) -> str | None:
+    """ "pkg.main.x.attr" -> "x" for a patch target string that goes through the old module."""
+    if target.startswith(old_module + "."):
+        name = target[len(old_module) + 1 :].split(".")[0]
+        return name or None
+    return None
+
+
+def module_name_from_path(path: Path, root: Path) -> str | None:
+    """pkg/api/server.py under root -> "pkg.api.server"; pkg/__init__.py -> "pkg"; None outside root."""
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) or None
+
+
+def package_of(module_name: str, is_package: bool) -> str:
+    """The package relative imports start from: the module itself for an `__init__.py`, else its parent."""
+    return module_name if is_package else module_name.rpartition(".")[0]
+
+
+def resolve_from(module: str | None, level: int, package: str | None) -> str | None:
+    """The absolute module of `from <level dots><module> import ...` written in `package`; None if unknown."""
+    if level == 0:
+        return module
+    if not package:
+        return None  # relative import outside a package: cannot be resolved (and would not run)
+    parts = package.split(".")
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def relative_reference(target: str, package: str | None) -> tuple[int, str] | None:
+    """(level, module) such that `from <level dots><module>` names `target` from `package`; None if impossible."""
+    if not package:
+        return None
+    target_parts, package_parts = target.split("."), package.split(".")
+    common = 0
+    while (
+        common < min(len(target_parts), len(package_parts)) and target_parts[common] == package_parts[common]
+    ):
+        common += 1
+    if common == 0:
+        return None  # a different top-level package: only an absolute import reaches it
+    return len(package_parts) - common + 1, ".".join(target_parts[common:])
