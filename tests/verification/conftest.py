@@ -1,0 +1,30 @@
+"""Fixtures for verification tests; sample apps and helpers live in verification_support.py."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+# splitter is not installed in the venv; tests import it from the source tree.
+SRC = Path(__file__).resolve().parents[2] / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+from verification_support import fresh_file_name, load_module
+
+from splitter.verification.snapshot import snapshot_app
+
+
+@pytest.fixture
+def snap(tmp_path):
+    """snap(source) -> in-process snapshot of the `app` defined by `source`."""
+
+    def take(source: str, attribute: str = "app") -> dict:
+        path = tmp_path / fresh_file_name()
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return snapshot_app(getattr(load_module(path), attribute))
+
+    return take
