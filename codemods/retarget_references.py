@@ -328,22 +328,21 @@ class RetargetReferences(VisitorBasedCodemodCommand):
 
     def _reference(self, path: str, through: Sequence[_Via], *, as_module: bool) -> str:
         """Source of an expression for the object at dotted `path`; schedules the import that binds it."""
+        if path in self._existing:
+            return self._bindings[path]
         top = path.split(".")[0]
         dotted_ok = top in self._plain_roots or top not in self._used
         if as_module and all(via.dotted for via in through) and dotted_ok:
             self._used.add(top)
-            if path not in self._existing:
-                self._schedule(through, f"import {path}")
+            self._schedule(through, f"import {path}")
             return path
-        existed = path in self._existing and self._bindings[path]
         binding = self._bindings.get(path) or self._fresh_binding(path)
         self._bindings[path] = binding
-        if not existed:
-            parent, _, last = path.rpartition(".")
-            as_text = f" as {binding}" if binding != last else ""
-            relative = all(via.relative for via in through)
-            code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
-            self._schedule(through, code + as_text)
+        parent, _, last = path.rpartition(".")
+        as_text = f" as {binding}" if binding != last else ""
+        relative = all(via.relative for via in through)
+        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
+        self._schedule(through, code + as_text)
         return binding
 
     def _fresh_binding(self, path: str) -> str:

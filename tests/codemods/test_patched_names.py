@@ -1,0 +1,175 @@
+"""find_patched_names: every form a repository uses to rebind a name of the old module from outside."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemods.patched_names import find_patch_sites, find_patched_names, module_name_from_path
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def scan(
+    source: str, old_module: str = "pkg.main", module: str | None = "tests.test_x"
+) -> dict[str, list[int]]:
+    """Names -> lines for one file named tests/test_x.py."""
+    found = find_patched_names([(Path("tests/test_x.py"), source)], old_module, lambda _path: module)
+    return {name: [line for _file, line in places] for name, places in found.items()}
+
+
+# (id, source, old module, expected names -> lines)
+FORMS = [
+    (
+        "monkeypatch.setattr through `import main`",
+        'import main\n\ndef test(monkeypatch):\n    monkeypatch.setattr(main, "fetch_records", fake)\n',
+        "main",
+        {"fetch_records": [4]},
+    ),
+    (
+        "monkeypatch under another name, `import pkg.main as server`",
+        'import pkg.main as server\n\ndef test(mp):\n    mp.setattr(server, "API_SECRET", "x")\n',
+        "pkg.main",
+        {"API_SECRET": [4]},
+    ),
+    (
+        "monkeypatch.delattr and keyword arguments",
+        'from pkg import main\nmonkeypatch.delattr(main, "x")\nmonkeypatch.setattr(target=main, name="y", value=1)\n',
+        "pkg.main",
+        {"x": [2], "y": [3]},
+    ),
+    (
+        "builtin setattr / delattr through `from pkg.api import server`",
+        'from pkg.api import server\nsetattr(server, "x", 1)\ndelattr(server, "y")\n',
+        "pkg.api.server",
+        {"x": [2], "y": [3]},
+    ),
+    (
+        "patch.object in every spelling",
+        code("""
+            from pkg import main as m
+            mocker.patch.object(m, "a")
+            patch.object(m, "b")
+            mock.patch.object(m, attribute="c")
+            unittest.mock.patch.object(m, "d")
+        """),
+        "pkg.main",
+        {"a": [2], "b": [3], "c": [4], "d": [5]},
+    ),
+    (
+        "string targets as call, decorator and context manager",
+        code("""
+            @mock.patch("pkg.main.a")
+            def test(mocker):
+                with patch("pkg.main.b.attr"):
+                    mocker.patch(target="pkg.main.c")
+                monkeypatch.setattr("pkg.main.d", 1)
+                monkeypatch.delattr("pkg.main.e")
+        """),
+        "pkg.main",
+        {"a": [1], "b": [3], "c": [4], "d": [5], "e": [6]},
+    ),
+    (
+        "patch.multiple names its targets as keywords",
+        'from pkg import main\npatch.multiple("pkg.main", a=1, b=2, create=True)\npatch.multiple(main, c=3)\n',
+        "pkg.main",
+        {"a": [2], "b": [2], "c": [3]},
+    ),
+    (
+        "plain, augmented, annotated, unpacking assignment and del",
+        "import main\nmain.a = 1\nmain.b += 1\nmain.c: int = 2\nmain.d, (main.e, *main.f) = g()\ndel main.h\n",
+        "main",
+        {"a": [2], "b": [3], "c": [4], "d": [5], "e": [5], "f": [5], "h": [6]},
+    ),
+    (
+        "`import pkg.main` then `pkg.main.x`",
+        "import pkg.main\n\ndef test():\n    pkg.main._current_ctx = None\n",
+        "pkg.main",
+        {"_current_ctx": [4]},
+    ),
+    (
+        "only the first attribute after the module counts",
+        code("""
+            from pkg import main
+            main.db.DB_PATH = "x"
+            monkeypatch.setattr(main.settings, "DEBUG", True)
+            patch("pkg.main.client.timeout")
+        """),
+        "pkg.main",
+        {"db": [2], "settings": [3], "client": [4]},
+    ),
+    (
+        "reads, in-place mutation and patch.dict are not rebindings",
+        code("""
+            from pkg import main
+            from pkg.main import items
+            getattr(main, "a")
+            hasattr(main, "b")
+            main.c[0] = 1
+            main.d.append(1)
+            patch.dict("pkg.main.e", {"k": 1})
+            patch.dict(main.f, {"k": 1})
+            items.attr = 1
+            other.g = 1
+            patch("pkg.mainframe.h")
+        """),
+        "pkg.main",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "old", "expected"), [row[1:] for row in FORMS], ids=[row[0] for row in FORMS]
+)
+def test_forms(source: str, old: str, expected: dict[str, list[int]]) -> None:
+    assert scan(source, old) == expected
+
+
+def test_relative_imports_need_the_files_module_name() -> None:
+    source = "from . import main\nmain.x = 1\n"
+    assert scan(source, module="pkg.tests_helpers") == {"x": [2]}
+    assert scan("from .. import main\nmain.y = 1\n", module="pkg.sub.helpers") == {"y": [2]}
+    assert scan(source, module=None) == {}  # unknown module: cannot tell what `.` is
+    assert scan(source, module="other.tests_helpers") == {}  # `.` is another package
+
+
+def test_dynamic_names_are_sites_without_a_name() -> None:
+    source = "import main\nsetattr(main, name, 1)\nmonkeypatch.setattr(main, 'x', 2)\n"
+    sites = find_patch_sites([(Path("t.py"), source)], "main")
+    assert [(site.name, site.line, site.form) for site in sites] == [
+        (None, 2, "setattr"),
+        ("x", 3, "monkeypatch"),
+    ]
+    assert find_patched_names([(Path("t.py"), source)], "main") == {"x": [("t.py", 3)]}
+
+
+def test_files_are_aggregated_sorted_and_unreadable_files_skipped(tmp_path: Path) -> None:
+    files = {
+        "pkg/tests/test_b.py": "from .. import main\nmain.x = 1\nmain.x = 2\n",
+        "pkg/tests/__init__.py": "",
+        "tests/test_a.py": 'import pkg.main as m\n\n\nmonkeypatch.setattr(m, "x", 1)\npatch("pkg.main.y")\n',
+        "tests/broken.py": "def (:\n",
+    }
+    sources = [(tmp_path / name, text) for name, text in files.items()]
+    found = find_patched_names(sources, "pkg.main", root=tmp_path)
+    b, a = str(tmp_path / "pkg/tests/test_b.py"), str(tmp_path / "tests/test_a.py")
+    assert found == {"x": sorted([(b, 2), (b, 3), (a, 4)]), "y": [(a, 5)]}
+
+
+def test_module_name_from_path(tmp_path: Path) -> None:
+    assert module_name_from_path(tmp_path / "pkg/api/server.py", tmp_path) == "pkg.api.server"
+    assert module_name_from_path(tmp_path / "pkg/__init__.py", tmp_path) == "pkg"
+    assert module_name_from_path(tmp_path / "main.py", tmp_path) == "main"
+    assert module_name_from_path(Path("/elsewhere/x.py"), tmp_path) is None
+
+
+def test_init_module_resolves_relative_imports_from_itself() -> None:
+    found = find_patched_names(
+        [(Path("pkg/__init__.py"), "from . import main\nmain.z = 1\n")], "pkg.main", lambda _: "pkg"
+    )
+    assert found == {"z": [("pkg/__init__.py", 2)]}
