@@ -184,7 +184,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             imports=_imports_of(node) if kind == "import" or _is_type_checking_block(node) else (),
             impure=kind in ("compound", "statement", "main_guard") or (kind == "assign" and _does_import_time_work(node))
             or (facts.dunder_file and kind != "import"),
-            app_in_body=app_in_body or bool(set(binds) & _PINNED_NAMES),
+            app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
             route_owner=route_owner, hook_kinds=hook_kinds or (), type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
         ))

@@ -60,8 +60,8 @@ def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[s
     return {i: (d if i in moving else "main") for i, d in placement.items()}
 
 
-def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: dict[int, str],
-                 router_alias: dict[str, str]) -> tuple[cst.Module, set[str]]:
+def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
+                 router_alias: dict[tuple[str, str], str]) -> tuple[cst.Module, set[str]]:
     analysis = emitter.analysis
     body: list[cst.BaseStatement] = []
     needs: set[str] = set()
@@ -84,10 +84,14 @@ def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: 
             body.append(emitter.moved_statement(unit.index, "main", "router"))
         elif kind == "moved":
             if unit.index in first_route:
-                group = first_route[unit.index]
-                statement = cst.parse_statement(f"{emitter.app}.include_router({router_alias[group]})\n")
+                statement = cst.parse_statement(f"{emitter.app}.include_router({router_alias[first_route[unit.index]]})\n")
                 body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []))
-            body.extend(emitter.registrations_of.get(unit.index, []))
+            registrations = emitter.registrations_of.get(unit.index, [])
+            if registrations:
+                # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
+                blank = [line for line in emitter.statements[unit.index].leading_lines if line.comment is None][:2]
+                body.append(registrations[0].with_changes(leading_lines=blank))
+                body.extend(registrations[1:])
         else:
             if unit.kind == "docstring":
                 body.append(emitter.statements[unit.index])
@@ -102,9 +106,11 @@ def _main_module(emitter: Emitter, drafts: dict[str, ModuleDraft], first_route: 
     needs |= set(router_alias.values())
     draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
     generated = emitter.import_lines(draft, copy_originals=False)
-    for group, alias in sorted(router_alias.items()):
-        clause = emitter.where.from_clause("main", f"routers.{group}")
-        generated += _from_import(clause, [f"{drafts[f'routers.{group}'].router_var} as {alias}"])
+    by_group: dict[str, list[str]] = {}
+    for (group, variable), alias in sorted(router_alias.items()):
+        by_group.setdefault(group, []).append(f"{variable} as {alias}")
+    for group, names in by_group.items():
+        generated += _from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
     body[import_block_end:import_block_end] = generated
     return emitter.module.with_changes(body=body), needs
 
@@ -150,38 +156,45 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             continue
         draft = drafts.setdefault(destination, ModuleDraft(destination))
         draft.units.append(index)
-    first_route: dict[int, str] = {}
-    router_alias: dict[str, str] = {}
+    unit_of = {u.name: u.index for u in analysis.units}
+    planned_var = {unit_of[e.function]: e.router for g in plan.groups for e in g.endpoints if e.function in unit_of}
+    router_vars: dict[str, dict[str, str]] = {}  # group -> planned router variable -> variable in the module
+    for destination, draft in drafts.items():
+        if destination.startswith("routers."):
+            unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
+            planned = sorted({planned_var.get(i, "router") for i in draft.units if analysis.units[i].route_owner == emitter.app},
+                             key=lambda v: (len(v), v))
+            router_vars[destination.split(".", 1)[1]] = {
+                v: v if v not in unit_binds else f"api_{v}" for v in planned}
+    first_route: dict[int, tuple[str, str]] = {}
+    router_alias: dict[tuple[str, str], str] = {}
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
     for registration in analysis.registrations:
         destination = placement.get(registration.unit, "main")
         if destination.startswith("routers.") and registration.form == "decorator" and registration.owner == emitter.app:
             group = destination.split(".", 1)[1]
-            if group not in router_alias:
-                first_route[registration.unit] = group
-                alias = f"{group}_router"
+            key = (group, router_vars[group][planned_var.get(registration.unit, "router")])
+            if key not in router_alias:
+                first_route[registration.unit] = key
+                alias = f"{group}_{key[1]}"
                 while alias in taken:
                     alias += "_"
-                router_alias[group] = alias
+                router_alias[key] = alias
                 taken.add(alias)
     changes: dict[Path, str] = {}
     for destination, draft in sorted(drafts.items()):
-        unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
-        router_var = None
-        if destination.startswith("routers."):
-            router_var = "router" if "router" not in unit_binds else "api_router"
-            if groups.get(destination.split(".", 1)[1]) and groups[destination.split(".", 1)[1]].router in unit_binds:
-                router_var = groups[destination.split(".", 1)[1]].router
-        draft.router_var = router_var
+        group_name = destination.split(".", 1)[-1]
+        variables = router_vars.get(group_name, {}) if destination.startswith("routers.") else {}
         for index in draft.units:
-            draft.statements.append(emitter.moved_statement(index, destination, router_var or "router"))
+            variable = variables.get(planned_var.get(index, "router"), "router")
+            draft.statements.append(emitter.moved_statement(index, destination, variable))
             draft.binds |= set(analysis.units[index].binds)
             draft.needs |= analysis.units[index].uses
-        group = groups.get(destination.split(".", 1)[-1])
+        group = groups.get(group_name)
         built = emitter.build(draft, prefix=group.prefix if group and destination.startswith("routers.") else "",
-                              router_var=router_var, create_router=destination in {f"routers.{g}" for g in router_alias})
+                              router_vars=list(variables.values()))
         changes[where.path(destination)] = built.code
-    main_module, main_keeps = _main_module(emitter, drafts, first_route, router_alias)
+    main_module, main_keeps = _main_module(emitter, first_route, router_alias)
     changes[analysis.path] = main_module.code
     for init in where.package_inits():
         if not init.exists() and any(p.parent == init.parent for p in changes):

@@ -53,7 +53,6 @@ class ModuleDraft:
     statements: list[cst.BaseStatement] = field(default_factory=list)
     binds: set[str] = field(default_factory=set)
     needs: set[str] = field(default_factory=set)
-    router_var: str | None = None
 
 
 class Emitter:
@@ -117,7 +116,9 @@ class Emitter:
         kept = [a for a in small.names if _bound_name(a) in names]
         if not kept:
             return None
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        if len(kept) < len(small.names):
+            # The new last alias takes the old last alias's comma: a trailing comma (or none) stays as it was.
+            kept[-1] = kept[-1].with_changes(comma=small.names[-1].comma)
         changes: dict = {"names": kept}
         if isinstance(small, cst.ImportFrom):
             if len(kept) == 1 and small.lpar and "\n" not in cst.Module([]).code_for_node(kept[0]):
@@ -179,22 +180,20 @@ class Emitter:
         source = self.analysis.path.name
         return cst.parse_statement(f'"""{text}: moved from {source} {GENERATED_MARKER}."""\n')
 
-    def build(self, draft: ModuleDraft, prefix: str = "", router_var: str | None = None,
-              create_router: bool = False) -> cst.Module:
+    def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = ()) -> cst.Module:
         body: list[cst.BaseStatement] = [self.header(draft.destination, prefix)]
-        imports = self.import_lines(draft)
-        if create_router:
+        if router_vars:
             draft.needs.add("APIRouter")
-            imports = self.import_lines(draft)
-            if not any("APIRouter" in self.module.code_for_node(s) for s in imports):
-                imports.append(cst.parse_statement("from fastapi import APIRouter\n"))
+        imports = self.import_lines(draft)
+        if router_vars and "APIRouter" not in self.import_binders:
+            imports.append(cst.parse_statement("from fastapi import APIRouter\n"))
         body += imports
-        if create_router:
-            tags = f'tags=["{draft.destination.split(".", 1)[1]}"]' if self.tags else ""
-            body.append(cst.parse_statement(f"{router_var} = APIRouter({tags})\n").with_changes(
-                leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+        tags = f'tags=["{draft.destination.split(".", 1)[1]}"]' if self.tags else ""
+        for position, variable in enumerate(router_vars):
+            statement = cst.parse_statement(f"{variable} = APIRouter({tags})\n")
+            body.append(statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else []))
         for position, statement in enumerate(draft.statements):
-            if position == 0 and not create_router:
+            if position == 0 and not router_vars:
                 statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
                                                    + [line for line in statement.leading_lines if line.comment])
             body.append(statement)

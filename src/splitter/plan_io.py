@@ -21,6 +21,7 @@ class Endpoint:
     methods: list[str]
     path: str | None
     line: int
+    router: str = "router"  # a group included at several places has one router per place
 
 
 @dataclass
@@ -124,8 +125,11 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         for item in raw["endpoints"]:
             if not isinstance(item, dict) or not isinstance(item.get("function"), str):
                 raise SplitterError(f"invalid plan: an endpoint of group {name!r} has no `function`", source)
+            endpoint_router = item.get("router", "router")
+            if not isinstance(endpoint_router, str) or not _IDENTIFIER.match(endpoint_router):
+                raise SplitterError(f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source)
             endpoints.append(Endpoint(item["function"], list(item.get("methods") or []), item.get("path"),
-                                      int(item.get("line") or 0)))
+                                      int(item.get("line") or 0), endpoint_router))
         router = raw.get("router", "router")
         if not isinstance(router, str) or not _IDENTIFIER.match(router):
             raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)

@@ -37,6 +37,7 @@ class _Planner:
         self.warnings: list[str] = []
         self.dest: dict[int, str] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}
+        self.segment_of_block: dict[int, int] = {}  # a group included in several places uses several routers
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -131,6 +132,10 @@ class _Planner:
             return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
 
         primary = analysis.app_names[0]
+        first_position: dict[int, int] = {}
+        for position, registration in enumerate(analysis.registrations):
+            if registration.owner == primary and registration.form == "decorator":
+                first_position.setdefault(self.block_of_unit[registration.unit], position)
         while True:
             events = []
             for position, registration in enumerate(analysis.registrations):
@@ -139,16 +144,32 @@ class _Planner:
                 block_id = self.block_of_unit[registration.unit]
                 moved = self.dest.get(block_id) != "main" and registration.form == "decorator"
                 group = self.group_of_block.get(block_id) if moved else None
+                if group is not None:
+                    group = f"{group}#{self.segment_of_block.get(block_id, 0)}"
                 events.append((position, group, specs_of(registration, router_specs)))
             violations = order_violations(events)
             if not violations:
                 return
-            for _earlier, later in violations[:1]:
-                registration = analysis.registrations[later]
-                block_id = self.block_of_unit[registration.unit]
-                self.warn(registration.line, f"`{registration.function}` stays in main.py: moving it into a router "
-                          "would let it match before an earlier overlapping route")
-                self.pin_closure([block_id], {block_id: "route order"})
+            self._resolve(violations[0][1], first_position)
+
+    def _resolve(self, later: int, first_position: dict[int, int]) -> None:
+        """Include the rest of the group from `later` on through a second router, at `later`'s position;
+        when that cannot help (the route already starts its router), keep the route in main.py."""
+        registration = self.analysis.registrations[later]
+        block_id = self.block_of_unit[registration.unit]
+        group = self.group_of_block.get(block_id)
+        segment = self.segment_of_block.get(block_id, 0)
+        same = [b for b, g in self.group_of_block.items() if g == group and self.segment_of_block.get(b, 0) == segment]
+        starts_segment = first_position.get(block_id) == min(first_position.get(b, 1 << 30) for b in same)
+        if group is not None and first_position.get(block_id) == later and not starts_segment:
+            new_segment = 1 + max(self.segment_of_block.get(b, 0) for b, g in self.group_of_block.items() if g == group)
+            for other in same:
+                if first_position.get(other, -1) >= later:
+                    self.segment_of_block[other] = new_segment
+            return
+        self.warn(registration.line, f"`{registration.function}` stays in main.py: moving it into a router "
+                  "would let it match before an earlier overlapping route")
+        self.pin_closure([block_id], {block_id: "route order"})
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:
@@ -199,8 +220,10 @@ class _Planner:
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == "main")
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
-        imports = sum(1 for u in self.analysis.units if u.kind == "import")
-        return lines + hooks + imports + len(set(self.group_of_block.values())) * 2 + 10
+        imports = sum(u.last_line - u.first_line + 1 for u in self.analysis.units if u.kind == "import")
+        groups = len(set(self.group_of_block.values()))
+        # Each group costs an import and an include line; generated imports of helpers add roughly as many.
+        return lines + hooks + imports + groups * 3 + 15
 
     def seams(self) -> list[str]:
         rebound = set()
@@ -242,8 +265,9 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         group = groups.setdefault(name, Group(name=name, prefix=""))
         if registration.owner in analysis.local_routers:
             group.router = registration.owner
+        segment = planner.segment_of_block.get(block_id, 0)
         group.endpoints.append(Endpoint(registration.function, list(registration.methods or ()), registration.path,
-                                        registration.line))
+                                        registration.line, router=f"router_{segment + 1}" if segment else "router"))
     for destination, names in by_dest.items():
         if destination.startswith(("routers.", "services.")):
             kind, name = destination.split(".", 1)

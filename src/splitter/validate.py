@@ -36,6 +36,8 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
     blocks, _ = build_blocks(analysis)
     for block in blocks:
         members = [analysis.units[i] for i in block.units if not _copied(analysis.units[i])]
+        if not members:
+            continue
         destinations = {placement[u.index] for u in members}
         if len(destinations) > 1:
             names = ", ".join(f"`{u.name}`" for u in members[:4])
