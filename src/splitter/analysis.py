@@ -201,6 +201,10 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             for name, node in routers.items()
         },
     )
+    for unit, following in zip(units, units[1:]):
+        unit.footprint = max(following.first_line - unit.first_line, 1)
+    if units:
+        units[-1].footprint = max(analysis.line_count - units[-1].first_line, 1)
     _diagnose_registrations(analysis)
     return analysis
 

@@ -127,7 +127,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
         single_function = len(members) == 1 and member_units[0].kind == "function"
         block = Block(
             id=len(blocks), units=members, name=member_units[0].name, line=member_units[0].first_line,
-            lines=sum(u.last_line - u.first_line + 1 for u in member_units), binds=binds, uses=uses,
+            lines=sum(u.footprint for u in member_units), binds=binds, uses=uses,
             impure=any(u.impure for u in member_units),
             must_stay=next((r for r in (_must_stay(u, analysis) for u in member_units) if r), ""),
             endpoint_paths=[p for i in members for p in endpoint_paths.get(i, [])],

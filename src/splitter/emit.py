@@ -116,13 +116,15 @@ class Emitter:
         kept = [a for a in small.names if _bound_name(a) in names]
         if not kept:
             return None
-        if len(kept) < len(small.names):
+        changes: dict = {"names": kept}
+        if len(kept) == 1 and len(small.names) > 1:
+            kept[0] = kept[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            if isinstance(small, cst.ImportFrom) and small.lpar:
+                changes.update(lpar=None, rpar=None)
+        elif len(kept) < len(small.names):
             # The new last alias takes the old last alias's comma: a trailing comma (or none) stays as it was.
             kept[-1] = kept[-1].with_changes(comma=small.names[-1].comma)
-        changes: dict = {"names": kept}
         if isinstance(small, cst.ImportFrom):
-            if len(kept) == 1 and small.lpar and "\n" not in cst.Module([]).code_for_node(kept[0]):
-                changes.update(lpar=None, rpar=None)
             depth = self.where.depth(importer)
             if small.relative and depth:
                 changes["relative"] = list(small.relative) + [cst.Dot()] * depth
@@ -176,6 +178,10 @@ class Emitter:
     def header(self, destination: str, prefix: str = "") -> cst.SimpleStatementLine:
         kind = destination.split(".")[0]
         name = destination.split(".", 1)[-1]
+        if kind == "root":
+            kind = "hooks" if name.startswith(self.where.layout.hooks_module) else "core"
+        elif kind == "services" and name.startswith(f"{self.where.layout.shared_module}_"):
+            kind = "shared"
         text = HEADERS[kind].format(prefix=f"under {prefix}" if prefix else f"of the {name} group", name=name)
         source = self.analysis.path.name
         return cst.parse_statement(f'"""{text}: moved from {source} {GENERATED_MARKER}."""\n')

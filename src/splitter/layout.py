@@ -29,10 +29,12 @@ class Destinations:
         if destination == "shared":
             return f"{lay.services_package}.{lay.shared_module}"
         kind, name = destination.split(".", 1)
+        if kind == "root":
+            return name
         return f"{lay.routers_package if kind == 'routers' else lay.services_package}.{name}"
 
     def depth(self, destination: str) -> int:
-        return 0 if destination in ("main", "core", "hooks") else 1
+        return 0 if destination in ("main", "core", "hooks") or destination.startswith("root.") else 1
 
     def path(self, destination: str) -> Path:
         return self.folder.joinpath(*self.subpath(destination).split(".")).with_suffix(".py")

@@ -56,6 +56,7 @@ class Plan:
     seams: list[str]
     imports: dict[str, list[str]]  # bound name -> destinations that re-import it (imports are copied, not moved)
     layout: Layout = field(default_factory=Layout)
+    extra_modules: dict[str, list[str]] = field(default_factory=dict)  # overflow: 'services.shared_2', 'root.core_2'
     settings: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     version: int = PLAN_VERSION
@@ -77,6 +78,9 @@ class Plan:
             put(name, "hooks")
         for name in self.shared:
             put(name, "shared")
+        for destination, names in self.extra_modules.items():
+            for name in names:
+                put(name, destination)
         for group in self.groups:
             for endpoint in group.endpoints:
                 put(endpoint.function, f"routers.{group.name}")
@@ -147,6 +151,11 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
             raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
     imports = data.get("imports") or {}
+    extra = data.get("extra_modules") or {}
+    if not isinstance(extra, dict) or not all(
+        isinstance(k, str) and re.match(r"^(services|root)\.[A-Za-z_][A-Za-z0-9_]*$", k) for k in extra
+    ):
+        raise SplitterError("invalid plan: `extra_modules` keys look like 'services.<name>' or 'root.<name>'", source)
     return Plan(
         source=str(data.get("source", "")), module=str(data.get("module", "")), app=str(data.get("app", "app")),
         groups=groups,
@@ -157,6 +166,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         seams=_list_of_str(data.get("seams", []), "seams", source),
         imports=imports if isinstance(imports, dict) else {},
         layout=layout, settings=dict(data.get("settings") or {}),
+        extra_modules={k: _list_of_str(v, k, source) for k, v in extra.items()},
         warnings=[str(w) for w in data.get("warnings") or []],
     )
 

@@ -37,7 +37,8 @@ class _Planner:
         self.warnings: list[str] = []
         self.dest: dict[int, str] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}
-        self.segment_of_block: dict[int, int] = {}  # a group included in several places uses several routers
+        self.segment_of_block: dict[int, int] = {}
+        self.overflow: set[str] = set()  # extra modules for helpers that outgrew one file  # a group included in several places uses several routers
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -239,6 +240,35 @@ class _Planner:
         return sorted(set(found))
 
 
+    def split_oversized(self) -> None:
+        """Cut a helper module over the size limit into several, dependencies first, so imports stay acyclic."""
+        by_dest: dict[str, list[int]] = defaultdict(list)
+        for block_id, destination in self.dest.items():
+            by_dest[destination].append(block_id)
+        budget = int(self.options.max_lines * 0.8)  # room for the header and imports
+        for destination, ids in sorted(by_dest.items()):
+            if destination == "main" or destination.startswith("routers."):
+                continue
+            if sum(self.blocks[b].lines for b in ids) <= budget:
+                continue
+            chunks: list[list[int]] = [[]]
+            size = 0
+            for component in strongly_connected(sorted(ids), self.deps):
+                lines = sum(self.blocks[b].lines for b in component)
+                if chunks[-1] and size + lines > budget:
+                    chunks.append([])
+                    size = 0
+                chunks[-1] += component
+                size += lines
+            base = {"shared": f"services.{self.options.layout.shared_module}", "core": f"root.{self.options.layout.core_module}",
+                    "hooks": f"root.{self.options.layout.hooks_module}"}.get(destination, destination)
+            for number, chunk in enumerate(chunks[1:], start=2):
+                overflow = f"{base}_{number}"
+                self.overflow.add(overflow)
+                for block_id in chunk:
+                    self.dest[block_id] = overflow
+
+
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
     planner = _Planner(analysis, options)
@@ -246,6 +276,7 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     planner.assign_groups()
     planner.keep_route_order()
     planner.place(planner.estimate_main_lines())
+    planner.split_oversized()
     return _to_plan(analysis, options, planner)
 
 
@@ -269,7 +300,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         group.endpoints.append(Endpoint(registration.function, list(registration.methods or ()), registration.path,
                                         registration.line, router=f"router_{segment + 1}" if segment else "router"))
     for destination, names in by_dest.items():
-        if destination.startswith(("routers.", "services.")):
+        if destination.startswith(("routers.", "services.")) and destination not in planner.overflow:
             kind, name = destination.split(".", 1)
             group = groups.setdefault(name, Group(name=name, prefix=""))
             endpoint_functions = {e.function for e in group.endpoints}
@@ -287,6 +318,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         source=str(analysis.path), module=analysis.module_name, app=analysis.app_names[0],
         groups=sorted(groups.values(), key=lambda g: g.name), main=by_dest["main"], core=by_dest["core"],
         hooks=by_dest["hooks"], shared=by_dest["shared"], seams=planner.seams(), imports=dict(imports),
+        extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
         layout=options.layout,
         settings={"max_lines": options.max_lines, "main_max_lines": options.main_max_lines,
                   "skip_segments": list(options.skip_segments), "min_endpoints": options.min_endpoints},
