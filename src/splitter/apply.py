@@ -198,7 +198,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     changes[analysis.path] = main_module.code
     for init in where.package_inits():
         if not init.exists() and any(p.parent == init.parent for p in changes):
-            changes[init] = ""
+            changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
     relocation = relocation_for(analysis, placement, where, main_keeps)
     return changes, relocation
 

@@ -1,0 +1,127 @@
+"""End to end on the realistic fixtures: split, then the project's own suite, ruff, sizes and idempotency."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from splitter.cli import app
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CASES = {
+    "shopapi": "shopapi/main.py",
+    "notes_backend": "main.py",
+    "inventory_src": "src/inventory/api/server.py",
+}
+runner = CliRunner()
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def copy_fixture(name: str, tmp_path: Path) -> Path:
+    repo = tmp_path / name
+    shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    git(repo, "init", "-q")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "before")
+    return repo
+
+
+def run_suite(repo: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"], cwd=repo,
+                          capture_output=True, text=True, timeout=600)
+
+
+def split(repo: Path, monolith: str, *extra: str):
+    return runner.invoke(app, ["apply", str(repo / monolith), "--yes", *extra])
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def split_fixture(request, tmp_path_factory):
+    name = request.param
+    repo = copy_fixture(name, tmp_path_factory.mktemp("split"))
+    result = split(repo, CASES[name])
+    assert result.exit_code == 0, result.output
+    return name, repo
+
+
+def test_fixture_suite_passes_after_split(split_fixture):
+    name, repo = split_fixture
+    done = run_suite(repo)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_generated_code_is_ruff_clean_and_small(split_fixture):
+    name, repo = split_fixture
+    changed = [repo / line[3:] for line in git(repo, "status", "--porcelain", "-uall").splitlines()]
+    python_files = [p for p in changed if p.suffix == ".py" and "tests" not in p.parts]
+    assert len(python_files) > 5
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F401,F811,F821",
+                           *map(str, python_files)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    for path in python_files:
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        assert path.read_text(encoding="utf-8").count("\n") < 500, path
+    assert (repo / CASES[name]).read_text(encoding="utf-8").count("\n") < 200
+
+
+def test_apply_on_its_own_output_changes_nothing(split_fixture):
+    name, repo = split_fixture
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "after")
+    again = runner.invoke(app, ["apply", str(repo / CASES[name]), "--dry-run", "--check"])
+    assert again.exit_code == 0, again.output
+    assert again.output == ""
+
+
+def test_dry_run_patch_applied_with_git_equals_real_apply(tmp_path):
+    planned = copy_fixture("notes_backend", tmp_path / "a")
+    real = copy_fixture("notes_backend", tmp_path / "b")
+    dry = runner.invoke(app, ["apply", str(planned / "main.py"), "--dry-run"])
+    assert dry.exit_code == 0 and dry.output.startswith("diff --git")
+    assert git(planned, "status", "--porcelain") == ""  # a dry run writes nothing
+    subprocess.run(["git", "apply", "-"], cwd=planned, input=dry.output, text=True, check=True)
+    assert split(real, "main.py").exit_code == 0
+    files_a = {p.relative_to(planned): p.read_text() for p in planned.rglob("*.py")}
+    files_b = {p.relative_to(real): p.read_text() for p in real.rglob("*.py")}
+    assert files_a == files_b
+
+
+def test_only_one_group_then_the_rest(tmp_path):
+    repo = copy_fixture("notes_backend", tmp_path)
+    first = split(repo, "main.py", "--only", "runs")
+    assert first.exit_code == 0, first.output
+    assert (repo / "routers" / "runs.py").exists() and not (repo / "routers" / "notes.py").exists()
+    assert run_suite(repo).returncode == 0
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "wave 1")
+    second = split(repo, "main.py")
+    assert second.exit_code == 0, second.output
+    assert (repo / "routers" / "notes.py").exists()
+    done = run_suite(repo)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_refuses_dirty_tree_and_existing_files_without_changing_anything(tmp_path):
+    repo = copy_fixture("notes_backend", tmp_path)
+    (repo / "main.py").write_text((repo / "main.py").read_text() + "\n# local edit\n")
+    before = {p: p.read_bytes() for p in repo.rglob("*.py")}
+    refused = split(repo, "main.py")
+    assert refused.exit_code == 2
+    assert refused.output.strip().startswith("error:") and "--allow-dirty" in refused.output
+    assert {p: p.read_bytes() for p in repo.rglob("*.py")} == before
+    git(repo, "checkout", "main.py")
+    (repo / "routers").mkdir()
+    (repo / "routers" / "runs.py").write_text("# someone else's module\n")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "existing router module")
+    planned = runner.invoke(app, ["plan", str(repo / "main.py")])
+    assert "runs_2" in planned.output  # an existing module is never a group's name
