@@ -12,18 +12,17 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 
-class PinModuleName(VisitorBasedCodemodCommand):
-    DESCRIPTION = "Replace __name__ with the dotted name of the module the code came from."
+class ModuleNamePinner(cst.CSTTransformer):
+    """The transformer itself; cheap to build and reusable across statements."""
 
-    def __init__(self, context: CodemodContext, module_name: str) -> None:
-        super().__init__(context)
+    def __init__(self, module_name: str) -> None:
+        super().__init__()
+        self._setup(module_name)
+
+    def _setup(self, module_name: str) -> None:
         self.module_name = module_name
         self._skip: set[int] = set()
         self._fstring_quotes: list[str] = []
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--module-name", dest="module_name", required=True, help="e.g. pkg.main")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip.add(id(node.attr))  # obj.__name__ is the object's name, not the module's
@@ -45,3 +44,15 @@ class PinModuleName(VisitorBasedCodemodCommand):
         # Inside an f-string the literal must not reuse the f-string's own quote character (before 3.12).
         quote = "'" if self._fstring_quotes and '"' in self._fstring_quotes[-1] else '"'
         return cst.SimpleString(f"{quote}{self.module_name}{quote}")
+
+
+class PinModuleName(ModuleNamePinner, VisitorBasedCodemodCommand):
+    DESCRIPTION = "Replace __name__ with the dotted name of the module the code came from."
+
+    def __init__(self, context: CodemodContext, module_name: str) -> None:
+        VisitorBasedCodemodCommand.__init__(self, context)
+        self._setup(module_name)
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--module-name", dest="module_name", required=True, help="e.g. pkg.main")

@@ -14,19 +14,17 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 
-class QualifySeams(VisitorBasedCodemodCommand):
-    DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
+class SeamQualifier(cst.CSTTransformer):
+    """The transformer itself; cheap to build, so splitter makes one per module and reuses it."""
 
-    def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
-        super().__init__(context)
-        self.seams = json.loads(seams) if isinstance(seams, str) else dict(seams)  # name -> module alias
+    def __init__(self, seams: dict[str, str]) -> None:
+        super().__init__()
+        self._setup(seams)
+
+    def _setup(self, seams: dict[str, str]) -> None:
+        self.seams = dict(seams)  # name -> module alias
         self._skip: set[int] = set()
         self._shadowed: list[set[str]] = []
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--seams", dest="seams", required=True,
-                                help='JSON object: name -> module alias, e.g. {"_client": "core"}')
 
     def _skip_name(self, node: cst.CSTNode | None) -> None:
         if isinstance(node, cst.Name):
@@ -80,3 +78,16 @@ class QualifySeams(VisitorBasedCodemodCommand):
         if any(name in scope for scope in self._shadowed):
             return updated_node
         return cst.Attribute(value=cst.Name(self.seams[name]), attr=cst.Name(name))
+
+
+class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
+    DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
+
+    def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
+        VisitorBasedCodemodCommand.__init__(self, context)
+        self._setup(json.loads(seams) if isinstance(seams, str) else seams)
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--seams", dest="seams", required=True,
+                                help='JSON object: name -> module alias, e.g. {"_client": "core"}')

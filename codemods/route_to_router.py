@@ -16,18 +16,16 @@ ROUTE_METHODS = frozenset(
 )
 
 
-class RouteDecoratorsToRouter(VisitorBasedCodemodCommand):
-    DESCRIPTION = "Rewrite @app.<verb>(...) route decorators to @router.<verb>(...)."
+class RetargetRouteCalls(cst.CSTTransformer):
+    """The transformer itself; cheap to build, so splitter makes one per router and reuses it."""
 
-    def __init__(self, context: CodemodContext, app_name: str = "app", router_name: str = "router") -> None:
-        super().__init__(context)
+    def __init__(self, app_name: str = "app", router_name: str = "router") -> None:
+        super().__init__()
+        self._setup(app_name, router_name)
+
+    def _setup(self, app_name: str = "app", router_name: str = "router") -> None:
         self.app_name = app_name
         self.router_name = router_name
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
-        arg_parser.add_argument("--router-name", dest="router_name", default="router", help="the APIRouter variable")
 
     def _retarget(self, func: cst.BaseExpression) -> cst.BaseExpression:
         if (
@@ -51,3 +49,22 @@ class RouteDecoratorsToRouter(VisitorBasedCodemodCommand):
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value.startswith("add_api"):
             return updated_node.with_changes(value=call.with_changes(func=self._retarget(call.func)))
         return updated_node
+
+    def rewrite(self, statement: cst.BaseStatement) -> cst.BaseStatement:
+        """Only a function's decorators can hold routes: leave its body unvisited."""
+        if isinstance(statement, cst.FunctionDef):
+            return statement.with_changes(decorators=[d.visit(self) for d in statement.decorators])
+        return statement.visit(self)
+
+
+class RouteDecoratorsToRouter(RetargetRouteCalls, VisitorBasedCodemodCommand):
+    DESCRIPTION = "Rewrite @app.<verb>(...) route decorators to @router.<verb>(...)."
+
+    def __init__(self, context: CodemodContext, app_name: str = "app", router_name: str = "router") -> None:
+        VisitorBasedCodemodCommand.__init__(self, context)
+        self._setup(app_name, router_name)
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
+        arg_parser.add_argument("--router-name", dest="router_name", default="router", help="the APIRouter variable")

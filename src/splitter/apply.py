@@ -7,6 +7,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from . import nodes
 from .emit import Emitter, ModuleDraft, _from_import
 from .errors import SplitterError
 from .layout import Destinations
@@ -84,7 +85,7 @@ def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
             body.append(emitter.moved_statement(unit.index, "main", "router"))
         elif kind == "moved":
             if unit.index in first_route:
-                statement = cst.parse_statement(f"{emitter.app}.include_router({router_alias[first_route[unit.index]]})\n")
+                statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
                 body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []))
             registrations = emitter.registrations_of.get(unit.index, [])
             if registrations:

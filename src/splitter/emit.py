@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.detach_hooks import detach
-from codemods.pin_module_name import PinModuleName
-from codemods.qualify_seams import QualifySeams
-from codemods.route_to_router import RouteDecoratorsToRouter
-from libcst.codemod import CodemodContext
+from codemods.pin_module_name import ModuleNamePinner
+from codemods.qualify_seams import SeamQualifier
+from codemods.route_to_router import RetargetRouteCalls
 
+from . import nodes
 from .errors import SplitterError
 from .layout import GENERATED_MARKER, Destinations
 from .model import Analysis, Unit
@@ -76,21 +76,31 @@ class Emitter:
                 for imported in unit.imports:
                     self.import_binders[imported.bound].append(unit.index)
         self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
+        self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
         unit = self.analysis.units[index]
         statement = self.statements[index]
         if destination.startswith("routers.") and unit.route_owner == self.app:
-            statement = statement.visit(RouteDecoratorsToRouter(CodemodContext(), self.app, router_var))
+            key = ("route", router_var)
+            if key not in self._transformers:
+                self._transformers[key] = RetargetRouteCalls(self.app, router_var)
+            statement = self._transformers[key].rewrite(statement)
         if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
-        qualify = {n: self.alias_for(destination, home) for n, home in self.seams.items()
-                   if n in unit.uses and home != destination}
-        if qualify:
-            statement = statement.visit(QualifySeams(CodemodContext(), qualify))
+        seams = unit.uses & self.seams.keys()
+        if any(self.seams[n] != destination for n in seams):
+            key = ("seams", destination)
+            if key not in self._transformers:
+                self._transformers[key] = SeamQualifier({n: self.alias_for(destination, home)
+                                                         for n, home in self.seams.items() if home != destination})
+            statement = statement.visit(self._transformers[key])
         if "__name__" in unit.uses and destination != "main":
-            statement = statement.visit(PinModuleName(CodemodContext(), self.analysis.module_name))
+            key = ("name", "")
+            if key not in self._transformers:
+                self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
+            statement = statement.visit(self._transformers[key])
         return statement
 
     def alias_for(self, importer: str, home: str) -> str:
@@ -171,7 +181,7 @@ class Emitter:
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
             lines += _from_import(self.where.from_clause(draft.destination, target), generated[target])
         for target, alias in sorted(module_imports.items()):
-            lines.append(cst.parse_statement(self.where.module_import(draft.destination, target, alias) + "\n"))
+            lines.append(self.where.module_import(draft.destination, target, alias))
         return lines
 
     # -- whole modules ------------------------------------------------------------------------------------
@@ -184,7 +194,7 @@ class Emitter:
             kind = "shared"
         text = HEADERS[kind].format(prefix=f"under {prefix}" if prefix else f"of the {name} group", name=name)
         source = self.analysis.path.name
-        return cst.parse_statement(f'"""{text}: moved from {source} {GENERATED_MARKER}."""\n')
+        return nodes.docstring(f"{text}: moved from {source} {GENERATED_MARKER}.")
 
     def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = ()) -> cst.Module:
         body: list[cst.BaseStatement] = [self.header(draft.destination, prefix)]
@@ -192,11 +202,11 @@ class Emitter:
             draft.needs.add("APIRouter")
         imports = self.import_lines(draft)
         if router_vars and "APIRouter" not in self.import_binders:
-            imports.append(cst.parse_statement("from fastapi import APIRouter\n"))
+            imports.append(nodes.from_import("fastapi", ["APIRouter"]))
         body += imports
-        tags = f'tags=["{draft.destination.split(".", 1)[1]}"]' if self.tags else ""
+        tag = draft.destination.split(".", 1)[1] if self.tags else None
         for position, variable in enumerate(router_vars):
-            statement = cst.parse_statement(f"{variable} = APIRouter({tags})\n")
+            statement = nodes.router_creation(variable, tag)
             body.append(statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else []))
         for position, statement in enumerate(draft.statements):
             if position == 0 and not router_vars:
@@ -216,8 +226,4 @@ def _bound_name(alias: cst.ImportAlias) -> str:
 
 
 def _from_import(clause: str, names: list[str]) -> list[cst.BaseStatement]:
-    line = f"from {clause} import {', '.join(names)}"
-    if len(line) <= 100:
-        return [cst.parse_statement(line + "\n")]
-    inner = "".join(f"    {n},\n" for n in names)
-    return [cst.parse_statement(f"from {clause} import (\n{inner})\n")]
+    return [nodes.from_import(clause, names)]

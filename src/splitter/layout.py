@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import nodes
 from .plan_io import Layout
 
 GENERATED_MARKER = "by splitter"
@@ -56,14 +57,14 @@ class Destinations:
             return "." * (self.depth(importer) + 1) + sub
         return f"{self.package}.{sub}" if self.package else sub
 
-    def module_import(self, importer: str, target: str, alias: str) -> str:
+    def module_import(self, importer: str, target: str, alias: str):
         """A statement binding `alias` to the target module object."""
         sub = self.subpath(target)
         parent, _, leaf = sub.rpartition(".")
-        suffix = f" as {alias}" if alias != leaf else ""
+        name = leaf if alias == leaf else f"{leaf} as {alias}"
         if self.package and self.relative:
-            return f"from {'.' * (self.depth(importer) + 1)}{parent} import {leaf}{suffix}"
+            return nodes.from_import("." * (self.depth(importer) + 1) + parent, [name])
         base = ".".join(p for p in (self.package, parent) if p)
         if base:
-            return f"from {base} import {leaf}{suffix}"
-        return f"import {leaf}{suffix}"
+            return nodes.from_import(base, [name])
+        return nodes.import_module(leaf, alias if alias != leaf else None)

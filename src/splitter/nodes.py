@@ -1,0 +1,63 @@
+"""Small statements splitter generates, built as libcst nodes directly (parsing each would cost milliseconds)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+WRAP_AT = 100
+
+
+def dotted(name: str) -> cst.Name | cst.Attribute:
+    parts = name.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def _alias(text: str) -> cst.ImportAlias:
+    name, _, alias = text.partition(" as ")
+    return cst.ImportAlias(name=dotted(name.strip()), asname=cst.AsName(cst.Name(alias.strip())) if alias else None)
+
+
+def from_import(clause: str, names: list[str]) -> cst.SimpleStatementLine:
+    """`from {clause} import a, b as c`; wrapped one name per line past WRAP_AT columns."""
+    dots = len(clause) - len(clause.lstrip("."))
+    module = clause[dots:]
+    aliases = [_alias(n) for n in names]
+    wrap = len(f"from {clause} import {', '.join(names)}") > WRAP_AT
+    lpar = rpar = None
+    if wrap:
+        newline = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
+                                              last_line=cst.SimpleWhitespace("    "))
+        last_newline = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
+                                                   last_line=cst.SimpleWhitespace(""))
+        aliases = [a.with_changes(comma=cst.Comma(whitespace_after=last_newline if i == len(aliases) - 1 else newline))
+                   for i, a in enumerate(aliases)]
+        lpar = cst.LeftParen(whitespace_after=newline)
+        rpar = cst.RightParen()
+    node = cst.ImportFrom(module=dotted(module) if module else None, names=aliases,
+                          relative=[cst.Dot() for _ in range(dots)], lpar=lpar, rpar=rpar)
+    return cst.SimpleStatementLine([node])
+
+
+def import_module(name: str, alias: str | None = None) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Import(names=[_alias(f"{name} as {alias}" if alias else name)])])
+
+
+def method_call(obj: str, method: str, argument: str) -> cst.SimpleStatementLine:
+    call = cst.Call(func=cst.Attribute(value=cst.Name(obj), attr=cst.Name(method)), args=[cst.Arg(cst.Name(argument))])
+    return cst.SimpleStatementLine([cst.Expr(call)])
+
+
+def docstring(text: str) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{text}"""'))])
+
+
+def router_creation(variable: str, tag: str | None) -> cst.SimpleStatementLine:
+    args = []
+    if tag is not None:
+        args = [cst.Arg(keyword=cst.Name("tags"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                        value=cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))]))]
+    call = cst.Call(func=cst.Name("APIRouter"), args=args)
+    return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=call)])
