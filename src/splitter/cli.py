@@ -6,7 +6,6 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -34,7 +33,7 @@ def guarded(command):
             raise
         except RecursionError:
             _fail("error: the source nests too deeply for splitter to analyze")
-        except Exception as exc:  # noqa: BLE001 - the promise is: no traceback reaches the user
+        except Exception as exc:
             if os.environ.get("SPLITTER_DEBUG"):
                 raise
             _fail(f"error: internal error ({exc.__class__.__name__}: {exc}); rerun with SPLITTER_DEBUG=1 and report it")
@@ -46,18 +45,18 @@ def guarded(command):
 @guarded
 def plan(
     file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="write the editable JSON plan here"),
-    module: Optional[str] = typer.Option(None, help="dotted name the project imports the file by, if not detectable"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="write the editable JSON plan here"),
+    module: str | None = typer.Option(None, help="dotted name the project imports the file by, if not detectable"),
     max_lines: int = typer.Option(500, help="size limit of a generated file"),
     main_max_lines: int = typer.Option(200, help="size main.py should end up under"),
-    skip_segment: List[str] = typer.Option([], help="extra path segments to skip when grouping (regex)"),
+    skip_segment: list[str] = typer.Option([], help="extra path segments to skip when grouping (regex)"),
     min_endpoints: int = typer.Option(2, help="groups with fewer endpoints merge into their closest group"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list where every symbol goes"),
     strict: bool = typer.Option(False, help="treat warnings as errors (exit 2)"),
 ) -> None:
     """Analyze FILE and propose routers/services (nothing is written but --out)."""
-    from .planning import PlanOptions
     from .plan_io import write_plan
+    from .planning import PlanOptions
     from .project import load_project, plan_project
     from .report import render_plan
 
@@ -78,20 +77,20 @@ def plan(
 @guarded
 def apply(
     file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
-    plan_file: Optional[Path] = typer.Option(None, "--plan", help="a plan from `splitter plan --out`; default: plan now"),
+    plan_file: Path | None = typer.Option(None, "--plan", help="a plan from `splitter plan --out`; default: plan now"),
     dry_run: bool = typer.Option(False, "--dry-run", help="print a unified diff (`git apply`-able), write nothing"),
     check: bool = typer.Option(False, "--check", help="with --dry-run: exit 1 when there would be changes"),
-    only: List[str] = typer.Option([], "--only", help="extract only these groups (repeatable)"),
+    only: list[str] = typer.Option([], "--only", help="extract only these groups (repeatable)"),
     yes: bool = typer.Option(False, "--yes", "-y", help="write without asking"),
     force: bool = typer.Option(False, help="overwrite files that already exist"),
     allow_dirty: bool = typer.Option(False, help="allow uncommitted changes in files splitter touches"),
     tags: bool = typer.Option(False, help="give each router tags=[group] (changes the OpenAPI document on purpose)"),
-    fmt: Optional[str] = typer.Option(None, "--format", help="format generated code with ruff or black"),
+    fmt: str | None = typer.Option(None, "--format", help="format generated code with ruff or black"),
     no_references: bool = typer.Option(False, help="do not rewrite references to moved names elsewhere"),
-    module: Optional[str] = typer.Option(None, help="dotted name the project imports the file by"),
-    verify: Optional[str] = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
-    run_tests: Optional[str] = typer.Option(None, help="with --verify: test command to run before and after"),
-    python: Optional[str] = typer.Option(None, help="with --verify: the target project's Python"),
+    module: str | None = typer.Option(None, help="dotted name the project imports the file by"),
+    verify: str | None = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
+    run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),
+    python: str | None = typer.Option(None, help="with --verify: the target project's Python"),
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
     from .apply import ApplyOptions, apply_split

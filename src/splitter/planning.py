@@ -10,7 +10,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .blocks import Block, build_blocks, strongly_connected
+from .blocks import build_blocks, strongly_connected
 from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, order_violations, specs_of
 from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan

@@ -162,7 +162,7 @@ def _note_call(scope: _Scope, node: ast.Call) -> None:
         scope.facts.mutated.add(func.value.id)
 
 
-def _visit(scope: _Scope, node: ast.AST) -> None:  # noqa: C901 - one dispatch over node types
+def _visit(scope: _Scope, node: ast.AST) -> None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         _visit_function(scope, node)
         return
@@ -193,9 +193,7 @@ def _visit(scope: _Scope, node: ast.AST) -> None:  # noqa: C901 - one dispatch o
             if alias.name != "*":
                 scope.bound.add(alias.asname or alias.name.split(".")[0])
         return
-    if isinstance(node, ast.ExceptHandler) and node.name:
-        scope.bound.add(node.name)
-    elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+    if isinstance(node, ast.ExceptHandler) and node.name or isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
         scope.bound.add(node.name)
     elif isinstance(node, ast.MatchMapping) and node.rest:
         scope.bound.add(node.rest)

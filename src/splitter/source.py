@@ -36,7 +36,7 @@ def read_python(path: Path) -> str:
     except (UnicodeDecodeError, LookupError) as exc:
         line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
         raise SplitterError(f"not valid {encoding} text ({exc.__class__.__name__}); splitter needs UTF-8 source", path, line) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def parse_python(text: str, path: Path) -> ast.Module:
