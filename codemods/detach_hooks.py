@@ -27,8 +27,19 @@ def is_hook_decorator(decorator: cst.Decorator, app_name: str) -> bool:
     )
 
 
+def hooks_on_top(function: cst.FunctionDef, app_name: str) -> bool:
+    """True when every hook decorator sits above every other decorator.
+
+    `@tag @app.on_event("startup") def f` registers the unwrapped f; detached it would register tag(f).
+    """
+    flags = [is_hook_decorator(d, app_name) for d in function.decorators]
+    return all(flags[: flags.count(True)])
+
+
 def detach(function: cst.FunctionDef, app_name: str) -> tuple[cst.FunctionDef, list[cst.SimpleStatementLine]]:
     """The function without its hook decorators, and the registration statements (bottom decorator first)."""
+    if not hooks_on_top(function, app_name):
+        return function, []  # detaching would register a differently wrapped function: leave it alone
     kept, registrations, moved_comments = [], [], []
     for decorator in function.decorators:
         if is_hook_decorator(decorator, app_name):

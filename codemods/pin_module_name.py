@@ -41,9 +41,15 @@ class ModuleNamePinner(cst.CSTTransformer):
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if original_node.value != "__name__" or id(original_node) in self._skip:
             return updated_node
-        # Inside an f-string the literal must not reuse the f-string's own quote character (before 3.12).
-        quote = "'" if self._fstring_quotes and '"' in self._fstring_quotes[-1] else '"'
+        # Inside f-strings the literal must not reuse any enclosing f-string's quote character (before 3.12).
+        used = "".join(self._fstring_quotes)
+        quote = next((q for q in ('"', "'") if q not in used), None)
+        if quote is None:
+            return updated_node  # nested f-strings using both quotes: leave it (the module name then changes)
         return cst.SimpleString(f"{quote}{self.module_name}{quote}")
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._skip.add(id(node.name))
 
 
 class PinModuleName(ModuleNamePinner, VisitorBasedCodemodCommand):

@@ -14,6 +14,76 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 
+class _LocalBindings(cst.CSTVisitor):
+    """Names a function body binds locally (not inside nested functions), minus its `global` declarations."""
+
+    def __init__(self) -> None:
+        self.bound: set[str] = set()
+        self.declared_global: set[str] = set()
+
+    def _target(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Name):
+            self.bound.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._target(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._target(node.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._target(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._target(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._target(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is not None:
+            self._target(node.asname.name)
+        else:
+            first = node.name
+            while isinstance(first, cst.Attribute):
+                first = first.value
+            self._target(first)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.declared_global |= {n.name.value for n in node.names}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.bound.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.bound.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _locals_of(params: cst.Parameters, body: cst.CSTNode | None) -> set[str]:
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    if body is None:
+        return names
+    collector = _LocalBindings()
+    body.visit(collector)
+    return (names | collector.bound) - collector.declared_global
+
+
 class SeamQualifier(cst.CSTTransformer):
     """The transformer itself; cheap to build, so splitter makes one per module and reuses it."""
 
@@ -38,23 +108,25 @@ class SeamQualifier(cst.CSTTransformer):
 
     def visit_Param(self, node: cst.Param) -> None:
         self._skip_name(node.name)
-        if self._shadowed:
-            self._shadowed[-1].add(node.name.value)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._skip_name(node.name)  # `except E as x` / `with f() as x`: a local binding, not a lookup
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._skip_name(node.name)
-        self._shadowed.append(set())
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    # Defaults, annotations and decorators are evaluated outside the function: only its body is its scope.
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._shadowed.append(_locals_of(node.params, node.body))
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._shadowed.pop()
-        return updated_node
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._shadowed.append(set())
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self._shadowed.append(_locals_of(node.params, None))
 
-    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
         self._shadowed.pop()
-        return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._skip_name(node.name)
@@ -77,7 +149,8 @@ class SeamQualifier(cst.CSTTransformer):
             return updated_node
         if any(name in scope for scope in self._shadowed):
             return updated_node
-        return cst.Attribute(value=cst.Name(self.seams[name]), attr=cst.Name(name))
+        return cst.Attribute(value=cst.Name(self.seams[name]), attr=cst.Name(name),
+                             lpar=updated_node.lpar, rpar=updated_node.rpar)
 
 
 class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from .errors import SplitterError
-from .model import Analysis, Diagnostic, ImportedName, Unit
+from .model import HOOK_DECORATORS, Analysis, Diagnostic, ImportedName, Unit
 from .registrations import Registrar, literal_string
 from .scopes import statement_facts
 from .source import module_location, parse_python, read_python
@@ -151,6 +151,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         kind = _unit_kind(node, index)
         registrar.scan(node, index, conditional=False)
         route_owner = hook_kinds = None
+        hooks_below_other = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators, node.decorator_list = node.decorator_list, []
             facts = statement_facts(node)  # the body alone: does it use the app itself?
@@ -160,6 +161,9 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
                 facts.uses |= statement_facts(ast.Expr(decorator)).uses
             route_owner = next((r.owner for r in registrar.registrations if r.unit == index and r.form == "decorator"), None)
             hook_kinds = tuple(h.kind for h in registrar.hooks if h.unit == index and h.function == node.name)
+            hook_flags = [isinstance(d, ast.Call) and (registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
+                          for d in decorators]
+            hooks_below_other = not all(hook_flags[: hook_flags.count(True)])
         else:
             facts = statement_facts(node)
             app_in_body = primary in facts.uses
@@ -187,6 +191,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
             route_owner=route_owner, hook_kinds=hook_kinds or (), type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
+            pinned_reason="another decorator wraps it above its app hook decorator" if hooks_below_other else "",
         ))
         if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
             units[-1].app_in_body = True

@@ -9,6 +9,7 @@ import libcst as cst
 
 from . import nodes
 from .emit import Emitter, ModuleDraft, _from_import
+from .blocks import last_leading_import
 from .errors import SplitterError
 from .layout import Destinations
 from .model import Analysis
@@ -68,6 +69,7 @@ def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
     needs: set[str] = set()
     used_anywhere = set().union(*(u.uses for u in analysis.units))
     import_block_end = 0
+    leading_import = last_leading_import(analysis)  # generated imports go after the monolith's own
     main_units = []
     for unit in analysis.units:
         destination = emitter.placement.get(unit.index, "main")
@@ -97,12 +99,14 @@ def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
             if unit.kind == "docstring":
                 body.append(emitter.statements[unit.index])
                 continue
-            keep = {i.bound for i in unit.imports if i.bound in needs or i.bound not in used_anywhere or i.name == "*"}
+            elsewhere = {n for n, home in emitter.seams.items() if home != "main"}  # read as `core.x` now
+            keep = {i.bound for i in unit.imports
+                    if (i.bound in needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"}
             statement = emitter.copied_import(unit.index, keep | {"*"}, "main") if keep else None
             if statement is not None:
                 original = emitter.statements[unit.index]
                 body.append(statement.with_changes(leading_lines=original.leading_lines))
-            if all(k in ("copied",) for k, _ in main_units[: main_units.index((kind, unit)) + 1]):
+            if unit.index <= leading_import:
                 import_block_end = len(body)
     needs |= set(router_alias.values())
     draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
@@ -149,8 +153,14 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         for name in analysis.units[index].binds:
             if name in plan.seams and destination != "main":
                 seam_homes[name] = destination
+    imported = {i.bound for u in analysis.units if u.kind == "import" for i in u.imports}
+    for name in plan.seams:
+        if name not in seam_homes and name in imported:
+            seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core
     emitter = Emitter(analysis, placement, seam_homes, where, module, tags=options.tags)
     drafts: dict[str, ModuleDraft] = {}
+    if "core" in seam_homes.values():
+        drafts["core"] = ModuleDraft("core", needs={n for n, home in seam_homes.items() if home == "core"})
     groups = {g.name: g for g in plan.groups}
     for index, destination in sorted(placement.items()):
         if destination == "main":
@@ -201,6 +211,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         if not init.exists() and any(p.parent == init.parent for p in changes):
             changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
     relocation = relocation_for(analysis, placement, where, main_keeps)
+    for name, home in seam_homes.items():
+        relocation[name] = where.dotted(home, analysis.module_name)
     return changes, relocation
 
 

@@ -52,7 +52,22 @@ def _copied(unit: Unit) -> bool:
     return unit.kind in ("import", "docstring") or unit.type_checking
 
 
-def _must_stay(unit: Unit, analysis: Analysis) -> str:
+def last_leading_import(analysis: Analysis) -> int:
+    """Index of the last import before the first def/class: statements above it may prepare those imports."""
+    last = -1
+    for unit in analysis.units:
+        if unit.kind in ("function", "class"):
+            break
+        if unit.kind == "import":
+            last = unit.index
+    return last
+
+
+def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
+    if unit.impure and unit.kind != "import" and unit.index < last_leading_import:
+        return "runs before imports that may depend on it (sys.path, environment)"
+    if unit.pinned_reason:
+        return unit.pinned_reason
     if unit.kind in ("docstring", "main_guard"):
         return "module entry point" if unit.kind == "main_guard" else ""
     if set(unit.binds) & set(analysis.app_names):
@@ -113,6 +128,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
         endpoint_paths.setdefault(unit_index, []).extend(paths)
     hook_functions = {h.function for h in analysis.hooks if h.function} | ({analysis.lifespan} if analysis.lifespan else set())
 
+    leading = last_leading_import(analysis)
     grouped: dict[int, list[int]] = {}
     for unit in units:
         grouped.setdefault(uf.find(unit.index), []).append(unit.index)
@@ -129,7 +145,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             id=len(blocks), units=members, name=member_units[0].name, line=member_units[0].first_line,
             lines=sum(u.footprint for u in member_units), binds=binds, uses=uses,
             impure=any(u.impure for u in member_units),
-            must_stay=next((r for r in (_must_stay(u, analysis) for u in member_units) if r), ""),
+            must_stay=next((r for r in (_must_stay(u, analysis, leading) for u in member_units) if r), ""),
             endpoint_paths=[p for i in members for p in endpoint_paths.get(i, [])],
             router_var=router_var,
             router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,

@@ -57,7 +57,14 @@ class _Planner:
         self.warnings.append(f"{self.analysis.path}:{line}: {message}")
 
     # -- which blocks must stay in main -------------------------------------------------------------------
+    def endpoint_names(self, block_id: int) -> list[str]:
+        units = set(self.blocks[block_id].units)
+        names = [r.function for r in self.analysis.registrations if r.unit in units and r.function
+                 and r.kind in ("route", "websocket") and r.owner == self.analysis.app_names[0]]
+        return list(dict.fromkeys(names))
+
     def pin_closure(self, roots: list[int], reason: dict[int, str]) -> None:
+        """Keep these blocks in main.py, and every block that uses them (nothing may import main)."""
         stack = list(roots)
         while stack:
             block_id = stack.pop()
@@ -65,13 +72,14 @@ class _Planner:
                 continue
             self.dest[block_id] = "main"
             self.group_of_block.pop(block_id, None)
+            block = self.blocks[block_id]
+            endpoints = self.endpoint_names(block_id)
+            if endpoints or (block_id not in roots and block.is_definition):
+                names = ", ".join(f"`{n}`" for n in endpoints) or f"`{block.name}`"
+                self.warn(block.line, f"{names} stays in main.py: {reason.get(block_id, 'pinned')}")
             for user in self.users[block_id]:
                 if self.dest.get(user) != "main":
-                    user_block = self.blocks[user]
-                    if user_block.endpoint_paths or user_block.kind_rank > 0:
-                        self.warn(user_block.line, f"`{user_block.name}` stays in main.py: it uses "
-                                  f"`{self.blocks[block_id].name}`, which stays there ({reason.get(block_id, 'pinned')})")
-                    reason[user] = f"via `{self.blocks[block_id].name}`"
+                    reason.setdefault(user, f"it uses `{block.name}`, which stays there")
                     stack.append(user)
 
     def pin_main(self) -> None:
@@ -168,9 +176,8 @@ class _Planner:
                 if first_position.get(other, -1) >= later:
                     self.segment_of_block[other] = new_segment
             return
-        self.warn(registration.line, f"`{registration.function}` stays in main.py: moving it into a router "
-                  "would let it match before an earlier overlapping route")
-        self.pin_closure([block_id], {block_id: "route order"})
+        self.pin_closure([block_id], {block_id: "moving it into a router would let it match before an earlier "
+                                                "overlapping route"})
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:

@@ -146,7 +146,10 @@ def _visit_comprehension(scope: _Scope, node: ast.ListComp | ast.SetComp | ast.D
     for part in ("elt", "key", "value"):
         if getattr(node, part, None) is not None:
             _visit(inner, getattr(node, part))
-    scope.loads |= inner.free()
+    if scope.is_class:
+        scope.passthrough |= inner.free()  # a comprehension in a class body cannot see class attributes
+    else:
+        scope.loads |= inner.free()
 
 
 def _note_call(scope: _Scope, node: ast.Call) -> None:

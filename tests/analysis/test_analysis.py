@@ -1,0 +1,442 @@
+"""analyze_source: the app, its registrations in order, its hooks, local routers and the diagnostics."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis import analyze_source
+from splitter.errors import SplitterError
+from splitter.model import Analysis
+
+MAIN = Path("main.py")
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def analyze(source: str) -> Analysis:
+    return analyze_source(code(source), MAIN)
+
+
+def routes(analysis: Analysis) -> list[tuple[str, str | None, tuple[str, ...] | None, str | None]]:
+    return [(r.kind, r.function, r.methods, r.path) for r in analysis.registrations]
+
+
+def diagnostic_codes(analysis: Analysis) -> list[str]:
+    return [d.code for d in analysis.diagnostics]
+
+
+# --- the app ---------------------------------------------------------------------------------------------
+
+APPS = [
+    ("FastAPI()", "from fastapi import FastAPI\napp = FastAPI()\n", ("app",)),
+    ("fastapi.FastAPI()", "import fastapi\napi = fastapi.FastAPI(title='x')\n", ("api",)),
+    ("import fastapi as fa", "import fastapi as fa\nserver = fa.FastAPI()\n", ("server",)),
+    ("from fastapi import FastAPI as F", "from fastapi import FastAPI as F\nservice = F()\n", ("service",)),
+    ("annotated assignment", "from fastapi import FastAPI\napp: FastAPI = FastAPI(debug=True)\n", ("app",)),
+    ("fastapi.applications", "from fastapi.applications import FastAPI\napp = FastAPI()\n", ("app",)),
+]
+
+
+@pytest.mark.parametrize(("source", "names"), [r[1:] for r in APPS], ids=[r[0] for r in APPS])
+def test_app_detection(source: str, names: tuple[str, ...]) -> None:
+    analysis = analyze_source(source, MAIN)
+    assert analysis.app_names == names
+    assert analysis.diagnostics == []
+
+
+NO_APP = [
+    ("no FastAPI at all", "import os\nx = 1\n"),
+    ("empty module", ""),
+    ("a FastAPI class from another package", "from other import FastAPI\napp = FastAPI()\n"),
+    (
+        "an app created inside a factory function",
+        "from fastapi import FastAPI\n\ndef make():\n    app = FastAPI()\n    return app\n",
+    ),
+    ("FastAPI imported but never called", "from fastapi import FastAPI\napp = FastAPI\n"),
+]
+
+
+@pytest.mark.parametrize("source", [r[1] for r in NO_APP], ids=[r[0] for r in NO_APP])
+def test_no_app_is_a_splitter_error(source: str) -> None:
+    with pytest.raises(SplitterError) as raised:
+        analyze_source(source, MAIN)
+    assert "no FastAPI app" in raised.value.message
+    assert raised.value.path == "main.py"
+    assert raised.value.render().startswith("error: main.py:1: ")
+
+
+def test_syntax_error_is_a_splitter_error_with_its_line() -> None:
+    with pytest.raises(SplitterError) as raised:
+        analyze_source("from fastapi import FastAPI\napp = FastAPI()\n\ndef f(:\n    pass\n", MAIN)
+    assert raised.value.line == 4
+
+
+# --- registrations, in order ------------------------------------------------------------------------------
+
+REGISTRATIONS = code('''
+    from fastapi import FastAPI, APIRouter
+    from fastapi.staticfiles import StaticFiles
+
+    PREFIX = "/items"
+    VERSION = "v2"
+    BASE = "/api/" + VERSION
+
+    app = FastAPI()
+    users = APIRouter(prefix="/users")
+
+
+    @app.post("/b")
+    @app.get("/a")
+    def stacked():
+        pass
+
+
+    @app.get(PREFIX)
+    def in_constant():
+        pass
+
+
+    @app.get(f"/{VERSION}/things/{{thing_id}}")
+    def in_fstring(thing_id: int):
+        pass
+
+
+    @app.get(BASE + "/concat")
+    def concatenated():
+        pass
+
+
+    @app.get(
+        "/multi"
+        "/line",
+        tags=["x"],
+    )
+    def multi_line():
+        pass
+
+
+    @app.api_route("/any", methods=["put", "GET"])
+    def any_method():
+        pass
+
+
+    @app.websocket("/ws")
+    async def socket(websocket):
+        pass
+
+
+    def health():
+        return {}
+
+
+    app.add_api_route("/health", health, methods=["HEAD", "GET"])
+    app.include_router(users, prefix="/v1")
+    app.mount("/static", StaticFiles(directory="static"), name="static")
+    register_admin(app)
+
+    if DEBUG:
+        @app.get("/debug")
+        def debug():
+            pass
+
+
+    @users.get("/{user_id}")
+    def get_user(user_id: int):
+        pass
+''')
+
+
+@pytest.fixture(scope="module")
+def registered() -> Analysis:
+    return analyze_source(REGISTRATIONS, MAIN)
+
+
+def test_registrations_in_registration_order(registered: Analysis) -> None:
+    assert routes(registered) == [
+        ("route", "stacked", ("GET",), "/a"),  # the bottom decorator registers first
+        ("route", "stacked", ("POST",), "/b"),
+        ("route", "in_constant", ("GET",), "/items"),
+        ("route", "in_fstring", ("GET",), "/v2/things/{thing_id}"),
+        ("route", "concatenated", ("GET",), "/api/v2/concat"),
+        ("route", "multi_line", ("GET",), "/multi/line"),
+        ("route", "any_method", ("GET", "PUT"), "/any"),
+        ("websocket", "socket", ("WEBSOCKET",), "/ws"),
+        ("route", "health", ("GET", "HEAD"), "/health"),
+        ("include", "users", None, "/v1"),
+        ("mount", None, None, "/static"),
+        ("call", "register_admin", None, None),
+        ("route", "debug", ("GET",), "/debug"),
+        ("route", "get_user", ("GET",), "/{user_id}"),
+    ]
+
+
+def test_registration_forms_owners_and_lines(registered: Analysis) -> None:
+    by_function = {(r.function, r.path): r for r in registered.registrations}
+    assert [r.form for r in registered.registrations] == (
+        ["decorator"] * 8 + ["add_api_route", "include_router", "mount", "call", "decorator", "decorator"]
+    )
+    assert by_function[("get_user", "/{user_id}")].owner == "users"
+    assert {r.owner for r in registered.registrations if r.function != "get_user"} == {"app"}
+    lines = REGISTRATIONS.splitlines()
+    line_text = {(r.function, r.path): lines[r.line - 1].strip() for r in registered.registrations}
+    assert line_text[("stacked", "/a")] == '@app.get("/a")'
+    assert line_text[("stacked", "/b")] == '@app.post("/b")'
+    assert line_text[("multi_line", "/multi/line")] == "@app.get("  # where the call starts
+    assert line_text[("health", "/health")].startswith("app.add_api_route(")
+    assert line_text[("users", "/v1")].startswith("app.include_router(")
+    assert line_text[(None, "/static")].startswith("app.mount(")
+    assert line_text[("register_admin", None)] == "register_admin(app)"
+
+
+def test_only_the_route_inside_if_is_conditional(registered: Analysis) -> None:
+    conditional = [r.function for r in registered.registrations if r.conditional]
+    assert conditional == ["debug"]
+
+
+def test_route_owner_of_units(registered: Analysis) -> None:
+    owners = {u.name: u.route_owner for u in registered.units if u.kind == "function"}
+    assert owners == {
+        "stacked": "app", "in_constant": "app", "in_fstring": "app", "concatenated": "app", "multi_line": "app",
+        "any_method": "app", "socket": "app", "health": None, "get_user": "users",
+    }
+
+
+def test_local_api_router(registered: Analysis) -> None:
+    router_unit = registered.local_routers["users"]
+    assert registered.units[router_unit].binds == ("users",)
+    assert registered.local_router_prefixes == {"users": "/users"}
+    assert set(registered.local_routers) == {"users"}
+
+
+def test_path_that_cannot_be_computed_is_none_with_a_diagnostic() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get(f"/{settings.root}/x")
+        def computed():
+            pass
+
+        @app.get("/{x}", name=f"{y!r}")
+        def literal():
+            pass
+    """)
+    assert routes(analysis) == [("route", "computed", ("GET",), None), ("route", "literal", ("GET",), "/{x}")]
+    assert diagnostic_codes(analysis) == ["unknown-path"]
+    assert analysis.diagnostics[0].line == 4
+
+
+def test_routes_in_loops_and_functions_are_conditional() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        for name in NAMES:
+            app.add_api_route(f"/lookups/{name}", make(name))
+
+        def install(target):
+            @app.get("/admin")
+            def admin():
+                pass
+
+        @app.get("/plain")
+        def plain():
+            pass
+    """)
+    flags = [(r.function, r.conditional) for r in analysis.registrations]
+    assert flags == [(None, True), ("admin", True), ("plain", False)]
+    assert diagnostic_codes(analysis).count("conditional-route") == 2
+
+
+# --- hooks --------------------------------------------------------------------------------------------------
+
+HOOKS = code('''
+    from contextlib import asynccontextmanager
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+
+
+    app = FastAPI(lifespan=lifespan)
+
+
+    @app.middleware("http")
+    async def add_header(request, call_next):
+        return await call_next(request)
+
+
+    app.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+
+    @app.exception_handler(ValueError)
+    async def on_value_error(request, exc):
+        pass
+
+
+    @app.on_event("startup")
+    def start():
+        pass
+
+
+    @app.on_event("shutdown")
+    @app.on_event("startup")
+    def both():
+        pass
+
+
+    app.add_exception_handler(KeyError, on_key_error)
+''')
+
+
+def test_hooks_in_registration_order() -> None:
+    analysis = analyze_source(HOOKS, MAIN)
+    assert [(h.kind, h.function) for h in analysis.hooks] == [
+        ("middleware", "add_header"),
+        ("add_middleware", "CORSMiddleware"),
+        ("exception_handler", "on_value_error"),
+        ("startup", "start"),
+        ("startup", "both"),
+        ("shutdown", "both"),
+        ("exception_handler", "on_key_error"),
+    ]
+    assert analysis.lifespan == "lifespan"
+    assert analysis.registrations == []
+    hook_kinds = {u.name: u.hook_kinds for u in analysis.units if u.hook_kinds}
+    assert hook_kinds == {
+        "add_header": ("middleware",), "on_value_error": ("exception_handler",), "start": ("startup",),
+        "both": ("startup", "shutdown"),
+    }
+    assert analysis.diagnostics == []
+
+
+def test_app_without_lifespan() -> None:
+    assert analyze_source("from fastapi import FastAPI\napp = FastAPI()\n", MAIN).lifespan is None
+
+
+# --- units ------------------------------------------------------------------------------------------------
+
+
+def test_units_kinds_names_and_lines() -> None:
+    analysis = analyze('''
+        """Docstring."""
+        import os
+        from fastapi import FastAPI
+
+        CLIENT = make_client()
+        LIMIT = 10
+
+        app = FastAPI()
+
+
+        @app.get("/x")
+        def x():
+            return helper(LIMIT)
+
+
+        def helper(n):
+            return n
+
+
+        print("side effect")
+
+        if __name__ == "__main__":
+            run()
+    ''')
+    table = [(u.kind, u.name, u.first_line, u.last_line) for u in analysis.units]
+    assert table == [
+        ("docstring", "@1", 1, 1),
+        ("import", "os", 2, 2),
+        ("import", "FastAPI", 3, 3),
+        ("assign", "CLIENT", 5, 5),
+        ("assign", "LIMIT", 6, 6),
+        ("assign", "app", 8, 8),
+        ("function", "x", 11, 13),  # first_line includes the decorator
+        ("function", "helper", 16, 17),
+        ("statement", "@20", 20, 20),
+        ("main_guard", "@22", 22, 23),
+    ]
+    units = {u.name: u for u in analysis.units}
+    assert units["CLIENT"].impure and not units["LIMIT"].impure
+    assert units["@20"].impure
+    assert units["x"].uses == {"helper", "LIMIT", "app"}
+    assert not units["x"].app_in_body  # its only use of the app is the route decorator
+    assert units["os"].imports[0].module == "os"
+
+
+def test_handler_reading_app_state_uses_the_app_in_its_body() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get("/state")
+        def state():
+            return app.state.value
+    """)
+    assert next(u for u in analysis.units if u.name == "state").app_in_body
+
+
+# --- diagnostics ------------------------------------------------------------------------------------------
+
+
+def test_star_import_diagnostic() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        from os.path import *
+        app = FastAPI()
+    """)
+    assert diagnostic_codes(analysis) == ["star-import"]
+    assert analysis.diagnostics[0].line == 2
+    assert analysis.star_imports == ("os.path",)
+
+
+def test_exec_and_eval_diagnostics() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        def convert(expr):
+            return eval(expr)
+
+        def lookup(unit):
+            return globals().get(f"convert_{unit}")
+
+        exec("X = 1")
+    """)
+    assert [(d.code, d.line) for d in analysis.diagnostics] == [("dynamic", 4), ("dynamic", 7), ("dynamic", 10)]
+    assert "convert" in analysis.diagnostics[0].message and "eval()" in analysis.diagnostics[0].message
+    dynamic = {u.name: u.dynamic for u in analysis.units if u.dynamic}
+    assert dynamic == {"convert": ("eval()",), "lookup": ("globals()",), "@10": ("exec()",)}
+
+
+def test_several_apps_diagnostic_names_them_and_splits_the_first() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        public = FastAPI()
+        internal = FastAPI()
+
+        @internal.get("/x")
+        def x():
+            pass
+    """)
+    assert analysis.app_names == ("public", "internal")
+    assert diagnostic_codes(analysis) == ["several-apps"]
+    assert analysis.diagnostics[0].line == 3
+    assert "public" in analysis.diagnostics[0].message and "internal" in analysis.diagnostics[0].message
+    assert analysis.registrations == []  # only routes on the primary app (and local routers) are registrations
+
+
+def test_conditional_route_and_registration_call_diagnostics(registered: Analysis) -> None:
+    assert [(d.code, d.line) for d in registered.diagnostics] == [
+        ("registration-call", REGISTRATIONS.splitlines().index("register_admin(app)") + 1),
+        ("conditional-route", REGISTRATIONS.splitlines().index('    @app.get("/debug")') + 1),
+    ]
+    assert "'/debug'" in registered.diagnostics[1].message

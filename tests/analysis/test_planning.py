@@ -1,0 +1,365 @@
+"""Planning on the real fixtures (invariants every plan must keep) and on small synthetic monoliths (one
+placement rule each). Synthetic sources are written to tmp_path, outside any git repository, so
+`load_project` sees only the file itself.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from splitter.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
+from splitter.project import Project, load_project, plan_project
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = [
+    "fixtures/shopapi/shopapi/main.py",
+    "fixtures/notes_backend/main.py",
+    "fixtures/inventory_src/src/inventory/api/server.py",
+]
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def plan_for(path: Path) -> tuple[Project, Plan]:
+    project = load_project(path)
+    return project, plan_project(project)
+
+
+@pytest.fixture(scope="module", params=FIXTURES, ids=[Path(f).parent.name + "/" + Path(f).name for f in FIXTURES])
+def fixture_plan(request: pytest.FixtureRequest) -> tuple[Project, Plan]:
+    return plan_for(REPO / request.param)
+
+
+def endpoint_functions(project: Project) -> set[str]:
+    """Functions registered on the app by a decorator, outside any block: the ones a plan may move."""
+    analysis = project.analysis
+    return {
+        r.function for r in analysis.registrations
+        if r.owner == analysis.app_names[0] and r.form == "decorator" and r.kind in ("route", "websocket")
+        and not r.conditional and r.function
+    }
+
+
+def warned_about(plan: Plan, name: str) -> bool:
+    return any(f"`{name}`" in warning for warning in plan.warnings)
+
+
+# --- invariants on the real fixtures ------------------------------------------------------------------------
+
+
+def test_every_endpoint_is_in_exactly_one_group_or_pinned_in_main_with_a_warning(
+    fixture_plan: tuple[Project, Plan],
+) -> None:
+    project, plan = fixture_plan
+    endpoints = endpoint_functions(project)
+    assert len(endpoints) > 10  # the fixtures are real monoliths
+    groups_of: dict[str, set[str]] = {}
+    for group in plan.groups:
+        for endpoint in group.endpoints:
+            groups_of.setdefault(endpoint.function, set()).add(group.name)
+    for function in sorted(endpoints):
+        in_groups = groups_of.get(function, set())
+        if function in plan.main:
+            assert not in_groups, f"{function} is both in main and in {in_groups}"
+            assert warned_about(plan, function), f"{function} stays in main.py without a warning naming it"
+        else:
+            assert len(in_groups) == 1, f"{function} is in groups {in_groups}"
+
+
+def destination_lists(plan: Plan) -> list[tuple[str, list[str]]]:
+    """Every list of the plan that places unit names, with the destination it stands for."""
+    lists = [("main", plan.main), ("core", plan.core), ("hooks", plan.hooks), ("shared", plan.shared)]
+    lists += sorted(plan.extra_modules.items())  # overflow modules such as services.shared_2
+    for group in plan.groups:
+        # A function registered by stacked decorators is one endpoint per route, but one unit.
+        lists.append((f"routers.{group.name}", sorted({e.function for e in group.endpoints}) + group.router_symbols))
+        lists.append((f"services.{group.name}", group.service_symbols))
+    return lists
+
+
+def test_every_unit_has_exactly_one_destination(fixture_plan: tuple[Project, Plan]) -> None:
+    project, plan = fixture_plan
+    placement = plan.placement()  # raises SplitterError when a name is put in two destinations
+    counts = Counter(name for _destination, names in destination_lists(plan) for name in names)
+    # Imports are copied into every module that needs them and the docstring stays: neither is placed.
+    units = [u for u in project.analysis.units if u.kind not in ("import", "docstring") and not u.type_checking]
+    assert len({u.name for u in units}) == len(units)
+    for unit in units:
+        assert unit.name in placement, f"{unit.name} has no destination"
+        assert counts[unit.name] == 1, f"{unit.name} is listed {counts[unit.name]} times"
+    assert set(placement) == {u.name for u in units}
+
+
+def test_destinations_are_known_modules(fixture_plan: tuple[Project, Plan]) -> None:
+    _project, plan = fixture_plan
+    known = {destination for destination, _names in destination_lists(plan)}
+    placement = plan.placement()
+    assert set(placement.values()) <= known
+    assert placement[plan.app] == "main"  # the app itself never moves
+    for destination in plan.extra_modules:
+        kind, _, name = destination.partition(".")
+        assert kind in ("services", "root") and name.isidentifier()
+
+
+def test_group_names_are_valid_identifiers(fixture_plan: tuple[Project, Plan]) -> None:
+    _project, plan = fixture_plan
+    names = [g.name for g in plan.groups]
+    assert len(names) == len(set(names))
+    for name in names:
+        assert name.isidentifier() and not keyword.iskeyword(name)
+        assert check_group_name(name, "plan") == name  # not reserved (main, core, hooks, shared, dunder)
+
+
+def test_plan_json_round_trips_unchanged(fixture_plan: tuple[Project, Plan]) -> None:
+    _project, plan = fixture_plan
+    data = plan_to_json(plan)
+    text = json.dumps(data)
+    again = plan_to_json(plan_from_json(json.loads(text)))
+    assert again == data
+    assert plan_from_json(json.loads(text)) == plan
+
+
+def test_planning_is_deterministic(fixture_plan: tuple[Project, Plan]) -> None:
+    project, plan = fixture_plan
+    _again_project, again = plan_for(project.analysis.path)
+    assert json.dumps(plan_to_json(again), sort_keys=True) == json.dumps(plan_to_json(plan), sort_keys=True)
+
+
+def test_json_contract(fixture_plan: tuple[Project, Plan]) -> None:
+    """The keys tools and people rely on when they read or edit a plan file (docs/plan-format.md)."""
+    _project, plan = fixture_plan
+    data = json.loads(json.dumps(plan_to_json(plan)))
+    assert data["version"] == 1
+    assert isinstance(data["groups"], list) and data["groups"]
+    for group in data["groups"]:
+        assert isinstance(group["name"], str)
+        assert isinstance(group["endpoints"], list)
+        for endpoint in group["endpoints"]:
+            assert isinstance(endpoint["function"], str)
+            assert isinstance(endpoint["methods"], list) and all(isinstance(m, str) for m in endpoint["methods"])
+            assert endpoint["path"] is None or endpoint["path"].startswith("/")
+    for key in ("main", "core", "hooks", "shared", "seams", "warnings"):
+        assert isinstance(data[key], list)
+
+
+def test_shopapi_specific_placements() -> None:
+    """A few decisions on the biggest fixture that follow directly from docs/design.md."""
+    project, plan = plan_for(REPO / FIXTURES[0])
+    placement = plan.placement()
+    assert placement["app"] == "main"
+    assert placement["spa_fallback"] == "main"  # a catch-all inside `if`
+    assert any("register_admin_tools" in w and "registration-call" in w for w in plan.warnings)
+    rebound = set().union(*(u.rebinds_globals for u in project.analysis.units))
+    moved_rebound = {name for name in rebound if placement.get(name, "main") != "main"}
+    assert moved_rebound <= set(plan.seams)  # every moved global rebound with `global` is a seam
+
+
+# --- synthetic monoliths: one rule each -----------------------------------------------------------------------
+
+HEADER = "from fastapi import FastAPI, Request\n\napp = FastAPI()\n\n\n"
+
+
+def plan_source(tmp_path: Path, body: str) -> Plan:
+    main = tmp_path / "main.py"
+    main.write_text(HEADER + code(body))
+    return plan_for(main)[1]
+
+
+def test_literal_route_before_parameter_route_stays_in_one_group(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        @app.get("/items/me")
+        def read_my_item():
+            return {}
+
+
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int):
+            return {}
+
+
+        @app.post("/items")
+        def create_item():
+            return {}
+    """)
+    [group] = plan.groups
+    assert group.name == "items"
+    assert [(e.function, e.path, e.router) for e in group.endpoints] == [
+        ("read_my_item", "/items/me", "router"),
+        ("read_item", "/items/{item_id}", "router"),
+        ("create_item", "/items", "router"),
+    ]
+    assert plan.main == ["app"]
+    assert plan.warnings == []
+
+
+def test_global_rebound_by_a_setter_is_a_seam_kept_with_its_setter(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        _mode = "normal"
+
+
+        def set_mode(value):
+            global _mode
+            _mode = value
+
+
+        @app.get("/mode")
+        def get_mode():
+            return {"mode": _mode}
+
+
+        @app.post("/mode")
+        def put_mode(value: str):
+            set_mode(value)
+            return {}
+
+
+        @app.get("/users")
+        def users():
+            return [_mode]
+
+
+        @app.get("/users/{uid}")
+        def user(uid: int):
+            return {}
+    """)
+    placement = plan.placement()
+    assert placement["_mode"] == placement["set_mode"]
+    assert placement["_mode"] != "main"
+    assert plan.seams == ["_mode"]
+
+
+def test_helper_used_by_two_groups_goes_to_shared_and_by_one_to_its_service(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        def shared_helper(x):
+            return x
+
+
+        def orders_only(x):
+            return x
+
+
+        @app.get("/orders")
+        def list_orders():
+            return orders_only(shared_helper(1))
+
+
+        @app.get("/orders/{oid}")
+        def get_order(oid: int):
+            return orders_only(oid)
+
+
+        @app.get("/users")
+        def list_users():
+            return shared_helper(2)
+
+
+        @app.get("/users/{uid}")
+        def get_user(uid: int):
+            return {}
+    """)
+    placement = plan.placement()
+    assert placement["shared_helper"] == "shared"
+    assert placement["orders_only"] == "services.orders"
+    assert {n: placement[n] for n in ("list_orders", "get_order", "list_users", "get_user")} == {
+        "list_orders": "routers.orders", "get_order": "routers.orders",
+        "list_users": "routers.users", "get_user": "routers.users",
+    }
+
+
+def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        CLIENT = make_client()
+        TIMEOUT = 5
+
+
+        @app.get("/users")
+        def list_users():
+            return CLIENT.get("/users", timeout=TIMEOUT)
+
+
+        @app.get("/users/{uid}")
+        def get_user(uid: int):
+            return CLIENT.get(f"/users/{uid}")
+    """)
+    placement = plan.placement()
+    assert placement["CLIENT"] == "core"
+    assert placement["TIMEOUT"] == "services.users"  # a plain constant follows its only user
+
+
+def test_handler_using_app_state_stays_in_main(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        @app.get("/state")
+        def read_state(request: Request):
+            return {"visits": app.state.visits}
+
+
+        @app.get("/users")
+        def list_users():
+            return []
+
+
+        @app.get("/users/{uid}")
+        def get_user(uid: int):
+            return {}
+    """)
+    placement = plan.placement()
+    assert placement["read_state"] == "main"
+    assert all(e.function != "read_state" for g in plan.groups for e in g.endpoints)
+    assert placement["list_users"] == "routers.users"
+
+
+PINNED_WITHOUT_A_WORD = [
+    (
+        "uses app.state",
+        """
+        @app.get("/state")
+        def read_state():
+            return {"visits": app.state.visits}
+        """,
+        "read_state",
+    ),
+    (
+        "shares a block (a `global`) with a route pinned for route order",
+        """
+        HITS = 0
+
+
+        @app.get("/users/me")
+        def me():
+            global HITS
+            HITS += 1
+            return {"who": "me"}
+
+
+        @app.get("/{collection}/stats")
+        def stats(collection: str):
+            return {"stats": collection, "title": app.title}
+
+
+        @app.get("/users/{user_id}")
+        def user(user_id: str):
+            global HITS
+            HITS += 1
+            return {"user": user_id}
+        """,
+        "me",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "function"), [r[1:] for r in PINNED_WITHOUT_A_WORD],
+                         ids=[r[0] for r in PINNED_WITHOUT_A_WORD])
+def test_an_endpoint_kept_in_main_is_named_in_a_warning(tmp_path: Path, body: str, function: str) -> None:
+    """docs/design.md: what uses the app stays in main "with a warning"; fixtures/edge/README.md says the same
+    for handler_uses_app.py. Without one, a user cannot tell why an endpoint was not moved."""
+    plan = plan_source(tmp_path, body)
+    assert plan.placement()[function] == "main"
+    assert warned_about(plan, function), plan.warnings

@@ -1,0 +1,309 @@
+"""statement_facts: which module-level names one top-level statement reads, binds, rebinds and mutates.
+
+`uses` must be exact both ways: a missing name means a moved statement lacks an import (NameError), an
+extra one means a generated module imports something it never uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from splitter.scopes import statement_facts
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def facts_of(source: str):
+    tree = ast.parse(source)
+    assert len(tree.body) == 1, "one top-level statement per row"
+    return statement_facts(tree.body[0])
+
+
+# (id, statement, uses, binds)
+USES_AND_BINDS = [
+    (
+        "function: parameters and locals excluded, globals included",
+        code("""
+            def total(order, *extra, scale=1, **options):
+                subtotal = sum(line.price for line in order.lines)
+                return round(subtotal * scale * TAX_RATE) + helper(extra, options)
+        """),
+        {"sum", "round", "TAX_RATE", "helper"},
+        {"total"},
+    ),
+    (
+        "defaults, annotations and decorators are evaluated at module scope",
+        code("""
+            @router_cache(maxsize=CACHE_SIZE)
+            def fetch(item: Item, limit: int = DEFAULT_LIMIT, *, mode: Mode = Mode.FAST) -> Result:
+                return item
+        """),
+        {"router_cache", "CACHE_SIZE", "Item", "int", "DEFAULT_LIMIT", "Mode", "Result"},
+        {"fetch"},
+    ),
+    (
+        "string forward-reference annotations",
+        code("""
+            def convert(raw: "Item", extra: "list[Tag] | None" = None) -> "Optional[Item]":
+                return raw
+        """),
+        {"Item", "list", "Tag", "Optional"},
+        {"convert"},
+    ),
+    ("annotated module assignment with a string annotation", 'current: "Item | None" = None\n', {"Item"}, {"current"}),
+    (
+        "nested function: closure over the outer local, globals seen through",
+        code("""
+            def outer():
+                def inner(y):
+                    return y + z + GLOBAL_OFFSET
+                z = 1
+                return inner
+        """),
+        {"GLOBAL_OFFSET"},
+        {"outer"},
+    ),
+    (
+        "async function with await, async with and async for",
+        code("""
+            async def pump():
+                async with lock:
+                    async for message in source():
+                        await sink.send(message)
+        """),
+        {"lock", "source", "sink"},
+        {"pump"},
+    ),
+    ("lambda: parameter excluded", "scale = lambda value: value * FACTOR\n", {"FACTOR"}, {"scale"}),
+    (
+        "list comprehension at module level: loop variable excluded",
+        "names = [item.name.upper() for item in ITEMS if item.price > MIN_PRICE]\n",
+        {"ITEMS", "MIN_PRICE"},
+        {"names"},
+    ),
+    (
+        "dict comprehension and generator inside a function",
+        code("""
+            def index(rows):
+                by_id = {row.id: row for row in rows}
+                return sum(1 for key in by_id if key in KNOWN)
+        """),
+        {"sum", "KNOWN"},
+        {"index"},
+    ),
+    (
+        "class body: bases, keywords; its own attributes are not globals",
+        code("""
+            class Order(BaseModel, metaclass=Meta):
+                status: Status = DEFAULT_STATUS
+                retries = 3
+                limit = retries * 2
+        """),
+        {"BaseModel", "Meta", "Status", "DEFAULT_STATUS"},
+        {"Order"},
+    ),
+    (
+        "class bodies do not enclose their methods: `retries` in a method is the global",
+        code("""
+            class Worker:
+                retries = 3
+
+                def run(self):
+                    return retries
+        """),
+        {"retries"},
+        {"Worker"},
+    ),
+    (
+        "a method naming its own class reads the module binding",
+        "class Node:\n    def clone(self):\n        return Node()\n",
+        {"Node"},
+        {"Node"},
+    ),
+    ("assignment targets", "x = y = compute()\n", {"compute"}, {"x", "y"}),
+    (
+        "tuple unpacking with a starred target",
+        "first, (second, *rest) = VALUES\n",
+        {"VALUES"},
+        {"first", "second", "rest"},
+    ),
+    (
+        "for loop at module level binds its targets and body assignments",
+        "for key, value in PAIRS:\n    LAST = value\n",
+        {"PAIRS", "value"},
+        {"key", "value", "LAST"},
+    ),
+    ("import binds the top package", "import os.path\n", set(), {"os"}),
+    ("import as", "import numpy as np\n", set(), {"np"}),
+    (
+        "from-import with alias",
+        "from fastapi import Depends, status as http_status\n",
+        set(),
+        {"Depends", "http_status"},
+    ),
+    ("star import binds nothing traceable", "from helpers import *\n", set(), set()),
+    ("def name", "def handler():\n    pass\n", set(), {"handler"}),
+    ("class name", "class Model:\n    pass\n", set(), {"Model"}),
+    (
+        "names bound in both branches of an if",
+        code("""
+            if USE_FAST:
+                def encode(value):
+                    return fast(value)
+            else:
+                encode = slow_encode
+                MODE = "slow"
+        """),
+        {"USE_FAST", "fast", "slow_encode"},
+        {"encode", "MODE"},
+    ),
+    (
+        "try/except import fallback",
+        code("""
+            try:
+                import ujson as json
+            except ImportError:
+                import json
+        """),
+        {"ImportError"},
+        {"json"},
+    ),
+    (
+        "with statement binds its `as` target",
+        "with open(CONFIG_PATH) as handle:\n    CONFIG = load(handle)\n",
+        {"open", "CONFIG_PATH", "load", "handle"},
+        {"handle", "CONFIG"},
+    ),
+    ("walrus at module level", "(size := compute_size())\n", {"compute_size"}, {"size"}),
+    (
+        "except handler name is local to the function",
+        "def safe():\n    try:\n        return risky()\n    except KeyError as exc:\n        return exc\n",
+        {"risky", "KeyError"},
+        {"safe"},
+    ),
+    (
+        "nonlocal rebinding is not a global",
+        code("""
+            def counter():
+                count = 0
+                def bump():
+                    nonlocal count
+                    count += 1
+                    return count
+                return bump
+        """),
+        set(),
+        {"counter"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "uses", "binds"), [r[1:] for r in USES_AND_BINDS], ids=[r[0] for r in USES_AND_BINDS]
+)
+def test_uses_and_binds(source: str, uses: set[str], binds: set[str]) -> None:
+    facts = facts_of(source)
+    assert facts.uses == uses
+    assert facts.binds == binds
+
+
+# (id, statement, global declarations)
+GLOBALS = [
+    ("one global rebound", "def reset():\n    global _client\n    _client = None\n", {"_client"}),
+    (
+        "several names, nested function",
+        code("""
+            def configure():
+                def apply():
+                    global MODE, LEVEL
+                    MODE, LEVEL = "x", 1
+                apply()
+        """),
+        {"MODE", "LEVEL"},
+    ),
+    (
+        "a global statement in a method",
+        "class C:\n    def m(self):\n        global COUNT\n        COUNT += 1\n",
+        {"COUNT"},
+    ),
+    ("no global statement", "def f():\n    COUNT = 1\n    return COUNT\n", set()),
+]
+
+
+@pytest.mark.parametrize(("source", "declared"), [r[1:] for r in GLOBALS], ids=[r[0] for r in GLOBALS])
+def test_global_declarations(source: str, declared: set[str]) -> None:
+    facts = facts_of(source)
+    assert facts.global_decls == declared
+    assert declared <= facts.uses  # a rebound global is also one the statement depends on
+    assert not declared & facts.binds  # it is bound in the module, not by this statement
+
+
+def test_a_global_assigned_in_a_function_is_used_not_local() -> None:
+    facts = facts_of("def set_mode(value):\n    global MODE\n    MODE = value\n    return MODE\n")
+    assert facts.uses == {"MODE"}
+    assert facts.binds == {"set_mode"}
+
+
+# (id, statement, dynamic reasons)
+DYNAMIC = [
+    ("exec and eval in a function", "def run(code):\n    exec(code)\n    return eval(code)\n", {"exec()", "eval()"}),
+    ("globals() at module level", "table = globals()\n", {"globals()"}),
+    ("locals() and vars()", "def f():\n    return locals(), vars()\n", {"locals()", "vars()"}),
+    ("a method named exec is not the builtin", "def f(cursor):\n    cursor.exec('sql')\n", set()),
+    ("plain calls", "value = compute(1)\n", set()),
+]
+
+
+@pytest.mark.parametrize(("source", "reasons"), [r[1:] for r in DYNAMIC], ids=[r[0] for r in DYNAMIC])
+def test_dynamic_calls(source: str, reasons: set[str]) -> None:
+    assert facts_of(source).dynamic == reasons
+
+
+# (id, statement, mutated names)
+MUTATED = [
+    (
+        "mutating methods, subscript store and attribute store inside a function",
+        code("""
+            def record(event):
+                _events.append(event)
+                _index[event.id] = event
+                state.last = event
+                del _pending[event.id]
+        """),
+        {"_events", "_index", "state", "_pending"},
+    ),
+    ("set and dict methods", "def f(x):\n    SEEN.add(x)\n    CACHE.update({x: 1})\n    QUEUE.put_nowait(x)\n",
+     {"SEEN", "CACHE", "QUEUE"}),
+    ("cache_clear on a cached function", "def reset():\n    lookup.cache_clear()\n", {"lookup"}),
+    ("reading and non-mutating methods", "def f():\n    return ITEMS.copy(), ITEMS[0], CONFIG.get('x')\n", set()),
+    ("module-level mutation is import-time work, not a mutation fact", "_events.append(1)\n", set()),
+]
+
+
+@pytest.mark.parametrize(("source", "mutated"), [r[1:] for r in MUTATED], ids=[r[0] for r in MUTATED])
+def test_mutated_containers(source: str, mutated: set[str]) -> None:
+    assert facts_of(source).mutated == mutated
+
+
+def test_dunder_file_and_dunder_name_are_noticed() -> None:
+    facts = facts_of("def where():\n    return Path(__file__).parent, getLogger(__name__)\n")
+    assert facts.dunder_file and facts.dunder_name
+    plain = facts_of("def f():\n    return module.__name__\n")
+    assert not plain.dunder_file and not plain.dunder_name
+
+
+def test_a_comprehension_in_a_class_body_does_not_see_class_attributes() -> None:
+    """Only the first iterable of a comprehension is evaluated in the class body; its element expression runs in
+    a function scope that skips the class, so `LIMIT` below is the module global. Missing it means a moved
+    class loses the import of `LIMIT` (NameError at import)."""
+    facts = facts_of(code("""
+        class Settings:
+            LIMIT = 10
+            limits = [LIMIT for _ in range(3)]
+    """))
+    assert "LIMIT" in facts.uses
