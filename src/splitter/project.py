@@ -48,6 +48,11 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
     if module_name is None and package is None:
         module_name = _namespace_module_name(path, sources)
     analysis = analyze_source(source, path, module_name or dotted)
+    if "." not in analysis.module_name:
+        # A top-level `main` is only importable where its folder is on sys.path: other folders' `main` modules
+        # (a monorepo's other services) are not this one, so only files below its folder count.
+        folder = path.resolve().parent
+        sources = {p: t for p, t in sources.items() if p.is_relative_to(folder)}
     return Project(analysis=analysis, root=root, git_root=top, sources=sources)
 
 
