@@ -65,12 +65,13 @@ def plan(
     if skip_segment:
         options.skip_segments = tuple(options.skip_segments) + tuple(skip_segment)
     result = plan_project(project, options)
-    typer.echo(render_plan(project.analysis, result, verbose=verbose))
+    if strict and result.warnings:
+        raise SplitterError(f"{result.warnings[0]} (--strict: {len(result.warnings)} warnings are errors)")
     if out is not None:
         write_plan(result, out)
+    typer.echo(render_plan(project.analysis, result, verbose=verbose))
+    if out is not None:
         typer.echo(f"plan written to {out}")
-    if strict and result.warnings:
-        _fail(f"error: {result.warnings[0]} (--strict)")
 
 
 @app.command()
@@ -103,6 +104,8 @@ def apply(
                            update_references=not no_references, module_name=module)
     chosen = read_plan(plan_file) if plan_file else None
     preview = apply_split(file, chosen, options)
+    if strict and preview.plan.warnings:
+        raise SplitterError(f"{preview.plan.warnings[0]} (--strict: {len(preview.plan.warnings)} warnings are errors)")
     if dry_run:
         sys.stdout.write(preview.diff)
         if check and preview.diff:

@@ -29,13 +29,17 @@ def read_python(path: Path) -> str:
         raise SplitterError("not Python source: the file holds binary data (NUL bytes)", path)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        raise SplitterError(f"not Python source: {exc}", path, 1) from None
+    except SyntaxError:
+        encoding = "utf-8"  # a bad or missing cookie: report the undecodable byte below
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
-        raise SplitterError(f"not valid {encoding} text ({exc.__class__.__name__}); splitter needs UTF-8 source", path, line) from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise SplitterError(f"not {encoding} text (byte 0x{byte}) and no coding declaration says otherwise; "
+                            "save it as UTF-8", path, line) from None
+    except LookupError:
+        raise SplitterError(f"unknown encoding {encoding!r} in its coding declaration", path, 1) from None
     return text.removeprefix("\ufeff")
 
 

@@ -89,14 +89,14 @@ def write_all(changes: dict[Path, str]) -> None:
             for temporary, path in staged:
                 os.replace(temporary, path)
                 done.append(path)
-        except OSError:
+        except BaseException:
             for path in done:
                 if originals[path] is None:
                     path.unlink(missing_ok=True)
                 else:
                     path.write_bytes(originals[path])
             raise
-    except OSError as exc:
+    except BaseException as exc:  # an interrupt mid-write must leave the tree as it was, too
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         for folder in reversed(created_dirs):
@@ -104,4 +104,7 @@ def write_all(changes: dict[Path, str]) -> None:
                 folder.rmdir()
             except OSError:
                 pass
-        raise SplitterError(f"cannot write: {exc.strerror or exc}; nothing was changed", getattr(exc, "filename", None)) from None
+        if not isinstance(exc, OSError):
+            raise
+        raise SplitterError(f"cannot write: {exc.strerror or exc}; nothing was changed",
+                            getattr(exc, "filename", None)) from None
