@@ -92,6 +92,7 @@ def apply(
     verify: str | None = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
     run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),
     python: str | None = typer.Option(None, help="with --verify: the target project's Python"),
+    strict: bool = typer.Option(False, help="refuse to split when the plan has warnings (exit 2)"),
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
     from .apply import ApplyOptions, apply_split
