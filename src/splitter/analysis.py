@@ -191,6 +191,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
             route_owner=route_owner, hook_kinds=hook_kinds or (), type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
+            strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
             pinned_reason="another decorator wraps it above its app hook decorator" if hooks_below_other else "",
         ))
         if kind == "compound" and not units[-1].type_checking and primary in facts.uses:

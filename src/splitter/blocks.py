@@ -155,7 +155,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
         )
         if not block.must_stay:
             # Its only use of the app is a route/hook decorator, which apply rewrites or detaches.
-            block.uses = block.uses - set(analysis.app_names)
+            block.uses = block.uses - {analysis.app_names[0]}
         if router_var:
             block.impure = False  # APIRouter() and its decorators only build the router object
         blocks.append(block)

@@ -77,6 +77,7 @@ class Unit:
     hook_kinds: tuple[str, ...] = ()  # hook decorators on a function
     type_checking: bool = False  # an `if TYPE_CHECKING:` block of imports
     dynamic: tuple[str, ...] = ()  # reasons the code cannot be moved safely (exec, globals(), ...)
+    strings: frozenset[str] = frozenset()  # identifier-like string constants: names `globals()` may look up
     pinned_reason: str = ""  # why it must stay in main.py, found by analysis
     footprint: int = 1  # lines it takes in the file, with the blank lines and comments after it
 

@@ -82,12 +82,26 @@ class _Planner:
                     reason.setdefault(user, f"it uses `{block.name}`, which stays there")
                     stack.append(user)
 
+    def looked_up_by_name(self, block: Block) -> set[int]:
+        """Blocks that `globals()`/`eval` in `block` may reach through strings, in it or in what it reads."""
+        units = [self.analysis.units[u] for u in block.units]
+        strings = set().union(*(u.strings for u in units))
+        for dependency in self.deps[block.id]:
+            strings |= set().union(*(self.analysis.units[u].strings for u in self.blocks[dependency].units))
+        prefixes = tuple(s[:-1] for s in strings if s.endswith("*"))
+        names = {n for n in self.binder if n in strings or (prefixes and n.startswith(prefixes))}
+        return {self.binder[n] for n in names} - {block.id}
+
     def pin_main(self) -> None:
         roots, reason = [], {}
         for block in self.blocks:
             if block.must_stay:
                 roots.append(block.id)
                 reason[block.id] = block.must_stay
+                dynamic = any(d != "__file__" for u in block.units for d in self.analysis.units[u].dynamic)
+                for target in self.looked_up_by_name(block) if dynamic else ():
+                    roots.append(target)
+                    reason.setdefault(target, f"`{block.name}` may look it up by name at run time")
         self.pin_closure(roots, reason)
 
     # -- groups --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ class ScopeFacts:
     dynamic: set[str] = field(default_factory=set)  # exec/eval/globals() seen
     dunder_file: bool = False
     dunder_name: bool = False
+    strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
 
 
 def _target_names(node: ast.AST, out: set[str]) -> None:
@@ -208,6 +209,13 @@ def _visit(scope: _Scope, node: ast.AST) -> None:
         return
     elif isinstance(node, ast.Call):
         _note_call(scope, node)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if node.value.isidentifier():
+            scope.facts.strings.add(node.value)
+    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        prefix = str(node.values[0].value)
+        if prefix.isidentifier():
+            scope.facts.strings.add(prefix + "*")
     elif (
         isinstance(node, (ast.Subscript, ast.Attribute))
         and not isinstance(node.ctx, ast.Load)
