@@ -25,6 +25,8 @@ def group_key(path: str | None, skip_segments: Sequence[str], depth: int = 1) ->
     literal = []
     for segment in segments:
         if "{" in segment:
+            if literal:
+                continue  # a sub-prefix may sit behind a parameter: /orders/{id}/refunds -> orders/refunds
             break
         literal.append(segment)
         if len(literal) == depth:

@@ -118,6 +118,32 @@ class _Planner:
                 key = group_key(block.endpoint_paths[0], skip)
                 self.group_of_block[block.id] = key if key is not None else (block.name or "misc")
         self._merge_tiny_groups()
+        self._split_large_groups()
+
+    def _split_large_groups(self) -> None:
+        """A group too big for one file is split by its next path segment: /v1/orders/{id}/refunds -> orders_refunds."""
+        budget = int(self.options.max_lines * 0.8)
+        members: dict[str, list[int]] = defaultdict(list)
+        for block_id, group in self.group_of_block.items():
+            members[group].append(block_id)
+        for group, ids in members.items():
+            if group.startswith("router:") or sum(self.blocks[b].lines for b in ids) <= budget:
+                continue
+            by_key: dict[str, list[int]] = defaultdict(list)
+            for block_id in ids:
+                path = self.blocks[block_id].endpoint_paths[0]
+                key = group_key(path, self.options.skip_segments, depth=2) or group
+                by_key[key if key != group else group].append(block_id)
+            chunk, size, number = [], 0, 0
+            for key in sorted(by_key, key=lambda k: min(self.blocks[b].line for b in by_key[k])):
+                lines = sum(self.blocks[b].lines for b in by_key[key])
+                if chunk and size + lines > budget:
+                    number += 1
+                    chunk, size = [], 0
+                for block_id in by_key[key]:
+                    self.group_of_block[block_id] = group if number == 0 else f"{group}/{key.rsplit('/', 1)[-1]}"
+                chunk += by_key[key]
+                size += lines
 
     def _merge_tiny_groups(self) -> None:
         members: dict[str, list[int]] = defaultdict(list)
