@@ -186,3 +186,16 @@ def test_strict_turns_warnings_into_an_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", str(tmp_path / "main.py"), "--strict", "--out", str(tmp_path / "p.json")])
     assert_one_error_line(result, "star-import", "--strict")
     assert not (tmp_path / "p.json").exists()
+
+
+def test_usage_mistakes_through_the_console_script_are_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("splitter")
+    for args in (["plan", "--bogus", "x.py"], ["plan"], ["apply", "x.py", "--format", "yapf", "--dry-run"]):
+        done = subprocess.run([str(script), *args], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, lines)

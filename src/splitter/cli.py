@@ -145,4 +145,21 @@ _register_verification()
 
 
 def main() -> None:
-    app()
+    """Console entry point: usage mistakes get the same single `error:` line as everything else."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("error: aborted; nothing was written", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        # click's UsageError (vendored inside newer typer): has format_message() and exit code 2.
+        if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+            raise
+        message = exc.format_message()
+        if not message:  # `splitter` alone: the help was shown, nothing went wrong
+            sys.exit(0)
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "splitter"
+        typer.echo(f"error: {message} (see `{command} --help`)", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
