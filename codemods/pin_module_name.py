@@ -34,7 +34,9 @@ class ModuleNamePinner(cst.CSTTransformer):
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         self._fstring_quotes.append(node.quote)
 
-    def leave_FormattedString(self, original_node: cst.FormattedString, updated_node: cst.FormattedString) -> cst.FormattedString:
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.FormattedString:
         self._fstring_quotes.pop()
         return updated_node
 

@@ -149,8 +149,9 @@ class SeamQualifier(cst.CSTTransformer):
             return updated_node
         if any(name in scope for scope in self._shadowed):
             return updated_node
-        return cst.Attribute(value=cst.Name(self.seams[name]), attr=cst.Name(name),
-                             lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return cst.Attribute(
+            value=cst.Name(self.seams[name]), attr=cst.Name(name), lpar=updated_node.lpar, rpar=updated_node.rpar
+        )
 
 
 class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
@@ -162,5 +163,6 @@ class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--seams", dest="seams", required=True,
-                                help='JSON object: name -> module alias, e.g. {"_client": "core"}')
+        arg_parser.add_argument(
+            "--seams", dest="seams", required=True, help='JSON object: name -> module alias, e.g. {"_client": "core"}'
+        )

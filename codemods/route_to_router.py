@@ -11,8 +11,22 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 ROUTE_METHODS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route", "websocket",
-     "websocket_route", "add_api_route", "add_api_websocket_route"}
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "trace",
+        "api_route",
+        "route",
+        "websocket",
+        "websocket_route",
+        "add_api_route",
+        "add_api_websocket_route",
+    }
 )
 
 
@@ -46,7 +60,11 @@ class RetargetRouteCalls(cst.CSTTransformer):
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
         """Module-level `app.add_api_route(...)` statements move with their handler."""
         call = updated_node.value
-        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value.startswith("add_api"):
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value.startswith("add_api")
+        ):
             return updated_node.with_changes(value=call.with_changes(func=self._retarget(call.func)))
         return updated_node
 

@@ -13,14 +13,79 @@ from .source import module_location, parse_python, read_python
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
 PURE_CALLS = frozenset(
-    {"TypeVar", "Field", "NewType", "namedtuple", "NamedTuple", "APIRouter", "Depends", "Security", "Query",
-     "Header", "Cookie", "Body", "Form", "File", "Path", "compile", "frozenset", "set", "dict", "list", "tuple",
-     "defaultdict", "deque", "OrderedDict", "Counter", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event",
-     "Condition", "Queue", "timedelta", "Decimal", "getLogger", "HTTPBearer", "HTTPBasic", "OAuth2PasswordBearer",
-     "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "ContextVar", "Enum", "IntEnum", "StrEnum", "object", "cast",
-     "field", "ConfigDict", "SettingsConfigDict", "str", "int", "float", "bool", "bytes", "timezone", "date",
-     "datetime", "time", "UUID", "Template", "partial", "itemgetter", "attrgetter", "Literal", "Annotated",
-     "TypeAdapter", "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ZoneInfo"}
+    {
+        "TypeVar",
+        "Field",
+        "NewType",
+        "namedtuple",
+        "NamedTuple",
+        "APIRouter",
+        "Depends",
+        "Security",
+        "Query",
+        "Header",
+        "Cookie",
+        "Body",
+        "Form",
+        "File",
+        "Path",
+        "compile",
+        "frozenset",
+        "set",
+        "dict",
+        "list",
+        "tuple",
+        "defaultdict",
+        "deque",
+        "OrderedDict",
+        "Counter",
+        "Lock",
+        "RLock",
+        "Semaphore",
+        "BoundedSemaphore",
+        "Event",
+        "Condition",
+        "Queue",
+        "timedelta",
+        "Decimal",
+        "getLogger",
+        "HTTPBearer",
+        "HTTPBasic",
+        "OAuth2PasswordBearer",
+        "APIKeyHeader",
+        "APIKeyQuery",
+        "APIKeyCookie",
+        "ContextVar",
+        "Enum",
+        "IntEnum",
+        "StrEnum",
+        "object",
+        "cast",
+        "field",
+        "ConfigDict",
+        "SettingsConfigDict",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "timezone",
+        "date",
+        "datetime",
+        "time",
+        "UUID",
+        "Template",
+        "partial",
+        "itemgetter",
+        "attrgetter",
+        "Literal",
+        "Annotated",
+        "TypeAdapter",
+        "WeakValueDictionary",
+        "WeakKeyDictionary",
+        "WeakSet",
+        "ZoneInfo",
+    }
 )
 _PINNED_NAMES = frozenset({"__getattr__", "__dir__", "__all__", "__version__", "__path__"})
 
@@ -71,7 +136,12 @@ def _unit_kind(node: ast.stmt, index: int) -> str:
         return "class"
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return "assign"
-    if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+    if (
+        index == 0
+        and isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
         return "docstring"
     if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
         return "main_guard"
@@ -103,8 +173,10 @@ def _find_objects(tree: ast.Module, class_name: str) -> list[tuple[str, ast.stmt
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
             func = node.value.func
             matches = (isinstance(func, ast.Name) and func.id in direct) or (
-                isinstance(func, ast.Attribute) and func.attr == class_name
-                and isinstance(func.value, ast.Name) and func.value.id in modules
+                isinstance(func, ast.Attribute)
+                and func.attr == class_name
+                and isinstance(func.value, ast.Name)
+                and func.value.id in modules
             )
             if matches:
                 found += [(name, node) for name in _assigned_names(node)]
@@ -135,9 +207,14 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     diagnostics: list[Diagnostic] = []
     if len(app_names) > 1:
-        diagnostics.append(Diagnostic("several-apps", apps[1][1].lineno,
-                                      f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}` is split, "
-                                      "the others stay in main.py"))
+        diagnostics.append(
+            Diagnostic(
+                "several-apps",
+                apps[1][1].lineno,
+                f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}` is split, "
+                "the others stay in main.py",
+            )
+        )
     primary = app_names[0]
     lifespan = None
     for keyword in apps[0][1].value.keywords:
@@ -159,10 +236,14 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             app_in_body = primary in facts.uses
             for decorator in decorators:
                 facts.uses |= statement_facts(ast.Expr(decorator)).uses
-            route_owner = next((r.owner for r in registrar.registrations if r.unit == index and r.form == "decorator"), None)
+            route_owner = next(
+                (r.owner for r in registrar.registrations if r.unit == index and r.form == "decorator"), None
+            )
             hook_kinds = tuple(h.kind for h in registrar.hooks if h.unit == index and h.function == node.name)
-            hook_flags = [isinstance(d, ast.Call) and (registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
-                          for d in decorators]
+            hook_flags = [
+                isinstance(d, ast.Call) and (registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
+                for d in decorators
+            ]
             hooks_below_other = not all(hook_flags[: hook_flags.count(True)])
         else:
             facts = statement_facts(node)
@@ -171,43 +252,72 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             future = future or node.module == "__future__"
             if any(a.name == "*" for a in node.names):
                 star_imports.append(node.module or "." * node.level)
-                diagnostics.append(Diagnostic("star-import", node.lineno,
-                                              f"`from {node.module} import *`: names it brings cannot be traced"))
+                diagnostics.append(
+                    Diagnostic(
+                        "star-import", node.lineno, f"`from {node.module} import *`: names it brings cannot be traced"
+                    )
+                )
         binds = tuple(sorted(facts.binds - {"*"}, key=lambda n: (n not in _assigned_names(node), n)))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             binds = (node.name,) + tuple(b for b in binds if b != node.name)
         dynamic = tuple(sorted(facts.dynamic))
         if dynamic and kind not in ("import", "docstring"):
-            diagnostics.append(Diagnostic("dynamic", node.lineno,
-                                          f"`{binds[0] if binds else 'statement'}` uses {', '.join(dynamic)}: "
-                                          "its names cannot be traced, it stays in main.py"))
+            diagnostics.append(
+                Diagnostic(
+                    "dynamic",
+                    node.lineno,
+                    f"`{binds[0] if binds else 'statement'}` uses {', '.join(dynamic)}: "
+                    "its names cannot be traced, it stays in main.py",
+                )
+            )
         first_line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        units.append(Unit(
-            index=index, kind=kind, first_line=first_line, last_line=node.end_lineno or node.lineno,
-            binds=binds, uses=frozenset(facts.uses), rebinds_globals=frozenset(facts.global_decls),
-            imports=_imports_of(node) if kind == "import" or _is_type_checking_block(node) else (),
-            impure=kind in ("compound", "statement", "main_guard") or (kind == "assign" and _does_import_time_work(node))
-            or (facts.dunder_file and kind != "import"),
-            app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
-            route_owner=route_owner, hook_kinds=hook_kinds or (), type_checking=_is_type_checking_block(node),
-            dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
-            strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
-            pinned_reason="another decorator wraps it above its app hook decorator" if hooks_below_other else "",
-        ))
+        units.append(
+            Unit(
+                index=index,
+                kind=kind,
+                first_line=first_line,
+                last_line=node.end_lineno or node.lineno,
+                binds=binds,
+                uses=frozenset(facts.uses),
+                rebinds_globals=frozenset(facts.global_decls),
+                imports=_imports_of(node) if kind == "import" or _is_type_checking_block(node) else (),
+                impure=kind in ("compound", "statement", "main_guard")
+                or (kind == "assign" and _does_import_time_work(node))
+                or (facts.dunder_file and kind != "import"),
+                app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
+                route_owner=route_owner,
+                hook_kinds=hook_kinds or (),
+                type_checking=_is_type_checking_block(node),
+                dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
+                strings=frozenset(facts.strings)
+                if facts.dynamic
+                else frozenset(s for s in facts.strings if "*" not in s),
+                pinned_reason="another decorator wraps it above its app hook decorator" if hooks_below_other else "",
+            )
+        )
         if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
             units[-1].app_in_body = True
     analysis = Analysis(
-        path=path, source=source, module_name=module_name, package=package, app_names=app_names, units=units,
-        registrations=registrar.registrations, hooks=registrar.hooks,
+        path=path,
+        source=source,
+        module_name=module_name,
+        package=package,
+        app_names=app_names,
+        units=units,
+        registrations=registrar.registrations,
+        hooks=registrar.hooks,
         local_routers={name: tree.body.index(node) for name, node in routers.items()},
-        lifespan=lifespan, future_annotations=future, star_imports=tuple(star_imports), diagnostics=diagnostics,
+        lifespan=lifespan,
+        future_annotations=future,
+        star_imports=tuple(star_imports),
+        diagnostics=diagnostics,
         line_count=source.count("\n") + 1,
         local_router_prefixes={
             name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
             for name, node in routers.items()
         },
     )
-    for unit, following in zip(units, units[1:]):
+    for unit, following in zip(units, units[1:], strict=False):
         unit.footprint = max(following.first_line - unit.first_line, 1)
     if units:
         units[-1].footprint = max(analysis.line_count - units[-1].first_line, 1)
@@ -218,19 +328,32 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
 def _diagnose_registrations(analysis: Analysis) -> None:
     for registration in analysis.registrations:
         if registration.conditional and registration.kind in ("route", "websocket"):
-            analysis.diagnostics.append(Diagnostic(
-                "conditional-route", registration.line,
-                f"route {registration.path or registration.function!r} is registered inside a block, loop or function: "
-                "it stays in main.py where it is"))
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "conditional-route",
+                    registration.line,
+                    f"route {registration.path or registration.function!r} is registered inside a block, loop or "
+                    "function: it stays in main.py where it is",
+                )
+            )
         elif registration.kind == "call":
-            analysis.diagnostics.append(Diagnostic(
-                "registration-call", registration.line,
-                f"`{registration.function}(...)` receives the app and may register routes: it stays in main.py, in order"))
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "registration-call",
+                    registration.line,
+                    f"`{registration.function}(...)` receives the app and may register routes: "
+                    "it stays in main.py, in order",
+                )
+            )
         elif registration.kind in ("route", "websocket") and registration.path is None:
-            analysis.diagnostics.append(Diagnostic(
-                "unknown-path", registration.line,
-                f"the path of `{registration.function}` is computed at run time: it is grouped by name and "
-                "treated as overlapping every route"))
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "unknown-path",
+                    registration.line,
+                    f"the path of `{registration.function}` is computed at run time: it is grouped by name and "
+                    "treated as overlapping every route",
+                )
+            )
 
 
 def analyze_file(path: str | Path, module_name: str | None = None) -> Analysis:

@@ -47,8 +47,9 @@ def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[s
     names = {g.name for g in plan.groups}
     unknown = [g for g in only if g not in names]
     if unknown:
-        raise SplitterError(f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})",
-                            plan.source)
+        raise SplitterError(
+            f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})", plan.source
+        )
     chosen = {f"routers.{g}" for g in only} | {f"services.{g}" for g in only}
     binder = {n: i for i, d in placement.items() for n in analysis.units[i].binds}
     moving = {i for i, d in placement.items() if d in chosen}
@@ -62,8 +63,9 @@ def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[s
     return {i: (d if i in moving else "main") for i, d in placement.items()}
 
 
-def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
-                 router_alias: dict[tuple[str, str], str]) -> tuple[cst.Module, set[str]]:
+def _main_module(
+    emitter: Emitter, first_route: dict[int, tuple[str, str]], router_alias: dict[tuple[str, str], str]
+) -> tuple[cst.Module, set[str]]:
     analysis = emitter.analysis
     body: list[cst.BaseStatement] = []
     needs: set[str] = set()
@@ -88,7 +90,11 @@ def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
         elif kind == "moved":
             if unit.index in first_route:
                 statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
-                body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []))
+                body.append(
+                    statement.with_changes(
+                        leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []
+                    )
+                )
             registrations = emitter.registrations_of.get(unit.index, [])
             if registrations:
                 # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
@@ -100,8 +106,11 @@ def _main_module(emitter: Emitter, first_route: dict[int, tuple[str, str]],
                 body.append(emitter.statements[unit.index])
                 continue
             elsewhere = {n for n, home in emitter.seams.items() if home != "main"}  # read as `core.x` now
-            keep = {i.bound for i in unit.imports
-                    if (i.bound in needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"}
+            keep = {
+                i.bound
+                for i in unit.imports
+                if (i.bound in needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"
+            }
             statement = emitter.copied_import(unit.index, keep | {"*"}, "main") if keep else None
             if statement is not None:
                 original = emitter.statements[unit.index]
@@ -173,16 +182,21 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     for destination, draft in drafts.items():
         if destination.startswith("routers."):
             unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
-            planned = sorted({planned_var.get(i, "router") for i in draft.units if analysis.units[i].route_owner == emitter.app},
-                             key=lambda v: (len(v), v))
-            router_vars[destination.split(".", 1)[1]] = {
-                v: v if v not in unit_binds else f"api_{v}" for v in planned}
+            planned = sorted(
+                {planned_var.get(i, "router") for i in draft.units if analysis.units[i].route_owner == emitter.app},
+                key=lambda v: (len(v), v),
+            )
+            router_vars[destination.split(".", 1)[1]] = {v: v if v not in unit_binds else f"api_{v}" for v in planned}
     first_route: dict[int, tuple[str, str]] = {}
     router_alias: dict[tuple[str, str], str] = {}
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
     for registration in analysis.registrations:
         destination = placement.get(registration.unit, "main")
-        if destination.startswith("routers.") and registration.form == "decorator" and registration.owner == emitter.app:
+        if (
+            destination.startswith("routers.")
+            and registration.form == "decorator"
+            and registration.owner == emitter.app
+        ):
             group = destination.split(".", 1)[1]
             key = (group, router_vars[group][planned_var.get(registration.unit, "router")])
             if key not in router_alias:
@@ -202,8 +216,11 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             draft.binds |= set(analysis.units[index].binds)
             draft.needs |= analysis.units[index].uses
         group = groups.get(group_name)
-        built = emitter.build(draft, prefix=group.prefix if group and destination.startswith("routers.") else "",
-                              router_vars=list(variables.values()))
+        built = emitter.build(
+            draft,
+            prefix=group.prefix if group and destination.startswith("routers.") else "",
+            router_vars=list(variables.values()),
+        )
         changes[where.path(destination)] = built.code
     main_module, main_keeps = _main_module(emitter, first_route, router_alias)
     changes[analysis.path] = main_module.code
@@ -233,19 +250,31 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
         write_all({p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t})
-    return ApplyResult(plan=plan, changes=changes, diff=diff, written=not options.dry_run and bool(diff),
-                       relocation=relocation, root=project.root)
+    return ApplyResult(
+        plan=plan,
+        changes=changes,
+        diff=diff,
+        written=not options.dry_run and bool(diff),
+        relocation=relocation,
+        root=project.root,
+    )
 
 
 def _check_safe(project: Project, changes: dict[Path, str], generated: list[Path], options: ApplyOptions) -> None:
     if not options.force:
-        clashes = [p for p in generated if p.exists() and p.name != "__init__.py"
-                   and p.read_text(encoding="utf-8") != changes[p]]
+        clashes = [
+            p
+            for p in generated
+            if p.exists() and p.name != "__init__.py" and p.read_text(encoding="utf-8") != changes[p]
+        ]
         if clashes:
-            raise SplitterError(f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass "
-                                "--force", clashes[0])
+            raise SplitterError(
+                f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass --force", clashes[0]
+            )
     if not options.allow_dirty and project.git_root is not None:
         dirty = dirty_files(list(changes), project.git_root)
         if dirty:
-            raise SplitterError(f"uncommitted changes in {', '.join(dirty[:3])}: commit or stash them, or pass "
-                                "--allow-dirty", project.git_root)
+            raise SplitterError(
+                f"uncommitted changes in {', '.join(dirty[:3])}: commit or stash them, or pass --allow-dirty",
+                project.git_root,
+            )

@@ -126,7 +126,9 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             handler_units.setdefault(binders[registration.function][-1], []).append(registration.path)
     for unit_index, paths in handler_units.items():
         endpoint_paths.setdefault(unit_index, []).extend(paths)
-    hook_functions = {h.function for h in analysis.hooks if h.function} | ({analysis.lifespan} if analysis.lifespan else set())
+    hook_functions = {h.function for h in analysis.hooks if h.function} | (
+        {analysis.lifespan} if analysis.lifespan else set()
+    )
 
     leading = last_leading_import(analysis)
     grouped: dict[int, list[int]] = {}
@@ -142,8 +144,13 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
         router_var = next((r for r, i in routers.items() if i in members), None)
         single_function = len(members) == 1 and member_units[0].kind == "function"
         block = Block(
-            id=len(blocks), units=members, name=member_units[0].name, line=member_units[0].first_line,
-            lines=sum(u.footprint for u in member_units), binds=binds, uses=uses,
+            id=len(blocks),
+            units=members,
+            name=member_units[0].name,
+            line=member_units[0].first_line,
+            lines=sum(u.footprint for u in member_units),
+            binds=binds,
+            uses=uses,
             impure=any(u.impure for u in member_units),
             must_stay=next((r for r in (_must_stay(u, analysis, leading) for u in member_units) if r), ""),
             endpoint_paths=[p for i in members for p in endpoint_paths.get(i, [])],

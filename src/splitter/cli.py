@@ -11,8 +11,11 @@ import typer
 
 from .errors import SplitterError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Split a monolithic FastAPI module into routers/ and services/, safely and reviewably.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Split a monolithic FastAPI module into routers/ and services/, safely and reviewably.",
+)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -101,8 +104,16 @@ def apply(
 
     if fmt not in (None, "ruff", "black"):
         raise SplitterError(f"--format takes ruff or black, not {fmt!r}")
-    options = ApplyOptions(dry_run=True, only=tuple(only), force=force, allow_dirty=allow_dirty, tags=tags, fmt=fmt,
-                           update_references=not no_references, module_name=module)
+    options = ApplyOptions(
+        dry_run=True,
+        only=tuple(only),
+        force=force,
+        allow_dirty=allow_dirty,
+        tags=tags,
+        fmt=fmt,
+        update_references=not no_references,
+        module_name=module,
+    )
     chosen = read_plan(plan_file) if plan_file else None
     preview = apply_split(file, chosen, options)
     if strict and preview.plan.warnings:

@@ -34,11 +34,15 @@ def statements_by_unit(module: cst.Module, units: list[Unit]) -> list[cst.BaseSt
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
             last = len(statement.body) - 1
             for index, small in enumerate(statement.body):
-                out.append(cst.SimpleStatementLine(
-                    body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
-                    leading_lines=statement.leading_lines if index == 0 else [],
-                    trailing_whitespace=statement.trailing_whitespace if index == last else cst.TrailingWhitespace(),
-                ))
+                out.append(
+                    cst.SimpleStatementLine(
+                        body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                        leading_lines=statement.leading_lines if index == 0 else [],
+                        trailing_whitespace=statement.trailing_whitespace
+                        if index == last
+                        else cst.TrailingWhitespace(),
+                    )
+                )
         else:
             out.append(statement)
     if len(out) != len(units):
@@ -56,8 +60,15 @@ class ModuleDraft:
 
 
 class Emitter:
-    def __init__(self, analysis: Analysis, placement: dict[int, str], seams: dict[str, str],
-                 destinations: Destinations, module: cst.Module, tags: bool = False) -> None:
+    def __init__(
+        self,
+        analysis: Analysis,
+        placement: dict[int, str],
+        seams: dict[str, str],
+        destinations: Destinations,
+        module: cst.Module,
+        tags: bool = False,
+    ) -> None:
         self.analysis = analysis
         self.placement = placement  # unit index -> destination (non-copied units only)
         self.seams = seams  # seam name -> home destination
@@ -93,8 +104,9 @@ class Emitter:
         if any(self.seams[n] != destination for n in seams):
             key = ("seams", destination)
             if key not in self._transformers:
-                self._transformers[key] = SeamQualifier({n: self.alias_for(destination, home)
-                                                         for n, home in self.seams.items() if home != destination})
+                self._transformers[key] = SeamQualifier(
+                    {n: self.alias_for(destination, home) for n, home in self.seams.items() if home != destination}
+                )
             statement = statement.visit(self._transformers[key])
         if "__name__" in unit.uses and destination != "main":
             key = ("name", "")
@@ -168,7 +180,11 @@ class Emitter:
         lines = []
         if not copy_originals:
             copied = {}
-        future = [] if not copy_originals else [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+        future = (
+            []
+            if not copy_originals
+            else [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+        )
         for index in future:
             lines.append(self.statements[index].with_changes(leading_lines=[]))
         for index in sorted(copied):
@@ -179,8 +195,11 @@ class Emitter:
                 reexported = {n for n in copied[index] if self.seams.get(n) == draft.destination}
                 if reexported and isinstance(statement, cst.SimpleStatementLine):
                     # Other modules read these through this one, and tests patch them here.
-                    statement = statement.with_changes(trailing_whitespace=cst.TrailingWhitespace(
-                        whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: F401 - patch point")))
+                    statement = statement.with_changes(
+                        trailing_whitespace=cst.TrailingWhitespace(
+                            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: F401 - patch point")
+                        )
+                    )
                 lines.append(statement.with_changes(leading_lines=[]))
         order = {d: i for i, d in enumerate(["core", "shared"])}
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
@@ -212,11 +231,15 @@ class Emitter:
         tag = draft.destination.split(".", 1)[1] if self.tags else None
         for position, variable in enumerate(router_vars):
             statement = nodes.router_creation(variable, tag)
-            body.append(statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else []))
+            body.append(
+                statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else [])
+            )
         for position, statement in enumerate(draft.statements):
             if position == 0 and not router_vars:
-                statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
-                                                   + [line for line in statement.leading_lines if line.comment])
+                statement = statement.with_changes(
+                    leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
+                    + [line for line in statement.leading_lines if line.comment]
+                )
             body.append(statement)
         return self.module.with_changes(body=body, header=[], footer=[])
 

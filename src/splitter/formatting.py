@@ -22,8 +22,13 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
     formatted = {}
     for path, text in files.items():
         try:
-            done = subprocess.run([ruff, "format", "--stdin-filename", str(path), "-"], input=text, text=True,
-                                  capture_output=True, timeout=120)
+            done = subprocess.run(
+                [ruff, "format", "--stdin-filename", str(path), "-"],
+                input=text,
+                text=True,
+                capture_output=True,
+                timeout=120,
+            )
         except OSError:
             raise SplitterError("--format ruff needs ruff on PATH: pip install ruff") from None
         if done.returncode != 0:

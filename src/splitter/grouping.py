@@ -11,7 +11,9 @@ from .model import Registration
 from .overlap import routes_overlap
 
 DEFAULT_SKIP_SEGMENTS = (r"api", r"v\d+(\.\d+)?", r"api[-_]?v\d+", r"rest", r"internal", r"public")
-RESERVED = frozenset({"main", "core", "hooks", "shared", "routers", "services", "app", "router", "api", "test", "tests"})
+RESERVED = frozenset(
+    {"main", "core", "hooks", "shared", "routers", "services", "app", "router", "api", "test", "tests"}
+)
 
 
 def group_key(path: str | None, skip_segments: Sequence[str], depth: int = 1) -> str | None:
@@ -79,7 +81,7 @@ def order_violations(events: list[tuple[int, str | None, list[RouteSpec]]]) -> l
     rank = {event[0]: index for index, event in enumerate(final)}
     violations = []
     for i, (pos_a, group_a, specs_a) in enumerate(events):
-        for pos_b, group_b, specs_b in events[i + 1:]:
+        for pos_b, group_b, specs_b in events[i + 1 :]:
             if group_a == group_b and group_a is not None:
                 continue
             if rank[pos_a] < rank[pos_b]:

@@ -47,8 +47,10 @@ class Destinations:
         return prefix + self.subpath(destination)
 
     def package_inits(self) -> list[Path]:
-        return [self.folder / self.layout.routers_package / "__init__.py",
-                self.folder / self.layout.services_package / "__init__.py"]
+        return [
+            self.folder / self.layout.routers_package / "__init__.py",
+            self.folder / self.layout.services_package / "__init__.py",
+        ]
 
     def from_clause(self, importer: str, target: str) -> str:
         """The `from X` part for importing names of `target` into `importer`."""

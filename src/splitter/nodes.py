@@ -28,16 +28,25 @@ def from_import(clause: str, names: list[str]) -> cst.SimpleStatementLine:
     wrap = len(f"from {clause} import {', '.join(names)}") > WRAP_AT
     lpar = rpar = None
     if wrap:
-        newline = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
-                                              last_line=cst.SimpleWhitespace("    "))
-        last_newline = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
-                                                   last_line=cst.SimpleWhitespace(""))
-        aliases = [a.with_changes(comma=cst.Comma(whitespace_after=last_newline if i == len(aliases) - 1 else newline))
-                   for i, a in enumerate(aliases)]
+        newline = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    ")
+        )
+        last_newline = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("")
+        )
+        aliases = [
+            a.with_changes(comma=cst.Comma(whitespace_after=last_newline if i == len(aliases) - 1 else newline))
+            for i, a in enumerate(aliases)
+        ]
         lpar = cst.LeftParen(whitespace_after=newline)
         rpar = cst.RightParen()
-    node = cst.ImportFrom(module=dotted(module) if module else None, names=aliases,
-                          relative=[cst.Dot() for _ in range(dots)], lpar=lpar, rpar=rpar)
+    node = cst.ImportFrom(
+        module=dotted(module) if module else None,
+        names=aliases,
+        relative=[cst.Dot() for _ in range(dots)],
+        lpar=lpar,
+        rpar=rpar,
+    )
     return cst.SimpleStatementLine([node])
 
 
@@ -57,7 +66,12 @@ def docstring(text: str) -> cst.SimpleStatementLine:
 def router_creation(variable: str, tag: str | None) -> cst.SimpleStatementLine:
     args = []
     if tag is not None:
-        args = [cst.Arg(keyword=cst.Name("tags"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-                        value=cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))]))]
+        args = [
+            cst.Arg(
+                keyword=cst.Name("tags"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                value=cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))]),
+            )
+        ]
     call = cst.Call(func=cst.Name("APIRouter"), args=args)
     return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=call)])

@@ -93,7 +93,9 @@ class Plan:
 
 def check_group_name(name: object, source: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name) or keyword.iskeyword(name):
-        raise SplitterError(f"group name {name!r} is not a valid Python identifier (it becomes routers/<name>.py)", source)
+        raise SplitterError(
+            f"group name {name!r} is not a valid Python identifier (it becomes routers/<name>.py)", source
+        )
     if name.startswith("__") or name in FIXED_MODULES:
         raise SplitterError(f"group name {name!r} is reserved", source)
     return name
@@ -114,7 +116,9 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     if not isinstance(data, dict):
         raise SplitterError("invalid plan: expected a JSON object", source)
     if data.get("version") != PLAN_VERSION:
-        raise SplitterError(f"unsupported plan version {data.get('version')!r} (this splitter reads {PLAN_VERSION})", source)
+        raise SplitterError(
+            f"unsupported plan version {data.get('version')!r} (this splitter reads {PLAN_VERSION})", source
+        )
     if not isinstance(data.get("groups"), list):
         raise SplitterError("invalid plan: `groups` must be a list", source)
     groups, seen = [], set()
@@ -131,18 +135,31 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
                 raise SplitterError(f"invalid plan: an endpoint of group {name!r} has no `function`", source)
             endpoint_router = item.get("router", "router")
             if not isinstance(endpoint_router, str) or not _IDENTIFIER.match(endpoint_router):
-                raise SplitterError(f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source)
-            endpoints.append(Endpoint(item["function"], list(item.get("methods") or []), item.get("path"),
-                                      int(item.get("line") or 0), endpoint_router))
+                raise SplitterError(
+                    f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source
+                )
+            endpoints.append(
+                Endpoint(
+                    item["function"],
+                    list(item.get("methods") or []),
+                    item.get("path"),
+                    int(item.get("line") or 0),
+                    endpoint_router,
+                )
+            )
         router = raw.get("router", "router")
         if not isinstance(router, str) or not _IDENTIFIER.match(router):
             raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)
-        groups.append(Group(
-            name=name, prefix=str(raw.get("prefix", "")), endpoints=endpoints,
-            router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
-            service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
-            router=router,
-        ))
+        groups.append(
+            Group(
+                name=name,
+                prefix=str(raw.get("prefix", "")),
+                endpoints=endpoints,
+                router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
+                service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
+                router=router,
+            )
+        )
     layout_raw = data.get("layout") or {}
     if not isinstance(layout_raw, dict):
         raise SplitterError("invalid plan: `layout` must be an object", source)
@@ -157,7 +174,9 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     ):
         raise SplitterError("invalid plan: `extra_modules` keys look like 'services.<name>' or 'root.<name>'", source)
     return Plan(
-        source=str(data.get("source", "")), module=str(data.get("module", "")), app=str(data.get("app", "app")),
+        source=str(data.get("source", "")),
+        module=str(data.get("module", "")),
+        app=str(data.get("app", "app")),
         groups=groups,
         main=_list_of_str(data.get("main", []), "main", source),
         core=_list_of_str(data.get("core", []), "core", source),
@@ -165,7 +184,8 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         shared=_list_of_str(data.get("shared", []), "shared", source),
         seams=_list_of_str(data.get("seams", []), "seams", source),
         imports=imports if isinstance(imports, dict) else {},
-        layout=layout, settings=dict(data.get("settings") or {}),
+        layout=layout,
+        settings=dict(data.get("settings") or {}),
         extra_modules={k: _list_of_str(v, k, source) for k, v in extra.items()},
         warnings=[str(w) for w in data.get("warnings") or []],
     )

@@ -10,7 +10,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .blocks import build_blocks, strongly_connected
+from .blocks import Block, build_blocks, strongly_connected
 from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, order_violations, specs_of
 from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
@@ -38,7 +38,9 @@ class _Planner:
         self.dest: dict[int, str] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}
         self.segment_of_block: dict[int, int] = {}
-        self.overflow: set[str] = set()  # extra modules for helpers that outgrew one file  # a group included in several places uses several routers
+        self.overflow: set[str] = (
+            set()
+        )  # extra modules for helpers that outgrew one file  # a group included in several places uses several routers
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -59,8 +61,14 @@ class _Planner:
     # -- which blocks must stay in main -------------------------------------------------------------------
     def endpoint_names(self, block_id: int) -> list[str]:
         units = set(self.blocks[block_id].units)
-        names = [r.function for r in self.analysis.registrations if r.unit in units and r.function
-                 and r.kind in ("route", "websocket") and r.owner == self.analysis.app_names[0]]
+        names = [
+            r.function
+            for r in self.analysis.registrations
+            if r.unit in units
+            and r.function
+            and r.kind in ("route", "websocket")
+            and r.owner == self.analysis.app_names[0]
+        ]
         return list(dict.fromkeys(names))
 
     def pin_closure(self, roots: list[int], reason: dict[int, str]) -> None:
@@ -173,11 +181,15 @@ class _Planner:
         local_routes: dict[str, list[RouteSpec]] = defaultdict(list)
         for registration in analysis.registrations:
             if registration.owner in analysis.local_routers and registration.kind in ("route", "websocket"):
-                local_routes[registration.owner].append(RouteSpec(registration.path, frozenset(registration.methods or ()) or None))
+                local_routes[registration.owner].append(
+                    RouteSpec(registration.path, frozenset(registration.methods or ()) or None)
+                )
 
         def router_specs(name: str, prefix: str) -> list[RouteSpec]:
             if name in local_routes:
-                return [RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]]
+                return [
+                    RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]
+                ]
             return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
 
         primary = analysis.app_names[0]
@@ -216,8 +228,9 @@ class _Planner:
                 if first_position.get(other, -1) >= later:
                     self.segment_of_block[other] = new_segment
             return
-        self.pin_closure([block_id], {block_id: "moving it into a router would let it match before an earlier "
-                                                "overlapping route"})
+        self.pin_closure(
+            [block_id], {block_id: "moving it into a router would let it match before an earlier overlapping route"}
+        )
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:
@@ -246,8 +259,12 @@ class _Planner:
         blocks = [self.blocks[b] for b in component]
         user_dests = {self.dest.get(u) for b in component for u in self.users[b] if u not in component}
         user_dests.discard(None)
-        uses_router = {self.dest[d] for b in component for d in self.deps[b]
-                       if d not in component and self.dest.get(d, "").startswith("routers.")}
+        uses_router = {
+            self.dest[d]
+            for b in component
+            for d in self.deps[b]
+            if d not in component and self.dest.get(d, "").startswith("routers.")
+        }
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
         elif any(b.impure for b in blocks) or "core" in user_dests:
@@ -286,7 +303,6 @@ class _Planner:
         found += [name for name in self.options.patched_names if name in imported and name not in self.binder]
         return sorted(set(found))
 
-
     def split_oversized(self) -> None:
         """Cut a helper module over the size limit into several, dependencies first, so imports stay acyclic."""
         by_dest: dict[str, list[int]] = defaultdict(list)
@@ -307,8 +323,11 @@ class _Planner:
                     size = 0
                 chunks[-1] += component
                 size += lines
-            base = {"shared": f"services.{self.options.layout.shared_module}", "core": f"root.{self.options.layout.core_module}",
-                    "hooks": f"root.{self.options.layout.hooks_module}"}.get(destination, destination)
+            base = {
+                "shared": f"services.{self.options.layout.shared_module}",
+                "core": f"root.{self.options.layout.core_module}",
+                "hooks": f"root.{self.options.layout.hooks_module}",
+            }.get(destination, destination)
             for number, chunk in enumerate(chunks[1:], start=2):
                 overflow = f"{base}_{number}"
                 self.overflow.add(overflow)
@@ -331,8 +350,11 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     by_dest: dict[str, list[str]] = defaultdict(list)
     for block in planner.blocks:
         destination = planner.dest.get(block.id, "main")
-        by_dest[destination] += [analysis.units[u].name for u in block.units
-                                 if analysis.units[u].kind not in ("import", "docstring") and not analysis.units[u].type_checking]
+        by_dest[destination] += [
+            analysis.units[u].name
+            for u in block.units
+            if analysis.units[u].kind not in ("import", "docstring") and not analysis.units[u].type_checking
+        ]
     groups: dict[str, Group] = {}
     for registration in analysis.registrations:
         block_id = planner.block_of_unit[registration.unit]
@@ -344,8 +366,15 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         if registration.owner in analysis.local_routers:
             group.router = registration.owner
         segment = planner.segment_of_block.get(block_id, 0)
-        group.endpoints.append(Endpoint(registration.function, list(registration.methods or ()), registration.path,
-                                        registration.line, router=f"router_{segment + 1}" if segment else "router"))
+        group.endpoints.append(
+            Endpoint(
+                registration.function,
+                list(registration.methods or ()),
+                registration.path,
+                registration.line,
+                router=f"router_{segment + 1}" if segment else "router",
+            )
+        )
     for destination, names in by_dest.items():
         if destination.startswith(("routers.", "services.")) and destination not in planner.overflow:
             kind, name = destination.split(".", 1)
@@ -362,13 +391,24 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
                 imports[imported.bound] = []
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     return Plan(
-        source=str(analysis.path), module=analysis.module_name, app=analysis.app_names[0],
-        groups=sorted(groups.values(), key=lambda g: g.name), main=by_dest["main"], core=by_dest["core"],
-        hooks=by_dest["hooks"], shared=by_dest["shared"], seams=planner.seams(), imports=dict(imports),
+        source=str(analysis.path),
+        module=analysis.module_name,
+        app=analysis.app_names[0],
+        groups=sorted(groups.values(), key=lambda g: g.name),
+        main=by_dest["main"],
+        core=by_dest["core"],
+        hooks=by_dest["hooks"],
+        shared=by_dest["shared"],
+        seams=planner.seams(),
+        imports=dict(imports),
         extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
         layout=options.layout,
-        settings={"max_lines": options.max_lines, "main_max_lines": options.main_max_lines,
-                  "skip_segments": list(options.skip_segments), "min_endpoints": options.min_endpoints},
+        settings={
+            "max_lines": options.max_lines,
+            "main_max_lines": options.main_max_lines,
+            "skip_segments": list(options.skip_segments),
+            "min_endpoints": options.min_endpoints,
+        },
         warnings=warnings,
     )
 
@@ -378,7 +418,7 @@ def _common_prefix(paths: list[str]) -> str:
         return ""
     split = [p.split("/") for p in paths]
     common = []
-    for parts in zip(*split):
+    for parts in zip(*split, strict=False):
         if len(set(parts)) != 1 or "{" in parts[0]:
             break
         common.append(parts[0])

@@ -27,7 +27,9 @@ class Project:
 def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
     """`app/main.py` without `app/__init__.py` may still be imported as `app.main` (namespace package)."""
     candidate = f"{path.parent.name}.{path.stem}"
-    pattern = re.compile(rf"\b(?:from|import)\s+{re.escape(candidate)}\b|\bfrom\s+{re.escape(path.parent.name)}\s+import\s+{re.escape(path.stem)}\b")
+    pattern = re.compile(
+        rf"\b(?:from|import)\s+{re.escape(candidate)}\b|\bfrom\s+{re.escape(path.parent.name)}\s+import\s+{re.escape(path.stem)}\b"
+    )
     if any(pattern.search(text) for text in sources.values()):
         return candidate
     return None
@@ -70,9 +72,13 @@ def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
     routers = "routers" if not (folder / "routers.py").exists() else _free_name(folder, "api_routers")
     services = "services" if not (folder / "services.py").exists() else _free_name(folder, "app_services")
     existing = {p.stem for package in (routers, services) for p in (folder / package).glob("*.py")}
-    layout = Layout(routers_package=routers, services_package=services,
-                    shared_module=_free_name(folder / services, "shared"),
-                    core_module=_free_name(folder, "core"), hooks_module=_free_name(folder, "hooks"))
+    layout = Layout(
+        routers_package=routers,
+        services_package=services,
+        shared_module=_free_name(folder / services, "shared"),
+        core_module=_free_name(folder, "core"),
+        hooks_module=_free_name(folder, "hooks"),
+    )
     return layout, frozenset(existing)
 
 
@@ -87,8 +93,9 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     if find_patched_names is not None:
         candidates = [(p, t) for p, t in project.sources.items() if project.analysis.module_name.split(".")[-1] in t]
         patched = find_patched_names(candidates, project.analysis.module_name)
-    options = replace(options, patched_names=patched, existing_modules=existing | options.existing_modules,
-                      layout=layout)
+    options = replace(
+        options, patched_names=patched, existing_modules=existing | options.existing_modules, layout=layout
+    )
     return make_plan(project.analysis, options)
 
 

@@ -17,7 +17,9 @@ def _absolute_module(analysis: Analysis, module: str, level: int) -> str:
     return ".".join(base + ([module] if module else []))
 
 
-def relocation_for(analysis: Analysis, placement: dict[int, str], where: Destinations, main_keeps: set[str]) -> dict[str, str]:
+def relocation_for(
+    analysis: Analysis, placement: dict[int, str], where: Destinations, main_keeps: set[str]
+) -> dict[str, str]:
     """name -> dotted module M such that `M.name` is now the object the monolith used to hold."""
     moved: dict[str, str] = {}
     for index, destination in placement.items():
@@ -28,7 +30,12 @@ def relocation_for(analysis: Analysis, placement: dict[int, str], where: Destina
         if unit.kind != "import":
             continue
         for imported in unit.imports:
-            if imported.name and imported.name != "*" and imported.bound not in main_keeps and imported.bound not in moved:
+            if (
+                imported.name
+                and imported.name != "*"
+                and imported.bound not in main_keeps
+                and imported.bound not in moved
+            ):
                 moved[imported.bound] = _absolute_module(analysis, imported.module, imported.level)
     return moved
 

@@ -16,8 +16,12 @@ _CALL_REGISTRATIONS = {
     "mount": ("mount", "mount"),
     "host": ("mount", "mount"),
 }
-_CALL_HOOKS = {"add_middleware": "add_middleware", "add_exception_handler": "exception_handler",
-               "add_event_handler": "event", "middleware": "middleware"}
+_CALL_HOOKS = {
+    "add_middleware": "add_middleware",
+    "add_exception_handler": "exception_handler",
+    "add_event_handler": "event",
+    "middleware": "middleware",
+}
 
 
 def literal_string(node: ast.expr | None, constants: dict[str, str]) -> str | None:
@@ -85,7 +89,9 @@ class Registrar:
                 return node.value.id, node.attr
         return None
 
-    def decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef, unit: int, conditional: bool) -> tuple[str | None, list[str]]:
+    def decorators(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, unit: int, conditional: bool
+    ) -> tuple[str | None, list[str]]:
         """Record a function's route/hook decorators; returns (route owner, hook kinds)."""
         route_owner, hook_kinds = None, []
         for decorator in reversed(node.decorator_list):  # the bottom decorator registers first
@@ -97,11 +103,18 @@ class Registrar:
             owner, attr = found
             if attr in ROUTE_DECORATORS:
                 route_owner = owner
-                self.registrations.append(Registration(
-                    kind="websocket" if attr.startswith("websocket") else "route", owner=owner, unit=unit,
-                    line=decorator.lineno, function=node.name, methods=_methods(decorator, attr),
-                    path=literal_string(_argument(decorator, 0, "path"), self.constants), conditional=conditional,
-                ))
+                self.registrations.append(
+                    Registration(
+                        kind="websocket" if attr.startswith("websocket") else "route",
+                        owner=owner,
+                        unit=unit,
+                        line=decorator.lineno,
+                        function=node.name,
+                        methods=_methods(decorator, attr),
+                        path=literal_string(_argument(decorator, 0, "path"), self.constants),
+                        conditional=conditional,
+                    )
+                )
             elif attr in HOOK_DECORATORS and owner in self.app_names:
                 kind = attr
                 if attr == "on_event":
@@ -123,24 +136,47 @@ class Registrar:
                 if kind == "include":
                     path = literal_string(_argument(call, 99, "prefix"), self.constants)
                     endpoint = call.args[0] if call.args else _argument(call, 99, "router")
-                self.registrations.append(Registration(
-                    kind=kind, owner=owner, unit=unit, line=call.lineno,
-                    function=endpoint.id if isinstance(endpoint, ast.Name) else None,
-                    methods=_methods(call, "add_api_route") if kind == "route" else (("WEBSOCKET",) if kind == "websocket" else None),
-                    path=path, form=form, conditional=conditional,
-                ))
+                self.registrations.append(
+                    Registration(
+                        kind=kind,
+                        owner=owner,
+                        unit=unit,
+                        line=call.lineno,
+                        function=endpoint.id if isinstance(endpoint, ast.Name) else None,
+                        methods=_methods(call, "add_api_route")
+                        if kind == "route"
+                        else (("WEBSOCKET",) if kind == "websocket" else None),
+                        path=path,
+                        form=form,
+                        conditional=conditional,
+                    )
+                )
                 return True
             if attr in _CALL_HOOKS and owner in self.app_names:
                 target = _argument(call, 1 if attr == "add_exception_handler" else 0, "handler")
-                self.hooks.append(Hook(kind=_CALL_HOOKS[attr], unit=unit, line=call.lineno,
-                                       function=target.id if isinstance(target, ast.Name) else None,
-                                       detail=ast.unparse(call)[:80]))
+                self.hooks.append(
+                    Hook(
+                        kind=_CALL_HOOKS[attr],
+                        unit=unit,
+                        line=call.lineno,
+                        function=target.id if isinstance(target, ast.Name) else None,
+                        detail=ast.unparse(call)[:80],
+                    )
+                )
                 return True
         passes_app = any(isinstance(a, ast.Name) and a.id in self.app_names for a in call.args)
         if passes_app:
-            self.registrations.append(Registration(kind="call", owner=next(iter(self.app_names)), unit=unit,
-                                                   line=call.lineno, form="call", conditional=conditional,
-                                                   function=ast.unparse(call.func)))
+            self.registrations.append(
+                Registration(
+                    kind="call",
+                    owner=next(iter(self.app_names)),
+                    unit=unit,
+                    line=call.lineno,
+                    form="call",
+                    conditional=conditional,
+                    function=ast.unparse(call.func),
+                )
+            )
             return True
         return False
 

@@ -12,8 +12,24 @@ import ast
 from dataclasses import dataclass, field
 
 MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault", "add",
-     "discard", "appendleft", "popleft", "put", "put_nowait", "cache_clear"}
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "popitem",
+        "remove",
+        "clear",
+        "update",
+        "setdefault",
+        "add",
+        "discard",
+        "appendleft",
+        "popleft",
+        "put",
+        "put_nowait",
+        "cache_clear",
+    }
 )
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
 
@@ -197,7 +213,12 @@ def _visit(scope: _Scope, node: ast.AST) -> None:
             if alias.name != "*":
                 scope.bound.add(alias.asname or alias.name.split(".")[0])
         return
-    if isinstance(node, ast.ExceptHandler) and node.name or isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+    if (
+        isinstance(node, ast.ExceptHandler)
+        and node.name
+        or isinstance(node, (ast.MatchAs, ast.MatchStar))
+        and node.name
+    ):
         scope.bound.add(node.name)
     elif isinstance(node, ast.MatchMapping) and node.rest:
         scope.bound.add(node.rest)

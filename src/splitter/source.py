@@ -10,8 +10,25 @@ from pathlib import Path
 from .errors import SplitterError
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".venv", "venv", "env", ".env", "node_modules", "__pycache__", "build", "dist",
-     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".eggs",
+    }
 )
 
 
@@ -36,8 +53,11 @@ def read_python(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex()
-        raise SplitterError(f"not {encoding} text (byte 0x{byte}) and no coding declaration says otherwise; "
-                            "save it as UTF-8", path, line) from None
+        raise SplitterError(
+            f"not {encoding} text (byte 0x{byte}) and no coding declaration says otherwise; save it as UTF-8",
+            path,
+            line,
+        ) from None
     except LookupError:
         raise SplitterError(f"unknown encoding {encoding!r} in its coding declaration", path, 1) from None
     return text.removeprefix("\ufeff")
@@ -75,7 +95,11 @@ def iter_python_files(root: Path, exclude: set[Path] = frozenset()):
             continue
         for entry in entries:
             if entry.is_dir():
-                if entry.name not in SKIP_DIRS and not entry.name.startswith(".") and not (entry / "pyvenv.cfg").exists():
+                if (
+                    entry.name not in SKIP_DIRS
+                    and not entry.name.startswith(".")
+                    and not (entry / "pyvenv.cfg").exists()
+                ):
                     stack.append(entry)
             elif entry.suffix == ".py" and entry.resolve() not in exclude:
                 yield entry

@@ -36,10 +36,15 @@ def unified_diff(changes: dict[Path, str], root: Path) -> str:
         header = [f"diff --git a/{name} b/{name}\n"]
         if before is None:
             header.append("new file mode 100644\n")
-        diff = list(difflib.unified_diff(
-            _lines(before or ""), _lines(after),
-            fromfile="/dev/null" if before is None else f"a/{name}", tofile=f"b/{name}", n=3,
-        ))
+        diff = list(
+            difflib.unified_diff(
+                _lines(before or ""),
+                _lines(after),
+                fromfile="/dev/null" if before is None else f"a/{name}",
+                tofile=f"b/{name}",
+                n=3,
+            )
+        )
         if diff:
             parts.append("".join(header + diff))
     return "".join(parts)
@@ -47,8 +52,9 @@ def unified_diff(changes: dict[Path, str], root: Path) -> str:
 
 def git_root(path: Path) -> Path | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True,
-                             timeout=30)
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
@@ -59,8 +65,9 @@ def dirty_files(paths: list[Path], root: Path) -> list[str]:
     existing = [str(p.resolve()) for p in paths if p.exists()]
     if not existing:
         return []
-    out = subprocess.run(["git", "status", "--porcelain", "--", *existing], cwd=root, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--", *existing], cwd=root, capture_output=True, text=True, timeout=60
+    )
     return [line[3:] for line in out.stdout.splitlines() if line.strip()]
 
 
@@ -106,5 +113,6 @@ def write_all(changes: dict[Path, str]) -> None:
                 pass
         if not isinstance(exc, OSError):
             raise
-        raise SplitterError(f"cannot write: {exc.strerror or exc}; nothing was changed",
-                            getattr(exc, "filename", None)) from None
+        raise SplitterError(
+            f"cannot write: {exc.strerror or exc}; nothing was changed", getattr(exc, "filename", None)
+        ) from None

@@ -235,7 +235,7 @@ def order_differences(before: Any, after: Any, location: str) -> Iterator[str]:
             if key in after:
                 yield from order_differences(before[key], after[key], f"{location}.{key}")
     elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (a, b) in enumerate(zip(before, after)):
+        for index, (a, b) in enumerate(zip(before, after, strict=True)):
             yield from order_differences(a, b, f"{location}[{index}]")
 
 

@@ -175,7 +175,7 @@ def _closure_values(func: Any) -> dict[str, Any]:
     if code is None:
         return {}
     values = {}
-    for name, cell in zip(code.co_freevars, cells):
+    for name, cell in zip(code.co_freevars, cells, strict=False):
         with contextlib.suppress(ValueError):  # an empty cell
             values[name] = cell.cell_contents
     return values
