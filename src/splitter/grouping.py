@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -72,20 +73,50 @@ def specs_of(registration: Registration, router_specs: Callable[[str, str], list
 
 def order_violations(events: list[tuple[int, str | None, list[RouteSpec]]]) -> list[tuple[int, int]]:
     """Pairs (earlier, later) of overlapping registrations whose order flips when groups are included at the
-    position of their first route. events: (original position, group or None for main, specs), in order."""
+    position of their first route. events: (original position, group or None for main, specs), in order.
+
+    Only a moved route can jump: it lands at its group's first position, before everything registered in
+    between that does not land even earlier. So each moved route is checked against that window alone,
+    which keeps this near-linear for monoliths whose groups are mostly contiguous.
+    """
     first_of: dict[str, int] = {}
     for position, group, _ in events:
         if group is not None:
             first_of.setdefault(group, position)
-    final = sorted(events, key=lambda e: (first_of[e[1]] if e[1] is not None else e[0], e[0]))
-    rank = {event[0]: index for index, event in enumerate(final)}
+    index_of = {event[0]: index for index, event in enumerate(events)}
     violations = []
-    for i, (pos_a, group_a, specs_a) in enumerate(events):
-        for pos_b, group_b, specs_b in events[i + 1 :]:
-            if group_a == group_b and group_a is not None:
+    for position_b, group_b, specs_b in events:
+        if group_b is None or first_of[group_b] == position_b:
+            continue
+        start = first_of[group_b]
+        for position_a, group_a, specs_a in events[index_of[start] + 1 : index_of[position_b]]:
+            if group_a == group_b:
                 continue
-            if rank[pos_a] < rank[pos_b]:
-                continue
-            if any(routes_overlap(a.path, a.methods, b.path, b.methods) for a in specs_a for b in specs_b):
-                violations.append((pos_a, pos_b))
-    return violations
+            landing = first_of[group_a] if group_a is not None else position_a
+            if landing < start:
+                continue  # it lands before this group's include too: the order between them holds
+            if any(_may_overlap(a, b) and routes_overlap(a.path, a.methods, b.path, b.methods)
+                   for a in specs_a for b in specs_b):
+                violations.append((position_a, position_b))
+    return sorted(violations)
+
+
+def _leading_literals(path: str | None) -> tuple[str | None, str | None]:
+    """The first two path segments, None where a parameter (or an unknown path) could match anything."""
+    if path is None:
+        return (None, None)
+    parts = [p for p in path.split("/")[1:3]] + ["", ""]
+    return tuple(None if "{" in p else p for p in parts[:2])  # type: ignore[return-value]
+
+
+def _may_overlap(a: RouteSpec, b: RouteSpec) -> bool:
+    """A cheap necessary condition, checked before the exact one."""
+    for x, y in zip(_leading(a.path), _leading(b.path), strict=True):
+        if x is not None and y is not None and x != y:
+            return False
+        if x is None or y is None:
+            return True
+    return True
+
+
+_leading = lru_cache(maxsize=65536)(_leading_literals)

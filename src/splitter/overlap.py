@@ -21,6 +21,7 @@ _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
 ANY_METHODS: frozenset[str] | None = None
 
 
+@lru_cache(maxsize=1024)
 def normalize_methods(methods: frozenset[str] | None) -> frozenset[str] | None:
     """Starlette answers HEAD with every GET route; None stands for 'any method' (mounts, unknown)."""
     if methods is None:
