@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -88,6 +89,7 @@ class Emitter:
                     self.import_binders[imported.bound].append(unit.index)
         self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
         self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
+        self._words: dict[str, set[str]] = {}
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
@@ -116,8 +118,21 @@ class Emitter:
         return statement
 
     def alias_for(self, importer: str, home: str) -> str:
+        """The name a module is imported under; never one the importing code already uses, locals included
+        (`orders.STATUS` must not land in a function with a local `orders`)."""
         leaf = self.where.subpath(home).rpartition(".")[2]
-        return leaf if leaf not in self.bound_in else f"{leaf}_module"
+        alias = leaf
+        while alias in self.bound_in or alias in self._words_of(importer):
+            alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
+        return alias
+
+    def _words_of(self, destination: str) -> set[str]:
+        if destination not in self._words:
+            lines = self.analysis.source.splitlines()
+            units = [u for u in self.analysis.units if self.placement.get(u.index, "main") == destination]
+            text = "\n".join("\n".join(lines[u.first_line - 1 : u.last_line]) for u in units)
+            self._words[destination] = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return self._words[destination]
 
     # -- imports ------------------------------------------------------------------------------------------
     def copied_import(self, index: int, names: set[str], importer: str) -> cst.BaseStatement | None:
@@ -236,10 +251,10 @@ class Emitter:
             )
         for position, statement in enumerate(draft.statements):
             if position == 0 and not router_vars:
-                statement = statement.with_changes(
-                    leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
-                    + [line for line in statement.leading_lines if line.comment]
-                )
+                kept = list(statement.leading_lines)
+                while kept and kept[0].comment is None:
+                    kept.pop(0)
+                statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *kept])
             body.append(statement)
         return self.module.with_changes(body=body, header=[], footer=[])
 
