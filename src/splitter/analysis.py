@@ -10,6 +10,7 @@ from .model import HOOK_DECORATORS, Analysis, Diagnostic, ImportedName, Unit
 from .registrations import Registrar, literal_string
 from .scopes import statement_facts
 from .source import module_location, parse_python, read_python
+from .gcpause import without_gc
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
 PURE_CALLS = frozenset(
@@ -194,6 +195,7 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
     return constants
 
 
+@without_gc
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
     located_name, package, _root = module_location(path)

@@ -18,6 +18,7 @@ from .project import Project, load_project, plan_project
 from .references import relocation_for, retarget_repository
 from .validate import unit_placement
 from .writer import dirty_files, unified_diff, write_all
+from .gcpause import without_gc
 
 
 @dataclass
@@ -233,6 +234,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     return changes, relocation
 
 
+@without_gc
 def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOptions | None = None) -> ApplyResult:
     options = options or ApplyOptions()
     project = load_project(Path(path), options.module_name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keyword
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -76,27 +78,49 @@ def order_violations(events: list[tuple[int, str | None, list[RouteSpec]]]) -> l
     position of their first route. events: (original position, group or None for main, specs), in order.
 
     Only a moved route can jump: it lands at its group's first position, before everything registered in
-    between that does not land even earlier. So each moved route is checked against that window alone,
-    which keeps this near-linear for monoliths whose groups are mostly contiguous.
+    between that does not land even earlier. So each moved route is checked against that window alone, and
+    within it only against registrations whose leading path segments could match its own (found by bisecting
+    per-prefix position lists), which keeps this near-linear.
     """
     first_of: dict[str, int] = {}
     for position, group, _ in events:
         if group is not None:
             first_of.setdefault(group, position)
-    index_of = {event[0]: index for index, event in enumerate(events)}
+    by_position = {event[0]: event for event in events}
+    by_first: dict[str | None, list[int]] = defaultdict(list)
+    by_pair: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+    for position, _, specs in events:
+        for key in {_leading(spec.path) for spec in specs}:
+            by_first[key[0]].append(position)
+            by_pair[key].append(position)
+    every = [event[0] for event in events]
     violations = []
     for position_b, group_b, specs_b in events:
         if group_b is None or first_of[group_b] == position_b:
             continue
         start = first_of[group_b]
-        for position_a, group_a, specs_a in events[index_of[start] + 1 : index_of[position_b]]:
+        candidates: set[int] = set()
+        for key in {_leading(spec.path) for spec in specs_b}:
+            if key[0] is None:
+                lists = [every]
+            elif key[1] is None:
+                lists = [by_first[key[0]], by_first[None]]
+            else:
+                lists = [by_pair[key], by_pair[(key[0], None)], by_first[None]]
+            for positions in lists:
+                candidates.update(positions[bisect_right(positions, start) : bisect_left(positions, position_b)])
+        for position_a in sorted(candidates):
+            _, group_a, specs_a = by_position[position_a]
             if group_a == group_b:
                 continue
             landing = first_of[group_a] if group_a is not None else position_a
             if landing < start:
                 continue  # it lands before this group's include too: the order between them holds
-            if any(_may_overlap(a, b) and routes_overlap(a.path, a.methods, b.path, b.methods)
-                   for a in specs_a for b in specs_b):
+            if any(
+                _may_overlap(a, b) and routes_overlap(a.path, a.methods, b.path, b.methods)
+                for a in specs_a
+                for b in specs_b
+            ):
                 violations.append((position_a, position_b))
     return sorted(violations)
 

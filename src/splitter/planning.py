@@ -14,6 +14,7 @@ from .blocks import Block, build_blocks, strongly_connected
 from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, order_violations, specs_of
 from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
+from .gcpause import without_gc
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -211,7 +212,14 @@ class _Planner:
             violations = order_violations(events)
             if not violations:
                 return
-            self._resolve(violations[0][1], first_position)
+            touched: set[str] = set()  # one fix per group per pass: a fix changes that group's windows
+            for _earlier, later in violations:
+                block_id = self.block_of_unit[analysis.registrations[later].unit]
+                group = self.group_of_block.get(block_id)
+                if group is None or group in touched or self.dest.get(block_id) == "main":
+                    continue
+                touched.add(group)
+                self._resolve(later, first_position)
 
     def _resolve(self, later: int, first_position: dict[int, int]) -> None:
         """Include the rest of the group from `later` on through a second router, at `later`'s position;
@@ -335,6 +343,7 @@ class _Planner:
                     self.dest[block_id] = overflow
 
 
+@without_gc
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
     planner = _Planner(analysis, options)

@@ -14,6 +14,7 @@ from .plan_io import Layout, Plan
 from .planning import PlanOptions, make_plan
 from .source import iter_python_files, module_location, read_python
 from .writer import git_root
+from .gcpause import without_gc
 
 
 @dataclass
@@ -35,6 +36,7 @@ def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
     return None
 
 
+@without_gc
 def load_project(path: Path, module_name: str | None = None) -> Project:
     source = read_python(path)
     dotted, package, import_root = module_location(path)
