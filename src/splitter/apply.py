@@ -157,7 +157,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         placement = _moved_for_only(analysis, placement, options.only, plan)
     relative = any(i.level > 0 for u in analysis.units for i in u.imports)
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative)
-    module, statements = parse_statements(analysis.source, analysis.units)
+    module, statements = parse_statements(analysis.source, analysis.units, analysis.path)
     seam_homes = {}
     for index, destination in placement.items():
         for name in analysis.units[index].binds:

@@ -44,7 +44,7 @@ def _split_lines(statement: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
     ]
 
 
-def parse_statements(source: str, units: list[Unit]) -> tuple[cst.Module, list[cst.BaseStatement]]:
+def parse_statements(source: str, units: list[Unit], path: object = None) -> tuple[cst.Module, list[cst.BaseStatement]]:
     """Parse the monolith once, in pieces cut between top-level statements, and return a template module
     (header, footer, newline and indent conventions) plus the libcst statement of each ast unit.
 
@@ -61,7 +61,10 @@ def parse_statements(source: str, units: list[Unit]) -> tuple[cst.Module, list[c
     template: cst.Module | None = None
     last: cst.Module | None = None
     for start, end in zip(cuts, cuts[1:], strict=False):
-        piece = cst.parse_module("".join(lines[start:end]))
+        try:
+            piece = cst.parse_module("".join(lines[start:end]))
+        except cst.ParserSyntaxError as exc:
+            raise SplitterError(f"libcst cannot parse this syntax: {exc.message}", path, start + exc.raw_line) from None
         body = list(piece.body)
         if template is None:
             template = piece

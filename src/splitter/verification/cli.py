@@ -29,9 +29,7 @@ class VerificationFailed(SplitterError):
 
     def __init__(self, report: Report) -> None:
         counts = report.counts()
-        super().__init__(
-            f"verification failed ({counts[BREAKING]} breaking finding(s)); the changes were rolled back"
-        )
+        super().__init__(f"verification failed ({counts[BREAKING]} breaking finding(s)); the changes were rolled back")
         self.report = report
 
 
@@ -71,9 +69,7 @@ def verify_command(
     python: Annotated[str | None, typer.Option(help="the project's interpreter (default: its .venv)")] = None,
     cwd: Annotated[Path, typer.Option(help="the project's root directory")] = Path("."),
     format: Annotated[str, typer.Option(help="text or json")] = "text",
-    allow_tags: Annotated[
-        bool, typer.Option(help="report added OpenAPI tags as cosmetic (for --tags splits)")
-    ] = False,
+    allow_tags: Annotated[bool, typer.Option(help="report added OpenAPI tags as cosmetic (for --tags splits)")] = False,
 ) -> None:
     """Compare the app now with the app at --against; exit 1 when something breaking changed."""
     if format not in OUTPUT_FORMATS:

@@ -239,9 +239,7 @@ def order_differences(before: Any, after: Any, location: str) -> Iterator[str]:
             yield from order_differences(a, b, f"{location}[{index}]")
 
 
-def diff_openapi(
-    before: dict | None, after: dict | None, allowed_tag_additions: bool = False
-) -> list[Finding]:
+def diff_openapi(before: dict | None, after: dict | None, allowed_tag_additions: bool = False) -> list[Finding]:
     if before is None and after is None:
         return []
     if before is None or after is None:

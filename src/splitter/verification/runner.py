@@ -86,9 +86,7 @@ def take_snapshot(
         except FileNotFoundError:
             raise SplitterError(f"python interpreter not found: {interpreter}") from None
         except subprocess.TimeoutExpired:
-            raise SplitterError(
-                f"importing {target} did not finish within {SNAPSHOT_TIMEOUT_SECONDS}s", cwd
-            ) from None
+            raise SplitterError(f"importing {target} did not finish within {SNAPSHOT_TIMEOUT_SECONDS}s", cwd) from None
         if completed.returncode != 0 or not output.is_file():
             reason = last_error_line(completed.stderr, completed.returncode)
             raise SplitterError(f"cannot snapshot {target}: {reason}", cwd)
