@@ -228,7 +228,10 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     future = False
     for index, node in enumerate(tree.body):
         kind = _unit_kind(node, index)
+        registrations_before, hooks_before = len(registrar.registrations), len(registrar.hooks)
         registrar.scan(node, index, conditional=False)
+        own_registrations = registrar.registrations[registrations_before:]
+        own_hooks = registrar.hooks[hooks_before:]
         route_owner = hook_kinds = None
         hooks_below_other = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -238,10 +241,8 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             app_in_body = primary in facts.uses
             for decorator in decorators:
                 facts.uses |= statement_facts(ast.Expr(decorator)).uses
-            route_owner = next(
-                (r.owner for r in registrar.registrations if r.unit == index and r.form == "decorator"), None
-            )
-            hook_kinds = tuple(h.kind for h in registrar.hooks if h.unit == index and h.function == node.name)
+            route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
+            hook_kinds = tuple(h.kind for h in own_hooks if h.function == node.name)
             hook_flags = [
                 isinstance(d, ast.Call) and (registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
                 for d in decorators
