@@ -26,6 +26,16 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods._import_edits import (
+    edited_body,
+    is_plain_import,
+    literal,
+    module_of,
+    name_arg,
+    one_statement_per_line,
+    target_arg,
+    with_text,
+)
 from codemods.patched_names import (
     PATCH_MULTIPLE_OPTIONS,
     call_form,
@@ -36,8 +46,6 @@ from codemods.patched_names import (
 )
 
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "import_module", "__import__"})
-# trailing comments that must follow every statement an import line is split into
-DIRECTIVE_COMMENTS = ("# noqa", "# type: ignore", "# pragma")
 
 
 @dataclass(frozen=True)
@@ -132,14 +140,13 @@ class RetargetReferences(VisitorBasedCodemodCommand):
         by_alias: dict[cst.ImportAlias, list[ImportAssignment]] = {}
         small_of: dict[cst.ImportAlias, cst.Import | cst.ImportFrom] = {}
         vias: dict[ImportAssignment, _Via] = {}
-        plain, not_plain = (
-            set(),
-            set(),
-        )  # names bound by `import a.b` only: `a` may be reused as a dotted root
+        # names bound by `import a.b` only (plain, never anything else): `a` may be reused as a dotted root
+        plain: set[str] = set()
+        not_plain: set[str] = set()
         for scope in scopes:
             for assignment in scope.assignments:
                 self._used.add(assignment.name.split(".")[0])
-                (plain if _is_plain_import(assignment) else not_plain).add(assignment.name.split(".")[0])
+                (plain if is_plain_import(assignment) else not_plain).add(assignment.name.split(".")[0])
                 found = self._via(assignment) if isinstance(assignment, ImportAssignment) else None
                 if found is not None:
                     via, exact = found
@@ -159,9 +166,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
             through = [vias.get(referent) for referent in uses[node].referents]
             handled[node] = None not in through and self._plan_access(node, through)
         for alias, assignments in by_alias.items():
-            outcomes = [
-                handled[access.node] for assignment in assignments for access in assignment.references
-            ]
+            outcomes = [handled[access.node] for assignment in assignments for access in assignment.references]
             if outcomes and all(outcomes):  # every use now goes to a home module: the import is dead
                 self._remove_aliases.setdefault(small_of[alias], set()).add(alias)
         for node in self._parents:
@@ -184,11 +189,10 @@ class RetargetReferences(VisitorBasedCodemodCommand):
                     dotted = alias.asname is None and "." in full
                     return _Via(node, alias, dotted, relative=False), binding == assignment.name
         elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            base = resolve_from(_module_of(node), len(node.relative), self._package)
+            base = resolve_from(module_of(node), len(node.relative), self._package)
             for alias in node.names:
-                if f"{base}.{alias.evaluated_name}" == old and (
-                    alias.evaluated_alias or alias.evaluated_name
-                ) == (assignment.name):
+                bound = alias.evaluated_alias or alias.evaluated_name
+                if f"{base}.{alias.evaluated_name}" == old and bound == assignment.name:
                     return _Via(node, alias, dotted=False, relative=bool(node.relative)), True
         return None
 
@@ -202,7 +206,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
                         if full != self.relocation.old_module:  # that import may be removed: never reuse it
                             self._bindings.setdefault(full, alias.evaluated_alias or full)
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    base = resolve_from(_module_of(small), len(small.relative), self._package)
+                    base = resolve_from(module_of(small), len(small.relative), self._package)
                     for alias in small.names if base else ():
                         name = alias.evaluated_name
                         path = f"{base}.{name}"
@@ -224,15 +228,13 @@ class RetargetReferences(VisitorBasedCodemodCommand):
                 self._edits[parent] = f"{home}.{name}"
                 return True
             if self.metadata[ExpressionContextProvider].get(parent) is not ExpressionContext.LOAD:
-                self._warn(
-                    parent, f"rebinding `{name}` itself cannot be retargeted (other modules import it)"
-                )
+                self._warn(parent, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
                 return False
             self._edits[parent] = self._reference(self.relocation.object_path(name), through, as_module=False)
             return True
         if isinstance(parent, cst.Arg) and parent.value is node:
             call = self._parents.get(parent)
-            if isinstance(call, cst.Call) and _target_arg(call) is parent:
+            if isinstance(call, cst.Call) and target_arg(call) is parent:
                 return self._plan_call_target(call, parent, through)
         return False
 
@@ -242,8 +244,8 @@ class RetargetReferences(VisitorBasedCodemodCommand):
         if form == "patch.multiple":
             name = self._single_home_name(call)
         elif form in ("setattr", "read", "monkeypatch", "patch.object"):
-            name_arg = _name_arg(call)
-            name = _literal(name_arg.value) if name_arg is not None else None
+            name_argument = name_arg(call)
+            name = literal(name_argument.value) if name_argument is not None else None
             if name is None:
                 self._warn(call, "attribute name is not a literal: this call is not retargeted")
         else:
@@ -260,9 +262,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
     def _single_home_name(self, call: cst.Call) -> str | None:
         """For `patch.multiple(target, a=..., b=...)`: a representative moved name when all share one home."""
         names = [
-            arg.keyword.value
-            for arg in call.args
-            if arg.keyword and arg.keyword.value not in PATCH_MULTIPLE_OPTIONS
+            arg.keyword.value for arg in call.args if arg.keyword and arg.keyword.value not in PATCH_MULTIPLE_OPTIONS
         ]
         moved = [name for name in names if name in self.relocation.moved]
         if not moved:
@@ -275,7 +275,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
 
     def _plan_from_import(self, node: cst.ImportFrom) -> None:
         """`from pkg.main import app, helper` -> keep `app` there, import `helper` from its home, same style."""
-        base = resolve_from(_module_of(node), len(node.relative), self._package)
+        base = resolve_from(module_of(node), len(node.relative), self._package)
         if base != self.relocation.old_module:
             return
         if isinstance(node.names, cst.ImportStar):
@@ -299,10 +299,10 @@ class RetargetReferences(VisitorBasedCodemodCommand):
     def _plan_call_strings(self, call: cst.Call) -> None:
         """String targets: `patch("pkg.main.x")`, `monkeypatch.setattr("pkg.main.x", v)`, `patch.dict(...)`."""
         callee = get_full_name_for_node(call.func)
-        arg = _target_arg(call)
+        arg = target_arg(call)
         if arg is None or not isinstance(arg.value, cst.SimpleString):
             return
-        string, value = arg.value, _literal(arg.value)
+        string, value = arg.value, literal(arg.value)
         if value is None:
             return
         if callee in DYNAMIC_IMPORTS and value == self.relocation.old_module:
@@ -311,7 +311,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
         if form == "patch.multiple" and value == self.relocation.old_module:
             name = self._single_home_name(call)
             if name is not None:
-                self._edits[string] = _with_text(string, self.relocation.moved[name])
+                self._edits[string] = with_text(string, self.relocation.moved[name])
             return
         if form not in ("patch", "patch.dict", "monkeypatch"):
             return
@@ -322,7 +322,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
         if form != "patch.dict" and self.relocation.is_package_level(name) and value.endswith("." + name):
             self._warn(call, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
             return
-        self._edits[string] = _with_text(string, new)
+        self._edits[string] = with_text(string, new)
 
     # ---- references to home modules ---------------------------------------------------------------------------
 
@@ -393,7 +393,7 @@ class RetargetReferences(VisitorBasedCodemodCommand):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
-        body = self._edited_body(original_node.body, updated_node.body)
+        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
         if body is None:
             return updated_node
         if not body:
@@ -401,98 +401,13 @@ class RetargetReferences(VisitorBasedCodemodCommand):
             return cst.RemoveFromParent() if at_top else updated_node
         if len(original_node.body) > 1:
             return updated_node.with_changes(body=body)
-        comment = updated_node.trailing_whitespace.comment
-        directive = comment is not None and comment.value.startswith(DIRECTIVE_COMMENTS)
-        lines = [updated_node.with_changes(body=[body[0]])]
-        for small in body[1:]:
-            line = cst.SimpleStatementLine(body=[small])
-            lines.append(
-                line.with_changes(trailing_whitespace=updated_node.trailing_whitespace) if directive else line
-            )
-        return cst.FlattenSentinel(lines)
+        return one_statement_per_line(updated_node, body)
 
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
     ) -> cst.SimpleStatementSuite:
-        body = self._edited_body(original_node.body, updated_node.body)
+        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
         return updated_node.with_changes(body=body) if body else updated_node
-
-    def _edited_body(
-        self, original: Sequence[cst.BaseSmallStatement], updated: Sequence[cst.BaseSmallStatement]
-    ) -> list[cst.BaseSmallStatement] | None:
-        """Small statements after removing retargeted aliases and adding imports; None when nothing changes."""
-        if not any(small in self._add_after or small in self._remove_aliases for small in original):
-            return None
-        body: list[cst.BaseSmallStatement] = []
-        for old, new in zip(original, updated):
-            kept = (
-                _without_aliases(old, new, self._remove_aliases[old]) if old in self._remove_aliases else new
-            )
-            if kept is not None:
-                body.append(kept)
-            body.extend(cst.parse_statement(code).body[0] for code in self._add_after.get(old, ()))
-        if body and body[-1] is not updated[-1]:
-            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        return body
-
-
-def _without_aliases(
-    original: cst.Import | cst.ImportFrom, updated: cst.Import | cst.ImportFrom, remove: set[cst.ImportAlias]
-) -> cst.Import | cst.ImportFrom | None:
-    old_names = list(original.names)  # type: ignore[arg-type]  # never a star import here
-    names = [new for old, new in zip(old_names, updated.names) if old not in remove]  # type: ignore[arg-type]
-    if not names:
-        return None
-    if old_names[-1] in remove:  # the new last name takes the old last name's comma (usually none)
-        names[-1] = names[-1].with_changes(comma=updated.names[-1].comma)  # type: ignore[index]
-    return updated.with_changes(names=names)
-
-
-def _is_plain_import(assignment: object) -> bool:
-    """`import a.b` without `as`: binds `a` to the top package, so `import a.x` may be added next to it."""
-    if not isinstance(assignment, ImportAssignment) or not isinstance(assignment.node, cst.Import):
-        return False
-    for alias in assignment.node.names:
-        full = get_full_name_for_node(alias.name) or ""
-        if alias.asname is None and (full == assignment.name or full.startswith(assignment.name + ".")):
-            return True
-    return False
-
-
-def _module_of(node: cst.ImportFrom) -> str | None:
-    return get_full_name_for_node(node.module) if node.module is not None else None
-
-
-def _target_arg(call: cst.Call) -> cst.Arg | None:
-    """The object or string a call acts on: first positional argument or `target=` / `obj=` / `in_dict=`."""
-    for index, arg in enumerate(call.args):
-        if arg.keyword is None and arg.star == "":
-            return arg if index == 0 else None
-        if arg.keyword is not None and arg.keyword.value in ("target", "obj", "in_dict"):
-            return arg
-    return None
-
-
-def _name_arg(call: cst.Call) -> cst.Arg | None:
-    positional = [arg for arg in call.args if arg.keyword is None and arg.star == ""]
-    if len(positional) > 1:
-        return positional[1]
-    return next(
-        (arg for arg in call.args if arg.keyword and arg.keyword.value in ("name", "attribute")), None
-    )
-
-
-def _literal(node: cst.BaseExpression) -> str | None:
-    """The value of a plain string literal without escapes (so it can be rewritten textually)."""
-    if not isinstance(node, cst.SimpleString):
-        return None
-    value = node.evaluated_value
-    body = node.value[len(node.prefix) + len(node.quote) : -len(node.quote)]
-    return value if isinstance(value, str) and value == body else None
-
-
-def _with_text(string: cst.SimpleString, text: str) -> str:
-    return f"{string.prefix}{string.quote}{text}{string.quote}"
 
 
 def retarget_source(

@@ -296,13 +296,15 @@ ROWS = [
     (
         "a parameter named like the alias is not the module",
         "from pkg import main\n\n\ndef test_x(main):\n    main.helper()\n\n\ndef test_y():\n    main.helper()\n",
-        "from pkg.services import shared\n\n\ndef test_x(main):\n    main.helper()\n\n\ndef test_y():\n    shared.helper()\n",
+        "from pkg.services import shared\n\n\ndef test_x(main):\n    main.helper()\n\n\n"
+        "def test_y():\n    shared.helper()\n",
         "tests.test_api",
     ),
     (
         "relative imports in a package module keep their depth",
         "from .main import app, helper\nfrom . import main\n\nmain.get_client()\n",
-        "from .main import app\nfrom .services.shared import helper\nfrom .services import shared\n\nshared.get_client()\n",
+        "from .main import app\nfrom .services.shared import helper\nfrom .services import shared\n\n"
+        "shared.get_client()\n",
         "pkg.tests_helpers",
     ),
     (

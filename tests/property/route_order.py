@@ -47,7 +47,7 @@ def _is_param(segment: str) -> bool:
 
 
 def paths_overlap(a: str, b: str) -> bool:
-    """Can one request path match both? A `{param}` matches any segment, `{p:path}` the rest."""
+    """Can one request path match both? A `{param}` matches one non-empty segment, `{p:path}` the rest."""
     left, right = _segments(a), _segments(b)
     for index in range(max(len(left), len(right))):
         x = left[index] if index < len(left) else None

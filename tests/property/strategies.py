@@ -10,29 +10,17 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from benchmarks import synth_spec  # vocabulary shared with benchmarks/synth.py; qualified so each use shows it
 from benchmarks.synth_render import render_module
-from benchmarks.synth_spec import (
-    KEY_POOL,
-    MODEL_FIELDS,
-    NOUNS,
-    PREFIX_STYLES,
-    ROUTE_KINDS,
-    STATEMENT_TEMPLATES,
-    VERBS,
-    GroupSpec,
-    HelperSpec,
-    MonolithSpec,
-    RouteSpec,
-    Stmt,
-)
+from benchmarks.synth_spec import GroupSpec, HelperSpec, MonolithSpec, RouteSpec, Stmt
 
 MAX_ROUTES = 25
-VERSIONED_STYLES = [style for style in PREFIX_STYLES if "/v" in style[0]]
+VERSIONED_STYLES = [style for style in synth_spec.PREFIX_STYLES if "/v" in style[0]]
 
 statements = st.builds(
     Stmt,
-    template=st.integers(0, len(STATEMENT_TEMPLATES) - 1),
-    key=st.sampled_from(KEY_POOL),
+    template=st.integers(0, len(synth_spec.STATEMENT_TEMPLATES) - 1),
+    key=st.sampled_from(synth_spec.KEY_POOL),
     number=st.integers(1, 97),
 )
 
@@ -47,7 +35,7 @@ def _draw_helpers(draw, prefix: str, count: int, outside: list[str], cache: str 
     """`count` helpers; each may call earlier ones (never later ones, so no call cycles) and `outside`."""
     helpers: list[HelperSpec] = []
     for index in range(count):
-        name = f"{prefix}{draw(st.sampled_from(VERBS))}_{index}"
+        name = f"{prefix}{draw(st.sampled_from(synth_spec.VERBS))}_{index}"
         calls = _subset(draw, [helper.name for helper in helpers], 2) + _subset(draw, outside, 1)
         uses_cache = cache if cache and draw(st.booleans()) else None
         helpers.append(HelperSpec(name, draw(st.lists(statements, min_size=1, max_size=3)), calls, uses_cache))
@@ -56,19 +44,19 @@ def _draw_helpers(draw, prefix: str, count: int, outside: list[str], cache: str 
 
 def _draw_groups(draw, shared: list[str]) -> list[GroupSpec]:
     count = draw(st.integers(2, 6))
-    choices = st.tuples(st.sampled_from(NOUNS[:8]), st.sampled_from(PREFIX_STYLES))
+    choices = st.tuples(st.sampled_from(synth_spec.NOUNS[:8]), st.sampled_from(synth_spec.PREFIX_STYLES))
     picked = draw(st.lists(choices, min_size=count, max_size=count, unique=True))
     if not any(style in VERSIONED_STYLES for _, style in picked):
         picked[0] = (picked[0][0], draw(st.sampled_from(VERSIONED_STYLES)))
         if picked[0] in picked[1:]:  # forcing the style collided with another group: pick a fresh noun
-            picked[0] = (next(noun for noun in NOUNS if noun not in {n for n, _ in picked}), picked[0][1])
+            picked[0] = (next(noun for noun in synth_spec.NOUNS if noun not in {n for n, _ in picked}), picked[0][1])
     groups = []
     for noun, (url_prefix, suffix) in picked:
         ident = f"{noun}{suffix}"
         group = GroupSpec(
             ident=ident,
             prefix=f"{url_prefix}/{noun}",
-            model_fields=draw(st.lists(st.sampled_from(sorted(MODEL_FIELDS)), max_size=3, unique=True)),
+            model_fields=draw(st.lists(st.sampled_from(sorted(synth_spec.MODEL_FIELDS)), max_size=3, unique=True)),
             has_cache=draw(st.booleans()),
             has_counter=draw(st.booleans()),
             has_guard=draw(st.booleans()),
@@ -80,8 +68,8 @@ def _draw_groups(draw, shared: list[str]) -> list[GroupSpec]:
 
 
 def _draw_group_routes(draw, group: GroupSpec, count: int, shared: list[str]) -> list[RouteSpec]:
-    kinds = draw(st.permutations(list(ROUTE_KINDS)))[:count]
-    natural = [kind for kind in ROUTE_KINDS if kind in kinds]  # /me before /{item_id}
+    kinds = draw(st.permutations(list(synth_spec.ROUTE_KINDS)))[:count]
+    natural = [kind for kind in synth_spec.ROUTE_KINDS if kind in kinds]  # /me before /{item_id}
     ordered = natural if draw(st.booleans()) else kinds  # or any order: shadowed routes must stay shadowed
     auth_choices = [None, "user", "guard"] if group.has_guard else [None, "user"]
     callable_helpers = [helper.name for helper in group.helpers] + shared
@@ -140,7 +128,7 @@ def monolith_specs(draw) -> MonolithSpec:
     counts = [1] * len(groups)
     for _ in range(budget - len(groups)):
         index = draw(st.integers(0, len(groups) - 1))
-        counts[index] = min(counts[index] + 1, len(ROUTE_KINDS))
+        counts[index] = min(counts[index] + 1, len(synth_spec.ROUTE_KINDS))
     per_group = [_draw_group_routes(draw, group, n, shared_names) for group, n in zip(groups, counts, strict=True)]
     routes = _interleave(draw, per_group)
     for route in app_routes:  # app-level routes anywhere, e.g. a generic `/{section}/{item_id}` mid-table

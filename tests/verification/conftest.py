@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-# splitter is not installed in the venv; tests import it from the source tree.
-SRC = Path(__file__).resolve().parents[2] / "src"
-if str(SRC) not in sys.path:
-    sys.path.insert(0, str(SRC))
-
+# `splitter` is found through tests/conftest.py (and the editable install); `verification_support` sits
+# next to this file, whose directory pytest puts on sys.path before importing it.
 from verification_support import fresh_file_name, load_module
 
 from splitter.verification.snapshot import snapshot_app
