@@ -68,6 +68,7 @@ class _Planner:
             if r.unit in units
             and r.function
             and r.kind in ("route", "websocket")
+            and r.form == "decorator"
             and r.owner == self.analysis.app_names[0]
         ]
         return list(dict.fromkeys(names))
@@ -367,8 +368,14 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     groups: dict[str, Group] = {}
     for registration in analysis.registrations:
         block_id = planner.block_of_unit[registration.unit]
+        if registration.form == "add_api_route" and registration.function in planner.binder:
+            block_id = planner.binder[registration.function]  # the handler moves; its registration stays
+        elif registration.form != "decorator":
+            continue
         destination = planner.dest.get(block_id, "main")
-        if registration.form != "decorator" or not destination.startswith("routers.") or not registration.function:
+        if registration.owner != analysis.app_names[0] and registration.owner not in analysis.local_routers:
+            continue
+        if not destination.startswith("routers.") or not registration.function:
             continue
         name = destination.split(".", 1)[1]
         group = groups.setdefault(name, Group(name=name, prefix=""))
