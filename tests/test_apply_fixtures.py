@@ -125,3 +125,22 @@ def test_refuses_dirty_tree_and_existing_files_without_changing_anything(tmp_pat
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "existing router module")
     planned = runner.invoke(app, ["plan", str(repo / "main.py")])
     assert "runs_2" in planned.output  # an existing module is never a group's name
+
+
+def test_a_monorepo_with_two_main_modules_only_retargets_references_to_the_split_one(tmp_path):
+    repo = tmp_path / "mono"
+    (repo / "svc1").mkdir(parents=True)
+    (repo / "svc2").mkdir()
+    (repo / "tests").mkdir()
+    shutil.copyfile(FIXTURES / "edge" / "global_rebind.py", repo / "svc1" / "main.py")
+    (repo / "svc2" / "main.py").write_text("ACTIVE_REGION = 'eu'\n")
+    other = 'import main\n\n\ndef test_other(monkeypatch):\n    monkeypatch.setattr(main, "ACTIVE_REGION", "us")\n'
+    (repo / "svc2" / "test_other.py").write_text(other)
+    (repo / "tests" / "test_root.py").write_text('import sys\nsys.path.insert(0, "svc1")\n' + other)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "mono")
+    result = split(repo, "svc1/main.py")
+    assert result.exit_code == 0, result.output
+    assert (repo / "svc2" / "test_other.py").read_text() == other  # svc2's own main: untouched
+    assert (repo / "tests" / "test_root.py").read_text() != 'import sys\nsys.path.insert(0, "svc1")\n' + other

@@ -36,6 +36,17 @@ def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
     return None
 
 
+def _nearer_namesake(file: Path, monolith: Path, root: Path) -> bool:
+    """A file next to (or below) another `main.py` imports that one as `main`, not ours (monorepos)."""
+    for folder in file.parents:
+        candidate = folder / monolith.name
+        if candidate.exists() and candidate.resolve() != monolith:
+            return True
+        if folder == root or folder == monolith.parent:
+            return False
+    return False
+
+
 @without_gc
 def load_project(path: Path, module_name: str | None = None) -> Project:
     source = read_python(path)
@@ -53,10 +64,7 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
         module_name = _namespace_module_name(path, sources)
     analysis = analyze_source(source, path, module_name or dotted)
     if "." not in analysis.module_name:
-        # A top-level `main` is only importable where its folder is on sys.path: other folders' `main` modules
-        # (a monorepo's other services) are not this one, so only files below its folder count.
-        folder = path.resolve().parent
-        sources = {p: t for p, t in sources.items() if p.is_relative_to(folder)}
+        sources = {p: t for p, t in sources.items() if not _nearer_namesake(p, monolith, root)}
     return Project(analysis=analysis, root=root, git_root=top, sources=sources)
 
 
