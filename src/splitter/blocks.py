@@ -26,10 +26,6 @@ class Block:
     placeable: bool = True
     is_definition: bool = False
 
-    @property
-    def kind_rank(self) -> int:
-        return 1 if self.is_definition else 0
-
 
 class _UnionFind:
     def __init__(self, size: int) -> None:

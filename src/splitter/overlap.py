@@ -18,7 +18,6 @@ _CONVERTOR_REGEX = {
     "uuid": "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
-ANY_METHODS: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=1024)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .analysis import analyze_source
 from .errors import SplitterError
-from .layout import GENERATED_MARKER
 from .model import Analysis
 from .plan_io import Layout, Plan
 from .planning import PlanOptions, make_plan
@@ -107,10 +106,3 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         options, patched_names=patched, existing_modules=existing | options.existing_modules, layout=layout
     )
     return make_plan(project.analysis, options)
-
-
-def is_generated(path: Path) -> bool:
-    try:
-        return GENERATED_MARKER in path.read_text(encoding="utf-8")[:400]
-    except OSError:
-        return False
