@@ -161,6 +161,13 @@ class _Planner:
             members[group].append(block_id)
         counts = {g: sum(len(self.blocks[b].endpoint_paths) for b in ids) for g, ids in members.items()}
         deps_of = {g: set().union(*(self.deps[b] for b in ids)) for g, ids in members.items()}
+        # Dependencies most groups share (the auth dependency, get_db) say nothing about where a group belongs.
+        spread = defaultdict(int)
+        for deps in deps_of.values():
+            for dependency in deps:
+                spread[dependency] += 1
+        common = {d for d, n in spread.items() if n > max(2, len(members) // 2)}
+        deps_of = {g: deps - common for g, deps in deps_of.items()}
         for group in sorted(members, key=lambda g: (counts[g], g)):
             if group.startswith("router:") or counts[group] >= self.options.min_endpoints or len(members) < 2:
                 continue
