@@ -292,7 +292,7 @@ class _Planner:
             elif groups:
                 destination = f"services.{groups.pop()}"
             elif user_dests & {"main", "hooks"}:
-                destination = "core"
+                destination = "shared"  # a helper of main.py's own code; core is for import-time work
             else:
                 destination = "shared"  # used by nothing here: tests or other modules may import it
         for block_id in component:
