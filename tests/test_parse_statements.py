@@ -18,8 +18,11 @@ SOURCES = [
 ]
 
 
+PARSEABLE = [p for p in SOURCES if p.name not in ("syntax_error.py", "no_app.py")]
+
+
 @pytest.mark.parametrize("chunk_lines", [1, 7, 50, 2000])
-@pytest.mark.parametrize("path", [p for p in SOURCES if p.name not in ("syntax_error.py", "no_app.py")], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PARSEABLE, ids=lambda p: p.name)
 def test_pieces_glue_back_to_the_original(path: Path, chunk_lines: int, monkeypatch) -> None:
     source = path.read_text(encoding="utf-8")
     analysis = analyze_source(source, path)

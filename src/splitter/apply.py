@@ -64,8 +64,36 @@ def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[s
     return {i: (d if i in moving else "main") for i, d in placement.items()}
 
 
+def _free_variable(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name = f"api_{name}"
+    return name
+
+
+def _setup_imports(emitter: Emitter, needs: set[str], modules: list[str]) -> list[cst.BaseStatement]:
+    """main.py imports every import-time-work module it takes no name from, first: its side effects
+    (`logging.basicConfig`, `os.environ.setdefault`, `mkdir`) must still run, before anything else moved."""
+    imported = {emitter.bound_in[n] for n in needs if n in emitter.bound_in}
+    imported |= {home for name, home in emitter.seams.items() if name in needs}
+    statements = []
+    for destination in modules:
+        if destination in imported:
+            continue
+        statement = emitter.where.module_import("main", destination, emitter.alias_for("main", destination))
+        comment = cst.Comment("# noqa: F401 - runs its import-time setup")
+        statements.append(
+            statement.with_changes(
+                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+            )
+        )
+    return statements
+
+
 def _main_module(
-    emitter: Emitter, first_route: dict[int, tuple[str, str]], router_alias: dict[tuple[str, str], str]
+    emitter: Emitter,
+    first_route: dict[int, tuple[str, str]],
+    router_alias: dict[tuple[str, str], str],
+    setup_modules: list[str] = (),
 ) -> tuple[cst.Module, set[str]]:
     analysis = emitter.analysis
     body: list[cst.BaseStatement] = []
@@ -121,6 +149,7 @@ def _main_module(
     needs |= set(router_alias.values())
     draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
     generated = emitter.import_lines(draft, copy_originals=False)
+    generated = _setup_imports(emitter, needs, setup_modules) + generated
     by_group: dict[str, list[str]] = {}
     for (group, variable), alias in sorted(router_alias.items()):
         by_group.setdefault(group, []).append(f"{variable} as {alias}")
@@ -187,7 +216,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
                 {planned_var.get(i, "router") for i in draft.units if analysis.units[i].route_owner == emitter.app},
                 key=lambda v: (len(v), v),
             )
-            router_vars[destination.split(".", 1)[1]] = {v: v if v not in unit_binds else f"api_{v}" for v in planned}
+            taken = unit_binds | emitter.words_of(destination)  # a module global named `router` stays itself
+            router_vars[destination.split(".", 1)[1]] = {v: _free_variable(v, taken) for v in planned}
     first_route: dict[int, tuple[str, str]] = {}
     router_alias: dict[tuple[str, str], str] = {}
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
@@ -223,7 +253,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             router_vars=list(variables.values()),
         )
         changes[where.path(destination)] = built.code
-    main_module, main_keeps = _main_module(emitter, first_route, router_alias)
+    setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
+    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup)
     changes[analysis.path] = main_module.code
     for init in where.package_inits():
         if not init.exists() and any(p.parent == init.parent for p in changes):

@@ -154,11 +154,11 @@ class Emitter:
         (`orders.STATUS` must not land in a function with a local `orders`)."""
         leaf = self.where.subpath(home).rpartition(".")[2]
         alias = leaf
-        while alias in self.bound_in or alias in self._words_of(importer):
+        while alias in self.bound_in or alias in self.words_of(importer):
             alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
         return alias
 
-    def _words_of(self, destination: str) -> set[str]:
+    def words_of(self, destination: str) -> set[str]:
         if destination not in self._words:
             lines = self.analysis.source.splitlines()
             units = [u for u in self.analysis.units if self.placement.get(u.index, "main") == destination]

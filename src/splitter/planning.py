@@ -129,6 +129,39 @@ class _Planner:
                 self.group_of_block[block.id] = key if key is not None else (block.name or "misc")
         self._merge_tiny_groups()
         self._split_large_groups()
+        self._merge_cyclic_groups()
+
+    def _merge_cyclic_groups(self) -> None:
+        """Groups whose endpoints call (or `Depends` on) each other's endpoints would import each other's router
+        modules: a cycle. Such groups become one group."""
+        edges: dict[str, set[str]] = defaultdict(set)
+        for block_id, group in self.group_of_block.items():
+            seen, stack = {block_id}, list(self.deps[block_id])
+            while stack:
+                other = stack.pop()
+                if other in seen:
+                    continue
+                seen.add(other)
+                target = self.group_of_block.get(other)
+                if target is not None:
+                    if target != group:
+                        edges[group].add(target)
+                elif self.dest.get(other) != "main":
+                    stack.extend(self.deps[other])  # a helper between them lands beside the endpoint it calls
+        groups = sorted(set(self.group_of_block.values()))
+        index = {g: i for i, g in enumerate(groups)}
+        numbered = {index[g]: {index[t] for t in targets} for g, targets in edges.items()}
+        for component in strongly_connected(list(range(len(groups))), numbered):
+            if len(component) < 2:
+                continue
+            names = sorted(groups[i] for i in component)
+            self.warnings.append(
+                f"{self.analysis.path}: groups {', '.join(names)} call each other's endpoints: "
+                f"merged into `{names[0]}` so their routers do not import each other"
+            )
+            for block_id, group in list(self.group_of_block.items()):
+                if group in names:
+                    self.group_of_block[block_id] = names[0]
 
     def _split_large_groups(self) -> None:
         """A group too big for one file is split by its next path segment: /v1/orders/{id}/refunds -> orders_refunds."""

@@ -6,6 +6,8 @@ SplitterError and rendered there (one line, exit 2).
 
 from __future__ import annotations
 
+import os
+
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +76,8 @@ def verify_command(
     """Compare the app now with the app at --against; exit 1 when something breaking changed."""
     if format not in OUTPUT_FORMATS:
         raise SplitterError(f"unknown format {format!r}; use one of: {', '.join(OUTPUT_FORMATS)}")
+    if python and os.sep in python and not os.path.isabs(python):
+        python = os.path.abspath(python)  # a git-revision snapshot runs in another folder
     before = load_reference(target, against, Path(cwd), python)
     after = take_snapshot(target, Path(cwd), python)
     report = compare(before, after, allowed_tag_additions=allow_tags)

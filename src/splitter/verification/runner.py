@@ -50,6 +50,9 @@ def child_environment(paths: list[str]) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(paths + ([inherited] if inherited else []))
     # The snapshot must not leave __pycache__ directories in the user's tree (or in a temporary worktree).
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # operationIds of multi-method routes come from iterating a set of methods: pin the hash seed so two
+    # snapshots of unchanged code agree.
+    env["PYTHONHASHSEED"] = "0"
     return env
 
 
