@@ -104,7 +104,7 @@ def _main_module(
     main_units = []
     for unit in analysis.units:
         destination = emitter.placement.get(unit.index, "main")
-        if unit.kind in ("import", "docstring") or unit.type_checking:
+        if unit.is_copied:
             main_units.append(("copied", unit))
         elif destination == "main":
             main_units.append(("kept", unit))
@@ -113,17 +113,18 @@ def _main_module(
             main_units.append(("moved", unit))
             for registration in emitter.registrations_of.get(unit.index, []):
                 needs |= _names_in(registration) | {unit.name}
+    last_include = None
     for kind, unit in main_units:
         if kind == "kept":
             body.append(emitter.moved_statement(unit.index, "main", "router"))
         elif kind == "moved":
             if unit.index in first_route:
                 statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
+                # A run of includes reads as one block: a blank line before the first only.
                 body.append(
-                    statement.with_changes(
-                        leading_lines=[cst.EmptyLine()] if not body or not _is_include(body[-1]) else []
-                    )
+                    statement.with_changes(leading_lines=[] if body and body[-1] is last_include else [cst.EmptyLine()])
                 )
+                last_include = body[-1]
             registrations = emitter.registrations_of.get(unit.index, [])
             if registrations:
                 # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
@@ -157,10 +158,6 @@ def _main_module(
         generated += _from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
     body[import_block_end:import_block_end] = generated
     return emitter.module.with_changes(body=body), needs
-
-
-def _is_include(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and "include_router" in cst.Module([statement]).code
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:

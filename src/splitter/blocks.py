@@ -43,11 +43,6 @@ class _UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
-def _copied(unit: Unit) -> bool:
-    """Imports are not moved: every module re-imports what it uses."""
-    return unit.kind in ("import", "docstring") or unit.type_checking
-
-
 def last_leading_import(analysis: Analysis) -> int:
     """Index of the last import before the first def/class: statements above it may prepare those imports."""
     last = -1
@@ -91,7 +86,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
     uf = _UnionFind(len(units))
     binders: dict[str, list[int]] = {}
     for unit in units:
-        if not _copied(unit):
+        if not unit.is_copied:
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
     for indices in binders.values():
@@ -137,7 +132,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
     for root in sorted(grouped):
         members = grouped[root]
         member_units = [units[i] for i in members]
-        binds = frozenset(n for u in member_units if not _copied(u) for n in u.binds)
+        binds = frozenset(n for u in member_units if not u.is_copied for n in u.binds)
         uses = frozenset(n for u in member_units for n in u.uses) - binds
         router_var = next((r for r, i in routers.items() if i in members), None)
         single_function = len(members) == 1 and member_units[0].kind == "function"
@@ -155,7 +150,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             router_var=router_var,
             router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
             is_hook=single_function and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions),
-            placeable=not all(_copied(u) for u in member_units),
+            placeable=not all(u.is_copied for u in member_units),
             is_definition=any(u.kind in ("function", "class") for u in member_units),
         )
         if not block.must_stay:

@@ -82,6 +82,11 @@ class Unit:
     footprint: int = 1  # lines it takes in the file, with the blank lines and comments after it
 
     @property
+    def is_copied(self) -> bool:
+        """Imports (and the docstring) are not moved: every module re-imports what it uses."""
+        return self.kind in ("import", "docstring") or self.type_checking
+
+    @property
     def name(self) -> str:
         return self.binds[0] if self.binds else f"@{self.first_line}"
 

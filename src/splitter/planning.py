@@ -400,11 +400,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     by_dest: dict[str, list[str]] = defaultdict(list)
     for block in planner.blocks:
         destination = planner.dest.get(block.id, "main")
-        by_dest[destination] += [
-            analysis.units[u].name
-            for u in block.units
-            if analysis.units[u].kind not in ("import", "docstring") and not analysis.units[u].type_checking
-        ]
+        by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
     groups: dict[str, Group] = {}
     for registration in analysis.registrations:
         block_id = planner.block_of_unit[registration.unit]

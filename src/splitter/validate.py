@@ -8,17 +8,13 @@ from .model import Analysis
 from .plan_io import Plan
 
 
-def _copied(unit) -> bool:
-    return unit.kind in ("import", "docstring") or unit.type_checking
-
-
 def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
     """unit index -> destination for every unit that is moved or kept; errors name the stale or invalid entry."""
     by_name = plan.placement()
     placement: dict[int, str] = {}
     known = set()
     for unit in analysis.units:
-        if _copied(unit):
+        if unit.is_copied:
             continue
         known.add(unit.name)
         destination = by_name.get(unit.name)
@@ -44,7 +40,7 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
         )
     blocks, _ = build_blocks(analysis)
     for block in blocks:
-        members = [analysis.units[i] for i in block.units if not _copied(analysis.units[i])]
+        members = [analysis.units[i] for i in block.units if not analysis.units[i].is_copied]
         if not members:
             continue
         destinations = {placement[u.index] for u in members}
