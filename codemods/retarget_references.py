@@ -26,7 +26,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods._import_edits import (
+from ._import_edits import (
     edited_body,
     is_plain_import,
     literal,
@@ -36,7 +36,7 @@ from codemods._import_edits import (
     target_arg,
     with_text,
 )
-from codemods.patched_names import (
+from splitter.patched_names import (
     PATCH_MULTIPLE_OPTIONS,
     call_form,
     name_in_target_string,

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# `src/` for splitter when it is not installed; the repo root for `benchmarks` and `codemods`.
-for entry in (ROOT / "src", ROOT):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
+# The repo root for `benchmarks`; splitter itself (with `splitter.codemods`, mapped from the top-level
+# `codemods/` folder) must be installed: `pip install -e '.[test]'`.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 # Examples build, import and split whole apps, so they are slow by unit-test standards: no deadline.
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "print_blob": True}

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.detach_hooks import detach
-from codemods.pin_module_name import ModuleNamePinner
-from codemods.qualify_seams import SeamQualifier
-from codemods.route_to_router import RetargetRouteCalls
+from splitter.codemods.detach_hooks import detach
+from splitter.codemods.pin_module_name import ModuleNamePinner
+from splitter.codemods.qualify_seams import SeamQualifier
+from splitter.codemods.route_to_router import RetargetRouteCalls
 
 from . import nodes
 from .errors import SplitterError

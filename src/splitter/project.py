@@ -96,7 +96,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     layout, existing = choose_layout(project.analysis)
     patched = {}
     try:
-        from codemods.patched_names import find_patched_names
+        from splitter.patched_names import find_patched_names
     except ImportError:  # pragma: no cover - the codemod ships with splitter
         find_patched_names = None
     if find_patched_names is not None:

@@ -41,7 +41,7 @@ def relocation_for(
 
 
 def retarget_repository(project, relocation: dict[str, str], exclude: set[Path]) -> dict[Path, str]:
-    from codemods.retarget_references import Relocation, retarget_source
+    from splitter.codemods.retarget_references import Relocation, retarget_source
 
     analysis = project.analysis
     leaf = analysis.module_name.rsplit(".", 1)[-1]

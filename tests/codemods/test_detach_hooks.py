@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from codemods.detach_hooks import DetachAppHooks, detach
+from splitter.codemods.detach_hooks import DetachAppHooks, detach
 
 
 def code(text: str) -> str:

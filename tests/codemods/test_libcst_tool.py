@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def test_route_to_router_through_libcst_tool(tmp_path: Path) -> None:
-    shutil.copyfile(ROOT / ".libcst.codemod.yaml", tmp_path / ".libcst.codemod.yaml")
-    shutil.copytree(ROOT / "codemods", tmp_path / "codemods")
     target = tmp_path / "items.py"
     target.write_text('@app.get("/x")  # keep\ndef x():\n    return 1\n')
     done = subprocess.run(
-        [sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "route_to_router.RouteDecoratorsToRouter",
+        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "--no-format", "splitter.codemods.route_to_router.RouteDecoratorsToRouter",
          "--app-name", "app", "--router-name", "router", str(target)],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )

@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from codemods.pin_module_name import PinModuleName
+from splitter.codemods.pin_module_name import PinModuleName
 
 
 def code(text: str) -> str:

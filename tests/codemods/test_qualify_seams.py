@@ -11,7 +11,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from codemods.qualify_seams import QualifySeams
+from splitter.codemods.qualify_seams import QualifySeams
 
 SEAMS = {"_client": "core", "COUNT": "shared"}
 

@@ -15,7 +15,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from codemods.route_to_router import RouteDecoratorsToRouter
+from splitter.codemods.route_to_router import RouteDecoratorsToRouter
 
 
 def code(text: str) -> str:
