@@ -1,9 +1,17 @@
-"""Constructs from real monoliths that once broke a split: the project's test passes before and after."""
+"""Constructs from real monoliths that once broke a split: before and after the split, the app serves the same
+OpenAPI document, route table (in matching order), middleware and handlers, and the project's own tests pass.
+
+A fixture is either one file (saved as `server.py`, its test module in the trailing docstring, see
+fixtures/regressions/README.md) or a folder laid out as a small project with a `case.json` naming the monolith
+and its app.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,31 +19,51 @@ from pathlib import Path
 import pytest
 
 from splitter.apply import ApplyOptions, apply_split
+from splitter.verification.compare import compare
+from splitter.verification.runner import take_snapshot
 
 REGRESSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "regressions"
+CASES = sorted(p.name for p in REGRESSIONS.iterdir() if p.suffix == ".py" or (p / "case.json").is_file())
 
 
-def lay_out(source: Path, folder: Path) -> None:
+def lay_out(name: str, folder: Path) -> dict:
+    """Copy the fixture into `folder`; return its case description (target file, app, extra import paths)."""
+    source = REGRESSIONS / name
+    if source.is_dir():
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        return json.loads((folder / "case.json").read_text())
     text = source.read_text(encoding="utf-8")
     (folder / "server.py").write_text(text)
     docstrings = [n.value.value for n in ast.parse(text).body
                   if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)]
-    name, body = docstrings[-1].split(":\n", 1)
-    (folder / name.strip()).write_text(body)
+    test_name, body = docstrings[-1].split(":\n", 1)
+    (folder / test_name.strip()).write_text(body)
+    return {"target": "server.py", "app": "server:app"}
 
 
-def run_tests(folder: Path) -> subprocess.CompletedProcess:
+def run_tests(folder: Path, case: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("GREETING", "SIGNING_KEY")}
+    env["PYTHONPATH"] = os.pathsep.join(str(folder / p) for p in case.get("paths", ["."]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a rewritten module can keep the original's size and mtime second
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
                           cwd=folder, capture_output=True, text=True, env=env, timeout=300)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in REGRESSIONS.glob("*.py")))
-def test_project_tests_pass_before_and_after_the_split(name: str, tmp_path: Path) -> None:
-    lay_out(REGRESSIONS / name, tmp_path)
-    before = run_tests(tmp_path)
-    assert before.returncode == 0, before.stdout[-2000:]
-    result = apply_split(tmp_path / "server.py", None, ApplyOptions())
+def snapshot(folder: Path, case: dict) -> dict:
+    return take_snapshot(case["app"], folder, sys.executable, [folder / p for p in case.get("paths", ["."])])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_split_keeps_what_clients_see_and_the_tests_pass(name: str, tmp_path: Path) -> None:
+    case = lay_out(name, tmp_path)
+    before_tests = run_tests(tmp_path, case)
+    assert before_tests.returncode == 0, before_tests.stdout[-2000:]
+    before = snapshot(tmp_path, case)
+    result = apply_split(tmp_path / case["target"], None, ApplyOptions(module_name=case.get("module")))
     assert any(p.parent.name == "routers" for p in result.changes)  # it really was split
-    after = run_tests(tmp_path)
-    assert after.returncode == 0, after.stdout[-3000:]
+    for path, text in result.changes.items():
+        compile(text, str(path), "exec")
+    report = compare(before, snapshot(tmp_path, case))
+    assert not report.findings, [f.message for f in report.findings]
+    after_tests = run_tests(tmp_path, case)
+    assert after_tests.returncode == 0, after_tests.stdout[-3000:]

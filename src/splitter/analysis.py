@@ -123,9 +123,42 @@ def _imports_of(node: ast.stmt) -> tuple[ImportedName, ...]:
         return tuple(ImportedName(a.name, None, a.asname, 0, node.lineno) for a in node.names)
     if isinstance(node, ast.ImportFrom):
         return tuple(ImportedName(node.module or "", a.name, a.asname, node.level, node.lineno) for a in node.names)
+    return tuple(name for s in _branches(node) for name in _imports_of(s))
+
+
+def _branches(node: ast.stmt) -> list[ast.stmt]:
+    """The statements of every branch of an `if`/`try` (not of its condition or handler types)."""
     if isinstance(node, ast.If):
-        return tuple(name for s in node.body for name in _imports_of(s))
-    return ()
+        return node.body + node.orelse
+    if isinstance(node, ast.Try):
+        return node.body + [s for h in node.handlers for s in h.body] + node.orelse + node.finalbody
+    return []
+
+
+def _is_constant_assign(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and all(isinstance(t, ast.Name) for t in node.targets)
+        and isinstance(node.value, ast.Constant)
+    )
+
+
+def _is_import_block(node: ast.stmt) -> bool:
+    """`try: import x / except ImportError: x = None` or an `if` that only chooses between imports: an optional
+    dependency idiom that every module using its names can repeat, like a plain import."""
+    if isinstance(node, ast.Try):
+        fallback_ok = all(
+            isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass, ast.Raise)) or _is_constant_assign(s)
+            for h in node.handlers
+            for s in h.body
+        )
+        body_ok = all(isinstance(s, (ast.Import, ast.ImportFrom)) or _is_constant_assign(s) for s in node.body)
+        has_import = any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in node.body)
+        return has_import and body_ok and fallback_ok and not node.finalbody and not node.orelse
+    if isinstance(node, ast.If) and "__name__" not in ast.unparse(node.test):
+        branches = node.body + node.orelse
+        return all(isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass)) or _is_import_block(s) for s in branches)
+    return False
 
 
 def _unit_kind(node: ast.stmt, index: int) -> str:
@@ -144,6 +177,8 @@ def _unit_kind(node: ast.stmt, index: int) -> str:
         and isinstance(node.value.value, str)
     ):
         return "docstring"
+    if _is_import_block(node) and not _is_type_checking_block(node):
+        return "import_block"
     if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
         return "main_guard"
     if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
@@ -154,12 +189,21 @@ def _unit_kind(node: ast.stmt, index: int) -> str:
 def _constructor_names(tree: ast.Module, class_name: str) -> tuple[set[str], set[str]]:
     """Names bound to fastapi.<class_name> (direct) and to the fastapi module (attribute access)."""
     direct, modules = set(), set()
-    for node in tree.body:
+    for node in _module_level(tree.body):
         if isinstance(node, ast.ImportFrom) and node.module in ("fastapi", "fastapi.applications", "fastapi.routing"):
             direct |= {a.asname or a.name for a in node.names if a.name == class_name}
         elif isinstance(node, ast.Import):
             modules |= {a.asname or a.name for a in node.names if a.name == "fastapi"}
     return direct, modules
+
+
+def _module_level(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """Module-level statements, looking into `if`/`try` branches (imports there are ordinary imports)."""
+    found = []
+    for node in statements:
+        found.append(node)
+        found += _module_level(_branches(node))
+    return found
 
 
 def _assigned_names(node: ast.stmt) -> list[str]:
@@ -283,7 +327,9 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
                 binds=binds,
                 uses=frozenset(facts.uses),
                 rebinds_globals=frozenset(facts.global_decls),
-                imports=_imports_of(node) if kind == "import" or _is_type_checking_block(node) else (),
+                imports=(
+                    _imports_of(node) if kind in ("import", "import_block") or _is_type_checking_block(node) else ()
+                ),
                 impure=kind in ("compound", "statement", "main_guard")
                 or (kind == "assign" and _does_import_time_work(node))
                 or (facts.dunder_file and kind != "import"),

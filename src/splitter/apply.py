@@ -189,7 +189,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         for name in analysis.units[index].binds:
             if name in plan.seams and destination != "main":
                 seam_homes[name] = destination
-    imported = {i.bound for u in analysis.units if u.kind == "import" for i in u.imports}
+    imported = {i.bound for u in analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
     for name in plan.seams:
         if name not in seam_homes and name in imported:
             seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core

@@ -49,7 +49,7 @@ def last_leading_import(analysis: Analysis) -> int:
     for unit in analysis.units:
         if unit.kind in ("function", "class"):
             break
-        if unit.kind == "import":
+        if unit.kind in ("import", "import_block"):
             last = unit.index
     return last
 

@@ -116,7 +116,7 @@ class Emitter:
                 self.bound_in.setdefault(name, destination)
         self.import_binders: dict[str, list[int]] = defaultdict(list)
         for unit in analysis.units:
-            if unit.kind == "import" or unit.type_checking:
+            if unit.kind == "import" or unit.is_import_block:
                 for imported in unit.imports:
                     self.import_binders[imported.bound].append(unit.index)
         self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
@@ -171,10 +171,48 @@ class Emitter:
         """The original import statement, keeping only aliases that bind `names`, re-based for `importer`."""
         unit = self.analysis.units[index]
         statement = self.statements[index]
-        if unit.type_checking:
-            body = [s for s in (self._filter_import(s, names, importer) for s in statement.body.body) if s]
-            return statement.with_changes(body=statement.body.with_changes(body=body)) if body else None
+        if unit.is_import_block:
+            return self._filter_block(statement, names, importer)
         return self._filter_import(statement, names, importer)
+
+    def _filter_block(self, statement: cst.BaseStatement, names: set[str], importer: str) -> cst.BaseStatement | None:
+        """An `if`/`try` of imports keeping only the imports (and constant fallbacks) that bind `names`; None when
+        its main branch keeps nothing. Handlers keep their `raise`/`pass`, an emptied branch becomes `pass`."""
+        if isinstance(statement, cst.SimpleStatementLine):
+            small = statement.body[0]
+            if isinstance(small, cst.Assign):
+                bound = {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+                return statement.with_changes(leading_lines=[]) if bound & names else None
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                return self._filter_import(statement, names, importer)
+            return statement
+        if isinstance(statement, cst.If):
+            body = self._filter_suite(statement.body, names, importer)
+            orelse = statement.orelse
+            if isinstance(orelse, cst.Else):
+                orelse = orelse.with_changes(body=self._filter_suite(orelse.body, names, importer) or _pass_suite())
+            elif isinstance(orelse, cst.If):
+                orelse = self._filter_block(orelse, names, importer) or None
+            if body is None and orelse is None:
+                return None
+            return statement.with_changes(body=body or _pass_suite(), orelse=orelse)
+        if isinstance(statement, cst.Try):
+            body = self._filter_suite(statement.body, names, importer)
+            if body is None:
+                return None
+            handlers = [h.with_changes(body=self._filter_handler(h.body, names, importer)) for h in statement.handlers]
+            return statement.with_changes(body=body, handlers=handlers)
+        return statement
+
+    def _filter_handler(self, suite: cst.BaseSuite, names: set[str], importer: str) -> cst.BaseSuite:
+        kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
+        return suite.with_changes(body=kept) if kept else _pass_suite()
+
+    def _filter_suite(self, suite: cst.BaseSuite, names: set[str], importer: str) -> cst.BaseSuite | None:
+        """The suite with only what binds `names` (raise/pass kept); None if no import or assignment is left."""
+        kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
+        binding = [s for s in kept if not _is_raise_or_pass(s)]
+        return suite.with_changes(body=kept) if binding else None
 
     def _filter_import(self, statement: cst.BaseStatement, names: set[str], importer: str) -> cst.BaseStatement | None:
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
@@ -298,6 +336,14 @@ def _bound_name(alias: cst.ImportAlias) -> str:
     while isinstance(name, cst.Attribute):
         name = name.value
     return name.value
+
+
+def _pass_suite() -> cst.IndentedBlock:
+    return cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+
+def _is_raise_or_pass(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Raise, cst.Pass))
 
 
 def _from_import(clause: str, names: list[str]) -> list[cst.BaseStatement]:

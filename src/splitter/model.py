@@ -82,9 +82,14 @@ class Unit:
     footprint: int = 1  # lines it takes in the file, with the blank lines and comments after it
 
     @property
+    def is_import_block(self) -> bool:
+        """An `if TYPE_CHECKING:`, `try: import x / except ImportError:` or import-only `if` block."""
+        return self.type_checking or self.kind == "import_block"
+
+    @property
     def is_copied(self) -> bool:
         """Imports (and the docstring) are not moved: every module re-imports what it uses."""
-        return self.kind in ("import", "docstring") or self.type_checking
+        return self.kind in ("import", "docstring") or self.is_import_block
 
     @property
     def name(self) -> str:

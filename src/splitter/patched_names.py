@@ -134,9 +134,7 @@ class _Scanner(ast.NodeVisitor):
             self._add(self._name_in_string(first), node, form)  # string target: "pkg.main.x"
             return
         if form == "patch.multiple":
-            through = self._is_old_module(first) or (
-                isinstance(first, ast.Constant) and first.value == self.old_module
-            )
+            through = self._is_old_module(first) or (isinstance(first, ast.Constant) and first.value == self.old_module)
             inner = self._name_through_alias(first) or self._name_in_string(first)
             for name in keywords.keys() - PATCH_MULTIPLE_OPTIONS if through else ():
                 self._add(name, node, form)
@@ -257,9 +255,7 @@ def relative_reference(target: str, package: str | None) -> tuple[int, str] | No
         return None
     target_parts, package_parts = target.split("."), package.split(".")
     common = 0
-    while (
-        common < min(len(target_parts), len(package_parts)) and target_parts[common] == package_parts[common]
-    ):
+    while common < min(len(target_parts), len(package_parts)) and target_parts[common] == package_parts[common]:
         common += 1
     if common == 0:
         return None  # a different top-level package: only an absolute import reaches it

@@ -348,7 +348,7 @@ class _Planner:
         for block in self.blocks:
             if self.dest.get(block.id, "main") != "main":
                 found += [name for name in block.binds if name in wanted]
-        imported = {i.bound for u in self.analysis.units if u.kind == "import" for i in u.imports}
+        imported = {i.bound for u in self.analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
         found += [name for name in self.options.patched_names if name in imported and name not in self.binder]
         return sorted(set(found))
 

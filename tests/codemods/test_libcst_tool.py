@@ -10,7 +10,8 @@ def test_route_to_router_through_libcst_tool(tmp_path: Path) -> None:
     target = tmp_path / "items.py"
     target.write_text('@app.get("/x")  # keep\ndef x():\n    return 1\n')
     done = subprocess.run(
-        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "--no-format", "splitter.codemods.route_to_router.RouteDecoratorsToRouter",
+        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "--no-format",
+         "splitter.codemods.route_to_router.RouteDecoratorsToRouter",
          "--app-name", "app", "--router-name", "router", str(target)],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )

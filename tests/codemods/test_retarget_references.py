@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -538,7 +537,8 @@ def test_retargeted_suite_passes_against_the_split_package(tmp_path: Path) -> No
 
     # through the libcst command line from the project's own folder, as documented (docs/codemods.md)
     command = [
-        sys.executable, "-m", "libcst.tool", "codemod", "-x", "splitter.codemods.retarget_references.RetargetReferences",
+        sys.executable, "-m", "libcst.tool", "codemod", "-x",
+        "splitter.codemods.retarget_references.RetargetReferences",
         "--old-module", "shop.main", "--moved", json.dumps(SHOP_MOVED), "--no-format", "-j", "1", "--hide-progress",
         "tests/test_shop.py",
     ]  # fmt: skip
