@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from splitter.cli import app
+from splitter.verification.compare import compare
+from splitter.verification.runner import take_snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = {
@@ -44,13 +46,37 @@ def split(repo: Path, monolith: str, *extra: str):
     return runner.invoke(app, ["apply", str(repo / monolith), "--yes", *extra])
 
 
+APPS = {  # what each fixture serves: module:app, and the folder it is imported from
+    "shopapi": ("shopapi.main:app", "."),
+    "notes_backend": ("main:app", "."),
+    "inventory_src": ("inventory.api.server:app", "src"),
+}
+SNAPSHOTS: dict[str, tuple[dict, dict]] = {}  # name -> (before, after)
+
+
+def snapshot(repo: Path, name: str) -> dict:
+    target, folder = APPS[name]
+    return take_snapshot(target, repo / folder, sys.executable, [repo / folder])
+
+
 @pytest.fixture(scope="module", params=sorted(CASES))
 def split_fixture(request, tmp_path_factory):
     name = request.param
     repo = copy_fixture(name, tmp_path_factory.mktemp("split"))
+    before = snapshot(repo, name)
+    git(repo, "clean", "-qfdx")
     result = split(repo, CASES[name])
     assert result.exit_code == 0, result.output
+    SNAPSHOTS[name] = (before, snapshot(repo, name))
     return name, repo
+
+
+def test_split_serves_the_same_openapi_routes_and_middleware(split_fixture):
+    """OpenAPI document (schema names included), route table in matching order, middleware and handlers."""
+    name, _repo = split_fixture
+    before, after = SNAPSHOTS[name]
+    report = compare(before, after)
+    assert not [f for f in report.findings if f.severity != "cosmetic"], report.to_text()
 
 
 def test_fixture_suite_passes_after_split(split_fixture):

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from .errors import SplitterError
-from .model import HOOK_DECORATORS, Analysis, Diagnostic, ImportedName, Unit
+from .model import COMPAT_HOOK_REASON, FORWARD_FUNCTION, HOOK_DECORATORS, Analysis, Diagnostic, ImportedName, Unit
 from .registrations import Registrar, literal_string
 from .scopes import statement_facts
 from .source import module_location, parse_python, read_python
@@ -228,6 +228,39 @@ def _find_objects(tree: ast.Module, class_name: str) -> list[tuple[str, ast.stmt
     return found
 
 
+def _router_settings(tree: ast.Module, app: str) -> dict[str, str]:
+    """`app.router.route_class = TimedRoute` at module level: routes registered on a generated APIRouter would
+    otherwise be plain APIRoutes (a header, timing or logging the route class adds silently lost)."""
+    settings = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        owner = target.value if isinstance(target, ast.Attribute) else None
+        if (
+            isinstance(owner, ast.Attribute)
+            and owner.attr == "router"
+            and isinstance(owner.value, ast.Name)
+            and owner.value.id == app
+            and target.attr == "route_class"
+        ):
+            settings[target.attr] = ast.unparse(node.value)
+    return settings
+
+
+def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
+    """The app to split is the one most routes are registered on (a small sub-application is often created
+    first), then the first created."""
+    counts: dict[str, int] = {}
+    for node in tree.body:
+        for decorator in getattr(node, "decorator_list", []):
+            func = decorator.func if isinstance(decorator, ast.Call) else None
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                counts[func.value.id] = counts.get(func.value.id, 0) + 1
+    order = {name: position for position, (name, _) in enumerate(apps)}
+    return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
+
+
 def _string_constants(tree: ast.Module) -> dict[str, str]:
     constants: dict[str, str] = {}
     for node in tree.body:
@@ -249,6 +282,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     apps = _find_objects(tree, "FastAPI")
     if not apps:
         raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
+    apps = _primary_first(tree, apps)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     diagnostics: list[Diagnostic] = []
@@ -257,8 +291,8 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             Diagnostic(
                 "several-apps",
                 apps[1][1].lineno,
-                f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}` is split, "
-                "the others stay in main.py",
+                f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}`, which holds the most "
+                "routes, is split, the others stay in main.py",
             )
         )
     primary = app_names[0]
@@ -267,6 +301,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
             lifespan = keyword.value.id
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
+    source_lines = source.splitlines()
     units: list[Unit] = []
     star_imports: list[str] = []
     future = False
@@ -277,12 +312,14 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         own_registrations = registrar.registrations[registrations_before:]
         own_hooks = registrar.hooks[hooks_before:]
         route_owner = hook_kinds = None
+        app_at_call_time = False
         hooks_below_other = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators, node.decorator_list = node.decorator_list, []
             facts = statement_facts(node)  # the body alone: does it use the app itself?
             node.decorator_list = decorators
             app_in_body = primary in facts.uses
+            app_at_call_time = app_in_body and not _app_in_signature(node, primary)
             for decorator in decorators:
                 facts.uses |= statement_facts(ast.Expr(decorator)).uses
             route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
@@ -295,6 +332,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         else:
             facts = statement_facts(node)
             app_in_body = primary in facts.uses
+            app_at_call_time = False
         if isinstance(node, ast.ImportFrom):
             future = future or node.module == "__future__"
             if any(a.name == "*" for a in node.names):
@@ -334,6 +372,8 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
                 or (kind == "assign" and _does_import_time_work(node))
                 or (facts.dunder_file and kind != "import"),
                 app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
+                app_at_call_time=app_at_call_time,
+                relative_inside=kind not in ("import", "import_block") and _relative_inside(node, source_lines),
                 route_owner=route_owner,
                 hook_kinds=hook_kinds or (),
                 type_checking=_is_type_checking_block(node),
@@ -341,7 +381,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
                 strings=frozenset(facts.strings)
                 if facts.dynamic
                 else frozenset(s for s in facts.strings if "*" not in s),
-                pinned_reason="another decorator wraps it above its app hook decorator" if hooks_below_other else "",
+                pinned_reason=_pinned_reason(node, hooks_below_other),
             )
         )
         if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
@@ -366,12 +406,41 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
             for name, node in routers.items()
         },
     )
+    analysis.router_settings = _router_settings(tree, primary)
     for unit, following in zip(units, units[1:], strict=False):
         unit.footprint = max(following.first_line - unit.first_line, 1)
     if units:
         units[-1].footprint = max(analysis.line_count - units[-1].first_line, 1)
     _diagnose_registrations(analysis)
     return analysis
+
+
+def _app_in_signature(node: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> bool:
+    """Defaults and annotations are evaluated when the function is defined, at import time."""
+    args = node.args
+    parts = [*args.defaults, *[d for d in args.kw_defaults if d is not None], node.returns]
+    parts += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]
+    return any(isinstance(n, ast.Name) and n.id == app for part in parts if part for n in ast.walk(part))
+
+
+def _relative_inside(node: ast.stmt, lines: list[str]) -> bool:
+    """A relative import or `__package__` anywhere in the statement (a text check first: most have none)."""
+    text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+    if "from ." not in text and "__package__" not in text:
+        return False
+    return any(
+        (isinstance(n, ast.ImportFrom) and n.level) or (isinstance(n, ast.Name) and n.id == "__package__")
+        for n in ast.walk(node)
+    )
+
+
+def _pinned_reason(node: ast.stmt, hooks_below_other: bool) -> str:
+    if hooks_below_other:
+        return "another decorator wraps it above its app hook decorator"
+    call = node.value if isinstance(node, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == FORWARD_FUNCTION:
+        return COMPAT_HOOK_REASON
+    return ""
 
 
 def _diagnose_registrations(analysis: Analysis) -> None:

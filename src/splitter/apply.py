@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,11 +11,12 @@ import libcst as cst
 from . import nodes
 from .emit import Emitter, ModuleDraft, _from_import, parse_statements
 from .blocks import last_leading_import
+from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
-from .layout import Destinations
-from .model import Analysis
+from .layout import GENERATED_MARKER, Destinations
+from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
-from .project import Project, load_project, plan_project
+from .project import Project, load_project, plan_project, schema_name_clashes
 from .references import relocation_for, retarget_repository
 from .validate import unit_placement
 from .writer import dirty_files, unified_diff, write_all
@@ -74,7 +76,7 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[str]) -> lis
     """main.py imports every import-time-work module it takes no name from, first: its side effects
     (`logging.basicConfig`, `os.environ.setdefault`, `mkdir`) must still run, before anything else moved."""
     imported = {emitter.bound_in[n] for n in needs if n in emitter.bound_in}
-    imported |= {home for name, home in emitter.seams.items() if name in needs}
+    imported |= {home for name, home in emitter.seams_read_in("main").items() if name in needs}
     statements = []
     for destination in modules:
         if destination in imported:
@@ -94,6 +96,7 @@ def _main_module(
     first_route: dict[int, tuple[str, str]],
     router_alias: dict[tuple[str, str], str],
     setup_modules: list[str] = (),
+    compat: list[cst.BaseStatement] = (),
 ) -> tuple[cst.Module, set[str]]:
     analysis = emitter.analysis
     body: list[cst.BaseStatement] = []
@@ -114,9 +117,17 @@ def _main_module(
             for registration in emitter.registrations_of.get(unit.index, []):
                 needs |= _names_in(registration) | {unit.name}
     last_include = None
+    moved_names = {n for n, home in emitter.bound_in.items() if home != "main"}
+    first_user = None  # the first kept statement that reads a moved name: generated imports must come before it
     for kind, unit in main_units:
         if kind == "kept":
+            if first_user is None and (unit.uses & moved_names or emitter.app in unit.binds):
+                first_user = len(body)
             body.append(emitter.moved_statement(unit.index, "main", "router"))
+            if emitter.app in unit.binds and emitter.app in emitter.seams and not _hands_app_over(analysis):
+                core = emitter.alias_for("main", "core")
+                body.append(nodes.attribute_assignment(core, emitter.app, emitter.app))
+                needs.add(core)
         elif kind == "moved":
             if unit.index in first_route:
                 statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
@@ -150,14 +161,59 @@ def _main_module(
     needs |= set(router_alias.values())
     draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
     generated = emitter.import_lines(draft, copy_originals=False)
+    if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
+        core = emitter.seams[emitter.app]
+        generated.append(emitter.where.module_import("main", core, emitter.alias_for("main", core)))
+        setup_modules = [m for m in setup_modules if m != core]
     generated = _setup_imports(emitter, needs, setup_modules) + generated
     by_group: dict[str, list[str]] = {}
     for (group, variable), alias in sorted(router_alias.items()):
         by_group.setdefault(group, []).append(f"{variable} as {alias}")
     for group, names in by_group.items():
         generated += _from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
-    body[import_block_end:import_block_end] = generated
+    if first_user is not None and first_user < import_block_end:
+        import_block_end = _after_imports_before(body, first_user)
+    body[import_block_end:import_block_end] = generated + list(compat)
     return emitter.module.with_changes(body=body), needs
+
+
+def _moved_homes(
+    analysis: Analysis, placement: dict[int, str], seam_homes: dict[str, str], where: Destinations
+) -> dict[str, list[str]]:
+    """Dotted home module -> the monolith's names that now live there (moved definitions and seams)."""
+    homes: dict[str, list[str]] = {}
+    for index, destination in sorted(placement.items()):
+        if destination != "main":
+            dotted = where.dotted(destination, analysis.module_name)
+            homes.setdefault(dotted, []).extend(analysis.units[index].binds)
+    for name, home in seam_homes.items():
+        if home != "main" and name not in analysis.app_names:
+            homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
+    return {home: names for home, names in homes.items() if names}
+
+
+def _hands_app_over(analysis: Analysis) -> bool:
+    """main.py already runs `core.app = app` (an earlier apply or wave wrote it)."""
+    app = re.escape(analysis.app_names[0])
+    return re.search(rf"^\w+\.{app} = {app}$", analysis.source, re.MULTILINE) is not None
+
+
+def _compat_lines(emitter: Emitter) -> list[cst.BaseStatement]:
+    """main.py imports the compatibility module and hands it its own module object (see compat.py)."""
+    alias = emitter.alias_for("main", "compat")
+    return [emitter.where.module_import("main", "compat", alias), forward_call(alias)]
+
+
+def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
+    """Right after the last import statement above `position` (a statement that reads a moved name, e.g.
+    `FastAPI(openapi_tags=tags_metadata)` between the monolith's imports), else at `position` itself."""
+    for index in range(position - 1, -1, -1):
+        statement = body[index]
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(
+            statement.body[0], (cst.Import, cst.ImportFrom)
+        ):
+            return index + 1
+    return position
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -193,10 +249,19 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     for name in plan.seams:
         if name not in seam_homes and name in imported:
             seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core
-    emitter = Emitter(analysis, placement, seam_homes, where, module, statements, tags=options.tags)
+    app = analysis.app_names[0]
+    if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != "main"):
+        seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
+    schema_classes = frozenset(schema_name_clashes(project))
+    emitter = Emitter(
+        analysis, placement, seam_homes, where, module, statements, tags=options.tags, schema_classes=schema_classes
+    )
     drafts: dict[str, ModuleDraft] = {}
     if "core" in seam_homes.values():
         drafts["core"] = ModuleDraft("core", needs={n for n, home in seam_homes.items() if home == "core"})
+    if app in seam_homes:
+        drafts["core"].binds.add(app)
+        drafts["core"].statements.append(nodes.app_placeholder(app, analysis.path.name))
     groups = {g.name: g for g in plan.groups}
     for index, destination in sorted(placement.items()):
         if destination == "main":
@@ -241,8 +306,9 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         for index in draft.units:
             variable = variables.get(planned_var.get(index, "router"), "router")
             draft.statements.append(emitter.moved_statement(index, destination, variable))
-            draft.binds |= set(analysis.units[index].binds)
-            draft.needs |= analysis.units[index].uses
+            unit = analysis.units[index]
+            draft.binds |= set(unit.binds)
+            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
         group = groups.get(group_name)
         built = emitter.build(
             draft,
@@ -251,14 +317,23 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         )
         changes[where.path(destination)] = built.code
     setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
-    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup)
+    homes = _moved_homes(analysis, placement, seam_homes, where)
+    hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
+    compat = _compat_lines(emitter) if homes and not hooked else []
+    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat)
     changes[analysis.path] = main_module.code
+    if homes:
+        for home, names in existing_homes(where.path("compat")).items():
+            homes.setdefault(home, []).extend(names)
+        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER)
+        changes[where.path("compat")] = text
     for init in where.package_inits():
         if not init.exists() and any(p.parent == init.parent for p in changes):
             changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
-        relocation[name] = where.dotted(home, analysis.module_name)
+        if name != app:  # the app stays in main.py; core only holds a reference to it
+            relocation[name] = where.dotted(home, analysis.module_name)
     return changes, relocation
 
 
@@ -276,7 +351,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         from .formatting import format_generated
 
         changes.update(format_generated({p: changes[p] for p in generated if p.name != "__init__.py"}, options.fmt))
-    _check_safe(project, changes, generated, options)
+    _check_safe(project, plan, changes, generated, options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
         write_all({p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t})
@@ -290,12 +365,18 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     )
 
 
-def _check_safe(project: Project, changes: dict[Path, str], generated: list[Path], options: ApplyOptions) -> None:
+def _check_safe(
+    project: Project, plan: Plan, changes: dict[Path, str], generated: list[Path], options: ApplyOptions
+) -> None:
     if not options.force:
+        merged = {p for p in generated if p.name == f"{plan.layout.compat_module}.py"}  # each wave extends it
         clashes = [
             p
             for p in generated
-            if p.exists() and p.name != "__init__.py" and p.read_text(encoding="utf-8") != changes[p]
+            if p.exists()
+            and p.name != "__init__.py"
+            and p not in merged
+            and p.read_text(encoding="utf-8") != changes[p]
         ]
         if clashes:
             raise SplitterError(

@@ -3,6 +3,7 @@ APIRouter and its routes), with the facts planning needs about each."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .model import Analysis, Unit
@@ -54,8 +55,22 @@ def last_leading_import(analysis: Analysis) -> int:
     return last
 
 
+# What a statement above the monolith's imports may do for them: make modules findable, set the environment.
+_PREPARES_IMPORTS = re.compile(r"sys\.path|sys\.modules|meta_path|environ|putenv|dotenv|chdir|\bsite\.")
+
+
+def _may_prepare_imports(unit: Unit, analysis: Analysis) -> bool:
+    lines = analysis.source.splitlines()[unit.first_line - 1 : unit.last_line]
+    return _PREPARES_IMPORTS.search("\n".join(lines)) is not None
+
+
 def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
-    if unit.impure and unit.kind != "import" and unit.index < last_leading_import:
+    if (
+        unit.impure
+        and unit.kind != "import"
+        and unit.index < last_leading_import
+        and _may_prepare_imports(unit, analysis)
+    ):
         return "runs before imports that may depend on it (sys.path, environment)"
     if unit.pinned_reason:
         return unit.pinned_reason
@@ -65,8 +80,8 @@ def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) ->
         return "module entry point" if unit.kind == "main_guard" else ""
     if set(unit.binds) & set(analysis.app_names):
         return "creates the app"
-    if unit.app_in_body:
-        return "uses the app object"
+    if unit.app_in_body and not unit.app_at_call_time:
+        return "uses the app object at import time"
     reasons = [d for d in unit.dynamic if d != "__file__"]
     if reasons:
         return f"uses {', '.join(reasons)}"

@@ -11,6 +11,7 @@ import libcst as cst
 from splitter.codemods.detach_hooks import detach
 from splitter.codemods.pin_module_name import ModuleNamePinner
 from splitter.codemods.qualify_seams import SeamQualifier
+from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import RetargetRouteCalls
 
 from . import nodes
@@ -101,8 +102,10 @@ class Emitter:
         module: cst.Module,
         statements: list[cst.BaseStatement],
         tags: bool = False,
+        schema_classes: frozenset[str] = frozenset(),
     ) -> None:
         self.analysis = analysis
+        self.schema_classes = schema_classes  # classes that keep `__module__` (their OpenAPI schema name)
         self.placement = placement  # unit index -> destination (non-copied units only)
         self.seams = seams  # seam name -> home destination
         self.where = destinations
@@ -134,13 +137,25 @@ class Emitter:
             statement = self._transformers[key].rewrite(statement)
         if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
-        seams = unit.uses & self.seams.keys()
+        seams = unit.uses & self.seams_read_in(destination).keys()
         if any(self.seams[n] != destination for n in seams):
             key = ("seams", destination)
             if key not in self._transformers:
                 self._transformers[key] = SeamQualifier(
-                    {n: self.alias_for(destination, home) for n, home in self.seams.items() if home != destination}
+                    {
+                        n: self.alias_for(destination, home)
+                        for n, home in self.seams_read_in(destination).items()
+                        if home != destination
+                    }
                 )
+            statement = statement.visit(self._transformers[key])
+        if unit.kind == "class" and unit.name in self.schema_classes and destination != "main":
+            statement = nodes.with_module_pinned(statement, self.analysis.module_name)
+        depth = self.where.depth(destination)
+        if unit.relative_inside and depth and self.analysis.package:
+            key = ("relative", str(depth))
+            if key not in self._transformers:
+                self._transformers[key] = RelativeImportRebaser(depth, self.analysis.package)
             statement = statement.visit(self._transformers[key])
         if "__name__" in unit.uses and destination != "main":
             key = ("name", "")
@@ -148,6 +163,12 @@ class Emitter:
                 self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
             statement = statement.visit(self._transformers[key])
         return statement
+
+    def seams_read_in(self, destination: str) -> dict[str, str]:
+        """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""
+        if destination == "main":
+            return {n: home for n, home in self.seams.items() if n != self.app}
+        return self.seams
 
     def alias_for(self, importer: str, home: str) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
@@ -240,7 +261,9 @@ class Emitter:
 
     def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
         """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
-        needs = draft.needs - draft.binds - BUILTINS - {self.app}
+        needs = draft.needs - draft.binds - BUILTINS
+        if draft.destination == "main" or self.app not in self.seams:
+            needs.discard(self.app)
         copied: dict[int, set[str]] = defaultdict(set)
         generated: dict[str, list[str]] = defaultdict(list)
         module_imports: dict[str, str] = {}
@@ -307,15 +330,18 @@ class Emitter:
 
     def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = ()) -> cst.Module:
         body: list[cst.BaseStatement] = [self.header(draft.destination, prefix)]
+        settings = self.analysis.router_settings if router_vars else {}
         if router_vars:
             draft.needs.add("APIRouter")
+            for expression in settings.values():
+                draft.needs |= set(re.findall(r"^[A-Za-z_]\w*", expression))
         imports = self.import_lines(draft)
         if router_vars and "APIRouter" not in self.import_binders:
             imports.append(nodes.from_import("fastapi", ["APIRouter"]))
         body += imports
         tag = draft.destination.split(".", 1)[1] if self.tags else None
         for position, variable in enumerate(router_vars):
-            statement = nodes.router_creation(variable, tag)
+            statement = nodes.router_creation(variable, tag, settings)
             body.append(
                 statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else [])
             )

@@ -27,6 +27,8 @@ class Destinations:
             return lay.core_module
         if destination == "hooks":
             return lay.hooks_module
+        if destination == "compat":
+            return lay.compat_module
         if destination == "shared":
             return f"{lay.services_package}.{lay.shared_module}"
         kind, name = destination.split(".", 1)
@@ -35,7 +37,7 @@ class Destinations:
         return f"{lay.routers_package if kind == 'routers' else lay.services_package}.{name}"
 
     def depth(self, destination: str) -> int:
-        return 0 if destination in ("main", "core", "hooks") or destination.startswith("root.") else 1
+        return 0 if destination in ("main", "core", "hooks", "compat") or destination.startswith("root.") else 1
 
     def path(self, destination: str) -> Path:
         return self.folder.joinpath(*self.subpath(destination).split(".")).with_suffix(".py")

@@ -8,6 +8,9 @@ from pathlib import Path
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 ROUTE_DECORATORS = frozenset(HTTP_VERBS + ("api_route", "route", "websocket", "websocket_route"))
 HOOK_DECORATORS = frozenset({"middleware", "exception_handler", "on_event"})
+# main.py's call into the generated compatibility module (splitter.compat); a later apply keeps it in place.
+FORWARD_FUNCTION = "forward_moved_names"
+COMPAT_HOOK_REASON = "splitter's compatibility hook: moved names stay reachable as attributes of this module"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Unit:
     imports: tuple[ImportedName, ...] = ()
     impure: bool = False  # does work at import time (a call, an `if`/`for` block, ...)
     app_in_body: bool = False  # uses the app object outside its own route/hook decorators
+    app_at_call_time: bool = False  # a function whose only use of the app is in its body (`app.state.x`)
+    relative_inside: bool = False  # a relative import or `__package__` inside a def/class: rebased when moved
     route_owner: str | None = None  # set on functions decorated as routes: the app or router name
     hook_kinds: tuple[str, ...] = ()  # hook decorators on a function
     type_checking: bool = False  # an `if TYPE_CHECKING:` block of imports
@@ -124,6 +129,8 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     line_count: int = 0
     local_router_prefixes: dict[str, str] = field(default_factory=dict)
+    # app-level router settings every generated APIRouter must repeat: {"route_class": "TimedRoute"}
+    router_settings: dict[str, str] = field(default_factory=dict)
 
     def binder_of(self) -> dict[str, list[int]]:
         """name -> indices of the units that bind it at module level, in order."""

@@ -63,15 +63,50 @@ def docstring(text: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{text}"""'))])
 
 
-def router_creation(variable: str, tag: str | None) -> cst.SimpleStatementLine:
-    args = []
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    equal = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    return cst.Arg(keyword=cst.Name(name), equal=equal, value=value)
+
+
+def router_creation(variable: str, tag: str | None, settings: dict[str, str] | None = None) -> cst.SimpleStatementLine:
+    """`router = APIRouter(tags=[...], route_class=...)`: settings are the app router's, repeated (source text)."""
+    args = [_keyword(name, cst.parse_expression(value)) for name, value in (settings or {}).items()]
     if tag is not None:
-        args = [
-            cst.Arg(
-                keyword=cst.Name("tags"),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-                value=cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))]),
-            )
-        ]
+        args.insert(0, _keyword("tags", cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))])))
     call = cst.Call(func=cst.Name("APIRouter"), args=args)
     return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=call)])
+
+
+def app_placeholder(app: str, source: str) -> cst.SimpleStatementLine:
+    """`app = None` in core.py, with why: moved code reads the app at call time, main.py sets it."""
+    comment = cst.Comment(f"# the FastAPI app, set by {source} right after creating it (read at call time)")
+    assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(app))], value=cst.Name("None"))
+    return cst.SimpleStatementLine(
+        [assignment],
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine(), cst.EmptyLine(comment=comment)],
+    )
+
+
+def attribute_assignment(obj: str, attribute: str, value: str) -> cst.SimpleStatementLine:
+    target = cst.Attribute(value=cst.Name(obj), attr=cst.Name(attribute))
+    return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(target)], value=dotted(value))])
+
+
+def with_module_pinned(statement: cst.ClassDef, module: str) -> cst.ClassDef:
+    """The class body starts (after its docstring) with `__module__ = "pkg.main"`: FastAPI names the OpenAPI
+    schema of a model whose class name another module also uses after `__module__`."""
+    pin = cst.SimpleStatementLine(
+        [cst.Assign(targets=[cst.AssignTarget(cst.Name("__module__"))], value=cst.SimpleString(f'"{module}"'))],
+        trailing_whitespace=cst.TrailingWhitespace(
+            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# keeps its OpenAPI schema name")
+        ),
+    )
+    body = list(statement.body.body)
+    first = body[0] if body else None
+    has_docstring = (
+        isinstance(first, cst.SimpleStatementLine)
+        and isinstance(first.body[0], cst.Expr)
+        and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+    body.insert(1 if has_docstring else 0, pin)
+    return statement.with_changes(body=statement.body.with_changes(body=body))

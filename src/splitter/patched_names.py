@@ -170,7 +170,39 @@ def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> 
             for alias in node.names:
                 if base is not None and f"{base}.{alias.name}" == old_module:
                     aliases.add(alias.asname or alias.name)
-    return aliases
+    return aliases | _dynamic_module_aliases(tree, old_module)
+
+
+def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
+    """Names bound to the module object at run time: `main = importlib.import_module("pkg.main")`,
+    `sys.modules["pkg.main"]`, `importlib.reload(main)`, and a function (a pytest fixture) returning one, whose
+    name is then also the parameter tests receive it by (`def test_x(server): ...`) and what `x = load()` binds."""
+
+    def yields_module(value: ast.AST | None, producers: set[str]) -> bool:
+        if isinstance(value, ast.Subscript):
+            key = value.slice
+            return (
+                dotted_name(value.value) == "sys.modules" and isinstance(key, ast.Constant) and key.value == old_module
+            )
+        if not isinstance(value, ast.Call):
+            return False
+        callee = dotted_name(value.func) or ""
+        if callee.rpartition(".")[2] == "import_module":
+            first = value.args[0] if value.args else None
+            return isinstance(first, ast.Constant) and first.value == old_module
+        return callee in producers
+
+    aliases: set[str] = set()
+    producers: set[str] = set()
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
+        returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return)]
+        if any(yields_module(value, set()) for value in returned):
+            producers.add(function.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and yields_module(node.value, producers):
+            aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return aliases | producers
 
 
 # ---- helpers shared with retarget_references -------------------------------------------------------------

@@ -41,6 +41,7 @@ class Layout:
     shared_module: str = "shared"  # inside services_package
     core_module: str = "core"  # beside the monolith, so __file__-relative paths keep their meaning
     hooks_module: str = "hooks"  # beside the monolith
+    compat_module: str = "compat"  # beside the monolith: moved names stay reachable as main.NAME
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .analysis import analyze_source
 from .errors import SplitterError
+from .layout import GENERATED_MARKER
 from .model import Analysis
 from .plan_io import Layout, Plan
 from .planning import PlanOptions, make_plan
@@ -67,13 +68,23 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
     return Project(analysis=analysis, root=root, git_root=top, sources=sources)
 
 
-def _free_name(folder: Path, preferred: str, suffix: str = ".py") -> str:
-    """A module name that is free, or was written by splitter before."""
+def _free_name(folder: Path, preferred: str, suffix: str = ".py", reuse_generated: bool = False) -> str:
+    """A module name that is free (or, with `reuse_generated`, was written by splitter before)."""
     for candidate in [preferred, f"app_{preferred}"] + [f"{preferred}_{n}" for n in range(2, 50)]:
         target = folder / f"{candidate}{suffix}"
-        if not target.exists() and not (folder / candidate).exists():
+        reusable = not target.exists() or (reuse_generated and _generated_by_splitter(target))
+        if reusable and not (folder / candidate).exists():
             return candidate
     raise SplitterError(f"no free module name for {preferred} in {folder}")
+
+
+def _generated_by_splitter(path: Path) -> bool:
+    """A module an earlier `apply` wrote: its first line names splitter (waves regenerate it)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return GENERATED_MARKER in handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
@@ -81,14 +92,46 @@ def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
     routers = "routers" if not (folder / "routers.py").exists() else _free_name(folder, "api_routers")
     services = "services" if not (folder / "services.py").exists() else _free_name(folder, "app_services")
     existing = {p.stem for package in (routers, services) for p in (folder / package).glob("*.py")}
+    # A group module never takes the name of a module beside the monolith or of one it imports: in a script
+    # folder run from inside, `import settings` must keep finding settings.py, never a router.
+    existing |= {p.stem for p in folder.glob("*.py")} | {
+        p.name for p in folder.iterdir() if (p / "__init__.py").exists()
+    }
+    existing |= {i.module.split(".")[0] for u in analysis.units for i in u.imports if i.level == 0 and i.module}
     layout = Layout(
         routers_package=routers,
         services_package=services,
         shared_module=_free_name(folder / services, "shared"),
         core_module=_free_name(folder, "core"),
         hooks_module=_free_name(folder, "hooks"),
+        compat_module=_free_name(folder, "compat", reuse_generated=True),
     )
     return layout, frozenset(existing)
+
+
+def schema_name_clashes(project: Project) -> dict[str, str]:
+    """Classes of the monolith whose name another module of the repository also gives a class (-> that file):
+    FastAPI names the OpenAPI schemas of same-named models after their modules (`pkg__main__Pagination`), so
+    moving one would rename a public schema and every client generated from it."""
+    defined = {
+        u.name for u in project.analysis.units if u.kind == "class" and _CLASS_WITH_BASES.search(_unit_text(project, u))
+    }
+    if not defined:
+        return {}
+    elsewhere: dict[str, str] = {}
+    for path, text in project.sources.items():
+        for name in _CLASS_WITH_BASES.findall(text):
+            if name in defined:
+                elsewhere.setdefault(name, str(path.relative_to(project.root)) if path.is_absolute() else str(path))
+    return elsewhere
+
+
+_CLASS_WITH_BASES = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
+
+
+def _unit_text(project: Project, unit) -> str:
+    lines = project.analysis.source.splitlines()
+    return "\n".join(lines[unit.first_line - 1 : unit.first_line + 2])
 
 
 def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
@@ -103,6 +146,10 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         candidates = [(p, t) for p, t in project.sources.items() if project.analysis.module_name.split(".")[-1] in t]
         patched = find_patched_names(candidates, project.analysis.module_name)
     options = replace(
-        options, patched_names=patched, existing_modules=existing | options.existing_modules, layout=layout
+        options,
+        patched_names=patched,
+        existing_modules=existing | options.existing_modules,
+        layout=layout,
+        schema_clashes=schema_name_clashes(project),
     )
     return make_plan(project.analysis, options)

@@ -82,6 +82,7 @@ class _Scope:
         self.is_class = is_class
         self.loads: set[str] = set()
         self.bound: set[str] = set()
+        self.transient: set[str] = set()  # bound only for a while: not a module-level binding afterwards
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.passthrough: set[str] = set()  # free names of methods: skip class bindings
@@ -213,12 +214,11 @@ def _visit(scope: _Scope, node: ast.AST) -> None:
             if alias.name != "*":
                 scope.bound.add(alias.asname or alias.name.split(".")[0])
         return
-    if (
-        isinstance(node, ast.ExceptHandler)
-        and node.name
-        or isinstance(node, (ast.MatchAs, ast.MatchStar))
-        and node.name
-    ):
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        scope.bound.add(node.name)
+        if scope.is_module:
+            scope.transient.add(node.name)  # `except E as e:` deletes `e` when the handler ends
+    elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
         scope.bound.add(node.name)
     elif isinstance(node, ast.MatchMapping) and node.rest:
         scope.bound.add(node.rest)
@@ -253,6 +253,16 @@ def statement_facts(node: ast.stmt) -> ScopeFacts:
     facts = ScopeFacts()
     scope = _Scope(facts, is_module=True)
     _visit(scope, node)
-    facts.uses = scope.free() | facts.global_decls
-    facts.binds = set(scope.bound)
+    handler_only = scope.transient - _assigned_elsewhere(node, scope.transient)
+    facts.uses = (scope.free() | facts.global_decls) - handler_only
+    facts.binds = scope.bound - handler_only
     return facts
+
+
+def _assigned_elsewhere(node: ast.stmt, names: set[str]) -> set[str]:
+    """Of `names`, those the statement also binds otherwise than as an exception name (`e = None` after)."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in names:
+            found.add(sub.id)
+    return found

@@ -417,7 +417,7 @@ def test_exec_and_eval_diagnostics() -> None:
     assert dynamic == {"convert": ("eval()",), "lookup": ("globals()",), "@10": ("exec()",)}
 
 
-def test_several_apps_diagnostic_names_them_and_splits_the_first() -> None:
+def test_several_apps_diagnostic_names_them_and_splits_the_one_with_most_routes() -> None:
     analysis = analyze("""
         from fastapi import FastAPI
         public = FastAPI()
@@ -427,11 +427,12 @@ def test_several_apps_diagnostic_names_them_and_splits_the_first() -> None:
         def x():
             pass
     """)
-    assert analysis.app_names == ("public", "internal")
+    assert analysis.app_names == ("internal", "public")
     assert diagnostic_codes(analysis) == ["several-apps"]
-    assert analysis.diagnostics[0].line == 3
+    assert analysis.diagnostics[0].line == 2  # the app that is not split
     assert "public" in analysis.diagnostics[0].message and "internal" in analysis.diagnostics[0].message
-    assert analysis.registrations == []  # only routes on the primary app (and local routers) are registrations
+    # only routes on the primary app (and local routers) are registrations
+    assert [(r.owner, r.function) for r in analysis.registrations] == [("internal", "x")]
 
 
 def test_conditional_route_and_registration_call_diagnostics(registered: Analysis) -> None:

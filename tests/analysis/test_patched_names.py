@@ -120,6 +120,38 @@ FORMS = [
         "pkg.main",
         {},
     ),
+    (
+        "a module object from importlib.import_module and sys.modules",
+        code("""
+            import importlib, sys
+            main = importlib.import_module("pkg.main")
+            server = sys.modules["pkg.main"]
+            other = importlib.import_module("pkg.mainframe")
+            def test(monkeypatch):
+                monkeypatch.setattr(main, "get_settings", fake)
+                server.API_SECRET = "x"
+                monkeypatch.setattr(other, "unrelated", 1)
+        """),
+        "pkg.main",
+        {"get_settings": [6], "API_SECRET": [7]},
+    ),
+    (
+        "a fixture returning the module: its parameter in tests, and what a call of it binds",
+        code("""
+            import importlib
+            import pytest
+            @pytest.fixture
+            def server():
+                return importlib.import_module("server")
+            def test_x(server, monkeypatch):
+                monkeypatch.setattr(server, "cancel_job", fake)
+            def test_y():
+                mod = server()
+                mod._jobs = {}
+        """),
+        "server",
+        {"cancel_job": [7], "_jobs": [10]},
+    ),
 ]
 
 

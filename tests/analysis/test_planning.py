@@ -294,7 +294,7 @@ def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
     assert placement["TIMEOUT"] == "services.users"  # a plain constant follows its only user
 
 
-def test_handler_using_app_state_stays_in_main(tmp_path: Path) -> None:
+def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:
     plan = plan_source(tmp_path, """
         @app.get("/state")
         def read_state(request: Request):
@@ -311,18 +311,18 @@ def test_handler_using_app_state_stays_in_main(tmp_path: Path) -> None:
             return {}
     """)
     placement = plan.placement()
-    assert placement["read_state"] == "main"
-    assert all(e.function != "read_state" for g in plan.groups for e in g.endpoints)
+    assert placement["read_state"] != "main"  # it reads core.app at call time (issue 9, class 4)
+    assert any("`read_state` uses the app in its body" in w and "core.app" in w for w in plan.warnings)
     assert placement["list_users"] == "routers.users"
 
 
 PINNED_WITHOUT_A_WORD = [
     (
-        "uses app.state",
+        "uses the app at import time, in a default argument",
         """
         @app.get("/state")
-        def read_state():
-            return {"visits": app.state.visits}
+        def read_state(title: str = app.title):
+            return {"title": title}
         """,
         "read_state",
     ),
@@ -340,8 +340,8 @@ PINNED_WITHOUT_A_WORD = [
 
 
         @app.get("/{collection}/stats")
-        def stats(collection: str):
-            return {"stats": collection, "title": app.title}
+        def stats(collection: str, title: str = app.title):
+            return {"stats": collection, "title": title}
 
 
         @app.get("/users/{user_id}")

@@ -27,6 +27,30 @@ def facts_of(source: str):
 # (id, statement, uses, binds)
 USES_AND_BINDS = [
     (
+        "module-level `except ... as e`: `e` is deleted when the handler ends, so it binds nothing",
+        code("""
+            try:
+                from logging_config import configure
+                CONFIGURED = True
+            except ImportError as e:
+                CONFIGURED = False
+                log(e)
+        """),
+        {"ImportError", "log"},
+        {"configure", "CONFIGURED"},
+    ),
+    (
+        "module-level `except ... as err` with `err` also assigned: a real binding",
+        code("""
+            try:
+                import orjson
+            except ImportError as err:
+                err = None
+        """),
+        {"ImportError"},
+        {"orjson", "err"},
+    ),
+    (
         "function: parameters and locals excluded, globals included",
         code("""
             def total(order, *extra, scale=1, **options):

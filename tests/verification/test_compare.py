@@ -231,3 +231,21 @@ def test_snapshots_of_different_formats_are_refused(snap):
 def test_unknown_finding_severity_is_rejected():
     with pytest.raises(ValueError):
         Finding("x", "serious", "m", "l")
+
+
+TIMED_ROUTE = """
+from fastapi.routing import APIRoute
+
+
+class TimedRoute(APIRoute):
+    pass
+
+
+app.router.route_class = TimedRoute
+"""
+
+
+def test_a_lost_route_class_is_breaking_though_openapi_is_the_same(snap):
+    report = compare(snap(app_source(TIMED_ROUTE, ITEMS_ME)), snap(app_source(ITEMS_ME)))
+    assert kinds(report, BREAKING) == {"route-changed"}
+    assert any("route_class 'TimedRoute' -> 'APIRoute'" in f.message for f in report.findings)

@@ -83,6 +83,8 @@ def compare_routes(before: list[dict], after: list[dict]) -> list[Finding]:
             continue
         other = new[new_index[key]][1]
         changed = [name for name in _ROUTE_FIELDS if route.get(name) != other.get(name)]
+        if "route_class" in route and "route_class" in other and route["route_class"] != other["route_class"]:
+            changed.append("route_class")  # older snapshots do not record it
         for name in changed:
             message = f"{name} {route.get(name)!r} -> {other.get(name)!r}"
             findings.append(Finding("route-changed", BREAKING, message, route_label(route)))

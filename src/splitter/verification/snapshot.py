@@ -132,6 +132,8 @@ def describe_route(route: Any) -> dict[str, Any]:
         entry["response_class"] = None if response_class is None else callable_name(response_class)
         entry["include_in_schema"] = bool(getattr(route, "include_in_schema", True))
         entry["tags"] = _tag_names(getattr(route, "tags", None))
+        # what OpenAPI cannot show: an APIRoute subclass (app.router.route_class) changes every response
+        entry["route_class"] = type(getattr(route, "original_route", route)).__name__
     entry["dependencies"] = _dependency_names(getattr(route, "dependant", None))
     return entry
 

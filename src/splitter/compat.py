@@ -1,0 +1,95 @@
+"""The compatibility module: names that moved out of the monolith stay reachable as `main.NAME`.
+
+Tests and helpers reach the monolith's names in ways no static rewrite can find: `getattr(main, name)` in a
+parametrized test, `sys.modules["main"].require_user`, a module object returned by a fixture
+(`server = importlib.import_module("server")`). Hand-split teams kept the old module as a façade; this is that
+façade, generated: the monolith's module object gets a subclass with one property per moved name, whose reads,
+writes and deletes go to the module where the name lives now, so `monkeypatch.setattr(main, "get_settings", fake)` still
+patches what the moved code looks up (seams are read through their home module).
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+from . import nodes
+from .model import FORWARD_FUNCTION
+
+_TEMPLATE = '''\
+"""Names moved out of {source} {marker}, still reachable as attributes of {module}.
+
+Reading, setting or patching one of them through {module} reaches the module where it lives now.
+"""
+
+import importlib
+import sys
+import types
+
+HOMES = {{
+{homes}
+}}
+_HOME_OF = {{name: module for module, names in HOMES.items() for name in names.split()}}
+
+
+def _forwarded(name, home):
+    """A data descriptor, so that patch tools (pytest's monkeypatch, mock.patch) save and restore through it."""
+
+    def read(module):
+        return getattr(importlib.import_module(home), name)
+
+    def write(module, value):
+        setattr(importlib.import_module(home), name, value)
+
+    def delete(module):
+        delattr(importlib.import_module(home), name)
+
+    return property(read, write, delete)
+
+
+_ForwardingModule = type(
+    "_ForwardingModule", (types.ModuleType,), {{name: _forwarded(name, home) for name, home in _HOME_OF.items()}}
+)
+
+
+def {function}(module_name):
+    sys.modules[module_name].__class__ = _ForwardingModule
+'''
+
+
+def compat_source(homes: dict[str, list[str]], source: str, module: str, marker: str) -> str:
+    """The module text. `homes`: dotted home module -> names that now live there."""
+    entries = []
+    for home in sorted(homes):
+        names = " ".join(sorted(set(homes[home])))
+        wrapped = textwrap.wrap(names, width=100, break_on_hyphens=False)
+        if len(wrapped) == 1:
+            entries.append(f'    "{home}": "{wrapped[0]}",')
+            continue
+        lines = [f'        "{chunk} "' for chunk in wrapped[:-1]] + [f'        "{wrapped[-1]}"']
+        entries.append(f'    "{home}": (\n' + "\n".join(lines) + "\n    ),")
+    return _TEMPLATE.format(
+        source=source, module=module, marker=marker, homes="\n".join(entries), function=FORWARD_FUNCTION
+    )
+
+
+def forward_call(alias: str):
+    """`compat.forward_moved_names(__name__)`, the one line main.py runs."""
+    return nodes.method_call(alias, FORWARD_FUNCTION, "__name__")
+
+
+def existing_homes(path: Path) -> dict[str, list[str]]:
+    """The HOMES table of a compatibility module an earlier apply (an earlier wave) wrote, else empty."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HOMES" for t in node.targets):
+            try:
+                table = ast.literal_eval(node.value)
+            except ValueError:
+                return {}
+            return {home: names.split() for home, names in table.items()}
+    return {}
