@@ -36,6 +36,24 @@ def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
     return None
 
 
+_ABSOLUTE_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t.]|import[ \t]+(\w+))", re.MULTILINE)
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+\.", re.MULTILINE)
+
+
+def _runs_from_its_folder(path: Path, source: str) -> bool:
+    """A module inside a package folder that imports its siblings absolutely (`from deps import x` beside
+    deps.py) and never relatively is run with its folder on sys.path: it is the top-level module `app`, not
+    `backend.app`, and new modules beside it are imported the same way."""
+    if _RELATIVE_IMPORT.search(source):
+        return False
+    folder = path.parent
+    for match in _ABSOLUTE_IMPORT.finditer(source):
+        name = match.group(1) or match.group(2)
+        if name != path.stem and ((folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()):
+            return True
+    return False
+
+
 def _nearer_namesake(file: Path, monolith: Path, root: Path) -> bool:
     """A file next to (or below) another `main.py` imports that one as `main`, not ours (monorepos)."""
     for folder in file.parents:
@@ -62,6 +80,8 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
             continue  # not ours to judge: only files that reference the monolith are ever rewritten
     if module_name is None and package is None:
         module_name = _namespace_module_name(path, sources)
+    elif module_name is None and _runs_from_its_folder(path, source):
+        module_name = path.stem
     analysis = analyze_source(source, path, module_name or dotted)
     if "." not in analysis.module_name:
         sources = {p: t for p, t in sources.items() if not _nearer_namesake(p, monolith, root)}
