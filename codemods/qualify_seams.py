@@ -131,6 +131,32 @@ class SeamQualifier(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._skip_name(node.name)
 
+    # A class body binds its own names (`db = ...` there is a class attribute, never `core.db = ...`).
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        collector = _LocalBindings()
+        node.body.visit(collector)
+        self._shadowed.append(collector.bound)
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self._shadowed.pop()
+
+    # Comprehension targets are the comprehension's own locals: `[db.name for db in ALL_DBS]` reads no seam `db`.
+    def _enter_comprehension(self, node: cst.BaseComp) -> None:
+        targets = _LocalBindings()
+        clause = node.for_in
+        while clause is not None:
+            clause.target.visit(targets)
+            targets._target(clause.target)
+            clause = clause.inner_for_in
+        self._shadowed.append(targets.bound)
+
+    def _leave_comprehension(self, original_node: cst.BaseComp, updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        self._shadowed.pop()
+        return updated_node
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
+
     def visit_Import(self, node: cst.Import) -> bool:
         return False
 

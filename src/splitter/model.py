@@ -131,11 +131,3 @@ class Analysis:
     local_router_prefixes: dict[str, str] = field(default_factory=dict)
     # app-level router settings every generated APIRouter must repeat: {"route_class": "TimedRoute"}
     router_settings: dict[str, str] = field(default_factory=dict)
-
-    def binder_of(self) -> dict[str, list[int]]:
-        """name -> indices of the units that bind it at module level, in order."""
-        table: dict[str, list[int]] = {}
-        for unit in self.units:
-            for name in unit.binds:
-                table.setdefault(name, []).append(unit.index)
-        return table

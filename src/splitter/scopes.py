@@ -11,26 +11,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-MUTATING_METHODS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "pop",
-        "popitem",
-        "remove",
-        "clear",
-        "update",
-        "setdefault",
-        "add",
-        "discard",
-        "appendleft",
-        "popleft",
-        "put",
-        "put_nowait",
-        "cache_clear",
-    }
-)
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
 
 
@@ -39,10 +19,8 @@ class ScopeFacts:
     uses: set[str] = field(default_factory=set)  # module-level names looked up
     binds: set[str] = field(default_factory=set)  # module-level names bound (module scope only)
     global_decls: set[str] = field(default_factory=set)  # names declared `global` in functions
-    mutated: set[str] = field(default_factory=set)  # module names mutated in place inside functions
     dynamic: set[str] = field(default_factory=set)  # exec/eval/globals() seen
     dunder_file: bool = False
-    dunder_name: bool = False
     strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
 
 
@@ -61,16 +39,28 @@ def _annotation_names(node: ast.expr | None) -> set[str]:
     names: set[str] = set()
     if node is None:
         return names
+    values = {  # `Literal["csv", "json"]` holds values, not forward references
+        id(const)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Subscript) and _is_literal(sub.value)
+        for const in ast.walk(sub.slice)
+    }
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
             names.add(sub.id)
-        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and id(sub) not in values:
             try:
                 parsed = ast.parse(sub.value.strip(), mode="eval")
             except SyntaxError:
                 continue
             names |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
     return names
+
+
+def _is_literal(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "Literal") or (
+        isinstance(node, ast.Attribute) and node.attr == "Literal"
+    )
 
 
 class _Scope:
@@ -174,13 +164,6 @@ def _note_call(scope: _Scope, node: ast.Call) -> None:
     func = node.func
     if isinstance(func, ast.Name) and func.id in DYNAMIC_CALLS:
         scope.facts.dynamic.add(DYNAMIC_CALLS[func.id])
-    if (
-        not scope.is_module
-        and isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and func.attr in MUTATING_METHODS
-    ):
-        scope.facts.mutated.add(func.value.id)
 
 
 def _visit(scope: _Scope, node: ast.AST) -> None:
@@ -198,8 +181,6 @@ def _visit(scope: _Scope, node: ast.AST) -> None:
             scope.loads.add(node.id)
             if node.id == "__file__":
                 scope.facts.dunder_file = True
-            elif node.id == "__name__":
-                scope.facts.dunder_name = True
         else:
             scope.bound.add(node.id)
         return
@@ -237,13 +218,6 @@ def _visit(scope: _Scope, node: ast.AST) -> None:
         prefix = str(node.values[0].value)
         if prefix.isidentifier():
             scope.facts.strings.add(prefix + "*")
-    elif (
-        isinstance(node, (ast.Subscript, ast.Attribute))
-        and not isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name)
-        and not scope.is_module
-    ):
-        scope.facts.mutated.add(node.value.id)
     for child in ast.iter_child_nodes(node):
         _visit(scope, child)
 

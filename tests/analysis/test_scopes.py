@@ -27,6 +27,15 @@ def facts_of(source: str):
 # (id, statement, uses, binds)
 USES_AND_BINDS = [
     (
+        "Literal[...] strings are values, not forward references (`import json` stays unused)",
+        code("""
+            def export(fmt: Literal["csv", "json"], other: "Order") -> typing.Literal["xml"]:
+                return fmt
+        """),
+        {"Literal", "Order", "typing"},
+        {"export"},
+    ),
+    (
         "module-level `except ... as e`: `e` is deleted when the handler ends, so it binds nothing",
         code("""
             try:
@@ -289,36 +298,9 @@ def test_dynamic_calls(source: str, reasons: set[str]) -> None:
 
 
 # (id, statement, mutated names)
-MUTATED = [
-    (
-        "mutating methods, subscript store and attribute store inside a function",
-        code("""
-            def record(event):
-                _events.append(event)
-                _index[event.id] = event
-                state.last = event
-                del _pending[event.id]
-        """),
-        {"_events", "_index", "state", "_pending"},
-    ),
-    ("set and dict methods", "def f(x):\n    SEEN.add(x)\n    CACHE.update({x: 1})\n    QUEUE.put_nowait(x)\n",
-     {"SEEN", "CACHE", "QUEUE"}),
-    ("cache_clear on a cached function", "def reset():\n    lookup.cache_clear()\n", {"lookup"}),
-    ("reading and non-mutating methods", "def f():\n    return ITEMS.copy(), ITEMS[0], CONFIG.get('x')\n", set()),
-    ("module-level mutation is import-time work, not a mutation fact", "_events.append(1)\n", set()),
-]
-
-
-@pytest.mark.parametrize(("source", "mutated"), [r[1:] for r in MUTATED], ids=[r[0] for r in MUTATED])
-def test_mutated_containers(source: str, mutated: set[str]) -> None:
-    assert facts_of(source).mutated == mutated
-
-
-def test_dunder_file_and_dunder_name_are_noticed() -> None:
-    facts = facts_of("def where():\n    return Path(__file__).parent, getLogger(__name__)\n")
-    assert facts.dunder_file and facts.dunder_name
-    plain = facts_of("def f():\n    return module.__name__\n")
-    assert not plain.dunder_file and not plain.dunder_name
+def test_dunder_file_is_noticed() -> None:
+    assert facts_of("def where():\n    return Path(__file__).parent, getLogger(__name__)\n").dunder_file
+    assert not facts_of("def f():\n    return module.__file__\n").dunder_file
 
 
 def test_a_comprehension_in_a_class_body_does_not_see_class_attributes() -> None:

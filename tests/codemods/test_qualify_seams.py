@@ -108,6 +108,9 @@ UNTOUCHED = [
     ("global and nonlocal statements", "def f():\n    global _client, COUNT\n"),
     ("names that are not seams", "client = _client_factory()\ncount = COUNTER\n"),
     ("odd formatting, no final newline", "x  =  other  # _client\n\n\ny = '_client'"),
+    ("comprehension target named like a seam", "names = [_client.name for _client in ALL_CLIENTS]\n"),
+    ("dict and generator comprehension targets", "d = {COUNT: 1 for COUNT in xs}\ng = (c for _client, c in pairs)\n"),
+    ("class body inside a function binds its own names", "def f():\n    class Cfg:\n        COUNT = 3\n    return Cfg\n"),
 ]
 
 

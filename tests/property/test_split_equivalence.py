@@ -34,9 +34,8 @@ def split_preserves_behaviour(source: str) -> list[str]:
         written = sorted(root.rglob("*.py"))
         for path in written:  # every file that now exists must compile, written or not
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
-        # design.md names the mapping `files`; apply.py's ApplyResult calls it `changes`
-        changes = getattr(result, "files", None) or getattr(result, "changes", {})
-        for path, text in changes.items():
+        assert result.changes, "apply changed nothing"  # a rename of the field must not make this check vacuous
+        for path, text in result.changes.items():
             compile(text, str(path), "exec")
         routers_dir = root / package / result.plan.layout.routers_package.replace(".", "/")
         missing = [g.name for g in result.plan.groups if not (routers_dir / f"{g.name}.py").exists()]
