@@ -110,7 +110,10 @@ UNTOUCHED = [
     ("odd formatting, no final newline", "x  =  other  # _client\n\n\ny = '_client'"),
     ("comprehension target named like a seam", "names = [_client.name for _client in ALL_CLIENTS]\n"),
     ("dict and generator comprehension targets", "d = {COUNT: 1 for COUNT in xs}\ng = (c for _client, c in pairs)\n"),
-    ("class body inside a function binds its own names", "def f():\n    class Cfg:\n        COUNT = 3\n    return Cfg\n"),
+    (
+        "class body inside a function binds its own names",
+        "def f():\n    class Cfg:\n        COUNT = 3\n    return Cfg\n",
+    ),
 ]
 
 
