@@ -11,8 +11,10 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from ._per_visit import SkipSetPerVisit
 
-class ModuleNamePinner(cst.CSTTransformer):
+
+class ModuleNamePinner(SkipSetPerVisit, cst.CSTTransformer):
     """The transformer itself; cheap to build and reusable across statements."""
 
     def __init__(self, module_name: str) -> None:

@@ -13,6 +13,8 @@ import json
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from ._per_visit import SkipSetPerVisit
+
 
 class _LocalBindings(cst.CSTVisitor):
     """Names a function body binds locally (not inside nested functions), minus its `global` declarations."""
@@ -84,7 +86,7 @@ def _locals_of(params: cst.Parameters, body: cst.CSTNode | None) -> set[str]:
     return (names | collector.bound) - collector.declared_global
 
 
-class SeamQualifier(cst.CSTTransformer):
+class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
     """The transformer itself; cheap to build, so splitter makes one per module and reuses it."""
 
     def __init__(self, seams: dict[str, str]) -> None:

@@ -14,8 +14,10 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from ._per_visit import SkipSetPerVisit
 
-class RelativeImportRebaser(cst.CSTTransformer):
+
+class RelativeImportRebaser(SkipSetPerVisit, cst.CSTTransformer):
     """The transformer itself; cheap to build and reusable across statements."""
 
     def __init__(self, levels: int, package: str) -> None:

@@ -54,6 +54,17 @@ def _runs_from_its_folder(path: Path, source: str) -> bool:
     return False
 
 
+def _imported_as_top_level(path: Path, dotted: str, sources: dict[Path, str]) -> bool:
+    """More files of the repository reach the module as `app` than as `backend.app` (imports, patch targets,
+    `import_module` strings): a package module that puts its own folder on sys.path is still `api.main`."""
+
+    def files_naming(name: str) -> int:
+        pattern = re.compile(rf"\b(?:from|import)\s+{re.escape(name)}\b|[\"']{re.escape(name)}[.:\"']")
+        return sum(1 for text in sources.values() if pattern.search(text))
+
+    return files_naming(path.stem) > files_naming(dotted)
+
+
 def _nearer_namesake(file: Path, monolith: Path, root: Path) -> bool:
     """A file next to (or below) another `main.py` imports that one as `main`, not ours (monorepos)."""
     for folder in file.parents:
@@ -80,7 +91,7 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
             continue  # not ours to judge: only files that reference the monolith are ever rewritten
     if module_name is None and package is None:
         module_name = _namespace_module_name(path, sources)
-    elif module_name is None and _runs_from_its_folder(path, source):
+    elif module_name is None and _runs_from_its_folder(path, source) and _imported_as_top_level(path, dotted, sources):
         module_name = path.stem
     analysis = analyze_source(source, path, module_name or dotted)
     if "." not in analysis.module_name:

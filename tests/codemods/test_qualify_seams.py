@@ -11,7 +11,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from splitter.codemods.qualify_seams import QualifySeams
+from splitter.codemods.qualify_seams import QualifySeams, SeamQualifier
 
 SEAMS = {"_client": "core", "COUNT": "shared"}
 
@@ -169,3 +169,15 @@ def test_parentheses_and_comments_around_a_reference_are_kept() -> None:
     Attribute is built without them, so `(\n    _client  # why\n)` loses the comment."""
     source = "value = (\n    _client  # the shared client\n)\n"
     assert run(source) == "value = (\n    core._client  # the shared client\n)\n"
+
+
+def test_one_qualifier_reused_for_many_statements_misses_none() -> None:
+    """splitter reuses one transformer per module; node ids of a freed statement come back in the next one, so
+    ids remembered from an earlier visit must not make it skip a real reference (seen on warehouse_system)."""
+    qualifier = SeamQualifier({"limiter": "core"})
+    results = []
+    for number in range(300):
+        statement = cst.parse_statement(f'@limiter.limit("5/hour")\ndef endpoint_{number}(request):\n    return 1\n')
+        results.append(cst.Module(body=[statement.visit(qualifier)]).code)
+        del statement
+    assert all(text.startswith("@core.limiter.limit") for text in results), [t for t in results if "core." not in t]
