@@ -187,7 +187,7 @@ def _moved_homes(
             dotted = where.dotted(destination, analysis.module_name)
             homes.setdefault(dotted, []).extend(analysis.units[index].binds)
     for name, home in seam_homes.items():
-        if home != "main" and name not in analysis.app_names:
+        if home != "main" and name not in analysis.app_names and name != "__file__":
             homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return {home: names for home, names in homes.items() if names}
 
@@ -250,6 +250,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         if name not in seam_homes and name in imported:
             seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core
     app = analysis.app_names[0]
+    if any("__file__" in analysis.units[i].dynamic and where.depth(d) for i, d in placement.items() if d != "main"):
+        seam_homes["__file__"] = "core"  # code moved a folder down builds its paths from core.py, beside main.py
     if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != "main"):
         seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
     schema_classes = frozenset(schema_name_clashes(project))
@@ -332,7 +334,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
-        if name != app:  # the app stays in main.py; core only holds a reference to it
+        if name not in (app, "__file__"):  # the app stays in main.py; core only holds a reference to it
             relocation[name] = where.dotted(home, analysis.module_name)
     return changes, relocation
 

@@ -74,8 +74,6 @@ def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) ->
         return "runs before imports that may depend on it (sys.path, environment)"
     if unit.pinned_reason:
         return unit.pinned_reason
-    if unit.route_owner and "__file__" in unit.dynamic:
-        return "builds paths from __file__, which a router module one folder down would change"
     if unit.kind in ("docstring", "main_guard"):
         return "module entry point" if unit.kind == "main_guard" else ""
     if set(unit.binds) & set(analysis.app_names):

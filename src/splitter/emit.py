@@ -167,7 +167,9 @@ class Emitter:
     def seams_read_in(self, destination: str) -> dict[str, str]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""
         if destination == "main":
-            return {n: home for n, home in self.seams.items() if n != self.app}
+            return {n: home for n, home in self.seams.items() if n not in (self.app, "__file__")}
+        if not self.where.depth(destination):
+            return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams
 
     def alias_for(self, importer: str, home: str) -> str:
@@ -262,6 +264,8 @@ class Emitter:
     def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
         """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
         needs = draft.needs - draft.binds - BUILTINS
+        if "__file__" in draft.needs and "__file__" in self.seams_read_in(draft.destination):
+            needs.add("__file__")  # read as core.__file__
         if draft.destination == "main" or self.app not in self.seams:
             needs.discard(self.app)
         copied: dict[int, set[str]] = defaultdict(set)

@@ -476,6 +476,11 @@ def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
         if planner.dest.get(block.id, "main") == "main":
             continue
         for unit in (analysis.units[u] for u in block.units):
+            if "__file__" in unit.dynamic and planner.dest[block.id].startswith(("routers.", "services.")):
+                notes.append(
+                    f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
+                    "down, it reads `core.__file__` (core.py sits beside main.py)"
+                )
             if unit.app_at_call_time:
                 notes.append(
                     f"{analysis.path}:{unit.first_line}: `{unit.name}` uses the app in its body: moved, it reads "
