@@ -190,15 +190,13 @@ SMOKE_CONSTANT = """SMOKE_CALLS = [pytest.param(e, id=e["id"]) for e in CONTRACT
 SMOKE_TESTS = """@pytest.mark.parametrize("endpoint", SMOKE_CALLS)
 def test_smoke_call(endpoint, router_client, route_table, check_declared_model):
     response = router_client.get(endpoint["path"], follow_redirects=False)
-    assert response.status_code < 500, response.text[:500]
+    assert response.status_code < 500, f"{{response.status_code}}: {{response.text[:300]}}"
     route = route_table.route(endpoint["id"], endpoint["name"])
     check_declared_model(route, response)
 """
 
 
-def render_test_module(
-    router: str, module: str, command: str, contract_name: str, has_smoke_calls: bool, has_schemas: bool
-) -> str:
+def render_test_module(router: str, module: str, command: str, has_smoke_calls: bool, has_schemas: bool) -> str:
     """A test module with only the sections this router needs (no empty parametrizations)."""
     constants = CONSTANTS.rstrip("\n") + "\n"
     sections = [ROUTE_TESTS]
@@ -209,4 +207,4 @@ def render_test_module(
         constants += SMOKE_CONSTANT
         sections.append(SMOKE_TESTS)
     text = TEST_MODULE_HEAD + constants + "\n\n" + "\n\n".join(s.strip("\n") + "\n" for s in sections)
-    return text.format(router=router, module=module, command=command, contract_name=contract_name)
+    return text.format(router=router, module=module, command=command)

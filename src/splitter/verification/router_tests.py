@@ -141,7 +141,6 @@ def write_router_module(out_dir: Path, name: str, contract: dict, command: str) 
         router=name,
         module=contract["module"],
         command=command,
-        contract_name=contract_path.name,
         has_smoke_calls=any(e["smoke"] for e in contract["endpoints"]),
         has_schemas=bool(contract["schemas"]),
     )
