@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.verification.router_contract import route_id, smoke_blocker
+from splitter.verification.router_contract import referenced_schemas, route_id, smoke_blocker
 from test_apply_fixtures import CASES, copy_fixture, runner, split
 
 from splitter.cli import app
@@ -220,3 +220,37 @@ def test_smoke_call_only_for_routes_callable_without_data(route, operations, rea
 )
 def test_route_ids_read_like_requests(route, expected):
     assert route_id(route) == expected
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+COMPONENTS = {
+    "Order": {"properties": {"lines": {"items": ref("Line")}, "customer": ref("Customer")}},
+    "Line": {"properties": {"product": ref("Product")}},
+    "Product": {"properties": {"related": {"items": ref("Product")}}},  # recursive
+    "Customer": {"type": "object"},
+    "Unused": {"type": "object"},
+}
+
+
+@pytest.mark.parametrize(
+    ("operation", "pinned"),
+    [
+        pytest.param({"responses": {"200": {"content": {"application/json": {"schema": ref("Order")}}}}},
+                     ["Customer", "Line", "Order", "Product"], id="nested-and-recursive"),
+        pytest.param({"requestBody": {"content": {"application/json": {"schema": ref("Customer")}}}},
+                     ["Customer"], id="request-body"),
+        pytest.param({"responses": {"200": {"description": "ok"}}}, [], id="none"),
+    ],
+)
+def test_a_router_pins_every_schema_its_operations_reach(operation, pinned):
+    assert list(referenced_schemas([operation], COMPONENTS)) == pinned
+
+
+def test_emit_tests_needs_the_split_written(tmp_path):
+    repo = copy_fixture("notes_backend", tmp_path)
+    result = split(repo, "main.py", "--dry-run", "--emit-tests", str(repo / ROUTER_TESTS))
+    assert result.exit_code == 2 and "drop --dry-run" in result.output
+    assert not (repo / ROUTER_TESTS).exists() and not (repo / "routers").exists()

@@ -126,8 +126,10 @@ def apply(
         if check and preview.diff:
             raise typer.Exit(1)
         return
+    target = verify or f"{preview.plan.module}:{preview.plan.app}"
     if not preview.diff:
         typer.echo("nothing to do: the module is already split as planned")
+        _emit_router_tests(emit_tests, target, preview.root, python)
         return
     if not yes:
         if not sys.stdin.isatty():
@@ -143,11 +145,14 @@ def apply(
         typer.echo(report)
     else:
         typer.echo(render_apply(apply_split(file, chosen, options)))
-    if emit_tests is not None:
+    _emit_router_tests(emit_tests, target, preview.root, python)
+
+
+def _emit_router_tests(out_dir: Path | None, target: str, root: Path, python: str | None) -> None:
+    if out_dir is not None:
         from .verification.router_tests import generate_router_tests
 
-        target = verify or f"{preview.plan.module}:{preview.plan.app}"
-        typer.echo(generate_router_tests(target, preview.root, emit_tests, python).summary())
+        typer.echo(generate_router_tests(target, root, out_dir, python).summary())
 
 
 def _register_verification() -> None:
