@@ -99,6 +99,7 @@ def outside_world_overrides():
 
 @pytest.fixture
 def router_client(router_app, outside_world_overrides):
+    \"""A TestClient outside `with`, as most suites use it: lifespan hooks do not run.\"""
     router_app.dependency_overrides.update(outside_world_overrides)
     yield TestClient(router_app)
     for dependency in outside_world_overrides:
