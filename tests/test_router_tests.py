@@ -254,3 +254,10 @@ def test_emit_tests_needs_the_split_written(tmp_path):
     result = split(repo, "main.py", "--dry-run", "--emit-tests", str(repo / ROUTER_TESTS))
     assert result.exit_code == 2 and "drop --dry-run" in result.output
     assert not (repo / ROUTER_TESTS).exists() and not (repo / "routers").exists()
+
+
+def test_emit_tests_refuses_a_bad_folder_before_writing_the_split(tmp_path):
+    repo = copy_fixture("notes_backend", tmp_path)
+    result = split(repo, "main.py", "--emit-tests", str(repo / "tests"))  # holds the project's own conftest.py
+    assert result.exit_code == 2 and "conftest.py" in result.output
+    assert not (repo / "routers").exists()

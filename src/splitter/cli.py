@@ -127,6 +127,10 @@ def apply(
             raise typer.Exit(1)
         return
     target = verify or f"{preview.plan.module}:{preview.plan.app}"
+    if emit_tests is not None:
+        from .verification.router_tests import check_output_folder
+
+        check_output_folder(emit_tests, preview.root)  # refuse before the split is written, not after
     if not preview.diff:
         typer.echo("nothing to do: the module is already split as planned")
         _emit_router_tests(emit_tests, target, preview.root, python)

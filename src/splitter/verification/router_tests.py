@@ -111,12 +111,17 @@ def _check_package_name(out_dir: Path, cwd: Path) -> None:
                 )
 
 
+def check_output_folder(out_dir: Path, cwd: Path) -> None:
+    """Raise SplitterError when router tests may not be written into `out_dir` (before anything is written)."""
+    _check_not_foreign(Path(out_dir))
+    _check_package_name(Path(out_dir).absolute(), Path(cwd))
+
+
 def write_router_tests(target: str, snapshot: dict, out_dir: Path, cwd: Path) -> tuple[list[Path], dict]:
     """Write conftest.py and one test module + JSON contract per router; return the paths and contracts."""
     _check_target(target)
     out_dir, cwd = Path(out_dir), Path(cwd)
-    _check_not_foreign(out_dir)
-    _check_package_name(out_dir, cwd)
+    check_output_folder(out_dir, cwd)
     contracts = router_contracts(snapshot)
     if not contracts:
         raise SplitterError(f"{target} has no routes defined in the project's own modules: nothing to test")
