@@ -133,6 +133,15 @@ def add_model_field(repo: Path, module: str, model: str) -> None:
     path.write_text(path.read_text().replace(header, header + "    added_on_purpose: str = ''\n", 1))
 
 
+def raise_in(repo: Path, module: str, function: str) -> None:
+    path = repo / module
+    node = next(n for n in ast.parse(path.read_text()).body if getattr(n, "name", None) == function)
+    lines = path.read_text().splitlines(keepends=True)
+    indent = " " * node.body[0].col_offset
+    lines.insert(node.body[0].lineno - 1, f"{indent}raise RuntimeError('the database is down')\n")
+    path.write_text("".join(lines))
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected_failure"),
     [
@@ -150,6 +159,11 @@ def add_model_field(repo: Path, module: str, model: str) -> None:
             lambda repo: drop_line(repo, "routers/version.py", '@router.get("/version")'),
             "test_version_router.py::test_route_is_served_by_this_router[GET /version]",
             id="route-disappears",
+        ),
+        pytest.param(
+            lambda repo: raise_in(repo, "routers/health.py", "health"),
+            "test_health_router.py::test_smoke_call[GET /health]",
+            id="endpoint-starts-failing",
         ),
         pytest.param(
             lambda repo: add_model_field(repo, "services/notes.py", "NoteCreate"),
