@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import sys
 from pathlib import Path
@@ -44,3 +45,29 @@ def test_format_ruff_formats_generated_files_but_not_moved_main(tmp_path: Path) 
         compile(formatted.changes[path], str(path), "exec")
         assert again[path] == formatted.changes[path]  # already formatted: ruff changes nothing more
     assert any(formatted.changes[p] != plain.changes[p] for p in generated)
+
+
+def test_tags_name_every_router_in_openapi_tags_and_verify_reports_only_those(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "notes_backend"
+    plain, tagged = tmp_path / "plain", tmp_path / "tagged"
+    for copy in (plain, tagged):
+        shutil.copytree(fixture, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = take_snapshot("main:app", plain, sys.executable)
+    apply_split(plain / "main.py", None, ApplyOptions())
+    apply_split(tagged / "main.py", None, ApplyOptions(tags=True))
+    split_only = compare(before, take_snapshot("main:app", plain, sys.executable)).findings
+    after = take_snapshot("main:app", tagged, sys.executable)
+    report = compare(before, after, allowed_tag_additions=True)
+    extra = [f for f in report.findings if f not in split_only]
+    assert {f.kind for f in extra} == {"tag-added", "tags-added"} and not report.has_breaking
+    assert all(f.severity == "cosmetic" and f.message.endswith("(intended: tags opted in)") for f in extra)
+    routers = [p.stem for p in sorted((tagged / "routers").glob("*.py")) if p.stem != "__init__"]
+    declared = {tag["name"]: tag["description"] for tag in after["openapi"]["tags"]}
+    assert sorted(declared) == routers == sorted(f.message.split("'")[1] for f in extra if f.kind == "tag-added")
+    for router in routers:
+        docstring = ast.get_docstring(ast.parse((tagged / "routers" / f"{router}.py").read_text()))
+        assert docstring.startswith(declared[router] + ": moved from main.py")
+    operations = [(path, method) for path, item in after["openapi"]["paths"].items() for method in item]
+    tagged_operations = {f.location for f in extra if f.kind == "tags-added"}
+    untagged = [op for op in operations if f"{op[1].upper()} {op[0]}" not in tagged_operations]
+    assert operations and untagged == []  # every operation lives in a router now, so each gained its tag

@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 
 from . import nodes
-from .emit import Emitter, ModuleDraft, _from_import, parse_statements
+from .emit import Emitter, ModuleDraft, _from_import, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
@@ -97,6 +97,7 @@ def _main_module(
     router_alias: dict[tuple[str, str], str],
     setup_modules: list[str] = (),
     compat: list[cst.BaseStatement] = (),
+    tag_entries: list[tuple[str, str]] = (),
 ) -> tuple[cst.Module, set[str]]:
     analysis = emitter.analysis
     body: list[cst.BaseStatement] = []
@@ -158,6 +159,8 @@ def _main_module(
                 body.append(statement.with_changes(leading_lines=original.leading_lines))
             if unit.index <= leading_import:
                 import_block_end = len(body)
+    if tag_entries and last_include is not None:
+        body.insert(body.index(last_include) + 1, nodes.openapi_tags_extension(emitter.app, tag_entries))
     needs |= set(router_alias.values())
     draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
     generated = emitter.import_lines(draft, copy_originals=False)
@@ -312,17 +315,23 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             draft.binds |= set(unit.binds)
             draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
         group = groups.get(group_name)
+        is_router = group is not None and destination.startswith("routers.")
         built = emitter.build(
             draft,
-            prefix=group.prefix if group and destination.startswith("routers.") else "",
+            prefix=group.prefix if is_router else "",
             router_vars=list(variables.values()),
+            summary=group_summary(group) if is_router else "",
         )
         changes[where.path(destination)] = built.code
     setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
+    tag_entries = []
+    if options.tags:
+        routed = dict.fromkeys(group for group, _ in router_alias)  # in include order, as the document lists them
+        tag_entries = [(name, group_summary(groups[name])) for name in routed if name in groups]
     homes = _moved_homes(analysis, placement, seam_homes, where)
     hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
     compat = _compat_lines(emitter) if homes and not hooked else []
-    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat)
+    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat, tag_entries)
     changes[analysis.path] = main_module.code
     if homes:
         for home, names in existing_homes(where.path("compat")).items():

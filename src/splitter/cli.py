@@ -96,6 +96,7 @@ def apply(
     run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),
     python: str | None = typer.Option(None, help="with --verify: the target project's Python"),
     strict: bool = typer.Option(False, help="refuse to split when the plan has warnings (exit 2)"),
+    emit_tests: Path | None = typer.Option(None, "--emit-tests", help="then write router tests into this folder"),
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
     from .apply import ApplyOptions, apply_split
@@ -104,6 +105,8 @@ def apply(
 
     if fmt not in (None, "ruff", "black"):
         raise SplitterError(f"--format takes ruff or black, not {fmt!r}")
+    if emit_tests is not None and dry_run:
+        raise SplitterError("--emit-tests runs the split app, so it needs the split written: drop --dry-run")
     options = ApplyOptions(
         dry_run=True,
         only=tuple(only),
@@ -123,8 +126,14 @@ def apply(
         if check and preview.diff:
             raise typer.Exit(1)
         return
+    target = verify or f"{preview.plan.module}:{preview.plan.app}"
+    if emit_tests is not None:
+        from .verification.router_tests import check_output_folder
+
+        check_output_folder(emit_tests, preview.root)  # refuse before the split is written, not after
     if not preview.diff:
         typer.echo("nothing to do: the module is already split as planned")
+        _emit_router_tests(emit_tests, target, preview.root, python)
         return
     if not yes:
         if not sys.stdin.isatty():
@@ -138,18 +147,27 @@ def apply(
 
         report = apply_with_verification(file, chosen, options, verify, run_tests, python)
         typer.echo(report)
-        return
-    result = apply_split(file, chosen, options)
-    typer.echo(render_apply(result))
+    else:
+        typer.echo(render_apply(apply_split(file, chosen, options)))
+    _emit_router_tests(emit_tests, target, preview.root, python)
+
+
+def _emit_router_tests(out_dir: Path | None, target: str, root: Path, python: str | None) -> None:
+    if out_dir is not None:
+        from .verification.router_tests import generate_router_tests
+
+        typer.echo(generate_router_tests(target, root, out_dir, python).summary())
 
 
 def _register_verification() -> None:
     try:
         from .verification.cli import snapshot_command, verify_command
+        from .verification.router_tests import tests_command
     except ImportError:  # pragma: no cover - shipped together
         return
     app.command("snapshot")(guarded(snapshot_command))
     app.command("verify")(guarded(verify_command))
+    app.command("tests")(guarded(tests_command))
 
 
 _register_verification()

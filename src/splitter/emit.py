@@ -321,9 +321,11 @@ class Emitter:
         return lines
 
     # -- whole modules ------------------------------------------------------------------------------------
-    def header(self, destination: str, prefix: str = "") -> cst.SimpleStatementLine:
+    def header(self, destination: str, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:
         kind = destination.split(".")[0]
         name = destination.split(".", 1)[-1]
+        if kind == "routers" and summary:
+            return nodes.docstring(f"{summary}: moved from {self.analysis.path.name} {GENERATED_MARKER}.")
         if kind == "root":
             kind = "hooks" if name.startswith(self.where.layout.hooks_module) else "core"
         elif kind == "services" and name.startswith(f"{self.where.layout.shared_module}_"):
@@ -332,8 +334,8 @@ class Emitter:
         source = self.analysis.path.name
         return nodes.docstring(f"{text}: moved from {source} {GENERATED_MARKER}.")
 
-    def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = ()) -> cst.Module:
-        body: list[cst.BaseStatement] = [self.header(draft.destination, prefix)]
+    def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = (), summary: str = "") -> cst.Module:
+        body: list[cst.BaseStatement] = [self.header(draft.destination, prefix, summary)]
         settings = self.analysis.router_settings if router_vars else {}
         if router_vars:
             draft.needs.add("APIRouter")
@@ -343,7 +345,7 @@ class Emitter:
         if router_vars and "APIRouter" not in self.import_binders:
             imports.append(nodes.from_import("fastapi", ["APIRouter"]))
         body += imports
-        tag = draft.destination.split(".", 1)[1] if self.tags else None
+        tag = draft.destination.split(".", 1)[-1] if self.tags and router_vars else None
         for position, variable in enumerate(router_vars):
             statement = nodes.router_creation(variable, tag, settings)
             body.append(
@@ -357,6 +359,17 @@ class Emitter:
                 statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *kept])
             body.append(statement)
         return self.module.with_changes(body=body, header=[], footer=[])
+
+
+def group_summary(group) -> str:
+    """What a router module holds, in one line: its docstring's first part and, with `--tags`, the OpenAPI tag's
+    description. The plan's explanation of the group when it has one, else its size and prefix."""
+    explanation = (getattr(group, "explanation", "") or "").strip().rstrip(".")
+    if explanation:
+        return explanation
+    count = len(group.endpoints)
+    where = f"under {group.prefix}" if group.prefix not in ("", "/") else f"of the {group.name} group"
+    return f"{count} route{'s' if count != 1 else ''} {where}"
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import libcst as cst
 
 WRAP_AT = 100
@@ -110,3 +112,13 @@ def with_module_pinned(statement: cst.ClassDef, module: str) -> cst.ClassDef:
     )
     body.insert(1 if has_docstring else 0, pin)
     return statement.with_changes(body=statement.body.with_changes(body=body))
+
+
+def openapi_tags_extension(app: str, entries: list[tuple[str, str]]) -> cst.SimpleStatementLine:
+    """`app.openapi_tags = [*(app.openapi_tags or []), {"name": ..., "description": ...}, ...]`, one line per
+    tag: keeps the tags the app already declares (FastAPI reads the attribute when it builds the document)."""
+    items = [f"    *({app}.openapi_tags or []),"]
+    for name, description in entries:
+        items.append(f'    {{"name": {json.dumps(name)}, "description": {json.dumps(description)}}},')
+    code = f"{app}.openapi_tags = [\n" + "\n".join(items) + "\n]\n"
+    return cst.parse_statement(code)

@@ -205,7 +205,9 @@ def test_tag_additions_are_non_breaking_by_default(snap):
 def test_tag_additions_are_cosmetic_only_with_the_flag(snap):
     before, after = snap(app_source(ITEMS_ME, USERS)), snap(app_source(TAGGED_ITEMS_ME, USERS))
     report = compare(before, after, allowed_tag_additions=True)
-    assert report.findings == [Finding("tags-added", COSMETIC, "tags added: items", "GET /items/me")]
+    assert report.findings == [
+        Finding("tags-added", COSMETIC, "tags added: items (intended: tags opted in)", "GET /items/me")
+    ]
     # the flag covers additions only: removing a tag is still reported as a change
     reverse = compare(after, before, allowed_tag_additions=True)
     assert [(f.kind, f.severity) for f in reverse.findings] == [("tags-removed", NON_BREAKING)]

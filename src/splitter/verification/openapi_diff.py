@@ -60,6 +60,8 @@ class OpenAPIDiff:
         self.before, self.after = before, after
         self.old, self.new = _Resolver(before), _Resolver(after)
         self.tag_addition_severity = COSMETIC if allowed_tag_additions else NON_BREAKING
+        # `apply --tags` adds these on purpose; say so, so a reviewer can tell them from accidental changes.
+        self.intended = " (intended: tags opted in)" if allowed_tag_additions else ""
         self.findings: list[Finding] = []
 
     def add(self, kind: str, severity: str, message: str, location: str) -> None:
@@ -102,8 +104,8 @@ class OpenAPIDiff:
         new = {tag.get("name"): tag for tag in after}
         for name in old.keys() - new.keys():
             self.add("tag-removed", NON_BREAKING, f"tag {name!r} no longer declared", "tags")
-        for name in new.keys() - old.keys():
-            self.add("tag-added", self.tag_addition_severity, f"tag {name!r} declared", "tags")
+        for name in [tag.get("name") for tag in after if tag.get("name") not in old]:
+            self.add("tag-added", self.tag_addition_severity, f"tag {name!r} declared{self.intended}", "tags")
         for name in old.keys() & new.keys():
             if old[name] != new[name]:
                 self._doc_or("tag-changed", old[name], new[name], "tags", f"tag {name!r}")
@@ -219,7 +221,8 @@ class OpenAPIDiff:
         added = [tag for tag in after if tag not in before]
         removed = [tag for tag in before if tag not in after]
         if added:
-            self.add("tags-added", self.tag_addition_severity, f"tags added: {', '.join(added)}", location)
+            message = f"tags added: {', '.join(added)}{self.intended}"
+            self.add("tags-added", self.tag_addition_severity, message, location)
         if removed:
             self.add("tags-removed", NON_BREAKING, f"tags removed: {', '.join(removed)}", location)
         if not added and not removed and before != after:

@@ -67,8 +67,10 @@ def take_snapshot(
     cwd: Path,
     python: str | None = None,
     extra_paths: Iterable[str | Path] = (),
+    with_modules: bool = False,
 ) -> dict:
-    """Import `target` (`module:app`) in the project at `cwd` and return its snapshot (see snapshot.py)."""
+    """Import `target` (`module:app`) in the project at `cwd` and return its snapshot (see snapshot.py);
+    `with_modules` adds where routes and dependencies are defined (`code_locations`)."""
     cwd = Path(cwd)
     if not cwd.is_dir():
         raise SplitterError("project directory does not exist", cwd)
@@ -76,6 +78,8 @@ def take_snapshot(
     with tempfile.TemporaryDirectory(prefix="splitter-snapshot-") as scratch:
         output = Path(scratch) / "snapshot.json"
         command = [interpreter, str(SNAPSHOT_SCRIPT), target, "--output", str(output)]
+        if with_modules:
+            command.append("--with-modules")
         try:
             completed = subprocess.run(
                 command,

@@ -228,6 +228,39 @@ def snapshot_app(app: Any) -> dict[str, Any]:
     return json.loads(json.dumps(snapshot, default=stable_repr))
 
 
+def _module_of(func: Any) -> str | None:
+    inner = getattr(func, "func", None)  # functools.partial
+    if inner is not None and callable(inner):
+        return _module_of(inner)
+    module = getattr(func, "__module__", None)
+    return module if isinstance(module, str) else None
+
+
+def _dependency_modules(dependant: Any, found: dict[str, str | None]) -> None:
+    for sub in getattr(dependant, "dependencies", None) or []:
+        call = getattr(sub, "call", None)
+        name = callable_name(call)
+        if name is not None:
+            found.setdefault(name, _module_of(call))
+        _dependency_modules(sub, found)
+
+
+def code_locations(app: Any) -> dict[str, Any]:
+    """Where each route's endpoint and each dependency is defined (`--with-modules`, for router tests).
+
+    Kept apart from `snapshot_app` on purpose: a split moves code between modules, so module names must never
+    enter the snapshot that `compare` diffs. Route modules come in the route table's order.
+    """
+    routes = _effective_routes(app.router.routes)
+    dependencies: dict[str, str | None] = {}
+    for route in routes:
+        _dependency_modules(getattr(route, "dependant", None), dependencies)
+    return {
+        "route_modules": [_module_of(getattr(route, "endpoint", None)) for route in routes],
+        "dependency_modules": {name: dependencies[name] for name in sorted(dependencies)},
+    }
+
+
 def load_app(target: str) -> Any:
     """Import `module:attr` (attr may be dotted, or `factory()` to call an app factory without arguments)."""
     module_name, sep, attribute = target.partition(":")
@@ -247,10 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print a JSON snapshot of a FastAPI app.")
     parser.add_argument("target", help="MODULE:APP")
     parser.add_argument("--output", help="write the JSON here instead of stdout")
+    parser.add_argument("--with-modules", action="store_true", help="add `code_locations` (for router tests)")
     options = parser.parse_args(argv)
     # Importing the app may print; keep stdout for the JSON alone.
     with contextlib.redirect_stdout(sys.stderr):
-        snapshot = snapshot_app(load_app(options.target))
+        app = load_app(options.target)
+        snapshot = snapshot_app(app)
+        if options.with_modules:
+            snapshot["code_locations"] = code_locations(app)
     text = json.dumps(snapshot, indent=2) + "\n"
     if options.output:
         Path(options.output).write_text(text, encoding="utf-8")
