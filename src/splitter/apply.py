@@ -166,7 +166,9 @@ def _main_module(
     generated = emitter.import_lines(draft, copy_originals=False)
     if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
         core = emitter.seams[emitter.app]
-        generated.append(emitter.where.module_import("main", core, emitter.alias_for("main", core)))
+        statement = emitter.where.module_import("main", core, emitter.alias_for("main", core))
+        if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
+            generated.append(statement)
         setup_modules = [m for m in setup_modules if m != core]
     generated = _setup_imports(emitter, needs, setup_modules) + generated
     by_group: dict[str, list[str]] = {}

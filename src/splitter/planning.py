@@ -15,6 +15,7 @@ from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, o
 from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
 from .gcpause import without_gc
+from .plan_notes import plan_notes
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -443,9 +444,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             for imported in unit.imports:
                 imports[imported.bound] = []
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
-    warnings += _app_readers(analysis, planner)
-    warnings += _schema_names_kept(analysis, planner)
-    warnings += _oversized(analysis, planner)
+    warnings += plan_notes(analysis, planner)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,
@@ -467,66 +466,6 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         },
         warnings=warnings,
     )
-
-
-def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
-    """Moved functions that use the app in their body (`app.state.x`) read it through core at call time."""
-    notes = []
-    for block in planner.blocks:
-        if planner.dest.get(block.id, "main") == "main":
-            continue
-        for unit in (analysis.units[u] for u in block.units):
-            if "__file__" in unit.dynamic and planner.dest[block.id].startswith(("routers.", "services.")):
-                notes.append(
-                    f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
-                    "down, it reads `core.__file__` (core.py sits beside main.py)"
-                )
-            if unit.app_at_call_time:
-                notes.append(
-                    f"{analysis.path}:{unit.first_line}: `{unit.name}` uses the app in its body: moved, it reads "
-                    f"`core.{analysis.app_names[0]}`, which main.py sets right after creating the app"
-                )
-    return notes
-
-
-def _schema_names_kept(analysis: Analysis, planner: _Planner) -> list[str]:
-    """Moved classes another module also names: FastAPI names their schemas after `__module__`, kept as it was."""
-    notes = []
-    for unit in analysis.units:
-        elsewhere = planner.options.schema_clashes.get(unit.name)
-        if elsewhere and unit.kind == "class" and planner.dest.get(planner.block_of_unit[unit.index], "main") != "main":
-            notes.append(
-                f'{analysis.path}:{unit.first_line}: `{unit.name}` keeps `__module__ = "{analysis.module_name}"` '
-                f"when moved: {elsewhere} also defines a class `{unit.name}`, so FastAPI names its OpenAPI schema "
-                "after its module"
-            )
-    return notes
-
-
-def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
-    """Files the size limits cannot hold, and why: a single definition bigger than a file, or what keeps
-    main.py big. Moved code is never cut, so the user hears it from the plan, not from a line count."""
-    limit = planner.options.max_lines
-    notes = []
-    by_dest: dict[str, list[Block]] = defaultdict(list)
-    for block in planner.blocks:
-        by_dest[planner.dest.get(block.id, "main")].append(block)
-    for destination, blocks in sorted(by_dest.items()):
-        largest = max(blocks, key=lambda b: b.lines)
-        if destination != "main" and largest.lines > limit * 0.8:
-            notes.append(
-                f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
-                f"{destination.replace('.', '/')}.py cannot stay under {limit} lines without cutting it"
-            )
-    main_lines = planner.estimate_main_lines()
-    if main_lines > planner.options.main_max_lines:
-        kept = sorted((b for b in by_dest["main"] if b.must_stay or b.is_definition), key=lambda b: -b.lines)[:3]
-        names = ", ".join(f"`{b.name}` ({b.lines} lines)" for b in kept)
-        notes.append(
-            f"{analysis.path}: main.py keeps about {main_lines} lines (limit {planner.options.main_max_lines}); "
-            f"the largest parts it keeps: {names}"
-        )
-    return notes
 
 
 def _common_prefix(paths: list[str]) -> str:
