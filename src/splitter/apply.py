@@ -43,6 +43,7 @@ class ApplyResult:
     written: bool
     relocation: dict[str, str] = field(default_factory=dict)
     root: Path = Path(".")
+    git_root: Path | None = None  # None: outside a git repository, where nothing can undo a write
 
 
 def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[str, ...], plan: Plan) -> dict[int, str]:
@@ -375,6 +376,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         written=not options.dry_run and bool(diff),
         relocation=relocation,
         root=project.root,
+        git_root=project.git_root,
     )
 
 
