@@ -30,7 +30,7 @@ class ApplyOptions:
     force: bool = False
     allow_dirty: bool = False
     tags: bool = False
-    fmt: str | None = None  # "ruff" or "black": format only what splitter generated
+    fmt: str | None = None  # "ruff" or "black" (--formatter): format only what splitter wrote, never moved code
     update_references: bool = True
     module_name: str | None = None
 
@@ -308,6 +308,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
                 router_alias[key] = alias
                 taken.add(alias)
     changes: dict[Path, str] = {}
+    heads: dict[Path, int] = {}  # generated file -> length of its generated head (for --formatter)
     for destination, draft in sorted(drafts.items()):
         group_name = destination.split(".", 1)[-1]
         variables = router_vars.get(group_name, {}) if destination.startswith("routers.") else {}
@@ -326,6 +327,13 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             summary=group_summary(group) if is_router else "",
         )
         changes[where.path(destination)] = built.code
+        if options.fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
+            head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
+            heads[where.path(destination)] = len(head.code)
+    if heads:
+        from .formatting import format_heads
+
+        changes.update(format_heads({p: changes[p] for p in heads}, heads, options.fmt))
     setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
     tag_entries = []
     if options.tags:
@@ -361,10 +369,6 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:
         changes.update(retarget_repository(project, relocation, exclude=set(changes)))
-    if options.fmt:
-        from .formatting import format_generated
-
-        changes.update(format_generated({p: changes[p] for p in generated if p.name != "__init__.py"}, options.fmt))
     _check_safe(project, plan, changes, generated, options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:

@@ -1,4 +1,7 @@
-"""Optional formatting of generated files only (`--format ruff|black`); moved code in main.py is left alone."""
+"""`apply --formatter ruff|black`: format what splitter wrote itself (docstrings, imports, router creation).
+
+Moved code is never formatted: the diff of a split stays a pure move that reviewers can check as one.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
         try:
             import black
         except ImportError:
-            raise SplitterError("--format black needs black: pip install 'splitter[format]'") from None
+            raise SplitterError("--formatter black needs black: pip install 'splitter[format]'") from None
         mode = black.Mode()
         return {path: black.format_str(text, mode=mode) for path, text in files.items()}
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
@@ -30,8 +33,14 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
                 timeout=120,
             )
         except OSError:
-            raise SplitterError("--format ruff needs ruff on PATH: pip install ruff") from None
+            raise SplitterError("--formatter ruff needs ruff on PATH: pip install ruff") from None
         if done.returncode != 0:
             raise SplitterError(f"ruff format failed: {done.stderr.strip().splitlines()[-1:]}", path)
         formatted[path] = done.stdout
     return formatted
+
+
+def format_heads(files: dict[Path, str], heads: dict[Path, int], tool: str) -> dict[Path, str]:
+    """Format the first `heads[path]` characters of each file (what splitter generated); keep the rest as is."""
+    formatted = format_generated({path: files[path][: heads[path]] for path in files}, tool)
+    return {path: formatted[path] + files[path][heads[path] :] for path in files}
