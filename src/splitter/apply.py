@@ -9,10 +9,11 @@ from pathlib import Path
 import libcst as cst
 
 from . import nodes
-from .emit import Emitter, ModuleDraft, _from_import, group_summary, parse_statements
+from .emit import Emitter, ModuleDraft, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
+from .import_order import after_imports, import_runs, is_sorted, settings_for, sort_block
 from .layout import GENERATED_MARKER, Destinations
 from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
@@ -176,10 +177,12 @@ def _main_module(
     for (group, variable), alias in sorted(router_alias.items()):
         by_group.setdefault(group, []).append(f"{variable} as {alias}")
     for group, names in by_group.items():
-        generated += _from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
+        generated += emitter.from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
     if first_user is not None and first_user < import_block_end:
         import_block_end = _after_imports_before(body, first_user)
     body[import_block_end:import_block_end] = generated + list(compat)
+    if generated and _imports_were_sorted(emitter):
+        _sort_imports_around(body, import_block_end, emitter)
     return emitter.module.with_changes(body=body), needs
 
 
@@ -222,6 +225,31 @@ def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
     return position
 
 
+def _imports_were_sorted(emitter: Emitter) -> bool:
+    """Did the monolith keep its imports in isort order? Only then are main.py's imports re-sorted."""
+    settings = emitter.import_settings
+    runs = import_runs(emitter.statements, settings)
+    return bool(runs) and all(is_sorted(emitter.statements[a:b], settings) for a, b in runs)
+
+
+def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: Emitter) -> None:
+    """Sort the import block holding `position` in place; the statement after it gets isort's blank lines."""
+    settings = emitter.import_settings
+    for start, end in import_runs(body, settings):
+        if start <= position < end:
+            body[start:end] = sort_block(body[start:end], settings)
+            if end < len(body):
+                body[end] = after_imports(body[end], settings)
+            return
+
+
+def _created_packages(plan: Plan) -> frozenset[str]:
+    """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, hooks)."""
+    layout = plan.layout
+    extra = {d.split(".", 1)[1] for d in plan.extra_modules if d.startswith("root.")}
+    return frozenset({layout.routers_package, layout.services_package, layout.core_module, layout.hooks_module} | extra)
+
+
 def _names_in(node: cst.CSTNode) -> set[str]:
     """Plain names a generated statement reads (attribute names excluded)."""
     found: set[str] = set()
@@ -261,8 +289,19 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != "main"):
         seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
     schema_classes = frozenset(schema_name_clashes(project))
+    import_settings = settings_for(analysis.path.parent.resolve(), project.root.resolve())
+    if analysis.package is None:  # top-level modules: the new packages are first-party once they exist
+        import_settings = import_settings.with_first_party(_created_packages(plan))
     emitter = Emitter(
-        analysis, placement, seam_homes, where, module, statements, tags=options.tags, schema_classes=schema_classes
+        analysis,
+        placement,
+        seam_homes,
+        where,
+        module,
+        statements,
+        tags=options.tags,
+        schema_classes=schema_classes,
+        import_settings=import_settings,
     )
     drafts: dict[str, ModuleDraft] = {}
     if "core" in seam_homes.values():
@@ -368,7 +407,8 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     changes, relocation = build_changes(project, plan, options)
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:
-        changes.update(retarget_repository(project, relocation, exclude=set(changes)))
+        first_party = frozenset() if project.analysis.package else _created_packages(plan)
+        changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
     _check_safe(project, plan, changes, generated, options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
