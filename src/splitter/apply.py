@@ -134,10 +134,11 @@ def _main_module(
         elif kind == "moved":
             if unit.index in first_route:
                 statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
-                # A run of includes reads as one block: a blank line before the first only.
-                body.append(
-                    statement.with_changes(leading_lines=[] if body and body[-1] is last_include else [cst.EmptyLine()])
-                )
+                # A run of includes reads as one block: blank lines before the first only, two after a def or
+                # class (as ruff format and black want them).
+                after_def = bool(body) and isinstance(body[-1], (cst.FunctionDef, cst.ClassDef))
+                blank = [cst.EmptyLine()] * (2 if after_def else 1)
+                body.append(statement.with_changes(leading_lines=[] if body and body[-1] is last_include else blank))
                 last_include = body[-1]
             registrations = emitter.registrations_of.get(unit.index, [])
             if registrations:
@@ -409,6 +410,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     if options.update_references and relocation:
         first_party = frozenset() if project.analysis.package else _created_packages(plan)
         changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
+    changes.update(_reflowed(project, changes))
     _check_safe(project, plan, changes, generated, options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
@@ -422,6 +424,24 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         root=project.root,
         git_root=project.git_root,
     )
+
+
+def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
+    """In a ruff-formatted project, lines that reading a seam through its module (or retargeting) made longer
+    than the line length are formatted, so the split passes `ruff format --check` and E501 as before."""
+    from .formatting import reflow_long_lines, ruff_formatted
+
+    analysis = project.analysis
+    line_length = settings_for(analysis.path.parent.resolve(), project.root.resolve()).line_length
+    known = set(analysis.source.splitlines())
+    for path in changes:
+        known |= set(project.sources.get(path.resolve(), "").splitlines())
+    too_long = {
+        p: t for p, t in changes.items() if any(len(x) > line_length and x not in known for x in t.splitlines())
+    }
+    if not too_long or not ruff_formatted(analysis.path, analysis.source):
+        return {}
+    return reflow_long_lines(too_long, known, line_length)
 
 
 def _check_safe(
