@@ -244,6 +244,17 @@ def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: 
             return
 
 
+def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Plan, where: Destinations) -> str:
+    """The docstring of routers/__init__.py lists every router module (and its prefix) for readers."""
+    title = f"{init.parent.name.capitalize()} split out of {monolith} by splitter"
+    if init.parent != where.path("routers.x").parent:
+        return f'"""{title}."""\n'
+    prefixes = {g.name: g.prefix for g in plan.groups}
+    modules = {p.stem for p in changes if p.parent == init.parent} | {p.stem for p in init.parent.glob("*.py")}
+    lines = [f"- {m}" + (f" ({prefixes[m]})" if prefixes.get(m) else "") for m in sorted(modules - {"__init__"})]
+    return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
+
+
 def _created_packages(plan: Plan) -> frozenset[str]:
     """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, hooks)."""
     layout = plan.layout
@@ -390,8 +401,9 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER)
         changes[where.path("compat")] = text
     for init in where.package_inits():
-        if not init.exists() and any(p.parent == init.parent for p in changes):
-            changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
+        ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
+        if ours and any(p.parent == init.parent for p in changes):
+            changes[init] = _package_init(init, analysis.path.name, changes, plan, where)
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
         if name not in (app, "__file__"):  # the app stays in main.py; core only holds a reference to it

@@ -20,7 +20,7 @@ from splitter.verification import contract
 from splitter.verification.compare import compare
 from splitter.verification.findings import BREAKING, Finding, Report
 from splitter.verification.git_snapshot import snapshot_at_revision
-from splitter.verification.runner import take_snapshot
+from splitter.verification.runner import detect_python, take_snapshot
 from splitter.verification.tests_runner import regressions, run_test_command
 
 OUTPUT_FORMATS = ("text", "json")
@@ -66,7 +66,10 @@ def snapshot_command(
             raise SplitterError(f"cannot write snapshot: {exc.strerror or exc}", out) from None
     console.say(f"wrote {out} ({len(snapshot['routes'])} routes)", to_err=str(out) == "-")
     if emit_contract_test is not None:
-        for path in contract.emit_contract_test(target, snapshot, emit_contract_test, project_root=Path(cwd)):
+        written = contract.emit_contract_test(target, snapshot, emit_contract_test, project_root=Path(cwd))
+        with console.progress("recording the contract in the project's own test run"):
+            contract.record_in_test_run(written[0], Path(cwd), detect_python(Path(cwd), python))
+        for path in written:
             console.say(f"wrote {path}", to_err=str(out) == "-")
 
 
