@@ -220,3 +220,13 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch, stream, no_colo
     if stream is io.StringIO:
         assert "\x1b[" not in text
         assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_routers_package_lists_its_routers_also_after_a_second_wave(repo: Path) -> None:
+    assert runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--only", "items"]).exit_code == 0
+    assert "- items (/v1/items)" in (repo / "routers" / "__init__.py").read_text()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "wave 1")
+    assert runner.invoke(app, ["apply", str(repo / "main.py"), "--yes"]).exit_code == 0
+    listing = (repo / "routers" / "__init__.py").read_text()
+    assert "- items (/v1/items)" in listing and "- users (/v1/users)" in listing

@@ -249,7 +249,9 @@ def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Pla
     title = f"{init.parent.name.capitalize()} split out of {monolith} by splitter"
     if init.parent != where.path("routers.x").parent:
         return f'"""{title}."""\n'
-    prefixes = {g.name: g.prefix for g in plan.groups}
+    listed = init.read_text(encoding="utf-8") if init.exists() else ""  # an earlier --only wave's listing
+    prefixes = {name: prefix for name, prefix in re.findall(r"^- (\w+) \((.*)\)$", listed, re.MULTILINE)}
+    prefixes.update({g.name: g.prefix for g in plan.groups})
     modules = {p.stem for p in changes if p.parent == init.parent} | {p.stem for p in init.parent.glob("*.py")}
     lines = [f"- {m}" + (f" ({prefixes[m]})" if prefixes.get(m) else "") for m in sorted(modules - {"__init__"})]
     return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
