@@ -192,7 +192,10 @@ def test_verify_rollback_prints_every_finding_like_verify(repo: Path, monkeypatc
     before = snapshot_tree(repo)
     result = runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--verify", "main:app"])
     assert result.exit_code == 2
-    assert report.to_text() in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    for finding in report.findings:
+        assert any(row[:3] == [finding.severity, finding.kind, *finding.location.split()[:1]] for row in rows), rows
+        assert finding.message in result.stdout
     assert "rolled back" in result.output
     assert snapshot_tree(repo) == before
 

@@ -12,7 +12,7 @@ import typer
 from . import console
 from .apply import ApplyOptions, ApplyResult, apply_split
 from .errors import SplitterError
-from .report import changed_files, envelope, plan_summary, print_files, print_warnings
+from .report import changed_files, envelope, plan_summary, print_files, print_verify_report, print_warnings
 
 
 @dataclass
@@ -103,8 +103,8 @@ def _report_verification(report, request: ApplyRequest) -> None:
     """Every finding, exactly as `splitter verify` prints them (stdout, or inside the JSON document)."""
     if request.output_format == "json":
         sys.stdout.write(envelope("apply", False, verify=report.to_dict(), written=False))
-    elif console.state.level >= console.QUIET:
-        sys.stdout.write(report.to_text())
+    else:
+        print_verify_report(report)
 
 
 def _write_summary(preview: ApplyResult, files: list[dict], request: ApplyRequest, report, written: bool) -> None:
@@ -185,7 +185,7 @@ def run_apply(request: ApplyRequest) -> int:
         return 0
     print_warnings(preview.plan.warnings)
     if report is not None and report.findings:
-        sys.stdout.write(report.to_text())
+        print_verify_report(report)
     print_files(files, written=True)
     if report is not None:
         console.say(f"verified {request.verify}: no breaking change", style="green")

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 PROGRESS_AFTER = 1.0  # seconds: shorter work shows no spinner
@@ -74,7 +75,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequenc
     for index, title in enumerate(header):
         result.add_column(title, justify="right" if index in numeric else "left", no_wrap=True)
     for row in rows:
-        result.add_row(*row)
+        # Text, not markup: `exception_handlers[ValueError]` or a `[id].py` path must print as written.
+        result.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row))
     return result
 
 

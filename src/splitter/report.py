@@ -129,3 +129,22 @@ def print_files(files: list[dict], written: bool) -> None:
         rows = [[f["status"], f["path"], str(f["lines"])] for f in files]
         if rows and console.state.level >= console.NORMAL:
             console.print_table(console.table(["", "file", "lines"], rows, numeric=(2,)))
+
+
+SEVERITY_STYLES = {"breaking": "bold red", "non-breaking": "yellow", "cosmetic": "dim"}
+
+
+def print_verify_report(report) -> None:
+    """`verify`'s findings, most important first; `apply --verify` prints a rollback's findings the same way."""
+    from rich.text import Text
+
+    from .verification.findings import SEVERITIES
+
+    console.say(f"verify: {report.summary()}", style="bold", level=console.QUIET)
+    rows = [
+        [Text(f.severity, style=SEVERITY_STYLES.get(f.severity, "")), f.kind, f.location, f.message]
+        for severity in SEVERITIES
+        for f in report.of_severity(severity)
+    ]
+    if rows:
+        console.print_table(console.table(["severity", "kind", "where", "finding"], rows))

@@ -101,7 +101,7 @@ def verify_command(
 ) -> None:
     """Compare the app now with the app at --against; exit 1 when something breaking changed."""
     from splitter import console
-    from splitter.report import envelope
+    from splitter.report import envelope, print_verify_report
 
     if format not in OUTPUT_FORMATS:
         raise SplitterError(f"unknown format {format!r}; use one of: {', '.join(OUTPUT_FORMATS)}")
@@ -114,7 +114,7 @@ def verify_command(
     if format == "json":
         sys.stdout.write(envelope("verify", not report.has_breaking, verify=report.to_dict()))
     elif not quiet or report.has_breaking:
-        sys.stdout.write(report.to_text())
+        print_verify_report(report)
     if report.has_breaking:
         raise typer.Exit(code=1)
 
