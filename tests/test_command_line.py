@@ -150,6 +150,8 @@ def test_json_output_of_plan_apply_and_verify_share_one_envelope(repo: Path) -> 
     assert [g["router_module"] for g in planned["plan"]["groups"]] == ["routers/items.py", "routers/users.py"]
     snapshot = runner.invoke(app, ["snapshot", "main:app", "-o", "-", "--cwd", str(repo)])
     assert snapshot.exit_code == 0, snapshot.output
+    checked = json.loads(runner.invoke(app, ["apply", str(repo / "main.py"), "--check", "--format", "json"]).stdout)
+    assert checked["ok"] is False and checked["written"] is False and checked["files"]  # changes are due
     applied = runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--format", "json"])
     document = json.loads(applied.stdout)
     assert document["command"] == "apply" and document["written"] is True

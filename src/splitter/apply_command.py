@@ -149,6 +149,8 @@ def run_apply(request: ApplyRequest) -> int:
     if request.emit_tests is not None and (request.dry_run or request.check):
         flag = "--dry-run" if request.dry_run else "--check"
         raise SplitterError(f"--emit-tests runs the split app, so it needs the split written: drop {flag}")
+    if request.summary == "-" and request.output_format == "text" and not request.dry_run:
+        console.set_verbosity(True, False)  # stdout holds the summary; the report would be mixed into it
     preview = _preview(request)
     if request.emit_tests is not None:
         from .verification.router_tests import check_output_folder
@@ -162,7 +164,8 @@ def run_apply(request: ApplyRequest) -> int:
         elif json_out:
             diff = preview.diff if request.dry_run else None
             summary = plan_summary(preview.plan)
-            sys.stdout.write(envelope("apply", True, plan=summary, files=files, written=False, diff=diff))
+            due = request.check and bool(files)  # ok is the exit status: --check with changes due exits 1
+            sys.stdout.write(envelope("apply", not due, plan=summary, files=files, written=False, diff=diff))
         elif files:
             print_files(files, written=False)
         if request.summary:
