@@ -64,3 +64,54 @@ def test_a_lint_clean_project_stays_lint_clean(tmp_path: Path, name: str, monoli
     for path in routers:
         docstring, blank = path.read_text().splitlines()[:2]
         assert docstring.startswith('"""') and blank == ""
+
+
+ORDER_MONOLITH = '''"""Items."""
+
+{imports}
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/v1/items")
+def list_items():
+    return [os.sep, sys.platform]
+
+
+@app.get("/v1/items/{{item_id}}")
+def get_item(item_id: int):
+    return {{"id": item_id}}
+
+
+@app.get("/v1/users")
+def list_users():
+    return [os.sep]
+
+
+@app.get("/v1/users/me")
+def me():
+    return {{"me": sys.platform}}
+'''
+
+
+@pytest.mark.parametrize(("imports", "router_head"), [
+    pytest.param(
+        "import os\nimport sys\n",
+        '"""Routes under /v1/items: moved from main.py by splitter."""\n\nimport os\nimport sys\n\n'
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        id="sorted-monolith-sorted-sections",
+    ),
+    pytest.param(
+        "import sys\nimport os\n",  # maybe on purpose (a module patching the interpreter comes first): kept
+        '"""Routes under /v1/items: moved from main.py by splitter."""\n\nimport sys\nimport os\n'
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        id="unsorted-monolith-original-order",
+    ),
+])
+def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Path, imports: str, router_head: str):
+    from splitter.apply import ApplyOptions, apply_split
+
+    (tmp_path / "main.py").write_text(ORDER_MONOLITH.format(imports=imports))
+    result = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))
+    assert result.changes[tmp_path / "routers" / "items.py"].startswith(router_head)

@@ -13,7 +13,7 @@ from .emit import Emitter, ModuleDraft, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
-from .import_order import after_imports, import_runs, is_sorted, settings_for, sort_block
+from .import_order import after_imports, import_runs, settings_for, sort_block
 from .layout import GENERATED_MARKER, Destinations
 from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
@@ -182,7 +182,7 @@ def _main_module(
     if first_user is not None and first_user < import_block_end:
         import_block_end = _after_imports_before(body, first_user)
     body[import_block_end:import_block_end] = generated + list(compat)
-    if generated and _imports_were_sorted(emitter):
+    if generated and emitter.imports_sorted:
         _sort_imports_around(body, import_block_end, emitter)
     return emitter.module.with_changes(body=body), needs
 
@@ -224,13 +224,6 @@ def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
         ):
             return index + 1
     return position
-
-
-def _imports_were_sorted(emitter: Emitter) -> bool:
-    """Did the monolith keep its imports in isort order? Only then are main.py's imports re-sorted."""
-    settings = emitter.import_settings
-    runs = import_runs(emitter.statements, settings)
-    return bool(runs) and all(is_sorted(emitter.statements[a:b], settings) for a, b in runs)
 
 
 def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: Emitter) -> None:

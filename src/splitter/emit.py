@@ -16,7 +16,16 @@ from splitter.codemods.route_to_router import RetargetRouteCalls
 
 from . import nodes
 from .errors import SplitterError
-from .import_order import SortSettings, after_imports, import_info, member_key, merge_from_imports, sort_block
+from .import_order import (
+    SortSettings,
+    after_imports,
+    import_info,
+    import_runs,
+    is_sorted,
+    member_key,
+    merge_from_imports,
+    sort_block,
+)
 from .layout import GENERATED_MARKER, Destinations
 from .model import Analysis, Unit
 from .planning import BUILTINS
@@ -109,6 +118,8 @@ class Emitter:
         self.analysis = analysis
         self.schema_classes = schema_classes  # classes that keep `__module__` (their OpenAPI schema name)
         self.import_settings = import_settings or SortSettings()
+        runs = import_runs(statements, self.import_settings)  # the monolith kept its imports in isort order
+        self.imports_sorted = bool(runs) and all(is_sorted(statements[a:b], self.import_settings) for a, b in runs)
         self.placement = placement  # unit index -> destination (non-copied units only)
         self.seams = seams  # seam name -> home destination
         self.where = destinations
@@ -372,8 +383,11 @@ class Emitter:
 
     def ordered_imports(self, imports: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """The import block of a generated module in isort order, one blank line after the docstring; blocks
-        that are not plain import lines (`if TYPE_CHECKING:`) follow it."""
+        that are not plain import lines (`if TYPE_CHECKING:`) follow it. A monolith whose imports were not in
+        isort order may depend on that order (`import eventlet` first): then the original order is kept."""
         settings = self.import_settings
+        if not self.imports_sorted:
+            return [s.with_changes(leading_lines=[cst.EmptyLine()] if i == 0 else []) for i, s in enumerate(imports)]
         plain = [s for s in imports if import_info(s, settings) is not None]
         others = [s for s in imports if import_info(s, settings) is None]
         ordered = sort_block(merge_from_imports(plain, settings), settings)
