@@ -36,7 +36,6 @@ from ._import_edits import (
     target_arg,
     with_text,
 )
-from splitter.import_order import SortSettings, tidy_imports
 from splitter.patched_names import (
     PATCH_MULTIPLE_OPTIONS,
     call_form,
@@ -95,10 +94,8 @@ class RetargetReferences(VisitorBasedCodemodCommand):
         *,
         old_module: str | None = None,
         moved: str | Mapping[str, str] | None = None,
-        import_settings: SortSettings | None = None,
     ) -> None:
         super().__init__(context)
-        self.import_settings = import_settings or SortSettings()  # keeps sorted import blocks sorted
         if relocation is None:
             if old_module is None or moved is None:
                 raise ValueError("RetargetReferences needs a Relocation or --old-module and --moved")
@@ -406,9 +403,6 @@ class RetargetReferences(VisitorBasedCodemodCommand):
             return updated_node.with_changes(body=body)
         return one_statement_per_line(updated_node, body)
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        return tidy_imports(original_node, updated_node, self.import_settings)
-
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
     ) -> cst.SimpleStatementSuite:
@@ -423,13 +417,11 @@ def retarget_source(
     *,
     is_package: bool = False,
     warnings: list[str] | None = None,
-    import_settings: SortSettings | None = None,
 ) -> str:
     """Retarget one file's source; byte-identical when nothing refers to a moved name. Warnings are appended."""
     package = package_of(module_name, is_package) if module_name is not None else None
     context = CodemodContext(full_module_name=module_name, full_package_name=package)
-    codemod = RetargetReferences(context, relocation, import_settings=import_settings)
-    result = codemod.transform_module(cst.parse_module(source))
+    result = RetargetReferences(context, relocation).transform_module(cst.parse_module(source))
     if warnings is not None:
         warnings.extend(context.warnings)
     new = result.code

@@ -12,6 +12,7 @@ then the rest; `a as b` imports stay one per statement unless combine-as-imports
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass, field
@@ -345,22 +346,84 @@ def merge_from_imports(statements: list[cst.SimpleStatementLine], settings: Sort
     return result
 
 
-def _import_runs_sorted(body: list[cst.CSTNode], settings: SortSettings) -> bool:
-    return all(is_sorted(list(body[a:b]), settings) for a, b in import_runs(body, settings))
+def _statement_span(node: ast.stmt) -> tuple[int, int]:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno or node.lineno
 
 
-def tidy_imports(original: cst.Module, updated: cst.Module, settings: SortSettings) -> cst.Module:
-    """After an edit added or split import lines: if every top-level import block was sorted before, sort the
-    blocks that no longer are (merging `from m import` lines of one module, as isort does)."""
-    if updated.body is original.body or not _import_runs_sorted(original.body, settings):
-        return updated
-    body = list(updated.body)
-    for start, end in reversed(import_runs(body, settings)):
-        if is_sorted(body[start:end], settings):
+def _top_level_runs(tree: ast.Module) -> list[tuple[int, int, int]]:
+    """(first line, last line, index of the statement after) of each run of top-level import statements."""
+    runs, start = [], None
+    body = tree.body
+    for index, node in enumerate([*body, None]):
+        is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+        if is_import and start is None:
+            start = index
+        elif not is_import and start is not None:
+            runs.append((body[start].lineno, body[index - 1].end_lineno, index))
+            start = None
+    return runs
+
+
+def _block(lines: list[str], first: int, last: int) -> list[cst.BaseStatement] | None:
+    try:
+        return list(cst.parse_module("".join(lines[first - 1 : last])).body)
+    except cst.ParserSyntaxError:
+        return None
+
+
+def _sorted_before(text: str, settings: SortSettings) -> bool:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    lines = text.splitlines(keepends=True)
+    for first, last, _ in _top_level_runs(tree):
+        block = _block(lines, first, last)
+        if block is None or not is_sorted(block, settings):
+            return False
+    return True
+
+
+def tidy_import_text(original: str, new: str, settings: SortSettings) -> str:
+    """After references were retargeted: if every top-level import block of `original` was in isort order,
+    put the import blocks of `new` in isort order too (new lines where isort wants them, lines of one module
+    merged) and give the statement after a changed block isort's blank lines. Only the import lines are parsed
+    with libcst; the rest of the file is left as it is."""
+    if original == new or not _sorted_before(original, settings):
+        return new
+    try:
+        tree = ast.parse(new)
+    except (SyntaxError, ValueError):
+        return new
+    lines = new.splitlines(keepends=True)
+    for first, last, following in reversed(_top_level_runs(tree)):
+        block = _block(lines, first, last)
+        if block is None or is_sorted(block, settings):
             continue
-        block = sort_block(merge_from_imports(body[start:end], settings), settings)
-        body[start:end] = block
-        following = start + len(block)
-        if following < len(body):
-            body[following] = after_imports(body[following], settings)
-    return updated.with_changes(body=body)
+        tidy = cst.Module(body=sort_block(merge_from_imports(block, settings), settings)).code
+        after = _lines_after(lines, last, tree.body[following] if following < len(tree.body) else None, settings)
+        lines[first - 1 : after] = tidy.splitlines(keepends=True) + _gap(lines, last, after, tree, following, settings)
+    return "".join(lines)
+
+
+def _lines_after(lines: list[str], last: int, following: ast.stmt | None, settings: SortSettings) -> int:
+    """Index of the first line of the statement after the block (the gap holds blank lines and comments)."""
+    return _statement_span(following)[0] - 1 if following is not None else last
+
+
+def _gap(
+    lines: list[str], last: int, after: int, tree: ast.Module, following: int, settings: SortSettings
+) -> list[str]:
+    if following >= len(tree.body):
+        return lines[last:after]
+    gap = lines[last:after]
+    while gap and not gap[0].strip():
+        gap.pop(0)
+    detached = any(not line.strip() for line in gap)
+    node = tree.body[following]
+    wanted = settings.lines_after_imports
+    if wanted < 0:
+        is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        wanted = 2 if is_def and not detached else 1
+    return ["\n"] * wanted + gap

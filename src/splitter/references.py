@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .import_order import settings_for
+from .import_order import settings_for, tidy_import_text
 from .layout import Destinations
 from .model import Analysis
 from .source import module_location
@@ -56,8 +56,9 @@ def retarget_repository(
         if path in excluded or leaf not in text:
             continue
         dotted, _package, _root = module_location(path)
-        settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
-        new_text = retarget_source(text, spec, dotted, import_settings=settings)
+        new_text = retarget_source(text, spec, dotted)
         if new_text != text:
+            settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
+            new_text = tidy_import_text(text, new_text, settings)
             changes[path] = new_text
     return changes

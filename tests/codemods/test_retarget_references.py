@@ -110,7 +110,8 @@ ROWS = [
             del main._jobs
         """),
         code("""
-            from pkg.services import orders, shared
+            from pkg.services import shared
+            from pkg.services import orders
 
             shared.helper = fake
             shared.COUNT += 1
@@ -127,7 +128,7 @@ ROWS = [
     (
         "chains: only the first attribute is retargeted",
         "import pkg.main as server\n\nserver.helper.cache_clear()\nserver.db.DB_PATH = path\n",
-        "from pkg import db\nfrom pkg.services import shared\n\nshared.helper.cache_clear()\ndb.DB_PATH = path\n",
+        "from pkg.services import shared\nfrom pkg import db\n\nshared.helper.cache_clear()\ndb.DB_PATH = path\n",
         "tests.test_api",
     ),
     (
@@ -166,9 +167,9 @@ ROWS = [
                 monkeypatch.setattr(target=main, name="COUNT", value=0)
         """),
         code("""
+            from pkg.services import shared
+            from pkg.services import orders
             from pkg import db
-            from pkg.services import orders, shared
-
 
             def test_x(monkeypatch):
                 monkeypatch.setattr(shared, "helper", lambda: 1)
@@ -329,7 +330,7 @@ TOP_LEVEL_ROWS = [
     (
         "top-level module: attribute and sibling top-level module",
         "import main\n\nmain.get_client()\nmain.db.DB_PATH = p\n",
-        "import db\nfrom services import shared\n\nshared.get_client()\ndb.DB_PATH = p\n",
+        "from services import shared\nimport db\n\nshared.get_client()\ndb.DB_PATH = p\n",
         "test_main",
     ),
     (
