@@ -11,11 +11,11 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported on first output: `splitter --version` and `--help` do not pay for it
+    from rich.console import Console
+    from rich.table import Table
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 PROGRESS_AFTER = 1.0  # seconds: shorter work shows no spinner
@@ -29,6 +29,8 @@ state = _State()
 
 
 def _console(stream) -> Console:
+    from rich.console import Console
+
     terminal = stream.isatty() if hasattr(stream, "isatty") else False
     # Piped: no colour, no wrapping at 80 columns, no markup surprises from file names like [id].py.
     return Console(
@@ -65,6 +67,10 @@ def say(text: str = "", style: str | None = None, level: int = NORMAL, to_err: b
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> Table:
     """A rich table: boxed on a terminal, plain aligned columns when piped."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     terminal = sys.stdout.isatty()
     result = Table(
         box=box.SIMPLE_HEAD if terminal else None,
