@@ -235,3 +235,13 @@ def test_routers_package_lists_its_routers_also_after_a_second_wave(repo: Path) 
     assert runner.invoke(app, ["apply", str(repo / "main.py"), "--yes"]).exit_code == 0
     listing = (repo / "routers" / "__init__.py").read_text()
     assert "- items (/v1/items)" in listing and "- users (/v1/users)" in listing
+
+
+def test_verified_apply_reports_the_verification_in_output_and_summary(repo: Path) -> None:
+    summary = repo.parent / "pr.md"
+    result = runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--verify", "main:app",
+                                 "--python", sys.executable, "--summary", str(summary)])
+    assert result.exit_code == 0, result.output
+    assert "verified main:app: no breaking change" in result.output
+    assert "`main:app`: routes, route order, OpenAPI document, middleware and handlers unchanged" in summary.read_text()
+    assert (repo / "routers" / "items.py").exists()
