@@ -245,3 +245,13 @@ def test_verified_apply_reports_the_verification_in_output_and_summary(repo: Pat
     assert "verified main:app: no breaking change" in result.output
     assert "`main:app`: routes, route order, OpenAPI document, middleware and handlers unchanged" in summary.read_text()
     assert (repo / "routers" / "items.py").exists()
+
+
+def test_pre_commit_hook_entry_fails_while_a_split_is_due(repo: Path) -> None:
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
+    entry = next(line.split(":", 1)[1].split() for line in hooks.splitlines() if line.strip().startswith("entry:"))
+    assert entry[:3] == ["splitter", "apply", "--check"] and "id: splitter-check" in hooks
+    due = runner.invoke(app, [*entry[1:], str(repo / "main.py")])
+    assert due.exit_code == 1 and due.output == ""  # --quiet: the exit status says it
+    assert runner.invoke(app, ["apply", str(repo / "main.py"), "--yes"]).exit_code == 0
+    assert runner.invoke(app, [*entry[1:], str(repo / "main.py")]).exit_code == 0

@@ -194,4 +194,6 @@ def run_apply(request: ApplyRequest) -> int:
         console.say(f"verified {request.verify}: no breaking change", style="green")
     if undo:
         console.say(f"to undo: {undo}")
+        if request.allow_dirty:
+            console.say("  (with --allow-dirty, that also drops edits the files had before the split)")
     return 0
