@@ -13,7 +13,7 @@ from .emit import Emitter, ModuleDraft, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
-from .import_order import after_imports, import_runs, settings_for, sort_block
+from .import_order import SortSettings, after_imports, import_runs, settings_for, sort_block
 from .layout import GENERATED_MARKER, Destinations
 from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
@@ -250,6 +250,12 @@ def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Pla
     return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
 
 
+def _import_settings(project: Project, plan: Plan) -> SortSettings:
+    """The project's isort settings; for a top-level monolith the new packages count as first-party."""
+    settings = settings_for(project.analysis.path.parent.resolve(), project.root.resolve())
+    return settings if project.analysis.package else settings.with_first_party(_created_packages(plan))
+
+
 def _created_packages(plan: Plan) -> frozenset[str]:
     """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, hooks)."""
     layout = plan.layout
@@ -296,9 +302,6 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != "main"):
         seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
     schema_classes = frozenset(schema_name_clashes(project))
-    import_settings = settings_for(analysis.path.parent.resolve(), project.root.resolve())
-    if analysis.package is None:  # top-level modules: the new packages are first-party once they exist
-        import_settings = import_settings.with_first_party(_created_packages(plan))
     emitter = Emitter(
         analysis,
         placement,
@@ -308,7 +311,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         statements,
         tags=options.tags,
         schema_classes=schema_classes,
-        import_settings=import_settings,
+        import_settings=_import_settings(project, plan),
     )
     drafts: dict[str, ModuleDraft] = {}
     if "core" in seam_homes.values():
