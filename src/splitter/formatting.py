@@ -19,8 +19,7 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
             import black
         except ImportError:
             raise SplitterError("--formatter black needs black: pip install 'splitter[format]'") from None
-        mode = black.Mode()
-        return {path: black.format_str(text, mode=mode) for path, text in files.items()}
+        return {path: black.format_str(text, mode=_black_mode(black, path)) for path, text in files.items()}
     ruff = ruff_executable()
     formatted = {}
     for path, text in files.items():
@@ -44,6 +43,20 @@ def format_heads(files: dict[Path, str], heads: dict[Path, int], tool: str) -> d
     """Format the first `heads[path]` characters of each file (what splitter generated); keep the rest as is."""
     formatted = format_generated({path: files[path][: heads[path]] for path in files}, tool)
     return {path: formatted[path] + files[path][heads[path] :] for path in files}
+
+
+def _black_mode(black, path: Path):
+    """black's mode from the nearest pyproject.toml's [tool.black] (line length, string normalization)."""
+    from .import_order import read_toml
+
+    for folder in path.resolve().parents:
+        if (folder / "pyproject.toml").is_file():
+            config = read_toml(folder / "pyproject.toml").get("tool", {}).get("black", {})
+            return black.Mode(
+                line_length=int(config.get("line-length", config.get("line_length", 88))),
+                string_normalization=not config.get("skip-string-normalization", False),
+            )
+    return black.Mode()
 
 
 def ruff_executable() -> str:

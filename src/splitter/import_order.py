@@ -52,7 +52,7 @@ class SortSettings:
         return SortSettings(**{**self.__dict__, "extra_first_party": self.extra_first_party | frozenset(names)})
 
 
-def _toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         import tomllib
     except ImportError:  # Python 3.10: no TOML reader in the standard library; ruff's defaults apply
@@ -67,10 +67,10 @@ def _isort_table(folder: Path) -> tuple[dict, dict] | None:
     """(isort options, ruff top-level options) of the nearest configuration in `folder`, if any."""
     for name in ("ruff.toml", ".ruff.toml"):
         if (folder / name).is_file():
-            ruff = _toml(folder / name)
+            ruff = read_toml(folder / name)
             return ruff.get("lint", {}).get("isort", ruff.get("isort", {})), ruff
     if (folder / "pyproject.toml").is_file():
-        tool = _toml(folder / "pyproject.toml").get("tool", {})
+        tool = read_toml(folder / "pyproject.toml").get("tool", {})
         if "ruff" in tool:
             ruff = tool["ruff"]
             return ruff.get("lint", {}).get("isort", ruff.get("isort", {})), ruff
