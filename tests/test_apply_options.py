@@ -81,8 +81,6 @@ def me( ):
 
 @pytest.mark.parametrize("tool", [pytest.param("ruff", id="ruff"), pytest.param("black", id="black")])
 def test_formatter_formats_what_splitter_wrote_and_never_the_moved_code(tmp_path: Path, tool: str) -> None:
-    if tool == "black":
-        pytest.importorskip("black")  # optional extra: splitter[format]
     (tmp_path / "main.py").write_text(UNFORMATTED)
     plain = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))
     formatted = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True, fmt=tool))
