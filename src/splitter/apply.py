@@ -13,7 +13,7 @@ from .emit import Emitter, ModuleDraft, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
-from .import_order import SortSettings, after_imports, import_runs, settings_for, sort_block
+from .import_order import SortSettings, after_imports, import_runs, merge_from_imports, settings_for, sort_block
 from .layout import GENERATED_MARKER, Destinations
 from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
@@ -231,7 +231,9 @@ def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: 
     settings = emitter.import_settings
     for start, end in import_runs(body, settings):
         if start <= position < end:
-            body[start:end] = sort_block(body[start:end], settings)
+            block = sort_block(merge_from_imports(body[start:end], settings), settings)
+            body[start:end] = block
+            end = start + len(block)
             if end < len(body):
                 body[end] = after_imports(body[end], settings)
             return
@@ -257,10 +259,11 @@ def _import_settings(project: Project, plan: Plan) -> SortSettings:
 
 
 def _created_packages(plan: Plan) -> frozenset[str]:
-    """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, hooks)."""
+    """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, ...)."""
     layout = plan.layout
     extra = {d.split(".", 1)[1] for d in plan.extra_modules if d.startswith("root.")}
-    return frozenset({layout.routers_package, layout.services_package, layout.core_module, layout.hooks_module} | extra)
+    modules = {layout.routers_package, layout.services_package, layout.core_module, layout.hooks_module}
+    return frozenset(modules | {layout.compat_module} | extra)
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -396,7 +399,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if homes:
         for home, names in existing_homes(where.path("compat")).items():
             homes.setdefault(home, []).extend(names)
-        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER)
+        line_length = emitter.import_settings.line_length
+        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length)
         changes[where.path("compat")] = text
     for init in where.package_inits():
         ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
