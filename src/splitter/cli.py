@@ -130,7 +130,9 @@ def apply(
     tags: bool = typer.Option(False, help="give each router tags=[group] (changes the OpenAPI document on purpose)"),
     formatter: str | None = typer.Option(None, "--formatter", help="format generated imports/headers: ruff or black"),
     output_format: str = typer.Option("text", "--format", help="text or json (docs/output.md)"),
-    no_references: bool = typer.Option(False, help="do not rewrite references to moved names elsewhere"),
+    no_references: bool = typer.Option(
+        False, "--no-references", help="do not rewrite references to moved names elsewhere"
+    ),
     module: str | None = typer.Option(None, help="dotted name the project imports the file by"),
     verify: str | None = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
     run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),
