@@ -98,14 +98,12 @@ def me():
 @pytest.mark.parametrize(("imports", "router_head"), [
     pytest.param(
         "import os\nimport sys\n",
-        '"""Routes under /v1/items: moved from main.py by splitter."""\n\nimport os\nimport sys\n\n'
-        "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "\nimport os\nimport sys\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
         id="sorted-monolith-sorted-sections",
     ),
     pytest.param(
         "import sys\nimport os\n",  # maybe on purpose (a module patching the interpreter comes first): kept
-        '"""Routes under /v1/items: moved from main.py by splitter."""\n\nimport sys\nimport os\n'
-        "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "\nimport sys\nimport os\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
         id="unsorted-monolith-original-order",
     ),
 ])
@@ -114,4 +112,5 @@ def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Pa
 
     (tmp_path / "main.py").write_text(ORDER_MONOLITH.format(imports=imports))
     result = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))
-    assert result.changes[tmp_path / "routers" / "items.py"].startswith(router_head)
+    docstring, rest = result.changes[tmp_path / "routers" / "items.py"].split("\n", 1)
+    assert docstring.startswith('"""') and rest.startswith(router_head)
