@@ -176,7 +176,7 @@ def test_write_failure_midway_is_one_line_and_undone(project: Path, monkeypatch)
         real_replace(src, dst)
 
     monkeypatch.setattr(writer.os, "replace", replace_then_fail)
-    result = runner.invoke(app, ["apply", str(project / "main.py"), "--yes"])
+    result = runner.invoke(app, ["apply", str(project / "main.py"), "--yes", "--force"])  # --force: no git here
     assert_one_error_line(result, "No space left on device", "nothing was changed")
     assert tree_digest(project) == before
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import libcst as cst
 
 from . import nodes
-from .emit import Emitter, ModuleDraft, _from_import, group_summary, parse_statements
+from .emit import Emitter, ModuleDraft, group_summary, parse_statements
 from .blocks import last_leading_import
 from .compat import compat_source, existing_homes, forward_call
 from .errors import SplitterError
+from .import_order import SortSettings, after_imports, import_runs, merge_from_imports, settings_for, sort_block
 from .layout import GENERATED_MARKER, Destinations
 from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
@@ -30,7 +31,7 @@ class ApplyOptions:
     force: bool = False
     allow_dirty: bool = False
     tags: bool = False
-    fmt: str | None = None  # "ruff" or "black": format only what splitter generated
+    fmt: str | None = None  # "ruff" or "black" (--formatter): format only what splitter wrote, never moved code
     update_references: bool = True
     module_name: str | None = None
 
@@ -43,6 +44,7 @@ class ApplyResult:
     written: bool
     relocation: dict[str, str] = field(default_factory=dict)
     root: Path = Path(".")
+    git_root: Path | None = None  # None: outside a git repository, where nothing can undo a write
 
 
 def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[str, ...], plan: Plan) -> dict[int, str]:
@@ -132,10 +134,11 @@ def _main_module(
         elif kind == "moved":
             if unit.index in first_route:
                 statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
-                # A run of includes reads as one block: a blank line before the first only.
-                body.append(
-                    statement.with_changes(leading_lines=[] if body and body[-1] is last_include else [cst.EmptyLine()])
-                )
+                # A run of includes reads as one block: blank lines before the first only, two after a def or
+                # class (as ruff format and black want them).
+                after_def = bool(body) and isinstance(body[-1], (cst.FunctionDef, cst.ClassDef))
+                blank = [cst.EmptyLine()] * (2 if after_def else 1)
+                body.append(statement.with_changes(leading_lines=[] if body and body[-1] is last_include else blank))
                 last_include = body[-1]
             registrations = emitter.registrations_of.get(unit.index, [])
             if registrations:
@@ -175,10 +178,12 @@ def _main_module(
     for (group, variable), alias in sorted(router_alias.items()):
         by_group.setdefault(group, []).append(f"{variable} as {alias}")
     for group, names in by_group.items():
-        generated += _from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
+        generated += emitter.from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
     if first_user is not None and first_user < import_block_end:
         import_block_end = _after_imports_before(body, first_user)
     body[import_block_end:import_block_end] = generated + list(compat)
+    if generated and emitter.imports_sorted:
+        _sort_imports_around(body, import_block_end, emitter)
     return emitter.module.with_changes(body=body), needs
 
 
@@ -221,6 +226,46 @@ def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
     return position
 
 
+def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: Emitter) -> None:
+    """Sort the import block holding `position` in place; the statement after it gets isort's blank lines."""
+    settings = emitter.import_settings
+    for start, end in import_runs(body, settings):
+        if start <= position < end:
+            block = sort_block(merge_from_imports(body[start:end], settings), settings)
+            body[start:end] = block
+            end = start + len(block)
+            if end < len(body):
+                body[end] = after_imports(body[end], settings)
+            return
+
+
+def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Plan, where: Destinations) -> str:
+    """The docstring of routers/__init__.py lists every router module (and its prefix) for readers."""
+    title = f"{init.parent.name.capitalize()} split out of {monolith} by splitter"
+    if init.parent != where.path("routers.x").parent:
+        return f'"""{title}."""\n'
+    listed = init.read_text(encoding="utf-8") if init.exists() else ""  # an earlier --only wave's listing
+    prefixes = {name: prefix for name, prefix in re.findall(r"^- (\w+) \((.*)\)$", listed, re.MULTILINE)}
+    prefixes.update({g.name: g.prefix for g in plan.groups})
+    modules = {p.stem for p in changes if p.parent == init.parent} | {p.stem for p in init.parent.glob("*.py")}
+    lines = [f"- {m}" + (f" ({prefixes[m]})" if prefixes.get(m) else "") for m in sorted(modules - {"__init__"})]
+    return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
+
+
+def _import_settings(project: Project, plan: Plan) -> SortSettings:
+    """The project's isort settings; for a top-level monolith the new packages count as first-party."""
+    settings = settings_for(project.analysis.path.parent.resolve(), project.root.resolve())
+    return settings if project.analysis.package else settings.with_first_party(_created_packages(plan))
+
+
+def _created_packages(plan: Plan) -> frozenset[str]:
+    """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, ...)."""
+    layout = plan.layout
+    extra = {d.split(".", 1)[1] for d in plan.extra_modules if d.startswith("root.")}
+    modules = {layout.routers_package, layout.services_package, layout.core_module, layout.hooks_module}
+    return frozenset(modules | {layout.compat_module} | extra)
+
+
 def _names_in(node: cst.CSTNode) -> set[str]:
     """Plain names a generated statement reads (attribute names excluded)."""
     found: set[str] = set()
@@ -261,7 +306,15 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
     schema_classes = frozenset(schema_name_clashes(project))
     emitter = Emitter(
-        analysis, placement, seam_homes, where, module, statements, tags=options.tags, schema_classes=schema_classes
+        analysis,
+        placement,
+        seam_homes,
+        where,
+        module,
+        statements,
+        tags=options.tags,
+        schema_classes=schema_classes,
+        import_settings=_import_settings(project, plan),
     )
     drafts: dict[str, ModuleDraft] = {}
     if "core" in seam_homes.values():
@@ -307,6 +360,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
                 router_alias[key] = alias
                 taken.add(alias)
     changes: dict[Path, str] = {}
+    heads: dict[Path, int] = {}  # generated file -> length of its generated head (for --formatter)
     for destination, draft in sorted(drafts.items()):
         group_name = destination.split(".", 1)[-1]
         variables = router_vars.get(group_name, {}) if destination.startswith("routers.") else {}
@@ -325,6 +379,13 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             summary=group_summary(group) if is_router else "",
         )
         changes[where.path(destination)] = built.code
+        if options.fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
+            head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
+            heads[where.path(destination)] = len(head.code)
+    if heads:
+        from .formatting import format_heads
+
+        changes.update(format_heads({p: changes[p] for p in heads}, heads, options.fmt))
     setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
     tag_entries = []
     if options.tags:
@@ -338,11 +399,13 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if homes:
         for home, names in existing_homes(where.path("compat")).items():
             homes.setdefault(home, []).extend(names)
-        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER)
+        line_length = emitter.import_settings.line_length
+        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length)
         changes[where.path("compat")] = text
     for init in where.package_inits():
-        if not init.exists() and any(p.parent == init.parent for p in changes):
-            changes[init] = f'"""{init.parent.name.capitalize()} split out of {analysis.path.name} by splitter."""\n'
+        ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
+        if ours and any(p.parent == init.parent for p in changes):
+            changes[init] = _package_init(init, analysis.path.name, changes, plan, where)
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
         if name not in (app, "__file__"):  # the app stays in main.py; core only holds a reference to it
@@ -359,11 +422,9 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     changes, relocation = build_changes(project, plan, options)
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:
-        changes.update(retarget_repository(project, relocation, exclude=set(changes)))
-    if options.fmt:
-        from .formatting import format_generated
-
-        changes.update(format_generated({p: changes[p] for p in generated if p.name != "__init__.py"}, options.fmt))
+        first_party = frozenset() if project.analysis.package else _created_packages(plan)
+        changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
+    changes.update(_reflowed(project, changes))
     _check_safe(project, plan, changes, generated, options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
@@ -375,7 +436,26 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         written=not options.dry_run and bool(diff),
         relocation=relocation,
         root=project.root,
+        git_root=project.git_root,
     )
+
+
+def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
+    """In a ruff-formatted project, lines that reading a seam through its module (or retargeting) made longer
+    than the line length are formatted, so the split passes `ruff format --check` and E501 as before."""
+    from .formatting import reflow_long_lines, ruff_formatted
+
+    analysis = project.analysis
+    line_length = settings_for(analysis.path.parent.resolve(), project.root.resolve()).line_length
+    known = set(analysis.source.splitlines())
+    for path in changes:
+        known |= set(project.sources.get(path.resolve(), "").splitlines())
+    too_long = {
+        p: t for p, t in changes.items() if any(len(x) > line_length and x not in known for x in t.splitlines())
+    }
+    if not too_long or not ruff_formatted(analysis.path, analysis.source):
+        return {}
+    return reflow_long_lines(too_long, known, line_length)
 
 
 def _check_safe(

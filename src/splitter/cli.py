@@ -6,16 +6,23 @@ import functools
 import os
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from . import __version__, console
 from .errors import SplitterError
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="Split a monolithic FastAPI module into routers/ and services/, safely and reviewably.",
 )
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only errors, warnings and requested output")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="print more detail (every symbol, every file)")]
+OUTPUT_FORMATS = ("text", "json")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -28,6 +35,7 @@ def guarded(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        console.set_verbosity(kwargs.get("quiet", False), kwargs.get("verbose", False))
         try:
             return command(*args, **kwargs)
         except SplitterError as exc:
@@ -44,119 +52,107 @@ def guarded(command):
     return wrapper
 
 
+def check_format(output_format: str) -> None:
+    if output_format not in OUTPUT_FORMATS:
+        hint = " (the code formatter is --formatter ruff|black)" if output_format in ("ruff", "black") else ""
+        raise SplitterError(f"--format takes {' or '.join(OUTPUT_FORMATS)}, not {output_format!r}{hint}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"splitter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="print the version and exit")
+    ] = False,
+) -> None:
+    """Split a monolithic FastAPI module into routers/ and services/, safely and reviewably."""
+
+
 @app.command()
 @guarded
 def plan(
     file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="write the editable JSON plan here"),
+    out: str | None = typer.Option(None, "--out", "-o", help="write the editable JSON plan here ('-': stdout)"),
     module: str | None = typer.Option(None, help="dotted name the project imports the file by, if not detectable"),
     max_lines: int = typer.Option(500, help="size limit of a generated file"),
     main_max_lines: int = typer.Option(200, help="size main.py should end up under"),
     skip_segment: list[str] = typer.Option([], help="extra path segments to skip when grouping (regex)"),
     min_endpoints: int = typer.Option(2, help="groups with fewer endpoints merge into their closest group"),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="list where every symbol goes"),
     strict: bool = typer.Option(False, help="treat warnings as errors (exit 2)"),
+    output_format: str = typer.Option("text", "--format", help="text or json (docs/output.md)"),
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Analyze FILE and propose routers/services (nothing is written but --out)."""
-    from .plan_io import write_plan
+    from .plan_io import plan_to_json_text, write_plan
     from .planning import PlanOptions
     from .project import load_project, plan_project
-    from .report import render_plan
+    from .report import envelope, plan_summary, print_plan
 
-    project = load_project(file, module)
-    options = PlanOptions(max_lines=max_lines, main_max_lines=main_max_lines, min_endpoints=min_endpoints)
-    if skip_segment:
-        options.skip_segments = tuple(options.skip_segments) + tuple(skip_segment)
-    result = plan_project(project, options)
+    check_format(output_format)
+    with console.progress(f"planning {file}"):
+        project = load_project(file, module)
+        options = PlanOptions(max_lines=max_lines, main_max_lines=main_max_lines, min_endpoints=min_endpoints)
+        if skip_segment:
+            options.skip_segments = tuple(options.skip_segments) + tuple(skip_segment)
+        result = plan_project(project, options)
     if strict and result.warnings:
         raise SplitterError(f"{result.warnings[0]} (--strict: {len(result.warnings)} warnings are errors)")
-    if out is not None:
-        write_plan(result, out)
-    typer.echo(render_plan(project.analysis, result, verbose=verbose))
-    if out is not None:
-        typer.echo(f"plan written to {out}")
+    if out == "-":
+        sys.stdout.write(plan_to_json_text(result))
+        console.set_verbosity(True, False)  # stdout holds the plan: the report would corrupt it
+    elif out is not None:
+        write_plan(result, Path(out))
+    if output_format == "json" and out != "-":
+        sys.stdout.write(envelope("plan", True, plan=plan_summary(result)))
+        return
+    print_plan(project.analysis, result, warnings_to_err=out == "-")
+    if out not in (None, "-"):
+        console.say(f"plan written to {out}")
 
 
 @app.command()
 @guarded
 def apply(
     file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
-    plan_file: Path | None = typer.Option(None, "--plan", help="a plan from `splitter plan --out`; default: plan now"),
+    plan_file: str | None = typer.Option(None, "--plan", help="a plan from `splitter plan -o` ('-': stdin)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="print a unified diff (`git apply`-able), write nothing"),
-    check: bool = typer.Option(False, "--check", help="with --dry-run: exit 1 when there would be changes"),
+    check: bool = typer.Option(False, "--check", help="write nothing; exit 1 when there are changes to make"),
     only: list[str] = typer.Option([], "--only", help="extract only these groups (repeatable)"),
     yes: bool = typer.Option(False, "--yes", "-y", help="write without asking"),
-    force: bool = typer.Option(False, help="overwrite files that already exist"),
+    force: bool = typer.Option(False, help="overwrite existing files; write outside a git repository"),
     allow_dirty: bool = typer.Option(False, help="allow uncommitted changes in files splitter touches"),
     tags: bool = typer.Option(False, help="give each router tags=[group] (changes the OpenAPI document on purpose)"),
-    fmt: str | None = typer.Option(None, "--format", help="format generated code with ruff or black"),
-    no_references: bool = typer.Option(False, help="do not rewrite references to moved names elsewhere"),
+    formatter: str | None = typer.Option(None, "--formatter", help="format generated imports/headers: ruff or black"),
+    output_format: str = typer.Option("text", "--format", help="text or json (docs/output.md)"),
+    no_references: bool = typer.Option(
+        False, "--no-references", help="do not rewrite references to moved names elsewhere"
+    ),
     module: str | None = typer.Option(None, help="dotted name the project imports the file by"),
     verify: str | None = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
     run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),
     python: str | None = typer.Option(None, help="with --verify: the target project's Python"),
+    summary: str | None = typer.Option(None, help="write a markdown pull-request summary here ('-': stdout)"),
     strict: bool = typer.Option(False, help="refuse to split when the plan has warnings (exit 2)"),
     emit_tests: Path | None = typer.Option(None, "--emit-tests", help="then write router tests into this folder"),
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
-    from .apply import ApplyOptions, apply_split
-    from .plan_io import read_plan
-    from .report import render_apply
+    from .apply_command import ApplyRequest, run_apply
 
-    if fmt not in (None, "ruff", "black"):
-        raise SplitterError(f"--format takes ruff or black, not {fmt!r}")
-    if emit_tests is not None and dry_run:
-        raise SplitterError("--emit-tests runs the split app, so it needs the split written: drop --dry-run")
-    options = ApplyOptions(
-        dry_run=True,
-        only=tuple(only),
-        force=force,
-        allow_dirty=allow_dirty,
-        tags=tags,
-        fmt=fmt,
-        update_references=not no_references,
-        module_name=module,
-    )
-    chosen = read_plan(plan_file) if plan_file else None
-    preview = apply_split(file, chosen, options)
-    if strict and preview.plan.warnings:
-        raise SplitterError(f"{preview.plan.warnings[0]} (--strict: {len(preview.plan.warnings)} warnings are errors)")
-    if dry_run:
-        sys.stdout.write(preview.diff)
-        if check and preview.diff:
-            raise typer.Exit(1)
-        return
-    target = verify or f"{preview.plan.module}:{preview.plan.app}"
-    if emit_tests is not None:
-        from .verification.router_tests import check_output_folder
-
-        check_output_folder(emit_tests, preview.root)  # refuse before the split is written, not after
-    if not preview.diff:
-        typer.echo("nothing to do: the module is already split as planned")
-        _emit_router_tests(emit_tests, target, preview.root, python)
-        return
-    if not yes:
-        if not sys.stdin.isatty():
-            raise SplitterError("refusing to write without confirmation: pass --yes (or --dry-run to see the diff)")
-        typer.echo(render_apply(preview))
-        if not typer.confirm(f"write {len(preview.changes)} files?"):
-            raise typer.Exit(1)
-    options.dry_run = False
-    if verify:
-        from .verify_apply import apply_with_verification
-
-        report = apply_with_verification(file, chosen, options, verify, run_tests, python)
-        typer.echo(report)
-    else:
-        typer.echo(render_apply(apply_split(file, chosen, options)))
-    _emit_router_tests(emit_tests, target, preview.root, python)
-
-
-def _emit_router_tests(out_dir: Path | None, target: str, root: Path, python: str | None) -> None:
-    if out_dir is not None:
-        from .verification.router_tests import generate_router_tests
-
-        typer.echo(generate_router_tests(target, root, out_dir, python).summary())
+    check_format(output_format)
+    if formatter not in (None, "ruff", "black"):
+        raise SplitterError(f"--formatter takes ruff or black, not {formatter!r}")
+    request = ApplyRequest(**{k: v for k, v in locals().items() if k in ApplyRequest.__dataclass_fields__})
+    code = run_apply(request)
+    if code:
+        raise typer.Exit(code)
 
 
 def _register_verification() -> None:

@@ -18,9 +18,10 @@ from . import nodes
 from .model import FORWARD_FUNCTION
 
 _TEMPLATE = '''\
-"""Names moved out of {source} {marker}, still reachable as attributes of {module}.
+"""Names moved out of {source} {marker}: still attributes of {module}.
 
-Reading, setting or patching one of them through {module} reaches the module where it lives now.
+Reading, setting or patching one of them through {module} reaches
+the module where it lives now.
 """
 
 import importlib
@@ -34,7 +35,7 @@ _HOME_OF = {{name: module for module, names in HOMES.items() for name in names.s
 
 
 def _forwarded(name, home):
-    """A data descriptor, so that patch tools (pytest's monkeypatch, mock.patch) save and restore through it."""
+    """A data descriptor: monkeypatch and mock.patch save and restore through it."""
 
     def read(module):
         return getattr(importlib.import_module(home), name)
@@ -49,7 +50,9 @@ def _forwarded(name, home):
 
 
 _ForwardingModule = type(
-    "_ForwardingModule", (types.ModuleType,), {{name: _forwarded(name, home) for name, home in _HOME_OF.items()}}
+    "_ForwardingModule",
+    (types.ModuleType,),
+    {{name: _forwarded(name, home) for name, home in _HOME_OF.items()}},
 )
 
 
@@ -58,13 +61,14 @@ def {function}(module_name):
 '''
 
 
-def compat_source(homes: dict[str, list[str]], source: str, module: str, marker: str) -> str:
-    """The module text. `homes`: dotted home module -> names that now live there."""
+def compat_source(homes: dict[str, list[str]], source: str, module: str, marker: str, line_length: int = 88) -> str:
+    """The module text. `homes`: dotted home module -> names that now live there. Lines stay within the
+    project's line length, in the layout ruff format and black keep."""
     entries = []
     for home in sorted(homes):
         names = " ".join(sorted(set(homes[home])))
-        wrapped = textwrap.wrap(names, width=100, break_on_hyphens=False)
-        if len(wrapped) == 1:
+        wrapped = textwrap.wrap(names, width=max(line_length - 12, 20), break_on_hyphens=False)
+        if len(wrapped) == 1 and len(f'    "{home}": "{wrapped[0]}",') <= line_length:
             entries.append(f'    "{home}": "{wrapped[0]}",')
             continue
         lines = [f'        "{chunk} "' for chunk in wrapped[:-1]] + [f'        "{wrapped[-1]}"']

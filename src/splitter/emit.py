@@ -16,6 +16,16 @@ from splitter.codemods.route_to_router import RetargetRouteCalls
 
 from . import nodes
 from .errors import SplitterError
+from .import_order import (
+    SortSettings,
+    after_imports,
+    import_info,
+    import_runs,
+    is_sorted,
+    member_key,
+    merge_from_imports,
+    sort_block,
+)
 from .layout import GENERATED_MARKER, Destinations
 from .model import Analysis, Unit
 from .planning import BUILTINS
@@ -103,9 +113,13 @@ class Emitter:
         statements: list[cst.BaseStatement],
         tags: bool = False,
         schema_classes: frozenset[str] = frozenset(),
+        import_settings: SortSettings | None = None,
     ) -> None:
         self.analysis = analysis
         self.schema_classes = schema_classes  # classes that keep `__module__` (their OpenAPI schema name)
+        self.import_settings = import_settings or SortSettings()
+        runs = import_runs(statements, self.import_settings)  # the monolith kept its imports in isort order
+        self.imports_sorted = bool(runs) and all(is_sorted(statements[a:b], self.import_settings) for a, b in runs)
         self.placement = placement  # unit index -> destination (non-copied units only)
         self.seams = seams  # seam name -> home destination
         self.where = destinations
@@ -315,7 +329,7 @@ class Emitter:
                 lines.append(statement.with_changes(leading_lines=[]))
         order = {d: i for i, d in enumerate(["core", "shared"])}
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
-            lines += _from_import(self.where.from_clause(draft.destination, target), generated[target])
+            lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
         for target, alias in sorted(module_imports.items()):
             lines.append(self.where.module_import(draft.destination, target, alias))
         return lines
@@ -343,22 +357,46 @@ class Emitter:
                 draft.needs |= set(re.findall(r"^[A-Za-z_]\w*", expression))
         imports = self.import_lines(draft)
         if router_vars and "APIRouter" not in self.import_binders:
-            imports.append(nodes.from_import("fastapi", ["APIRouter"]))
-        body += imports
+            imports += self.from_import("fastapi", ["APIRouter"])
+        body += self.ordered_imports(imports)
         tag = draft.destination.split(".", 1)[-1] if self.tags and router_vars else None
-        for position, variable in enumerate(router_vars):
-            statement = nodes.router_creation(variable, tag, settings)
-            body.append(
-                statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if position == 0 else [])
-            )
-        for position, statement in enumerate(draft.statements):
-            if position == 0 and not router_vars:
-                kept = list(statement.leading_lines)
-                while kept and kept[0].comment is None:
-                    kept.pop(0)
-                statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *kept])
-            body.append(statement)
-        return self.module.with_changes(body=body, header=[], footer=[])
+        rest = [nodes.router_creation(variable, tag, settings) for variable in router_vars] + list(draft.statements)
+        if rest and len(body) > 1:
+            rest[0] = after_imports(rest[0], self.import_settings)
+        elif rest:
+            rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        return self.module.with_changes(body=body + rest, header=[], footer=[])
+
+    def from_import(self, clause: str, names: list[str]) -> list[cst.SimpleStatementLine]:
+        """`from clause import ...` for names splitter chose: sorted, `x as y` alone unless combine-as-imports."""
+        settings = self.import_settings
+
+        def key(text: str) -> tuple:
+            name, _, alias = text.partition(" as ")
+            return member_key(name.strip(), alias.strip() or None, settings)
+
+        names = sorted(names, key=key)
+        aliased = [n for n in names if " as " in n] if not settings.combine_as_imports else []
+        plain = [n for n in names if n not in aliased]
+        groups = ([plain] if plain else []) + [[n] for n in aliased]
+        return [nodes.from_import(clause, group, wrap_at=settings.line_length) for group in groups]
+
+    def ordered_imports(self, imports: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """The import block of a generated module in isort order, one blank line after the docstring; blocks
+        that are not plain import lines (`if TYPE_CHECKING:`) follow it. A monolith whose imports were not in
+        isort order may depend on that order (`import eventlet` first): then the original order is kept."""
+        settings = self.import_settings
+        if not self.imports_sorted:
+            return [s.with_changes(leading_lines=[cst.EmptyLine()] if i == 0 else []) for i, s in enumerate(imports)]
+        plain = [s for s in imports if import_info(s, settings) is not None]
+        others = [s for s in imports if import_info(s, settings) is None]
+        ordered = sort_block(merge_from_imports(plain, settings), settings)
+        block = ordered + others
+        if block:
+            block[0] = block[0].with_changes(leading_lines=[cst.EmptyLine()])
+        for position in range(len(ordered), len(block)):
+            block[position] = block[position].with_changes(leading_lines=[cst.EmptyLine()] if position else [])
+        return block
 
 
 def group_summary(group) -> str:
@@ -387,7 +425,3 @@ def _pass_suite() -> cst.IndentedBlock:
 
 def _is_raise_or_pass(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Raise, cst.Pass))
-
-
-def _from_import(clause: str, names: list[str]) -> list[cst.BaseStatement]:
-    return [nodes.from_import(clause, names)]

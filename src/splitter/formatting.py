@@ -1,4 +1,7 @@
-"""Optional formatting of generated files only (`--format ruff|black`); moved code in main.py is left alone."""
+"""`apply --formatter ruff|black`: format what splitter wrote itself (docstrings, imports, router creation).
+
+Moved code is never formatted: the diff of a split stays a pure move that reviewers can check as one.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,9 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
         try:
             import black
         except ImportError:
-            raise SplitterError("--format black needs black: pip install 'splitter[format]'") from None
-        mode = black.Mode()
-        return {path: black.format_str(text, mode=mode) for path, text in files.items()}
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+            raise SplitterError("--formatter black needs black: pip install 'splitter[format]'") from None
+        return {path: black.format_str(text, mode=_black_mode(black, path)) for path, text in files.items()}
+    ruff = ruff_executable()
     formatted = {}
     for path, text in files.items():
         try:
@@ -30,8 +32,70 @@ def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
                 timeout=120,
             )
         except OSError:
-            raise SplitterError("--format ruff needs ruff on PATH: pip install ruff") from None
+            raise SplitterError("--formatter ruff needs ruff on PATH: pip install ruff") from None
         if done.returncode != 0:
             raise SplitterError(f"ruff format failed: {done.stderr.strip().splitlines()[-1:]}", path)
         formatted[path] = done.stdout
     return formatted
+
+
+def format_heads(files: dict[Path, str], heads: dict[Path, int], tool: str) -> dict[Path, str]:
+    """Format the first `heads[path]` characters of each file (what splitter generated); keep the rest as is."""
+    formatted = format_generated({path: files[path][: heads[path]] for path in files}, tool)
+    return {path: formatted[path] + files[path][heads[path] :] for path in files}
+
+
+def _black_mode(black, path: Path):
+    """black's mode from the nearest pyproject.toml's [tool.black] (line length, string normalization)."""
+    from .import_order import read_toml
+
+    for folder in path.resolve().parents:
+        if (folder / "pyproject.toml").is_file():
+            config = read_toml(folder / "pyproject.toml").get("tool", {}).get("black", {})
+            return black.Mode(
+                line_length=int(config.get("line-length", config.get("line_length", 88))),
+                string_normalization=not config.get("skip-string-normalization", False),
+            )
+    return black.Mode()
+
+
+def ruff_executable() -> str:
+    return shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+
+
+def _ruff(args: list[str], path: Path, text: str) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(
+            [ruff_executable(), *args, "--stdin-filename", str(path), "-"],
+            input=text,
+            text=True,
+            capture_output=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def ruff_formatted(path: Path, text: str) -> bool:
+    """Does `ruff format --check` (with the project's settings) pass on this file? False without ruff."""
+    done = _ruff(["format", "--check"], path, text)
+    return done is not None and done.returncode == 0
+
+
+def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length: int) -> dict[Path, str]:
+    """Lines splitter made too long (`helper()` read as `shared.helper()`), each formatted alone with ruff's
+    range formatting: only the statement holding the line changes; everything else stays byte-for-byte."""
+    reflowed = {}
+    for path, text in files.items():
+        lines = text.splitlines()
+        long = [n for n, line in enumerate(lines, 1) if len(line) > line_length and line not in known_lines]
+        new = text
+        for number in reversed(long):  # bottom up: formatting a statement shifts only the lines below it
+            width = len(new.splitlines()[number - 1]) + 1
+            done = _ruff(["format", f"--range={number}:1-{number}:{width}"], path, new)
+            if done is None or done.returncode != 0:
+                break
+            new = done.stdout
+        if new != text:
+            reflowed[path] = new
+    return reflowed

@@ -22,12 +22,12 @@ def _alias(text: str) -> cst.ImportAlias:
     return cst.ImportAlias(name=dotted(name.strip()), asname=cst.AsName(cst.Name(alias.strip())) if alias else None)
 
 
-def from_import(clause: str, names: list[str]) -> cst.SimpleStatementLine:
-    """`from {clause} import a, b as c`; wrapped one name per line past WRAP_AT columns."""
+def from_import(clause: str, names: list[str], wrap_at: int = WRAP_AT) -> cst.SimpleStatementLine:
+    """`from {clause} import a, b as c`; wrapped one name per line past `wrap_at` columns (the line length)."""
     dots = len(clause) - len(clause.lstrip("."))
     module = clause[dots:]
     aliases = [_alias(n) for n in names]
-    wrap = len(f"from {clause} import {', '.join(names)}") > WRAP_AT
+    wrap = len(f"from {clause} import {', '.join(names)}") > wrap_at
     lpar = rpar = None
     if wrap:
         newline = cst.ParenthesizedWhitespace(
@@ -48,6 +48,34 @@ def from_import(clause: str, names: list[str]) -> cst.SimpleStatementLine:
         relative=[cst.Dot() for _ in range(dots)],
         lpar=lpar,
         rpar=rpar,
+    )
+    return cst.SimpleStatementLine([node])
+
+
+def from_import_commented(clause: str, names: list[tuple[str, str | None]]) -> cst.SimpleStatementLine:
+    """`from {clause} import (` one name per line, each with its trailing comment (a noqa directive) `)`."""
+    dots = len(clause) - len(clause.lstrip("."))
+    aliases = []
+    for index, (name, comment) in enumerate(names):
+        last = index == len(names) - 1
+        newline = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(
+                whitespace=cst.SimpleWhitespace("  " if comment else ""),
+                comment=cst.Comment(comment) if comment else None,
+            ),
+            indent=True,
+            last_line=cst.SimpleWhitespace("" if last else "    "),
+        )
+        aliases.append(_alias(name).with_changes(comma=cst.Comma(whitespace_after=newline)))
+    opening = cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    ")
+    )
+    node = cst.ImportFrom(
+        module=dotted(clause[dots:]) if clause[dots:] else None,
+        names=aliases,
+        relative=[cst.Dot() for _ in range(dots)],
+        lpar=cst.LeftParen(whitespace_after=opening),
+        rpar=cst.RightParen(),
     )
     return cst.SimpleStatementLine([node])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -192,20 +193,34 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     )
 
 
-def read_plan(path: Path) -> Plan:
+def read_plan(path: Path | str) -> Plan:
+    """A plan from a JSON file, or from standard input when `path` is '-'."""
+    if str(path) == "-":
+        return _plan_from_text(sys.stdin.read(), "<stdin>")
+    path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SplitterError("plan file not found", path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SplitterError(f"cannot read plan: {exc}", path) from None
+    return _plan_from_text(text, str(path))
+
+
+def _plan_from_text(text: str, source: str) -> Plan:
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SplitterError(f"plan is not valid JSON: {exc.msg}", path, exc.lineno) from None
-    return plan_from_json(data, str(path))
+        raise SplitterError(f"plan is not valid JSON: {exc.msg}", source, exc.lineno) from None
+    return plan_from_json(data, source)
+
+
+def plan_to_json_text(plan: Plan) -> str:
+    return json.dumps(plan_to_json(plan), indent=2) + "\n"
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    text = json.dumps(plan_to_json(plan), indent=2) + "\n"
+    text = plan_to_json_text(plan)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .import_order import settings_for, tidy_import_text
 from .layout import Destinations
 from .model import Analysis
 from .source import module_location
@@ -40,7 +41,10 @@ def relocation_for(
     return moved
 
 
-def retarget_repository(project, relocation: dict[str, str], exclude: set[Path]) -> dict[Path, str]:
+def retarget_repository(
+    project, relocation: dict[str, str], exclude: set[Path], first_party: frozenset[str] = frozenset()
+) -> dict[Path, str]:
+    """`first_party`: top-level packages the split creates, sorted with the project's own imports."""
     from splitter.codemods.retarget_references import Relocation, retarget_source
 
     analysis = project.analysis
@@ -54,5 +58,7 @@ def retarget_repository(project, relocation: dict[str, str], exclude: set[Path])
         dotted, _package, _root = module_location(path)
         new_text = retarget_source(text, spec, dotted)
         if new_text != text:
+            settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
+            new_text = tidy_import_text(text, new_text, settings)
             changes[path] = new_text
     return changes

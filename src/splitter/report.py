@@ -1,84 +1,150 @@
-"""Human-readable output of `plan` and `apply`."""
+"""What `plan` and `apply` report: rich tables for people, one JSON schema for machines (docs/output.md)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
+from . import __version__, console
 from .layout import Destinations
 from .model import Analysis
 from .plan_io import Plan
 
+OUTPUT_SCHEMA = 1
 
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)).rstrip()
-        for row in rows
+
+def _where(plan: Plan) -> tuple[Destinations, Path]:
+    folder = Path(plan.source).parent
+    return Destinations(folder, None, plan.layout, relative=True), folder
+
+
+def plan_summary(plan: Plan) -> dict:
+    """The plan as `--format json` shows it: where every group and symbol goes (paths relative to the monolith)."""
+    where, folder = _where(plan)
+
+    def rel(destination: str) -> str:
+        return where.path(destination).relative_to(folder).as_posix()
+
+    groups = [
+        {
+            "name": g.name,
+            "prefix": g.prefix,
+            "router_module": rel(f"routers.{g.name}"),
+            "service_module": rel(f"services.{g.name}") if g.service_symbols else None,
+            "endpoints": [
+                {"function": e.function, "methods": e.methods, "path": e.path, "line": e.line} for e in g.endpoints
+            ],
+            "router_symbols": list(g.router_symbols),
+            "service_symbols": list(g.service_symbols),
+        }
+        for g in plan.groups
     ]
+    modules = {"shared": plan.shared, "core": plan.core, "hooks": plan.hooks, **plan.extra_modules}
+    return {
+        "source": plan.source,
+        "module": plan.module,
+        "groups": groups,
+        "modules": {rel(d): list(names) for d, names in modules.items() if names},
+        "main": list(plan.main),
+        "seams": list(plan.seams),
+        "warnings": list(plan.warnings),
+    }
 
 
-def render_plan(analysis: Analysis, plan: Plan, verbose: bool = False) -> str:
+def envelope(command: str, ok: bool, **parts: object) -> str:
+    """The one JSON document every `--format json` prints; keys a command has nothing for are left out."""
+    document = {"splitter": __version__, "schema": OUTPUT_SCHEMA, "command": command, "ok": ok}
+    document.update({key: value for key, value in parts.items() if value is not None})
+    return json.dumps(document, indent=2) + "\n"
+
+
+def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) -> None:
     units = {u.name: u for u in analysis.units}
     lines_of = {name: u.last_line - u.first_line + 1 for name, u in units.items()}
     routes = [r for r in analysis.registrations if r.kind in ("route", "websocket")]
     symbols = sum(1 for u in analysis.units if u.kind not in ("import", "docstring"))
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative=True)
-    out = [
+    console.say(
         f"splitter plan: {analysis.path} ({analysis.line_count} lines, {len(routes)} routes, {symbols} symbols, "
         f"module {analysis.module_name})",
-        "",
-    ]
-    rows = [["group", "routes", "lines", "prefix", "router module", "service symbols"]]
+        style="bold",
+    )
+    rows = []
     for group in plan.groups:
         size = sum(lines_of.get(n, 0) for n in {e.function for e in group.endpoints} | set(group.router_symbols))
-        rows.append(
-            [
-                group.name,
-                str(len(group.endpoints)),
-                str(size),
-                group.prefix or "-",
-                str(where.path(f"routers.{group.name}").relative_to(analysis.path.parent)),
-                str(len(group.service_symbols)),
-            ]
-        )
-    if len(rows) > 1:
-        out += _table(rows)
-    else:
-        out.append("no endpoints to move")
-    out.append("")
-    for label, destination, names in (
-        ("shared", "shared", plan.shared),
-        ("core", "core", plan.core),
-        ("hooks", "hooks", plan.hooks),
-    ):
+        module = where.path(f"routers.{group.name}").relative_to(analysis.path.parent).as_posix()
+        routes, services = str(len(group.endpoints)), str(len(group.service_symbols))
+        rows.append([group.name, routes, str(size), group.prefix or "-", module, services])
+    if rows and console.state.level >= console.NORMAL:
+        header = ["group", "routes", "lines", "prefix", "router module", "service symbols"]
+        console.print_table(console.table(header, rows, numeric=(1, 2, 5)))
+    elif not rows:
+        console.say("no endpoints to move")
+    for label, names in (("shared", plan.shared), ("core", plan.core), ("hooks", plan.hooks)):
         if names:
             size = sum(lines_of.get(n, 0) for n in names)
-            path = where.path(destination).relative_to(analysis.path.parent)
-            out.append(f"{label}: {len(names)} symbols, {size} lines -> {path}")
+            path = where.path(label).relative_to(analysis.path.parent).as_posix()
+            console.say(f"{label}: {len(names)} symbols, {size} lines -> {path}")
     kinds = Counter(h.kind for h in analysis.hooks)
     kept = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-    out.append(
+    console.say(
         f"main.py keeps: app creation, registrations in order{', ' + kept if kept else ''}; {len(plan.main)} statements"
     )
     if plan.seams:
-        out.append(f"seams (read through their home module): {', '.join(plan.seams)}")
-    if verbose:
-        out.append("")
-        for name, destination in sorted(plan.placement().items(), key=lambda item: (item[1], item[0])):
-            out.append(f"  {destination:<28} {name}")
-    if plan.warnings:
-        out.append("")
-        out.append(f"warnings ({len(plan.warnings)}):")
-        out += [f"  {w}" for w in plan.warnings]
-    return "\n".join(out)
+        console.say(f"seams (read through their home module): {', '.join(plan.seams)}")
+    if console.verbose():
+        placement = sorted(plan.placement().items(), key=lambda item: (item[1], item[0]))
+        console.print_table(console.table(["destination", "symbol"], placement))
+    print_warnings(plan.warnings, to_err=warnings_to_err)
 
 
-def render_apply(result) -> str:
-    lines = [f"{'wrote' if result.written else 'would write'} {len(result.changes)} files:"]
+def print_warnings(warnings: list[str], to_err: bool = False) -> None:
+    """Warnings show even with -q: each is something that stays in main.py and why."""
+    if warnings:
+        console.say(f"warnings ({len(warnings)}):", style="yellow", level=console.QUIET, to_err=to_err)
+        for warning in warnings:
+            console.say(f"  {warning}", style="yellow", level=console.QUIET, to_err=to_err)
+
+
+def changed_files(result) -> list[dict]:
+    """Each file `apply` writes (or would): path relative to the repository, created or modified, lines."""
+    files = []
     for path in sorted(result.changes):
+        text = result.changes[path]
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
         try:
-            shown = path.relative_to(result.root)
+            shown = path.resolve().relative_to(Path(result.root).resolve()).as_posix()
         except ValueError:
-            shown = path
-        lines.append(f"  {shown} ({result.changes[path].count(chr(10))} lines)")
-    return "\n".join(lines)
+            shown = path.as_posix()
+        files.append({"path": shown, "status": "modified" if path.exists() else "created", "lines": text.count("\n")})
+    return files
+
+
+def print_files(files: list[dict], written: bool) -> None:
+    verb = "wrote" if written else "would write"
+    console.say(f"{verb} {len(files)} files", style="bold")
+    if console.verbose() or not written:
+        rows = [[f["status"], f["path"], str(f["lines"])] for f in files]
+        if rows and console.state.level >= console.NORMAL:
+            console.print_table(console.table(["", "file", "lines"], rows, numeric=(2,)))
+
+
+SEVERITY_STYLES = {"breaking": "bold red", "non-breaking": "yellow", "cosmetic": "dim"}
+
+
+def print_verify_report(report) -> None:
+    """`verify`'s findings, most important first; `apply --verify` prints a rollback's findings the same way."""
+    from rich.text import Text
+
+    from .verification.findings import SEVERITIES
+
+    console.say(f"verify: {report.summary()}", style="bold", level=console.QUIET)
+    rows = [
+        [Text(f.severity, style=SEVERITY_STYLES.get(f.severity, "")), f.kind, f.location, f.message]
+        for severity in SEVERITIES
+        for f in report.of_severity(severity)
+    ]
+    if rows:
+        console.print_table(console.table(["severity", "kind", "where", "finding"], rows))

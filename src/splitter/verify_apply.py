@@ -5,17 +5,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .apply import ApplyOptions, apply_split
-from .plan_io import Plan
+from .apply import ApplyResult
 from .verification.cli import verify_around
+from .verification.findings import Report
 from .writer import write_all
 
 
+def changed_only(preview: ApplyResult) -> dict[Path, str]:
+    """The files of a dry run whose text differs from what is on disk."""
+    return {p: t for p, t in preview.changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t}
+
+
 def apply_with_verification(
-    file: Path, plan: Plan | None, options: ApplyOptions, target: str, test_cmd: str | None, python: str | None
-) -> str:
-    preview = apply_split(file, plan, ApplyOptions(**{**options.__dict__, "dry_run": True}))
-    changes = {p: t for p, t in preview.changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t}
+    preview: ApplyResult, target: str, test_cmd: str | None, python: str | None, allow_tags: bool = False
+) -> Report:
+    """Write the dry run's changes between two snapshots; raises VerificationFailed (after rolling back)."""
+    changes = changed_only(preview)
     originals = {p: p.read_bytes() for p in changes if p.exists()}
     new_dirs = sorted(
         {parent for p in changes if not p.exists() for parent in p.parents if not parent.exists()},
@@ -31,8 +36,6 @@ def apply_with_verification(
         for folder in new_dirs:
             shutil.rmtree(folder, ignore_errors=True)
 
-    report = verify_around(
-        target, preview.root, python, lambda: write_all(changes), rollback, test_cmd, allowed_tag_additions=options.tags
+    return verify_around(
+        target, preview.root, python, lambda: write_all(changes), rollback, test_cmd, allowed_tag_additions=allow_tags
     )
-    summary = f"wrote {len(changes)} files; verified {target}: no breaking change"
-    return report.to_text() + "\n" + summary if report.findings else summary

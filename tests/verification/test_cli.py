@@ -46,8 +46,8 @@ def test_verify_against_snapshot_file(tmp_path, capsys):
     write_project(tmp_path, {"main.py": SPLIT})
     verify_command("main:app", against=str(tmp_path / "before.json"), cwd=tmp_path, format="json")
     data = json.loads(capsys.readouterr().out)
-    assert data["has_breaking"] is False
-    assert data["counts"]["cosmetic"] == 1
+    assert data["verify"]["has_breaking"] is False
+    assert data["verify"]["counts"]["cosmetic"] == 1
 
 
 def test_verify_exits_1_on_breaking_findings(tmp_path, capsys):
@@ -83,7 +83,7 @@ def test_commands_work_through_typer(tmp_path):
         typer_app(), ["verify", "main:app", "--against", str(out), "--cwd", str(tmp_path), "--format", "json"]
     )
     assert broken.exit_code == 1
-    assert json.loads(broken.output)["has_breaking"] is True
+    assert json.loads(broken.output)["verify"]["has_breaking"] is True
 
 
 TAGGED_ME = ITEMS_ME.replace("response_model=Item)", 'response_model=Item, tags=["items"])')
@@ -95,7 +95,7 @@ def test_allow_tags_flag_reaches_compare(tmp_path, capsys):
     write_project(tmp_path, {"main.py": app_source(TAGGED_ME)})
     capsys.readouterr()
     verify_command("main:app", against="before.json", cwd=tmp_path, format="json", allow_tags=True)
-    assert json.loads(capsys.readouterr().out)["counts"] == {"breaking": 0, "non-breaking": 0, "cosmetic": 1}
+    assert json.loads(capsys.readouterr().out)["verify"]["counts"] == {"breaking": 0, "non-breaking": 0, "cosmetic": 1}
 
 
 class Recorder:

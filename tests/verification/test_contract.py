@@ -90,3 +90,54 @@ def test_contract_without_splitter_fails_with_an_install_hint(tmp_path):
     )
     assert result.returncode == 1
     assert "pip install splitter" in result.stdout
+
+
+CONFTEST_APP = '''import os
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/items")
+def items():
+    return []
+
+
+@app.api_route("/multi", methods=["GET", "POST", "PUT", "DELETE"])
+def multi():
+    return {}
+
+
+if os.environ.get("EXTRA_ROUTES"):
+
+    @app.get("/debug")
+    def debug():
+        return {}
+'''
+
+
+def test_contract_emitted_by_the_cli_passes_in_the_projects_own_test_run(tmp_path):
+    from typer.testing import CliRunner
+
+    from splitter.cli import app
+
+    # conftest.py changes the app (an environment switch) and the multi-method route's operationId depends on
+    # the hash seed: the recorded contract must be what the project's own test run sees, every time.
+    conftest = 'import os\n\nos.environ["EXTRA_ROUTES"] = "1"\n'
+    write_project(tmp_path, {"main.py": CONFTEST_APP, "tests/conftest.py": conftest})
+    result = CliRunner().invoke(
+        app, ["snapshot", "main:app", "-o", str(tmp_path / "s.json"), "--cwd", str(tmp_path),
+              "--emit-contract-test", str(tmp_path / "tests")]
+    )
+    assert result.exit_code == 0, result.output
+    for seed in ("1", "2"):
+        env_seed = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=tmp_path,
+            env={**env_seed, "PYTHONPATH": str(SRC), "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
+        )
+        assert done.returncode == 0, done.stdout
+    write_project(tmp_path, {"tests/conftest.py": "\n"})  # without the switch /debug is gone: the contract fails
+    broken = run_pytest(tmp_path / "tests", cwd=tmp_path)
+    assert broken.returncode == 1 and "/debug" in broken.stdout

@@ -1,0 +1,116 @@
+"""A project that passed `ruff check --select I,F,E,W` and `ruff format --check` before the split passes after it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from splitter.cli import app
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+RUFF = [sys.executable, "-m", "ruff"]
+SELECT = "I,F,E,W"
+
+
+def ruff(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RUFF, *args], cwd=repo, capture_output=True, text=True)
+
+
+def violations(repo: Path) -> Counter:
+    done = ruff(repo, "check", "--select", SELECT, "--output-format", "concise", ".")
+    return Counter(line.split(" ")[1] for line in done.stdout.splitlines() if ".py:" in line)
+
+
+def lint_clean_copy(name: str, tmp_path: Path, settings: str) -> Path:
+    """The fixture as a ruff user keeps it: formatted and import-sorted with the project's settings, committed."""
+    repo = tmp_path / name
+    shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    with (repo / "pyproject.toml").open("a") as config:
+        config.write(settings)
+    assert ruff(repo, "format", ".").returncode == 0
+    ruff(repo, "check", "--select", "I", "--fix", ".")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "formatted"]):
+        subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *command], cwd=repo, check=True)
+    return repo
+
+
+@pytest.mark.parametrize(("name", "monolith", "settings"), [
+    pytest.param("shopapi", "shopapi/main.py", "\n[tool.ruff]\nline-length = 120\n", id="shopapi-package"),
+    pytest.param("notes_backend", "main.py", "\n[tool.ruff]\nline-length = 100\n", id="notes-top-level"),
+    pytest.param(
+        "inventory_src", "src/inventory/api/server.py",
+        '\n[tool.ruff]\nline-length = 110\n\n[tool.ruff.lint.isort]\nknown-first-party = ["inventory"]\n',
+        id="inventory-src-layout-known-first-party",
+    ),
+])
+def test_a_lint_clean_project_stays_lint_clean(tmp_path: Path, name: str, monolith: str, settings: str) -> None:
+    repo = lint_clean_copy(name, tmp_path, settings)
+    before = violations(repo)
+    assert before["I001"] == 0 and ruff(repo, "format", "--check", ".").returncode == 0
+    result = CliRunner().invoke(app, ["apply", str(repo / monolith), "--yes"])
+    assert result.exit_code == 0, result.output
+    after = violations(repo)
+    assert after == before, ruff(repo, "check", "--select", SELECT, "--output-format", "concise", ".").stdout
+    formatted = ruff(repo, "format", "--check", ".")
+    assert formatted.returncode == 0, formatted.stdout
+    routers = sorted((repo / monolith).parent.glob("routers/[!_]*.py"))
+    assert len(routers) > 2
+    for path in routers:
+        docstring, blank = path.read_text().splitlines()[:2]
+        assert docstring.startswith('"""') and blank == ""
+
+
+ORDER_MONOLITH = '''"""Items."""
+
+{imports}
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/v1/items")
+def list_items():
+    return [os.sep, sys.platform]
+
+
+@app.get("/v1/items/{{item_id}}")
+def get_item(item_id: int):
+    return {{"id": item_id}}
+
+
+@app.get("/v1/users")
+def list_users():
+    return [os.sep]
+
+
+@app.get("/v1/users/me")
+def me():
+    return {{"me": sys.platform}}
+'''
+
+
+@pytest.mark.parametrize(("imports", "router_head"), [
+    pytest.param(
+        "import os\nimport sys\n",
+        "\nimport os\nimport sys\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        id="sorted-monolith-sorted-sections",
+    ),
+    pytest.param(
+        "import sys\nimport os\n",  # maybe on purpose (a module patching the interpreter comes first): kept
+        "\nimport sys\nimport os\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        id="unsorted-monolith-original-order",
+    ),
+])
+def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Path, imports: str, router_head: str):
+    from splitter.apply import ApplyOptions, apply_split
+
+    (tmp_path / "main.py").write_text(ORDER_MONOLITH.format(imports=imports))
+    result = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))
+    docstring, rest = result.changes[tmp_path / "routers" / "items.py"].split("\n", 1)
+    assert docstring.startswith('"""') and rest.startswith(router_head)
