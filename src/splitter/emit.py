@@ -275,6 +275,21 @@ class Emitter:
         new_small = small.with_changes(**changes)
         return statement.with_changes(body=[new_small], leading_lines=[])
 
+    def _import_wins(self, name: str, draft: ModuleDraft) -> bool:
+        """A name the monolith defines and also imports (`class PowerLawResponse` at line 785, then
+        `from api.models import PowerLawResponse` at 5354): code below the import sees the imported object, so a
+        module whose first user of the name comes after the import re-imports it instead of the definition."""
+        imports = self.import_binders.get(name)
+        users = [self.analysis.units[i] for i in draft.units if name in self.analysis.units[i].uses]
+        if not imports or not users:
+            return False
+        binders = sorted(
+            [(self.analysis.units[i].first_line, True) for i in imports]
+            + [(u.first_line, False) for u in self.analysis.units if name in u.binds and not u.is_copied]
+        )
+        visible = [is_import for line, is_import in binders if line < users[0].first_line]
+        return visible[-1] if visible else binders[0][1]
+
     def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
         """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
         needs = draft.needs - draft.binds - BUILTINS
@@ -289,7 +304,11 @@ class Emitter:
         for name in sorted(needs):
             if name in self.seams and self.seams[name] != draft.destination:
                 module_imports[self.seams[name]] = self.alias_for(draft.destination, self.seams[name])
-            elif name in self.bound_in and self.bound_in[name] != draft.destination:
+            elif (
+                name in self.bound_in
+                and self.bound_in[name] != draft.destination
+                and not self._import_wins(name, draft)
+            ):
                 generated[self.bound_in[name]].append(name)
             elif name in self.import_binders:
                 for index in self.import_binders[name]:
