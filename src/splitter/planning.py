@@ -16,6 +16,7 @@ from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
 from .gcpause import without_gc
 from .plan_notes import plan_notes
+from .group_assign import GroupAssigner, GroupingInput
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -26,6 +27,7 @@ class PlanOptions:
     max_lines: int = 500
     main_max_lines: int = 200
     min_endpoints: int = 2
+    group_overrides: dict[str, list[str]] = field(default_factory=dict)  # group -> path prefixes or functions
     patched_names: dict[str, list] = field(default_factory=dict)  # names tests rebind through the old module
     existing_modules: frozenset[str] = frozenset()  # group names whose files exist already
     schema_clashes: dict[str, str] = field(default_factory=dict)  # class -> another module defining that name
@@ -40,6 +42,7 @@ class _Planner:
         self.warnings: list[str] = []
         self.dest: dict[int, str] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}
+        self.group_reasons: dict[str, list[str]] = defaultdict(list)  # group key -> why its endpoints are together
         self.segment_of_block: dict[int, int] = {}
         self.overflow: set[str] = (
             set()
@@ -119,6 +122,7 @@ class _Planner:
     # -- groups --------------------------------------------------------------------------------------------
     def assign_groups(self) -> None:
         skip = self.options.skip_segments
+        inputs = []
         for block in self.blocks:
             if block.id in self.dest:
                 continue
@@ -126,11 +130,24 @@ class _Planner:
                 router_prefix = block.router_prefix or ""
                 key = group_key(router_prefix, skip) or block.router_var.replace("router", "")
                 self.group_of_block[block.id] = f"router:{key or block.router_var}"
+                self.group_reasons[f"router:{key or block.router_var}"].append(
+                    f"the monolith's own APIRouter `{block.router_var}`"
+                )
             elif block.endpoint_paths:
-                key = group_key(block.endpoint_paths[0], skip)
-                self.group_of_block[block.id] = key if key is not None else (block.name or "misc")
-        self._merge_tiny_groups()
-        self._split_large_groups()
+                functions = self.endpoint_names(block.id) or [block.name]
+                uses = block.uses - set(self.analysis.app_names)
+                inputs.append(GroupingInput(block.id, block.endpoint_paths, functions, block.lines, block.line, uses))
+        assigner = GroupAssigner(
+            inputs,
+            skip,
+            self.options.max_lines,
+            self.options.min_endpoints,
+            self.options.group_overrides,
+        )
+        grouping = assigner.run()
+        self.group_of_block.update(grouping.group_of)
+        for group, reasons in grouping.reasons.items():
+            self.group_reasons[group] += reasons
         self._merge_cyclic_groups()
 
     def _merge_cyclic_groups(self) -> None:
@@ -164,60 +181,9 @@ class _Planner:
             for block_id, group in list(self.group_of_block.items()):
                 if group in names:
                     self.group_of_block[block_id] = names[0]
-
-    def _split_large_groups(self) -> None:
-        """A group too big for one file is split by its next path segment: /v1/orders/{id}/refunds -> orders_refunds."""
-        budget = int(self.options.max_lines * 0.8)
-        members: dict[str, list[int]] = defaultdict(list)
-        for block_id, group in self.group_of_block.items():
-            members[group].append(block_id)
-        for group, ids in members.items():
-            if group.startswith("router:") or sum(self.blocks[b].lines for b in ids) <= budget:
-                continue
-            by_key: dict[str, list[int]] = defaultdict(list)
-            for block_id in ids:
-                path = self.blocks[block_id].endpoint_paths[0]
-                key = group_key(path, self.options.skip_segments, depth=2) or group
-                by_key[key if key != group else group].append(block_id)
-            chunk, size, number = [], 0, 0
-            for key in sorted(by_key, key=lambda k: min(self.blocks[b].line for b in by_key[k])):
-                lines = sum(self.blocks[b].lines for b in by_key[key])
-                if chunk and size + lines > budget:
-                    number += 1
-                    chunk, size = [], 0
-                for block_id in by_key[key]:
-                    self.group_of_block[block_id] = group if number == 0 else f"{group}/{key.rsplit('/', 1)[-1]}"
-                chunk += by_key[key]
-                size += lines
-
-    def _merge_tiny_groups(self) -> None:
-        members: dict[str, list[int]] = defaultdict(list)
-        for block_id, group in self.group_of_block.items():
-            members[group].append(block_id)
-        counts = {g: sum(len(self.blocks[b].endpoint_paths) for b in ids) for g, ids in members.items()}
-        deps_of = {g: set().union(*(self.deps[b] for b in ids)) for g, ids in members.items()}
-        # Dependencies most groups share (the auth dependency, get_db) say nothing about where a group belongs.
-        spread = defaultdict(int)
-        for deps in deps_of.values():
-            for dependency in deps:
-                spread[dependency] += 1
-        common = {d for d, n in spread.items() if n > max(2, len(members) // 2)}
-        deps_of = {g: deps - common for g, deps in deps_of.items()}
-        for group in sorted(members, key=lambda g: (counts[g], g)):
-            if group.startswith("router:") or counts[group] >= self.options.min_endpoints or len(members) < 2:
-                continue
-            candidates = [g for g in members if g != group and not g.startswith("router:") and members[g]]
-            if not candidates:
-                continue
-            best = max(candidates, key=lambda g: (len(deps_of[g] & deps_of[group]), counts[g], -ord(g[:1] or "a")))
-            if not deps_of[best] & deps_of[group] and group != "":
-                continue  # shares nothing: a small group of its own reads better than an arbitrary merge
-            for block_id in members[group]:
-                self.group_of_block[block_id] = best
-            members[best] += members[group]
-            deps_of[best] |= deps_of[group]
-            counts[best] += counts[group]
-            members[group] = []
+            self.group_reasons[names[0]].append(
+                f"with {', '.join(f'`{n}`' for n in names[1:])}: their endpoints call each other"
+            )
 
     # -- route order ---------------------------------------------------------------------------------------
     def keep_route_order(self) -> None:
@@ -438,6 +404,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             target += [n for n in names if n not in endpoint_functions]
     for group in groups.values():
         group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
+    _explain(groups, planner)
     imports: dict[str, list[str]] = defaultdict(list)
     for unit in analysis.units:
         if unit.kind == "import":
@@ -466,6 +433,26 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         },
         warnings=warnings,
     )
+
+
+def _explain(groups: dict[str, Group], planner: _Planner) -> None:
+    """Per group, in words a reviewer checks: the shared prefix, how grouping decided, what only it uses."""
+    reasons = {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
+    for group in groups.values():
+        why = [f"path prefix {group.prefix}"] if group.prefix not in ("", "/") else []
+        why += reasons.get(group.name, [])
+        own = group.service_symbols + group.router_symbols
+        if own:
+            shown = ", ".join(f"`{n}`" for n in own[:4]) + (f" and {len(own) - 4} more" if len(own) > 4 else "")
+            why.append(f"helpers and models only this group uses: {shown}")
+        routers = sorted({e.router for e in group.endpoints} - {group.router})
+        for router in routers:
+            first = min(e.line for e in group.endpoints if e.router == router)
+            why.append(
+                f"`{router}` (from line {first} on) is included at its original place in the route table, so routes "
+                "that can match the same request keep their order"
+            )
+        group.why = why
 
 
 def _common_prefix(paths: list[str]) -> str:

@@ -1,0 +1,285 @@
+"""Which router each endpoint goes to: a router per resource or feature, the way a team draws them by hand.
+
+Teams that split their own monoliths group by resource, not by URL segment: `/songs` and `/song/{id}` share a
+router, HTML pages sit with the API they render (`/people` and `/api/people`), login/logout/register form one
+auth router, health/version/root pages one system router, a resource of two endpoints joins the resource it
+shares helpers with, and only a resource too big for one file splits, into few modules by sub-resource.
+Every decision is recorded as a reason, so the plan can say why its endpoints are together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .grouping import group_key
+
+# First path segments of health checks, probes and service metadata: one `system` router (or `health`).
+HEALTH_SEGMENTS = frozenset(
+    "health healthz healthcheck health-check ping ready readyz livez live alive liveness readiness heartbeat status "
+    "metrics version".split()
+)
+# First path segments of sign-in and session handling: one `auth` router.
+AUTH_SEGMENTS = frozenset(
+    "auth login logout signin signout signup sign-in sign-out sign-up register token oauth oauth2 sso password "
+    "account".split()
+)
+SYSTEM, AUTH = "system", "auth"
+
+
+@dataclass
+class GroupingInput:
+    """What grouping needs to know about one block that holds endpoints."""
+
+    block: int
+    paths: list[str | None]
+    functions: list[str]
+    lines: int
+    line: int
+    uses: frozenset[str]  # module-level names it reads: helpers, models, globals, imported names
+
+
+@dataclass
+class Grouping:
+    group_of: dict[int, str]  # block -> group key ('orders', 'orders/refunds' for a size split)
+    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def singular(word: str) -> str:
+    """'categories' -> 'category', 'songs' -> 'song', 'status' -> 'status' (a crude stem is enough to pair names)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _tokens(key: str) -> list[str]:
+    return [singular(t) for t in re.split(r"[-_./]+", key.lower()) if t]
+
+
+def resource_key(path: str | None, skip_segments: Sequence[str]) -> str | None:
+    """The resource an endpoint belongs to, by its path: its first literal segment after API/version segments,
+    with health, root pages and top-level files (`/robots.txt`) as `system` and sign-in segments as `auth`."""
+    key = group_key(path, skip_segments)
+    if key is None:
+        return None
+    segment = key.lower()
+    if segment == "" or segment in HEALTH_SEGMENTS or ("." in segment and path.rstrip("/").count("/") == 1):
+        return SYSTEM
+    if segment in AUTH_SEGMENTS:
+        return AUTH
+    return key
+
+
+def sub_resource(path: str | None, skip_segments: Sequence[str]) -> str:
+    """The second literal segment: '/api/song/{id}/art/url' -> 'art'; '' when there is none."""
+    key = group_key(path, skip_segments, depth=2) or ""
+    return key.split("/")[1] if "/" in key else ""
+
+
+class GroupAssigner:
+    def __init__(
+        self,
+        members: list[GroupingInput],
+        skip_segments: Sequence[str],
+        max_lines: int,
+        min_endpoints: int,
+        overrides: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.members = {m.block: m for m in members}
+        self.skip = skip_segments
+        self.budget = int(max_lines * 0.8)  # room for the header and imports
+        self.min_endpoints = min_endpoints
+        self.overrides = overrides or {}
+        self.result = Grouping(group_of={})
+        self.fixed: set[str] = set()  # groups the user set in [tool.splitter]: never merged or split
+
+    def run(self) -> Grouping:
+        self._by_resource()
+        self._unify_plurals()
+        self._merge_small_groups()
+        self._split_large_groups()
+        return self.result
+
+    # -- steps ---------------------------------------------------------------------------------------------
+    def _by_resource(self) -> None:
+        for member in self.members.values():
+            override = self._override(member)
+            if override is not None:
+                self.result.group_of[member.block] = override
+                self.fixed.add(override)
+                continue
+            key = resource_key(member.paths[0], self.skip) if member.paths else None
+            self.result.group_of[member.block] = key if key is not None else (member.functions[0] or "misc")
+        for group in self.fixed:
+            self.result.reasons[group].append("set in [tool.splitter] groups")
+        for group, blocks in self.groups().items():
+            if group in self.fixed:
+                continue
+            if group == SYSTEM:
+                self.result.reasons[group].append("health checks, version, root pages and top-level files")
+            elif group == AUTH:
+                self.result.reasons[group].append("sign-in, sign-out, registration and tokens")
+            else:
+                self.result.reasons[group].append(f"resource `{group}` ({self._endpoint_count(blocks)} endpoints)")
+
+    def _override(self, member: GroupingInput) -> str | None:
+        for group, patterns in self.overrides.items():
+            for pattern in patterns:
+                if pattern.startswith("/"):
+                    if any(
+                        p is not None and (p == pattern or p.startswith(pattern.rstrip("/") + "/"))
+                        for p in member.paths
+                    ):
+                        return group
+                elif pattern in member.functions:
+                    return group
+        return None
+
+    def _unify_plurals(self) -> None:
+        """`/songs/upload` and `/song/{id}` are one resource: the spelling with more endpoints names it."""
+        groups = self.groups()
+        by_stem: dict[str, list[str]] = defaultdict(list)
+        for group in groups:
+            if group not in self.fixed:
+                by_stem["_".join(_tokens(group))].append(group)
+        for spellings in by_stem.values():
+            if len(spellings) < 2:
+                continue
+            spellings.sort(key=lambda g: (-self._endpoint_count(groups[g]), len(g), g))
+            for other in spellings[1:]:
+                self._move(other, spellings[0], f"`{other}` is another spelling of `{spellings[0]}`")
+
+    def _merge_small_groups(self) -> None:
+        """A group under `min_endpoints` joins the group it shares the most specific helpers with (or whose name
+        it extends: `/artists/raw` beside `/artist-aliases`); one that shares nothing joins the other leftovers."""
+        leftovers: list[str] = []
+        while True:
+            groups = self.groups()
+            small = sorted(
+                (
+                    g
+                    for g in groups
+                    if g not in self.fixed
+                    and g not in leftovers
+                    and self._endpoint_count(groups[g]) < self.min_endpoints
+                ),
+                key=lambda g: (self._endpoint_count(groups[g]), g),
+            )
+            if not small or len(groups) < 2:
+                break
+            group = small[0]
+            target, why = self._closest(group, groups)
+            if target is None:
+                leftovers.append(group)
+                continue
+            self._move(group, target, why)
+        self._batch_leftovers([g for g in leftovers if g in self.groups()])
+
+    def _batch_leftovers(self, leftovers: list[str]) -> None:
+        """Small groups related to nothing: one router for all of them reads better than one file each."""
+        if len(leftovers) < 2:
+            return
+        total = sum(self._endpoint_count(self.groups()[g]) for g in leftovers)
+        name = "_".join(leftovers) if len(leftovers) == 2 else "misc"
+        for group in leftovers:
+            self._move(group, name, "")
+        self.result.reasons[name] = [
+            f"small resources that share no helper with any other group ({', '.join(leftovers)}: {total} endpoints)"
+        ]
+
+    def _closest(self, group: str, groups: dict[str, list[int]]) -> tuple[str | None, str]:
+        deps = self._deps(groups)
+        frequency: dict[str, int] = defaultdict(int)
+        for used in deps.values():
+            for dependency in used:
+                frequency[dependency] += 1
+        specific = max(2, len(groups) // 2)  # what most groups use (auth, get_db) says nothing about belonging
+        best, best_score, best_shared = None, 0.0, []
+        for other in sorted(groups):
+            if other == group:
+                continue
+            shared = [d for d in deps[group] & deps[other] if frequency[d] <= specific]
+            score = sum(math.log(len(groups) / frequency[d]) for d in shared)
+            if _tokens(group)[:1] == _tokens(other)[:1]:
+                score += 1.0  # `artists` beside `artist-aliases`, `settings-export` beside `settings`
+            score += 1e-3 * self._endpoint_count(groups[other])  # ties: the bigger group
+            if score > best_score + 1e-9 and (shared or _tokens(group)[:1] == _tokens(other)[:1]):
+                best, best_score, best_shared = other, score, shared
+        if best is None:
+            return None, ""
+        names = _shown(sorted(best_shared, key=lambda d: (frequency[d], d)))
+        why = f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s))" + (
+            f" shares {names}" if names else " extends its name"
+        )
+        return best, why
+
+    def _split_large_groups(self) -> None:
+        """A group too big for one file splits by sub-resource into as few modules as fit (first fit, largest
+        sub-resource first), so never into one module per route; the first module keeps the group's name."""
+        for group, blocks in sorted(self.groups().items()):
+            if group in self.fixed or sum(self.members[b].lines for b in blocks) <= self.budget:
+                continue
+            by_sub: dict[str, list[int]] = defaultdict(list)
+            for block in blocks:
+                by_sub[self._sub_unit(group, self.members[block])].append(block)
+            if len(by_sub) < 2:
+                continue
+            size = {s: sum(self.members[b].lines for b in ids) for s, ids in by_sub.items()}
+            order = sorted(by_sub, key=lambda s: (s != "", -size[s], s))  # the bare resource anchors module one
+            bins: list[list[str]] = []
+            for sub in order:
+                fitting = next((b for b in bins if sum(size[s] for s in b) + size[sub] <= self.budget), None)
+                if fitting is None:
+                    bins.append([sub])
+                else:
+                    fitting.append(sub)
+            for chunk in bins[1:]:
+                head = max(chunk, key=lambda s: (size[s], s))
+                name = head[1:] if head.startswith("=") else f"{group}/{head}"
+                for sub in chunk:
+                    for block in by_sub[sub]:
+                        self.result.group_of[block] = name
+                self.result.reasons[name].append(
+                    f"split from `{group}` ({sum(size.values())} lines, over the {self.budget}-line budget): "
+                    f"sub-resources {', '.join(sorted(chunk))}"
+                )
+
+    def _sub_unit(self, group: str, member: GroupingInput) -> str:
+        """Its sub-resource ('art' for /song/{id}/art), or '=<resource>' for a resource merged into the group,
+        which moves as a whole and, heading a module of its own, names it."""
+        path = member.paths[0] if member.paths else None
+        own = resource_key(path, self.skip)
+        if own is None or "_".join(_tokens(own)) == "_".join(_tokens(group)):
+            return sub_resource(path, self.skip)
+        return f"={own}"
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def groups(self) -> dict[str, list[int]]:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for block, group in self.result.group_of.items():
+            groups[group].append(block)
+        return dict(groups)
+
+    def _endpoint_count(self, blocks: Iterable[int]) -> int:
+        return sum(len(self.members[b].paths) for b in blocks)
+
+    def _deps(self, groups: dict[str, list[int]]) -> dict[str, set[str]]:
+        return {g: set().union(*(self.members[b].uses for b in blocks)) for g, blocks in groups.items()}
+
+    def _move(self, source: str, target: str, why: str) -> None:
+        for block, group in self.result.group_of.items():
+            if group == source:
+                self.result.group_of[block] = target
+        self.result.reasons.pop(source, None)
+        if why:
+            self.result.reasons[target].append(f"with {why}")
+
+
+def _shown(names: list[str], limit: int = 3) -> str:
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(f"`{n}`" for n in names[:limit]) + more
