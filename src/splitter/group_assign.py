@@ -205,10 +205,11 @@ class GroupAssigner:
                 continue
             shared = [d for d in deps[group] & deps[other] if frequency[d] <= specific]
             score = sum(math.log(len(groups) / frequency[d]) for d in shared)
-            if _tokens(group)[:1] == _tokens(other)[:1]:
-                score += 1.0  # `artists` beside `artist-aliases`, `settings-export` beside `settings`
+            related = bool(set(_tokens(group)) & set(_tokens(other)))
+            if related:
+                score += 1.0  # `artists` beside `artist-aliases`, `security-audit` beside `audit`
             score += 1e-3 * self._endpoint_count(groups[other])  # ties: the bigger group
-            if score > best_score + 1e-9 and (shared or _tokens(group)[:1] == _tokens(other)[:1]):
+            if score > best_score + 1e-9 and (shared or related):
                 best, best_score, best_shared = other, score, shared
         if best is None:
             return None, ""
@@ -219,34 +220,29 @@ class GroupAssigner:
         return best, why
 
     def _split_large_groups(self) -> None:
-        """A group too big for one file splits by sub-resource into as few modules as fit (first fit, largest
-        sub-resource first), so never into one module per route; the first module keeps the group's name."""
+        """A group too big for one file gives its largest sub-resources a module each until the rest fits: a
+        module per coherent sub-resource, never one per route; a sub-resource of one small endpoint stays."""
         for group, blocks in sorted(self.groups().items()):
-            if group in self.fixed or sum(self.members[b].lines for b in blocks) <= self.budget:
+            total = sum(self.members[b].lines for b in blocks)
+            if group in self.fixed or total <= self.budget:
                 continue
             by_sub: dict[str, list[int]] = defaultdict(list)
             for block in blocks:
                 by_sub[self._sub_unit(group, self.members[block])].append(block)
-            if len(by_sub) < 2:
-                continue
             size = {s: sum(self.members[b].lines for b in ids) for s, ids in by_sub.items()}
-            order = sorted(by_sub, key=lambda s: (s != "", -size[s], s))  # the bare resource anchors module one
-            bins: list[list[str]] = []
-            for sub in order:
-                fitting = next((b for b in bins if sum(size[s] for s in b) + size[sub] <= self.budget), None)
-                if fitting is None:
-                    bins.append([sub])
-                else:
-                    fitting.append(sub)
-            for chunk in bins[1:]:
-                head = max(chunk, key=lambda s: (size[s], s))
-                name = head[1:] if head.startswith("=") else f"{group}/{head}"
-                for sub in chunk:
-                    for block in by_sub[sub]:
-                        self.result.group_of[block] = name
+            rest = total
+            for sub in sorted((s for s in by_sub if s), key=lambda s: (-size[s], s)):
+                if rest <= self.budget:
+                    break
+                if self._endpoint_count(by_sub[sub]) < 2 and size[sub] < self.budget // 2:
+                    continue  # a module for one small route would not read better than a long one
+                name = sub[1:] if sub.startswith("=") else f"{group}/{sub}"
+                for block in by_sub[sub]:
+                    self.result.group_of[block] = name
+                rest -= size[sub]
                 self.result.reasons[name].append(
-                    f"split from `{group}` ({sum(size.values())} lines, over the {self.budget}-line budget): "
-                    f"sub-resources {', '.join(sorted(chunk))}"
+                    f"split from `{group}` ({total} lines, over the {self.budget}-line budget): "
+                    + (f"its sub-resource `{sub}`" if not sub.startswith("=") else f"`{name}`, merged into it before")
                 )
 
     def _sub_unit(self, group: str, member: GroupingInput) -> str:

@@ -123,6 +123,8 @@ class _Planner:
     def assign_groups(self) -> None:
         skip = self.options.skip_segments
         inputs = []
+        imported = {i.bound for u in self.analysis.units if u.kind == "import" for i in u.imports}
+        known = set(self.binder) | imported  # module-level names: not builtins, not locals
         for block in self.blocks:
             if block.id in self.dest:
                 continue
@@ -135,7 +137,7 @@ class _Planner:
                 )
             elif block.endpoint_paths:
                 functions = self.endpoint_names(block.id) or [block.name]
-                uses = block.uses - set(self.analysis.app_names)
+                uses = (block.uses & known) - set(self.analysis.app_names)
                 inputs.append(GroupingInput(block.id, block.endpoint_paths, functions, block.lines, block.line, uses))
         assigner = GroupAssigner(
             inputs,
