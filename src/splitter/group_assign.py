@@ -75,6 +75,17 @@ def resource_key(path: str | None, skip_segments: Sequence[str]) -> str | None:
     return key
 
 
+def resource_prefix(path: str, skip_segments: Sequence[str]) -> str:
+    """The path up to its resource segment: '/api/v1/orders/{id}' -> '/api/v1/orders'."""
+    skip = [re.compile(f"^(?:{pattern})$", re.IGNORECASE) for pattern in skip_segments]
+    kept = []
+    for segment in [s for s in path.split("/") if s]:
+        kept.append(segment)
+        if "{" in segment or not any(p.match(segment) for p in skip):
+            break
+    return "/" + "/".join(kept)
+
+
 def sub_resource(path: str | None, skip_segments: Sequence[str]) -> str:
     """The second literal segment: '/api/song/{id}/art/url' -> 'art'; '' when there is none."""
     key = group_key(path, skip_segments, depth=2) or ""
@@ -117,15 +128,16 @@ class GroupAssigner:
             self.result.group_of[member.block] = key if key is not None else (member.functions[0] or "misc")
         for group in self.fixed:
             self.result.reasons[group].append("set in [tool.splitter] groups")
-        for group, blocks in self.groups().items():
-            if group in self.fixed:
-                continue
+        for group in self.groups():
             if group == SYSTEM:
                 self.result.reasons[group].append("health checks, version, root pages and top-level files")
             elif group == AUTH:
                 self.result.reasons[group].append("sign-in, sign-out, registration and tokens")
-            else:
-                self.result.reasons[group].append(f"resource `{group}` ({self._endpoint_count(blocks)} endpoints)")
+            elif group not in self.fixed:
+                prefixes = sorted(
+                    {resource_prefix(p, self.skip) for b in self.groups()[group] for p in self.members[b].paths if p}
+                )
+                self.result.reasons[group].append(f"resource `{group}`: {', '.join(prefixes)}")
 
     def _override(self, member: GroupingInput) -> str | None:
         for group, patterns in self.overrides.items():
@@ -182,6 +194,8 @@ class GroupAssigner:
 
     def _batch_leftovers(self, leftovers: list[str]) -> None:
         """Small groups related to nothing: one router for all of them reads better than one file each."""
+        if len(leftovers) == 1:
+            self._place_lone(leftovers[0])
         if len(leftovers) < 2:
             return
         total = sum(self._endpoint_count(self.groups()[g]) for g in leftovers)
@@ -191,6 +205,19 @@ class GroupAssigner:
         self.result.reasons[name] = [
             f"small resources that share no helper with any other group ({', '.join(leftovers)}: {total} endpoints)"
         ]
+
+    def _place_lone(self, group: str) -> None:
+        """One small group related to nothing specific: beside the group it shares the most names with at all
+        (the same database session, the same models) rather than a router of its own."""
+        groups = self.groups()
+        deps = self._deps(groups)
+        others = [g for g in sorted(groups) if g != group and g not in self.fixed]
+        best = max(others, key=lambda g: (len(deps[g] & deps[group]), self._endpoint_count(groups[g])), default=None)
+        if best is None or not deps[best] & deps[group]:
+            self.result.reasons[group].append("shares nothing with any other group")
+            return
+        shared = _shown(sorted(deps[best] & deps[group]))
+        self._move(group, best, f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s)), which uses {shared}")
 
     def _closest(self, group: str, groups: dict[str, list[int]]) -> tuple[str | None, str]:
         deps = self._deps(groups)

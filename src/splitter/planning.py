@@ -441,8 +441,7 @@ def _explain(groups: dict[str, Group], planner: _Planner) -> None:
     """Per group, in words a reviewer checks: the shared prefix, how grouping decided, what only it uses."""
     reasons = {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
     for group in groups.values():
-        why = [f"path prefix {group.prefix}"] if group.prefix not in ("", "/") else []
-        why += reasons.get(group.name, [])
+        why = list(reasons.get(group.name, []))
         own = group.service_symbols + group.router_symbols
         if own:
             shown = ", ".join(f"`{n}`" for n in own[:4]) + (f" and {len(own) - 4} more" if len(own) > 4 else "")

@@ -1,0 +1,194 @@
+"""Grouping on small synthetic route tables: which endpoints share a router, what the groups are called, and
+why (the plan explains itself). One rule per case; see src/splitter/group_assign.py."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from splitter.group_assign import GroupAssigner, GroupingInput
+from splitter.grouping import DEFAULT_SKIP_SEGMENTS
+from splitter.plan_io import plan_from_json, plan_to_json
+from splitter.project import load_project, plan_project
+
+
+def route(path: str, uses: str = "", lines: int = 10, function: str = "") -> tuple[str, frozenset[str], int, str]:
+    return path, frozenset(uses.split()), lines, function
+
+
+def groups_for(routes: list[tuple], min_endpoints: int = 2, max_lines: int = 500, overrides=None) -> dict:
+    """{group: [paths]} for a route table of (path, uses, lines, function)."""
+    members = [
+        GroupingInput(i, [path], [function or f"f{i}"], lines, i * 20, uses)
+        for i, (path, uses, lines, function) in enumerate(routes)
+    ]
+    grouping = GroupAssigner(members, DEFAULT_SKIP_SEGMENTS, max_lines, min_endpoints, overrides).run()
+    result: dict[str, list[str]] = {}
+    for block, group in sorted(grouping.group_of.items()):
+        result.setdefault(group, []).append(routes[block][0])
+    return result
+
+
+CASES = [
+    pytest.param(
+        [route("/songs/upload"), route("/song/{id}"), route("/song/{id}/meta")],
+        {"song": ["/songs/upload", "/song/{id}", "/song/{id}/meta"]},
+        id="plural-and-singular-are-one-resource",
+    ),
+    pytest.param(
+        [route("/people"), route("/api/people/{id}"), route("/api/v1/people")],
+        {"people": ["/people", "/api/people/{id}", "/api/v1/people"]},
+        id="html-page-sits-with-the-api-it-renders",
+    ),
+    pytest.param(
+        [route("/"), route("/healthz"), route("/api/version"), route("/robots.txt"), route("/metrics")],
+        {"system": ["/", "/healthz", "/api/version", "/robots.txt", "/metrics"]},
+        id="health-version-root-and-top-level-files-form-one-system-router",
+    ),
+    pytest.param(
+        [route("/login"), route("/logout"), route("/register"), route("/api/auth/token")],
+        {"auth": ["/login", "/logout", "/register", "/api/auth/token"]},
+        id="sign-in-paths-form-one-auth-router",
+    ),
+    pytest.param(
+        [
+            route("/orders", "OrderRepo get_db"),
+            route("/orders/{id}", "OrderRepo get_db"),
+            route("/invoices/{id}", "OrderRepo get_db"),
+            route("/users", "UserRepo get_db"),
+            route("/users/{id}", "UserRepo get_db"),
+        ],
+        {"orders": ["/orders", "/orders/{id}", "/invoices/{id}"], "users": ["/users", "/users/{id}"]},
+        id="single-endpoint-joins-the-group-sharing-its-specific-helper-not-the-ubiquitous-one",
+    ),
+    pytest.param(
+        [
+            route("/artists/raw"),
+            route("/artist-aliases"),
+            route("/artist-aliases/{id}"),
+            route("/loops"),
+            route("/loops/{id}"),
+        ],
+        {
+            "artist-aliases": ["/artists/raw", "/artist-aliases", "/artist-aliases/{id}"],
+            "loops": ["/loops", "/loops/{id}"],
+        },
+        id="single-endpoint-joins-the-group-whose-name-it-shares",
+    ),
+    pytest.param(
+        [
+            route("/tags", "db"),
+            route("/favorites/toggle", "db"),
+            route("/saved", "db"),
+            route("/loops", "x"),
+            route("/loops/{id}", "x"),
+        ],
+        {"misc": ["/tags", "/favorites/toggle", "/saved"], "loops": ["/loops", "/loops/{id}"]},
+        id="unrelated-single-endpoints-batch-into-one-router-not-one-file-each",
+    ),
+    pytest.param(
+        [route("/wanted", "db"), route("/loops", "db x"), route("/loops/{id}", "db x")],
+        {"loops": ["/wanted", "/loops", "/loops/{id}"]},
+        id="a-lone-unrelated-endpoint-joins-the-group-it-shares-anything-with",
+    ),
+    pytest.param(
+        [route("/a"), route("/a/{id}"), route("/b"), route("/b/{id}")],
+        {"a": ["/a", "/a/{id}"], "b": ["/b", "/b/{id}"]},
+        id="two-endpoint-resources-keep-their-router",
+    ),
+]
+
+
+@pytest.mark.parametrize(("routes", "expected"), CASES)
+def test_groups(routes: list[tuple], expected: dict[str, list[str]]) -> None:
+    assert groups_for(routes) == expected
+
+
+def test_large_group_splits_by_sub_resource_and_never_into_one_route_modules() -> None:
+    routes = [
+        route("/song/{id}", lines=150),
+        route("/song/{id}/user-meta", lines=100),
+        route("/song/{id}/art", lines=200),
+        route("/song/{id}/art/upload", lines=200),
+        route("/song/{id}/meta", lines=40),  # one small route: not worth a module of its own
+    ]
+    assert groups_for(routes, max_lines=500) == {
+        "song": ["/song/{id}", "/song/{id}/user-meta", "/song/{id}/meta"],
+        "song/art": ["/song/{id}/art", "/song/{id}/art/upload"],
+    }
+
+
+def test_group_that_fits_is_not_split() -> None:
+    routes = [route("/song/{id}", lines=100), route("/song/{id}/art", lines=100), route("/song/{id}/meta", lines=100)]
+    assert groups_for(routes, max_lines=500) == {"song": [r[0] for r in routes]}
+
+
+def test_overrides_pin_endpoints_by_path_prefix_or_function_and_are_never_merged() -> None:
+    routes = [
+        route("/orders", "repo"),
+        route("/orders/{id}", "repo"),
+        route("/orders/{id}/invoice", "repo"),
+        route("/refunds", "repo", function="refund_order"),
+    ]
+    overrides = {"billing": ["/orders/{id}/invoice", "refund_order"]}
+    assert groups_for(routes, overrides=overrides) == {
+        "orders": ["/orders", "/orders/{id}"],
+        "billing": ["/orders/{id}/invoice", "/refunds"],
+    }
+
+
+MONOLITH = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def order_repo():
+    return {}
+
+
+@app.get("/orders")
+def list_orders():
+    return order_repo()
+
+
+@app.get("/orders/{order_id}")
+def get_order(order_id: int):
+    return order_repo()
+
+
+@app.get("/invoices/{invoice_id}")
+def get_invoice(invoice_id: int):
+    return order_repo()
+
+
+@app.get("/healthz")
+def healthz():
+    return {"ok": True}
+
+
+@app.get("/")
+def index():
+    return {}
+"""
+
+
+def test_plan_explains_each_group_in_the_json_and_the_report(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(textwrap.dedent(MONOLITH).lstrip(), encoding="utf-8")
+    project = load_project(tmp_path / "main.py")
+    plan = plan_project(project)
+    groups = {g.name: g for g in plan.groups}
+    assert set(groups) == {"orders", "system"}
+    why = " | ".join(groups["orders"].why)
+    assert "resource `orders`" in why and "`invoices`" in why and "`order_repo`" in why
+    assert plan_from_json(json.loads(json.dumps(plan_to_json(plan)))).groups[0].why == plan.groups[0].why
+    from typer.testing import CliRunner
+
+    from splitter.cli import app
+
+    report = CliRunner().invoke(app, ["plan", str(tmp_path / "main.py")], env={"COLUMNS": "400"})
+    assert report.exit_code == 0, report.output
+    assert "`invoices`" in report.output and "health checks" in report.output
