@@ -432,6 +432,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             "main_max_lines": options.main_max_lines,
             "skip_segments": list(options.skip_segments),
             "min_endpoints": options.min_endpoints,
+            "groups": options.group_overrides,
         },
         warnings=warnings,
     )

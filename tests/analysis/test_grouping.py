@@ -192,3 +192,59 @@ def test_plan_explains_each_group_in_the_json_and_the_report(tmp_path: Path) -> 
     report = CliRunner().invoke(app, ["plan", str(tmp_path / "main.py")], env={"COLUMNS": "400"})
     assert report.exit_code == 0, report.output
     assert "`invoices`" in report.output and "health checks" in report.output
+
+
+# --- [tool.splitter] in pyproject.toml ------------------------------------------------------------------------
+
+
+def write_project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'shop'\n\n{table}", encoding="utf-8")
+    main = tmp_path / "main.py"
+    main.write_text(textwrap.dedent(MONOLITH).lstrip(), encoding="utf-8")
+    return main
+
+
+def test_pyproject_settings_drive_the_plan_when_no_options_are_given(tmp_path: Path) -> None:
+    main = write_project(
+        tmp_path,
+        '[tool.splitter]\nmax_lines = 300\nmin_endpoints = 1\n\n[tool.splitter.groups]\nbilling = ["/invoices"]\n',
+    )
+    plan = plan_project(load_project(main))  # what `apply` without --plan does, wave after wave
+    groups = {g.name: [e.path for e in g.endpoints] for g in plan.groups}
+    assert groups["billing"] == ["/invoices/{invoice_id}"]
+    assert "/invoices/{invoice_id}" not in groups["orders"]
+    assert plan.settings["max_lines"] == 300 and plan.settings["groups"] == {"billing": ["/invoices"]}
+
+
+def test_command_line_options_win_over_pyproject(tmp_path: Path) -> None:
+    from splitter.settings import plan_options, read_settings
+
+    main = write_project(tmp_path, '[tool.splitter]\nmax_lines = 300\nskip_segments = ["rest"]\n')
+    table, found = read_settings(main, tmp_path)
+    assert found == tmp_path / "pyproject.toml"
+    options = plan_options(table, max_lines=800, skip_segments=["internal2"])
+    assert options.max_lines == 800 and options.main_max_lines == 200
+    assert options.skip_segments[-2:] == ("rest", "internal2")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        pytest.param("[tool.splitter]\nmax_line = 300\n", "no option 'max_line'", id="typo-in-an-option"),
+        pytest.param("[tool.splitter]\nmax_lines = 'big'\n", "max_lines must be a positive integer", id="not-int"),
+        pytest.param("[tool.splitter.groups]\nclass = ['/x']\n", "not a valid Python identifier", id="bad-name"),
+        pytest.param("[tool.splitter.groups]\nbilling = '/x'\n", "billing must be a list", id="not-a-list"),
+        pytest.param("[tool.splitter\n", "not valid TOML", id="broken-toml"),
+    ],
+)
+def test_bad_pyproject_settings_fail_with_one_line_and_write_nothing(tmp_path: Path, table: str, message: str) -> None:
+    from typer.testing import CliRunner
+
+    from splitter.cli import app
+
+    main = write_project(tmp_path, table)
+    result = CliRunner().invoke(app, ["plan", str(main), "--out", str(tmp_path / "plan.json")])
+    assert result.exit_code == 2
+    output = result.output.strip()
+    assert message in output and "pyproject.toml" in output and len(output.splitlines()) == 1
+    assert not (tmp_path / "plan.json").exists()
