@@ -112,6 +112,7 @@ class GroupAssigner:
     def run(self) -> Grouping:
         self._by_resource()
         self._unify_plurals()
+        self._merge_siblings()
         self._merge_small_groups()
         self._split_large_groups()
         return self.result
@@ -166,6 +167,27 @@ class GroupAssigner:
             for other in spellings[1:]:
                 self._move(other, spellings[0], f"`{other}` is another spelling of `{spellings[0]}`")
 
+    def _merge_siblings(self) -> None:
+        """Resources named by the same noun are siblings: `user-profiles` and `device-profiles` share a
+        `profiles` router, `self-audit` and `security-audit` join `audit`."""
+        groups = self.groups()
+        by_noun: dict[str, list[str]] = defaultdict(list)
+        for group in groups:
+            tokens = _tokens(group)
+            if group not in self.fixed and group not in (SYSTEM, AUTH) and tokens and len(tokens[-1]) > 2:
+                by_noun[tokens[-1]].append(group)
+        for noun, siblings in sorted(by_noun.items()):
+            if len(siblings) < 2:
+                continue
+            bare = [g for g in siblings if _tokens(g) == [noun]]
+            largest = max(siblings, key=lambda g: (self._endpoint_count(groups[g]), g))
+            target = bare[0] if bare else re.split(r"[-_./]+", largest)[-1]
+            names = ", ".join(f"`{g}`" for g in sorted(siblings) if g != target)
+            for group in siblings:
+                if group != target:
+                    self._move(group, target, "")
+            self.result.reasons[target].append(f"with its siblings {names}: one router for `{noun}`")
+
     def _merge_small_groups(self) -> None:
         """A group under `min_endpoints` joins the group it shares the most specific helpers with (or whose name
         it extends: `/artists/raw` beside `/artist-aliases`); one that shares nothing joins the other leftovers."""
@@ -179,6 +201,7 @@ class GroupAssigner:
                     if g not in self.fixed
                     and g not in leftovers
                     and self._endpoint_count(groups[g]) < self.min_endpoints
+                    and not self._big_enough(g, groups[g])
                 ),
                 key=lambda g: (self._endpoint_count(groups[g]), g),
             )
@@ -206,6 +229,16 @@ class GroupAssigner:
             f"small resources that share no helper with any other group ({', '.join(leftovers)}: {total} endpoints)"
         ]
 
+    def _big_enough(self, group: str, blocks: list[int]) -> bool:
+        """An endpoint of half a file (a long websocket handler) is a module of its own: merged, it would only
+        be split off again."""
+        lines = sum(self.members[b].lines for b in blocks)
+        if lines <= self.budget // 2:
+            return False
+        if not any("big enough" in r for r in self.result.reasons[group]):
+            self.result.reasons[group].append(f"{lines} lines: big enough for a module of its own")
+        return True
+
     def _place_lone(self, group: str) -> None:
         """One small group related to nothing specific: beside the group it shares the most names with at all
         (the same database session, the same models) rather than a router of its own."""
@@ -225,7 +258,7 @@ class GroupAssigner:
         for used in deps.values():
             for dependency in used:
                 frequency[dependency] += 1
-        specific = max(2, len(groups) // 2)  # what most groups use (auth, get_db) says nothing about belonging
+        specific = max(2, len(groups) // 4)  # what most groups use (auth, get_db) says nothing about belonging
         best, best_score, best_shared = None, 0.0, []
         for other in sorted(groups):
             if other == group:

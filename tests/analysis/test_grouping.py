@@ -102,6 +102,30 @@ CASES = [
 ]
 
 
+CASES += [
+    pytest.param(
+        [
+            route("/user-profiles"),
+            route("/user-profiles/{id}"),
+            route("/device-profiles"),
+            route("/device-profiles/{id}"),
+        ],
+        {"profiles": ["/user-profiles", "/user-profiles/{id}", "/device-profiles", "/device-profiles/{id}"]},
+        id="sibling-resources-named-by-one-noun-share-a-router",
+    ),
+    pytest.param(
+        [route("/audit"), route("/audit/{id}"), route("/self-audit/run"), route("/self-audit/reports")],
+        {"audit": ["/audit", "/audit/{id}", "/self-audit/run", "/self-audit/reports"]},
+        id="siblings-join-the-bare-noun",
+    ),
+    pytest.param(
+        [route("/ws", "manager", lines=300), route("/chat", "manager"), route("/chat/{id}", "manager")],
+        {"ws": ["/ws"], "chat": ["/chat", "/chat/{id}"]},
+        id="one-endpoint-of-half-a-file-keeps-its-own-module",
+    ),
+]
+
+
 @pytest.mark.parametrize(("routes", "expected"), CASES)
 def test_groups(routes: list[tuple], expected: dict[str, list[str]]) -> None:
     assert groups_for(routes) == expected
