@@ -123,8 +123,8 @@ class _Planner:
     def assign_groups(self) -> None:
         skip = self.options.skip_segments
         inputs = []
-        imported = {i.bound for u in self.analysis.units if u.kind == "import" for i in u.imports}
-        known = set(self.binder) | imported  # module-level names: not builtins, not locals
+        imported = {i.bound for u in self.analysis.units if u.is_copied for i in u.imports if i.name is not None}
+        known = set(self.binder) | imported  # helpers, models, globals, imported functions: not modules, builtins
         for block in self.blocks:
             if block.id in self.dest:
                 continue
