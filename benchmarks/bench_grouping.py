@@ -31,6 +31,7 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 from splitter.project import load_project, plan_project  # noqa: E402 - after the sys.path set-up above
+from splitter.settings import plan_options, read_settings  # noqa: E402
 
 MIN_MEDIAN_F1 = 0.8
 MAX_GROUP_RATIO = 1.5
@@ -41,10 +42,14 @@ def endpoint_key(method: str, path: str) -> str:
     return f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path).rstrip('/') or '/'}"
 
 
-def plan_assignment(monolith: Path) -> dict[str, str]:
+def plan_assignment(monolith: Path, max_lines: int | None = None) -> dict[str, str]:
     """endpoint key -> plan group ('main' for what stays in main.py)."""
     project = load_project(monolith)
-    plan = plan_project(project)
+    options = None
+    if max_lines is not None:
+        table = read_settings(project.analysis.path, project.root)[0]
+        options = plan_options(table, max_lines=max_lines)
+    plan = plan_project(project, options)
     group_of = {e.function: g.name for g in plan.groups for e in g.endpoints}
     analysis = project.analysis
     out: dict[str, str] = {}
@@ -71,14 +76,14 @@ def pair_scores(plan: dict[str, str], team: dict[str, str]) -> tuple[float, floa
     return precision, recall, f1
 
 
-def score_case(key_file: Path, corpus: Path, verbose: bool) -> dict | None:
+def score_case(key_file: Path, corpus: Path, verbose: bool, max_lines: int | None = None) -> dict | None:
     key = json.loads(key_file.read_text(encoding="utf-8"))
     monolith = corpus / key["case"] / key["target"]
     if not monolith.exists():
         print(f"{key['case']}: skipped, no case tree at {monolith}", file=sys.stderr)
         return None
     team = {endpoint_key(*k.split(" ", 1)): group for k, group in key["groups"].items()}
-    plan = plan_assignment(monolith)
+    plan = plan_assignment(monolith, max_lines)
     precision, recall, f1 = pair_scores(plan, team)
     matched = [k for k in team if k in plan]
     plan_groups = {plan[k] for k in matched}
@@ -107,9 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=Path(default))
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument("--max-lines", type=int, help="plan with this size limit (what the size split costs)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show how each team router was spread")
     args = parser.parse_args(argv)
-    rows = [r for f in sorted(KEYS.glob("*.json")) if (r := score_case(f, args.corpus, args.verbose))]
+    rows = [r for f in sorted(KEYS.glob("*.json")) if (r := score_case(f, args.corpus, args.verbose, args.max_lines))]
     if not rows:
         print("no case trees found; nothing measured", file=sys.stderr)
         return 1 if args.check else 0

@@ -289,9 +289,13 @@ class GroupAssigner:
             by_sub: dict[str, list[int]] = defaultdict(list)
             for block in blocks:
                 by_sub[self._sub_unit(group, self.members[block])].append(block)
+            if len(by_sub) < 2:
+                continue  # one sub-resource: nothing to split by
             size = {s: sum(self.members[b].lines for b in ids) for s, ids in by_sub.items()}
             rest = total
-            for sub in sorted((s for s in by_sub if s), key=lambda s: (-size[s], s)):
+            # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
+            order = sorted((s for s in by_sub if s), key=lambda s: (self._endpoint_count(by_sub[s]) < 3, -size[s], s))
+            for sub in order:
                 if rest <= self.budget:
                     break
                 if self._endpoint_count(by_sub[sub]) < 2 and size[sub] < self.budget // 2:

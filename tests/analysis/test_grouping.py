@@ -145,6 +145,11 @@ def test_large_group_splits_by_sub_resource_and_never_into_one_route_modules() -
     }
 
 
+def test_a_group_of_one_sub_resource_over_the_budget_is_left_whole_and_keeps_its_name() -> None:
+    routes = [route("/ws/highway/{id}", "manager", lines=900), route("/chat", "manager"), route("/chat/{id}")]
+    assert groups_for(routes, max_lines=500)["ws"] == ["/ws/highway/{id}"]
+
+
 def test_group_that_fits_is_not_split() -> None:
     routes = [route("/song/{id}", lines=100), route("/song/{id}/art", lines=100), route("/song/{id}/meta", lines=100)]
     assert groups_for(routes, max_lines=500) == {"song": [r[0] for r in routes]}
