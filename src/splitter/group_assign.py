@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 from .grouping import group_key
 
-# First path segments of health checks, probes and service metadata: one `system` router (or `health`).
+# First path segments of health checks and probes: with root pages and metadata, one `system` router.
 HEALTH_SEGMENTS = frozenset(
-    "health healthz healthcheck health-check ping ready readyz livez live alive liveness readiness heartbeat status "
-    "metrics version".split()
+    "health healthz healthcheck health-check ping ready readyz livez live alive liveness readiness heartbeat".split()
 )
+# Service metadata when it ends the path (/metrics, /api/version); /api/metrics/cointime is a resource.
+META_SEGMENTS = frozenset("status metrics version info".split())
 # First path segments of sign-in and session handling: one `auth` router.
 AUTH_SEGMENTS = frozenset(
     "auth login logout signin signout signup sign-in sign-out sign-up register token oauth oauth2 sso password "
@@ -61,15 +62,19 @@ def _tokens(key: str) -> list[str]:
     return [singular(t) for t in re.split(r"[-_./]+", key.lower()) if t]
 
 
-def resource_key(path: str | None, skip_segments: Sequence[str]) -> str | None:
+def resource_key(path: str | None, skip_segments: Sequence[str], resources: frozenset[str] = frozenset()) -> str | None:
     """The resource an endpoint belongs to, by its path: its first literal segment after API/version segments,
-    with health, root pages and top-level files (`/robots.txt`) as `system` and sign-in segments as `auth`."""
+    with health, root pages and top-level files (`/robots.txt`) as `system` and sign-in segments as `auth`.
+    `resources`: metadata segments that have sub-paths in this app (/api/metrics/cointime): resources there."""
     key = group_key(path, skip_segments)
     if key is None:
         return None
     segment = key.lower()
-    if segment == "" or segment in HEALTH_SEGMENTS or ("." in segment and path.rstrip("/").count("/") == 1):
+    last = path is not None and group_key(path, skip_segments, depth=2) == key
+    if segment == "" or segment in HEALTH_SEGMENTS or (last and segment in META_SEGMENTS - resources):
         return SYSTEM
+    if "." in segment and path.rstrip("/").count("/") == 1:
+        return SYSTEM  # /robots.txt, /sitemap.xml
     if segment in AUTH_SEGMENTS:
         return AUTH
     return key
@@ -119,13 +124,19 @@ class GroupAssigner:
 
     # -- steps ---------------------------------------------------------------------------------------------
     def _by_resource(self) -> None:
+        nested = frozenset(
+            key.split("/")[0].lower()
+            for m in self.members.values()
+            for key in [group_key(m.paths[0] if m.paths else None, self.skip, depth=2) or ""]
+            if "/" in key
+        )
         for member in self.members.values():
             override = self._override(member)
             if override is not None:
                 self.result.group_of[member.block] = override
                 self.fixed.add(override)
                 continue
-            key = resource_key(member.paths[0], self.skip) if member.paths else None
+            key = resource_key(member.paths[0], self.skip, nested) if member.paths else None
             self.result.group_of[member.block] = key if key is not None else (member.functions[0] or "misc")
         for group in self.fixed:
             self.result.reasons[group].append("set in [tool.splitter] groups")
@@ -281,7 +292,8 @@ class GroupAssigner:
 
     def _split_large_groups(self) -> None:
         """A group too big for one file gives its largest sub-resources a module each until the rest fits: a
-        module per coherent sub-resource, never one per route; a sub-resource of one small endpoint stays."""
+        module per coherent sub-resource, never one per route. If small one-route sub-resources still leave it
+        too big (/metrics/a, /metrics/b, ... ), they are cut into runs of neighbours in source order."""
         for group, blocks in sorted(self.groups().items()):
             total = sum(self.members[b].lines for b in blocks)
             if group in self.fixed or total <= self.budget:
@@ -300,14 +312,43 @@ class GroupAssigner:
                     break
                 if self._endpoint_count(by_sub[sub]) < 2 and size[sub] < self.budget // 2:
                     continue  # a module for one small route would not read better than a long one
-                name = sub[1:] if sub.startswith("=") else f"{group}/{sub}"
-                for block in by_sub[sub]:
-                    self.result.group_of[block] = name
+                self._split_off(group, [sub], by_sub, total, f"its sub-resource `{sub}`")
                 rest -= size[sub]
-                self.result.reasons[name].append(
-                    f"split from `{group}` ({total} lines, over the {self.budget}-line budget): "
-                    + (f"its sub-resource `{sub}`" if not sub.startswith("=") else f"`{name}`, merged into it before")
-                )
+                del by_sub[sub]
+            if rest > self.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
+                self._cut_into_runs(group, by_sub, size, total)
+
+    def _cut_into_runs(self, group: str, by_sub: dict[str, list[int]], size: dict[str, int], total: int) -> None:
+        """Keep the group's root and its first neighbours up to the budget; each further run of neighbouring
+        sub-resources, up to the budget, is a module named after its first."""
+        first_line = {s: min(self.members[b].line for b in ids) for s, ids in by_sub.items()}
+        used = size.get("", 0)
+        runs: list[list[str]] = []
+        for sub in sorted((s for s in by_sub if s), key=lambda s: (first_line[s], s)):
+            if not runs and used + size[sub] <= self.budget:
+                used += size[sub]  # still fits beside the root: stays in the group
+            elif runs and sum(size[s] for s in runs[-1]) + size[sub] <= self.budget:
+                runs[-1].append(sub)
+            else:
+                runs.append([sub])
+        if len(runs) > 1 and len(runs[-1]) == 1 and self._endpoint_count(by_sub[runs[-1][0]]) == 1:
+            if sum(size[s] for s in runs[-2] + runs[-1]) <= self.budget * 5 // 4:  # within max_lines
+                runs[-2] += runs.pop()  # no module for one trailing route
+        for run in runs:
+            listed = ", ".join(f"`{s}`" for s in run)
+            self._split_off(group, run, by_sub, total, f"its sub-resource{'s' if len(run) > 1 else ''} {listed}")
+
+    def _split_off(self, group: str, subs: list[str], by_sub: dict[str, list[int]], total: int, what: str) -> None:
+        head = subs[0]
+        name = head[1:] if head.startswith("=") else f"{group}/{head}"
+        for sub in subs:
+            for block in by_sub[sub]:
+                self.result.group_of[block] = name
+        if head.startswith("=") and len(subs) == 1:
+            what = f"`{name}`, merged into it before"
+        self.result.reasons[name].append(
+            f"split from `{group}` ({total} lines, over the {self.budget}-line budget): {what.replace('`=', '`')}"
+        )
 
     def _sub_unit(self, group: str, member: GroupingInput) -> str:
         """Its sub-resource ('art' for /song/{id}/art), or '=<resource>' for a resource merged into the group,

@@ -150,6 +150,25 @@ def test_a_group_of_one_sub_resource_over_the_budget_is_left_whole_and_keeps_its
     assert groups_for(routes, max_lines=500)["ws"] == ["/ws/highway/{id}"]
 
 
+def test_many_small_one_route_sub_resources_are_cut_into_runs_of_neighbours_not_one_module_each() -> None:
+    names = ["cointime", "nupl", "sopr", "puell", "mvrv", "hodl", "rhodl", "nvt", "thermo"]
+    routes = [route("/api/metrics")] + [route(f"/api/metrics/{n}", lines=120) for n in names]
+    groups = groups_for(routes, max_lines=500)  # 1090 lines: a budget of 400 per module
+    assert sorted(groups) == ["metrics", "metrics/puell", "metrics/rhodl"]
+    assert groups["metrics"] == ["/api/metrics"] + [f"/api/metrics/{n}" for n in names[:3]]
+    assert groups["metrics/puell"] == [f"/api/metrics/{n}" for n in names[3:6]]
+    assert groups["metrics/rhodl"] == [f"/api/metrics/{n}" for n in names[6:]]
+
+
+def test_metadata_segments_are_system_unless_the_app_has_them_as_a_resource() -> None:
+    routes = [route("/version"), route("/metrics"), route("/api/metrics/cointime"), route("/api/metrics/sopr")]
+    assert groups_for(routes) == {
+        "system": ["/version"],
+        "metrics": ["/metrics", "/api/metrics/cointime", "/api/metrics/sopr"],
+    }
+    assert groups_for([route("/metrics"), route("/healthz")]) == {"system": ["/metrics", "/healthz"]}
+
+
 def test_group_that_fits_is_not_split() -> None:
     routes = [route("/song/{id}", lines=100), route("/song/{id}/art", lines=100), route("/song/{id}/meta", lines=100)]
     assert groups_for(routes, max_lines=500) == {"song": [r[0] for r in routes]}
