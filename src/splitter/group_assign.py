@@ -15,7 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .blocks import strongly_connected
 from .grouping import group_key
+from .plan_io import Group
 
 # First path segments of health checks and probes: with root pages and metadata, one `system` router.
 HEALTH_SEGMENTS = frozenset(
@@ -384,3 +386,43 @@ class GroupAssigner:
 def _shown(names: list[str], limit: int = 3) -> str:
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(f"`{n}`" for n in names[:limit]) + more
+
+
+def cyclic_groups(group_of_block: dict[int, str], deps: dict[int, set[int]], dest: dict[int, str]) -> list[list[str]]:
+    """Sets of groups whose endpoints call each other's endpoints (directly or through helpers that land beside
+    them), each sorted: their routers would import each other."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for block_id, group in group_of_block.items():
+        seen, stack = {block_id}, list(deps[block_id])
+        while stack:
+            other = stack.pop()
+            if other in seen:
+                continue
+            seen.add(other)
+            target = group_of_block.get(other)
+            if target is not None:
+                if target != group:
+                    edges[group].add(target)
+            elif dest.get(other) != "main":
+                stack.extend(deps[other])  # a helper between them lands beside the endpoint it calls
+    groups = sorted(set(group_of_block.values()))
+    index = {g: i for i, g in enumerate(groups)}
+    numbered = {index[g]: {index[t] for t in targets} for g, targets in edges.items()}
+    components = strongly_connected(list(range(len(groups))), numbered)
+    return [sorted(groups[i] for i in c) for c in components if len(c) > 1]
+
+
+def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]]) -> None:
+    """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router."""
+    for group in groups:
+        why = list(reasons.get(group.name, []))
+        own = group.service_symbols + group.router_symbols
+        if own:
+            why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
+        for router in sorted({e.router for e in group.endpoints} - {group.router}):
+            first = min(e.line for e in group.endpoints if e.router == router)
+            why.append(
+                f"`{router}` (from line {first} on) is included at its original place in the route table, so routes "
+                "that can match the same request keep their order"
+            )
+        group.why = why

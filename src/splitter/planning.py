@@ -16,7 +16,7 @@ from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
 from .gcpause import without_gc
 from .plan_notes import plan_notes
-from .group_assign import GroupAssigner, GroupingInput
+from .group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -155,27 +155,7 @@ class _Planner:
     def _merge_cyclic_groups(self) -> None:
         """Groups whose endpoints call (or `Depends` on) each other's endpoints would import each other's router
         modules: a cycle. Such groups become one group."""
-        edges: dict[str, set[str]] = defaultdict(set)
-        for block_id, group in self.group_of_block.items():
-            seen, stack = {block_id}, list(self.deps[block_id])
-            while stack:
-                other = stack.pop()
-                if other in seen:
-                    continue
-                seen.add(other)
-                target = self.group_of_block.get(other)
-                if target is not None:
-                    if target != group:
-                        edges[group].add(target)
-                elif self.dest.get(other) != "main":
-                    stack.extend(self.deps[other])  # a helper between them lands beside the endpoint it calls
-        groups = sorted(set(self.group_of_block.values()))
-        index = {g: i for i, g in enumerate(groups)}
-        numbered = {index[g]: {index[t] for t in targets} for g, targets in edges.items()}
-        for component in strongly_connected(list(range(len(groups))), numbered):
-            if len(component) < 2:
-                continue
-            names = sorted(groups[i] for i in component)
+        for names in cyclic_groups(self.group_of_block, self.deps, self.dest):
             self.warnings.append(
                 f"{self.analysis.path}: groups {', '.join(names)} call each other's endpoints: "
                 f"merged into `{names[0]}` so their routers do not import each other"
@@ -406,7 +386,9 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             target += [n for n in names if n not in endpoint_functions]
     for group in groups.values():
         group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
-    _explain(groups, planner)
+    explain_groups(
+        groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
+    )
     imports: dict[str, list[str]] = defaultdict(list)
     for unit in analysis.units:
         if unit.kind == "import":
@@ -436,25 +418,6 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         },
         warnings=warnings,
     )
-
-
-def _explain(groups: dict[str, Group], planner: _Planner) -> None:
-    """Per group, in words a reviewer checks: the shared prefix, how grouping decided, what only it uses."""
-    reasons = {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
-    for group in groups.values():
-        why = list(reasons.get(group.name, []))
-        own = group.service_symbols + group.router_symbols
-        if own:
-            shown = ", ".join(f"`{n}`" for n in own[:4]) + (f" and {len(own) - 4} more" if len(own) > 4 else "")
-            why.append(f"helpers and models only this group uses: {shown}")
-        routers = sorted({e.router for e in group.endpoints} - {group.router})
-        for router in routers:
-            first = min(e.line for e in group.endpoints if e.router == router)
-            why.append(
-                f"`{router}` (from line {first} on) is included at its original place in the route table, so routes "
-                "that can match the same request keep their order"
-            )
-        group.why = why
 
 
 def _common_prefix(paths: list[str]) -> str:
