@@ -93,13 +93,13 @@ def test_invalid_plans(project: Path, plan: str, fragments: tuple[str, ...]) -> 
     assert tree_digest(project) == before
 
 
-def test_stale_plan_names_the_missing_function(project: Path) -> None:
+def test_stale_plan_names_the_function_main_no_longer_defines(project: Path) -> None:
     planned = runner.invoke(app, ["plan", str(project / "main.py"), "--out", str(project / "plan.json")])
     assert planned.exit_code == 0, planned.output
     (project / "main.py").write_text(SMALL.replace("def list_users", "def all_users"))
     before = tree_digest(project)
     result = runner.invoke(app, ["apply", str(project / "main.py"), "--plan", str(project / "plan.json"), "--yes"])
-    assert_one_error_line(result, "stale")
+    assert_one_error_line(result, "`list_users`", "does not define")
     assert tree_digest(project) == before
 
 

@@ -151,18 +151,18 @@ def raise_in(repo: Path, module: str, function: str) -> None:
             id="route-moves-behind-an-overlapping-route",
         ),
         pytest.param(
-            lambda repo: move_function_to_module(repo, "routers/health.py", "routers/version.py", "health"),
-            "test_health_router.py::test_route_is_served_by_this_router[GET /health]",
+            lambda repo: move_function_to_module(repo, "routers/system.py", "routers/settings.py", "health"),
+            "test_system_router.py::test_route_is_served_by_this_router[GET /health]",
             id="route-moves-to-another-router",
         ),
         pytest.param(
-            lambda repo: drop_line(repo, "routers/version.py", '@router.get("/version")'),
-            "test_version_router.py::test_route_is_served_by_this_router[GET /version]",
+            lambda repo: drop_line(repo, "routers/system.py", '@router.get("/version")'),
+            "test_system_router.py::test_route_is_served_by_this_router[GET /version]",
             id="route-disappears",
         ),
         pytest.param(
-            lambda repo: raise_in(repo, "routers/health.py", "health"),
-            "test_health_router.py::test_smoke_call[GET /health]",
+            lambda repo: raise_in(repo, "routers/system.py", "health"),
+            "test_system_router.py::test_smoke_call[GET /health]",
             id="endpoint-starts-failing",
         ),
         pytest.param(

@@ -19,6 +19,7 @@ from .model import COMPAT_HOOK_REASON, Analysis
 from .plan_io import Plan
 from .project import Project, load_project, plan_project, schema_name_clashes
 from .references import relocation_for, retarget_repository
+from .plan_edits import follow_edits
 from .validate import unit_placement
 from .writer import dirty_files, unified_diff, write_all
 from .gcpause import without_gc
@@ -419,6 +420,8 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     project = load_project(Path(path), options.module_name)
     if plan is None:
         plan = plan_project(project)
+    else:
+        plan = follow_edits(project.analysis, plan)  # helpers follow the endpoints a person moved
     changes, relocation = build_changes(project, plan, options)
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:

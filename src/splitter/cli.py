@@ -79,27 +79,29 @@ def plan(
     file: Path = typer.Argument(..., help="the monolith, e.g. app/main.py"),
     out: str | None = typer.Option(None, "--out", "-o", help="write the editable JSON plan here ('-': stdout)"),
     module: str | None = typer.Option(None, help="dotted name the project imports the file by, if not detectable"),
-    max_lines: int = typer.Option(500, help="size limit of a generated file"),
-    main_max_lines: int = typer.Option(200, help="size main.py should end up under"),
+    max_lines: int | None = typer.Option(None, help="size limit of a generated file [default: 500]"),
+    main_max_lines: int | None = typer.Option(None, help="size main.py should end up under [default: 200]"),
     skip_segment: list[str] = typer.Option([], help="extra path segments to skip when grouping (regex)"),
-    min_endpoints: int = typer.Option(2, help="groups with fewer endpoints merge into their closest group"),
+    min_endpoints: int | None = typer.Option(
+        None, help="groups with fewer endpoints merge into their closest group [default: 2]"
+    ),
     strict: bool = typer.Option(False, help="treat warnings as errors (exit 2)"),
     output_format: str = typer.Option("text", "--format", help="text or json (docs/output.md)"),
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Analyze FILE and propose routers/services (nothing is written but --out)."""
+    """Analyze FILE and propose routers/services (nothing is written but --out). Options default to
+    `[tool.splitter]` in the project's pyproject.toml."""
     from .plan_io import plan_to_json_text, write_plan
-    from .planning import PlanOptions
     from .project import load_project, plan_project
     from .report import envelope, plan_summary, print_plan
+    from .settings import plan_options, read_settings
 
     check_format(output_format)
     with console.progress(f"planning {file}"):
         project = load_project(file, module)
-        options = PlanOptions(max_lines=max_lines, main_max_lines=main_max_lines, min_endpoints=min_endpoints)
-        if skip_segment:
-            options.skip_segments = tuple(options.skip_segments) + tuple(skip_segment)
+        table = read_settings(project.analysis.path, project.root)[0]
+        options = plan_options(table, max_lines, main_max_lines, min_endpoints, skip_segment)
         result = plan_project(project, options)
     if strict and result.warnings:
         raise SplitterError(f"{result.warnings[0]} (--strict: {len(result.warnings)} warnings are errors)")

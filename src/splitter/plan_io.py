@@ -33,6 +33,7 @@ class Group:
     router_symbols: list[str] = field(default_factory=list)  # other units that live in routers/<name>.py
     service_symbols: list[str] = field(default_factory=list)  # units that live in services/<name>.py
     router: str = "router"  # the APIRouter variable; a local router of the monolith keeps its own name
+    why: list[str] = field(default_factory=list)  # why these endpoints are together (prefix, helpers, merges)
 
 
 @dataclass
@@ -160,6 +161,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
                 router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
                 service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
                 router=router,
+                why=[str(w) for w in raw.get("why") or []] if isinstance(raw.get("why"), list) else [],
             )
         )
     layout_raw = data.get("layout") or {}

@@ -16,6 +16,7 @@ from .model import Analysis
 from .plan_io import Endpoint, Group, Layout, Plan
 from .gcpause import without_gc
 from .plan_notes import plan_notes
+from .group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -26,6 +27,7 @@ class PlanOptions:
     max_lines: int = 500
     main_max_lines: int = 200
     min_endpoints: int = 2
+    group_overrides: dict[str, list[str]] = field(default_factory=dict)  # group -> path prefixes or functions
     patched_names: dict[str, list] = field(default_factory=dict)  # names tests rebind through the old module
     existing_modules: frozenset[str] = frozenset()  # group names whose files exist already
     schema_clashes: dict[str, str] = field(default_factory=dict)  # class -> another module defining that name
@@ -40,6 +42,7 @@ class _Planner:
         self.warnings: list[str] = []
         self.dest: dict[int, str] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}
+        self.group_reasons: dict[str, list[str]] = defaultdict(list)  # group key -> why its endpoints are together
         self.segment_of_block: dict[int, int] = {}
         self.overflow: set[str] = (
             set()
@@ -119,6 +122,9 @@ class _Planner:
     # -- groups --------------------------------------------------------------------------------------------
     def assign_groups(self) -> None:
         skip = self.options.skip_segments
+        inputs = []
+        imported = {i.bound for u in self.analysis.units if u.is_copied for i in u.imports if i.name is not None}
+        known = set(self.binder) | imported  # helpers, models, globals, imported functions: not modules, builtins
         for block in self.blocks:
             if block.id in self.dest:
                 continue
@@ -126,37 +132,30 @@ class _Planner:
                 router_prefix = block.router_prefix or ""
                 key = group_key(router_prefix, skip) or block.router_var.replace("router", "")
                 self.group_of_block[block.id] = f"router:{key or block.router_var}"
+                self.group_reasons[f"router:{key or block.router_var}"].append(
+                    f"the monolith's own APIRouter `{block.router_var}`"
+                )
             elif block.endpoint_paths:
-                key = group_key(block.endpoint_paths[0], skip)
-                self.group_of_block[block.id] = key if key is not None else (block.name or "misc")
-        self._merge_tiny_groups()
-        self._split_large_groups()
+                functions = self.endpoint_names(block.id) or [block.name]
+                uses = (block.uses & known) - set(self.analysis.app_names)
+                inputs.append(GroupingInput(block.id, block.endpoint_paths, functions, block.lines, block.line, uses))
+        assigner = GroupAssigner(
+            inputs,
+            skip,
+            self.options.max_lines,
+            self.options.min_endpoints,
+            self.options.group_overrides,
+        )
+        grouping = assigner.run()
+        self.group_of_block.update(grouping.group_of)
+        for group, reasons in grouping.reasons.items():
+            self.group_reasons[group] += reasons
         self._merge_cyclic_groups()
 
     def _merge_cyclic_groups(self) -> None:
         """Groups whose endpoints call (or `Depends` on) each other's endpoints would import each other's router
         modules: a cycle. Such groups become one group."""
-        edges: dict[str, set[str]] = defaultdict(set)
-        for block_id, group in self.group_of_block.items():
-            seen, stack = {block_id}, list(self.deps[block_id])
-            while stack:
-                other = stack.pop()
-                if other in seen:
-                    continue
-                seen.add(other)
-                target = self.group_of_block.get(other)
-                if target is not None:
-                    if target != group:
-                        edges[group].add(target)
-                elif self.dest.get(other) != "main":
-                    stack.extend(self.deps[other])  # a helper between them lands beside the endpoint it calls
-        groups = sorted(set(self.group_of_block.values()))
-        index = {g: i for i, g in enumerate(groups)}
-        numbered = {index[g]: {index[t] for t in targets} for g, targets in edges.items()}
-        for component in strongly_connected(list(range(len(groups))), numbered):
-            if len(component) < 2:
-                continue
-            names = sorted(groups[i] for i in component)
+        for names in cyclic_groups(self.group_of_block, self.deps, self.dest):
             self.warnings.append(
                 f"{self.analysis.path}: groups {', '.join(names)} call each other's endpoints: "
                 f"merged into `{names[0]}` so their routers do not import each other"
@@ -164,60 +163,9 @@ class _Planner:
             for block_id, group in list(self.group_of_block.items()):
                 if group in names:
                     self.group_of_block[block_id] = names[0]
-
-    def _split_large_groups(self) -> None:
-        """A group too big for one file is split by its next path segment: /v1/orders/{id}/refunds -> orders_refunds."""
-        budget = int(self.options.max_lines * 0.8)
-        members: dict[str, list[int]] = defaultdict(list)
-        for block_id, group in self.group_of_block.items():
-            members[group].append(block_id)
-        for group, ids in members.items():
-            if group.startswith("router:") or sum(self.blocks[b].lines for b in ids) <= budget:
-                continue
-            by_key: dict[str, list[int]] = defaultdict(list)
-            for block_id in ids:
-                path = self.blocks[block_id].endpoint_paths[0]
-                key = group_key(path, self.options.skip_segments, depth=2) or group
-                by_key[key if key != group else group].append(block_id)
-            chunk, size, number = [], 0, 0
-            for key in sorted(by_key, key=lambda k: min(self.blocks[b].line for b in by_key[k])):
-                lines = sum(self.blocks[b].lines for b in by_key[key])
-                if chunk and size + lines > budget:
-                    number += 1
-                    chunk, size = [], 0
-                for block_id in by_key[key]:
-                    self.group_of_block[block_id] = group if number == 0 else f"{group}/{key.rsplit('/', 1)[-1]}"
-                chunk += by_key[key]
-                size += lines
-
-    def _merge_tiny_groups(self) -> None:
-        members: dict[str, list[int]] = defaultdict(list)
-        for block_id, group in self.group_of_block.items():
-            members[group].append(block_id)
-        counts = {g: sum(len(self.blocks[b].endpoint_paths) for b in ids) for g, ids in members.items()}
-        deps_of = {g: set().union(*(self.deps[b] for b in ids)) for g, ids in members.items()}
-        # Dependencies most groups share (the auth dependency, get_db) say nothing about where a group belongs.
-        spread = defaultdict(int)
-        for deps in deps_of.values():
-            for dependency in deps:
-                spread[dependency] += 1
-        common = {d for d, n in spread.items() if n > max(2, len(members) // 2)}
-        deps_of = {g: deps - common for g, deps in deps_of.items()}
-        for group in sorted(members, key=lambda g: (counts[g], g)):
-            if group.startswith("router:") or counts[group] >= self.options.min_endpoints or len(members) < 2:
-                continue
-            candidates = [g for g in members if g != group and not g.startswith("router:") and members[g]]
-            if not candidates:
-                continue
-            best = max(candidates, key=lambda g: (len(deps_of[g] & deps_of[group]), counts[g], -ord(g[:1] or "a")))
-            if not deps_of[best] & deps_of[group] and group != "":
-                continue  # shares nothing: a small group of its own reads better than an arbitrary merge
-            for block_id in members[group]:
-                self.group_of_block[block_id] = best
-            members[best] += members[group]
-            deps_of[best] |= deps_of[group]
-            counts[best] += counts[group]
-            members[group] = []
+            self.group_reasons[names[0]].append(
+                f"with {', '.join(f'`{n}`' for n in names[1:])}: their endpoints call each other"
+            )
 
     # -- route order ---------------------------------------------------------------------------------------
     def keep_route_order(self) -> None:
@@ -438,6 +386,9 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             target += [n for n in names if n not in endpoint_functions]
     for group in groups.values():
         group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
+    explain_groups(
+        groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
+    )
     imports: dict[str, list[str]] = defaultdict(list)
     for unit in analysis.units:
         if unit.kind == "import":
@@ -463,6 +414,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             "main_max_lines": options.main_max_lines,
             "skip_segments": list(options.skip_segments),
             "min_endpoints": options.min_endpoints,
+            "groups": options.group_overrides,
         },
         warnings=warnings,
     )

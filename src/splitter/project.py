@@ -166,7 +166,11 @@ def _unit_text(project: Project, unit) -> str:
 
 
 def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
-    options = options or PlanOptions()
+    """Plan with `options`, or else with `[tool.splitter]` from the project's pyproject.toml."""
+    if options is None:
+        from .settings import plan_options, read_settings
+
+        options = plan_options(read_settings(project.analysis.path, project.root)[0])
     layout, existing = choose_layout(project.analysis)
     patched = {}
     try:

@@ -37,6 +37,7 @@ def plan_summary(plan: Plan) -> dict:
             ],
             "router_symbols": list(g.router_symbols),
             "service_symbols": list(g.service_symbols),
+            "why": list(g.why),
         }
         for g in plan.groups
     ]
@@ -79,6 +80,9 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     if rows and console.state.level >= console.NORMAL:
         header = ["group", "routes", "lines", "prefix", "router module", "service symbols"]
         console.print_table(console.table(header, rows, numeric=(1, 2, 5)))
+        explained = [[g.name, "; ".join(g.why)] for g in plan.groups if g.why]
+        if explained:  # what a reviewer checks before accepting the groups
+            console.print_table(console.table(["group", "why these endpoints are together"], explained))
     elif not rows:
         console.say("no endpoints to move")
     for label, names in (("shared", plan.shared), ("core", plan.core), ("hooks", plan.hooks)):

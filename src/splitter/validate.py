@@ -11,33 +11,30 @@ from .plan_io import Plan
 def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
     """unit index -> destination for every unit that is moved or kept; errors name the stale or invalid entry."""
     by_name = plan.placement()
+    known = {unit.name for unit in analysis.units if not unit.is_copied}
+    unknown = sorted(set(by_name) - known)
+    if unknown:  # first: a typo in an edited plan also leaves the right name out
+        where = by_name[unknown[0]]
+        where = f"group `{where.split('.', 1)[1]}`" if where.startswith(("routers.", "services.")) else f"`{where}`"
+        raise SplitterError(
+            f"the plan names `{unknown[0]}` (in {where}), which {analysis.path.name} does not define: "
+            "correct or remove that name in the plan",
+            analysis.path,
+        )
     placement: dict[int, str] = {}
-    known = set()
     for unit in analysis.units:
         if unit.is_copied:
             continue
-        known.add(unit.name)
         destination = by_name.get(unit.name)
         if destination is None:
-            if unit.name.startswith("@"):
-                raise SplitterError(
-                    f"the plan is stale: the statement at line {unit.first_line} is not in it; "
-                    "run `splitter plan` again",
-                    analysis.path,
-                    unit.first_line,
-                )
+            what = f"the statement at line {unit.first_line}" if unit.name.startswith("@") else f"`{unit.name}`"
             raise SplitterError(
-                f"the plan is stale: `{unit.name}` is not in it; run `splitter plan` again",
+                f"{what} is in no group or list of the plan (new since the plan was made?): add it to a group, "
+                "`shared` or `main` in the plan, or plan again",
                 analysis.path,
                 unit.first_line,
             )
         placement[unit.index] = destination
-    stale = sorted(set(by_name) - known)
-    if stale:
-        raise SplitterError(
-            f"the plan is stale: `{stale[0]}` no longer exists in {analysis.path.name}; run `splitter plan` again",
-            analysis.path,
-        )
     blocks, _ = build_blocks(analysis)
     for block in blocks:
         members = [analysis.units[i] for i in block.units if not analysis.units[i].is_copied]

@@ -1,0 +1,428 @@
+"""Which router each endpoint goes to: a router per resource or feature, the way a team draws them by hand.
+
+Teams that split their own monoliths group by resource, not by URL segment: `/songs` and `/song/{id}` share a
+router, HTML pages sit with the API they render (`/people` and `/api/people`), login/logout/register form one
+auth router, health/version/root pages one system router, a resource of two endpoints joins the resource it
+shares helpers with, and only a resource too big for one file splits, into few modules by sub-resource.
+Every decision is recorded as a reason, so the plan can say why its endpoints are together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .blocks import strongly_connected
+from .grouping import group_key
+from .plan_io import Group
+
+# First path segments of health checks and probes: with root pages and metadata, one `system` router.
+HEALTH_SEGMENTS = frozenset(
+    "health healthz healthcheck health-check ping ready readyz livez live alive liveness readiness heartbeat".split()
+)
+# Service metadata when it ends the path (/metrics, /api/version); /api/metrics/cointime is a resource.
+META_SEGMENTS = frozenset("status metrics version info".split())
+# First path segments of sign-in and session handling: one `auth` router.
+AUTH_SEGMENTS = frozenset(
+    "auth login logout signin signout signup sign-in sign-out sign-up register token oauth oauth2 sso password "
+    "account".split()
+)
+SYSTEM, AUTH = "system", "auth"
+
+
+@dataclass
+class GroupingInput:
+    """What grouping needs to know about one block that holds endpoints."""
+
+    block: int
+    paths: list[str | None]
+    functions: list[str]
+    lines: int
+    line: int
+    uses: frozenset[str]  # module-level names it reads: helpers, models, globals, imported names
+
+
+@dataclass
+class Grouping:
+    group_of: dict[int, str]  # block -> group key ('orders', 'orders/refunds' for a size split)
+    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def singular(word: str) -> str:
+    """'categories' -> 'category', 'songs' -> 'song', 'status' -> 'status' (a crude stem is enough to pair names)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _tokens(key: str) -> list[str]:
+    return [singular(t) for t in re.split(r"[-_./]+", key.lower()) if t]
+
+
+def resource_key(path: str | None, skip_segments: Sequence[str], resources: frozenset[str] = frozenset()) -> str | None:
+    """The resource an endpoint belongs to, by its path: its first literal segment after API/version segments,
+    with health, root pages and top-level files (`/robots.txt`) as `system` and sign-in segments as `auth`.
+    `resources`: metadata segments that have sub-paths in this app (/api/metrics/cointime): resources there."""
+    key = group_key(path, skip_segments)
+    if key is None:
+        return None
+    segment = key.lower()
+    last = path is not None and group_key(path, skip_segments, depth=2) == key
+    if segment == "" or segment in HEALTH_SEGMENTS or (last and segment in META_SEGMENTS - resources):
+        return SYSTEM
+    if "." in segment and path.rstrip("/").count("/") == 1:
+        return SYSTEM  # /robots.txt, /sitemap.xml
+    if segment in AUTH_SEGMENTS:
+        return AUTH
+    return key
+
+
+def resource_prefix(path: str, skip_segments: Sequence[str]) -> str:
+    """The path up to its resource segment: '/api/v1/orders/{id}' -> '/api/v1/orders'."""
+    skip = [re.compile(f"^(?:{pattern})$", re.IGNORECASE) for pattern in skip_segments]
+    kept = []
+    for segment in [s for s in path.split("/") if s]:
+        kept.append(segment)
+        if "{" in segment or not any(p.match(segment) for p in skip):
+            break
+    return "/" + "/".join(kept)
+
+
+def sub_resource(path: str | None, skip_segments: Sequence[str]) -> str:
+    """The second literal segment: '/api/song/{id}/art/url' -> 'art'; '' when there is none."""
+    key = group_key(path, skip_segments, depth=2) or ""
+    return key.split("/")[1] if "/" in key else ""
+
+
+class GroupAssigner:
+    def __init__(
+        self,
+        members: list[GroupingInput],
+        skip_segments: Sequence[str],
+        max_lines: int,
+        min_endpoints: int,
+        overrides: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.members = {m.block: m for m in members}
+        self.skip = skip_segments
+        self.budget = int(max_lines * 0.8)  # room for the header and imports
+        self.min_endpoints = min_endpoints
+        self.overrides = overrides or {}
+        self.result = Grouping(group_of={})
+        self.fixed: set[str] = set()  # groups the user set in [tool.splitter]: never merged or split
+
+    def run(self) -> Grouping:
+        self._by_resource()
+        self._unify_plurals()
+        self._merge_siblings()
+        self._merge_small_groups()
+        self._split_large_groups()
+        return self.result
+
+    # -- steps ---------------------------------------------------------------------------------------------
+    def _by_resource(self) -> None:
+        nested = frozenset(
+            key.split("/")[0].lower()
+            for m in self.members.values()
+            for key in [group_key(m.paths[0] if m.paths else None, self.skip, depth=2) or ""]
+            if "/" in key
+        )
+        for member in self.members.values():
+            override = self._override(member)
+            if override is not None:
+                self.result.group_of[member.block] = override
+                self.fixed.add(override)
+                continue
+            key = resource_key(member.paths[0], self.skip, nested) if member.paths else None
+            self.result.group_of[member.block] = key if key is not None else (member.functions[0] or "misc")
+        for group in self.fixed:
+            self.result.reasons[group].append("set in [tool.splitter] groups")
+        for group in self.groups():
+            if group == SYSTEM:
+                self.result.reasons[group].append("health checks, version, root pages and top-level files")
+            elif group == AUTH:
+                self.result.reasons[group].append("sign-in, sign-out, registration and tokens")
+            elif group not in self.fixed:
+                prefixes = sorted(
+                    {resource_prefix(p, self.skip) for b in self.groups()[group] for p in self.members[b].paths if p}
+                )
+                self.result.reasons[group].append(f"resource `{group}`: {', '.join(prefixes)}")
+
+    def _override(self, member: GroupingInput) -> str | None:
+        for group, patterns in self.overrides.items():
+            for pattern in patterns:
+                if pattern.startswith("/"):
+                    if any(
+                        p is not None and (p == pattern or p.startswith(pattern.rstrip("/") + "/"))
+                        for p in member.paths
+                    ):
+                        return group
+                elif pattern in member.functions:
+                    return group
+        return None
+
+    def _unify_plurals(self) -> None:
+        """`/songs/upload` and `/song/{id}` are one resource: the spelling with more endpoints names it."""
+        groups = self.groups()
+        by_stem: dict[str, list[str]] = defaultdict(list)
+        for group in groups:
+            if group not in self.fixed:
+                by_stem["_".join(_tokens(group))].append(group)
+        for spellings in by_stem.values():
+            if len(spellings) < 2:
+                continue
+            spellings.sort(key=lambda g: (-self._endpoint_count(groups[g]), len(g), g))
+            for other in spellings[1:]:
+                self._move(other, spellings[0], f"`{other}` is another spelling of `{spellings[0]}`")
+
+    def _merge_siblings(self) -> None:
+        """Resources named by the same noun are siblings: `user-profiles` and `device-profiles` share a
+        `profiles` router, `self-audit` and `security-audit` join `audit`."""
+        groups = self.groups()
+        by_noun: dict[str, list[str]] = defaultdict(list)
+        for group in groups:
+            tokens = _tokens(group)
+            if group not in self.fixed and group not in (SYSTEM, AUTH) and tokens and len(tokens[-1]) > 2:
+                by_noun[tokens[-1]].append(group)
+        for noun, siblings in sorted(by_noun.items()):
+            if len(siblings) < 2:
+                continue
+            bare = [g for g in siblings if _tokens(g) == [noun]]
+            largest = max(siblings, key=lambda g: (self._endpoint_count(groups[g]), g))
+            target = bare[0] if bare else re.split(r"[-_./]+", largest)[-1]
+            names = ", ".join(f"`{g}`" for g in sorted(siblings) if g != target)
+            for group in siblings:
+                if group != target:
+                    self._move(group, target, "")
+            self.result.reasons[target].append(f"with its siblings {names}: one router for `{noun}`")
+
+    def _merge_small_groups(self) -> None:
+        """A group under `min_endpoints` joins the group it shares the most specific helpers with (or whose name
+        it extends: `/artists/raw` beside `/artist-aliases`); one that shares nothing joins the other leftovers."""
+        leftovers: list[str] = []
+        while True:
+            groups = self.groups()
+            small = sorted(
+                (
+                    g
+                    for g in groups
+                    if g not in self.fixed
+                    and g not in leftovers
+                    and self._endpoint_count(groups[g]) < self.min_endpoints
+                    and not self._big_enough(g, groups[g])
+                ),
+                key=lambda g: (self._endpoint_count(groups[g]), g),
+            )
+            if not small or len(groups) < 2:
+                break
+            group = small[0]
+            target, why = self._closest(group, groups)
+            if target is None:
+                leftovers.append(group)
+                continue
+            self._move(group, target, why)
+        self._batch_leftovers([g for g in leftovers if g in self.groups()])
+
+    def _batch_leftovers(self, leftovers: list[str]) -> None:
+        """Small groups related to nothing: one router for all of them reads better than one file each."""
+        if len(leftovers) == 1:
+            self._place_lone(leftovers[0])
+        if len(leftovers) < 2:
+            return
+        total = sum(self._endpoint_count(self.groups()[g]) for g in leftovers)
+        name = "_".join(leftovers) if len(leftovers) == 2 else "misc"
+        for group in leftovers:
+            self._move(group, name, "")
+        self.result.reasons[name] = [
+            f"small resources that share no helper with any other group ({', '.join(leftovers)}: {total} endpoints)"
+        ]
+
+    def _big_enough(self, group: str, blocks: list[int]) -> bool:
+        """An endpoint of half a file (a long websocket handler) is a module of its own: merged, it would only
+        be split off again."""
+        lines = sum(self.members[b].lines for b in blocks)
+        if lines <= self.budget // 2:
+            return False
+        if not any("big enough" in r for r in self.result.reasons[group]):
+            self.result.reasons[group].append(f"{lines} lines: big enough for a module of its own")
+        return True
+
+    def _place_lone(self, group: str) -> None:
+        """One small group related to nothing specific: beside the group it shares the most names with at all
+        (the same database session, the same models) rather than a router of its own."""
+        groups = self.groups()
+        deps = self._deps(groups)
+        others = [g for g in sorted(groups) if g != group and g not in self.fixed]
+        best = max(others, key=lambda g: (len(deps[g] & deps[group]), self._endpoint_count(groups[g])), default=None)
+        if best is None or not deps[best] & deps[group]:
+            self.result.reasons[group].append("shares nothing with any other group")
+            return
+        shared = _shown(sorted(deps[best] & deps[group]))
+        self._move(group, best, f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s)), which uses {shared}")
+
+    def _closest(self, group: str, groups: dict[str, list[int]]) -> tuple[str | None, str]:
+        deps = self._deps(groups)
+        frequency: dict[str, int] = defaultdict(int)
+        for used in deps.values():
+            for dependency in used:
+                frequency[dependency] += 1
+        specific = max(2, len(groups) // 4)  # what most groups use (auth, get_db) says nothing about belonging
+        best, best_score, best_shared = None, 0.0, []
+        for other in sorted(groups):
+            if other == group:
+                continue
+            shared = [d for d in deps[group] & deps[other] if frequency[d] <= specific]
+            score = sum(math.log(len(groups) / frequency[d]) for d in shared)
+            related = bool(set(_tokens(group)) & set(_tokens(other)))
+            if related:
+                score += 1.0  # `artists` beside `artist-aliases`, `security-audit` beside `audit`
+            score += 1e-3 * self._endpoint_count(groups[other])  # ties: the bigger group
+            if score > best_score + 1e-9 and (shared or related):
+                best, best_score, best_shared = other, score, shared
+        if best is None:
+            return None, ""
+        names = _shown(sorted(best_shared, key=lambda d: (frequency[d], d)))
+        why = f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s))" + (
+            f" shares {names}" if names else " extends its name"
+        )
+        return best, why
+
+    def _split_large_groups(self) -> None:
+        """A group too big for one file gives its largest sub-resources a module each until the rest fits: a
+        module per coherent sub-resource, never one per route. If small one-route sub-resources still leave it
+        too big (/metrics/a, /metrics/b, ... ), they are cut into runs of neighbours in source order."""
+        for group, blocks in sorted(self.groups().items()):
+            total = sum(self.members[b].lines for b in blocks)
+            if group in self.fixed or total <= self.budget:
+                continue
+            by_sub: dict[str, list[int]] = defaultdict(list)
+            for block in blocks:
+                by_sub[self._sub_unit(group, self.members[block])].append(block)
+            if len(by_sub) < 2:
+                continue  # one sub-resource: nothing to split by
+            size = {s: sum(self.members[b].lines for b in ids) for s, ids in by_sub.items()}
+            rest = total
+            # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
+            order = sorted((s for s in by_sub if s), key=lambda s: (self._endpoint_count(by_sub[s]) < 3, -size[s], s))
+            for sub in order:
+                if rest <= self.budget:
+                    break
+                if self._endpoint_count(by_sub[sub]) < 2 and size[sub] < self.budget // 2:
+                    continue  # a module for one small route would not read better than a long one
+                self._split_off(group, [sub], by_sub, total, f"its sub-resource `{sub}`")
+                rest -= size[sub]
+                del by_sub[sub]
+            if rest > self.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
+                self._cut_into_runs(group, by_sub, size, total)
+
+    def _cut_into_runs(self, group: str, by_sub: dict[str, list[int]], size: dict[str, int], total: int) -> None:
+        """Keep the group's root and its first neighbours up to the budget; each further run of neighbouring
+        sub-resources, up to the budget, is a module named after its first."""
+        first_line = {s: min(self.members[b].line for b in ids) for s, ids in by_sub.items()}
+        used = size.get("", 0)
+        runs: list[list[str]] = []
+        for sub in sorted((s for s in by_sub if s), key=lambda s: (first_line[s], s)):
+            if not runs and used + size[sub] <= self.budget:
+                used += size[sub]  # still fits beside the root: stays in the group
+            elif runs and sum(size[s] for s in runs[-1]) + size[sub] <= self.budget:
+                runs[-1].append(sub)
+            else:
+                runs.append([sub])
+        if len(runs) > 1 and len(runs[-1]) == 1 and self._endpoint_count(by_sub[runs[-1][0]]) == 1:
+            if sum(size[s] for s in runs[-2] + runs[-1]) <= self.budget * 5 // 4:  # within max_lines
+                runs[-2] += runs.pop()  # no module for one trailing route
+        for run in runs:
+            listed = ", ".join(f"`{s}`" for s in run)
+            self._split_off(group, run, by_sub, total, f"its sub-resource{'s' if len(run) > 1 else ''} {listed}")
+
+    def _split_off(self, group: str, subs: list[str], by_sub: dict[str, list[int]], total: int, what: str) -> None:
+        head = subs[0]
+        name = head[1:] if head.startswith("=") else f"{group}/{head}"
+        for sub in subs:
+            for block in by_sub[sub]:
+                self.result.group_of[block] = name
+        if head.startswith("=") and len(subs) == 1:
+            what = f"`{name}`, merged into it before"
+        self.result.reasons[name].append(
+            f"split from `{group}` ({total} lines, over the {self.budget}-line budget): {what.replace('`=', '`')}"
+        )
+
+    def _sub_unit(self, group: str, member: GroupingInput) -> str:
+        """Its sub-resource ('art' for /song/{id}/art), or '=<resource>' for a resource merged into the group,
+        which moves as a whole and, heading a module of its own, names it."""
+        path = member.paths[0] if member.paths else None
+        own = resource_key(path, self.skip)
+        if own is None or "_".join(_tokens(own)) == "_".join(_tokens(group)):
+            return sub_resource(path, self.skip)
+        return f"={own}"
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def groups(self) -> dict[str, list[int]]:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for block, group in self.result.group_of.items():
+            groups[group].append(block)
+        return dict(groups)
+
+    def _endpoint_count(self, blocks: Iterable[int]) -> int:
+        return sum(len(self.members[b].paths) for b in blocks)
+
+    def _deps(self, groups: dict[str, list[int]]) -> dict[str, set[str]]:
+        return {g: set().union(*(self.members[b].uses for b in blocks)) for g, blocks in groups.items()}
+
+    def _move(self, source: str, target: str, why: str) -> None:
+        for block, group in self.result.group_of.items():
+            if group == source:
+                self.result.group_of[block] = target
+        self.result.reasons.pop(source, None)
+        if why:
+            self.result.reasons[target].append(f"with {why}")
+
+
+def _shown(names: list[str], limit: int = 3) -> str:
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(f"`{n}`" for n in names[:limit]) + more
+
+
+def cyclic_groups(group_of_block: dict[int, str], deps: dict[int, set[int]], dest: dict[int, str]) -> list[list[str]]:
+    """Sets of groups whose endpoints call each other's endpoints (directly or through helpers that land beside
+    them), each sorted: their routers would import each other."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for block_id, group in group_of_block.items():
+        seen, stack = {block_id}, list(deps[block_id])
+        while stack:
+            other = stack.pop()
+            if other in seen:
+                continue
+            seen.add(other)
+            target = group_of_block.get(other)
+            if target is not None:
+                if target != group:
+                    edges[group].add(target)
+            elif dest.get(other) != "main":
+                stack.extend(deps[other])  # a helper between them lands beside the endpoint it calls
+    groups = sorted(set(group_of_block.values()))
+    index = {g: i for i, g in enumerate(groups)}
+    numbered = {index[g]: {index[t] for t in targets} for g, targets in edges.items()}
+    components = strongly_connected(list(range(len(groups))), numbered)
+    return [sorted(groups[i] for i in c) for c in components if len(c) > 1]
+
+
+def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]]) -> None:
+    """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router."""
+    for group in groups:
+        why = list(reasons.get(group.name, []))
+        own = group.service_symbols + group.router_symbols
+        if own:
+            why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
+        for router in sorted({e.router for e in group.endpoints} - {group.router}):
+            first = min(e.line for e in group.endpoints if e.router == router)
+            why.append(
+                f"`{router}` (from line {first} on) is included at its original place in the route table, so routes "
+                "that can match the same request keep their order"
+            )
+        group.why = why

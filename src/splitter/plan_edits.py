@@ -1,0 +1,123 @@
+"""Honour a hand-edited plan: helpers follow the endpoints a person moved.
+
+A reviewer edits endpoints, not helper lists: moves `get_invoice` from `orders` to `billing`, or merges two
+groups by moving every endpoint of one into the other and deleting it. The helpers and models that only those
+endpoints used would be left behind in the old group's services module, or in no list at all. Here, before the
+plan is checked, every helper whose group no longer holds any of its users goes to the one group that now does,
+and a function or class the edited plan leaves out is placed by its users the same way. Everything else stays
+exactly as the person wrote it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from .blocks import Block, build_blocks
+from .model import Analysis
+from .plan_io import Plan
+
+
+def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
+    """The plan with orphaned and missing helpers placed beside their users (a new Plan; the input is kept)."""
+    blocks, _ = build_blocks(analysis)
+    names_of = {b.id: [analysis.units[u].name for u in b.units if not analysis.units[u].is_copied] for b in blocks}
+    binder = {name: b.id for b in blocks for name in names_of[b.id]}
+    users: dict[int, set[int]] = defaultdict(set)
+    for block in blocks:
+        for name in block.uses:
+            other = binder.get(name)
+            if other is not None and other != block.id:
+                users[other].add(block.id)
+    placement = _placement(plan)
+    endpoint_group = {binder[e.function]: g.name for g in plan.groups for e in g.endpoints if e.function in binder}
+    destination = {b.id: _destination(names_of[b.id], placement) for b in blocks}
+    group_names = {g.name for g in plan.groups}
+    changed: set[int] = set()
+    for _ in range(len(blocks)):  # a helper that moves may orphan the helpers only it used
+        moved = False
+        for block in blocks:
+            if block.id in endpoint_group or block.endpoint_paths or not names_of[block.id]:
+                continue
+            new = _new_home(block, destination, users[block.id], endpoint_group, group_names)
+            if new is not None and new != destination[block.id]:
+                destination[block.id] = new
+                changed.add(block.id)
+                moved = True
+        if not moved:
+            break
+    moved = {name: destination[b] for b in changed for name in names_of[b]}
+    return _rebuild(plan, moved)
+
+
+def _placement(plan: Plan) -> dict[str, str]:
+    table = {}
+    for name in plan.main:
+        table[name] = "main"
+    for key, names in (("core", plan.core), ("hooks", plan.hooks), ("shared", plan.shared)):
+        table.update(dict.fromkeys(names, key))
+    for key, names in plan.extra_modules.items():
+        table.update(dict.fromkeys(names, key))
+    for group in plan.groups:
+        table.update(dict.fromkeys(group.router_symbols, f"routers.{group.name}"))
+        table.update(dict.fromkeys(group.service_symbols, f"services.{group.name}"))
+    return table
+
+
+def _destination(names: list[str], placement: dict[str, str]) -> str | None:
+    return next((placement[n] for n in names if n in placement), None)
+
+
+def _new_home(
+    block: Block, destination: dict[int, str | None], users: set[int], endpoint_group: dict[int, str], groups: set[str]
+) -> str | None:
+    """Where a helper goes now, or None to leave it. Only a helper whose group lost all its users, or one the
+    plan leaves out, moves: to the one group that uses it (one left out and used more widely: shared)."""
+
+    def home(user: int) -> str | None:
+        if user in endpoint_group:
+            return endpoint_group[user]
+        place = destination[user]
+        group = place.split(".", 1)[1] if place and place.startswith(("routers.", "services.")) else None
+        return group if group in groups else place
+
+    current = destination[block.id]
+    homes = {home(u) for u in users} - {None}
+    if current is not None:
+        group = current.split(".", 1)[1] if current.startswith(("routers.", "services.")) else None
+        if group not in groups or group in homes or len(homes) != 1 or not homes <= groups:
+            return None
+        return f"{current.split('.', 1)[0]}.{homes.pop()}"
+    if block.must_stay or block.impure or not block.is_definition:
+        return None  # a statement the plan leaves out is not guessed: the check names it
+    if len(homes) == 1 and homes <= groups:
+        return f"services.{homes.pop()}"
+    return "core" if "core" in homes else "shared"
+
+
+def _rebuild(plan: Plan, moved: dict[str, str | None]) -> Plan:
+    """The plan with `moved` names (name -> new destination) taken out of their lists and put in the new ones;
+    a group left with nothing is dropped."""
+    if not moved:
+        return plan
+
+    def keep(names: list[str]) -> list[str]:
+        return [n for n in names if n not in moved]
+
+    def added(target: str) -> list[str]:
+        return [n for n, d in moved.items() if d == target]
+
+    groups = [
+        replace(
+            g,
+            router_symbols=keep(g.router_symbols) + added(f"routers.{g.name}"),
+            service_symbols=keep(g.service_symbols) + added(f"services.{g.name}"),
+        )
+        for g in plan.groups
+    ]
+    return replace(
+        plan,
+        groups=[g for g in groups if g.endpoints or g.router_symbols or g.service_symbols],
+        core=keep(plan.core) + added("core"),
+        shared=keep(plan.shared) + added("shared"),
+    )
