@@ -264,6 +264,14 @@ class _Planner:
             for d in self.deps[b]
             if d not in component and self.dest.get(d, "").startswith("routers.")
         }
+        below = sorted(d for d in user_dests if d in ("core", "shared") or d.startswith(("services.", "root.")))
+        if uses_router and below:
+            # It calls an endpoint, so it would live in a router, yet `below` uses it: that module would import
+            # a router (an import cycle, core <- routers). main.py may import anything.
+            reason = f"it calls an endpoint in {sorted(uses_router)[0]} while {below[0]} uses it (an import cycle)"
+            self.pin_closure(component, {b: reason for b in component})
+            self.warn(blocks[0].line, f"`{blocks[0].name}` stays in main.py: {reason}")
+            return
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
         elif any(b.impure for b in blocks) or "core" in user_dests:
