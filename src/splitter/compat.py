@@ -56,8 +56,26 @@ _ForwardingModule = type(
 )
 
 
+class _FreshImports:
+    """A second import of {module} (importlib.reload, or sys.modules.pop then import) re-ran all of
+    the monolith's import-time code: the modules split out of it are imported afresh too."""
+
+    loaded = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "{module}" and self.loaded:
+            for home in HOMES:
+                sys.modules.pop(home, None)
+        return None
+
+
+_FRESH = _FreshImports()
+sys.meta_path.insert(0, _FRESH)
+
+
 def {function}(module_name):
     sys.modules[module_name].__class__ = _ForwardingModule
+    _FRESH.loaded = True
 '''
 
 
