@@ -9,6 +9,7 @@ and the names inside string annotations. Anything whose libcst reading this walk
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from .patched_names import resolve_from
@@ -23,6 +24,7 @@ class Scope:
     kind: str  # "module", "function", "class", "comprehension"
     parent: Scope | None
     vias: dict[str, list[Via]] = field(default_factory=dict)  # alias -> imports binding the old module here
+    partial: dict[str, list[Via]] = field(default_factory=dict)  # `pkg` of `import pkg.main` -> those imports
 
 
 @dataclass(eq=False)
@@ -38,6 +40,18 @@ class Via:
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def could_reference(source: str, old_module: str) -> bool:
+    """Cheap text test: False only when no import or string in `source` can name `old_module`."""
+    leaf = old_module.rsplit(".", 1)[-1]
+    if leaf not in source:
+        return False
+    dotted = r"\s*\.\s*".join(map(re.escape, old_module.split(".")))
+    if re.search(rf"{dotted}\b" if "." in old_module else rf"['\"]{dotted}\b", source):
+        return True  # an absolute import or a patch target string
+    word = rf"\b{re.escape(leaf)}\b"
+    return re.search(rf"\bimport\b(?:\s*\([^)]*|(?:[^\n;]|\\\n)*){word}|\bfrom\s+[\w.\s\\]*{word}", source) is not None
 
 
 def _string_names(value: str) -> set[str]:
@@ -61,7 +75,8 @@ class FileScan:
         self.not_plain: set[str] = set()
         self.other_bound: set[str] = set()  # names bound by anything but an import of the old module
         self.declared: set[str] = set()  # global / nonlocal
-        self.dotted_roots: set[str] = set()  # roots of plain dotted imports (`import a.b`): chains become dotted
+        self.dotted_roots: set[str] = set()  # roots of other plain dotted imports (`import a.b`)
+        self.dotted_vias: set[str] = set()  # "pkg.main" when the file says `import pkg.main`
         self.annotation_names: set[str] = set()
         self.hint_names: set[str] = set()  # strings in typing subscripts / cast(): type hints to libcst
         self.typing_names: set[str] = set()  # bound by `from typing import ...`
@@ -173,20 +188,21 @@ class FileScan:
     def _import(self, node: ast.Import, scope: Scope, parent: ast.AST | None) -> None:
         for alias in node.names:
             full, binding = alias.name, alias.asname or alias.name
-            if full == self.old_module:
-                if alias.asname is None and "." in full:
-                    raise Unsupported("`import pkg.main`: uses are dotted chains")
-                self._via(node, alias, scope, binding, relative=False)
-                continue
-            prefixes = (
-                [binding] if alias.asname else [".".join(full.split(".")[:n]) for n in range(1, full.count(".") + 2)]
-            )
-            for name in prefixes:
+            dotted = alias.asname is None and "." in full
+            names = [binding] if not dotted else [".".join(full.split(".")[:n]) for n in range(1, full.count(".") + 2)]
+            for name in names:  # libcst binds `a.b.c`, `a.b` and `a` for `import a.b.c`
                 plain = any(a.asname is None and (a.name == name or a.name.startswith(name + ".")) for a in node.names)
                 (self.plain if plain else self.not_plain).add(name.split(".")[0])
                 self.used.add(name.split(".")[0])
-                self.other_bound.add(name)
-            if alias.asname is None and "." in full:
+            if full == self.old_module:
+                via = self._via(node, alias, scope, binding, relative=False)
+                if dotted:  # `import pkg.main`: `pkg` (and `pkg.x` for deeper modules) reach it only partly
+                    for prefix in names[:-1]:
+                        scope.partial.setdefault(prefix, []).append(via)
+                    self.dotted_vias.add(binding)
+                continue
+            self.other_bound.update(names)
+            if dotted:
                 self.dotted_roots.add(full.split(".")[0])
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope, parent: ast.AST | None) -> None:
@@ -199,23 +215,20 @@ class FileScan:
             if alias.name == "*":
                 continue
             bound = alias.asname or alias.name
+            self.used.add(bound)
+            self.not_plain.add(bound)
             if base is not None and f"{base}.{alias.name}" == self.old_module:
                 self._via(node, alias, scope, bound, relative=bool(node.level))
             else:
-                self.used.add(bound)
-                self.not_plain.add(bound)
                 self.other_bound.add(bound)
 
-    def _via(
-        self, node: ast.Import | ast.ImportFrom, alias: ast.alias, scope: Scope, name: str, relative: bool
-    ) -> None:
+    def _via(self, node: ast.Import | ast.ImportFrom, alias: ast.alias, scope: Scope, name: str, relative: bool) -> Via:
         if scope.kind == "class":
             raise Unsupported("an import of the old module in a class body")
-        self.used.add(name)
-        self.not_plain.add(name)
         via = Via(node, alias, relative, (node.end_lineno, node.end_col_offset))  # type: ignore[arg-type]
         scope.vias.setdefault(name, []).append(via)
         self.vias.append(via)
+        return via
 
     # ---- strings libcst reads as annotations -----------------------------------------------------------------
 

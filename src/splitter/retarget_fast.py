@@ -4,7 +4,7 @@ codemods/retarget_references.py parses each file with libcst and runs its scope 
 than the split itself on a repository with hundreds of tests. This module makes the same decisions in the same
 order (docs/references.md) from one `ast` walk (`reference_scan.FileScan`) and edits the source at exact offsets.
 `retarget_text` returns None when the file needs the codemod (a name bound both by the old module's import and
-otherwise, `global`, dotted `import pkg.main`, an import sharing its line with another statement, ...): results
+otherwise, `global`, an import of the old module in a class body, an edited import sharing its line, ...): results
 are byte-for-byte the codemod's, which tests/codemods/test_retarget_fast.py checks on every codemod test case.
 """
 
@@ -20,20 +20,8 @@ from splitter.codemods.retarget_references import DYNAMIC_IMPORTS, Relocation
 
 from .patched_names import PATCH_MULTIPLE_OPTIONS, call_form, name_in_target_string, package_of, relative_reference
 from .patched_names import resolve_from
-from .reference_scan import FileScan, Scope, Unsupported, Via
+from .reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
 from .text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
-
-
-def could_reference(source: str, old_module: str) -> bool:
-    """Cheap text test: False only when no import or string in `source` can name `old_module`."""
-    leaf = old_module.rsplit(".", 1)[-1]
-    if leaf not in source:
-        return False
-    dotted = r"\s*\.\s*".join(map(re.escape, old_module.split(".")))
-    if re.search(rf"{dotted}\b" if "." in old_module else rf"['\"]{dotted}\b", source):
-        return True  # an absolute import or a patch target string
-    word = rf"\b{re.escape(leaf)}\b"
-    return re.search(rf"\bimport\b(?:\s*\([^)]*|(?:[^\n;]|\\\n)*){word}|\bfrom\s+[\w.\s\\]*{word}", source) is not None
 
 
 def full_name(node: ast.AST | None) -> str | None:
@@ -105,6 +93,7 @@ class _Planner:
         self.bindings: dict[str, str] = {}
         self.warnings: list[tuple[int, str]] = []
         self.top_level = {id(statement) for statement in tree.body}
+        self._parents: dict[ast.AST, ast.AST] | None = None
 
     def rewrite(self) -> str:
         self._collect()
@@ -124,24 +113,28 @@ class _Planner:
 
     def _collect(self) -> None:
         scan = self.scan
-        aliases = {name for via in scan.vias for name in [via.alias.asname or via.alias.name]}
+        aliases = {via.alias.asname or via.alias.name for via in scan.vias} - scan.dotted_vias
+        roots = {name.split(".")[0] for name in scan.dotted_vias}
         strings = scan.annotation_names | scan.hint_names  # uses libcst sees, never rewritten (nor in `used`)
-        if aliases & (scan.other_bound | scan.declared | scan.dotted_roots | strings):
+        if (aliases | roots) & (scan.other_bound | scan.declared | scan.dotted_roots | strings):
             raise Unsupported("the old module's alias is also bound, declared or read in a string annotation")
         self.used = set(scan.used)
         self.plain_roots = scan.plain - scan.not_plain
         self._index_existing_imports()
-        uses = []
+        uses: list[tuple[ast.AST, list[Via], ast.AST | None, ast.AST | None]] = []
+        blocked: set[int] = set()  # imports a use reaches only partly (`pkg.other` beside `import pkg.main`)
         for node, scope, parent, grandparent in scan.loads:
             if node.id in aliases:
-                through = self._resolve(node, scope)
+                through = self._resolve(node.id, node, scope)
                 if through is not None:
                     uses.append((node, through, parent, grandparent))
+            elif node.id in roots:
+                self._dotted_use(node, scope, uses, blocked)
         handled = {}
         for node, through, parent, grandparent in sorted(uses, key=lambda use: (use[0].lineno, use[0].col_offset)):
             handled[node] = self._plan_access(node, through, parent, grandparent)
         for via in scan.vias:
-            outcomes = [handled[node] for node in via.references]
+            outcomes = [handled[node] for node in via.references] + ([False] if id(via) in blocked else [])
             if outcomes and all(outcomes):
                 self.remove_aliases.setdefault(via.statement, []).append(via.alias)
         for node in scan.from_old:
@@ -150,22 +143,51 @@ class _Planner:
             self._plan_call_strings(call)
         self._place_home_imports()
 
-    def _resolve(self, node: ast.Name, scope: Scope) -> list[Via] | None:
+    def _resolve(self, name: str, node: ast.AST, scope: Scope) -> list[Via] | None:
         """The imports a use of an alias refers to, as libcst's scope analysis resolves it; None: unresolved."""
         owner: Scope | None = scope
-        while owner is not None and node.id not in owner.vias:
+        while owner is not None and name not in owner.vias:
             owner = owner.parent
         if owner is None:
             return None
-        bindings = owner.vias[node.id]
+        bindings = owner.vias[name]
         for via in bindings:
             via.references.append(node)
         if owner is not scope:
             return bindings
-        previous = [via for via in bindings if via.end <= (node.lineno, node.col_offset)]
+        previous = [via for via in bindings if via.end <= (node.lineno, node.col_offset)]  # type: ignore[attr-defined]
         if not previous:
             raise Unsupported("a use before the import in its own scope")
         return previous
+
+    def _dotted_use(self, node: ast.Name, scope: Scope, uses: list, blocked: set[int]) -> None:
+        """`pkg.main.x` after `import pkg.main`: libcst names the use by the longest dotted name that is bound."""
+        parents = self._parent_map()
+        parts = self.relocation.old_module.split(".")
+        chain: ast.AST = node
+        matched = 1
+        while matched < len(parts):
+            parent = parents.get(chain)
+            if not (isinstance(parent, ast.Attribute) and parent.value is chain and parent.attr == parts[matched]):
+                break
+            chain, matched = parent, matched + 1
+        if matched == len(parts):
+            through = self._resolve(self.relocation.old_module, chain, scope)
+            if through is not None:
+                uses.append((chain, through, parents.get(chain), parents.get(parents.get(chain))))
+            return
+        for length in range(matched, 0, -1):
+            name, owner = ".".join(parts[:length]), scope
+            while owner is not None and name not in owner.partial:
+                owner = owner.parent
+            if owner is not None:
+                blocked.update(id(via) for via in owner.partial[name])  # such a use keeps the import
+                return
+
+    def _parent_map(self) -> dict[ast.AST, ast.AST]:
+        if self._parents is None:
+            self._parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        return self._parents
 
     def _index_existing_imports(self) -> None:
         old, moved = self.relocation.old_module, self.relocation.moved

@@ -7,10 +7,12 @@ import ast
 import pytest
 from test_retarget_references import RELOCATION, REPORTED, ROWS, TOP_LEVEL, TOP_LEVEL_ROWS, UNCHANGED
 
-from splitter.codemods.retarget_references import retarget_source
-from splitter.retarget_fast import could_reference, retarget_text
+from splitter.codemods.retarget_references import Relocation, retarget_source
+from splitter.reference_scan import could_reference
+from splitter.retarget_fast import retarget_text
 from splitter.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
+DEEP = Relocation("pkg.api.main", {**RELOCATION.moved, "db": "pkg.api"})
 _REUSED = "from pkg.services import shared as s\nmain.helper()\n"  # the home is imported already
 
 # Constructs the codemod tests do not spell out, each where the two could drift apart.
@@ -88,6 +90,11 @@ EXTRA = [
     ),
     ("dict key string named like a home", "from pkg import main\ncfg['shared'] = main.helper\n"),
     ("two imports of the alias", "from pkg import main\nimport pkg.main as main\nmain.helper()\n"),
+    ("dotted import beside another of its package", "import pkg.main\nimport pkg.other\npkg.main.helper()\n"),
+    ("dotted import and a partial use", "import pkg.main\npkg.main.helper()\npkg.version\n"),
+    ("dotted import as a call target", "import pkg.main\nsetattr(pkg.main, 'helper', 1)\nx = pkg.main.app\n"),
+    ("dotted import in a function", "def t():\n    import pkg.main\n    return pkg.main.COUNT + pkg.main.db.X\n"),
+    ("dotted import, `pkg` already used", "import pkg.main\npkg = 1\npkg.main.helper()\n"),
     (
         "walrus and except names",
         "from pkg import main\nif (n := 1):\n    pass\ntry:\n    main.helper()\nexcept E as shared:\n    pass\n",
@@ -108,6 +115,8 @@ def _cases():
         yield pytest.param(source, RELOCATION, "tests.test_api", id=f"reported:{name}")
     for name, source in EXTRA:
         yield pytest.param(source, RELOCATION, "tests.test_api", id=f"extra:{name}")
+        deep = source.replace("pkg.main", "pkg.api.main").replace("from pkg import main", "from pkg.api import main")
+        yield pytest.param(deep, DEEP, "tests.test_api", id=f"extra-deep:{name}")
         yield pytest.param(
             source.replace("pkg.main", "main").replace("from pkg import main", "import main"),
             TOP_LEVEL,
