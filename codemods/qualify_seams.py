@@ -11,7 +11,6 @@ import argparse
 import json
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from ._per_visit import SkipSetPerVisit
 
@@ -182,15 +181,33 @@ class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
         )
 
 
-class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
-        VisitorBasedCodemodCommand.__init__(self, context)
-        self._setup(json.loads(seams) if isinstance(seams, str) else seams)
+    class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
+        DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument(
-            "--seams", dest="seams", required=True, help='JSON object: name -> module alias, e.g. {"_client": "core"}'
-        )
+        def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
+            VisitorBasedCodemodCommand.__init__(self, context)
+            self._setup(json.loads(seams) if isinstance(seams, str) else seams)
+
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument(
+                "--seams",
+                dest="seams",
+                required=True,
+                help='JSON object: name -> module alias, e.g. {"_client": "core"}',
+            )
+
+    return QualifySeams
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "QualifySeams":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

@@ -50,8 +50,7 @@ def retarget_repository(
     (`retarget_fast`), and only files using constructs that need libcst's scope analysis run the codemod.
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
-    from splitter.codemods.retarget_references import Relocation, retarget_source
-
+    from .relocation import Relocation
     from .retarget_fast import could_reference, retarget_text
 
     analysis = project.analysis
@@ -63,7 +62,9 @@ def retarget_repository(
             continue
         dotted, _package, _root = module_location(path)
         new_text = retarget_text(text, spec, dotted)
-        if new_text is None:
+        if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
+            from splitter.codemods.retarget_references import retarget_source
+
             new_text = retarget_source(text, spec, dotted)
         if new_text != text:
             settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)

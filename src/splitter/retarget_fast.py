@@ -15,11 +15,12 @@ import keyword
 import re
 from collections.abc import Sequence
 
-from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
-from splitter.codemods.retarget_references import DYNAMIC_IMPORTS, Relocation
 
 from .patched_names import PATCH_MULTIPLE_OPTIONS, call_form, name_in_target_string, package_of, relative_reference
 from .patched_names import resolve_from
+from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
+
+from .relocation import DYNAMIC_IMPORTS, Relocation
 from .reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
 from .text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
