@@ -50,8 +50,34 @@ def could_reference(source: str, old_module: str) -> bool:
     dotted = r"\s*\.\s*".join(map(re.escape, old_module.split(".")))
     if re.search(rf"{dotted}\b" if "." in old_module else rf"['\"]{dotted}\b", source):
         return True  # an absolute import or a patch target string
-    word = rf"\b{re.escape(leaf)}\b"
-    return re.search(rf"\bimport\b(?:\s*\([^)]*|(?:[^\n;]|\\\n)*){word}|\bfrom\s+[\w.\s\\]*{word}", source) is not None
+    position = source.find(leaf)
+    while position != -1:  # str.find, not a `\b` regex: that one tries every position of the file
+        end = position + len(leaf)
+        word = not _is_word(source[position - 1 : position]) and not _is_word(source[end : end + 1])
+        if word and _in_import(source, position):
+            return True
+        position = source.find(leaf, end)
+    return False
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _in_import(source: str, position: int) -> bool:
+    """Whether the word at `position` may be part of an import statement (`from . import main`, `from .main`)."""
+    start = source.rfind("\n", 0, position) + 1
+    while start > 1 and source[start - 2] == "\\":  # a backslash-continued line: the statement starts above
+        start = source.rfind("\n", 0, start - 1) + 1
+    if _IMPORT_WORD.search(source, start, position):
+        return True
+    opening = source.rfind("(", 0, position)  # `from pkg import (\n    app,\n    main,\n)`
+    if opening == -1 or source.find(")", opening, position) != -1:
+        return False
+    return source[max(0, opening - 100) : opening].rstrip().endswith("import")
+
+
+_IMPORT_WORD = re.compile(r"\b(?:import|from)\b")
 
 
 def _string_names(value: str) -> set[str]:

@@ -169,6 +169,10 @@ def test_common_shapes_take_the_fast_path(source: str) -> None:
         pytest.param("from . import main\n", True, id="relative"),
         pytest.param("from .main import x\n", True, id="relative module"),
         pytest.param("patch('pkg.main.x')\n", True, id="patch string"),
+        pytest.param("from x import a\nmain_loop = main_ = 1  # import\n", False, id="longer words only"),
+        pytest.param("import os, main\n", True, id="second name of an import"),
+        pytest.param("from pkg import \\\n    main\n", True, id="backslash continuation"),
+        pytest.param("main", False, id="the word alone at the very start"),
     ],
 )
 def test_could_reference_is_a_superset_of_what_the_codemod_touches(source: str, expected: bool) -> None:
