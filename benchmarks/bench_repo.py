@@ -6,9 +6,9 @@ Each test file (~70 lines) imports the monolith as `from benchapp import main`, 
 `import benchapp.main` and `from benchapp.main import ...`, and patches, monkeypatches, setattr()s and reads
 moved names through patch strings, `patch.object`, attribute chains and a function-local import
 (docs/references.md). Timed in this process: `ast.parse` and `libcst.parse_module` of the monolith, plan
-(`load_project` + `plan_project`: the repository scan for patched names included) and apply (`apply_split`,
-dry run, every reference in the tests rewritten). Peak memory of plan+apply is measured in a fresh subprocess
-per row. See benchmarks/README.md for the targets.
+(`load_project` + `plan_project`: the repository scan for patched names included), apply (`apply_split`,
+dry run, every reference in the tests rewritten) and, apart, the references step alone (`retarget_repository`).
+Peak memory of plan+apply is measured in a fresh subprocess per row. See benchmarks/README.md for the targets.
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ def bench_row(lines: int, tests: int, seed: int, repeats: int, memory: bool) -> 
             "plan": best_time(lambda: plan_project(load_project(main)), repeats),
             "apply": best_time(lambda: apply_split(main, plan=plan, options=ApplyOptions(dry_run=True)), repeats),
         }
+        seconds["references"] = best_time(references_runner(main, plan), repeats)
         result = apply_split(main, plan=plan, options=ApplyOptions(dry_run=True))
         rewritten = sum(1 for path in result.changes if path.parent.name == "tests")
         mib = memory_in_child(main) if memory else None
@@ -145,6 +146,17 @@ def bench_row(lines: int, tests: int, seed: int, repeats: int, memory: bool) -> 
         "seconds": seconds,
         "peak_mib": mib,
     }
+
+
+def references_runner(main: Path, plan):
+    """The part of apply that rewrites the tests (`retarget_repository`), on its own."""
+    from splitter.apply import ApplyOptions, build_changes
+    from splitter.project import load_project
+    from splitter.references import retarget_repository
+
+    project = load_project(main)
+    changes, relocation = build_changes(project, plan, ApplyOptions(dry_run=True))
+    return lambda: retarget_repository(project, relocation, set(changes))
 
 
 def memory_in_child(main: Path) -> float | None:
@@ -169,7 +181,8 @@ def memory_child(main: Path) -> None:
 def print_table(rows: list[dict]) -> None:
     print(
         f"{'lines':>6} {'tests':>5} {'test lines':>10} {'total':>7} {'ast ms':>8} {'libcst ms':>9} {'plan ms':>8} "
-        f"{'apply ms':>9} {'plan/ast':>8} {'apply/cst':>9} {'apply us/line':>13} {'peak MiB':>8}"
+        f"{'apply ms':>9} {'plan/ast':>8} {'apply/cst':>9} {'apply us/line':>13} {'refs ms':>8} "
+        f"{'refs us/test line':>17} {'peak MiB':>8}"
     )
     for row in rows:
         s = {stage: value * 1000 for stage, value in row["seconds"].items()}
@@ -178,7 +191,8 @@ def print_table(rows: list[dict]) -> None:
         print(
             f"{row['lines']:>6} {row['tests']:>5} {row['test_lines']:>10} {total:>7} {s['ast']:>8.1f} "
             f"{s['libcst']:>9.1f} {s['plan']:>8.1f} {s['apply']:>9.1f} {s['plan'] / s['ast']:>8.2f} "
-            f"{s['apply'] / s['libcst']:>9.2f} {s['apply'] * 1000 / total:>13.1f} {peak:>8}"
+            f"{s['apply'] / s['libcst']:>9.2f} {s['apply'] * 1000 / total:>13.1f} {s['references']:>8.1f} "
+            f"{s['references'] * 1000 / max(row['test_lines'], 1):>17.1f} {peak:>8}"
         )
     rewritten = ", ".join(f"{row['tests_rewritten']}/{row['tests']}" for row in rows)
     print(f"\ntest files rewritten per row: {rewritten}")
