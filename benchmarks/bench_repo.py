@@ -2,7 +2,7 @@
 
     python benchmarks/bench_repo.py [--lines 8000] [--tests 0,25,100,250,500] [--no-memory] [--check]
 
-Each test file (~70 lines) imports the monolith as `from benchapp import main`, `import benchapp.main as server`,
+Each test file (~48 lines) imports the monolith as `from benchapp import main`, `import benchapp.main as server`,
 `import benchapp.main` and `from benchapp.main import ...`, and patches, monkeypatches, setattr()s and reads
 moved names through patch strings, `patch.object`, attribute chains and a function-local import
 (docs/references.md). Timed in this process: `ast.parse` and `libcst.parse_module` of the monolith, plan
