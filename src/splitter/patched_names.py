@@ -170,7 +170,7 @@ class _Scanner(ast.NodeVisitor):
 def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> set[str]:
     """Expressions through which this file reaches the old module: "main", "server", "pkg.main"."""
     aliases: set[str] = set()
-    for node in _statements(tree.body):
+    for node in every_statement(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == old_module:
@@ -217,16 +217,16 @@ def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
     return aliases | producers
 
 
-def _statements(body: list[ast.stmt]):
+def every_statement(body: list[ast.stmt]):
     """Every statement, nested ones included; imports are statements, so expressions need not be walked."""
     for statement in body:
         yield statement
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for child in getattr(statement, field, ()):
                 if isinstance(child, ast.stmt):
-                    yield from _statements([child])
+                    yield from every_statement([child])
                 else:  # an except handler or a match case: its body holds the statements
-                    yield from _statements(child.body)
+                    yield from every_statement(child.body)
 
 
 # ---- helpers shared with retarget_references -------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 
 from .patched_names import PATCH_MULTIPLE_OPTIONS, call_form, name_in_target_string, package_of, relative_reference
-from .patched_names import resolve_from
+from .patched_names import every_statement, resolve_from
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
 from .relocation import DYNAMIC_IMPORTS, Relocation
@@ -85,7 +85,6 @@ class _Planner:
         self.tree = tree
         self.relocation = relocation
         self.package = package
-        self.scan = FileScan(tree, relocation.old_module, package)
         self.edits: dict[ast.AST, str] = {}
         self.targets: dict[ast.AST, ast.Call] = {}  # edited call targets (argument values) -> their call
         self.remove_aliases: dict[ast.AST, list[ast.alias]] = {}
@@ -113,7 +112,11 @@ class _Planner:
     # ---- phase 1: the codemod's `_collect`, step for step -----------------------------------------------------
 
     def _collect(self) -> None:
-        scan = self.scan
+        imports = [s for s in every_statement(self.tree.body) if isinstance(s, (ast.Import, ast.ImportFrom))]
+        if not any(self._binds_old_module(statement) for statement in imports):
+            self._collect_without_aliases(imports)
+            return
+        scan = FileScan(self.tree, self.relocation.old_module, self.package)
         aliases = {via.alias.asname or via.alias.name for via in scan.vias} - scan.dotted_vias
         roots = {name.split(".")[0] for name in scan.dotted_vias}
         strings = scan.annotation_names | scan.hint_names  # uses libcst sees, never rewritten (nor in `used`)
@@ -143,6 +146,28 @@ class _Planner:
         for call in scan.calls:
             self._plan_call_strings(call)
         self._place_home_imports()
+
+    def _binds_old_module(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        old = self.relocation.old_module
+        if isinstance(statement, ast.Import):
+            return any(alias.name == old for alias in statement.names)
+        base = resolve_from(statement.module, statement.level, self.package)
+        return base is not None and any(f"{base}.{alias.name}" == old for alias in statement.names)
+
+    def _collect_without_aliases(self, imports: list[ast.stmt]) -> None:
+        """No import binds the old module itself, so nothing reads names through it: only `from old import x`
+        and patch strings can need edits, and only the statements holding the module's name are walked."""
+        old = self.relocation.old_module
+        for node in imports:
+            if isinstance(node, ast.ImportFrom) and resolve_from(node.module, node.level, self.package) == old:
+                self._plan_from_import(node)
+        lines = self.text.source.split("\n")
+        for statement in self.tree.body:
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            if old in "\n".join(lines[first - 1 : statement.end_lineno]):
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.Call):
+                        self._plan_call_strings(node)
 
     def _resolve(self, name: str, node: ast.AST, scope: Scope) -> list[Via] | None:
         """The imports a use of an alias refers to, as libcst's scope analysis resolves it; None: unresolved."""
