@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 HOOK_METHODS = frozenset({"middleware", "exception_handler", "on_event"})
 
@@ -54,24 +53,39 @@ def detach(function: cst.FunctionDef, app_name: str) -> tuple[cst.FunctionDef, l
     return function.with_changes(decorators=kept, leading_lines=leading), registrations
 
 
-class DetachAppHooks(VisitorBasedCodemodCommand):
-    DESCRIPTION = "Turn @app.middleware/@app.exception_handler/@app.on_event decorators into registration calls."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
-        super().__init__(context)
-        self.app_name = app_name
+    class DetachAppHooks(VisitorBasedCodemodCommand):
+        DESCRIPTION = "Turn @app.middleware/@app.exception_handler/@app.on_event decorators into registration calls."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
+        def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
+            super().__init__(context)
+            self.app_name = app_name
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body: list[cst.CSTNode] = []
-        for statement in updated_node.body:
-            if isinstance(statement, cst.FunctionDef):
-                statement, registrations = detach(statement, self.app_name)
-                body.append(statement)
-                body.extend(registrations)
-            else:
-                body.append(statement)
-        return updated_node.with_changes(body=body)
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
+
+        def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+            body: list[cst.CSTNode] = []
+            for statement in updated_node.body:
+                if isinstance(statement, cst.FunctionDef):
+                    statement, registrations = detach(statement, self.app_name)
+                    body.append(statement)
+                    body.extend(registrations)
+                else:
+                    body.append(statement)
+            return updated_node.with_changes(body=body)
+
+    return DetachAppHooks
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "DetachAppHooks":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from ._per_visit import SkipSetPerVisit
 
@@ -56,13 +55,28 @@ class ModuleNamePinner(SkipSetPerVisit, cst.CSTTransformer):
         self._skip.add(id(node.name))
 
 
-class PinModuleName(ModuleNamePinner, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Replace __name__ with the dotted name of the module the code came from."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, module_name: str) -> None:
-        VisitorBasedCodemodCommand.__init__(self, context)
-        self._setup(module_name)
+    class PinModuleName(ModuleNamePinner, VisitorBasedCodemodCommand):
+        DESCRIPTION = "Replace __name__ with the dotted name of the module the code came from."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--module-name", dest="module_name", required=True, help="e.g. pkg.main")
+        def __init__(self, context: CodemodContext, module_name: str) -> None:
+            VisitorBasedCodemodCommand.__init__(self, context)
+            self._setup(module_name)
+
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument("--module-name", dest="module_name", required=True, help="e.g. pkg.main")
+
+    return PinModuleName
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "PinModuleName":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

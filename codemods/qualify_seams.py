@@ -8,10 +8,10 @@ references change; attribute names, keyword arguments, parameters and definition
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from ._per_visit import SkipSetPerVisit
 
@@ -86,6 +86,71 @@ def _locals_of(params: cst.Parameters, body: cst.CSTNode | None) -> set[str]:
     return (names | collector.bound) - collector.declared_global
 
 
+def function_locals(source: str) -> list[set[str]] | None:
+    """`_locals_of` for every function and lambda body of `source` (one statement), in the order a libcst walk
+    enters them, found with `ast` (several times faster than a libcst visitor); None unless it is one statement."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) != 1:  # `f = lambda: a; g = lambda b: b` shares a line with another unit
+        return None
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(((node.body[0].lineno, node.body[0].col_offset), _ast_locals(node.args, node.body)))
+        elif isinstance(node, ast.Lambda):
+            found.append(((node.body.lineno, node.body.col_offset), _ast_locals(node.args, None)))
+    return [names for _start, names in sorted(found, key=lambda item: item[0])]
+
+
+def _ast_locals(arguments: ast.arguments, body: list[ast.stmt] | None) -> set[str]:
+    """What `_LocalBindings` collects, on ast: bindings outside nested functions/classes, minus `global`."""
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    names = {argument.arg for argument in every if argument is not None}
+    bound: set[str] = set()
+    declared: set[str] = set()
+    stack: list[ast.AST] = list(body or [])
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(a.asname or a.name.split(".")[0] for a in node.names if a.asname or a.name != "*")
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        else:
+            for target in _binding_targets(node):
+                _ast_target(target, bound)
+        stack.extend(ast.iter_child_nodes(node))
+    return (names | bound) - declared
+
+
+def _binding_targets(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.Assign):
+        return list(node.targets)
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
+        return [node.target]
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return [node.optional_vars]
+    return []
+
+
+def _ast_target(node: ast.AST, bound: set[str]) -> None:
+    if isinstance(node, ast.Name):
+        bound.add(node.id)
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            _ast_target(element, bound)
+    elif isinstance(node, ast.Starred):
+        _ast_target(node.value, bound)
+
+
 class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
     """The transformer itself; cheap to build, so splitter makes one per module and reuses it."""
 
@@ -97,6 +162,19 @@ class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
         self.seams = dict(seams)  # name -> module alias
         self._skip: set[int] = set()
         self._shadowed: list[set[str]] = []
+        self._known_locals: list[set[str]] = []  # from `function_locals`, next body last
+
+    def qualify(self, statement: cst.CSTNode, known_locals: list[set[str]] | None = None) -> cst.CSTNode:
+        """`statement.visit(self)`; `known_locals` (from `function_locals` on the same source) saves a libcst
+        walk of every function body to find its local names."""
+        self._known_locals = list(reversed(known_locals or []))
+        try:
+            return statement.visit(self)
+        finally:
+            self._known_locals = []
+
+    def _locals(self, params: cst.Parameters, body: cst.CSTNode | None) -> set[str]:
+        return self._known_locals.pop() if self._known_locals else _locals_of(params, body)
 
     def _skip_name(self, node: cst.CSTNode | None) -> None:
         if isinstance(node, cst.Name):
@@ -119,13 +197,13 @@ class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
 
     # Defaults, annotations and decorators are evaluated outside the function: only its body is its scope.
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._shadowed.append(_locals_of(node.params, node.body))
+        self._shadowed.append(self._locals(node.params, node.body))
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._shadowed.pop()
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self._shadowed.append(_locals_of(node.params, None))
+        self._shadowed.append(self._locals(node.params, None))
 
     def leave_Lambda_body(self, node: cst.Lambda) -> None:
         self._shadowed.pop()
@@ -182,15 +260,33 @@ class SeamQualifier(SkipSetPerVisit, cst.CSTTransformer):
         )
 
 
-class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
-        VisitorBasedCodemodCommand.__init__(self, context)
-        self._setup(json.loads(seams) if isinstance(seams, str) else seams)
+    class QualifySeams(SeamQualifier, VisitorBasedCodemodCommand):
+        DESCRIPTION = "Rewrite references to rebindable globals as attribute lookups on their home module."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument(
-            "--seams", dest="seams", required=True, help='JSON object: name -> module alias, e.g. {"_client": "core"}'
-        )
+        def __init__(self, context: CodemodContext, seams: dict[str, str] | str) -> None:
+            VisitorBasedCodemodCommand.__init__(self, context)
+            self._setup(json.loads(seams) if isinstance(seams, str) else seams)
+
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument(
+                "--seams",
+                dest="seams",
+                required=True,
+                help='JSON object: name -> module alias, e.g. {"_client": "core"}',
+            )
+
+    return QualifySeams
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "QualifySeams":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

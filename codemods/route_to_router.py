@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 ROUTE_METHODS = frozenset(
     {
@@ -75,14 +74,31 @@ class RetargetRouteCalls(cst.CSTTransformer):
         return statement.visit(self)
 
 
-class RouteDecoratorsToRouter(RetargetRouteCalls, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Rewrite @app.<verb>(...) route decorators to @router.<verb>(...)."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, app_name: str = "app", router_name: str = "router") -> None:
-        VisitorBasedCodemodCommand.__init__(self, context)
-        self._setup(app_name, router_name)
+    class RouteDecoratorsToRouter(RetargetRouteCalls, VisitorBasedCodemodCommand):
+        DESCRIPTION = "Rewrite @app.<verb>(...) route decorators to @router.<verb>(...)."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
-        arg_parser.add_argument("--router-name", dest="router_name", default="router", help="the APIRouter variable")
+        def __init__(self, context: CodemodContext, app_name: str = "app", router_name: str = "router") -> None:
+            VisitorBasedCodemodCommand.__init__(self, context)
+            self._setup(app_name, router_name)
+
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
+            arg_parser.add_argument(
+                "--router-name", dest="router_name", default="router", help="the APIRouter variable"
+            )
+
+    return RouteDecoratorsToRouter
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "RouteDecoratorsToRouter":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

@@ -10,7 +10,7 @@ import libcst as cst
 
 from splitter.codemods.detach_hooks import detach
 from splitter.codemods.pin_module_name import ModuleNamePinner
-from splitter.codemods.qualify_seams import SeamQualifier
+from splitter.codemods.qualify_seams import SeamQualifier, function_locals
 from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import RetargetRouteCalls
 
@@ -139,6 +139,7 @@ class Emitter:
         self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
         self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
         self._words: dict[str, set[str]] = {}
+        self._source_lines: list[str] | None = None
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
@@ -162,7 +163,8 @@ class Emitter:
                         if home != destination
                     }
                 )
-            statement = statement.visit(self._transformers[key])
+            untouched = not (unit.hook_kinds and destination != "main")  # detach() may have dropped decorators
+            statement = self._transformers[key].qualify(statement, self._function_locals(unit) if untouched else None)
         if unit.kind == "class" and unit.name in self.schema_classes and destination != "main":
             statement = nodes.with_module_pinned(statement, self.analysis.module_name)
         depth = self.where.depth(destination)
@@ -185,6 +187,14 @@ class Emitter:
         if not self.where.depth(destination):
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams
+
+    def _function_locals(self, unit: Unit) -> list[set[str]] | None:
+        """Local names of the unit's functions, found with ast on its own lines (ast numbers lines by \\n)."""
+        if "\r" in self.analysis.source:
+            return None
+        if self._source_lines is None:
+            self._source_lines = self.analysis.source.split("\n")
+        return function_locals("\n".join(self._source_lines[unit.first_line - 1 : unit.last_line]))
 
     def alias_for(self, importer: str, home: str) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included

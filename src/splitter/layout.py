@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import nodes
 from .plan_io import Layout
 
 GENERATED_MARKER = "by splitter"
@@ -63,6 +62,8 @@ class Destinations:
 
     def module_import(self, importer: str, target: str, alias: str):
         """A statement binding `alias` to the target module object."""
+        from . import nodes  # libcst: only apply builds statements; `plan` must not pay for importing it
+
         sub = self.subpath(target)
         parent, _, leaf = sub.rpartition(".")
         name = leaf if alias == leaf else f"{leaf} as {alias}"

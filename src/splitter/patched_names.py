@@ -65,10 +65,22 @@ def find_patch_sites(
         if module_name is None and root is not None:
             module_name = module_name_from_path(path, root)
         package = package_of(module_name, path.name == "__init__.py") if module_name is not None else None
-        scanner = _Scanner(old_module, str(path), _old_module_aliases(tree, old_module, package))
-        scanner.visit(tree)
+        aliases = _old_module_aliases(tree, old_module, package)
+        scanner = _Scanner(old_module, str(path), aliases)
+        triggers = (*_CALL_WORDS, old_module, *(alias.split(".")[0] for alias in aliases))
+        lines = source.splitlines()
+        for statement in tree.body:
+            # only a statement whose text holds a patch call, the module's name or an alias can rebind a name:
+            # the others (most of a test file) are not walked at all
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            text = "\n".join(lines[first - 1 : statement.end_lineno])
+            if any(word in text for word in triggers):
+                scanner.visit(statement)
         sites.extend(scanner.sites)
     return sites
+
+
+_CALL_WORDS = ("setattr", "delattr", "patch")  # every call_form that rebinds has one of these in its callee
 
 
 class _Scanner(ast.NodeVisitor):
@@ -158,7 +170,7 @@ class _Scanner(ast.NodeVisitor):
 def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> set[str]:
     """Expressions through which this file reaches the old module: "main", "server", "pkg.main"."""
     aliases: set[str] = set()
-    for node in ast.walk(tree):
+    for node in every_statement(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == old_module:
@@ -203,6 +215,18 @@ def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
         if isinstance(node, ast.Assign) and yields_module(node.value, producers):
             aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return aliases | producers
+
+
+def every_statement(body: list[ast.stmt]):
+    """Every statement, nested ones included; imports are statements, so expressions need not be walked."""
+    for statement in body:
+        yield statement
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(statement, field, ()):
+                if isinstance(child, ast.stmt):
+                    yield from every_statement([child])
+                else:  # an except handler or a match case: its body holds the statements
+                    yield from every_statement(child.body)
 
 
 # ---- helpers shared with retarget_references -------------------------------------------------------------

@@ -178,7 +178,10 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     except ImportError:  # pragma: no cover - the codemod ships with splitter
         find_patched_names = None
     if find_patched_names is not None:
-        candidates = [(p, t) for p, t in project.sources.items() if project.analysis.module_name.split(".")[-1] in t]
+        from .reference_scan import could_reference  # a text test: only files that can name the monolith are parsed
+
+        module = project.analysis.module_name
+        candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]
         patched = find_patched_names(candidates, project.analysis.module_name)
     options = replace(
         options,

@@ -44,19 +44,28 @@ def relocation_for(
 def retarget_repository(
     project, relocation: dict[str, str], exclude: set[Path], first_party: frozenset[str] = frozenset()
 ) -> dict[Path, str]:
-    """`first_party`: top-level packages the split creates, sorted with the project's own imports."""
-    from splitter.codemods.retarget_references import Relocation, retarget_source
+    """Rewrite every file that reaches a moved name through the monolith (docs/references.md).
+
+    A text test skips files that cannot name the monolith; the rest are read with `ast` and edited in place
+    (`retarget_fast`), and only files using constructs that need libcst's scope analysis run the codemod.
+    `first_party`: top-level packages the split creates, sorted with the project's own imports.
+    """
+    from .relocation import Relocation
+    from .retarget_fast import could_reference, retarget_text
 
     analysis = project.analysis
-    leaf = analysis.module_name.rsplit(".", 1)[-1]
     spec = Relocation(old_module=analysis.module_name, moved=relocation)
     changes: dict[Path, str] = {}
     excluded = {p.resolve() for p in exclude}
     for path, text in project.sources.items():
-        if path in excluded or leaf not in text:
+        if path in excluded or not could_reference(text, analysis.module_name):
             continue
         dotted, _package, _root = module_location(path)
-        new_text = retarget_source(text, spec, dotted)
+        new_text = retarget_text(text, spec, dotted)
+        if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
+            from splitter.codemods.retarget_references import retarget_source
+
+            new_text = retarget_source(text, spec, dotted)
         if new_text != text:
             settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
             new_text = tidy_import_text(text, new_text, settings)

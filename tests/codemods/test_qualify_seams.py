@@ -11,7 +11,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from splitter.codemods.qualify_seams import QualifySeams, SeamQualifier
+from splitter.codemods.qualify_seams import QualifySeams, SeamQualifier, _locals_of, function_locals
 
 SEAMS = {"_client": "core", "COUNT": "shared"}
 
@@ -181,3 +181,63 @@ def test_one_qualifier_reused_for_many_statements_misses_none() -> None:
         results.append(cst.Module(body=[statement.visit(qualifier)]).code)
         del statement
     assert all(text.startswith("@core.limiter.limit") for text in results), [t for t in results if "core." not in t]
+
+
+# ---- function_locals: the same local names with ast, in the order the transformer enters the bodies ------------
+
+
+class _LibcstOrder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[set[str]] = []
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.found.append(_locals_of(node.params, node.body))
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self.found.append(_locals_of(node.params, None))
+
+
+LOCALS = [
+    pytest.param("def f(a, /, b, *c, d, **e):\n    x = y = 1\n    z: int\n    w += 1\n", id="params and assignments"),
+    pytest.param("def f():\n    for (a, [b, *c]) in d:\n        pass\n    if (n := 1):\n        pass\n", id="targets"),
+    pytest.param(
+        "def f():\n    with g() as (h, i), j() as k:\n        pass\n"
+        "    try:\n        pass\n    except E as e:\n        pass\n",
+        id="with/except",
+    ),
+    pytest.param("def f():\n    import a.b, c as d\n    from e import g, h as i\n", id="imports"),
+    pytest.param(
+        "def f():\n    global COUNT\n    COUNT = 1\n    class K:\n        inner = 1\n"
+        "    def g(q=lambda r: r):\n        s = 1\n",
+        id="nested, global",
+    ),
+    pytest.param(
+        "@deco(lambda a: a)\ndef f(b=lambda c: c):\n    return [x for x in y if (z := x)], (lambda d: d)\n",
+        id="lambdas in order",
+    ),
+    pytest.param(
+        "async def f():\n    async for a in b:\n        pass\n    async with c as d:\n        pass\n", id="async"
+    ),
+    pytest.param("def f(): return (lambda a: a)\n", id="one-line body"),
+    pytest.param("class K:\n    def m(self):\n        x = 1\n    n = lambda self: self\n", id="methods"),
+]
+
+
+@pytest.mark.parametrize("source", LOCALS)
+def test_function_locals_match_the_libcst_walk(source: str) -> None:
+    expected = _LibcstOrder()
+    cst.parse_module(source).visit(expected)
+    assert function_locals(source) == expected.found
+
+
+def test_function_locals_refuse_more_than_one_statement() -> None:
+    assert function_locals("f = lambda a: a; g = lambda b: b\n") is None
+
+
+@pytest.mark.parametrize("source", LOCALS)
+def test_qualify_with_known_locals_is_the_plain_visit(source: str) -> None:
+    seams = {name: "core" for name in ("COUNT", "x", "s", "a", "r", "z", "w", "inner", "y", "b")}
+    statement = cst.parse_module(source).body[0]
+    plain = cst.Module(body=[statement.visit(SeamQualifier(seams))]).code
+    fast = cst.Module(body=[SeamQualifier(seams).qualify(statement, function_locals(source))]).code
+    assert fast == plain

@@ -1,0 +1,462 @@
+"""`RetargetReferences` without libcst: the same decisions, found with `ast`, spliced in as text edits.
+
+codemods/retarget_references.py parses each file with libcst and runs its scope analysis, which costs far more
+than the split itself on a repository with hundreds of tests. This module makes the same decisions in the same
+order (docs/references.md) from one `ast` walk (`reference_scan.FileScan`) and edits the source at exact offsets.
+`retarget_text` returns None when the file needs the codemod (a name bound both by the old module's import and
+otherwise, `global`, an import of the old module in a class body, an edited import sharing its line, ...): results
+are byte-for-byte the codemod's, which tests/codemods/test_retarget_fast.py checks on every codemod test case.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from collections.abc import Sequence
+
+
+from .patched_names import PATCH_MULTIPLE_OPTIONS, call_form, name_in_target_string, package_of, relative_reference
+from .patched_names import every_statement, resolve_from
+from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
+
+from .relocation import DYNAMIC_IMPORTS, Relocation
+from .reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
+from .text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
+
+
+def full_name(node: ast.AST | None) -> str | None:
+    """libcst's `get_full_name_for_node` on the matching ast node (`"x".join` is "None.join" there too)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{full_name(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return full_name(node.func)
+    if isinstance(node, ast.Subscript):
+        return full_name(node.value)
+    return None
+
+
+def _ordered_args(call: ast.Call) -> list[ast.expr | ast.keyword]:
+    return sorted([*call.args, *call.keywords], key=lambda arg: (arg.lineno, arg.col_offset))
+
+
+def target_arg(call: ast.Call) -> ast.expr | None:
+    """`_import_edits.target_arg` on ast: first positional argument or `target=` / `obj=` / `in_dict=`."""
+    for index, arg in enumerate(_ordered_args(call)):
+        if isinstance(arg, ast.keyword):
+            if arg.arg in ("target", "obj", "in_dict"):
+                return arg.value
+        elif not isinstance(arg, ast.Starred):
+            return arg if index == 0 else None
+    return None
+
+
+def name_arg(call: ast.Call) -> ast.expr | None:
+    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if len(positional) > 1:
+        return positional[1]
+    return next((kw.value for kw in call.keywords if kw.arg in ("name", "attribute")), None)
+
+
+def retarget_text(
+    source: str, relocation: Relocation, module_name: str | None, *, is_package: bool = False, warnings=None
+) -> str | None:
+    """`retarget_source` for files this module can read exactly; None when the libcst codemod must run."""
+    if module_name == relocation.old_module or not relocation.moved:
+        return source
+    if "\r" in source or "\f" in source:
+        return None
+    try:
+        tree = ast.parse(source)
+        planner = _Planner(source, tree, relocation, package_of(module_name, is_package) if module_name else None)
+        new = planner.rewrite()
+    except (SyntaxError, ValueError, RecursionError, Unsupported, OverlappingEdits):
+        return None
+    if warnings is not None:
+        warnings.extend(message for _line, message in sorted(planner.warnings))
+    return new
+
+
+class _Planner:
+    def __init__(self, source: str, tree: ast.Module, relocation: Relocation, package: str | None) -> None:
+        self.text = SourceText(source)
+        self.tree = tree
+        self.relocation = relocation
+        self.package = package
+        self.edits: dict[ast.AST, str] = {}
+        self.targets: dict[ast.AST, ast.Call] = {}  # edited call targets (argument values) -> their call
+        self.remove_aliases: dict[ast.AST, list[ast.alias]] = {}
+        self.add_after: dict[ast.AST, list[str]] = {}
+        self.home_imports: dict[str, list[ast.AST]] = {}
+        self.bindings: dict[str, str] = {}
+        self.warnings: list[tuple[int, str]] = []
+        self.top_level = {id(statement) for statement in tree.body}
+        self._parents: dict[ast.AST, ast.AST] | None = None
+
+    def rewrite(self) -> str:
+        self._collect()
+        if not (self.edits or self.add_after):
+            return self.text.source
+        edits: list[tuple[int, int, str]] = []
+        for node, replacement in self.edits.items():
+            start, end = self.text.span(node)
+            if node in self.targets:
+                self._check_bare_argument(node, start, self.targets[node])
+            edits.append((start, end, replacement))
+        for statement in dict.fromkeys([*self.remove_aliases, *self.add_after]):
+            self._edit_statement(statement, edits)
+        return apply_edits(self.text.source, edits)
+
+    # ---- phase 1: the codemod's `_collect`, step for step -----------------------------------------------------
+
+    def _collect(self) -> None:
+        imports = [s for s in every_statement(self.tree.body) if isinstance(s, (ast.Import, ast.ImportFrom))]
+        if not any(self._binds_old_module(statement) for statement in imports):
+            self._collect_without_aliases(imports)
+            return
+        scan = FileScan(self.tree, self.relocation.old_module, self.package)
+        aliases = {via.alias.asname or via.alias.name for via in scan.vias} - scan.dotted_vias
+        roots = {name.split(".")[0] for name in scan.dotted_vias}
+        strings = scan.annotation_names | scan.hint_names  # uses libcst sees, never rewritten (nor in `used`)
+        if (aliases | roots) & (scan.other_bound | scan.declared | scan.dotted_roots | strings):
+            raise Unsupported("the old module's alias is also bound, declared or read in a string annotation")
+        self.used = set(scan.used)
+        self.plain_roots = scan.plain - scan.not_plain
+        self._index_existing_imports()
+        uses: list[tuple[ast.AST, list[Via], ast.AST | None, ast.AST | None]] = []
+        blocked: set[int] = set()  # imports a use reaches only partly (`pkg.other` beside `import pkg.main`)
+        for node, scope, parent, grandparent in scan.loads:
+            if node.id in aliases:
+                through = self._resolve(node.id, node, scope)
+                if through is not None:
+                    uses.append((node, through, parent, grandparent))
+            elif node.id in roots:
+                self._dotted_use(node, scope, uses, blocked)
+        handled = {}
+        for node, through, parent, grandparent in sorted(uses, key=lambda use: (use[0].lineno, use[0].col_offset)):
+            handled[node] = self._plan_access(node, through, parent, grandparent)
+        for via in scan.vias:
+            outcomes = [handled[node] for node in via.references] + ([False] if id(via) in blocked else [])
+            if outcomes and all(outcomes):
+                self.remove_aliases.setdefault(via.statement, []).append(via.alias)
+        for node in scan.from_old:
+            self._plan_from_import(node)
+        for call in scan.calls:
+            self._plan_call_strings(call)
+        self._place_home_imports()
+
+    def _binds_old_module(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        old = self.relocation.old_module
+        if isinstance(statement, ast.Import):
+            return any(alias.name == old for alias in statement.names)
+        base = resolve_from(statement.module, statement.level, self.package)
+        return base is not None and any(f"{base}.{alias.name}" == old for alias in statement.names)
+
+    def _collect_without_aliases(self, imports: list[ast.stmt]) -> None:
+        """No import binds the old module itself, so nothing reads names through it: only `from old import x`
+        and patch strings can need edits, and only the statements holding the module's name are walked."""
+        old = self.relocation.old_module
+        for node in imports:
+            if isinstance(node, ast.ImportFrom) and resolve_from(node.module, node.level, self.package) == old:
+                self._plan_from_import(node)
+        lines = self.text.source.split("\n")
+        for statement in self.tree.body:
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            if old in "\n".join(lines[first - 1 : statement.end_lineno]):
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.Call):
+                        self._plan_call_strings(node)
+
+    def _resolve(self, name: str, node: ast.AST, scope: Scope) -> list[Via] | None:
+        """The imports a use of an alias refers to, as libcst's scope analysis resolves it; None: unresolved."""
+        owner: Scope | None = scope
+        while owner is not None and name not in owner.vias:
+            owner = owner.parent
+        if owner is None:
+            return None
+        bindings = owner.vias[name]
+        for via in bindings:
+            via.references.append(node)
+        if owner is not scope:
+            return bindings
+        previous = [via for via in bindings if via.end <= (node.lineno, node.col_offset)]  # type: ignore[attr-defined]
+        if not previous:
+            raise Unsupported("a use before the import in its own scope")
+        return previous
+
+    def _dotted_use(self, node: ast.Name, scope: Scope, uses: list, blocked: set[int]) -> None:
+        """`pkg.main.x` after `import pkg.main`: libcst names the use by the longest dotted name that is bound."""
+        parents = self._parent_map()
+        parts = self.relocation.old_module.split(".")
+        chain: ast.AST = node
+        matched = 1
+        while matched < len(parts):
+            parent = parents.get(chain)
+            if not (isinstance(parent, ast.Attribute) and parent.value is chain and parent.attr == parts[matched]):
+                break
+            chain, matched = parent, matched + 1
+        if matched == len(parts):
+            through = self._resolve(self.relocation.old_module, chain, scope)
+            if through is not None:
+                uses.append((chain, through, parents.get(chain), parents.get(parents.get(chain))))
+            return
+        for length in range(matched, 0, -1):
+            name, owner = ".".join(parts[:length]), scope
+            while owner is not None and name not in owner.partial:
+                owner = owner.parent
+            if owner is not None:
+                blocked.update(id(via) for via in owner.partial[name])  # such a use keeps the import
+                return
+
+    def _parent_map(self) -> dict[ast.AST, ast.AST]:
+        if self._parents is None:
+            self._parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        return self._parents
+
+    def _index_existing_imports(self) -> None:
+        old, moved = self.relocation.old_module, self.relocation.moved
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name != old:
+                        self.bindings.setdefault(alias.name, alias.asname or alias.name)
+            elif isinstance(statement, ast.ImportFrom) and statement.names[0].name != "*":
+                base = resolve_from(statement.module, statement.level, self.package)
+                for alias in statement.names if base else ():
+                    path = f"{base}.{alias.name}"
+                    if base == old and alias.name in moved:
+                        path = self.relocation.object_path(alias.name)
+                    if path != old:
+                        self.bindings.setdefault(path, alias.asname or alias.name)
+        self.existing = set(self.bindings)
+
+    def _plan_access(self, node: ast.Name, through: Sequence[Via], parent, grandparent) -> bool:
+        relocation = self.relocation
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            name = parent.attr
+            if name not in relocation.moved:
+                return False
+            if not relocation.is_package_level(name):
+                home = self._reference(relocation.moved[name], through, as_module=True)
+                self.edits[parent] = f"{home}.{name}"
+                return True
+            if not isinstance(parent.ctx, ast.Load):
+                self._warn(parent, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
+                return False
+            self.edits[parent] = self._reference(relocation.object_path(name), through, as_module=False)
+            return True
+        call = parent if isinstance(parent, ast.Call) else grandparent
+        in_call = isinstance(parent, ast.Call) and any(arg is node for arg in parent.args)
+        in_call = in_call or (isinstance(parent, ast.keyword) and parent.arg is not None and isinstance(call, ast.Call))
+        if in_call and target_arg(call) is node:
+            return self._plan_call_target(call, node, through)
+        return False
+
+    def _plan_call_target(self, call: ast.Call, node: ast.Name, through: Sequence[Via]) -> bool:
+        form = call_form(full_name(call.func))
+        if form == "patch.multiple":
+            name = self._single_home_name(call)
+        elif form in ("setattr", "read", "monkeypatch", "patch.object"):
+            argument = name_arg(call)
+            found = string_literal(argument, self.text.text(argument)) if argument is not None else None
+            name = found[2] if found else None
+            if name is None:
+                self._warn(call, "attribute name is not a literal: this call is not retargeted")
+        else:
+            return False
+        if name is None or name not in self.relocation.moved:
+            return False
+        home = self.relocation.moved[name]
+        if self.relocation.is_package_level(name) and (form != "read" or not home):
+            self._warn(call, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
+            return False
+        self.edits[node] = self._reference(home, through, as_module=True)
+        self.targets[node] = call
+        return True
+
+    def _single_home_name(self, call: ast.Call) -> str | None:
+        names = [kw.arg for kw in call.keywords if kw.arg and kw.arg not in PATCH_MULTIPLE_OPTIONS]
+        moved = [name for name in names if name in self.relocation.moved]
+        if not moved:
+            return None
+        homes = {self.relocation.moved.get(name) for name in names}
+        if len(homes) != 1 or self.relocation.is_package_level(moved[0]):
+            self._warn(call, "patch.multiple names now live in different modules: split it by hand")
+            return None
+        return moved[0]
+
+    def _plan_from_import(self, node: ast.ImportFrom) -> None:
+        if node.names[0].name == "*":
+            self._warn(node, "star import from the old module: moved names are no longer provided by it")
+            return
+        groups: dict[str, list[str]] = {}
+        for alias in node.names:
+            if alias.name in self.relocation.moved:
+                self.remove_aliases.setdefault(node, []).append(alias)
+                as_text = f" as {alias.asname}" if alias.asname else ""
+                groups.setdefault(self.relocation.moved[alias.name], []).append(alias.name + as_text)
+        for home, names in groups.items():
+            if not home:
+                self.add_after.setdefault(node, []).extend(f"import {name}" for name in names)
+            else:
+                module = self._module_text(home, bool(node.level))
+                self.add_after.setdefault(node, []).append(f"from {module} import {', '.join(names)}")
+
+    def _plan_call_strings(self, call: ast.Call) -> None:
+        callee = full_name(call.func)
+        arg = target_arg(call)
+        found = string_literal(arg, self.text.text(arg)) if arg is not None else None
+        if found is None:
+            return
+        prefix, quote, value = found
+        old = self.relocation.old_module
+        if callee in DYNAMIC_IMPORTS and value == old:
+            self._warn(call, "dynamic import of the old module: attribute uses through it are not retargeted")
+        form = call_form(callee)
+        if form == "patch.multiple" and value == old:
+            name = self._single_home_name(call)
+            if name is not None:
+                self.edits[arg] = f"{prefix}{quote}{self.relocation.moved[name]}{quote}"
+            return
+        if form not in ("patch", "patch.dict", "monkeypatch"):
+            return
+        name = name_in_target_string(value, old)
+        new = self.relocation.retarget_string(value)
+        if new is None or name is None:
+            return
+        if form != "patch.dict" and self.relocation.is_package_level(name) and value.endswith("." + name):
+            self._warn(call, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
+            return
+        self.edits[arg] = f"{prefix}{quote}{new}{quote}"
+
+    # ---- references to home modules (the codemod's, on ast nodes) -------------------------------------------
+
+    def _reference(self, path: str, through: Sequence[Via], *, as_module: bool) -> str:
+        if path in self.existing:
+            return self.bindings[path]
+        top = path.split(".")[0]
+        dotted_ok = top in self.plain_roots or top not in self.used
+        if as_module and all(via.alias.asname is None and "." in via.alias.name for via in through) and dotted_ok:
+            self.used.add(top)
+            self._schedule(through, f"import {path}")
+            return path
+        binding = self.bindings.get(path) or self._fresh_binding(path)
+        self.bindings[path] = binding
+        parent, _, last = path.rpartition(".")
+        as_text = f" as {binding}" if binding != last else ""
+        relative = all(via.relative for via in through)
+        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
+        self._schedule(through, code + as_text)
+        return binding
+
+    def _fresh_binding(self, path: str) -> str:
+        parts = path.split(".")
+        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
+        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
+        binding = next(c for c in candidates if c not in self.used and not keyword.iskeyword(c))
+        self.used.add(binding)
+        return binding
+
+    def _schedule(self, through: Sequence[Via], code: str) -> None:
+        for via in through:
+            self.home_imports.setdefault(code, []).append(via.statement)
+
+    def _place_home_imports(self) -> None:
+        for code, statements in self.home_imports.items():
+            top_level = [s for s in statements if id(s) in self.top_level]
+            places = [min(top_level, key=lambda s: s.lineno)] if top_level else statements
+            for statement in dict.fromkeys(places):
+                self.add_after.setdefault(statement, []).append(code)
+
+    def _module_text(self, module: str, relative: bool) -> str:
+        reference = relative_reference(module, self.package) if relative else None
+        if reference is None:
+            return module
+        level, rest = reference
+        return "." * level + rest
+
+    def _warn(self, node: ast.AST, message: str) -> None:
+        line = node.lineno  # type: ignore[attr-defined]
+        self.warnings.append((line, f"line {line}: {message}"))
+
+    # ---- phase 2: text edits ----------------------------------------------------------------------------------
+
+    def _check_bare_argument(self, node: ast.AST, start: int, call: ast.Call) -> None:
+        """libcst replaces the whole argument value: no parentheses or comments may sit around the name."""
+        source = self.text.source
+        if any(arg is node for arg in call.args):
+            opening = source[self.text.offset(call.func.end_lineno, call.func.end_col_offset) : start]
+            if opening.strip() == "(":
+                return
+        for argument in call.keywords:
+            if argument.value is node and re.fullmatch(r"\w+\s*=\s*", source[self.text.span(argument)[0] : start]):
+                return
+        raise Unsupported("a call target inside parentheses or next to a comment")
+
+    def _edit_statement(self, statement: ast.AST, edits: list[tuple[int, int, str]]) -> None:
+        """`leave_SimpleStatementLine` + `edited_body` + `one_statement_per_line` for a statement alone on its line."""
+        source = self.text.source
+        start, end = self.text.span(statement)
+        indent = source[self.text.line_start(start) : start]
+        line_end = self.text.line_end(end)
+        trailing = source[end:line_end]
+        rest = trailing.rstrip("\n")
+        if indent.strip() or (rest.strip() and not rest.lstrip().startswith("#")):
+            raise Unsupported("an edited import shares its line with another statement")
+        removed = self.remove_aliases.get(statement, [])
+        kept = self._without_aliases(statement, removed, start, end) if removed else source[start:end]
+        body = ([kept] if kept is not None else []) + self.add_after.get(statement, [])
+        if not body:
+            if id(statement) in self.top_level:
+                edits.append(self._removal(statement, start, line_end, trailing))
+            return
+        edits.append((start, end, body[0]))
+        tail = rest if rest.lstrip().startswith(DIRECTIVE_COMMENTS) else ""
+        lines = [indent + code + tail for code in body[1:]]
+        if lines:
+            added = (
+                "".join(line + "\n" for line in lines)
+                if trailing.endswith("\n")
+                else "".join("\n" + line for line in lines)
+            )
+            edits.append((line_end, line_end, added))
+
+    def _without_aliases(self, statement, removed: list[ast.alias], start: int, end: int) -> str | None:
+        names = statement.names
+        kept = [alias for alias in names if not any(alias is r for r in removed)]
+        if not kept:
+            return None
+        source = self.text.source
+        spans = [self.text.span(alias) for alias in names]
+        names_end = end - 1 if isinstance(statement, ast.ImportFrom) and source[end - 1] == ")" else end
+        pieces = [source[start : spans[0][0]]]
+        for index, alias in enumerate(names):
+            if alias not in kept:
+                continue
+            alias_start, alias_end = spans[index]
+            pieces.append(source[alias_start:alias_end])
+            if alias is kept[-1]:
+                pieces.append(source[spans[-1][1] : names_end])  # the old last name's comma, as libcst moves it
+            else:
+                pieces.append(source[alias_end : spans[index + 1][0]])
+        pieces.append(source[names_end:end])
+        return "".join(pieces)
+
+    def _removal(self, statement: ast.stmt, start: int, line_end: int, trailing: str) -> tuple[int, int, str]:
+        """A module-level import removed with the blank and comment lines above it, which libcst gives to it."""
+        if not trailing.endswith("\n"):
+            raise Unsupported("removing the last line of a file without a final newline")
+        index = next(i for i, s in enumerate(self.tree.body) if s is statement)
+        line_start = self.text.line_start(start)
+        if index == 0:
+            if line_start != 0:
+                raise Unsupported("lines above the first statement belong to the module header")
+            return (0, line_end, "")
+        previous = self.tree.body[index - 1]
+        previous_end = self.text.line_end(self.text.offset(previous.end_lineno, previous.end_col_offset))
+        compound = hasattr(previous, "body")
+        if compound and previous_end != line_start:
+            raise Unsupported("lines after a block may belong to the block")
+        return (previous_end, line_end, "")
