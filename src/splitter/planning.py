@@ -264,10 +264,10 @@ class _Planner:
             for d in self.deps[b]
             if d not in component and self.dest.get(d, "").startswith("routers.")
         }
-        below = sorted(d for d in user_dests if d in ("core", "shared") or d.startswith(("services.", "root.")))
+        below = sorted(d for d in user_dests if d == "core" or d.startswith("root."))  # every router imports core
         if uses_router and below:
-            # It calls an endpoint, so it would live in a router, yet `below` uses it: that module would import
-            # a router (an import cycle, core <- routers). main.py may import anything.
+            # It calls an endpoint, so it would live in a router, yet import-time work in core uses it: core would
+            # import a router that imports core (an import cycle). main.py may import anything.
             reason = f"it calls an endpoint in {sorted(uses_router)[0]} while {below[0]} uses it (an import cycle)"
             self.pin_closure(component, {b: reason for b in component})
             self.warn(blocks[0].line, f"`{blocks[0].name}` stays in main.py: {reason}")
