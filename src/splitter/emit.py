@@ -431,9 +431,10 @@ class Emitter:
 def group_summary(group) -> str:
     """What a router module holds, in one line: its docstring's first part and, with `--tags`, the OpenAPI tag's
     description. The plan's explanation of the group when it has one, else its size and prefix."""
-    explanation = (getattr(group, "explanation", "") or "").strip().rstrip(".")
+    reasons = group.why or []
+    explanation = (reasons[0] if reasons else "").strip().rstrip(".")
     if explanation:
-        return explanation
+        return explanation[:1].upper() + explanation[1:]
     count = len(group.endpoints)
     where = f"under {group.prefix}" if group.prefix not in ("", "/") else f"of the {group.name} group"
     return f"{count} route{'s' if count != 1 else ''} {where}"
