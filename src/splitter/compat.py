@@ -57,8 +57,8 @@ _ForwardingModule = type(
 
 
 class _FreshImports:
-    """A second import of {module} (importlib.reload, or sys.modules.pop then import) re-ran all of
-    the monolith's import-time code: the modules split out of it are imported afresh too."""
+    """A second import (or reload) of the monolith re-ran all its import-time code:
+    so the modules split out of it are imported afresh too."""
 
     loaded = False
 

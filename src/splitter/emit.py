@@ -428,12 +428,15 @@ class Emitter:
         return block
 
 
+SUMMARY_MAX = 48  # with ": moved from main.py by splitter." the docstring line stays within 88 columns
+
+
 def group_summary(group) -> str:
     """What a router module holds, in one line: its docstring's first part and, with `--tags`, the OpenAPI tag's
     description. The plan's explanation of the group when it has one, else its size and prefix."""
     reasons = group.why or []
     explanation = (reasons[0] if reasons else "").strip().rstrip(".")
-    if explanation:
+    if explanation and len(explanation) <= SUMMARY_MAX:  # a longer reason stays in the plan, not in line 1
         return explanation[:1].upper() + explanation[1:]
     count = len(group.endpoints)
     where = f"under {group.prefix}" if group.prefix not in ("", "/") else f"of the {group.name} group"
