@@ -30,6 +30,12 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise BrokenPipeError again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def guarded(command):
     """One clear line and exit 2 for every error; a traceback only with SPLITTER_DEBUG=1."""
 
@@ -42,6 +48,9 @@ def guarded(command):
             _fail(exc.render())
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()  # `splitter plan x.py | head`: the reader left; say nothing more, like ruff and black
+            raise typer.Exit(1) from None
         except RecursionError:
             _fail("error: the source nests too deeply for splitter to analyze")
         except Exception as exc:
