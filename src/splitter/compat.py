@@ -56,26 +56,8 @@ _ForwardingModule = type(
 )
 
 
-class _FreshImports:
-    """A second import (or reload) of the monolith re-ran all its import-time code:
-    so the modules split out of it are imported afresh too."""
-
-    loaded = False
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "{module}" and self.loaded:
-            for home in HOMES:
-                sys.modules.pop(home, None)
-        return None
-
-
-_FRESH = _FreshImports()
-sys.meta_path.insert(0, _FRESH)
-
-
 def {function}(module_name):
     sys.modules[module_name].__class__ = _ForwardingModule
-    _FRESH.loaded = True
 '''
 
 
