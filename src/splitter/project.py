@@ -144,8 +144,11 @@ def schema_name_clashes(project: Project) -> dict[str, str]:
     """Classes of the monolith whose name another module of the repository also gives a class (-> that file):
     FastAPI names the OpenAPI schemas of same-named models after their modules (`pkg__main__Pagination`), so
     moving one would rename a public schema and every client generated from it."""
+    lines = project.analysis.source.splitlines()  # once: a monolith has hundreds of classes
     defined = {
-        u.name for u in project.analysis.units if u.kind == "class" and _CLASS_WITH_BASES.search(_unit_text(project, u))
+        u.name
+        for u in project.analysis.units
+        if u.kind == "class" and _CLASS_WITH_BASES.search("\n".join(lines[u.first_line - 1 : u.first_line + 2]))
     }
     if not defined:
         return {}
@@ -158,11 +161,6 @@ def schema_name_clashes(project: Project) -> dict[str, str]:
 
 
 _CLASS_WITH_BASES = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
-
-
-def _unit_text(project: Project, unit) -> str:
-    lines = project.analysis.source.splitlines()
-    return "\n".join(lines[unit.first_line - 1 : unit.first_line + 2])
 
 
 def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
