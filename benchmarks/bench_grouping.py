@@ -30,8 +30,8 @@ KEYS = ROOT / "benchmarks" / "team_splits"
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from splitter.project import load_project, plan_project  # noqa: E402 - after the sys.path set-up above
-from splitter.settings import plan_options, read_settings  # noqa: E402
+from splitter.planning.project import load_project, plan_project  # noqa: E402 - after the sys.path set-up above
+from splitter.planning.settings import plan_options, read_settings  # noqa: E402
 
 MIN_MEDIAN_F1 = 0.8
 MAX_GROUP_RATIO = 1.5

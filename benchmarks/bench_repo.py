@@ -114,16 +114,16 @@ def write_repository(directory: Path, lines: int, tests: int, seed: int) -> tupl
 
 
 def run_pipeline(main: Path) -> tuple[object, object]:
-    from splitter.apply import ApplyOptions, apply_split
-    from splitter.project import load_project, plan_project
+    from splitter.emit.apply import ApplyOptions, apply_split
+    from splitter.planning.project import load_project, plan_project
 
     plan = plan_project(load_project(main))
     return plan, apply_split(main, plan=plan, options=ApplyOptions(dry_run=True))
 
 
 def bench_row(lines: int, tests: int, seed: int, repeats: int, memory: bool) -> dict:
-    from splitter.apply import ApplyOptions, apply_split
-    from splitter.project import load_project, plan_project
+    from splitter.emit.apply import ApplyOptions, apply_split
+    from splitter.planning.project import load_project, plan_project
 
     with tempfile.TemporaryDirectory(prefix="bench_repo_") as directory:
         main, source, test_lines = write_repository(Path(directory), lines, tests, seed)
@@ -150,9 +150,9 @@ def bench_row(lines: int, tests: int, seed: int, repeats: int, memory: bool) -> 
 
 def references_runner(main: Path, plan):
     """The part of apply that rewrites the tests (`retarget_repository`), on its own."""
-    from splitter.apply import ApplyOptions, build_changes
-    from splitter.project import load_project
-    from splitter.references import retarget_repository
+    from splitter.emit.apply import ApplyOptions, build_changes
+    from splitter.planning.project import load_project
+    from splitter.emit.references import retarget_repository
 
     project = load_project(main)
     changes, relocation = build_changes(project, plan, ApplyOptions(dry_run=True))
@@ -170,8 +170,8 @@ def memory_in_child(main: Path) -> float | None:
 
 
 def memory_child(main: Path) -> None:
-    import splitter.apply  # noqa: F401 - imports are not the stage's memory
-    import splitter.project  # noqa: F401
+    import splitter.emit.apply  # noqa: F401 - imports are not the stage's memory
+    import splitter.planning.project  # noqa: F401
 
     baseline = reset_peak_rss()
     run_pipeline(main)

@@ -46,13 +46,13 @@ TARGETS = (  # (description, numerator, denominator, limit); see README
 def splitter_api() -> dict[str, Callable] | None:
     """The splitter functions the plan/apply stages need, or None while they do not exist yet."""
     try:
-        from splitter.analysis import analyze_file
-        from splitter.apply import ApplyOptions, apply_split
-        from splitter.planning import make_plan
+        from splitter.analysis.analyze import analyze_file
+        from splitter.emit.apply import ApplyOptions, apply_split
+        from splitter.planning.planner import make_plan
     except ImportError:
         try:
-            from splitter.analysis import analyze_file
-            from splitter.planning import make_plan
+            from splitter.analysis.analyze import analyze_file
+            from splitter.planning.planner import make_plan
         except ImportError:
             return None
         return {"analyze_file": analyze_file, "make_plan": make_plan}

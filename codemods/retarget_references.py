@@ -36,7 +36,7 @@ from ._import_edits import (
     target_arg,
     with_text,
 )
-from splitter.patched_names import (
+from splitter.analysis.patched_names import (
     PATCH_MULTIPLE_OPTIONS,
     call_form,
     name_in_target_string,
@@ -44,7 +44,7 @@ from splitter.patched_names import (
     relative_reference,
     resolve_from,
 )
-from splitter.relocation import DYNAMIC_IMPORTS, Relocation
+from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
 
 __all__ = ["DYNAMIC_IMPORTS", "Relocation", "RetargetReferences", "retarget_source"]
 

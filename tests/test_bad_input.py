@@ -141,7 +141,7 @@ def test_plan_out_into_missing_folder_changes_nothing(project: Path) -> None:
 
 
 def test_interrupted_write_leaves_the_tree_as_it_was(project: Path, monkeypatch) -> None:
-    from splitter import writer
+    from splitter.emit import writer
 
     before = tree_digest(project)
     real_replace = os.replace
@@ -155,7 +155,7 @@ def test_interrupted_write_leaves_the_tree_as_it_was(project: Path, monkeypatch)
 
     monkeypatch.setattr(writer.os, "replace", replace_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        from splitter.apply import ApplyOptions, apply_split
+        from splitter.emit.apply import ApplyOptions, apply_split
 
         apply_split(project / "main.py", None, ApplyOptions())
     assert len(calls) == 3
@@ -163,7 +163,7 @@ def test_interrupted_write_leaves_the_tree_as_it_was(project: Path, monkeypatch)
 
 
 def test_write_failure_midway_is_one_line_and_undone(project: Path, monkeypatch) -> None:
-    from splitter import writer
+    from splitter.emit import writer
 
     before = tree_digest(project)
     real_replace = os.replace

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from splitter import __version__, console
 from splitter.cli import app
-from splitter.plan_io import plan_from_json
+from splitter.planning.plan_io import plan_from_json
 from splitter.verification.findings import BREAKING, Finding, Report
 
 runner = CliRunner()
@@ -182,7 +182,7 @@ def test_summary_markdown_names_groups_symbols_and_verification(repo: Path) -> N
 
 
 def test_verify_rollback_prints_every_finding_like_verify(repo: Path, monkeypatch) -> None:
-    from splitter.verification.cli import VerificationFailed
+    from splitter.verification.verify_apply import VerificationFailed
 
     report = Report([Finding("route-removed", BREAKING, "no longer served", "GET /v1/items"),
                      Finding("route-order-changed", BREAKING, "now matched after /v1/{x}", "GET /v1/users/me")])
@@ -190,7 +190,7 @@ def test_verify_rollback_prints_every_finding_like_verify(repo: Path, monkeypatc
     def fail(preview, *args, **kwargs):
         raise VerificationFailed(report)
 
-    monkeypatch.setattr("splitter.verify_apply.apply_with_verification", fail)
+    monkeypatch.setattr("splitter.verification.verify_apply.apply_with_verification", fail)
     before = snapshot_tree(repo)
     result = runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--verify", "main:app"])
     assert result.exit_code == 2

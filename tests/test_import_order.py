@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.import_order import SortSettings, settings_for, tidy_import_text
+from splitter.emit.import_order import SortSettings, settings_for, tidy_import_text
 
 DEFAULT = SortSettings(root=Path("/nonexistent"), known=(("shop", 3),))
 

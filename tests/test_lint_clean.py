@@ -108,7 +108,7 @@ def me():
     ),
 ])
 def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Path, imports: str, router_head: str):
-    from splitter.apply import ApplyOptions, apply_split
+    from splitter.emit.apply import ApplyOptions, apply_split
 
     (tmp_path / "main.py").write_text(ORDER_MONOLITH.format(imports=imports))
     result = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))

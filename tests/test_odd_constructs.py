@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from splitter.apply import ApplyOptions, apply_split
-from splitter.project import load_project, plan_project
+from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.project import load_project, plan_project
 from splitter.verification.compare import compare
 from splitter.verification.runner import take_snapshot
 

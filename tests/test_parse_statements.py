@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from splitter import emit
-from splitter.analysis import analyze_source
+from splitter.emit import emitter as emit
+from splitter.analysis.analyze import analyze_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SOURCES = [

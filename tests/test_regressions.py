@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.apply import ApplyOptions, apply_split
+from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.verification.compare import compare
 from splitter.verification.runner import take_snapshot
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import typer
 
-from . import console
-from .apply import ApplyOptions, ApplyResult, apply_split
-from .errors import SplitterError
-from .report import changed_files, envelope, plan_summary, print_files, print_verify_report, print_warnings
+from splitter import console
+from splitter.emit.apply import ApplyOptions, ApplyResult, apply_split
+from splitter.errors import SplitterError
+from splitter.report import changed_files, envelope, plan_summary, print_files, print_verify_report, print_warnings
 
 
 @dataclass
@@ -39,7 +39,7 @@ class ApplyRequest:
 
 
 def _preview(request: ApplyRequest) -> ApplyResult:
-    from .plan_io import read_plan
+    from splitter.planning.plan_io import read_plan
 
     options = ApplyOptions(
         dry_run=True,
@@ -79,11 +79,11 @@ def undo_command(files: list[dict], git_root: Path) -> str:
 
 def _write(preview: ApplyResult, request: ApplyRequest):
     """Write the previewed changes (verified when asked); returns the verification report or None."""
-    from .verify_apply import apply_with_verification, changed_only
-    from .writer import write_all
+    from splitter.verification.verify_apply import apply_with_verification, changed_only
+    from splitter.emit.writer import write_all
 
     if request.verify:
-        from .verification.cli import VerificationFailed
+        from splitter.verification.verify_apply import VerificationFailed
 
         try:
             with console.progress(f"writing and verifying {request.verify}"):
@@ -108,7 +108,7 @@ def _report_verification(report, request: ApplyRequest) -> None:
 
 
 def _write_summary(preview: ApplyResult, files: list[dict], request: ApplyRequest, report, written: bool) -> None:
-    from .summary import markdown_summary
+    from splitter.summary import markdown_summary
 
     text = markdown_summary(preview, files, verify_target=request.verify, report=report, written=written)
     if request.summary == "-":
@@ -138,7 +138,7 @@ def _confirm(preview: ApplyResult, files: list[dict], request: ApplyRequest) -> 
 
 def _emit_router_tests(request: ApplyRequest, preview: ApplyResult) -> None:
     if request.emit_tests is not None:
-        from .verification.router_tests import generate_router_tests
+        from splitter.verification.router_tests import generate_router_tests
 
         target = request.verify or f"{preview.plan.module}:{preview.plan.app}"
         result = generate_router_tests(target, preview.root, request.emit_tests, request.python)
@@ -153,7 +153,7 @@ def run_apply(request: ApplyRequest) -> int:
         console.set_verbosity(True, False)  # stdout holds the summary; the report would be mixed into it
     preview = _preview(request)
     if request.emit_tests is not None:
-        from .verification.router_tests import check_output_folder
+        from splitter.verification.router_tests import check_output_folder
 
         check_output_folder(request.emit_tests, preview.root)  # refuse before the split is written, not after
     files = changed_files(preview)

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from . import __version__, console
-from .errors import SplitterError
+from splitter import __version__, console
+from splitter.errors import SplitterError
 
 app = typer.Typer(
     add_completion=False,
@@ -101,10 +101,10 @@ def plan(
 ) -> None:
     """Analyze FILE and propose routers/services (nothing is written but --out). Options default to
     `[tool.splitter]` in the project's pyproject.toml."""
-    from .plan_io import plan_to_json_text, write_plan
-    from .project import load_project, plan_project
-    from .report import envelope, plan_summary, print_plan
-    from .settings import plan_options, read_settings
+    from splitter.planning.plan_io import plan_to_json_text, write_plan
+    from splitter.planning.project import load_project, plan_project
+    from splitter.report import envelope, plan_summary, print_plan
+    from splitter.planning.settings import plan_options, read_settings
 
     check_format(output_format)
     with console.progress(f"planning {file}"):
@@ -155,7 +155,7 @@ def apply(
     verbose: Verbose = False,
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
-    from .apply_command import ApplyRequest, run_apply
+    from splitter.apply_command import ApplyRequest, run_apply
 
     check_format(output_format)
     if formatter not in (None, "ruff", "black"):
@@ -168,8 +168,8 @@ def apply(
 
 def _register_verification() -> None:
     try:
-        from .verification.cli import snapshot_command, verify_command
-        from .verification.router_tests import tests_command
+        from splitter.verify_command import snapshot_command, verify_command
+        from splitter.verification.router_tests import tests_command
     except ImportError:  # pragma: no cover - shipped together
         return
     app.command("snapshot")(guarded(snapshot_command))

@@ -6,10 +6,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from . import __version__, console
-from .layout import Destinations
-from .model import Analysis
-from .plan_io import Plan
+from splitter import __version__, console
+from splitter.planning.layout import Destinations
+from splitter.analysis.model import Analysis
+from splitter.planning.plan_io import Plan
 
 OUTPUT_SCHEMA = 1
 
@@ -142,7 +142,7 @@ def print_verify_report(report) -> None:
     """`verify`'s findings, most important first; `apply --verify` prints a rollback's findings the same way."""
     from rich.text import Text
 
-    from .verification.findings import SEVERITIES
+    from splitter.verification.findings import SEVERITIES
 
     console.say(f"verify: {report.summary()}", style="bold", level=console.QUIET)
     rows = [

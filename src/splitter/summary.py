@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report import plan_summary
+from splitter.report import plan_summary
 
 
 def _cell(text: str) -> str:

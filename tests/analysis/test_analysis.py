@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from splitter.analysis import analyze_source
+from splitter.analysis.analyze import analyze_source
 from splitter.errors import SplitterError
-from splitter.model import Analysis
+from splitter.analysis.model import Analysis
 
 MAIN = Path("main.py")
 

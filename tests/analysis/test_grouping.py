@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from splitter.group_assign import GroupAssigner, GroupingInput
-from splitter.grouping import DEFAULT_SKIP_SEGMENTS
-from splitter.plan_io import plan_from_json, plan_to_json
-from splitter.project import load_project, plan_project
+from splitter.planning.group_assign import GroupAssigner, GroupingInput
+from splitter.planning.grouping import DEFAULT_SKIP_SEGMENTS
+from splitter.planning.plan_io import plan_from_json, plan_to_json
+from splitter.planning.project import load_project, plan_project
 
 
 def route(path: str, uses: str = "", lines: int = 10, function: str = "") -> tuple[str, frozenset[str], int, str]:
@@ -265,7 +265,7 @@ def test_pyproject_settings_drive_the_plan_when_no_options_are_given(tmp_path: P
 
 
 def test_command_line_options_win_over_pyproject(tmp_path: Path) -> None:
-    from splitter.settings import plan_options, read_settings
+    from splitter.planning.settings import plan_options, read_settings
 
     main = write_project(tmp_path, '[tool.splitter]\nmax_lines = 300\nskip_segments = ["rest"]\n')
     table, found = read_settings(main, tmp_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import compile_path
 
-from splitter.overlap import methods_overlap, paths_overlap, routes_overlap
+from splitter.analysis.overlap import methods_overlap, paths_overlap, routes_overlap
 
 GET = frozenset({"GET"})
 POST = frozenset({"POST"})

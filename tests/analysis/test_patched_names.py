@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.patched_names import find_patch_sites, find_patched_names, module_name_from_path
+from splitter.analysis.patched_names import find_patch_sites, find_patched_names, module_name_from_path
 
 
 def code(text: str) -> str:

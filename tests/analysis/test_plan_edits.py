@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from splitter.apply import ApplyOptions, apply_split
+from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.errors import SplitterError
-from splitter.plan_io import Endpoint, Group, Plan
-from splitter.project import load_project, plan_project
+from splitter.planning.plan_io import Endpoint, Group, Plan
+from splitter.planning.project import load_project, plan_project
 
 MONOLITH = """
 from fastapi import FastAPI

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from splitter.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
-from splitter.project import Project, load_project, plan_project
+from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
+from splitter.planning.project import Project, load_project, plan_project
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = [

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from splitter.scopes import statement_facts
+from splitter.analysis.scopes import statement_facts
 
 
 def code(text: str) -> str:

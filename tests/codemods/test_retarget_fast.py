@@ -8,9 +8,9 @@ import pytest
 from test_retarget_references import RELOCATION, REPORTED, ROWS, TOP_LEVEL, TOP_LEVEL_ROWS, UNCHANGED
 
 from splitter.codemods.retarget_references import Relocation, retarget_source
-from splitter.reference_scan import could_reference
-from splitter.retarget_fast import retarget_text
-from splitter.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
+from splitter.analysis.reference_scan import could_reference
+from splitter.emit.retarget_fast import retarget_text
+from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
 DEEP = Relocation("pkg.api.main", {**RELOCATION.moved, "db": "pkg.api"})
 _REUSED = "from pkg.services import shared as s\nmain.helper()\n"  # the home is imported already

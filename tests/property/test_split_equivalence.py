@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import event, given
 
 from benchmarks.synth import generate_monolith, write_project
-from splitter.apply import ApplyOptions, apply_split
+from splitter.emit.apply import ApplyOptions, apply_split
 from tests.property.app_loading import describe_app, differences, unique_package_name
 from tests.property.strategies import monoliths
 

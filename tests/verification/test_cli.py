@@ -12,12 +12,8 @@ from typer.testing import CliRunner
 from verification_support import ITEM_BY_ID, ITEMS_ME, MONOLITH, SPLIT, USERS, app_source, write_project
 
 from splitter.errors import SplitterError
-from splitter.verification.cli import (
-    VerificationFailed,
-    snapshot_command,
-    verify_around,
-    verify_command,
-)
+from splitter.verification.verify_apply import VerificationFailed, verify_around
+from splitter.verify_command import snapshot_command, verify_command
 
 
 def typer_app() -> typer.Typer:
@@ -74,9 +70,7 @@ def test_commands_work_through_typer(tmp_path):
     out = tmp_path / "snap.json"
     snapshot = runner.invoke(typer_app(), ["snapshot", "main:app", "-o", str(out), "--cwd", str(tmp_path)])
     assert snapshot.exit_code == 0, snapshot.output
-    unchanged = runner.invoke(
-        typer_app(), ["verify", "main:app", "--against", str(out), "--cwd", str(tmp_path)]
-    )
+    unchanged = runner.invoke(typer_app(), ["verify", "main:app", "--against", str(out), "--cwd", str(tmp_path)])
     assert unchanged.exit_code == 0, unchanged.output
     write_project(tmp_path, {"main.py": app_source(ITEMS_ME)})
     broken = runner.invoke(

@@ -11,7 +11,7 @@ import typer
 from verification_support import CREATE_ITEM, ITEM_BY_ID, ITEMS_ME, MONOLITH, app_source, write_project
 
 from splitter.errors import SplitterError
-from splitter.verification.cli import verify_command
+from splitter.verify_command import verify_command
 from splitter.verification.git_snapshot import snapshot_at_revision
 from splitter.verification.runner import take_snapshot
 

@@ -35,7 +35,7 @@ RouteKey = tuple[str, Any, Any, int]
 
 def _routes_overlap(path_a, methods_a, path_b, methods_b) -> bool:
     # Imported late: the overlap module belongs to the planner and verification must load without it.
-    from splitter.overlap import routes_overlap
+    from splitter.analysis.overlap import routes_overlap
 
     return routes_overlap(path_a, methods_a, path_b, methods_b)
 

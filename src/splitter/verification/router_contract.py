@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from splitter.overlap import routes_overlap
+from splitter.analysis.overlap import routes_overlap
 from splitter.verification.compare import overlap_arguments
 
 # Modules whose routes the framework adds (/docs, /openapi.json): not the project's routers.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .model import Analysis, Unit
+from splitter.analysis.model import Analysis, Unit
 
 
 @dataclass

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from .blocks import Block, build_blocks
-from .model import Analysis
-from .plan_io import Plan
+from splitter.analysis.blocks import Block, build_blocks
+from splitter.analysis.model import Analysis
+from splitter.planning.plan_io import Plan
 
 
 def follow_edits(analysis: Analysis, plan: Plan) -> Plan:

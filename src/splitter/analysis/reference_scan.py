@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from .patched_names import resolve_from
+from splitter.analysis.patched_names import resolve_from
 
 
 class Unsupported(Exception):

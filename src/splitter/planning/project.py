@@ -6,15 +6,15 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .analysis import analyze_source
-from .errors import SplitterError
-from .layout import GENERATED_MARKER
-from .model import Analysis
-from .plan_io import Layout, Plan
-from .planning import PlanOptions, make_plan
-from .source import iter_python_files, module_location, read_python
-from .writer import git_root
-from .gcpause import without_gc
+from splitter.analysis.analyze import analyze_source
+from splitter.errors import SplitterError
+from splitter.planning.layout import GENERATED_MARKER
+from splitter.analysis.model import Analysis
+from splitter.planning.plan_io import Layout, Plan
+from splitter.planning.planner import PlanOptions, make_plan
+from splitter.analysis.source import iter_python_files, module_location, read_python
+from splitter.analysis.source import git_root
+from splitter.gcpause import without_gc
 
 
 @dataclass
@@ -166,17 +166,19 @@ _CLASS_WITH_BASES = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
 def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     """Plan with `options`, or else with `[tool.splitter]` from the project's pyproject.toml."""
     if options is None:
-        from .settings import plan_options, read_settings
+        from splitter.planning.settings import plan_options, read_settings
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
     layout, existing = choose_layout(project.analysis)
     patched = {}
     try:
-        from splitter.patched_names import find_patched_names
+        from splitter.analysis.patched_names import find_patched_names
     except ImportError:  # pragma: no cover - the codemod ships with splitter
         find_patched_names = None
     if find_patched_names is not None:
-        from .reference_scan import could_reference  # a text test: only files that can name the monolith are parsed
+        from splitter.analysis.reference_scan import (
+            could_reference,
+        )  # a text test: only files that can name the monolith are parsed
 
         module = project.analysis.module_name
         candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .blocks import build_blocks
-from .errors import SplitterError
-from .model import Analysis
-from .plan_io import Plan
+from splitter.analysis.blocks import build_blocks
+from splitter.errors import SplitterError
+from splitter.analysis.model import Analysis
+from splitter.planning.plan_io import Plan
 
 
 def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:

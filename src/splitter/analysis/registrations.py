@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .model import HOOK_DECORATORS, HTTP_VERBS, ROUTE_DECORATORS, Hook, Registration
+from splitter.analysis.model import HOOK_DECORATORS, HTTP_VERBS, ROUTE_DECORATORS, Hook, Registration
 
 _CALL_REGISTRATIONS = {
     "add_api_route": ("route", "add_api_route"),

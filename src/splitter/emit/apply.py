@@ -8,21 +8,28 @@ from pathlib import Path
 
 import libcst as cst
 
-from . import nodes
-from .emit import Emitter, ModuleDraft, group_summary, parse_statements
-from .blocks import last_leading_import
-from .compat import compat_source, existing_homes, forward_call
-from .errors import SplitterError
-from .import_order import SortSettings, after_imports, import_runs, merge_from_imports, settings_for, sort_block
-from .layout import GENERATED_MARKER, Destinations
-from .model import COMPAT_HOOK_REASON, Analysis
-from .plan_io import Plan
-from .project import Project, load_project, plan_project, schema_name_clashes
-from .references import relocation_for, retarget_repository
-from .plan_edits import follow_edits
-from .validate import unit_placement
-from .writer import dirty_files, unified_diff, write_all
-from .gcpause import without_gc
+from splitter.emit import nodes
+from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, parse_statements
+from splitter.analysis.blocks import last_leading_import
+from splitter.emit.compat import compat_source, existing_homes, forward_call
+from splitter.errors import SplitterError
+from splitter.emit.import_order import (
+    SortSettings,
+    after_imports,
+    import_runs,
+    merge_from_imports,
+    settings_for,
+    sort_block,
+)
+from splitter.planning.layout import GENERATED_MARKER, Destinations
+from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
+from splitter.planning.plan_io import Plan
+from splitter.planning.project import Project, load_project, plan_project, schema_name_clashes
+from splitter.emit.references import relocation_for, retarget_repository
+from splitter.planning.plan_edits import follow_edits
+from splitter.planning.validate import unit_placement
+from splitter.emit.writer import dirty_files, unified_diff, write_all
+from splitter.gcpause import without_gc
 
 
 @dataclass
@@ -84,7 +91,7 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[str]) -> lis
     for destination in modules:
         if destination in imported:
             continue
-        statement = emitter.where.module_import("main", destination, emitter.alias_for("main", destination))
+        statement = nodes.module_import(emitter.where, "main", destination, emitter.alias_for("main", destination))
         comment = cst.Comment("# noqa: F401 - runs its import-time setup")
         statements.append(
             statement.with_changes(
@@ -170,7 +177,7 @@ def _main_module(
     generated = emitter.import_lines(draft, copy_originals=False)
     if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
         core = emitter.seams[emitter.app]
-        statement = emitter.where.module_import("main", core, emitter.alias_for("main", core))
+        statement = nodes.module_import(emitter.where, "main", core, emitter.alias_for("main", core))
         if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
             generated.append(statement)
         setup_modules = [m for m in setup_modules if m != core]
@@ -212,7 +219,7 @@ def _hands_app_over(analysis: Analysis) -> bool:
 def _compat_lines(emitter: Emitter) -> list[cst.BaseStatement]:
     """main.py imports the compatibility module and hands it its own module object (see compat.py)."""
     alias = emitter.alias_for("main", "compat")
-    return [emitter.where.module_import("main", "compat", alias), forward_call(alias)]
+    return [nodes.module_import(emitter.where, "main", "compat", alias), forward_call(alias)]
 
 
 def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
@@ -384,7 +391,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
             heads[where.path(destination)] = len(head.code)
     if heads:
-        from .formatting import format_heads
+        from splitter.emit.formatting import format_heads
 
         changes.update(format_heads({p: changes[p] for p in heads}, heads, options.fmt))
     setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
@@ -446,7 +453,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
 def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
     """In a ruff-formatted project, lines that reading a seam through its module (or retargeting) made longer
     than the line length are formatted, so the split passes `ruff format --check` and E501 as before."""
-    from .formatting import reflow_long_lines, ruff_formatted
+    from splitter.emit.formatting import reflow_long_lines, ruff_formatted
 
     analysis = project.analysis
     line_length = settings_for(analysis.path.parent.resolve(), project.root.resolve()).line_length

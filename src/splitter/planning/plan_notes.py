@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .blocks import Block
-from .model import Analysis
+from splitter.analysis.blocks import Block
+from splitter.analysis.model import Analysis
 
 if TYPE_CHECKING:
-    from .planning import _Planner
+    from splitter.planning.planner import _Planner
 
 
 def plan_notes(analysis: Analysis, planner: _Planner) -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .import_order import settings_for, tidy_import_text
-from .layout import Destinations
-from .model import Analysis
-from .source import module_location
+from splitter.emit.import_order import settings_for, tidy_import_text
+from splitter.planning.layout import Destinations
+from splitter.analysis.model import Analysis
+from splitter.analysis.source import module_location
 
 
 def _absolute_module(analysis: Analysis, module: str, level: int) -> str:
@@ -50,8 +50,8 @@ def retarget_repository(
     (`retarget_fast`), and only files using constructs that need libcst's scope analysis run the codemod.
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
-    from .relocation import Relocation
-    from .retarget_fast import could_reference, retarget_text
+    from splitter.planning.relocation import Relocation
+    from splitter.emit.retarget_fast import could_reference, retarget_text
 
     analysis = project.analysis
     spec = Relocation(old_module=analysis.module_name, moved=relocation)

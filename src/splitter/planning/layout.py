@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .plan_io import Layout
+from splitter.planning.plan_io import Layout
 
 GENERATED_MARKER = "by splitter"
 
@@ -59,17 +59,3 @@ class Destinations:
         if self.package and self.relative:
             return "." * (self.depth(importer) + 1) + sub
         return f"{self.package}.{sub}" if self.package else sub
-
-    def module_import(self, importer: str, target: str, alias: str):
-        """A statement binding `alias` to the target module object."""
-        from . import nodes  # libcst: only apply builds statements; `plan` must not pay for importing it
-
-        sub = self.subpath(target)
-        parent, _, leaf = sub.rpartition(".")
-        name = leaf if alias == leaf else f"{leaf} as {alias}"
-        if self.package and self.relative:
-            return nodes.from_import("." * (self.depth(importer) + 1) + parent, [name])
-        base = ".".join(p for p in (self.package, parent) if p)
-        if base:
-            return nodes.from_import(base, [name])
-        return nodes.import_module(leaf, alias if alias != leaf else None)

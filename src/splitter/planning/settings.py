@@ -17,9 +17,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import SplitterError
-from .planning import PlanOptions
-from .plan_io import check_group_name
+from splitter.errors import SplitterError
+from splitter.planning.planner import PlanOptions
+from splitter.planning.plan_io import check_group_name
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from splitter.planning.layout import Destinations
 
 WRAP_AT = 100
 
@@ -150,3 +155,16 @@ def openapi_tags_extension(app: str, entries: list[tuple[str, str]]) -> cst.Simp
         items.append(f'    {{"name": {json.dumps(name)}, "description": {json.dumps(description)}}},')
     code = f"{app}.openapi_tags = [\n" + "\n".join(items) + "\n]\n"
     return cst.parse_statement(code)
+
+
+def module_import(where: Destinations, importer: str, target: str, alias: str) -> cst.SimpleStatementLine:
+    """A statement binding `alias` to the generated module `target`, as `importer` (both destinations) sees it."""
+    sub = where.subpath(target)
+    parent, _, leaf = sub.rpartition(".")
+    name = leaf if alias == leaf else f"{leaf} as {alias}"
+    if where.package and where.relative:
+        return from_import("." * (where.depth(importer) + 1) + parent, [name])
+    base = ".".join(p for p in (where.package, parent) if p)
+    if base:
+        return from_import(base, [name])
+    return import_module(leaf, alias if alias != leaf else None)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import SplitterError
+from splitter.errors import SplitterError
 
 
 def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
@@ -47,7 +47,7 @@ def format_heads(files: dict[Path, str], heads: dict[Path, int], tool: str) -> d
 
 def _black_mode(black, path: Path):
     """black's mode from the nearest pyproject.toml's [tool.black] (line length, string normalization)."""
-    from .import_order import read_toml
+    from splitter.emit.import_order import read_toml
 
     for folder in path.resolve().parents:
         if (folder / "pyproject.toml").is_file():

@@ -14,8 +14,8 @@ import ast
 import textwrap
 from pathlib import Path
 
-from . import nodes
-from .model import FORWARD_FUNCTION
+from splitter.emit import nodes
+from splitter.analysis.model import FORWARD_FUNCTION
 
 _TEMPLATE = '''\
 """Names moved out of {source} {marker}: still attributes of {module}.

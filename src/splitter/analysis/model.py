@@ -1,4 +1,4 @@
-"""What analysis finds in a monolith: plain values, produced by `splitter.analysis`, read by planning."""
+"""What analysis finds in a monolith: plain values, produced by `splitter.analysis.analyze`, read by planning."""
 
 from __future__ import annotations
 

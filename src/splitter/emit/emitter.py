@@ -14,9 +14,9 @@ from splitter.codemods.qualify_seams import SeamQualifier, function_locals
 from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import RetargetRouteCalls
 
-from . import nodes
-from .errors import SplitterError
-from .import_order import (
+from splitter.emit import nodes
+from splitter.errors import SplitterError
+from splitter.emit.import_order import (
     SortSettings,
     after_imports,
     import_info,
@@ -26,9 +26,9 @@ from .import_order import (
     merge_from_imports,
     sort_block,
 )
-from .layout import GENERATED_MARKER, Destinations
-from .model import Analysis, Unit
-from .planning import BUILTINS
+from splitter.planning.layout import GENERATED_MARKER, Destinations
+from splitter.analysis.model import Analysis, Unit
+from splitter.planning.planner import BUILTINS
 
 HEADERS = {
     "routers": "Routes {prefix}",
@@ -360,7 +360,7 @@ class Emitter:
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
             lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
         for target, alias in sorted(module_imports.items()):
-            lines.append(self.where.module_import(draft.destination, target, alias))
+            lines.append(nodes.module_import(self.where, draft.destination, target, alias))
         return lines
 
     # -- whole modules ------------------------------------------------------------------------------------

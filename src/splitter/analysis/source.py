@@ -6,8 +6,9 @@ import ast
 import io
 import tokenize
 from pathlib import Path
+import subprocess
 
-from .errors import SplitterError
+from splitter.errors import SplitterError
 
 SKIP_DIRS = frozenset(
     {
@@ -103,3 +104,13 @@ def iter_python_files(root: Path, exclude: set[Path] = frozenset()):
                     stack.append(entry)
             elif entry.suffix == ".py" and entry.resolve() not in exclude:
                 yield entry
+
+
+def git_root(path: Path) -> Path | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None

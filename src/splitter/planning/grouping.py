@@ -10,8 +10,8 @@ from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .model import Registration
-from .overlap import routes_overlap
+from splitter.analysis.model import Registration
+from splitter.analysis.overlap import routes_overlap
 
 DEFAULT_SKIP_SEGMENTS = (r"api", r"v\d+(\.\d+)?", r"api[-_]?v\d+", r"rest", r"internal", r"public")
 RESERVED = frozenset(

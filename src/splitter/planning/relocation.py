@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .patched_names import name_in_target_string
+from splitter.analysis.patched_names import name_in_target_string
 
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "import_module", "__import__"})
 

@@ -16,13 +16,19 @@ import re
 from collections.abc import Sequence
 
 
-from .patched_names import PATCH_MULTIPLE_OPTIONS, call_form, name_in_target_string, package_of, relative_reference
-from .patched_names import every_statement, resolve_from
+from splitter.analysis.patched_names import (
+    PATCH_MULTIPLE_OPTIONS,
+    call_form,
+    name_in_target_string,
+    package_of,
+    relative_reference,
+)
+from splitter.analysis.patched_names import every_statement, resolve_from
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
-from .relocation import DYNAMIC_IMPORTS, Relocation
-from .reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
-from .text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
+from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
+from splitter.analysis.reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
+from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
 
 def full_name(node: ast.AST | None) -> str | None:

@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .errors import SplitterError
+from splitter.errors import SplitterError
 
 
 def _display(path: Path, root: Path) -> str:
@@ -48,16 +48,6 @@ def unified_diff(changes: dict[Path, str], root: Path) -> str:
         if diff:
             parts.append("".join(header + diff))
     return "".join(parts)
-
-
-def git_root(path: Path) -> Path | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
 def dirty_files(paths: list[Path], root: Path) -> list[str]:

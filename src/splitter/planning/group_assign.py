@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .blocks import strongly_connected
-from .grouping import group_key
-from .plan_io import Group
+from splitter.analysis.blocks import strongly_connected
+from splitter.planning.grouping import group_key
+from splitter.planning.plan_io import Group
 
 # First path segments of health checks and probes: with root pages and metadata, one `system` router.
 HEALTH_SEGMENTS = frozenset(

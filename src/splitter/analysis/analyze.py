@@ -5,12 +5,20 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .errors import SplitterError
-from .model import COMPAT_HOOK_REASON, FORWARD_FUNCTION, HOOK_DECORATORS, Analysis, Diagnostic, ImportedName, Unit
-from .registrations import Registrar, literal_string
-from .scopes import statement_facts
-from .source import module_location, parse_python, read_python
-from .gcpause import without_gc
+from splitter.errors import SplitterError
+from splitter.analysis.model import (
+    COMPAT_HOOK_REASON,
+    FORWARD_FUNCTION,
+    HOOK_DECORATORS,
+    Analysis,
+    Diagnostic,
+    ImportedName,
+    Unit,
+)
+from splitter.analysis.registrations import Registrar, literal_string
+from splitter.analysis.scopes import statement_facts
+from splitter.analysis.source import module_location, parse_python, read_python
+from splitter.gcpause import without_gc
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
 PURE_CALLS = frozenset(

@@ -10,13 +10,20 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .blocks import Block, build_blocks, strongly_connected
-from .grouping import DEFAULT_SKIP_SEGMENTS, RouteSpec, group_key, identifier, order_violations, specs_of
-from .model import Analysis
-from .plan_io import Endpoint, Group, Layout, Plan
-from .gcpause import without_gc
-from .plan_notes import plan_notes
-from .group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
+from splitter.analysis.blocks import Block, build_blocks, strongly_connected
+from splitter.planning.grouping import (
+    DEFAULT_SKIP_SEGMENTS,
+    RouteSpec,
+    group_key,
+    identifier,
+    order_violations,
+    specs_of,
+)
+from splitter.analysis.model import Analysis
+from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
+from splitter.gcpause import without_gc
+from splitter.planning.plan_notes import plan_notes
+from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 

@@ -1,4 +1,4 @@
-"""Command functions for `splitter snapshot` / `splitter verify`, and `verify_around` for `apply --verify`.
+"""Command functions for `splitter snapshot` / `splitter verify`.
 
 The typer app lives in `splitter/cli.py`, which registers these functions; errors are raised as
 SplitterError and rendered there (one line, exit 2).
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,21 +17,10 @@ import typer
 from splitter.errors import SplitterError
 from splitter.verification import contract
 from splitter.verification.compare import compare
-from splitter.verification.findings import BREAKING, Finding, Report
 from splitter.verification.git_snapshot import snapshot_at_revision
 from splitter.verification.runner import detect_python, take_snapshot
-from splitter.verification.tests_runner import regressions, run_test_command
 
 OUTPUT_FORMATS = ("text", "json")
-
-
-class VerificationFailed(SplitterError):
-    """The change was rolled back because it broke the API or the tests; `report` says how."""
-
-    def __init__(self, report: Report) -> None:
-        counts = report.counts()
-        super().__init__(f"verification failed ({counts[BREAKING]} breaking finding(s)); the changes were rolled back")
-        self.report = report
 
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only errors and requested output")]
@@ -117,37 +105,3 @@ def verify_command(
         print_verify_report(report)
     if report.has_breaking:
         raise typer.Exit(code=1)
-
-
-def verify_around(
-    target: str,
-    cwd: Path,
-    python: str | None,
-    action: Callable[[], None],
-    rollback: Callable[[], None],
-    test_cmd: str | None,
-    allowed_tag_additions: bool = False,
-) -> Report:
-    """Snapshot (and test) before and after `action`; on breaking findings or test regressions call
-    `rollback` and raise VerificationFailed (its `.report` holds the details). Returns the report otherwise.
-
-    `rollback` also runs when `action` raises or the changed app cannot be imported any more.
-    """
-    cwd = Path(cwd)
-    before = take_snapshot(target, cwd, python)
-    tests_before = run_test_command(test_cmd, cwd) if test_cmd else None
-    try:
-        action()
-        after = take_snapshot(target, cwd, python)
-        report = compare(before, after, allowed_tag_additions=allowed_tag_additions)
-        if test_cmd:
-            for test_id in regressions(tests_before or {}, run_test_command(test_cmd, cwd)):
-                message = "passed before the change, not after"
-                report.findings.append(Finding("test-regression", BREAKING, message, test_id))
-    except BaseException:
-        rollback()
-        raise
-    if report.has_breaking:
-        rollback()
-        raise VerificationFailed(report)
-    return report

@@ -1,0 +1,1 @@
+"""Planning: turn an analysis into a plain, editable plan (groups, destinations, notes)."""
