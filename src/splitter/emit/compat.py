@@ -27,6 +27,7 @@ the module where it lives now.
 import importlib
 import sys
 import types
+from importlib.machinery import ModuleSpec
 
 HOMES = {{
 {homes}
@@ -56,8 +57,47 @@ _ForwardingModule = type(
 )
 
 
+class _RunAgain:
+    """A second import (or a reload) of {module} re-ran all of its import-time
+    code: the modules split out of it run again too, in the module objects
+    that tests and the old app already hold, in the order {module} imports them."""
+
+    def __init__(self):
+        self.loaded = False
+        self.waiting = {{}}
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "{module}" and self.loaded:
+            for home in HOMES:
+                self._forget(home)
+        elif name in self.waiting:
+            return ModuleSpec(name, self, origin=self.waiting[name][1].origin)
+        return None
+
+    def _forget(self, home):
+        module = sys.modules.pop(home, None)
+        if module is None:
+            return
+        self.waiting[home] = (module, module.__spec__)
+        parent, _, leaf = home.rpartition(".")
+        if getattr(sys.modules.get(parent), leaf, None) is module:
+            delattr(sys.modules[parent], leaf)  # so that `from pkg import leaf` imports it again
+
+    def create_module(self, spec):
+        return self.waiting[spec.name][0]
+
+    def exec_module(self, module):
+        module.__spec__ = spec = self.waiting.pop(module.__name__)[1]
+        spec.loader.exec_module(module)
+
+
+_RUN_AGAIN = _RunAgain()
+sys.meta_path.insert(0, _RUN_AGAIN)
+
+
 def {function}(module_name):
     sys.modules[module_name].__class__ = _ForwardingModule
+    _RUN_AGAIN.loaded = True
 '''
 
 
