@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -441,3 +442,29 @@ def test_conditional_route_and_registration_call_diagnostics(registered: Analysi
         ("conditional-route", REGISTRATIONS.splitlines().index('    @app.get("/debug")') + 1),
     ]
     assert "'/debug'" in registered.diagnostics[1].message
+
+
+@pytest.mark.parametrize(
+    ("block", "kept"),
+    [
+        pytest.param(
+            "if LIMITS:\n    limiter = Limiter()\n    app.state.limiter = limiter\n    app.add_middleware(M)\n",
+            (1, 2),
+            id="setup-and-app-configuration",
+        ),
+        pytest.param(
+            'if os.getenv("LIMITS", "1").lower() == "1":\n    limiter = Limiter()\n    app.state.limiter = limiter\n',
+            (1,),
+            id="condition-reads-the-environment",
+        ),
+        pytest.param("if load():\n    x = 1\n    app.state.x = x\n", (), id="condition-calls-a-function"),
+        pytest.param("if A:\n    x = 1\n    app.state.x = x\nelse:\n    x = 2\n", (), id="else-branch"),
+        pytest.param("if A:\n    x = 1\n    r = app.state\n", (), id="app-statement-binds-a-name"),
+        pytest.param("if A:\n    import limits\n    app.state.x = limits\n", (), id="moved-part-imports"),
+        pytest.param("if A:\n    app.state.x = 1\n", (), id="nothing-to-move"),
+    ],
+)
+def test_if_blocks_that_configure_the_app_split_only_when_that_is_a_pure_reordering(block, kept):
+    from splitter.analysis.app_setup import app_statement_positions
+
+    assert app_statement_positions(ast.parse(block).body[0], "app") == kept

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from splitter.errors import SplitterError
+from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
     FORWARD_FUNCTION,
@@ -394,6 +395,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         )
         if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
             units[-1].app_in_body = True
+    detach_app_setup(tree, units, primary)
     analysis = Analysis(
         path=path,
         source=source,

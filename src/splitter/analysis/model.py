@@ -85,6 +85,9 @@ class Unit:
     strings: frozenset[str] = frozenset()  # identifier-like string constants: names `globals()` may look up
     pinned_reason: str = ""  # why it must stay in main.py, found by analysis
     footprint: int = 1  # lines it takes in the file, with the blank lines and comments after it
+    # an `if` block that also configures the app: positions in its body of the statements that stay in main.py,
+    # under the same condition at the block's place, when the rest moves (analysis/app_setup.py)
+    app_setup: tuple[int, ...] = ()
 
     @property
     def is_import_block(self) -> bool:

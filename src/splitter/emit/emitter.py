@@ -13,6 +13,7 @@ from splitter.codemods.pin_module_name import ModuleNamePinner
 from splitter.codemods.qualify_seams import SeamQualifier, function_locals
 from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import RetargetRouteCalls
+from splitter.codemods.split_app_setup import split_if
 
 from splitter.emit import nodes
 from splitter.errors import SplitterError
@@ -136,7 +137,8 @@ class Emitter:
             if unit.kind == "import" or unit.is_import_block:
                 for imported in unit.imports:
                     self.import_binders[imported.bound].append(unit.index)
-        self.registrations_of: dict[int, list[cst.SimpleStatementLine]] = {}
+        # statements main.py keeps at the place of a moved unit: hook registrations, an `if` block's app setup
+        self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
         self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
         self._words: dict[str, set[str]] = {}
         self._source_lines: list[str] | None = None
@@ -152,6 +154,9 @@ class Emitter:
             statement = self._transformers[key].rewrite(statement)
         if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
+        if unit.app_setup and destination != "main" and isinstance(statement, cst.If):
+            statement, kept = split_if(statement, unit.app_setup)
+            self.registrations_of[index] = [self._qualified(kept, "main")]
         seams = unit.uses & self.seams_read_in(destination).keys()
         if any(self.seams[n] != destination for n in seams):
             key = ("seams", destination)
@@ -179,6 +184,13 @@ class Emitter:
                 self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
             statement = statement.visit(self._transformers[key])
         return statement
+
+    def _qualified(self, statement: cst.BaseStatement, destination: str) -> cst.BaseStatement:
+        """`statement` as code in `destination` must read it: seams homed elsewhere through their module."""
+        seams = {
+            n: self.alias_for(destination, h) for n, h in self.seams_read_in(destination).items() if h != destination
+        }
+        return SeamQualifier(seams).qualify(statement, None) if seams else statement
 
     def seams_read_in(self, destination: str) -> dict[str, str]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""

@@ -29,6 +29,12 @@ def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
                     f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
                     "down, it reads `core.__file__` (core.py sits beside main.py)"
                 )
+            if unit.app_setup:
+                notes.append(
+                    f"{analysis.path}:{unit.first_line}: the `if` block binding `{unit.name}` moves to "
+                    f"{planner.dest[block.id]}; its {len(unit.app_setup)} statement(s) configuring the app stay in "
+                    "main.py at its place, under the same condition"
+                )
             if unit.app_at_call_time:
                 notes.append(
                     f"{analysis.path}:{unit.first_line}: `{unit.name}` uses the app in its body: moved, it reads "
