@@ -152,6 +152,23 @@ FORMS = [
         "server",
         {"cancel_job": [7], "_jobs": [10]},
     ),
+    (
+        "a generator fixture yielding the module it bound to a name (feedBack's tests)",
+        code("""
+            import importlib
+            import sys
+            import pytest
+            @pytest.fixture
+            def server(monkeypatch):
+                sys.modules.pop("server", None)
+                srv = importlib.import_module("server")
+                yield srv
+            def test_x(server, monkeypatch):
+                monkeypatch.setattr(server, "_enrich_network_enabled", lambda: True)
+        """),
+        "server",
+        {"_enrich_network_enabled": [10]},
+    ),
 ]
 
 

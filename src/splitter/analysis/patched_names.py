@@ -207,13 +207,18 @@ def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
     aliases: set[str] = set()
     producers: set[str] = set()
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for function in functions:
-        returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return)]
-        if any(yields_module(value, set()) for value in returned):
-            producers.add(function.name)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and yields_module(node.value, producers):
-            aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    handed = {f.name: [n.value for n in ast.walk(f) if isinstance(n, (ast.Return, ast.Yield))] for f in functions}
+    assignments = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+    for _ in range(3):  # `srv = import_module("server")` then `yield srv`; a fixture using another: a short chain
+        before = len(aliases) + len(producers)
+        for node in assignments:
+            if yields_module(node.value, producers):
+                aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        for name, values in handed.items():
+            if any(isinstance(v, ast.Name) and v.id in aliases or yields_module(v, producers) for v in values):
+                producers.add(name)
+        if len(aliases) + len(producers) == before:
+            break
     return aliases | producers
 
 

@@ -11,7 +11,7 @@ import libcst as cst
 from splitter.emit import nodes
 from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, parse_statements
 from splitter.analysis.blocks import last_leading_import
-from splitter.emit.compat import compat_source, existing_homes, forward_call
+from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
 from splitter.errors import SplitterError
 from splitter.emit.import_order import (
     SortSettings,
@@ -193,21 +193,6 @@ def _main_module(
     if generated and emitter.imports_sorted:
         _sort_imports_around(body, import_block_end, emitter)
     return emitter.module.with_changes(body=body), needs
-
-
-def _moved_homes(
-    analysis: Analysis, placement: dict[int, str], seam_homes: dict[str, str], where: Destinations
-) -> dict[str, list[str]]:
-    """Dotted home module -> the monolith's names that now live there (moved definitions and seams)."""
-    homes: dict[str, list[str]] = {}
-    for index, destination in sorted(placement.items()):
-        if destination != "main":
-            dotted = where.dotted(destination, analysis.module_name)
-            homes.setdefault(dotted, []).extend(analysis.units[index].binds)
-    for name, home in seam_homes.items():
-        if home != "main" and name not in analysis.app_names and name != "__file__":
-            homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
-    return {home: names for home, names in homes.items() if names}
 
 
 def _hands_app_over(analysis: Analysis) -> bool:
@@ -399,12 +384,14 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if options.tags:
         routed = dict.fromkeys(group for group, _ in router_alias)  # in include order, as the document lists them
         tag_entries = [(name, group_summary(groups[name])) for name in routed if name in groups]
-    homes = _moved_homes(analysis, placement, seam_homes, where)
+    homes = moved_homes(analysis, placement, seam_homes, where)
     hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
     compat = _compat_lines(emitter) if homes and not hooked else []
     main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat, tag_entries)
     changes[analysis.path] = main_module.code
     if homes:
+        for home, names in imports_now_elsewhere(analysis, placement, changes[analysis.path], where).items():
+            homes.setdefault(home, []).extend(names)
         for home, names in existing_homes(where.path("compat")).items():
             homes.setdefault(home, []).extend(names)
         line_length = emitter.import_settings.line_length

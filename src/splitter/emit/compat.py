@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from collections import defaultdict
 from pathlib import Path
 
 from splitter.emit import nodes
-from splitter.analysis.model import FORWARD_FUNCTION
+from splitter.analysis.model import FORWARD_FUNCTION, Analysis
+from splitter.analysis.patched_names import every_statement
+from splitter.planning.layout import Destinations
 
 _TEMPLATE = '''\
 """Names moved out of {source} {marker}: still attributes of {module}.
@@ -137,3 +140,55 @@ def existing_homes(path: Path) -> dict[str, list[str]]:
                 return {}
             return {home: names.split() for home, names in table.items()}
     return {}
+
+
+def moved_homes(
+    analysis: Analysis, placement: dict[int, str], seam_homes: dict[str, str], where: Destinations
+) -> dict[str, list[str]]:
+    """Dotted home module -> the monolith's names that now live there (moved definitions and seams)."""
+    homes: dict[str, list[str]] = {}
+    for index, destination in sorted(placement.items()):
+        if destination != "main":
+            dotted = where.dotted(destination, analysis.module_name)
+            homes.setdefault(dotted, []).extend(analysis.units[index].binds)
+    for name, home in seam_homes.items():
+        if home != "main" and name not in analysis.app_names and name != "__file__":
+            homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
+    return {home: names for home, names in homes.items() if names}
+
+
+def imports_now_elsewhere(
+    analysis: Analysis, placement: dict[int, str], main_text: str, where: Destinations
+) -> dict[str, list[str]]:
+    """Names the monolith imported that main.py no longer does (`server.sloppak_mod` in a test): a module that
+    still imports one, core first, lends it to the compatibility module."""
+    main_binds = _module_level_names(main_text)
+    users: dict[str, set[str]] = defaultdict(set)
+    for index, destination in placement.items():
+        if destination != "main":
+            for name in analysis.units[index].uses:
+                users[name].add(destination)
+    homes: dict[str, list[str]] = {}
+    for unit in analysis.units:
+        for imported in unit.imports if unit.is_copied else ():
+            name = imported.bound
+            if imported.name != "*" and name not in main_binds and users.get(name):
+                home = min(users[name], key=lambda d: (d != "core", d))
+                homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
+    return homes
+
+
+def _module_level_names(text: str) -> set[str]:
+    """Names a (small, generated) module binds at module level, blocks included."""
+    bound = set()
+    for node in every_statement(ast.parse(text).body):
+        if isinstance(node, ast.Import):
+            bound |= {a.asname or a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            bound |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return bound
