@@ -390,7 +390,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat, tag_entries)
     changes[analysis.path] = main_module.code
     if homes:
-        for home, names in imports_now_elsewhere(analysis, placement, changes[analysis.path], where).items():
+        forwarded = {name for names in homes.values() for name in names}
+        for home, names in imports_now_elsewhere(analysis, placement, changes[analysis.path], where, forwarded).items():
             homes.setdefault(home, []).extend(names)
         for home, names in existing_homes(where.path("compat")).items():
             homes.setdefault(home, []).extend(names)

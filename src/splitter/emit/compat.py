@@ -158,11 +158,12 @@ def moved_homes(
 
 
 def imports_now_elsewhere(
-    analysis: Analysis, placement: dict[int, str], main_text: str, where: Destinations
+    analysis: Analysis, placement: dict[int, str], main_text: str, where: Destinations, forwarded: set[str]
 ) -> dict[str, list[str]]:
     """Names the monolith imported that main.py no longer does (`server.sloppak_mod` in a test): a module that
-    still imports one, core first, lends it to the compatibility module."""
-    main_binds = _module_level_names(main_text)
+    still imports one, core first, lends it to the compatibility module. `forwarded` names (seams: read through
+    core everywhere, so the modules using them do not import them) already have their home."""
+    skip = _module_level_names(main_text) | forwarded
     users: dict[str, set[str]] = defaultdict(set)
     for index, destination in placement.items():
         if destination != "main":
@@ -172,7 +173,8 @@ def imports_now_elsewhere(
     for unit in analysis.units:
         for imported in unit.imports if unit.is_copied else ():
             name = imported.bound
-            if imported.name != "*" and name not in main_binds and users.get(name):
+            if imported.name != "*" and name not in skip and users.get(name):
+                skip.add(name)
                 home = min(users[name], key=lambda d: (d != "core", d))
                 homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return homes
