@@ -35,11 +35,11 @@ from importlib.machinery import ModuleSpec
 HOMES = {{
 {homes}
 }}
-_HOME_OF = {{name: module for module, names in HOMES.items() for name in names.split()}}
+_HOME_OF = {{n: m for m, names in HOMES.items() for n in names.split()}}
 
 
 def _forwarded(name, home):
-    """A data descriptor: monkeypatch and mock.patch save and restore through it."""
+    """A data descriptor: monkeypatch and mock.patch restore through it."""
 
     def read(module):
         return getattr(importlib.import_module(home), name)
@@ -61,9 +61,10 @@ _ForwardingModule = type(
 
 
 class _RunAgain:
-    """A second import (or a reload) of {module} re-ran all of its import-time
-    code: the modules split out of it run again too, in the module objects
-    that tests and the old app already hold, in the order {module} imports them."""
+    """A second import (or a reload) of {module} re-ran all of its
+    import-time code: the modules split out of it run again too, in the module
+    objects that tests and the old app already hold, in the order {module}
+    imports them."""
 
     def __init__(self):
         self.loaded = False
@@ -84,7 +85,8 @@ class _RunAgain:
         self.waiting[home] = (module, module.__spec__)
         parent, _, leaf = home.rpartition(".")
         if getattr(sys.modules.get(parent), leaf, None) is module:
-            delattr(sys.modules[parent], leaf)  # so that `from pkg import leaf` imports it again
+            # so that `from pkg import leaf` imports it again
+            delattr(sys.modules[parent], leaf)
 
     def create_module(self, spec):
         return self.waiting[spec.name][0]
@@ -110,7 +112,10 @@ def compat_source(homes: dict[str, list[str]], source: str, module: str, marker:
     entries = []
     for home in sorted(homes):
         names = " ".join(sorted(set(homes[home])))
-        wrapped = textwrap.wrap(names, width=max(line_length - 12, 20), break_on_hyphens=False)
+        # One string when it fits on its own line (ruff format joins the pieces of one that does), else pieces
+        # that each fit with their trailing space: `        "name name "`.
+        fits = len(names) + 10 <= line_length
+        wrapped = [names] if fits else textwrap.wrap(names, width=max(line_length - 11, 20), break_on_hyphens=False)
         if len(wrapped) == 1 and len(f'    "{home}": "{wrapped[0]}",') <= line_length:
             entries.append(f'    "{home}": "{wrapped[0]}",')
             continue
