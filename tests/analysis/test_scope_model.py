@@ -46,7 +46,7 @@ def _pairs(table: symtable.SymbolTable, scope: Scope) -> list[tuple[symtable.Sym
             theirs.setdefault(_key(child.get_name(), child.get_lineno()), []).append(child)
     assert {k: len(v) for k, v in theirs.items()} == {k: len(v) for k, v in ours.items()}, table.get_name()
     for key, tables in theirs.items():
-        for child_table, child_scope in zip(tables, ours[key]):
+        for child_table, child_scope in zip(tables, ours[key], strict=True):
             pairs.extend(_pairs(child_table, child_scope))
     return pairs
 
@@ -54,7 +54,7 @@ def _pairs(table: symtable.SymbolTable, scope: Scope) -> list[tuple[symtable.Sym
 def mismatches(source: str, filename: str = "<source>") -> list[str]:
     tree = ast.parse(source)
     lazy = any(
-        isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+        isinstance(node, ast.ImportFrom) and node.module == "__future__" and node.names[0].name == "annotations"
         for node in tree.body
     )
     found = []
@@ -69,7 +69,7 @@ def mismatches(source: str, filename: str = "<source>") -> list[str]:
             set(table.get_frees()),
         )
         got = symbol_table(scope, lazy)
-        for label, want, have in zip(("locals", "globals", "free"), expected, got):
+        for label, want, have in zip(("locals", "globals", "free"), expected, got, strict=True):
             if want != have:
                 found.append(f"{filename}:{table.get_lineno()} {table.get_name()} {label}: {want} != {have}")
     assert checked or "def" not in source and "lambda" not in source, "no function scope was compared"
@@ -97,7 +97,7 @@ def test_generated_monoliths_match_symtable(source: str) -> None:
 CORNERS = [
     pytest.param("def f(x):\n    return [x for x in x]\n", id="comprehension target shadows, first iterable outside"),
     pytest.param("def f():\n    [y := i for i in range(3)]\n    return y\n", id="walrus in a comprehension binds in f"),
-    pytest.param("[y := i for i in range(3)]\ndef g():\n    return [(w := z) for z in ()]\n", id="walrus at module level"),
+    pytest.param("[y := i for i in range(3)]\ndef g():\n    return [(w := z) for z in ()]\n", id="walrus, module"),
     pytest.param(
         "def f():\n    x = 1\n    class C:\n        x = 2\n        def m(self):\n            return x\n    return C\n",
         id="a method skips its class and reads f's x",
@@ -111,12 +111,14 @@ CORNERS = [
     pytest.param("def f():\n    global G\n    def g():\n        return G\n    G = 1\n", id="global in f reaches g"),
     pytest.param("def f(a=lambda: b, *c, d: int = 1, **e) -> str:\n    return lambda: a + c\n", id="lambdas"),
     pytest.param(
-        "def f():\n    try:\n        pass\n    except E as err:\n        pass\n    match v:\n        case {'k': q, **rest}:"
-        "\n            pass\n        case [first, *others]:\n            pass\n    import os.path\n    del z\n",
+        "def f():\n    try:\n        pass\n    except E as err:\n        pass\n    match v:\n"
+        "        case {'k': q, **rest}:\n            pass\n        case [first, *others]:\n            pass\n"
+        "    import os.path\n    del z\n",
         id="except, match, import and del bind",
     ),
     pytest.param(
-        "def f():\n    x: int\n    y: 'Fwd' = 2\n    for i, (j, k) in []:\n        pass\n    with o as (p, q):\n        pass\n",
+        "def f():\n    x: int\n    y: 'Fwd' = 2\n    for i, (j, k) in []:\n        pass\n"
+        "    with o as (p, q):\n        pass\n",
         id="annotations, loops, with",
     ),
     pytest.param(
@@ -138,7 +140,7 @@ RESOLVES = [  # (source, scope name, name, module global?)
     pytest.param("def f():\n    global db\n    db = 1\n", "f", "db", True, id="global declaration"),
     pytest.param("x = [db.name for db in DBS]\n", "listcomp", "db", False, id="comprehension target"),
     pytest.param("def f():\n    class C:\n        db = 1\n", "C", "db", False, id="class body inside a function"),
-    pytest.param("class C:\n    db = 1\n    def m(self):\n        return db\n", "m", "db", True, id="method skips class"),
+    pytest.param("class C:\n    db = 1\n    def m(self):\n        return db\n", "m", "db", True, id="method"),
     pytest.param("def f():\n    db = 1\n    return lambda: db\n", "lambda", "db", False, id="closure"),
 ]
 
@@ -150,6 +152,9 @@ def test_resolves_to_module(source: str, scope_name: str, name: str, is_module: 
 
 
 def test_nested_scopes_come_in_libcst_entry_order() -> None:
-    source = "@deco(lambda: 1)\ndef f(a=[i for i in x]):\n    class C:\n        y = (lambda: 2)()\n    return {k for k in C.y}\n"
+    source = (
+        "@deco(lambda: 1)\ndef f(a=[i for i in x]):\n    class C:\n        y = (lambda: 2)()\n"
+        "    return {k for k in C.y}\n"
+    )
     names = [scope.name for scope in nested_scopes(build_scopes(ast.parse(source)))]
     assert names == ["lambda", "listcomp", "f", "C", "lambda", "setcomp"]
