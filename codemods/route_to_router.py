@@ -9,24 +9,9 @@ import argparse
 
 import libcst as cst
 
-ROUTE_METHODS = frozenset(
-    {
-        "get",
-        "post",
-        "put",
-        "patch",
-        "delete",
-        "head",
-        "options",
-        "trace",
-        "api_route",
-        "route",
-        "websocket",
-        "websocket_route",
-        "add_api_route",
-        "add_api_websocket_route",
-    }
-)
+from splitter.analysis.model import ROUTE_DECORATORS
+
+ROUTE_METHODS = ROUTE_DECORATORS | {"add_api_route", "add_api_websocket_route"}
 
 
 class RetargetRouteCalls(cst.CSTTransformer):
