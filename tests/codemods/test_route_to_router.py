@@ -27,6 +27,13 @@ VERBS = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
 
 # (id, before, after, app name, router name)
 ROWS = [
+    pytest.param(
+        'def register():\n    @app.get("/x")\n    def f():\n        pass\n',
+        'def register():\n    @router.get("/x")\n    def f():\n        pass\n',
+        "app",
+        "router",
+        id="a nested function's route on the module-level app",
+    ),
     *[
         pytest.param(
             f'@app.{verb}("/items")\ndef f():\n    pass\n',
@@ -177,6 +184,10 @@ def test_rewrites(before: str, after: str, app_name: str, router_name: str) -> N
 
 
 UNTOUCHED = [
+    pytest.param(
+        'def register(app):\n    @app.get("/x")\n    def f():\n        pass\n\n    app.add_api_route("/y", f)\n',
+        id="routes registered on a parameter named like the app",
+    ),
     pytest.param(
         '@other.get("/x")\ndef f():\n    pass\n\n\n@app.router.get("/y")\ndef g():\n    pass\n',
         id="another object's route decorator",

@@ -154,7 +154,7 @@ class Emitter:
             key = ("route", router_var)
             if key not in self._transformers:
                 self._transformers[key] = RetargetRouteCalls(self.app, router_var)
-            statement = self._transformers[key].rewrite(statement)
+            statement = self._transformers[key].rewrite(statement, self._scopes(unit))
         if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
         if unit.app_setup and destination != "main" and isinstance(statement, cst.If):
