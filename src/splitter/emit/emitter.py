@@ -206,21 +206,10 @@ class Emitter:
 
     def _scopes(self, unit: Unit) -> Scope | None:
         if unit.index not in self._unit_scopes:
-            self._unit_scopes[unit.index] = self._parse_scopes(unit)
+            if self._source_lines is None and "\r" not in self.analysis.source:
+                self._source_lines = self.analysis.source.split("\n")
+            self._unit_scopes[unit.index] = _unit_scopes(self._source_lines, unit)
         return self._unit_scopes[unit.index]
-
-    def _parse_scopes(self, unit: Unit) -> Scope | None:
-        """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n); None when the unit
-        shares a line with another (`f = lambda: a; g = lambda b: b`): the transformer then reads the CST's code."""
-        if "\r" in self.analysis.source:
-            return None
-        if self._source_lines is None:
-            self._source_lines = self.analysis.source.split("\n")
-        try:
-            tree = ast.parse("\n".join(self._source_lines[unit.first_line - 1 : unit.last_line]))
-        except (SyntaxError, ValueError):
-            return None
-        return build_scopes(tree) if len(tree.body) == 1 else None
 
     def alias_for(self, importer: str, home: str) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
@@ -484,3 +473,16 @@ def _pass_suite() -> cst.IndentedBlock:
 
 def _is_raise_or_pass(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Raise, cst.Pass))
+
+
+def _unit_scopes(source_lines: list[str] | None, unit: Unit) -> Scope | None:
+    """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n, so None for a source with
+    \\r); None also when the unit shares a line with another (`f = lambda: a; g = lambda b: b`): the transformer
+    then reads the CST's own code."""
+    if source_lines is None:
+        return None
+    try:
+        tree = ast.parse("\n".join(source_lines[unit.first_line - 1 : unit.last_line]))
+    except (SyntaxError, ValueError):
+        return None
+    return build_scopes(tree) if len(tree.body) == 1 else None
