@@ -150,7 +150,7 @@ def _annotation_names(node: ast.expr | None) -> tuple[set[str], set[str]]:
     values = {
         id(const)
         for sub in ast.walk(node)
-        if isinstance(sub, ast.Subscript) and _is_literal(sub.value)
+        if isinstance(sub, ast.Subscript) and is_literal(sub.value)
         for const in ast.walk(sub.slice)
     }
     for sub in ast.walk(node):
@@ -165,7 +165,8 @@ def _annotation_names(node: ast.expr | None) -> tuple[set[str], set[str]]:
     return names, hints
 
 
-def _is_literal(node: ast.expr) -> bool:
+def is_literal(node: ast.expr) -> bool:
+    """`Literal`, `typing.Literal`, `te.Literal`: a subscript of it holds values, not forward references."""
     return (isinstance(node, ast.Name) and node.id == "Literal") or (
         isinstance(node, ast.Attribute) and node.attr == "Literal"
     )
