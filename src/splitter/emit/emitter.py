@@ -143,7 +143,7 @@ class Emitter:
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
         self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
         self._words: dict[str, set[str]] = {}
-        self._source_lines: list[str] | None = None
+        self._source_lines = None if "\r" in analysis.source else analysis.source.split("\n")  # ast's line numbering
         self._unit_scopes: dict[int, Scope | None] = {}
 
     # -- moved statements ---------------------------------------------------------------------------------
@@ -206,8 +206,6 @@ class Emitter:
 
     def _scopes(self, unit: Unit) -> Scope | None:
         if unit.index not in self._unit_scopes:
-            if self._source_lines is None and "\r" not in self.analysis.source:
-                self._source_lines = self.analysis.source.split("\n")
             self._unit_scopes[unit.index] = _unit_scopes(self._source_lines, unit)
         return self._unit_scopes[unit.index]
 
