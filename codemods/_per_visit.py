@@ -19,10 +19,13 @@ class SkipSetPerVisit:
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self._depth == 0:
-            self._skip.clear()
+            self._start_visit(node)
         self._depth += 1
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
         self._depth -= 1
         return super().on_leave(original_node, updated_node)
+
+    def _start_visit(self, node: cst.CSTNode) -> None:
+        self._skip.clear()

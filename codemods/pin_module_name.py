@@ -10,10 +10,10 @@ import argparse
 
 import libcst as cst
 
-from ._per_visit import SkipSetPerVisit
+from ._module_scope import ScopeTracking
 
 
-class ModuleNamePinner(SkipSetPerVisit, cst.CSTTransformer):
+class ModuleNamePinner(ScopeTracking, cst.CSTTransformer):
     """The transformer itself; cheap to build and reusable across statements."""
 
     def __init__(self, module_name: str) -> None:
@@ -42,8 +42,8 @@ class ModuleNamePinner(SkipSetPerVisit, cst.CSTTransformer):
         return updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if original_node.value != "__name__" or id(original_node) in self._skip:
-            return updated_node
+        if original_node.value != "__name__" or id(original_node) in self._skip or not self._reads_module("__name__"):
+            return updated_node  # an attribute, a keyword, or a local `__name__`
         # Inside f-strings the literal must not reuse any enclosing f-string's quote character (before 3.12).
         used = "".join(self._fstring_quotes)
         quote = next((q for q in ('"', "'") if q not in used), None)

@@ -14,10 +14,10 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-from ._per_visit import SkipSetPerVisit
+from ._module_scope import ScopeTracking
 
 
-class RelativeImportRebaser(SkipSetPerVisit, cst.CSTTransformer):
+class RelativeImportRebaser(ScopeTracking, cst.CSTTransformer):
     """The transformer itself; cheap to build and reusable across statements."""
 
     def __init__(self, levels: int, package: str) -> None:
@@ -43,6 +43,8 @@ class RelativeImportRebaser(SkipSetPerVisit, cst.CSTTransformer):
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if original_node.value != "__package__" or id(original_node) in self._skip or not self.package:
             return updated_node
+        if not self._reads_module("__package__"):
+            return updated_node  # a local named `__package__`
         return cst.SimpleString(f'"{self.package}"')
 
 

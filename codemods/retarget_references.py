@@ -59,7 +59,114 @@ class _Via:
     relative: bool  # `from . import main`: added imports are relative too
 
 
-class RetargetReferences(VisitorBasedCodemodCommand):
+class _EditsApplied(VisitorBasedCodemodCommand):
+    """Phase 2: the edits `RetargetReferences._collect` decided, applied by original node."""
+
+    _edits: dict[cst.CSTNode, str]
+    _remove_aliases: dict[cst.CSTNode, set[cst.ImportAlias]]
+    _add_after: dict[cst.CSTNode, list[str]]
+    _parents: Mapping[cst.CSTNode, cst.CSTNode]
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:
+        updated = super().on_leave(original_node, updated_node)
+        if original_node not in self._edits:
+            return updated
+        expression = cst.parse_expression(self._edits[original_node])
+        if isinstance(updated, cst.Arg):
+            return updated.with_changes(value=expression)
+        return expression.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # type: ignore[union-attr]
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
+        if body is None:
+            return updated_node
+        if not body:
+            at_top = isinstance(self._parents.get(original_node), cst.Module)
+            return cst.RemoveFromParent() if at_top else updated_node
+        if len(original_node.body) > 1:
+            return updated_node.with_changes(body=body)
+        return one_statement_per_line(updated_node, body)
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
+        return updated_node.with_changes(body=body) if body else updated_node
+
+
+class _HomeReferences:
+    """How the rewritten code names each home module, and the imports that bind those names."""
+
+    relocation: Relocation
+    context: CodemodContext
+    metadata: Mapping
+    _bindings: dict[str, str]
+    _existing: set[str]
+    _used: set[str]
+    _plain_roots: set[str]
+    _home_imports: dict[str, list[cst.CSTNode]]
+    _add_after: dict[cst.CSTNode, list[str]]
+    _parents: Mapping[cst.CSTNode, cst.CSTNode]
+    _package: str | None
+    _warnings: list[tuple[int, str]]
+
+    def _reference(self, path: str, through: Sequence[_Via], *, as_module: bool) -> str:
+        """Source of an expression for the object at dotted `path`; schedules the import that binds it."""
+        if path in self._existing:
+            return self._bindings[path]
+        top = path.split(".")[0]
+        dotted_ok = top in self._plain_roots or top not in self._used
+        if as_module and all(via.dotted for via in through) and dotted_ok:
+            self._used.add(top)
+            self._schedule(through, f"import {path}")
+            return path
+        binding = self._bindings.get(path) or self._fresh_binding(path)
+        self._bindings[path] = binding
+        parent, _, last = path.rpartition(".")
+        as_text = f" as {binding}" if binding != last else ""
+        relative = all(via.relative for via in through)
+        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
+        self._schedule(through, code + as_text)
+        return binding
+
+    def _fresh_binding(self, path: str) -> str:
+        parts = path.split(".")
+        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
+        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
+        binding = next(c for c in candidates if c not in self._used and not keyword.iskeyword(c))
+        self._used.add(binding)
+        return binding
+
+    def _schedule(self, through: Sequence[_Via], code: str) -> None:
+        for via in through:
+            self._home_imports.setdefault(code, []).append(via.small)
+
+    def _place_home_imports(self) -> None:
+        """Each home import goes after the first module-level import of the old module, else after each local one."""
+        lines = self.metadata[PositionProvider]
+        for code, smalls in self._home_imports.items():
+            top_level = [s for s in smalls if isinstance(self._parents.get(self._parents.get(s)), cst.Module)]
+            places = [min(top_level, key=lambda s: lines[s].start.line)] if top_level else smalls
+            for small in dict.fromkeys(places):
+                self._add_after.setdefault(small, []).append(code)
+
+    def _module_text(self, module: str, relative: bool) -> str:
+        """`module` as written after `from`: relative (right depth) when asked for and possible."""
+        reference = relative_reference(module, self._package) if relative else None
+        if reference is None:
+            return module
+        level, rest = reference
+        return "." * level + rest
+
+    def _warn(self, node: cst.CSTNode, message: str) -> None:
+        line = self.metadata[PositionProvider][node].start.line
+        where = f"{self.context.filename}:{line}" if self.context.filename else f"line {line}"
+        self._warnings.append((line, f"{where}: {message}"))
+
+
+class RetargetReferences(_HomeReferences, _EditsApplied):
     DESCRIPTION = "Point references to names moved out of the old module at their new home module."
     METADATA_DEPENDENCIES = (ScopeProvider, ParentNodeProvider, ExpressionContextProvider, PositionProvider)
 
@@ -299,91 +406,6 @@ class RetargetReferences(VisitorBasedCodemodCommand):
             self._warn(call, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
             return
         self._edits[string] = with_text(string, new)
-
-    # ---- references to home modules ---------------------------------------------------------------------------
-
-    def _reference(self, path: str, through: Sequence[_Via], *, as_module: bool) -> str:
-        """Source of an expression for the object at dotted `path`; schedules the import that binds it."""
-        if path in self._existing:
-            return self._bindings[path]
-        top = path.split(".")[0]
-        dotted_ok = top in self._plain_roots or top not in self._used
-        if as_module and all(via.dotted for via in through) and dotted_ok:
-            self._used.add(top)
-            self._schedule(through, f"import {path}")
-            return path
-        binding = self._bindings.get(path) or self._fresh_binding(path)
-        self._bindings[path] = binding
-        parent, _, last = path.rpartition(".")
-        as_text = f" as {binding}" if binding != last else ""
-        relative = all(via.relative for via in through)
-        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
-        self._schedule(through, code + as_text)
-        return binding
-
-    def _fresh_binding(self, path: str) -> str:
-        parts = path.split(".")
-        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
-        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
-        binding = next(c for c in candidates if c not in self._used and not keyword.iskeyword(c))
-        self._used.add(binding)
-        return binding
-
-    def _schedule(self, through: Sequence[_Via], code: str) -> None:
-        for via in through:
-            self._home_imports.setdefault(code, []).append(via.small)
-
-    def _place_home_imports(self) -> None:
-        """Each home import goes after the first module-level import of the old module, else after each local one."""
-        lines = self.metadata[PositionProvider]
-        for code, smalls in self._home_imports.items():
-            top_level = [s for s in smalls if isinstance(self._parents.get(self._parents.get(s)), cst.Module)]
-            places = [min(top_level, key=lambda s: lines[s].start.line)] if top_level else smalls
-            for small in dict.fromkeys(places):
-                self._add_after.setdefault(small, []).append(code)
-
-    def _module_text(self, module: str, relative: bool) -> str:
-        """`module` as written after `from`: relative (right depth) when asked for and possible."""
-        reference = relative_reference(module, self._package) if relative else None
-        if reference is None:
-            return module
-        level, rest = reference
-        return "." * level + rest
-
-    def _warn(self, node: cst.CSTNode, message: str) -> None:
-        line = self.metadata[PositionProvider][node].start.line
-        where = f"{self.context.filename}:{line}" if self.context.filename else f"line {line}"
-        self._warnings.append((line, f"{where}: {message}"))
-
-    # ---- phase 2: apply -------------------------------------------------------------------------------------
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:
-        updated = super().on_leave(original_node, updated_node)
-        if original_node not in self._edits:
-            return updated
-        expression = cst.parse_expression(self._edits[original_node])
-        if isinstance(updated, cst.Arg):
-            return updated.with_changes(value=expression)
-        return expression.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # type: ignore[union-attr]
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
-        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
-        if body is None:
-            return updated_node
-        if not body:
-            at_top = isinstance(self._parents.get(original_node), cst.Module)
-            return cst.RemoveFromParent() if at_top else updated_node
-        if len(original_node.body) > 1:
-            return updated_node.with_changes(body=body)
-        return one_statement_per_line(updated_node, body)
-
-    def leave_SimpleStatementSuite(
-        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
-    ) -> cst.SimpleStatementSuite:
-        body = edited_body(original_node.body, updated_node.body, self._remove_aliases, self._add_after)
-        return updated_node.with_changes(body=body) if body else updated_node
 
 
 def retarget_source(

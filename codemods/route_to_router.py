@@ -1,6 +1,8 @@
 """`@app.get(...)` -> `@router.get(...)`: a route decorator on the app becomes the same call on a router.
 
-Only the object name changes; the decorator's arguments, comments and formatting stay byte-for-byte.
+Only the object name changes; the decorator's arguments, comments and formatting stay byte-for-byte. Only the
+module-level app is retargeted: `def register(app): @app.get(...)` registers on a parameter (splitter's scope
+model decides, `_module_scope`).
 """
 
 from __future__ import annotations
@@ -9,27 +11,14 @@ import argparse
 
 import libcst as cst
 
-ROUTE_METHODS = frozenset(
-    {
-        "get",
-        "post",
-        "put",
-        "patch",
-        "delete",
-        "head",
-        "options",
-        "trace",
-        "api_route",
-        "route",
-        "websocket",
-        "websocket_route",
-        "add_api_route",
-        "add_api_websocket_route",
-    }
-)
+from ._module_scope import ScopeTracking
+from splitter.analysis.model import ROUTE_DECORATORS
+from splitter.analysis.scopes import Scope
+
+ROUTE_METHODS = ROUTE_DECORATORS | {"add_api_route", "add_api_websocket_route"}
 
 
-class RetargetRouteCalls(cst.CSTTransformer):
+class RetargetRouteCalls(ScopeTracking, cst.CSTTransformer):
     """The transformer itself; cheap to build, so splitter makes one per router and reuses it."""
 
     def __init__(self, app_name: str = "app", router_name: str = "router") -> None:
@@ -39,6 +28,7 @@ class RetargetRouteCalls(cst.CSTTransformer):
     def _setup(self, app_name: str = "app", router_name: str = "router") -> None:
         self.app_name = app_name
         self.router_name = router_name
+        self._skip: set[int] = set()
 
     def _retarget(self, func: cst.BaseExpression) -> cst.BaseExpression:
         if (
@@ -50,11 +40,16 @@ class RetargetRouteCalls(cst.CSTTransformer):
             return func.with_changes(value=func.value.with_changes(value=self.router_name))
         return func
 
-    def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator) -> cst.Decorator:
-        call = updated_node.decorator
+    def _retarget_decorator(self, decorator: cst.Decorator) -> cst.Decorator:
+        call = decorator.decorator
         if isinstance(call, cst.Call):
-            return updated_node.with_changes(decorator=call.with_changes(func=self._retarget(call.func)))
-        return updated_node
+            return decorator.with_changes(decorator=call.with_changes(func=self._retarget(call.func)))
+        return decorator
+
+    def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator) -> cst.Decorator:
+        if not self._reads_module(self.app_name):
+            return updated_node  # the decorator of a nested function, on a local or parameter named like the app
+        return self._retarget_decorator(updated_node)
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
         """Module-level `app.add_api_route(...)` statements move with their handler."""
@@ -63,15 +58,17 @@ class RetargetRouteCalls(cst.CSTTransformer):
             isinstance(call, cst.Call)
             and isinstance(call.func, cst.Attribute)
             and call.func.attr.value.startswith("add_api")
+            and self._reads_module(self.app_name)
         ):
             return updated_node.with_changes(value=call.with_changes(func=self._retarget(call.func)))
         return updated_node
 
-    def rewrite(self, statement: cst.BaseStatement) -> cst.BaseStatement:
-        """Only a function's decorators can hold routes: leave its body unvisited."""
+    def rewrite(self, statement: cst.BaseStatement, scopes: Scope | None = None) -> cst.BaseStatement:
+        """Only a function's decorators can hold routes: leave its body unvisited (a top-level function's
+        decorators run at module level). `scopes`: `build_scopes` of the statement's `ast`, when known."""
         if isinstance(statement, cst.FunctionDef):
-            return statement.with_changes(decorators=[d.visit(self) for d in statement.decorators])
-        return statement.visit(self)
+            return statement.with_changes(decorators=[self._retarget_decorator(d) for d in statement.decorators])
+        return self.visit_with_scopes(statement, scopes)
 
 
 def _command_class() -> type:

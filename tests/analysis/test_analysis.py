@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,9 @@ import pytest
 from splitter.analysis.analyze import analyze_source
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
+from tests.helpers import code
 
 MAIN = Path("main.py")
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 def analyze(source: str) -> Analysis:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from splitter.analysis.patched_names import find_patch_sites, find_patched_names, module_name_from_path
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import code
 
 
 def scan(

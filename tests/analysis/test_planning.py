@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import keyword
-import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
 from splitter.planning.project import Project, load_project, plan_project
+from tests.helpers import code
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = [
@@ -22,10 +22,6 @@ FIXTURES = [
     "fixtures/notes_backend/main.py",
     "fixtures/inventory_src/src/inventory/api/server.py",
 ]
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 def plan_for(path: Path) -> tuple[Project, Plan]:

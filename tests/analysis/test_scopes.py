@@ -7,15 +7,11 @@ extra one means a generated module imports something it never uses.
 from __future__ import annotations
 
 import ast
-import textwrap
 
 import pytest
 
 from splitter.analysis.scopes import statement_facts
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import code
 
 
 def facts_of(source: str):

@@ -7,17 +7,13 @@ property the rewrite exists to keep.
 
 from __future__ import annotations
 
-import textwrap
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
 from splitter.codemods.detach_hooks import DetachAppHooks, detach
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import check_noop, check_transformed, code
 
 
 def run(source: str, app_name: str = "app") -> str:
@@ -26,8 +22,7 @@ def run(source: str, app_name: str = "app") -> str:
 
 # (id, before, after, app name)
 ROWS = [
-    (
-        "middleware decorator becomes a call after the function",
+    pytest.param(
         code("""
             @app.middleware("http")
             async def add_trace(request, call_next):
@@ -39,9 +34,9 @@ ROWS = [
             app.middleware("http")(add_trace)
         """),
         "app",
+        id="middleware decorator becomes a call after the function",
     ),
-    (
-        "exception_handler and on_event",
+    pytest.param(
         code("""
             @app.exception_handler(ShopError)
             def on_shop_error(request, exc):
@@ -63,9 +58,9 @@ ROWS = [
             app.on_event("startup")(warm)
         """),
         "app",
+        id="exception_handler and on_event",
     ),
-    (
-        "stacked hook decorators: the bottom one registers first",
+    pytest.param(
         code("""
             @app.on_event("shutdown")
             @app.on_event("startup")
@@ -79,9 +74,9 @@ ROWS = [
             app.on_event("shutdown")(lifecycle)
         """),
         "app",
+        id="stacked hook decorators: the bottom one registers first",
     ),
-    (
-        "non-hook decorators below the hook are kept, in order",
+    pytest.param(
         code("""
             @app.exception_handler(KeyError)
             @log_calls
@@ -97,9 +92,9 @@ ROWS = [
             app.exception_handler(KeyError)(on_key_error)
         """),
         "app",
+        id="non-hook decorators below the hook are kept, in order",
     ),
-    (
-        "comments above the removed decorator are kept above the function",
+    pytest.param(
         code("""
             import time
 
@@ -121,9 +116,9 @@ ROWS = [
             app.middleware("http")(timing)
         """),
         "app",
+        id="comments above the removed decorator are kept above the function",
     ),
-    (
-        "a comment between two removed decorators is kept",
+    pytest.param(
         code("""
             @app.on_event("shutdown")
             # also on startup
@@ -139,9 +134,9 @@ ROWS = [
             app.on_event("shutdown")(both)
         """),
         "app",
+        id="a comment between two removed decorators is kept",
     ),
-    (
-        "decorator arguments kept byte-for-byte",
+    pytest.param(
         code("""
             @app.exception_handler(
                 RequestValidationError,  # 422s
@@ -157,15 +152,15 @@ ROWS = [
             )(on_invalid)
         """),
         "app",
+        id="decorator arguments kept byte-for-byte",
     ),
-    (
-        "custom app name",
+    pytest.param(
         '@api.middleware("http")\nasync def mw(request, call_next):\n    pass\n',
         'async def mw(request, call_next):\n    pass\napi.middleware("http")(mw)\n',
         "api",
+        id="custom app name",
     ),
-    (
-        "route decorators next to a hook decorator are not hooks",
+    pytest.param(
         code("""
             @app.on_event("startup")
             @app.get("/warm")
@@ -179,23 +174,23 @@ ROWS = [
             app.on_event("startup")(warm)
         """),
         "app",
+        id="route decorators next to a hook decorator are not hooks",
     ),
 ]
 
 
-@pytest.mark.parametrize(("before", "after", "app_name"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize(("before", "after", "app_name"), ROWS)
 def test_rewrites(before: str, after: str, app_name: str) -> None:
-    once = run(before, app_name)
-    assert once == after
-    assert run(once, app_name) == once
+    check_transformed(lambda source: run(source, app_name), before, after)
 
 
 UNTOUCHED = [
-    ("route decorators only", '@app.get("/x")\ndef f():\n    pass\n'),
-    ("another object's hooks", '@other.middleware("http")\nasync def mw(request, call_next):\n    pass\n'),
-    ("bare attribute decorator", "@app.middleware\nasync def mw(request, call_next):\n    pass\n"),
-    (
-        "hooks on methods and inside blocks are not module-level functions",
+    pytest.param('@app.get("/x")\ndef f():\n    pass\n', id="route decorators only"),
+    pytest.param(
+        '@other.middleware("http")\nasync def mw(request, call_next):\n    pass\n', id="another object's hooks"
+    ),
+    pytest.param("@app.middleware\nasync def mw(request, call_next):\n    pass\n", id="bare attribute decorator"),
+    pytest.param(
         code("""
             class Hooks:
                 @app.on_event("startup")
@@ -208,15 +203,16 @@ UNTOUCHED = [
                 async def trace(request, call_next):
                     pass
         """),
+        id="hooks on methods and inside blocks are not module-level functions",
     ),
-    ("already detached", 'def mw(request, call_next):\n    pass\napp.middleware("http")(mw)\n'),
-    ("no newline at the end and odd spacing", "x  =  1 # c\n\n\n\ndef   f( ) :  pass"),
+    pytest.param('def mw(request, call_next):\n    pass\napp.middleware("http")(mw)\n', id="already detached"),
+    pytest.param("x  =  1 # c\n\n\n\ndef   f( ) :  pass", id="no newline at the end and odd spacing"),
 ]
 
 
-@pytest.mark.parametrize("source", [r[1] for r in UNTOUCHED], ids=[r[0] for r in UNTOUCHED])
+@pytest.mark.parametrize("source", UNTOUCHED)
 def test_untouched_input_is_byte_identical(source: str) -> None:
-    assert run(source) == source
+    check_noop(run, source)
 
 
 def test_wrong_app_name_leaves_hooks_alone() -> None:
@@ -225,13 +221,15 @@ def test_wrong_app_name_leaves_hooks_alone() -> None:
 
 
 def test_detach_returns_function_and_registrations_bottom_first() -> None:
-    function = cst.parse_statement(code("""
+    function = cst.parse_statement(
+        code("""
         @app.on_event("shutdown")
         @app.exception_handler(ValueError)
         @cache
         def hook():
             pass
-    """))
+    """)
+    )
     assert isinstance(function, cst.FunctionDef)
     stripped, registrations = detach(function, "app")
     module = cst.Module(body=[])
@@ -320,7 +318,10 @@ def test_registrations_run_in_the_same_order_with_the_same_functions() -> None:
     detached = run(STACKED)
     before = registrations(STACKED)
     assert [(kind, arg) for kind, arg, _, _ in before] == [
-        ("on_event", "startup"), ("middleware", "http"), ("on_event", "shutdown"), ("exception_handler", ValueError)
+        ("on_event", "startup"),
+        ("middleware", "http"),
+        ("on_event", "shutdown"),
+        ("exception_handler", ValueError),
     ]
     assert [wrapped for _, _, _, wrapped in before] == [True, True, True, False]
     assert registrations(detached) == before
@@ -341,13 +342,15 @@ def test_a_decorator_above_a_hook_does_not_wrap_what_the_hook_registered() -> No
 
 def test_a_hook_below_another_decorator_is_not_detached() -> None:
     """`@cache` between two hooks: the lower hook registers the unwrapped function, so no call form is equal."""
-    function = cst.parse_statement(code("""
+    function = cst.parse_statement(
+        code("""
         @app.on_event("shutdown")
         @cache
         @app.exception_handler(ValueError)
         def hook():
             pass
-    """))
+    """)
+    )
     assert isinstance(function, cst.FunctionDef)
     stripped, registrations = detach(function, "app")
     assert stripped is function

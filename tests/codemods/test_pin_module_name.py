@@ -7,17 +7,13 @@ is the check that matters for the quote choice.
 
 from __future__ import annotations
 
-import textwrap
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
 from splitter.codemods.pin_module_name import PinModuleName
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import check_noop, check_transformed
 
 
 def run(source: str, module_name: str = "pkg.main") -> str:
@@ -25,27 +21,32 @@ def run(source: str, module_name: str = "pkg.main") -> str:
 
 
 ROWS = [
-    ("getLogger", "logger = logging.getLogger(__name__)\n", 'logger = logging.getLogger("pkg.main")\n'),
-    (
-        "inside a function body",
+    pytest.param("logger = logging.getLogger(__name__)\n", 'logger = logging.getLogger("pkg.main")\n', id="getLogger"),
+    pytest.param(
         "def audit():\n    return logging.getLogger(__name__ + '.audit')\n",
         "def audit():\n    return logging.getLogger(\"pkg.main\" + '.audit')\n",
+        id="inside a function body",
     ),
-    ("f-string with double quotes", 'label = f"{__name__}:worker"\n', "label = f\"{'pkg.main'}:worker\"\n"),
-    ("f-string with single quotes", "label = f'{__name__}:worker'\n", "label = f'{\"pkg.main\"}:worker'\n"),
-    ("triple-quoted f-string", 'doc = f"""{__name__}"""\n', "doc = f\"\"\"{'pkg.main'}\"\"\"\n"),
-    ("subscript inside a double-quoted f-string", 'x = f"{loggers[__name__]}"\n', "x = f\"{loggers['pkg.main']}\"\n"),
-    ("raw f-string", 'x = rf"{__name__}\\d"\n', "x = rf\"{'pkg.main'}\\d\"\n"),
-    ("with a conversion", "x = f'{__name__!r}'\n", "x = f'{\"pkg.main\"!r}'\n"),
+    pytest.param(
+        'label = f"{__name__}:worker"\n', "label = f\"{'pkg.main'}:worker\"\n", id="f-string with double quotes"
+    ),
+    pytest.param(
+        "label = f'{__name__}:worker'\n", "label = f'{\"pkg.main\"}:worker'\n", id="f-string with single quotes"
+    ),
+    pytest.param('doc = f"""{__name__}"""\n', 'doc = f"""{\'pkg.main\'}"""\n', id="triple-quoted f-string"),
+    pytest.param(
+        'x = f"{loggers[__name__]}"\n',
+        "x = f\"{loggers['pkg.main']}\"\n",
+        id="subscript inside a double-quoted f-string",
+    ),
+    pytest.param('x = rf"{__name__}\\d"\n', "x = rf\"{'pkg.main'}\\d\"\n", id="raw f-string"),
+    pytest.param("x = f'{__name__!r}'\n", "x = f'{\"pkg.main\"!r}'\n", id="with a conversion"),
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize(("before", "after"), ROWS)
 def test_rewrites(before: str, after: str) -> None:
-    once = run(before)
-    assert once == after
-    assert run(once) == once
-    compile(once, "<pinned>", "exec")
+    compile(check_transformed(run, before, after), "<pinned>", "exec")  # 3.11: f-string quotes must not nest
 
 
 def test_the_given_module_name_is_used() -> None:
@@ -62,16 +63,16 @@ def test_f_strings_still_compile_and_evaluate(quote: str) -> None:
 
 
 UNTOUCHED = [
-    ("attribute __name__", "name = func.__name__\nkind = type(self).__name__\n"),
-    ("keyword argument named __name__", "f(__name__=1)\n"),
-    ("string mentioning __name__", "x = '__name__'\n"),
-    ("no __name__ at all, odd spacing, no final newline", "import logging\n\n\nx  =  1  # c"),
+    pytest.param("name = func.__name__\nkind = type(self).__name__\n", id="attribute __name__"),
+    pytest.param("f(__name__=1)\n", id="keyword argument named __name__"),
+    pytest.param("x = '__name__'\n", id="string mentioning __name__"),
+    pytest.param("import logging\n\n\nx  =  1  # c", id="no __name__ at all, odd spacing, no final newline"),
 ]
 
 
-@pytest.mark.parametrize("source", [r[1] for r in UNTOUCHED], ids=[r[0] for r in UNTOUCHED])
+@pytest.mark.parametrize("source", UNTOUCHED)
 def test_untouched_input_is_byte_identical(source: str) -> None:
-    assert run(source) == source
+    check_noop(run, source)
 
 
 def test_transform_module_the_function_libcst_tool_runs() -> None:

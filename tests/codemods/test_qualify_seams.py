@@ -5,19 +5,18 @@ Each (before, after) row is also checked to be a fixed point; untouched rows mus
 
 from __future__ import annotations
 
-import textwrap
+import ast
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from splitter.codemods.qualify_seams import QualifySeams, SeamQualifier, _locals_of, function_locals
+from splitter.analysis.scopes import build_scopes
+from splitter.codemods._module_scope import ScopeMismatch
+from splitter.codemods.qualify_seams import QualifySeams, SeamQualifier
+from tests.helpers import check_noop, check_transformed, code
 
 SEAMS = {"_client": "core", "COUNT": "shared"}
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 def run(source: str, seams: dict[str, str] | str = SEAMS) -> str:
@@ -25,18 +24,19 @@ def run(source: str, seams: dict[str, str] | str = SEAMS) -> str:
 
 
 ROWS = [
-    ("load", "x = _client\n", "x = core._client\n"),
-    ("store", "_client = make()\n", "core._client = make()\n"),
-    ("del", "del _client\n", "del core._client\n"),
-    ("augmented assignment", "COUNT += 1\n", "shared.COUNT += 1\n"),
-    ("call", "_client()\n", "core._client()\n"),
-    ("method call on the seam", "_client.get('/x')\n", "core._client.get('/x')\n"),
-    ("subscript load and store", "_client[0] = COUNT[1]\n", "core._client[0] = shared.COUNT[1]\n"),
-    ("two seams, two aliases", "total = COUNT + len(_client)\n", "total = shared.COUNT + len(core._client)\n"),
-    ("keyword argument value (not the keyword)", "f(_client=_client)\n", "f(_client=core._client)\n"),
-    ("inside an f-string", "msg = f'{COUNT} calls'\n", "msg = f'{shared.COUNT} calls'\n"),
-    (
-        "inside a function body, with `global` left as it is",
+    pytest.param("x = _client\n", "x = core._client\n", id="load"),
+    pytest.param("_client = make()\n", "core._client = make()\n", id="store"),
+    pytest.param("del _client\n", "del core._client\n", id="del"),
+    pytest.param("COUNT += 1\n", "shared.COUNT += 1\n", id="augmented assignment"),
+    pytest.param("_client()\n", "core._client()\n", id="call"),
+    pytest.param("_client.get('/x')\n", "core._client.get('/x')\n", id="method call on the seam"),
+    pytest.param("_client[0] = COUNT[1]\n", "core._client[0] = shared.COUNT[1]\n", id="subscript load and store"),
+    pytest.param(
+        "total = COUNT + len(_client)\n", "total = shared.COUNT + len(core._client)\n", id="two seams, two aliases"
+    ),
+    pytest.param("f(_client=_client)\n", "f(_client=core._client)\n", id="keyword argument value (not the keyword)"),
+    pytest.param("msg = f'{COUNT} calls'\n", "msg = f'{shared.COUNT} calls'\n", id="inside an f-string"),
+    pytest.param(
         code("""
             def bump():
                 global COUNT
@@ -49,9 +49,9 @@ ROWS = [
                 shared.COUNT += 1
                 return shared.COUNT
         """),
+        id="inside a function body, with `global` left as it is",
     ),
-    (
-        "function with other parameters",
+    pytest.param(
         code("""
             async def fetch(path, *, timeout=5):
                 return await _client.get(path, timeout=timeout)
@@ -60,10 +60,12 @@ ROWS = [
             async def fetch(path, *, timeout=5):
                 return await core._client.get(path, timeout=timeout)
         """),
+        id="function with other parameters",
     ),
-    ("lambda without a parameter named alike", "get = lambda: _client\n", "get = lambda: core._client\n"),
-    (
-        "decorator and annotations",
+    pytest.param(
+        "get = lambda: _client\n", "get = lambda: core._client\n", id="lambda without a parameter named alike"
+    ),
+    pytest.param(
         code("""
             @_client.cached
             def f(x: COUNT) -> COUNT:
@@ -74,15 +76,33 @@ ROWS = [
             def f(x: shared.COUNT) -> shared.COUNT:
                 pass
         """),
+        id="decorator and annotations",
     ),
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+ROWS += [
+    pytest.param(
+        "class Cfg:\n    COUNT = 3\n\n    def read(self):\n        return COUNT\n",
+        "class Cfg:\n    COUNT = 3\n\n    def read(self):\n        return shared.COUNT\n",
+        id="a method does not see its class attribute: it reads the seam",
+    ),
+    pytest.param(
+        "names = [_client.name for _client in _client]\n",
+        "names = [_client.name for _client in core._client]\n",
+        id="the first iterable of a comprehension is read outside it",
+    ),
+    pytest.param(
+        "def f():\n    COUNT = 1\n\n    def g():\n        global COUNT\n        return COUNT\n",
+        "def f():\n    COUNT = 1\n\n    def g():\n        global COUNT\n        return shared.COUNT\n",
+        id="`global` in a nested function reaches past the enclosing local",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), ROWS)
 def test_rewrites(before: str, after: str) -> None:
-    once = run(before)
-    assert once == after
-    assert run(once) == once
+    check_transformed(run, before, after)
 
 
 def test_seams_given_as_json_text() -> None:
@@ -90,36 +110,39 @@ def test_seams_given_as_json_text() -> None:
 
 
 UNTOUCHED = [
-    ("attribute named like a seam", "x = obj._client\nobj.COUNT = 2\n"),
-    ("keyword argument named like a seam", "f(_client=1, COUNT=2)\n"),
-    ("parameter named like a seam", "def f(_client):\n    return _client\n"),
-    ("keyword-only and ** parameters", "def f(*, _client=None, **COUNT):\n    return _client, COUNT\n"),
-    ("lambda parameter", "get = lambda _client: _client.get()\n"),
-    (
-        "nested function inside a function whose parameter is named alike",
+    pytest.param("x = obj._client\nobj.COUNT = 2\n", id="attribute named like a seam"),
+    pytest.param("f(_client=1, COUNT=2)\n", id="keyword argument named like a seam"),
+    pytest.param("def f(_client):\n    return _client\n", id="parameter named like a seam"),
+    pytest.param("def f(*, _client=None, **COUNT):\n    return _client, COUNT\n", id="keyword-only and ** parameters"),
+    pytest.param("get = lambda _client: _client.get()\n", id="lambda parameter"),
+    pytest.param(
         "def outer(_client):\n    def inner():\n        return _client\n    return inner\n",
+        id="nested function inside a function whose parameter is named alike",
     ),
-    ("def and class names", "def _client():\n    pass\n\n\nclass COUNT:\n    pass\n"),
-    (
-        "import statements",
+    pytest.param("def _client():\n    pass\n\n\nclass COUNT:\n    pass\n", id="def and class names"),
+    pytest.param(
         "import _client\nimport x as COUNT\nfrom m import _client\n"
         "from m import y as COUNT\nfrom m import (_client,)\n",
+        id="import statements",
     ),
-    ("global and nonlocal statements", "def f():\n    global _client, COUNT\n"),
-    ("names that are not seams", "client = _client_factory()\ncount = COUNTER\n"),
-    ("odd formatting, no final newline", "x  =  other  # _client\n\n\ny = '_client'"),
-    ("comprehension target named like a seam", "names = [_client.name for _client in ALL_CLIENTS]\n"),
-    ("dict and generator comprehension targets", "d = {COUNT: 1 for COUNT in xs}\ng = (c for _client, c in pairs)\n"),
-    (
-        "class body inside a function binds its own names",
+    pytest.param("def f():\n    global _client, COUNT\n", id="global and nonlocal statements"),
+    pytest.param("client = _client_factory()\ncount = COUNTER\n", id="names that are not seams"),
+    pytest.param("x  =  other  # _client\n\n\ny = '_client'", id="odd formatting, no final newline"),
+    pytest.param("names = [_client.name for _client in ALL_CLIENTS]\n", id="comprehension target named like a seam"),
+    pytest.param(
+        "d = {COUNT: 1 for COUNT in xs}\ng = (c for _client, c in pairs)\n",
+        id="dict and generator comprehension targets",
+    ),
+    pytest.param(
         "def f():\n    class Cfg:\n        COUNT = 3\n    return Cfg\n",
+        id="class body inside a function binds its own names",
     ),
 ]
 
 
-@pytest.mark.parametrize("source", [r[1] for r in UNTOUCHED], ids=[r[0] for r in UNTOUCHED])
+@pytest.mark.parametrize("source", UNTOUCHED)
 def test_untouched_input_is_byte_identical(source: str) -> None:
-    assert run(source) == source
+    check_noop(run, source)
 
 
 def test_transform_module_the_function_libcst_tool_runs() -> None:
@@ -183,29 +206,11 @@ def test_one_qualifier_reused_for_many_statements_misses_none() -> None:
     assert all(text.startswith("@core.limiter.limit") for text in results), [t for t in results if "core." not in t]
 
 
-# ---- function_locals: the same local names with ast, in the order the transformer enters the bodies ------------
+# ---- scopes handed over from `ast`: the same result as scopes built from the statement's own code ------------
 
-
-class _LibcstOrder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[set[str]] = []
-
-    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.found.append(_locals_of(node.params, node.body))
-
-    def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self.found.append(_locals_of(node.params, None))
-
-
-LOCALS = [
+SCOPED = [
     pytest.param("def f(a, /, b, *c, d, **e):\n    x = y = 1\n    z: int\n    w += 1\n", id="params and assignments"),
     pytest.param("def f():\n    for (a, [b, *c]) in d:\n        pass\n    if (n := 1):\n        pass\n", id="targets"),
-    pytest.param(
-        "def f():\n    with g() as (h, i), j() as k:\n        pass\n"
-        "    try:\n        pass\n    except E as e:\n        pass\n",
-        id="with/except",
-    ),
-    pytest.param("def f():\n    import a.b, c as d\n    from e import g, h as i\n", id="imports"),
     pytest.param(
         "def f():\n    global COUNT\n    COUNT = 1\n    class K:\n        inner = 1\n"
         "    def g(q=lambda r: r):\n        s = 1\n",
@@ -213,31 +218,23 @@ LOCALS = [
     ),
     pytest.param(
         "@deco(lambda a: a)\ndef f(b=lambda c: c):\n    return [x for x in y if (z := x)], (lambda d: d)\n",
-        id="lambdas in order",
-    ),
-    pytest.param(
-        "async def f():\n    async for a in b:\n        pass\n    async with c as d:\n        pass\n", id="async"
+        id="lambdas and comprehensions in order",
     ),
     pytest.param("def f(): return (lambda a: a)\n", id="one-line body"),
     pytest.param("class K:\n    def m(self):\n        x = 1\n    n = lambda self: self\n", id="methods"),
 ]
 
 
-@pytest.mark.parametrize("source", LOCALS)
-def test_function_locals_match_the_libcst_walk(source: str) -> None:
-    expected = _LibcstOrder()
-    cst.parse_module(source).visit(expected)
-    assert function_locals(source) == expected.found
-
-
-def test_function_locals_refuse_more_than_one_statement() -> None:
-    assert function_locals("f = lambda a: a; g = lambda b: b\n") is None
-
-
-@pytest.mark.parametrize("source", LOCALS)
-def test_qualify_with_known_locals_is_the_plain_visit(source: str) -> None:
+@pytest.mark.parametrize("source", SCOPED)
+def test_qualify_with_scopes_from_ast_is_the_plain_visit(source: str) -> None:
     seams = {name: "core" for name in ("COUNT", "x", "s", "a", "r", "z", "w", "inner", "y", "b")}
     statement = cst.parse_module(source).body[0]
     plain = cst.Module(body=[statement.visit(SeamQualifier(seams))]).code
-    fast = cst.Module(body=[SeamQualifier(seams).qualify(statement, function_locals(source))]).code
+    fast = cst.Module(body=[SeamQualifier(seams).qualify(statement, build_scopes(ast.parse(source)))]).code
     assert fast == plain
+
+
+def test_scopes_of_other_code_are_refused() -> None:
+    statement = cst.parse_statement("def f():\n    return [x for x in COUNT]\n")
+    with pytest.raises(ScopeMismatch):
+        SeamQualifier(SEAMS).qualify(statement, build_scopes(ast.parse("def g():\n    return COUNT\n")))

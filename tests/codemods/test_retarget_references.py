@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from splitter.codemods.retarget_references import Relocation, retarget_source
+from tests.helpers import check_transformed, code
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,10 +25,6 @@ RELOCATION = Relocation(
     },
 )
 TOP_LEVEL = Relocation("main", {"get_client": "services.shared", "db": ""})
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 # (id, before, after, module name of the file being rewritten)
@@ -352,16 +348,14 @@ TOP_LEVEL_ROWS = [
     ("before", "after", "module"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS]
 )
 def test_rewrites(before: str, after: str, module: str) -> None:
-    assert retarget_source(before, RELOCATION, module) == after
-    assert retarget_source(after, RELOCATION, module) == after  # idempotent: a second run changes nothing
+    check_transformed(lambda source: retarget_source(source, RELOCATION, module), before, after)
 
 
 @pytest.mark.parametrize(
     ("before", "after", "module"), [row[1:] for row in TOP_LEVEL_ROWS], ids=[row[0] for row in TOP_LEVEL_ROWS]
 )
 def test_rewrites_top_level_module(before: str, after: str, module: str | None) -> None:
-    assert retarget_source(before, TOP_LEVEL, module) == after
-    assert retarget_source(after, TOP_LEVEL, module) == after
+    check_transformed(lambda source: retarget_source(source, TOP_LEVEL, module), before, after)
 
 
 UNCHANGED = [

@@ -9,17 +9,13 @@ the function the CLI runs for each file.
 from __future__ import annotations
 
 import argparse
-import textwrap
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
 from splitter.codemods.route_to_router import RouteDecoratorsToRouter
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import check_noop, check_transformed, code
 
 
 def run(source: str, app_name: str = "app", router_name: str = "router") -> str:
@@ -31,25 +27,38 @@ VERBS = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
 
 # (id, before, after, app name, router name)
 ROWS = [
+    pytest.param(
+        'def register():\n    @app.get("/x")\n    def f():\n        pass\n',
+        'def register():\n    @router.get("/x")\n    def f():\n        pass\n',
+        "app",
+        "router",
+        id="a nested function's route on the module-level app",
+    ),
     *[
-        (f"@app.{verb}", f'@app.{verb}("/items")\ndef f():\n    pass\n',
-         f'@router.{verb}("/items")\ndef f():\n    pass\n', "app", "router")
+        pytest.param(
+            f'@app.{verb}("/items")\ndef f():\n    pass\n',
+            f'@router.{verb}("/items")\ndef f():\n    pass\n',
+            "app",
+            "router",
+            id=f"@app.{verb}",
+        )
         for verb in VERBS
     ],
-    (
-        "api_route with methods",
+    pytest.param(
         '@app.api_route("/items", methods=["GET", "POST"])\nasync def f():\n    pass\n',
         '@router.api_route("/items", methods=["GET", "POST"])\nasync def f():\n    pass\n',
-        "app", "router",
+        "app",
+        "router",
+        id="api_route with methods",
     ),
-    (
-        "websocket",
+    pytest.param(
         '@app.websocket("/ws")\nasync def ws(websocket):\n    pass\n',
         '@router.websocket("/ws")\nasync def ws(websocket):\n    pass\n',
-        "app", "router",
+        "app",
+        "router",
+        id="websocket",
     ),
-    (
-        "multi-line decorator call: comments, odd spacing and trailing comma kept byte-for-byte",
+    pytest.param(
         code("""
             @app.get(  # the listing
                 "/items",   # path
@@ -70,10 +79,11 @@ ROWS = [
             def list_items():  # trailing
                 return []
         """),
-        "app", "router",
+        "app",
+        "router",
+        id="multi-line decorator call: comments, odd spacing and trailing comma kept byte-for-byte",
     ),
-    (
-        "comments above and between decorators stay where they are",
+    pytest.param(
         code("""
             # Listing
             @app.get("/a")
@@ -90,10 +100,11 @@ ROWS = [
             def a():
                 pass
         """),
-        "app", "router",
+        "app",
+        "router",
+        id="comments above and between decorators stay where they are",
     ),
-    (
-        "other decorators on the same function are untouched",
+    pytest.param(
         code("""
             @app.get("/cached")
             @functools.lru_cache(maxsize=None)
@@ -108,22 +119,25 @@ ROWS = [
             def cached():
                 pass
         """),
-        "app", "router",
+        "app",
+        "router",
+        id="other decorators on the same function are untouched",
     ),
-    (
-        "module-level app.add_api_route statement",
+    pytest.param(
         'def health():\n    return {}\n\n\napp.add_api_route("/health", health, methods=["GET"])\n',
         'def health():\n    return {}\n\n\nrouter.add_api_route("/health", health, methods=["GET"])\n',
-        "app", "router",
+        "app",
+        "router",
+        id="module-level app.add_api_route statement",
     ),
-    (
-        "app.add_api_websocket_route statement",
+    pytest.param(
         'app.add_api_websocket_route("/ws", ws)\n',
         'router.add_api_websocket_route("/ws", ws)\n',
-        "app", "router",
+        "app",
+        "router",
+        id="app.add_api_websocket_route statement",
     ),
-    (
-        "custom app and router names",
+    pytest.param(
         code("""
             @api.get("/items")
             def items():
@@ -150,35 +164,35 @@ ROWS = [
 
             items_router.add_api_route("/health", health)
         """),
-        "api", "items_router",
+        "api",
+        "items_router",
+        id="custom app and router names",
     ),
-    (
-        "with a custom app name, @app.get belongs to something else",
+    pytest.param(
         '@app.get("/x")\n@api.get("/y")\ndef f():\n    pass\n',
         '@app.get("/x")\n@router.get("/y")\ndef f():\n    pass\n',
-        "api", "router",
+        "api",
+        "router",
+        id="with a custom app name, @app.get belongs to something else",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("before", "after", "app_name", "router_name"),
-    [row[1:] for row in ROWS],
-    ids=[row[0] for row in ROWS],
-)
+@pytest.mark.parametrize(("before", "after", "app_name", "router_name"), ROWS)
 def test_rewrites(before: str, after: str, app_name: str, router_name: str) -> None:
-    once = run(before, app_name, router_name)
-    assert once == after
-    assert run(once, app_name, router_name) == once
+    check_transformed(lambda source: run(source, app_name, router_name), before, after)
 
 
 UNTOUCHED = [
-    (
-        "another object's route decorator",
-        '@other.get("/x")\ndef f():\n    pass\n\n\n@app.router.get("/y")\ndef g():\n    pass\n',
+    pytest.param(
+        'def register(app):\n    @app.get("/x")\n    def f():\n        pass\n\n    app.add_api_route("/y", f)\n',
+        id="routes registered on a parameter named like the app",
     ),
-    (
-        "non-route attributes of the app and bare (uncalled) decorators",
+    pytest.param(
+        '@other.get("/x")\ndef f():\n    pass\n\n\n@app.router.get("/y")\ndef g():\n    pass\n',
+        id="another object's route decorator",
+    ),
+    pytest.param(
         code("""
             @app.middleware("http")
             async def mw(request, call_next):
@@ -194,29 +208,27 @@ UNTOUCHED = [
             def not_a_call():
                 pass
         """),
+        id="non-route attributes of the app and bare (uncalled) decorators",
     ),
-    (
-        "app statements that are not route registrations",
+    pytest.param(
         'app.include_router(users.router, prefix="/users")\napp.mount("/static", files)\napp.add_middleware(Gzip)\n',
+        id="app statements that are not route registrations",
     ),
-    (
-        "assigned add_api_route result and add_api_route on another object",
+    pytest.param(
         'route = app.add_api_route("/x", f)\nother.add_api_route("/y", f)\n',
+        id="assigned add_api_route result and add_api_route on another object",
     ),
-    (
-        "name that only starts like the app",
-        '@application.get("/x")\ndef f():\n    pass\n',
-    ),
-    (
-        "a module with no routes, odd whitespace and a missing final newline",
+    pytest.param('@application.get("/x")\ndef f():\n    pass\n', id="name that only starts like the app"),
+    pytest.param(
         "import os  \n\n\n# comment\nx = {  'a' :1 }\r\ny = 2",
+        id="a module with no routes, odd whitespace and a missing final newline",
     ),
 ]
 
 
-@pytest.mark.parametrize("source", [row[1] for row in UNTOUCHED], ids=[row[0] for row in UNTOUCHED])
+@pytest.mark.parametrize("source", UNTOUCHED)
 def test_untouched_input_is_byte_identical(source: str) -> None:
-    assert run(source) == source
+    check_noop(run, source)
 
 
 def test_transform_module_the_function_libcst_tool_runs() -> None:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext
 
 from splitter.codemods.split_app_setup import SplitAppSetup, split_if
-
-
-def code(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from tests.helpers import check_transformed, code
 
 
 def run(source: str) -> str:
@@ -72,6 +67,4 @@ def test_split_if_keeps_each_statement_and_the_condition() -> None:
     ],
 )
 def test_split_app_setup(before: str, after: str) -> None:
-    assert run(before) == after
-    cst.parse_module(after)
-    assert run(after) == after  # a second run changes nothing
+    check_transformed(run, before, after)

@@ -35,8 +35,9 @@ def split_preserves_behaviour(source: str) -> list[str]:
         for path in written:  # every file that now exists must compile, written or not
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
         assert result.changes, "apply changed nothing"  # a rename of the field must not make this check vacuous
-        for path, text in result.changes.items():
+        for path, text in result.changes.items():  # ApplyResult.changes: {path: text} as written
             compile(text, str(path), "exec")
+            assert path.read_text(encoding="utf-8") == text, f"{path} on disk is not what apply reported"
         routers_dir = root / package / result.plan.layout.routers_package.replace(".", "/")
         missing = [g.name for g in result.plan.groups if not (routers_dir / f"{g.name}.py").exists()]
         assert not missing, f"planned groups without a router module: {missing}"  # no silent no-op split

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+# The one table of HTTP methods (FastAPI's `app.<verb>` decorators, OpenAPI's path item keys), in OpenAPI's order:
+# verification reports differences per operation in this order.
+HTTP_VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ROUTE_DECORATORS = frozenset(HTTP_VERBS + ("api_route", "route", "websocket", "websocket_route"))
 HOOK_DECORATORS = frozenset({"middleware", "exception_handler", "on_event"})
 # main.py's call into the generated compatibility module (splitter.compat); a later apply keeps it in place.

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from splitter.analysis.patched_names import resolve_from
+from splitter.analysis.scopes import is_literal
 
 
 class Unsupported(Exception):
@@ -269,10 +270,8 @@ class FileScan:
 
 
 def _strings_outside_literal(node: ast.AST) -> list[ast.Constant]:
-    if isinstance(node, ast.Subscript):
-        value = node.value
-        if (value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")) == "Literal":
-            return []
+    if isinstance(node, ast.Subscript) and is_literal(node.value):
+        return []
     if isinstance(node, ast.Constant):
         return [node] if isinstance(node.value, str) else []
     return [s for child in ast.iter_child_nodes(node) for s in _strings_outside_literal(child)]

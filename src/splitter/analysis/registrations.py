@@ -130,42 +130,12 @@ class Registrar:
         if found:
             owner, attr = found
             if attr in _CALL_REGISTRATIONS:
-                kind, form = _CALL_REGISTRATIONS[attr]
-                endpoint = _argument(call, 1, "endpoint")
-                path = literal_string(_argument(call, 0, "path"), self.constants)
-                if kind == "include":
-                    path = literal_string(_argument(call, 99, "prefix"), self.constants)
-                    endpoint = call.args[0] if call.args else _argument(call, 99, "router")
-                self.registrations.append(
-                    Registration(
-                        kind=kind,
-                        owner=owner,
-                        unit=unit,
-                        line=call.lineno,
-                        function=endpoint.id if isinstance(endpoint, ast.Name) else None,
-                        methods=_methods(call, "add_api_route")
-                        if kind == "route"
-                        else (("WEBSOCKET",) if kind == "websocket" else None),
-                        path=path,
-                        form=form,
-                        conditional=conditional,
-                    )
-                )
+                self._registration_call(call, owner, attr, unit, conditional)
                 return True
             if attr in _CALL_HOOKS and owner in self.app_names:
-                target = _argument(call, 1 if attr == "add_exception_handler" else 0, "handler")
-                self.hooks.append(
-                    Hook(
-                        kind=_CALL_HOOKS[attr],
-                        unit=unit,
-                        line=call.lineno,
-                        function=target.id if isinstance(target, ast.Name) else None,
-                        detail=ast.unparse(call)[:80],
-                    )
-                )
+                self._hook_call(call, attr, unit)
                 return True
-        passes_app = any(isinstance(a, ast.Name) and a.id in self.app_names for a in call.args)
-        if passes_app:
+        if any(isinstance(a, ast.Name) and a.id in self.app_names for a in call.args):
             self.registrations.append(
                 Registration(
                     kind="call",
@@ -179,6 +149,43 @@ class Registrar:
             )
             return True
         return False
+
+    def _registration_call(self, call: ast.Call, owner: str, attr: str, unit: int, conditional: bool) -> None:
+        kind, form = _CALL_REGISTRATIONS[attr]
+        endpoint = _argument(call, 1, "endpoint")
+        path = literal_string(_argument(call, 0, "path"), self.constants)
+        if kind == "include":
+            path = literal_string(_argument(call, 99, "prefix"), self.constants)
+            endpoint = call.args[0] if call.args else _argument(call, 99, "router")
+        if kind == "route":
+            methods = _methods(call, "add_api_route")
+        else:
+            methods = ("WEBSOCKET",) if kind == "websocket" else None
+        self.registrations.append(
+            Registration(
+                kind=kind,
+                owner=owner,
+                unit=unit,
+                line=call.lineno,
+                function=endpoint.id if isinstance(endpoint, ast.Name) else None,
+                methods=methods,
+                path=path,
+                form=form,
+                conditional=conditional,
+            )
+        )
+
+    def _hook_call(self, call: ast.Call, attr: str, unit: int) -> None:
+        target = _argument(call, 1 if attr == "add_exception_handler" else 0, "handler")
+        self.hooks.append(
+            Hook(
+                kind=_CALL_HOOKS[attr],
+                unit=unit,
+                line=call.lineno,
+                function=target.id if isinstance(target, ast.Name) else None,
+                detail=ast.unparse(call)[:80],
+            )
+        )
 
     def scan(self, node: ast.AST, unit: int, conditional: bool) -> None:
         """Walk a statement in source order, recording every registration it makes."""

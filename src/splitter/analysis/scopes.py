@@ -1,9 +1,13 @@
-"""Which module-level names a top-level statement reads, binds and rebinds, from `ast` alone.
+"""splitter's one scope model, from `ast` alone: which scope binds each name, and what a statement uses.
 
-A statement's *uses* are the names it looks up in module globals: loads at module scope plus the free names of
-every function, lambda, class and comprehension inside it (Python's scoping rules, including `global` and class
-bodies that do not enclose their methods). Exactness matters: a name wrongly counted as used becomes an unused
-import in a generated module.
+`build_scopes` turns a statement (or a whole module) into a tree of `Scope`s with Python's rules: function,
+lambda, class and comprehension scopes; `global` and `nonlocal`; class bodies that do not enclose their methods;
+the first iterable of a comprehension evaluated outside it; `:=` in a comprehension binding in the enclosing
+function. Analysis reads it through `statement_facts` (which module-level names one top-level statement reads and
+binds: a name wrongly counted as used becomes an unused import in a generated module); the codemods read it
+through `Scope.resolves_to_module` to tell a module global from a local named alike (`[db.name for db in DBS]`
+must not read a seam `db`). tests/analysis/test_scope_model.py checks it against the stdlib `symtable` on every
+fixture and on generated monoliths; libcst's ScopeProvider gives the same answers many times slower.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import ast
 from dataclasses import dataclass, field
 
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
+FUNCTION_LIKE = ("function", "lambda", "comprehension")
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_COMPREHENSION_NAMES = {ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp"}
 
 
 @dataclass
@@ -24,25 +31,126 @@ class ScopeFacts:
     strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
 
 
-def _target_names(node: ast.AST, out: set[str]) -> None:
-    if isinstance(node, ast.Name):
-        out.add(node.id)
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for element in node.elts:
-            _target_names(element, out)
-    elif isinstance(node, ast.Starred):
-        _target_names(node.value, out)
+@dataclass(eq=False)
+class Scope:
+    """One scope: what its own code binds, declares and reads (nested scopes are its `children`)."""
+
+    kind: str  # module | function | lambda | class | comprehension
+    name: str  # the function's or class's name; "lambda", "listcomp", "genexpr", ...; "module"
+    node: ast.AST
+    parent: Scope | None = None
+    children: list[Scope] = field(default_factory=list)
+    bound: set[str] = field(default_factory=set)  # bound here (parameters, assignments, imports, defs, ...)
+    declared_global: set[str] = field(default_factory=set)
+    declared_nonlocal: set[str] = field(default_factory=set)  # also `:=` targets of a comprehension
+    reads: set[str] = field(default_factory=set)  # names this scope's own code loads
+    annotation_reads: set[str] = field(default_factory=set)  # names in annotations evaluated here
+    hint_reads: set[str] = field(default_factory=set)  # names inside string annotations (forward references)
+    transient: set[str] = field(default_factory=set)  # module level: `except E as e` deletes `e` afterwards
+    reads_class_cell: bool = False  # `super()` in a function reads the `__class__` cell of its class
+
+    def is_local(self, name: str) -> bool:
+        """`name` is bound by this scope itself (not declared global/nonlocal here)."""
+        return name in self.bound and name not in self.declared_global and name not in self.declared_nonlocal
+
+    def resolves_to_module(self, name: str) -> bool:
+        """Whether `name`, read by this scope's own code, is the module-level (or builtin) name.
+
+        Class scopes count only for their own code: a method does not see its class's attributes."""
+        scope: Scope | None = self
+        while scope is not None and scope.kind != "module":
+            if scope is self or scope.kind != "class":
+                if name in scope.declared_global:
+                    return True
+                if scope.is_local(name):
+                    return False
+            scope = scope.parent
+        return True
+
+    def walk(self) -> list[Scope]:
+        """This scope and every scope nested in it, parents before children."""
+        found, stack = [], [self]
+        while stack:
+            scope = stack.pop()
+            found.append(scope)
+            stack.extend(reversed(scope.children))
+        return found
+
+    @property
+    def entry(self) -> tuple[int, int]:
+        """Where a libcst walk enters this scope: a function's or class's body, a lambda's body, a comprehension
+        itself (parameters, defaults and decorators come before it and belong to the enclosing scope)."""
+        node = self.node
+        if self.kind in ("function", "class"):
+            node = node.body[0]  # type: ignore[attr-defined]
+        elif self.kind == "lambda":
+            node = node.body  # type: ignore[attr-defined]
+        return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _annotation_names(node: ast.expr | None) -> set[str]:
-    """Names in an annotation, including those inside string (forward-reference) annotations."""
+def nested_scopes(root: Scope) -> list[Scope]:
+    """Every scope below `root` in the order a libcst walk of the same code enters them."""
+    return sorted(root.walk()[1:], key=lambda scope: scope.entry)
+
+
+def symbol_table(scope: Scope, lazy_annotations: bool = False) -> tuple[set[str], set[str], set[str]]:
+    """(locals, globals, free) of a function-like scope, as `symtable.Function` reports them.
+
+    `lazy_annotations`: the module has `from __future__ import annotations`, so annotations are not evaluated
+    in the scope that holds them."""
+    own = scope.reads | scope.bound | scope.declared_global | scope.declared_nonlocal
+    if not lazy_annotations:
+        own |= scope.annotation_reads
+    if scope.reads_class_cell:
+        own.add("__class__")
+    local = {name for name in own if scope.is_local(name)}
+    glob = {name for name in own - local if _outer_binding(scope, name) is None}
+    passthrough = set().union(*(_needs_from_outside(child, lazy_annotations) for child in scope.children))
+    free = {name for name in (own | passthrough) - local - glob if _outer_binding(scope, name) is not None}
+    return local, glob, free
+
+
+def _outer_binding(scope: Scope, name: str) -> Scope | None:
+    """The enclosing scope whose binding `name` reaches from `scope` when `scope` does not bind it; None: the
+    module's. Classes are skipped, except that they provide `__class__` to the functions inside them."""
+    if name in scope.declared_global:
+        return None
+    outer = scope.parent
+    while outer is not None and outer.kind != "module":
+        if outer.kind == "class":
+            if name == "__class__":
+                return outer
+        elif name in outer.declared_global:
+            return None
+        elif outer.is_local(name):
+            return outer
+        outer = outer.parent
+    return None
+
+
+def _needs_from_outside(scope: Scope, lazy_annotations: bool) -> set[str]:
+    """Names `scope` and its children take from enclosing function scopes (their free variables)."""
+    if scope.kind == "class":
+        own = scope.reads | (set() if lazy_annotations else scope.annotation_reads)
+        inner = set().union(*(_needs_from_outside(child, lazy_annotations) for child in scope.children))
+        return {n for n in (own - scope.bound) | inner if _outer_binding(scope, n) is not None} - {"__class__"}
+    return symbol_table(scope, lazy_annotations)[2]
+
+
+# ---- building the tree ------------------------------------------------------------------------------------------
+
+
+def _annotation_names(node: ast.expr | None) -> tuple[set[str], set[str]]:
+    """(names, names inside string forward references) of an annotation; `Literal["csv", "json"]` (also
+    `typing.Literal`, `te.Literal`) holds values, not forward references."""
     names: set[str] = set()
+    hints: set[str] = set()
     if node is None:
-        return names
-    values = {  # `Literal["csv", "json"]` holds values, not forward references
+        return names, hints
+    values = {
         id(const)
         for sub in ast.walk(node)
-        if isinstance(sub, ast.Subscript) and _is_literal(sub.value)
+        if isinstance(sub, ast.Subscript) and is_literal(sub.value)
         for const in ast.walk(sub.slice)
     }
     for sub in ast.walk(node):
@@ -53,189 +161,234 @@ def _annotation_names(node: ast.expr | None) -> set[str]:
                 parsed = ast.parse(sub.value.strip(), mode="eval")
             except SyntaxError:
                 continue
-            names |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
-    return names
+            hints |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
+    return names, hints
 
 
-def _is_literal(node: ast.expr) -> bool:
+def is_literal(node: ast.expr) -> bool:
+    """`Literal`, `typing.Literal`, `te.Literal`: a subscript of it holds values, not forward references."""
     return (isinstance(node, ast.Name) and node.id == "Literal") or (
         isinstance(node, ast.Attribute) and node.attr == "Literal"
     )
 
 
-class _Scope:
-    """Collects loads and bindings of one scope; nested scopes report their free names upward."""
-
-    def __init__(self, facts: ScopeFacts, is_module: bool, is_class: bool = False) -> None:
-        self.facts = facts
-        self.is_module = is_module
-        self.is_class = is_class
-        self.loads: set[str] = set()
-        self.bound: set[str] = set()
-        self.transient: set[str] = set()  # bound only for a while: not a module-level binding afterwards
-        self.globals: set[str] = set()
-        self.nonlocals: set[str] = set()
-        self.passthrough: set[str] = set()  # free names of methods: skip class bindings
-
-    def free(self) -> set[str]:
-        if self.is_module:
-            return self.loads | self.passthrough
-        local = self.bound - self.globals - self.nonlocals
-        return ((self.loads - local) | self.passthrough | self.globals) - self.nonlocals
+def _every_argument(args: ast.arguments) -> list[ast.arg]:
+    return args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
 
 
-def _walk_body(scope: _Scope, nodes: list[ast.AST] | list[ast.stmt]) -> None:
-    for node in nodes:
-        _visit(scope, node)
+class _Builder:
+    """One walk of a statement: the scope tree, plus the facts `statement_facts` reports besides names."""
 
+    def __init__(self) -> None:
+        self.facts = ScopeFacts()
 
-def _visit_arguments(scope: _Scope, args: ast.arguments) -> None:
-    """Defaults and annotations are evaluated in the enclosing scope."""
-    for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
-        _visit(scope, default)
-    every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
-    for arg in every:
-        scope.loads |= _annotation_names(arg.annotation)
+    def build(self, node: ast.AST) -> Scope:
+        root = Scope("module", "module", node)
+        if isinstance(node, ast.Module):
+            for statement in node.body:
+                self.visit(root, statement)
+        else:
+            self.visit(root, node)
+        return root
 
+    def visit(self, scope: Scope, node: ast.AST) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is None or handler(self, scope, node):
+            for child in ast.iter_child_nodes(node):
+                self.visit(scope, child)
 
-def _param_names(args: ast.arguments) -> set[str]:
-    every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
-    return {a.arg for a in every}
+    def _child(self, scope: Scope, kind: str, name: str, node: ast.AST) -> Scope:
+        inner = Scope(kind, name, node, parent=scope)
+        scope.children.append(inner)
+        return inner
 
+    def _annotate(self, scope: Scope, annotation: ast.expr | None) -> None:
+        names, hints = _annotation_names(annotation)
+        scope.annotation_reads |= names
+        scope.hint_reads |= hints
 
-def _visit_function(scope: _Scope, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-    if not isinstance(node, ast.Lambda):
+    def _arguments(self, scope: Scope, inner: Scope, args: ast.arguments) -> None:
+        """Defaults and annotations are evaluated in the enclosing scope; the parameters are the inner's."""
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.visit(scope, default)
+        for argument in _every_argument(args):
+            self._annotate(scope, argument.annotation)
+            inner.bound.add(argument.arg)
+
+    # Each handler returns True when the generic walk should still visit the node's children.
+    def function(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for decorator in node.decorator_list:
-            _visit(scope, decorator)
-        scope.loads |= _annotation_names(node.returns)
+            self.visit(scope, decorator)
+        inner = self._child(scope, "function", node.name, node)
+        self._arguments(scope, inner, node.args)
+        self._annotate(scope, node.returns)
         scope.bound.add(node.name)
-    _visit_arguments(scope, node.args)
-    inner = _Scope(scope.facts, is_module=False)
-    inner.bound |= _param_names(node.args)
-    if isinstance(node, ast.Lambda):
-        _visit(inner, node.body)
-    else:
-        _walk_body(inner, node.body)
-    scope.facts.global_decls |= inner.globals
-    free = inner.free()
-    if scope.is_class:
-        scope.passthrough |= free
-    else:
-        scope.loads |= free
+        for statement in node.body:
+            self.visit(inner, statement)
+        self.facts.global_decls |= inner.declared_global
+        return False
 
+    def lambda_(self, scope: Scope, node: ast.Lambda) -> bool:
+        inner = self._child(scope, "lambda", "lambda", node)
+        self._arguments(scope, inner, node.args)
+        self.visit(inner, node.body)
+        return False
 
-def _visit_class(scope: _Scope, node: ast.ClassDef) -> None:
-    for decorator in node.decorator_list:
-        _visit(scope, decorator)
-    for base in node.bases:
-        _visit(scope, base)
-    for keyword in node.keywords:
-        _visit(scope, keyword.value)
-    scope.bound.add(node.name)
-    inner = _Scope(scope.facts, is_module=False, is_class=True)
-    _walk_body(inner, node.body)
-    free = inner.free()
-    if scope.is_class:
-        scope.passthrough |= free
-    else:
-        scope.loads |= free
+    def class_(self, scope: Scope, node: ast.ClassDef) -> bool:
+        for child in [*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)]:
+            self.visit(scope, child)
+        scope.bound.add(node.name)
+        inner = self._child(scope, "class", node.name, node)
+        for statement in node.body:
+            self.visit(inner, statement)
+        return False
 
+    def comprehension(self, scope: Scope, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> bool:
+        self.visit(scope, node.generators[0].iter)  # the first iterable is evaluated in the enclosing scope
+        inner = self._child(scope, "comprehension", _COMPREHENSION_NAMES.get(type(node), "genexpr"), node)
+        for index, generator in enumerate(node.generators):
+            self.visit(inner, generator.target)
+            if index:
+                self.visit(inner, generator.iter)
+            for condition in generator.ifs:
+                self.visit(inner, condition)
+        for part in ("elt", "key", "value"):
+            if getattr(node, part, None) is not None:
+                self.visit(inner, getattr(node, part))
+        return False
 
-def _visit_comprehension(scope: _Scope, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
-    generators = node.generators
-    _visit(scope, generators[0].iter)  # the first iterable is evaluated in the enclosing scope
-    inner = _Scope(scope.facts, is_module=False)
-    for index, generator in enumerate(generators):
-        _target_names(generator.target, inner.bound)
-        if index:
-            _visit(inner, generator.iter)
-        for condition in generator.ifs:
-            _visit(inner, condition)
-    for part in ("elt", "key", "value"):
-        if getattr(node, part, None) is not None:
-            _visit(inner, getattr(node, part))
-    if scope.is_class:
-        scope.passthrough |= inner.free()  # a comprehension in a class body cannot see class attributes
-    else:
-        scope.loads |= inner.free()
+    def named_expr(self, scope: Scope, node: ast.NamedExpr) -> bool:
+        """`:=` in a comprehension binds in the nearest enclosing function (or the module), as `nonlocal`."""
+        self.visit(scope, node.value)
+        name = node.target.id
+        owner = scope
+        while owner.kind == "comprehension" and owner.parent is not None:
+            owner = owner.parent
+        if owner is not scope:
+            scope.declared_nonlocal.add(name)
+        owner.bound.add(name)
+        return False
 
-
-def _note_call(scope: _Scope, node: ast.Call) -> None:
-    func = node.func
-    if isinstance(func, ast.Name) and func.id in DYNAMIC_CALLS:
-        scope.facts.dynamic.add(DYNAMIC_CALLS[func.id])
-
-
-def _visit(scope: _Scope, node: ast.AST) -> None:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        _visit_function(scope, node)
-        return
-    if isinstance(node, ast.ClassDef):
-        _visit_class(scope, node)
-        return
-    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-        _visit_comprehension(scope, node)
-        return
-    if isinstance(node, ast.Name):
+    def name(self, scope: Scope, node: ast.Name) -> bool:
         if isinstance(node.ctx, ast.Load):
-            scope.loads.add(node.id)
+            scope.reads.add(node.id)
             if node.id == "__file__":
-                scope.facts.dunder_file = True
+                self.facts.dunder_file = True
+            elif node.id == "super" and scope.kind in FUNCTION_LIKE:
+                scope.reads_class_cell = True
         else:
             scope.bound.add(node.id)
-        return
-    if isinstance(node, ast.Global):
-        scope.globals.update(node.names)
-        return
-    if isinstance(node, ast.Nonlocal):
-        scope.nonlocals.update(node.names)
-        return
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return False
+
+    def global_(self, scope: Scope, node: ast.Global) -> bool:
+        scope.declared_global.update(node.names)
+        return False
+
+    def nonlocal_(self, scope: Scope, node: ast.Nonlocal) -> bool:
+        scope.declared_nonlocal.update(node.names)
+        return False
+
+    def import_(self, scope: Scope, node: ast.Import | ast.ImportFrom) -> bool:
         for alias in node.names:
             if alias.name != "*":
                 scope.bound.add(alias.asname or alias.name.split(".")[0])
-        return
-    if isinstance(node, ast.ExceptHandler) and node.name:
-        scope.bound.add(node.name)
-        if scope.is_module:
-            scope.transient.add(node.name)  # `except E as e:` deletes `e` when the handler ends
-    elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-        scope.bound.add(node.name)
-    elif isinstance(node, ast.MatchMapping) and node.rest:
-        scope.bound.add(node.rest)
-    elif isinstance(node, ast.AnnAssign):
-        scope.loads |= _annotation_names(node.annotation)
+        return False
+
+    def except_handler(self, scope: Scope, node: ast.ExceptHandler) -> bool:
+        if node.name:
+            scope.bound.add(node.name)
+            if scope.kind == "module":
+                scope.transient.add(node.name)  # `except E as e:` deletes `e` when the handler ends
+        return True
+
+    def match_capture(self, scope: Scope, node: ast.MatchAs | ast.MatchStar | ast.MatchMapping) -> bool:
+        name = node.rest if isinstance(node, ast.MatchMapping) else node.name
+        if name:
+            scope.bound.add(name)
+        return True
+
+    def ann_assign(self, scope: Scope, node: ast.AnnAssign) -> bool:
+        self._annotate(scope, node.annotation)
         for child in (node.target, node.value):
             if child is not None:
-                _visit(scope, child)
-        return
-    elif isinstance(node, ast.Call):
-        _note_call(scope, node)
-    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-        if node.value.isidentifier():
-            scope.facts.strings.add(node.value)
-    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-        prefix = str(node.values[0].value)
-        if prefix.isidentifier():
-            scope.facts.strings.add(prefix + "*")
-    for child in ast.iter_child_nodes(node):
-        _visit(scope, child)
+                self.visit(scope, child)
+        return False
+
+    def call(self, scope: Scope, node: ast.Call) -> bool:
+        if isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CALLS:
+            self.facts.dynamic.add(DYNAMIC_CALLS[node.func.id])
+        return True
+
+    def constant(self, scope: Scope, node: ast.Constant) -> bool:
+        if isinstance(node.value, str) and node.value.isidentifier():
+            self.facts.strings.add(node.value)
+        return False
+
+    def joined_str(self, scope: Scope, node: ast.JoinedStr) -> bool:
+        if node.values and isinstance(node.values[0], ast.Constant):
+            prefix = str(node.values[0].value)
+            if prefix.isidentifier():
+                self.facts.strings.add(prefix + "*")
+        return True
+
+
+_HANDLERS = {
+    ast.FunctionDef: _Builder.function,
+    ast.AsyncFunctionDef: _Builder.function,
+    ast.Lambda: _Builder.lambda_,
+    ast.ClassDef: _Builder.class_,
+    **dict.fromkeys(COMPREHENSIONS, _Builder.comprehension),
+    ast.NamedExpr: _Builder.named_expr,
+    ast.Name: _Builder.name,
+    ast.Global: _Builder.global_,
+    ast.Nonlocal: _Builder.nonlocal_,
+    ast.Import: _Builder.import_,
+    ast.ImportFrom: _Builder.import_,
+    ast.ExceptHandler: _Builder.except_handler,
+    ast.MatchAs: _Builder.match_capture,
+    ast.MatchStar: _Builder.match_capture,
+    ast.MatchMapping: _Builder.match_capture,
+    ast.AnnAssign: _Builder.ann_assign,
+    ast.Call: _Builder.call,
+    ast.Constant: _Builder.constant,
+    ast.JoinedStr: _Builder.joined_str,
+}
+
+
+def build_scopes(node: ast.AST) -> Scope:
+    """The scope tree of a module, or of one statement seen from module scope."""
+    return _Builder().build(node)
 
 
 def statement_facts(node: ast.stmt) -> ScopeFacts:
     """Facts of one top-level statement, as seen from module scope."""
-    facts = ScopeFacts()
-    scope = _Scope(facts, is_module=True)
-    _visit(scope, node)
-    handler_only = scope.transient - _assigned_elsewhere(node, scope.transient)
-    facts.uses = (scope.free() | facts.global_decls) - handler_only
-    facts.binds = scope.bound - handler_only
+    builder = _Builder()
+    module = builder.build(node)
+    facts = builder.facts
+    handler_only = module.transient - _assigned_elsewhere(node, module.transient)
+    facts.uses = (module_reads(module) | facts.global_decls) - handler_only
+    facts.binds = module.bound - handler_only
     return facts
+
+
+def module_reads(root: Scope) -> set[str]:
+    """Module-level names looked up anywhere under `root`: its own reads and every nested scope's reads that
+    no enclosing scope binds (annotations and the names in string annotations included: imports need them)."""
+    found = root.reads | root.annotation_reads | root.hint_reads
+    for scope in root.walk()[1:]:
+        found |= {
+            name
+            for name in scope.reads | scope.annotation_reads | scope.hint_reads
+            if name not in found and scope.resolves_to_module(name)
+        }
+    return found
 
 
 def _assigned_elsewhere(node: ast.stmt, names: set[str]) -> set[str]:
     """Of `names`, those the statement also binds otherwise than as an exception name (`e = None` after)."""
     found: set[str] = set()
+    if not names:
+        return found
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in names:
             found.add(sub.id)

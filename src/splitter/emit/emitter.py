@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ import libcst as cst
 
 from splitter.codemods.detach_hooks import detach
 from splitter.codemods.pin_module_name import ModuleNamePinner
-from splitter.codemods.qualify_seams import SeamQualifier, function_locals
+from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import RetargetRouteCalls
 from splitter.codemods.split_app_setup import split_if
@@ -29,6 +30,7 @@ from splitter.emit.import_order import (
 )
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import Analysis, Unit
+from splitter.analysis.scopes import Scope, build_scopes
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
@@ -141,7 +143,8 @@ class Emitter:
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
         self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
         self._words: dict[str, set[str]] = {}
-        self._source_lines: list[str] | None = None
+        self._source_lines = None if "\r" in analysis.source else analysis.source.split("\n")  # ast's line numbering
+        self._unit_scopes: dict[int, Scope | None] = {}
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
@@ -151,12 +154,14 @@ class Emitter:
             key = ("route", router_var)
             if key not in self._transformers:
                 self._transformers[key] = RetargetRouteCalls(self.app, router_var)
-            statement = self._transformers[key].rewrite(statement)
+            statement = self._transformers[key].rewrite(statement, self._scopes(unit))
         if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
         if unit.app_setup and destination != "main" and isinstance(statement, cst.If):
             statement, kept = split_if(statement, unit.app_setup)
             self.registrations_of[index] = [self._qualified(kept, "main")]
+        # detach() drops decorators and split_if() statements: then the scopes are read from the CST's own code
+        untouched = destination == "main" or not (unit.hook_kinds or unit.app_setup)
         seams = unit.uses & self.seams_read_in(destination).keys()
         if any(self.seams[n] != destination for n in seams):
             key = ("seams", destination)
@@ -168,8 +173,7 @@ class Emitter:
                         if home != destination
                     }
                 )
-            untouched = not (unit.hook_kinds and destination != "main")  # detach() may have dropped decorators
-            statement = self._transformers[key].qualify(statement, self._function_locals(unit) if untouched else None)
+            statement = self._transformers[key].qualify(statement, self._scopes(unit) if untouched else None)
         if unit.kind == "class" and unit.name in self.schema_classes and destination != "main":
             statement = nodes.with_module_pinned(statement, self.analysis.module_name)
         depth = self.where.depth(destination)
@@ -177,12 +181,12 @@ class Emitter:
             key = ("relative", str(depth))
             if key not in self._transformers:
                 self._transformers[key] = RelativeImportRebaser(depth, self.analysis.package)
-            statement = statement.visit(self._transformers[key])
+            statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
         if "__name__" in unit.uses and destination != "main":
             key = ("name", "")
             if key not in self._transformers:
                 self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
-            statement = statement.visit(self._transformers[key])
+            statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
         return statement
 
     def _qualified(self, statement: cst.BaseStatement, destination: str) -> cst.BaseStatement:
@@ -200,13 +204,10 @@ class Emitter:
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams
 
-    def _function_locals(self, unit: Unit) -> list[set[str]] | None:
-        """Local names of the unit's functions, found with ast on its own lines (ast numbers lines by \\n)."""
-        if "\r" in self.analysis.source:
-            return None
-        if self._source_lines is None:
-            self._source_lines = self.analysis.source.split("\n")
-        return function_locals("\n".join(self._source_lines[unit.first_line - 1 : unit.last_line]))
+    def _scopes(self, unit: Unit) -> Scope | None:
+        if unit.index not in self._unit_scopes:
+            self._unit_scopes[unit.index] = _unit_scopes(self._source_lines, unit)
+        return self._unit_scopes[unit.index]
 
     def alias_for(self, importer: str, home: str) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
@@ -470,3 +471,16 @@ def _pass_suite() -> cst.IndentedBlock:
 
 def _is_raise_or_pass(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Raise, cst.Pass))
+
+
+def _unit_scopes(source_lines: list[str] | None, unit: Unit) -> Scope | None:
+    """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n, so None for a source with
+    \\r); None also when the unit shares a line with another (`f = lambda: a; g = lambda b: b`): the transformer
+    then reads the CST's own code."""
+    if source_lines is None:
+        return None
+    try:
+        tree = ast.parse("\n".join(source_lines[unit.first_line - 1 : unit.last_line]))
+    except (SyntaxError, ValueError):
+        return None
+    return build_scopes(tree) if len(tree.body) == 1 else None

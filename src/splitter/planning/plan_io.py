@@ -57,7 +57,6 @@ class Plan:
     hooks: list[str]
     shared: list[str]
     seams: list[str]
-    imports: dict[str, list[str]]  # bound name -> destinations that re-import it (imports are copied, not moved)
     layout: Layout = field(default_factory=Layout)
     extra_modules: dict[str, list[str]] = field(default_factory=dict)  # overflow: 'services.shared_2', 'root.core_2'
     settings: dict = field(default_factory=dict)
@@ -171,7 +170,6 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     for value in asdict(layout).values():
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
             raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
-    imports = data.get("imports") or {}
     extra = data.get("extra_modules") or {}
     if not isinstance(extra, dict) or not all(
         isinstance(k, str) and re.match(r"^(services|root)\.[A-Za-z_][A-Za-z0-9_]*$", k) for k in extra
@@ -187,7 +185,6 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         hooks=_list_of_str(data.get("hooks", []), "hooks", source),
         shared=_list_of_str(data.get("shared", []), "shared", source),
         seams=_list_of_str(data.get("seams", []), "seams", source),
-        imports=imports if isinstance(imports, dict) else {},
         layout=layout,
         settings=dict(data.get("settings") or {}),
         extra_modules={k: _list_of_str(v, k, source) for k, v in extra.items()},

@@ -404,11 +404,6 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     explain_groups(
         groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
     )
-    imports: dict[str, list[str]] = defaultdict(list)
-    for unit in analysis.units:
-        if unit.kind == "import":
-            for imported in unit.imports:
-                imports[imported.bound] = []
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     return Plan(
@@ -421,7 +416,6 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         hooks=by_dest["hooks"],
         shared=by_dest["shared"],
         seams=planner.seams(),
-        imports=dict(imports),
         extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
         layout=options.layout,
         settings={

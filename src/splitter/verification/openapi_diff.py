@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from splitter.analysis.model import HTTP_VERBS as HTTP_METHODS
 from splitter.verification.findings import BREAKING, COSMETIC, NON_BREAKING, Finding
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DOC_KEYS = frozenset({"summary", "description", "externalDocs", "example", "examples"})
 # Inside these keys, dict keys are names chosen by the user (a property may be called "description").
 NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "content", "headers"})
