@@ -160,6 +160,29 @@ def test_many_small_one_route_sub_resources_are_cut_into_runs_of_neighbours_not_
     assert groups["metrics/rhodl"] == [f"/api/metrics/{n}" for n in names[6:]]
 
 
+@pytest.mark.parametrize(
+    "trailing",
+    [
+        pytest.param(["e"], id="two-runs"),  # df-storyteller's lore pages: IndexError, no plan at all
+        pytest.param(["e", "f", "g"], id="three-runs"),  # the first run was silently left in the group
+    ],
+)
+def test_one_trailing_route_joins_the_run_before_it_however_many_runs(trailing: list[str]) -> None:
+    """Every sub-resource here is one route under half the budget, so the group (over 500 lines) is cut into runs
+    of neighbours; a last run of one route small enough to fit joins the run before it instead of a module."""
+    sizes = {"a": 190, "b": 190, "c": 180, "d": 180}
+    if len(trailing) > 1:
+        sizes |= {"e": 190, "f": 180}
+    sizes[trailing[-1]] = 130
+    routes = [route("/lore")] + [route(f"/lore/{s}", lines=n) for s, n in sizes.items()]
+    groups = groups_for(routes, max_lines=500)  # a budget of 400 per module, 500 at most
+    assert groups["lore"] == ["/lore", "/lore/a", "/lore/b"]
+    assert groups["lore/c"] == ["/lore/c", "/lore/d"] + (["/lore/e"] if len(trailing) == 1 else [])
+    if len(trailing) > 1:
+        assert groups["lore/e"] == ["/lore/e", "/lore/f", "/lore/g"]
+    assert sorted(groups) == (["lore", "lore/c"] if len(trailing) == 1 else ["lore", "lore/c", "lore/e"])
+
+
 def test_metadata_segments_are_system_unless_the_app_has_them_as_a_resource() -> None:
     routes = [route("/version"), route("/metrics"), route("/api/metrics/cointime"), route("/api/metrics/sopr")]
     assert groups_for(routes) == {

@@ -335,7 +335,8 @@ class GroupAssigner:
                 runs.append([sub])
         if len(runs) > 1 and len(runs[-1]) == 1 and self._endpoint_count(by_sub[runs[-1][0]]) == 1:
             if sum(size[s] for s in runs[-2] + runs[-1]) <= self.budget * 5 // 4:  # within max_lines
-                runs[-2] += runs.pop()  # no module for one trailing route
+                last = runs.pop()  # (not `runs[-2] += runs.pop()`: its target index is taken before the pop)
+                runs[-1] += last  # no module for one trailing route
         for run in runs:
             listed = ", ".join(f"`{s}`" for s in run)
             self._split_off(group, run, by_sub, total, f"its sub-resource{'s' if len(run) > 1 else ''} {listed}")
