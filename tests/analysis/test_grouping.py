@@ -183,6 +183,22 @@ def test_one_trailing_route_joins_the_run_before_it_however_many_runs(trailing: 
     assert sorted(groups) == (["lore", "lore/c"] if len(trailing) == 1 else ["lore", "lore/c", "lore/e"])
 
 
+def test_a_sub_resource_still_over_max_lines_is_cut_into_runs_of_its_endpoints_in_source_order() -> None:
+    """codeframe's /api/projects/{id}/checkpoints: six endpoints, 600 lines, split off `projects` as one module of
+    614 lines. A module over max_lines after the sub-resource split is cut again, neighbours together."""
+    checkpoints = [("", 76), ("", 103), ("/{cid}", 74), ("/{cid}", 69), ("/{cid}/restore", 113), ("/{cid}/diff", 164)]
+    routes = [route("/api/projects", lines=150), route("/api/projects/{id}/agents", lines=150)]
+    routes += [route(f"/api/projects/{{id}}/checkpoints{tail}", lines=n, function=f"c{i}")
+               for i, (tail, n) in enumerate(checkpoints)]
+    groups = groups_for(routes, max_lines=500)  # a budget of 400 per module, 500 at most
+    first = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[:4]]
+    rest = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[4:]]
+    assert groups["projects/checkpoints"] == first  # 322 lines
+    assert groups["projects/checkpoints_2"] == rest  # 277 lines
+    assert groups["projects"] == ["/api/projects", "/api/projects/{id}/agents"]
+    assert len(groups) == 3
+
+
 def test_metadata_segments_are_system_unless_the_app_has_them_as_a_resource() -> None:
     routes = [route("/version"), route("/metrics"), route("/api/metrics/cointime"), route("/api/metrics/sopr")]
     assert groups_for(routes) == {

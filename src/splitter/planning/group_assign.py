@@ -319,6 +319,35 @@ class GroupAssigner:
                 del by_sub[sub]
             if rest > self.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
                 self._cut_into_runs(group, by_sub, size, total)
+        self._cut_oversized_groups()
+
+    def _cut_oversized_groups(self) -> None:
+        """A module still over max_lines once split by sub-resource (codeframe's six checkpoint endpoints: 600
+        lines in one sub-resource) is cut into runs of neighbouring endpoints in source order, each up to the
+        budget, the later ones named `<group>_2`, ... An endpoint over the budget by itself is a run of its own."""
+        taken = set(self.groups())
+        for group, blocks in sorted(self.groups().items()):
+            total = sum(self.members[b].lines for b in blocks)
+            if group in self.fixed or len(blocks) < 2 or total <= self.budget * 5 // 4:
+                continue
+            runs: list[list[int]] = [[]]
+            used = 0
+            for block in sorted(blocks, key=lambda b: (self.members[b].line, b)):
+                if runs[-1] and used + self.members[block].lines > self.budget:
+                    runs.append([])
+                    used = 0
+                runs[-1].append(block)
+                used += self.members[block].lines
+            for run in runs[1:]:
+                name = next(f"{group}_{k}" for k in range(2, len(taken) + 3) if f"{group}_{k}" not in taken)
+                taken.add(name)
+                for block in run:
+                    self.result.group_of[block] = name
+                first = self.members[run[0]].functions[0]
+                self.result.reasons[name].append(
+                    f"cut from `{group}` ({total} lines, over max_lines after the split by sub-resource): "
+                    f"its endpoints in source order from `{first}`"
+                )
 
     def _cut_into_runs(self, group: str, by_sub: dict[str, list[int]], size: dict[str, int], total: int) -> None:
         """Keep the group's root and its first neighbours up to the budget; each further run of neighbouring
