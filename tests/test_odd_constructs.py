@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.destination import CORE, MAIN, Role
 from splitter.planning.project import load_project, plan_project
 from splitter.verification.compare import compare
 from splitter.verification.runner import take_snapshot
@@ -33,25 +34,25 @@ def warned(plan, *fragments: str) -> bool:
 
 # (fixture, check on the plan's placement and warnings)
 DECISIONS = {
-    "routes_in_loop.py": lambda place, plan: place["entries"] == "main",  # the loop registers routes: stays
+    "routes_in_loop.py": lambda place, plan: place["entries"] == MAIN,  # the loop registers routes: stays
     "route_in_function.py": lambda place, plan: warned(plan, "registration-call", "install_admin_routes"),
-    "two_apps.py": lambda place, plan: place["internal"] == "main" and warned(plan, "several-apps"),
+    "two_apps.py": lambda place, plan: place["internal"] == MAIN and warned(plan, "several-apps"),
     "star_import.py": lambda place, plan: warned(plan, "star-import"),
-    "exec_eval.py": lambda place, plan: all(place[n] == "main" for n in
+    "exec_eval.py": lambda place, plan: all(place[n] == MAIN for n in
                                            ("find_converter", "convert_celsius", "convert_miles", "formula")),
-    "handler_uses_app.py": lambda place, plan: all(place[n] != "main" and warned(plan, f"`{n}`", "core.app")
+    "handler_uses_app.py": lambda place, plan: all(place[n] != MAIN and warned(plan, f"`{n}`", "core.app")
                                                   for n in ("product_detail", "product_index", "visits")),
     "name_clash.py": lambda place, plan: list(place).count("_normalize") == 1,
-    "router_local.py": lambda place, plan: place["billing"].startswith("routers.")
-    and place["accounts"].startswith("routers."),
+    "router_local.py": lambda place, plan: place["billing"].role is Role.ROUTER
+    and place["accounts"].role is Role.ROUTER,
     "overlap_order.py": lambda place, plan: True,  # the order itself is checked by the split below
-    "conditional_middleware.py": lambda place, plan: place["trace"] == "main" and place["timing"] == "main",
+    "conditional_middleware.py": lambda place, plan: place["trace"] == MAIN and place["timing"] == MAIN,
     "global_rebind.py": lambda place, plan: "ACTIVE_REGION" in plan.seams
     and place["ACTIVE_REGION"] == place["set_region"],
     "lifespan_app.py": lambda place, plan: place["lifespan"] == place["POOL"] and "POOL" in plan.seams,
-    "future_annotations.py": lambda place, plan: place["Task"].startswith("services."),
-    "dunder_file.py": lambda place, plan: place["HERE"] == "core",  # beside main.py: same folder, same paths
-    "module_getattr.py": lambda place, plan: all(place[n] == "main" for n in
+    "future_annotations.py": lambda place, plan: place["Task"].role is Role.SERVICE,
+    "dunder_file.py": lambda place, plan: place["HERE"] == CORE,  # beside main.py: same folder, same paths
+    "module_getattr.py": lambda place, plan: all(place[n] == MAIN for n in
                                                 ("__getattr__", "PAGE_LIMIT", "_settings")),
 }
 

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from splitter import __version__, console
+from splitter.planning.destination import CORE, HOOKS, SHARED, Destination
 from splitter.planning.layout import Destinations
 from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Plan
@@ -23,15 +24,15 @@ def plan_summary(plan: Plan) -> dict:
     """The plan as `--format json` shows it: where every group and symbol goes (paths relative to the monolith)."""
     where, folder = _where(plan)
 
-    def rel(destination: str) -> str:
+    def rel(destination: Destination) -> str:
         return where.path(destination).relative_to(folder).as_posix()
 
     groups = [
         {
             "name": g.name,
             "prefix": g.prefix,
-            "router_module": rel(f"routers.{g.name}"),
-            "service_module": rel(f"services.{g.name}") if g.service_symbols else None,
+            "router_module": rel(Destination.router(g.name)),
+            "service_module": rel(Destination.service(g.name)) if g.service_symbols else None,
             "endpoints": [
                 {"function": e.function, "methods": e.methods, "path": e.path, "line": e.line} for e in g.endpoints
             ],
@@ -41,7 +42,7 @@ def plan_summary(plan: Plan) -> dict:
         }
         for g in plan.groups
     ]
-    modules = {"shared": plan.shared, "core": plan.core, "hooks": plan.hooks, **plan.extra_modules}
+    modules = {SHARED: plan.shared, CORE: plan.core, HOOKS: plan.hooks, **plan.extra_modules}
     return {
         "source": plan.source,
         "module": plan.module,
@@ -74,7 +75,7 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     rows = []
     for group in plan.groups:
         size = sum(lines_of.get(n, 0) for n in {e.function for e in group.endpoints} | set(group.router_symbols))
-        module = where.path(f"routers.{group.name}").relative_to(analysis.path.parent).as_posix()
+        module = where.path(Destination.router(group.name)).relative_to(analysis.path.parent).as_posix()
         routes, services = str(len(group.endpoints)), str(len(group.service_symbols))
         rows.append([group.name, routes, str(size), group.prefix or "-", module, services])
     if rows and console.state.level >= console.NORMAL:
@@ -85,11 +86,11 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
             console.print_table(console.table(["group", "why these endpoints are together"], explained))
     elif not rows:
         console.say("no endpoints to move")
-    for label, names in (("shared", plan.shared), ("core", plan.core), ("hooks", plan.hooks)):
+    for destination, names in ((SHARED, plan.shared), (CORE, plan.core), (HOOKS, plan.hooks)):
         if names:
             size = sum(lines_of.get(n, 0) for n in names)
-            path = where.path(label).relative_to(analysis.path.parent).as_posix()
-            console.say(f"{label}: {len(names)} symbols, {size} lines -> {path}")
+            path = where.path(destination).relative_to(analysis.path.parent).as_posix()
+            console.say(f"{destination}: {len(names)} symbols, {size} lines -> {path}")
     kinds = Counter(h.kind for h in analysis.hooks)
     kept = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     console.say(
@@ -99,7 +100,8 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
         console.say(f"seams (read through their home module): {', '.join(plan.seams)}")
     if console.verbose():
         placement = sorted(plan.placement().items(), key=lambda item: (item[1], item[0]))
-        console.print_table(console.table(["destination", "symbol"], placement))
+        rows = [[name, str(destination)] for name, destination in placement]
+        console.print_table(console.table(["destination", "symbol"], rows))
     print_warnings(plan.warnings, to_err=warnings_to_err)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
 from splitter.planning.project import Project, load_project, plan_project
 from tests.helpers import code
@@ -70,14 +71,15 @@ def test_every_endpoint_is_in_exactly_one_group_or_pinned_in_main_with_a_warning
             assert len(in_groups) == 1, f"{function} is in groups {in_groups}"
 
 
-def destination_lists(plan: Plan) -> list[tuple[str, list[str]]]:
+def destination_lists(plan: Plan) -> list[tuple[Destination, list[str]]]:
     """Every list of the plan that places unit names, with the destination it stands for."""
-    lists = [("main", plan.main), ("core", plan.core), ("hooks", plan.hooks), ("shared", plan.shared)]
+    lists = [(MAIN, plan.main), (CORE, plan.core), (HOOKS, plan.hooks), (SHARED, plan.shared)]
     lists += sorted(plan.extra_modules.items())  # overflow modules such as services.shared_2
     for group in plan.groups:
         # A function registered by stacked decorators is one endpoint per route, but one unit.
-        lists.append((f"routers.{group.name}", sorted({e.function for e in group.endpoints}) + group.router_symbols))
-        lists.append((f"services.{group.name}", group.service_symbols))
+        endpoints = sorted({e.function for e in group.endpoints})
+        lists.append((Destination.router(group.name), endpoints + group.router_symbols))
+        lists.append((Destination.service(group.name), group.service_symbols))
     return lists
 
 
@@ -99,10 +101,9 @@ def test_destinations_are_known_modules(fixture_plan: tuple[Project, Plan]) -> N
     known = {destination for destination, _names in destination_lists(plan)}
     placement = plan.placement()
     assert set(placement.values()) <= known
-    assert placement[plan.app] == "main"  # the app itself never moves
+    assert placement[plan.app] == MAIN  # the app itself never moves
     for destination in plan.extra_modules:
-        kind, _, name = destination.partition(".")
-        assert kind in ("services", "root") and name.isidentifier()
+        assert destination.role in (Role.SERVICE, Role.ROOT) and destination.name.isidentifier()
 
 
 def test_group_names_are_valid_identifiers(fixture_plan: tuple[Project, Plan]) -> None:
@@ -150,11 +151,11 @@ def test_shopapi_specific_placements() -> None:
     """A few decisions on the biggest fixture that follow directly from docs/design.md."""
     project, plan = plan_for(REPO / FIXTURES[0])
     placement = plan.placement()
-    assert placement["app"] == "main"
-    assert placement["spa_fallback"] == "main"  # a catch-all inside `if`
+    assert placement["app"] == MAIN
+    assert placement["spa_fallback"] == MAIN  # a catch-all inside `if`
     assert any("register_admin_tools" in w and "registration-call" in w for w in plan.warnings)
     rebound = set().union(*(u.rebinds_globals for u in project.analysis.units))
-    moved_rebound = {name for name in rebound if placement.get(name, "main") != "main"}
+    moved_rebound = {name for name in rebound if placement.get(name, MAIN) != MAIN}
     assert moved_rebound <= set(plan.seams)  # every moved global rebound with `global` is a seam
 
 
@@ -228,7 +229,7 @@ def test_global_rebound_by_a_setter_is_a_seam_kept_with_its_setter(tmp_path: Pat
     """)
     placement = plan.placement()
     assert placement["_mode"] == placement["set_mode"]
-    assert placement["_mode"] != "main"
+    assert placement["_mode"] != MAIN
     assert plan.seams == ["_mode"]
 
 
@@ -262,11 +263,12 @@ def test_helper_used_by_two_groups_goes_to_shared_and_by_one_to_its_service(tmp_
             return {}
     """)
     placement = plan.placement()
-    assert placement["shared_helper"] == "shared"
-    assert placement["orders_only"] == "services.orders"
+    assert placement["shared_helper"] == SHARED
+    assert placement["orders_only"] == Destination.service("orders")
+    orders, users = Destination.router("orders"), Destination.router("users")
     assert {n: placement[n] for n in ("list_orders", "get_order", "list_users", "get_user")} == {
-        "list_orders": "routers.orders", "get_order": "routers.orders",
-        "list_users": "routers.users", "get_user": "routers.users",
+        "list_orders": orders, "get_order": orders,
+        "list_users": users, "get_user": users,
     }
 
 
@@ -286,8 +288,8 @@ def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
             return CLIENT.get(f"/users/{uid}")
     """)
     placement = plan.placement()
-    assert placement["CLIENT"] == "core"
-    assert placement["TIMEOUT"] == "services.users"  # a plain constant follows its only user
+    assert placement["CLIENT"] == CORE
+    assert placement["TIMEOUT"] == Destination.service("users")  # a plain constant follows its only user
 
 
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:
@@ -307,9 +309,9 @@ def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> 
             return {}
     """)
     placement = plan.placement()
-    assert placement["read_state"] != "main"  # it reads core.app at call time (issue 9, class 4)
+    assert placement["read_state"] != MAIN  # it reads core.app at call time (issue 9, class 4)
     assert any("`read_state` uses the app in its body" in w and "core.app" in w for w in plan.warnings)
-    assert placement["list_users"] == "routers.users"
+    assert placement["list_users"] == Destination.router("users")
 
 
 PINNED_WITHOUT_A_WORD = [
@@ -357,5 +359,5 @@ def test_an_endpoint_kept_in_main_is_named_in_a_warning(tmp_path: Path, body: st
     """docs/design.md: what uses the app stays in main "with a warning"; fixtures/edge/README.md says the same
     for handler_uses_app.py. Without one, a user cannot tell why an endpoint was not moved."""
     plan = plan_source(tmp_path, body)
-    assert plan.placement()[function] == "main"
+    assert plan.placement()[function] == MAIN
     assert warned_about(plan, function), plan.warnings

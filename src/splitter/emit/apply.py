@@ -21,6 +21,7 @@ from splitter.emit.import_order import (
     settings_for,
     sort_block,
 )
+from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
 from splitter.planning.plan_io import Plan
@@ -55,7 +56,9 @@ class ApplyResult:
     git_root: Path | None = None  # None: outside a git repository, where nothing can undo a write
 
 
-def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[str, ...], plan: Plan) -> dict[int, str]:
+def _moved_for_only(
+    analysis: Analysis, placement: dict[int, Destination], only: tuple[str, ...], plan: Plan
+) -> dict[int, Destination]:
     """With --only, move the chosen groups and what they need from shared/core; keep the rest in main.py."""
     names = {g.name for g in plan.groups}
     unknown = [g for g in only if g not in names]
@@ -63,17 +66,17 @@ def _moved_for_only(analysis: Analysis, placement: dict[int, str], only: tuple[s
         raise SplitterError(
             f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})", plan.source
         )
-    chosen = {f"routers.{g}" for g in only} | {f"services.{g}" for g in only}
+    chosen = {Destination.router(g) for g in only} | {Destination.service(g) for g in only}
     binder = {n: i for i, d in placement.items() for n in analysis.units[i].binds}
     moving = {i for i, d in placement.items() if d in chosen}
     stack = list(moving)
     while stack:
         for name in analysis.units[stack.pop()].uses:
             other = binder.get(name)
-            if other is not None and other not in moving and placement[other] != "main":
+            if other is not None and other not in moving and placement[other] != MAIN:
                 moving.add(other)
                 stack.append(other)
-    return {i: (d if i in moving else "main") for i, d in placement.items()}
+    return {i: (d if i in moving else MAIN) for i, d in placement.items()}
 
 
 def _free_variable(name: str, taken: set[str]) -> str:
@@ -82,16 +85,16 @@ def _free_variable(name: str, taken: set[str]) -> str:
     return name
 
 
-def _setup_imports(emitter: Emitter, needs: set[str], modules: list[str]) -> list[cst.BaseStatement]:
+def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]) -> list[cst.BaseStatement]:
     """main.py imports every import-time-work module it takes no name from, first: its side effects
     (`logging.basicConfig`, `os.environ.setdefault`, `mkdir`) must still run, before anything else moved."""
     imported = {emitter.bound_in[n] for n in needs if n in emitter.bound_in}
-    imported |= {home for name, home in emitter.seams_read_in("main").items() if name in needs}
+    imported |= {home for name, home in emitter.seams_read_in(MAIN).items() if name in needs}
     statements = []
     for destination in modules:
         if destination in imported:
             continue
-        statement = nodes.module_import(emitter.where, "main", destination, emitter.alias_for("main", destination))
+        statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
         comment = cst.Comment("# noqa: F401 - runs its import-time setup")
         statements.append(
             statement.with_changes(
@@ -105,7 +108,7 @@ def _main_module(
     emitter: Emitter,
     first_route: dict[int, tuple[str, str]],
     router_alias: dict[tuple[str, str], str],
-    setup_modules: list[str] = (),
+    setup_modules: list[Destination] = (),
     compat: list[cst.BaseStatement] = (),
     tag_entries: list[tuple[str, str]] = (),
 ) -> tuple[cst.Module, set[str]]:
@@ -117,10 +120,10 @@ def _main_module(
     leading_import = last_leading_import(analysis)  # generated imports go after the monolith's own
     main_units = []
     for unit in analysis.units:
-        destination = emitter.placement.get(unit.index, "main")
+        destination = emitter.placement.get(unit.index, MAIN)
         if unit.is_copied:
             main_units.append(("copied", unit))
-        elif destination == "main":
+        elif destination == MAIN:
             main_units.append(("kept", unit))
             needs |= unit.uses
         else:
@@ -128,15 +131,15 @@ def _main_module(
             for registration in emitter.registrations_of.get(unit.index, []):
                 needs |= _names_in(registration) | {unit.name}
     last_include = None
-    moved_names = {n for n, home in emitter.bound_in.items() if home != "main"}
+    moved_names = {n for n, home in emitter.bound_in.items() if home != MAIN}
     first_user = None  # the first kept statement that reads a moved name: generated imports must come before it
     for kind, unit in main_units:
         if kind == "kept":
             if first_user is None and (unit.uses & moved_names or emitter.app in unit.binds):
                 first_user = len(body)
-            body.append(emitter.moved_statement(unit.index, "main", "router"))
+            body.append(emitter.moved_statement(unit.index, MAIN, "router"))
             if emitter.app in unit.binds and emitter.app in emitter.seams and not _hands_app_over(analysis):
-                core = emitter.alias_for("main", "core")
+                core = emitter.alias_for(MAIN, CORE)
                 body.append(nodes.attribute_assignment(core, emitter.app, emitter.app))
                 needs.add(core)
         elif kind == "moved":
@@ -158,13 +161,13 @@ def _main_module(
             if unit.kind == "docstring":
                 body.append(emitter.statements[unit.index])
                 continue
-            elsewhere = {n for n, home in emitter.seams.items() if home != "main"}  # read as `core.x` now
+            elsewhere = {n for n, home in emitter.seams.items() if home != MAIN}  # read as `core.x` now
             keep = {
                 i.bound
                 for i in unit.imports
                 if (i.bound in needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"
             }
-            statement = emitter.copied_import(unit.index, keep | {"*"}, "main") if keep else None
+            statement = emitter.copied_import(unit.index, keep | {"*"}, MAIN) if keep else None
             if statement is not None:
                 original = emitter.statements[unit.index]
                 body.append(statement.with_changes(leading_lines=original.leading_lines))
@@ -173,11 +176,11 @@ def _main_module(
     if tag_entries and last_include is not None:
         body.insert(body.index(last_include) + 1, nodes.openapi_tags_extension(emitter.app, tag_entries))
     needs |= set(router_alias.values())
-    draft = ModuleDraft("main", binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
+    draft = ModuleDraft(MAIN, binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
     generated = emitter.import_lines(draft, copy_originals=False)
     if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
         core = emitter.seams[emitter.app]
-        statement = nodes.module_import(emitter.where, "main", core, emitter.alias_for("main", core))
+        statement = nodes.module_import(emitter.where, MAIN, core, emitter.alias_for(MAIN, core))
         if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
             generated.append(statement)
         setup_modules = [m for m in setup_modules if m != core]
@@ -186,7 +189,7 @@ def _main_module(
     for (group, variable), alias in sorted(router_alias.items()):
         by_group.setdefault(group, []).append(f"{variable} as {alias}")
     for group, names in by_group.items():
-        generated += emitter.from_import(emitter.where.from_clause("main", f"routers.{group}"), names)
+        generated += emitter.from_import(emitter.where.from_clause(MAIN, Destination.router(group)), names)
     if first_user is not None and first_user < import_block_end:
         import_block_end = _after_imports_before(body, first_user)
     body[import_block_end:import_block_end] = generated + list(compat)
@@ -203,8 +206,8 @@ def _hands_app_over(analysis: Analysis) -> bool:
 
 def _compat_lines(emitter: Emitter) -> list[cst.BaseStatement]:
     """main.py imports the compatibility module and hands it its own module object (see compat.py)."""
-    alias = emitter.alias_for("main", "compat")
-    return [nodes.module_import(emitter.where, "main", "compat", alias), forward_call(alias)]
+    alias = emitter.alias_for(MAIN, COMPAT)
+    return [nodes.module_import(emitter.where, MAIN, COMPAT, alias), forward_call(alias)]
 
 
 def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
@@ -235,7 +238,7 @@ def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: 
 def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Plan, where: Destinations) -> str:
     """The docstring of routers/__init__.py lists every router module (and its prefix) for readers."""
     title = f"{init.parent.name.capitalize()} split out of {monolith} by splitter"
-    if init.parent != where.path("routers.x").parent:
+    if init.parent != where.routers_folder():
         return f'"""{title}."""\n'
     listed = init.read_text(encoding="utf-8") if init.exists() else ""  # an earlier --only wave's listing
     prefixes = {name: prefix for name, prefix in re.findall(r"^- (\w+) \((.*)\)$", listed, re.MULTILINE)}
@@ -254,7 +257,7 @@ def _import_settings(project: Project, plan: Plan) -> SortSettings:
 def _created_packages(plan: Plan) -> frozenset[str]:
     """Top-level names of the modules a split of a top-level monolith creates (routers, services, core, ...)."""
     layout = plan.layout
-    extra = {d.split(".", 1)[1] for d in plan.extra_modules if d.startswith("root.")}
+    extra = {d.name for d in plan.extra_modules if d.role is Role.ROOT}
     modules = {layout.routers_package, layout.services_package, layout.core_module, layout.hooks_module}
     return frozenset(modules | {layout.compat_module} | extra)
 
@@ -283,20 +286,20 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     relative = any(i.level > 0 for u in analysis.units for i in u.imports)
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative)
     module, statements = parse_statements(analysis.source, analysis.units, analysis.path)
-    seam_homes = {}
+    seam_homes: dict[str, Destination] = {}
     for index, destination in placement.items():
         for name in analysis.units[index].binds:
-            if name in plan.seams and destination != "main":
+            if name in plan.seams and destination != MAIN:
                 seam_homes[name] = destination
     imported = {i.bound for u in analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
     for name in plan.seams:
         if name not in seam_homes and name in imported:
-            seam_homes[name] = "core"  # an imported name tests patch: everyone reads it through core
+            seam_homes[name] = CORE  # an imported name tests patch: everyone reads it through core
     app = analysis.app_names[0]
-    if any("__file__" in analysis.units[i].dynamic and where.depth(d) for i, d in placement.items() if d != "main"):
-        seam_homes["__file__"] = "core"  # code moved a folder down builds its paths from core.py, beside main.py
-    if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != "main"):
-        seam_homes[app] = "core"  # moved code reads `core.app`, which main.py sets once it has created the app
+    if any("__file__" in analysis.units[i].dynamic and where.depth(d) for i, d in placement.items() if d != MAIN):
+        seam_homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
+    if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != MAIN):
+        seam_homes[app] = CORE  # moved code reads `core.app`, which main.py sets once it has created the app
     schema_classes = frozenset(schema_name_clashes(project))
     emitter = Emitter(
         analysis,
@@ -309,15 +312,15 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         schema_classes=schema_classes,
         import_settings=_import_settings(project, plan),
     )
-    drafts: dict[str, ModuleDraft] = {}
-    if "core" in seam_homes.values():
-        drafts["core"] = ModuleDraft("core", needs={n for n, home in seam_homes.items() if home == "core"})
+    drafts: dict[Destination, ModuleDraft] = {}
+    if CORE in seam_homes.values():
+        drafts[CORE] = ModuleDraft(CORE, needs={n for n, home in seam_homes.items() if home == CORE})
     if app in seam_homes:
-        drafts["core"].binds.add(app)
-        drafts["core"].statements.append(nodes.app_placeholder(app, analysis.path.name))
+        drafts[CORE].binds.add(app)
+        drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name))
     groups = {g.name: g for g in plan.groups}
     for index, destination in sorted(placement.items()):
-        if destination == "main":
+        if destination == MAIN:
             continue
         draft = drafts.setdefault(destination, ModuleDraft(destination))
         draft.units.append(index)
@@ -325,25 +328,21 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     planned_var = {unit_of[e.function]: e.router for g in plan.groups for e in g.endpoints if e.function in unit_of}
     router_vars: dict[str, dict[str, str]] = {}  # group -> planned router variable -> variable in the module
     for destination, draft in drafts.items():
-        if destination.startswith("routers."):
+        if destination.role is Role.ROUTER:
             unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
             planned = sorted(
                 {planned_var.get(i, "router") for i in draft.units if analysis.units[i].route_owner == emitter.app},
                 key=lambda v: (len(v), v),
             )
             taken = unit_binds | emitter.words_of(destination)  # a module global named `router` stays itself
-            router_vars[destination.split(".", 1)[1]] = {v: _free_variable(v, taken) for v in planned}
+            router_vars[destination.name] = {v: _free_variable(v, taken) for v in planned}
     first_route: dict[int, tuple[str, str]] = {}
     router_alias: dict[tuple[str, str], str] = {}
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
     for registration in analysis.registrations:
-        destination = placement.get(registration.unit, "main")
-        if (
-            destination.startswith("routers.")
-            and registration.form == "decorator"
-            and registration.owner == emitter.app
-        ):
-            group = destination.split(".", 1)[1]
+        destination = placement.get(registration.unit, MAIN)
+        if destination.role is Role.ROUTER and registration.form == "decorator" and registration.owner == emitter.app:
+            group = destination.name
             key = (group, router_vars[group][planned_var.get(registration.unit, "router")])
             if key not in router_alias:
                 first_route[registration.unit] = key
@@ -355,16 +354,16 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     changes: dict[Path, str] = {}
     heads: dict[Path, int] = {}  # generated file -> length of its generated head (for --formatter)
     for destination, draft in sorted(drafts.items()):
-        group_name = destination.split(".", 1)[-1]
-        variables = router_vars.get(group_name, {}) if destination.startswith("routers.") else {}
+        is_router = destination.role is Role.ROUTER
+        variables = router_vars.get(destination.name, {}) if is_router else {}
         for index in draft.units:
             variable = variables.get(planned_var.get(index, "router"), "router")
             draft.statements.append(emitter.moved_statement(index, destination, variable))
             unit = analysis.units[index]
             draft.binds |= set(unit.binds)
             draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
-        group = groups.get(group_name)
-        is_router = group is not None and destination.startswith("routers.")
+        group = groups.get(destination.name) if is_router else None
+        is_router = group is not None
         built = emitter.build(
             draft,
             prefix=group.prefix if is_router else "",
@@ -379,7 +378,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         from splitter.emit.formatting import format_heads
 
         changes.update(format_heads({p: changes[p] for p in heads}, heads, options.fmt))
-    setup = sorted(d for d in drafts if d == "core" or d.startswith("root.core"))
+    setup = sorted(d for d in drafts if d == CORE or (d.role is Role.ROOT and d.name.startswith("core")))
     tag_entries = []
     if options.tags:
         routed = dict.fromkeys(group for group, _ in router_alias)  # in include order, as the document lists them
@@ -393,11 +392,11 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         forwarded = {name for names in homes.values() for name in names}
         for home, names in imports_now_elsewhere(analysis, placement, changes[analysis.path], where, forwarded).items():
             homes.setdefault(home, []).extend(names)
-        for home, names in existing_homes(where.path("compat")).items():
+        for home, names in existing_homes(where.path(COMPAT)).items():
             homes.setdefault(home, []).extend(names)
         line_length = emitter.import_settings.line_length
         text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length)
-        changes[where.path("compat")] = text
+        changes[where.path(COMPAT)] = text
     for init in where.package_inits():
         ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
         if ours and any(p.parent == init.parent for p in changes):

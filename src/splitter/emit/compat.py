@@ -18,6 +18,7 @@ from pathlib import Path
 from splitter.emit import nodes
 from splitter.analysis.model import FORWARD_FUNCTION, Analysis
 from splitter.analysis.patched_names import every_statement
+from splitter.planning.destination import CORE, MAIN, Destination
 from splitter.planning.layout import Destinations
 
 _TEMPLATE = '''\
@@ -148,30 +149,30 @@ def existing_homes(path: Path) -> dict[str, list[str]]:
 
 
 def moved_homes(
-    analysis: Analysis, placement: dict[int, str], seam_homes: dict[str, str], where: Destinations
+    analysis: Analysis, placement: dict[int, Destination], seam_homes: dict[str, Destination], where: Destinations
 ) -> dict[str, list[str]]:
     """Dotted home module -> the monolith's names that now live there (moved definitions and seams)."""
     homes: dict[str, list[str]] = {}
     for index, destination in sorted(placement.items()):
-        if destination != "main":
+        if destination != MAIN:
             dotted = where.dotted(destination, analysis.module_name)
             homes.setdefault(dotted, []).extend(analysis.units[index].binds)
     for name, home in seam_homes.items():
-        if home != "main" and name not in analysis.app_names and name != "__file__":
+        if home != MAIN and name not in analysis.app_names and name != "__file__":
             homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return {home: names for home, names in homes.items() if names}
 
 
 def imports_now_elsewhere(
-    analysis: Analysis, placement: dict[int, str], main_text: str, where: Destinations, forwarded: set[str]
+    analysis: Analysis, placement: dict[int, Destination], main_text: str, where: Destinations, forwarded: set[str]
 ) -> dict[str, list[str]]:
     """Names the monolith imported that main.py no longer does (`server.sloppak_mod` in a test): a module that
     still imports one, core first, lends it to the compatibility module. `forwarded` names (seams: read through
     core everywhere, so the modules using them do not import them) already have their home."""
     skip = _module_level_names(main_text) | forwarded
-    users: dict[str, set[str]] = defaultdict(set)
+    users: dict[str, set[Destination]] = defaultdict(set)
     for index, destination in placement.items():
-        if destination != "main":
+        if destination != MAIN:
             for name in analysis.units[index].uses:
                 users[name].add(destination)
     homes: dict[str, list[str]] = {}
@@ -180,7 +181,7 @@ def imports_now_elsewhere(
             name = imported.bound
             if imported.name != "*" and name not in skip and users.get(name):
                 skip.add(name)
-                home = min(users[name], key=lambda d: (d != "core", d))
+                home = min(users[name], key=lambda d: (d != CORE, d))
                 homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return homes
 

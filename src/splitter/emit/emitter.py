@@ -28,17 +28,18 @@ from splitter.emit.import_order import (
     merge_from_imports,
     sort_block,
 )
+from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import Analysis, Unit
 from splitter.analysis.scopes import Scope, build_scopes
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
-    "routers": "Routes {prefix}",
-    "services": "Helpers, models and state used only by the {name} routes",
-    "shared": "Helpers, models and state shared by several route groups",
-    "core": "Import-time configuration, clients and state",
-    "hooks": "Middleware, exception handlers and lifecycle hooks of the app",
+    Role.ROUTER: "Routes {prefix}",
+    Role.SERVICE: "Helpers, models and state used only by the {name} routes",
+    Role.SHARED: "Helpers, models and state shared by several route groups",
+    Role.CORE: "Import-time configuration, clients and state",
+    Role.HOOKS: "Middleware, exception handlers and lifecycle hooks of the app",
 }
 
 
@@ -98,7 +99,7 @@ def parse_statements(source: str, units: list[Unit], path: object = None) -> tup
 
 @dataclass
 class ModuleDraft:
-    destination: str
+    destination: Destination
     units: list[int] = field(default_factory=list)
     statements: list[cst.BaseStatement] = field(default_factory=list)
     binds: set[str] = field(default_factory=set)
@@ -109,8 +110,8 @@ class Emitter:
     def __init__(
         self,
         analysis: Analysis,
-        placement: dict[int, str],
-        seams: dict[str, str],
+        placement: dict[int, Destination],
+        seams: dict[str, Destination],
         destinations: Destinations,
         module: cst.Module,
         statements: list[cst.BaseStatement],
@@ -130,7 +131,7 @@ class Emitter:
         self.tags = tags
         self.statements = statements
         self.app = analysis.app_names[0]
-        self.bound_in: dict[str, str] = {}
+        self.bound_in: dict[str, Destination] = {}
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
@@ -141,27 +142,27 @@ class Emitter:
                     self.import_binders[imported.bound].append(unit.index)
         # statements main.py keeps at the place of a moved unit: hook registrations, an `if` block's app setup
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
-        self._transformers: dict[tuple[str, str], cst.CSTTransformer] = {}
-        self._words: dict[str, set[str]] = {}
+        self._transformers: dict[tuple[str, object], cst.CSTTransformer] = {}
+        self._words: dict[Destination, set[str]] = {}
         self._source_lines = None if "\r" in analysis.source else analysis.source.split("\n")  # ast's line numbering
         self._unit_scopes: dict[int, Scope | None] = {}
 
     # -- moved statements ---------------------------------------------------------------------------------
-    def moved_statement(self, index: int, destination: str, router_var: str) -> cst.BaseStatement:
+    def moved_statement(self, index: int, destination: Destination, router_var: str) -> cst.BaseStatement:
         unit = self.analysis.units[index]
         statement = self.statements[index]
-        if destination.startswith("routers.") and unit.route_owner == self.app:
+        if destination.role is Role.ROUTER and unit.route_owner == self.app:
             key = ("route", router_var)
             if key not in self._transformers:
                 self._transformers[key] = RetargetRouteCalls(self.app, router_var)
             statement = self._transformers[key].rewrite(statement, self._scopes(unit))
-        if unit.hook_kinds and destination != "main" and isinstance(statement, cst.FunctionDef):
+        if unit.hook_kinds and destination != MAIN and isinstance(statement, cst.FunctionDef):
             statement, self.registrations_of[index] = detach(statement, self.app)
-        if unit.app_setup and destination != "main" and isinstance(statement, cst.If):
+        if unit.app_setup and destination != MAIN and isinstance(statement, cst.If):
             statement, kept = split_if(statement, unit.app_setup)
-            self.registrations_of[index] = [self._qualified(kept, "main")]
+            self.registrations_of[index] = [self._qualified(kept, MAIN)]
         # detach() drops decorators and split_if() statements: then the scopes are read from the CST's own code
-        untouched = destination == "main" or not (unit.hook_kinds or unit.app_setup)
+        untouched = destination == MAIN or not (unit.hook_kinds or unit.app_setup)
         seams = unit.uses & self.seams_read_in(destination).keys()
         if any(self.seams[n] != destination for n in seams):
             key = ("seams", destination)
@@ -174,7 +175,7 @@ class Emitter:
                     }
                 )
             statement = self._transformers[key].qualify(statement, self._scopes(unit) if untouched else None)
-        if unit.kind == "class" and unit.name in self.schema_classes and destination != "main":
+        if unit.kind == "class" and unit.name in self.schema_classes and destination != MAIN:
             statement = nodes.with_module_pinned(statement, self.analysis.module_name)
         depth = self.where.depth(destination)
         if unit.relative_inside and depth and self.analysis.package:
@@ -182,23 +183,23 @@ class Emitter:
             if key not in self._transformers:
                 self._transformers[key] = RelativeImportRebaser(depth, self.analysis.package)
             statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
-        if "__name__" in unit.uses and destination != "main":
+        if "__name__" in unit.uses and destination != MAIN:
             key = ("name", "")
             if key not in self._transformers:
                 self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
             statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
         return statement
 
-    def _qualified(self, statement: cst.BaseStatement, destination: str) -> cst.BaseStatement:
+    def _qualified(self, statement: cst.BaseStatement, destination: Destination) -> cst.BaseStatement:
         """`statement` as code in `destination` must read it: seams homed elsewhere through their module."""
         seams = {
             n: self.alias_for(destination, h) for n, h in self.seams_read_in(destination).items() if h != destination
         }
         return SeamQualifier(seams).qualify(statement, None) if seams else statement
 
-    def seams_read_in(self, destination: str) -> dict[str, str]:
+    def seams_read_in(self, destination: Destination) -> dict[str, Destination]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""
-        if destination == "main":
+        if destination == MAIN:
             return {n: home for n, home in self.seams.items() if n not in (self.app, "__file__")}
         if not self.where.depth(destination):
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
@@ -209,7 +210,7 @@ class Emitter:
             self._unit_scopes[unit.index] = _unit_scopes(self._source_lines, unit)
         return self._unit_scopes[unit.index]
 
-    def alias_for(self, importer: str, home: str) -> str:
+    def alias_for(self, importer: Destination, home: Destination) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
         (`orders.STATUS` must not land in a function with a local `orders`)."""
         leaf = self.where.subpath(home).rpartition(".")[2]
@@ -218,16 +219,16 @@ class Emitter:
             alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
         return alias
 
-    def words_of(self, destination: str) -> set[str]:
+    def words_of(self, destination: Destination) -> set[str]:
         if destination not in self._words:
             lines = self.analysis.source.splitlines()
-            units = [u for u in self.analysis.units if self.placement.get(u.index, "main") == destination]
+            units = [u for u in self.analysis.units if self.placement.get(u.index, MAIN) == destination]
             text = "\n".join("\n".join(lines[u.first_line - 1 : u.last_line]) for u in units)
             self._words[destination] = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return self._words[destination]
 
     # -- imports ------------------------------------------------------------------------------------------
-    def copied_import(self, index: int, names: set[str], importer: str) -> cst.BaseStatement | None:
+    def copied_import(self, index: int, names: set[str], importer: Destination) -> cst.BaseStatement | None:
         """The original import statement, keeping only aliases that bind `names`, re-based for `importer`."""
         unit = self.analysis.units[index]
         statement = self.statements[index]
@@ -235,7 +236,9 @@ class Emitter:
             return self._filter_block(statement, names, importer)
         return self._filter_import(statement, names, importer)
 
-    def _filter_block(self, statement: cst.BaseStatement, names: set[str], importer: str) -> cst.BaseStatement | None:
+    def _filter_block(
+        self, statement: cst.BaseStatement, names: set[str], importer: Destination
+    ) -> cst.BaseStatement | None:
         """An `if`/`try` of imports keeping only the imports (and constant fallbacks) that bind `names`; None when
         its main branch keeps nothing. Handlers keep their `raise`/`pass`, an emptied branch becomes `pass`."""
         if isinstance(statement, cst.SimpleStatementLine):
@@ -264,17 +267,19 @@ class Emitter:
             return statement.with_changes(body=body, handlers=handlers)
         return statement
 
-    def _filter_handler(self, suite: cst.BaseSuite, names: set[str], importer: str) -> cst.BaseSuite:
+    def _filter_handler(self, suite: cst.BaseSuite, names: set[str], importer: Destination) -> cst.BaseSuite:
         kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
         return suite.with_changes(body=kept) if kept else _pass_suite()
 
-    def _filter_suite(self, suite: cst.BaseSuite, names: set[str], importer: str) -> cst.BaseSuite | None:
+    def _filter_suite(self, suite: cst.BaseSuite, names: set[str], importer: Destination) -> cst.BaseSuite | None:
         """The suite with only what binds `names` (raise/pass kept); None if no import or assignment is left."""
         kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
         binding = [s for s in kept if not _is_raise_or_pass(s)]
         return suite.with_changes(body=kept) if binding else None
 
-    def _filter_import(self, statement: cst.BaseStatement, names: set[str], importer: str) -> cst.BaseStatement | None:
+    def _filter_import(
+        self, statement: cst.BaseStatement, names: set[str], importer: Destination
+    ) -> cst.BaseStatement | None:
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
             return statement
@@ -318,11 +323,11 @@ class Emitter:
         needs = draft.needs - draft.binds - BUILTINS
         if "__file__" in draft.needs and "__file__" in self.seams_read_in(draft.destination):
             needs.add("__file__")  # read as core.__file__
-        if draft.destination == "main" or self.app not in self.seams:
+        if draft.destination == MAIN or self.app not in self.seams:
             needs.discard(self.app)
         copied: dict[int, set[str]] = defaultdict(set)
-        generated: dict[str, list[str]] = defaultdict(list)
-        module_imports: dict[str, str] = {}
+        generated: dict[Destination, list[str]] = defaultdict(list)
+        module_imports: dict[Destination, str] = {}
         unknown = []
         for name in sorted(needs):
             if name in self.seams and self.seams[name] != draft.destination:
@@ -369,7 +374,7 @@ class Emitter:
                         )
                     )
                 lines.append(statement.with_changes(leading_lines=[]))
-        order = {d: i for i, d in enumerate(["core", "shared"])}
+        order = {d: i for i, d in enumerate([CORE, SHARED])}
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
             lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
         for target, alias in sorted(module_imports.items()):
@@ -377,15 +382,14 @@ class Emitter:
         return lines
 
     # -- whole modules ------------------------------------------------------------------------------------
-    def header(self, destination: str, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:
-        kind = destination.split(".")[0]
-        name = destination.split(".", 1)[-1]
-        if kind == "routers" and summary:
+    def header(self, destination: Destination, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:
+        kind, name = destination.role, destination.name or destination.role.value
+        if kind is Role.ROUTER and summary:
             return nodes.docstring(f"{summary}: moved from {self.analysis.path.name} {GENERATED_MARKER}.")
-        if kind == "root":
-            kind = "hooks" if name.startswith(self.where.layout.hooks_module) else "core"
-        elif kind == "services" and name.startswith(f"{self.where.layout.shared_module}_"):
-            kind = "shared"
+        if kind is Role.ROOT:  # an overflow module beside the monolith: a part of hooks or of core
+            kind = Role.HOOKS if name.startswith(self.where.layout.hooks_module) else Role.CORE
+        elif kind is Role.SERVICE and name.startswith(f"{self.where.layout.shared_module}_"):
+            kind = Role.SHARED
         text = HEADERS[kind].format(prefix=f"under {prefix}" if prefix else f"of the {name} group", name=name)
         source = self.analysis.path.name
         return nodes.docstring(f"{text}: moved from {source} {GENERATED_MARKER}.")
@@ -401,7 +405,7 @@ class Emitter:
         if router_vars and "APIRouter" not in self.import_binders:
             imports += self.from_import("fastapi", ["APIRouter"])
         body += self.ordered_imports(imports)
-        tag = draft.destination.split(".", 1)[-1] if self.tags and router_vars else None
+        tag = draft.destination.name if self.tags and router_vars else None
         rest = [nodes.router_creation(variable, tag, settings) for variable in router_vars] + list(draft.statements)
         if rest and len(body) > 1:
             rest[0] = after_imports(rest[0], self.import_settings)

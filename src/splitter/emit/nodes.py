@@ -9,6 +9,7 @@ import json
 import libcst as cst
 
 if TYPE_CHECKING:
+    from splitter.planning.destination import Destination
     from splitter.planning.layout import Destinations
 
 WRAP_AT = 100
@@ -157,7 +158,9 @@ def openapi_tags_extension(app: str, entries: list[tuple[str, str]]) -> cst.Simp
     return cst.parse_statement(code)
 
 
-def module_import(where: Destinations, importer: str, target: str, alias: str) -> cst.SimpleStatementLine:
+def module_import(
+    where: Destinations, importer: Destination, target: Destination, alias: str
+) -> cst.SimpleStatementLine:
     """A statement binding `alias` to the generated module `target`, as `importer` (both destinations) sees it."""
     sub = where.subpath(target)
     parent, _, leaf = sub.rpartition(".")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from splitter.emit.import_order import settings_for, tidy_import_text
+from splitter.planning.destination import MAIN, Destination
 from splitter.planning.layout import Destinations
 from splitter.analysis.model import Analysis
 from splitter.analysis.source import module_location
@@ -19,12 +20,12 @@ def _absolute_module(analysis: Analysis, module: str, level: int) -> str:
 
 
 def relocation_for(
-    analysis: Analysis, placement: dict[int, str], where: Destinations, main_keeps: set[str]
+    analysis: Analysis, placement: dict[int, Destination], where: Destinations, main_keeps: set[str]
 ) -> dict[str, str]:
     """name -> dotted module M such that `M.name` is now the object the monolith used to hold."""
     moved: dict[str, str] = {}
     for index, destination in placement.items():
-        if destination != "main":
+        if destination != MAIN:
             for name in analysis.units[index].binds:
                 moved[name] = where.dotted(destination, analysis.module_name)
     for unit in analysis.units:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import strongly_connected
+from splitter.planning.destination import MAIN, Destination
 from splitter.planning.grouping import group_key
 from splitter.planning.plan_io import Group
 
@@ -418,7 +419,9 @@ def _shown(names: list[str], limit: int = 3) -> str:
     return ", ".join(f"`{n}`" for n in names[:limit]) + more
 
 
-def cyclic_groups(group_of_block: dict[int, str], deps: dict[int, set[int]], dest: dict[int, str]) -> list[list[str]]:
+def cyclic_groups(
+    group_of_block: dict[int, str], deps: dict[int, set[int]], dest: dict[int, Destination]
+) -> list[list[str]]:
     """Sets of groups whose endpoints call each other's endpoints (directly or through helpers that land beside
     them), each sorted: their routers would import each other."""
     edges: dict[str, set[str]] = defaultdict(set)
@@ -433,7 +436,7 @@ def cyclic_groups(group_of_block: dict[int, str], deps: dict[int, set[int]], des
             if target is not None:
                 if target != group:
                     edges[group].add(target)
-            elif dest.get(other) != "main":
+            elif dest.get(other) != MAIN:
                 stack.extend(deps[other])  # a helper between them lands beside the endpoint it calls
     groups = sorted(set(group_of_block.values()))
     index = {g: i for i, g in enumerate(groups)}

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from splitter.analysis.model import Registration
@@ -73,16 +73,17 @@ def specs_of(registration: Registration, router_specs: Callable[[str, str], list
     return [RouteSpec(None, None)]  # a helper that receives the app: anything may be registered
 
 
-def order_violations(events: list[tuple[int, str | None, list[RouteSpec]]]) -> list[tuple[int, int]]:
+def order_violations(events: list[tuple[int, Hashable | None, list[RouteSpec]]]) -> list[tuple[int, int]]:
     """Pairs (earlier, later) of overlapping registrations whose order flips when groups are included at the
-    position of their first route. events: (original position, group or None for main, specs), in order.
+    position of their first route. events: (original position, router it is included through or None for main,
+    specs), in order.
 
     Only a moved route can jump: it lands at its group's first position, before everything registered in
     between that does not land even earlier. So each moved route is checked against that window alone, and
     within it only against registrations whose leading path segments could match its own (found by bisecting
     per-prefix position lists), which keeps this near-linear.
     """
-    first_of: dict[str, int] = {}
+    first_of: dict[Hashable, int] = {}
     for position, group, _ in events:
         if group is not None:
             first_of.setdefault(group, position)

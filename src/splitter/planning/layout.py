@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from splitter.planning.destination import Destination, Role
 from splitter.planning.plan_io import Layout
 
 GENERATED_MARKER = "by splitter"
@@ -17,35 +18,40 @@ class Destinations:
     layout: Layout
     relative: bool  # the monolith itself uses relative imports: generated code does too
 
-    def subpath(self, destination: str) -> str:
+    def subpath(self, destination: Destination) -> str:
         """Dotted path of a destination below the monolith's folder."""
         lay = self.layout
-        if destination == "main":
+        role = destination.role
+        if role is Role.MAIN:
             raise ValueError("main is the monolith itself")
-        if destination == "core":
-            return lay.core_module
-        if destination == "hooks":
-            return lay.hooks_module
-        if destination == "compat":
-            return lay.compat_module
-        if destination == "shared":
-            return f"{lay.services_package}.{lay.shared_module}"
-        kind, name = destination.split(".", 1)
-        if kind == "root":
-            return name
-        return f"{lay.routers_package if kind == 'routers' else lay.services_package}.{name}"
+        fixed = {
+            Role.CORE: lay.core_module,
+            Role.HOOKS: lay.hooks_module,
+            Role.COMPAT: lay.compat_module,
+            Role.SHARED: f"{lay.services_package}.{lay.shared_module}",
+        }
+        if role in fixed:
+            return fixed[role]
+        if role is Role.ROOT:
+            return destination.name
+        package = lay.routers_package if role is Role.ROUTER else lay.services_package
+        return f"{package}.{destination.name}"
 
-    def depth(self, destination: str) -> int:
-        return 0 if destination in ("main", "core", "hooks", "compat") or destination.startswith("root.") else 1
+    def depth(self, destination: Destination) -> int:
+        """How many folders below the monolith's folder the destination's module lives."""
+        return 1 if destination.role in (Role.SHARED, Role.ROUTER, Role.SERVICE) else 0
 
-    def path(self, destination: str) -> Path:
+    def path(self, destination: Destination) -> Path:
         return self.folder.joinpath(*self.subpath(destination).split(".")).with_suffix(".py")
 
-    def dotted(self, destination: str, monolith_module: str) -> str:
-        if destination == "main":
+    def dotted(self, destination: Destination, monolith_module: str) -> str:
+        if destination.is_main:
             return monolith_module
         prefix = f"{self.package}." if self.package else ""
         return prefix + self.subpath(destination)
+
+    def routers_folder(self) -> Path:
+        return self.folder / self.layout.routers_package
 
     def package_inits(self) -> list[Path]:
         return [
@@ -53,7 +59,7 @@ class Destinations:
             self.folder / self.layout.services_package / "__init__.py",
         ]
 
-    def from_clause(self, importer: str, target: str) -> str:
+    def from_clause(self, importer: Destination, target: Destination) -> str:
         """The `from X` part for importing names of `target` into `importer`."""
         sub = self.subpath(target)
         if self.package and self.relative:

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from splitter.analysis.blocks import Block, build_blocks
 from splitter.analysis.model import Analysis
+from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination
 from splitter.planning.plan_io import Plan
 
 
@@ -50,52 +51,57 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
     return _rebuild(plan, moved)
 
 
-def _placement(plan: Plan) -> dict[str, str]:
+def _placement(plan: Plan) -> dict[str, Destination]:
     table = {}
     for name in plan.main:
-        table[name] = "main"
-    for key, names in (("core", plan.core), ("hooks", plan.hooks), ("shared", plan.shared)):
+        table[name] = MAIN
+    for key, names in ((CORE, plan.core), (HOOKS, plan.hooks), (SHARED, plan.shared)):
         table.update(dict.fromkeys(names, key))
     for key, names in plan.extra_modules.items():
         table.update(dict.fromkeys(names, key))
     for group in plan.groups:
-        table.update(dict.fromkeys(group.router_symbols, f"routers.{group.name}"))
-        table.update(dict.fromkeys(group.service_symbols, f"services.{group.name}"))
+        table.update(dict.fromkeys(group.router_symbols, Destination.router(group.name)))
+        table.update(dict.fromkeys(group.service_symbols, Destination.service(group.name)))
     return table
 
 
-def _destination(names: list[str], placement: dict[str, str]) -> str | None:
+def _destination(names: list[str], placement: dict[str, Destination]) -> Destination | None:
     return next((placement[n] for n in names if n in placement), None)
 
 
 def _new_home(
-    block: Block, destination: dict[int, str | None], users: set[int], endpoint_group: dict[int, str], groups: set[str]
-) -> str | None:
+    block: Block,
+    destination: dict[int, Destination | None],
+    users: set[int],
+    endpoint_group: dict[int, str],
+    groups: set[str],
+) -> Destination | None:
     """Where a helper goes now, or None to leave it. Only a helper whose group lost all its users, or one the
     plan leaves out, moves: to the one group that uses it (one left out and used more widely: shared)."""
-
-    def home(user: int) -> str | None:
-        if user in endpoint_group:
-            return endpoint_group[user]
+    user_groups: set[str] = set()  # the plan's groups its users are in
+    elsewhere: set[Destination] = set()  # where its other users are: main, core, shared, an extra module
+    for user in users:
         place = destination[user]
-        group = place.split(".", 1)[1] if place and place.startswith(("routers.", "services.")) else None
-        return group if group in groups else place
-
+        if user in endpoint_group:
+            user_groups.add(endpoint_group[user])
+        elif place is not None and place.group in groups:
+            user_groups.add(place.group)
+        elif place is not None:
+            elsewhere.add(place)
+    only_group = next(iter(user_groups)) if len(user_groups) == 1 and not elsewhere else None
     current = destination[block.id]
-    homes = {home(u) for u in users} - {None}
     if current is not None:
-        group = current.split(".", 1)[1] if current.startswith(("routers.", "services.")) else None
-        if group not in groups or group in homes or len(homes) != 1 or not homes <= groups:
+        if current.group not in groups or current.group in user_groups or only_group is None:
             return None
-        return f"{current.split('.', 1)[0]}.{homes.pop()}"
+        return Destination(current.role, only_group)
     if block.must_stay or block.impure or not block.is_definition:
         return None  # a statement the plan leaves out is not guessed: the check names it
-    if len(homes) == 1 and homes <= groups:
-        return f"services.{homes.pop()}"
-    return "core" if "core" in homes else "shared"
+    if only_group is not None:
+        return Destination.service(only_group)
+    return CORE if CORE in elsewhere else SHARED
 
 
-def _rebuild(plan: Plan, moved: dict[str, str | None]) -> Plan:
+def _rebuild(plan: Plan, moved: dict[str, Destination | None]) -> Plan:
     """The plan with `moved` names (name -> new destination) taken out of their lists and put in the new ones;
     a group left with nothing is dropped."""
     if not moved:
@@ -104,20 +110,20 @@ def _rebuild(plan: Plan, moved: dict[str, str | None]) -> Plan:
     def keep(names: list[str]) -> list[str]:
         return [n for n in names if n not in moved]
 
-    def added(target: str) -> list[str]:
+    def added(target: Destination) -> list[str]:
         return [n for n, d in moved.items() if d == target]
 
     groups = [
         replace(
             g,
-            router_symbols=keep(g.router_symbols) + added(f"routers.{g.name}"),
-            service_symbols=keep(g.service_symbols) + added(f"services.{g.name}"),
+            router_symbols=keep(g.router_symbols) + added(Destination.router(g.name)),
+            service_symbols=keep(g.service_symbols) + added(Destination.service(g.name)),
         )
         for g in plan.groups
     ]
     return replace(
         plan,
         groups=[g for g in groups if g.endpoints or g.router_symbols or g.service_symbols],
-        core=keep(plan.core) + added("core"),
-        shared=keep(plan.shared) + added("shared"),
+        core=keep(plan.core) + added(CORE),
+        shared=keep(plan.shared) + added(SHARED),
     )

@@ -6,10 +6,11 @@ import json
 import keyword
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from splitter.errors import SplitterError
+from splitter.planning.destination import COMPAT, CORE, HOOKS, MAIN, SHARED, Destination, Role
 
 PLAN_VERSION = 1
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -58,39 +59,73 @@ class Plan:
     shared: list[str]
     seams: list[str]
     layout: Layout = field(default_factory=Layout)
-    extra_modules: dict[str, list[str]] = field(default_factory=dict)  # overflow: 'services.shared_2', 'root.core_2'
+    extra_modules: dict[Destination, list[str]] = field(default_factory=dict)  # overflow: services/shared_2.py
     settings: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     version: int = PLAN_VERSION
 
-    def placement(self) -> dict[str, str]:
-        """unit name -> destination ('main', 'core', 'hooks', 'shared', 'routers.<g>', 'services.<g>')."""
-        table: dict[str, str] = {}
+    def placement(self) -> dict[str, Destination]:
+        """unit name -> destination (main, core, hooks, shared, an extra module, a group's router or services)."""
+        table: dict[str, Destination] = {}
 
-        def put(name: str, destination: str) -> None:
+        def put(name: str, destination: Destination) -> None:
             if name in table and table[name] != destination:
                 raise SplitterError(f"plan puts `{name}` in both {table[name]} and {destination}", self.source)
             table[name] = destination
 
-        for name in self.main:
-            put(name, "main")
-        for name in self.core:
-            put(name, "core")
-        for name in self.hooks:
-            put(name, "hooks")
-        for name in self.shared:
-            put(name, "shared")
-        for destination, names in self.extra_modules.items():
+        for destination, names in (
+            (MAIN, self.main),
+            (CORE, self.core),
+            (HOOKS, self.hooks),
+            (SHARED, self.shared),
+            *self.extra_modules.items(),
+        ):
             for name in names:
                 put(name, destination)
         for group in self.groups:
             for endpoint in group.endpoints:
-                put(endpoint.function, f"routers.{group.name}")
+                put(endpoint.function, Destination.router(group.name))
             for name in group.router_symbols:
-                put(name, f"routers.{group.name}")
+                put(name, Destination.router(group.name))
             for name in group.service_symbols:
-                put(name, f"services.{group.name}")
+                put(name, Destination.service(group.name))
         return table
+
+
+_FIXED_DESTINATIONS = {str(d): d for d in (MAIN, CORE, HOOKS, SHARED, COMPAT)}
+_NAMED_DESTINATIONS = {"routers": Destination.router, "services": Destination.service, "root": Destination.root}
+_DESTINATION_FORM = re.compile(r"^(routers|services|root)\.([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def parse_destination(text: object, source: str) -> Destination:
+    """A destination from its plan-file form ('shared', 'routers.orders', 'root.core_2'): the one place the
+    string form is read."""
+    if isinstance(text, str):
+        if text in _FIXED_DESTINATIONS:
+            return _FIXED_DESTINATIONS[text]
+        match = _DESTINATION_FORM.match(text)
+        if match:
+            return _NAMED_DESTINATIONS[match.group(1)](match.group(2))
+    raise SplitterError(
+        f"invalid plan: destination {text!r} is not main, core, hooks, shared, compat, "
+        "'routers.<group>', 'services.<name>' or 'root.<name>'",
+        source,
+    )
+
+
+def _extra_modules(raw: object, source: str) -> dict[Destination, list[str]]:
+    """`extra_modules`: overflow modules in the services package or beside the monolith, and their names."""
+    wrong = "invalid plan: `extra_modules` keys look like 'services.<name>' or 'root.<name>'"
+    if not isinstance(raw, dict):
+        raise SplitterError(wrong, source)
+    extra = {}
+    for key, names in raw.items():
+        known = isinstance(key, str) and _DESTINATION_FORM.match(key)
+        destination = parse_destination(key, source) if known else None
+        if destination is None or destination.role not in (Role.SERVICE, Role.ROOT):
+            raise SplitterError(wrong, source)
+        extra[destination] = _list_of_str(names, key, source)
+    return extra
 
 
 def check_group_name(name: object, source: str) -> str:
@@ -104,7 +139,9 @@ def check_group_name(name: object, source: str) -> str:
 
 
 def plan_to_json(plan: Plan) -> dict:
-    return asdict(plan)
+    data = asdict(replace(plan, extra_modules={}))
+    data["extra_modules"] = {str(d): list(names) for d, names in plan.extra_modules.items()}
+    return data
 
 
 def _list_of_str(value: object, what: str, source: str) -> list[str]:
@@ -170,11 +207,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     for value in asdict(layout).values():
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
             raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
-    extra = data.get("extra_modules") or {}
-    if not isinstance(extra, dict) or not all(
-        isinstance(k, str) and re.match(r"^(services|root)\.[A-Za-z_][A-Za-z0-9_]*$", k) for k in extra
-    ):
-        raise SplitterError("invalid plan: `extra_modules` keys look like 'services.<name>' or 'root.<name>'", source)
+    extra = _extra_modules(data.get("extra_modules") or {}, source)
     return Plan(
         source=str(data.get("source", "")),
         module=str(data.get("module", "")),
@@ -187,7 +220,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         seams=_list_of_str(data.get("seams", []), "seams", source),
         layout=layout,
         settings=dict(data.get("settings") or {}),
-        extra_modules={k: _list_of_str(v, k, source) for k, v in extra.items()},
+        extra_modules=extra,
         warnings=[str(w) for w in data.get("warnings") or []],
     )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
+from splitter.planning.destination import MAIN, Destination, Role
 
 if TYPE_CHECKING:
     from splitter.planning.planner import _Planner
@@ -21,10 +22,10 @@ def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
     """Moved functions that use the app in their body (`app.state.x`) read it through core at call time."""
     notes = []
     for block in planner.blocks:
-        if planner.dest.get(block.id, "main") == "main":
+        if planner.dest.get(block.id, MAIN) == MAIN:
             continue
         for unit in (analysis.units[u] for u in block.units):
-            if "__file__" in unit.dynamic and planner.dest[block.id].startswith(("routers.", "services.")):
+            if "__file__" in unit.dynamic and planner.dest[block.id].role in (Role.ROUTER, Role.SERVICE):
                 notes.append(
                     f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
                     "down, it reads `core.__file__` (core.py sits beside main.py)"
@@ -48,7 +49,7 @@ def _schema_names_kept(analysis: Analysis, planner: _Planner) -> list[str]:
     notes = []
     for unit in analysis.units:
         elsewhere = planner.options.schema_clashes.get(unit.name)
-        if elsewhere and unit.kind == "class" and planner.dest.get(planner.block_of_unit[unit.index], "main") != "main":
+        if elsewhere and unit.kind == "class" and planner.dest.get(planner.block_of_unit[unit.index], MAIN) != MAIN:
             notes.append(
                 f'{analysis.path}:{unit.first_line}: `{unit.name}` keeps `__module__ = "{analysis.module_name}"` '
                 f"when moved: {elsewhere} also defines a class `{unit.name}`, so FastAPI names its OpenAPI schema "
@@ -62,19 +63,19 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     main.py big. Moved code is never cut, so the user hears it from the plan, not from a line count."""
     limit = planner.options.max_lines
     notes = []
-    by_dest: dict[str, list[Block]] = defaultdict(list)
+    by_dest: dict[Destination, list[Block]] = defaultdict(list)
     for block in planner.blocks:
-        by_dest[planner.dest.get(block.id, "main")].append(block)
+        by_dest[planner.dest.get(block.id, MAIN)].append(block)
     for destination, blocks in sorted(by_dest.items()):
         largest = max(blocks, key=lambda b: b.lines)
-        if destination != "main" and largest.lines > limit * 0.8:
+        if destination != MAIN and largest.lines > limit * 0.8:
             notes.append(
                 f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
-                f"{destination.replace('.', '/')}.py cannot stay under {limit} lines without cutting it"
+                f"{str(destination).replace('.', '/')}.py cannot stay under {limit} lines without cutting it"
             )
     main_lines = planner.estimate_main_lines()
     if main_lines > planner.options.main_max_lines:
-        kept = sorted((b for b in by_dest["main"] if b.must_stay or b.is_definition), key=lambda b: -b.lines)[:3]
+        kept = sorted((b for b in by_dest[MAIN] if b.must_stay or b.is_definition), key=lambda b: -b.lines)[:3]
         names = ", ".join(f"`{b.name}` ({b.lines} lines)" for b in kept)
         notes.append(
             f"{analysis.path}: main.py keeps about {main_lines} lines (limit {planner.options.main_max_lines}); "

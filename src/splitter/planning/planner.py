@@ -20,6 +20,7 @@ from splitter.planning.grouping import (
     specs_of,
 )
 from splitter.analysis.model import Analysis
+from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
@@ -47,13 +48,12 @@ class _Planner:
         self.options = options
         self.blocks, self.block_of_unit = build_blocks(analysis)
         self.warnings: list[str] = []
-        self.dest: dict[int, str] = {}  # block id -> destination
-        self.group_of_block: dict[int, str] = {}
+        self.dest: dict[int, Destination] = {}  # block id -> destination
+        self.group_of_block: dict[int, str] = {}  # block id -> group key (a group name, or a local router's key)
+        self.local_router_label: dict[str, str] = {}  # group key of a monolith's own APIRouter -> its name's base
         self.group_reasons: dict[str, list[str]] = defaultdict(list)  # group key -> why its endpoints are together
         self.segment_of_block: dict[int, int] = {}
-        self.overflow: set[str] = (
-            set()
-        )  # extra modules for helpers that outgrew one file  # a group included in several places uses several routers
+        self.overflow: set[Destination] = set()  # extra modules for helpers that outgrew one file
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -90,9 +90,9 @@ class _Planner:
         stack = list(roots)
         while stack:
             block_id = stack.pop()
-            if self.dest.get(block_id) == "main":
+            if self.dest.get(block_id) == MAIN:
                 continue
-            self.dest[block_id] = "main"
+            self.dest[block_id] = MAIN
             self.group_of_block.pop(block_id, None)
             block = self.blocks[block_id]
             endpoints = self.endpoint_names(block_id)
@@ -100,7 +100,7 @@ class _Planner:
                 names = ", ".join(f"`{n}`" for n in endpoints) or f"`{block.name}`"
                 self.warn(block.line, f"{names} stays in main.py: {reason.get(block_id, 'pinned')}")
             for user in self.users[block_id]:
-                if self.dest.get(user) != "main":
+                if self.dest.get(user) != MAIN:
                     reason.setdefault(user, f"it uses `{block.name}`, which stays there")
                     stack.append(user)
 
@@ -137,11 +137,11 @@ class _Planner:
                 continue
             if block.router_var:
                 router_prefix = block.router_prefix or ""
-                key = group_key(router_prefix, skip) or block.router_var.replace("router", "")
-                self.group_of_block[block.id] = f"router:{key or block.router_var}"
-                self.group_reasons[f"router:{key or block.router_var}"].append(
-                    f"the monolith's own APIRouter `{block.router_var}`"
-                )
+                label = group_key(router_prefix, skip) or block.router_var.replace("router", "") or block.router_var
+                key = f"router:{label}"  # apart from the route groups' keys, which are plain names
+                self.local_router_label[key] = label
+                self.group_of_block[block.id] = key
+                self.group_reasons[key].append(f"the monolith's own APIRouter `{block.router_var}`")
             elif block.endpoint_paths:
                 functions = self.endpoint_names(block.id) or [block.name]
                 uses = (block.uses & known) - set(self.analysis.app_names)
@@ -202,11 +202,10 @@ class _Planner:
                 if registration.owner != primary:
                     continue
                 block_id = self.block_of_unit[registration.unit]
-                moved = self.dest.get(block_id) != "main" and registration.form == "decorator"
+                moved = self.dest.get(block_id) != MAIN and registration.form == "decorator"
                 group = self.group_of_block.get(block_id) if moved else None
-                if group is not None:
-                    group = f"{group}#{self.segment_of_block.get(block_id, 0)}"
-                events.append((position, group, specs_of(registration, router_specs)))
+                router = (group, self.segment_of_block.get(block_id, 0)) if group is not None else None
+                events.append((position, router, specs_of(registration, router_specs)))
             violations = order_violations(events)
             if not violations:
                 return
@@ -214,7 +213,7 @@ class _Planner:
             for _earlier, later in violations:
                 block_id = self.block_of_unit[analysis.registrations[later].unit]
                 group = self.group_of_block.get(block_id)
-                if group is None or group in touched or self.dest.get(block_id) == "main":
+                if group is None or group in touched or self.dest.get(block_id) == MAIN:
                     continue
                 touched.add(group)
                 self._resolve(later, first_position)
@@ -243,7 +242,7 @@ class _Planner:
         taken = set(self.options.existing_modules)
         names = {}
         for key in sorted(set(self.group_of_block.values())):
-            label = key.split(":", 1)[1] if key.startswith("router:") else key
+            label = self.local_router_label.get(key, key)
             names[key] = identifier(label.replace("/", "_") or "root", taken)
             taken.add(names[key])
         return names
@@ -251,11 +250,11 @@ class _Planner:
     def place(self, main_lines_budget: int) -> None:
         names = self.group_names()
         for block_id, key in self.group_of_block.items():
-            self.dest[block_id] = f"routers.{names[key]}"
+            self.dest[block_id] = Destination.router(names[key])
         hooks_in_main = main_lines_budget <= self.options.main_max_lines
         for block in self.blocks:
             if block.is_hook and block.id not in self.dest:
-                self.dest[block.id] = "main" if hooks_in_main else "hooks"
+                self.dest[block.id] = MAIN if hooks_in_main else HOOKS
         free = [b.id for b in self.blocks if b.id not in self.dest and b.placeable]
         components = strongly_connected(free, self.deps)
         for component in reversed(components):  # users before what they use
@@ -269,9 +268,9 @@ class _Planner:
             self.dest[d]
             for b in component
             for d in self.deps[b]
-            if d not in component and self.dest.get(d, "").startswith("routers.")
+            if d not in component and d in self.dest and self.dest[d].role is Role.ROUTER
         }
-        below = sorted(d for d in user_dests if d == "core" or d.startswith("root."))  # every router imports core
+        below = sorted(d for d in user_dests if d.role in (Role.CORE, Role.ROOT))  # every router imports core
         if uses_router and below:
             # It calls an endpoint, so it would live in a router, yet import-time work in core uses it: core would
             # import a router that imports core (an import cycle). main.py may import anything.
@@ -281,23 +280,23 @@ class _Planner:
             return
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
-        elif any(b.impure for b in blocks) or "core" in user_dests:
-            destination = "core"
+        elif any(b.impure for b in blocks) or CORE in user_dests:
+            destination = CORE
         else:
-            groups = {d.split(".", 1)[1] for d in user_dests if d.startswith(("routers.", "services."))}
-            if "shared" in user_dests or len(groups) > 1:
-                destination = "shared"
+            groups = {d.group for d in user_dests if d.role in (Role.ROUTER, Role.SERVICE)}
+            if SHARED in user_dests or len(groups) > 1:
+                destination = SHARED
             elif groups:
-                destination = f"services.{groups.pop()}"
-            elif user_dests & {"main", "hooks"}:
-                destination = "shared"  # a helper of main.py's own code; core is for import-time work
+                destination = Destination.service(groups.pop())
+            elif user_dests & {MAIN, HOOKS}:
+                destination = SHARED  # a helper of main.py's own code; core is for import-time work
             else:
-                destination = "shared"  # used by nothing here: tests or other modules may import it
+                destination = SHARED  # used by nothing here: tests or other modules may import it
         for block_id in component:
             self.dest[block_id] = destination
 
     def estimate_main_lines(self) -> int:
-        lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == "main")
+        lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
         imports = sum(u.last_line - u.first_line + 1 for u in self.analysis.units if u.kind == "import")
         groups = len(set(self.group_of_block.values()))
@@ -311,7 +310,7 @@ class _Planner:
         wanted = rebound | set(self.options.patched_names)
         found = []
         for block in self.blocks:
-            if self.dest.get(block.id, "main") != "main":
+            if self.dest.get(block.id, MAIN) != MAIN:
                 found += [name for name in block.binds if name in wanted]
         imported = {i.bound for u in self.analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
         found += [name for name in self.options.patched_names if name in imported and name not in self.binder]
@@ -319,12 +318,12 @@ class _Planner:
 
     def split_oversized(self) -> None:
         """Cut a helper module over the size limit into several, dependencies first, so imports stay acyclic."""
-        by_dest: dict[str, list[int]] = defaultdict(list)
+        by_dest: dict[Destination, list[int]] = defaultdict(list)
         for block_id, destination in self.dest.items():
             by_dest[destination].append(block_id)
         budget = int(self.options.max_lines * 0.8)  # room for the header and imports
         for destination, ids in sorted(by_dest.items()):
-            if destination == "main" or destination.startswith("routers."):
+            if destination.role in (Role.MAIN, Role.ROUTER):
                 continue
             if sum(self.blocks[b].lines for b in ids) <= budget:
                 continue
@@ -337,16 +336,21 @@ class _Planner:
                     size = 0
                 chunks[-1] += component
                 size += lines
-            base = {
-                "shared": f"services.{self.options.layout.shared_module}",
-                "core": f"root.{self.options.layout.core_module}",
-                "hooks": f"root.{self.options.layout.hooks_module}",
-            }.get(destination, destination)
             for number, chunk in enumerate(chunks[1:], start=2):
-                overflow = f"{base}_{number}"
+                overflow = self._overflow_module(destination, number)
                 self.overflow.add(overflow)
                 for block_id in chunk:
                     self.dest[block_id] = overflow
+
+    def _overflow_module(self, destination: Destination, number: int) -> Destination:
+        """The `number`th module of a destination cut in parts: services/shared_2.py, core_2.py beside main.py."""
+        layout = self.options.layout
+        if destination.role is Role.SHARED:
+            return Destination.service(f"{layout.shared_module}_{number}")
+        if destination.role in (Role.CORE, Role.HOOKS):
+            module = layout.core_module if destination.role is Role.CORE else layout.hooks_module
+            return Destination.root(f"{module}_{number}")
+        return Destination(destination.role, f"{destination.name}_{number}")
 
 
 @without_gc
@@ -362,9 +366,9 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
 
 
 def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Plan:
-    by_dest: dict[str, list[str]] = defaultdict(list)
+    by_dest: dict[Destination, list[str]] = defaultdict(list)
     for block in planner.blocks:
-        destination = planner.dest.get(block.id, "main")
+        destination = planner.dest.get(block.id, MAIN)
         by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
     groups: dict[str, Group] = {}
     for registration in analysis.registrations:
@@ -373,12 +377,12 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             block_id = planner.binder[registration.function]  # the handler moves; its registration stays
         elif registration.form != "decorator":
             continue
-        destination = planner.dest.get(block_id, "main")
+        destination = planner.dest.get(block_id, MAIN)
         if registration.owner != analysis.app_names[0] and registration.owner not in analysis.local_routers:
             continue
-        if not destination.startswith("routers.") or not registration.function:
+        if destination.role is not Role.ROUTER or not registration.function:
             continue
-        name = destination.split(".", 1)[1]
+        name = destination.name
         group = groups.setdefault(name, Group(name=name, prefix=""))
         if registration.owner in analysis.local_routers:
             group.router = registration.owner
@@ -393,11 +397,10 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             )
         )
     for destination, names in by_dest.items():
-        if destination.startswith(("routers.", "services.")) and destination not in planner.overflow:
-            kind, name = destination.split(".", 1)
-            group = groups.setdefault(name, Group(name=name, prefix=""))
+        if destination.role in (Role.ROUTER, Role.SERVICE) and destination not in planner.overflow:
+            group = groups.setdefault(destination.name, Group(name=destination.name, prefix=""))
             endpoint_functions = {e.function for e in group.endpoints}
-            target = group.router_symbols if kind == "routers" else group.service_symbols
+            target = group.router_symbols if destination.role is Role.ROUTER else group.service_symbols
             target += [n for n in names if n not in endpoint_functions]
     for group in groups.values():
         group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
@@ -411,10 +414,10 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         module=analysis.module_name,
         app=analysis.app_names[0],
         groups=sorted(groups.values(), key=lambda g: g.name),
-        main=by_dest["main"],
-        core=by_dest["core"],
-        hooks=by_dest["hooks"],
-        shared=by_dest["shared"],
+        main=by_dest[MAIN],
+        core=by_dest[CORE],
+        hooks=by_dest[HOOKS],
+        shared=by_dest[SHARED],
         seams=planner.seams(),
         extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
         layout=options.layout,

@@ -5,23 +5,24 @@ from __future__ import annotations
 from splitter.analysis.blocks import build_blocks
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
+from splitter.planning.destination import MAIN, Destination
 from splitter.planning.plan_io import Plan
 
 
-def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
+def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
     """unit index -> destination for every unit that is moved or kept; errors name the stale or invalid entry."""
     by_name = plan.placement()
     known = {unit.name for unit in analysis.units if not unit.is_copied}
     unknown = sorted(set(by_name) - known)
     if unknown:  # first: a typo in an edited plan also leaves the right name out
         where = by_name[unknown[0]]
-        where = f"group `{where.split('.', 1)[1]}`" if where.startswith(("routers.", "services.")) else f"`{where}`"
+        where = f"group `{where.group}`" if where.group is not None else f"`{where}`"
         raise SplitterError(
             f"the plan names `{unknown[0]}` (in {where}), which {analysis.path.name} does not define: "
             "correct or remove that name in the plan",
             analysis.path,
         )
-    placement: dict[int, str] = {}
+    placement: dict[int, Destination] = {}
     for unit in analysis.units:
         if unit.is_copied:
             continue
@@ -45,11 +46,11 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, str]:
             names = ", ".join(f"`{u.name}`" for u in members[:4])
             raise SplitterError(
                 f"invalid plan: {names} must move together (same name bound twice, or a `global` "
-                f"and the code that rebinds it) but the plan sends them to {', '.join(sorted(destinations))}",
+                f"and the code that rebinds it) but the plan sends them to {', '.join(map(str, sorted(destinations)))}",
                 analysis.path,
                 members[0].first_line,
             )
-        if block.must_stay and destinations != {"main"}:
+        if block.must_stay and destinations != {MAIN}:
             raise SplitterError(
                 f"invalid plan: `{block.name}` must stay in main.py ({block.must_stay})", analysis.path, block.line
             )
