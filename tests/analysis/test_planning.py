@@ -361,3 +361,20 @@ def test_an_endpoint_kept_in_main_is_named_in_a_warning(tmp_path: Path, body: st
     plan = plan_source(tmp_path, body)
     assert plan.placement()[function] == MAIN
     assert warned_about(plan, function), plan.warnings
+
+
+def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    body = "".join(f"    total += {i}\n" for i in range(60))
+    routes = "".join(
+        f'@app.get("/{name}")\ndef {name}():\n    return big_helper()\n@app.get("/{name}/{{key}}")\n'
+        f"def one_of_{name}(key: int):\n    return big_helper()\n"
+        for name in ("orders", "users")
+    )
+    source = "from fastapi import FastAPI\napp = FastAPI()\ndef big_helper():\n    total = 0\n" + body
+    source += "    return total\n" + routes
+    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=60))
+    notes = [w for w in plan.warnings if "alone is" in w]
+    assert notes and all("services/shared.py cannot stay under 60 lines" in n for n in notes), plan.warnings

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
+from splitter.planning.layout import Destinations
 from splitter.planning.destination import MAIN, Destination, Role
 
 if TYPE_CHECKING:
@@ -66,12 +67,14 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     by_dest: dict[Destination, list[Block]] = defaultdict(list)
     for block in planner.blocks:
         by_dest[planner.dest.get(block.id, MAIN)].append(block)
+    where = Destinations(analysis.path.parent, analysis.package, planner.options.layout, relative=False)
     for destination, blocks in sorted(by_dest.items()):
         largest = max(blocks, key=lambda b: b.lines)
         if destination != MAIN and largest.lines > limit * 0.8:
+            file = where.subpath(destination).replace(".", "/") + ".py"
             notes.append(
                 f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
-                f"{str(destination).replace('.', '/')}.py cannot stay under {limit} lines without cutting it"
+                f"{file} cannot stay under {limit} lines without cutting it"
             )
     main_lines = planner.estimate_main_lines()
     if main_lines > planner.options.main_max_lines:
