@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import io
 import tokenize
 from pathlib import Path
@@ -43,6 +44,11 @@ def read_python(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise SplitterError(f"cannot read: {exc.strerror or exc}", path) from None
+    return decode_python(data, path)
+
+
+def decode_python(data: bytes, path: Path) -> str:
+    """Source bytes as text, honouring a PEP 263 coding cookie; newlines kept as they are."""
     if b"\x00" in data:
         raise SplitterError("not Python source: the file holds binary data (NUL bytes)", path)
     try:
@@ -114,3 +120,19 @@ def git_root(path: Path) -> Path | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes (`git hash-object`), computed without touching the repository."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def read_git_blob(root: Path, blob_id: str) -> bytes | None:
+    """The bytes of a blob the repository at `root` holds (any commit, the index, a stash), else None."""
+    if not all(c in "0123456789abcdef" for c in blob_id) or len(blob_id) != 40:
+        return None
+    try:
+        out = subprocess.run(["git", "cat-file", "blob", blob_id], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -28,6 +28,7 @@ from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project, load_project, plan_project, schema_name_clashes
 from splitter.emit.references import relocation_for, retarget_repository
 from splitter.planning.plan_edits import follow_edits
+from splitter.emit.waves import planned_wave, wave_changes
 from splitter.planning.validate import unit_placement
 from splitter.emit.writer import dirty_files, unified_diff, write_all
 from splitter.gcpause import without_gc
@@ -66,6 +67,8 @@ def _moved_for_only(
         raise SplitterError(
             f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})", plan.source
         )
+    if names <= set(only):
+        return placement  # the wave that completes the plan moves the rest too, as a one-shot apply does
     chosen = {Destination.router(g) for g in only} | {Destination.service(g) for g in only}
     binder = {n: i for i, d in placement.items() for n in analysis.units[i].binds}
     moving = {i for i, d in placement.items() if d in chosen}
@@ -412,17 +415,28 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
 def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOptions | None = None) -> ApplyResult:
     options = options or ApplyOptions()
     project = load_project(Path(path), options.module_name)
+    wave = None
     if plan is None:
         plan = plan_project(project)
     else:
+        wave = planned_wave(project, plan)  # earlier waves moved code: work from the text the plan was made of
+        project = wave.project if wave is not None else project
         plan = follow_edits(project.analysis, plan)  # helpers follow the endpoints a person moved
-    changes, relocation = build_changes(project, plan, options)
+    earlier: set[Path] = set()
+    if wave is not None:
+
+        def build(planned: Project, only: tuple[str, ...]) -> tuple[dict[Path, str], dict[str, str]]:
+            return build_changes(planned, plan, replace(options, only=only))
+
+        changes, relocation, earlier = wave_changes(wave, plan, options.only, build)
+    else:
+        changes, relocation = build_changes(project, plan, options)
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:
         first_party = frozenset() if project.analysis.package else _created_packages(plan)
         changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
     changes.update(_reflowed(project, changes))
-    _check_safe(project, plan, changes, generated, options)
+    _check_safe(project, plan, changes, [p for p in generated if p not in earlier], options)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
         write_all({p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t})

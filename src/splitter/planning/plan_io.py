@@ -63,6 +63,7 @@ class Plan:
     settings: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     version: int = PLAN_VERSION
+    source_blob: str = ""  # git blob id of the monolith planned: later waves re-read that text from git
 
     def placement(self) -> dict[str, Destination]:
         """unit name -> destination (main, core, hooks, shared, an extra module, a group's router or services)."""
@@ -162,51 +163,11 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         raise SplitterError("invalid plan: `groups` must be a list", source)
     groups, seen = [], set()
     for raw in data["groups"]:
-        if not isinstance(raw, dict) or not isinstance(raw.get("endpoints"), list):
-            raise SplitterError("invalid plan: each group needs `name` and `endpoints`", source)
-        name = check_group_name(raw.get("name"), source)
-        if name in seen:
-            raise SplitterError(f"invalid plan: two groups are named {name!r}", source)
-        seen.add(name)
-        endpoints = []
-        for item in raw["endpoints"]:
-            if not isinstance(item, dict) or not isinstance(item.get("function"), str):
-                raise SplitterError(f"invalid plan: an endpoint of group {name!r} has no `function`", source)
-            endpoint_router = item.get("router", "router")
-            if not isinstance(endpoint_router, str) or not _IDENTIFIER.match(endpoint_router):
-                raise SplitterError(
-                    f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source
-                )
-            endpoints.append(
-                Endpoint(
-                    item["function"],
-                    list(item.get("methods") or []),
-                    item.get("path"),
-                    int(item.get("line") or 0),
-                    endpoint_router,
-                )
-            )
-        router = raw.get("router", "router")
-        if not isinstance(router, str) or not _IDENTIFIER.match(router):
-            raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)
-        groups.append(
-            Group(
-                name=name,
-                prefix=str(raw.get("prefix", "")),
-                endpoints=endpoints,
-                router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
-                service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
-                router=router,
-                why=[str(w) for w in raw.get("why") or []] if isinstance(raw.get("why"), list) else [],
-            )
-        )
-    layout_raw = data.get("layout") or {}
-    if not isinstance(layout_raw, dict):
-        raise SplitterError("invalid plan: `layout` must be an object", source)
-    layout = Layout(**{k: v for k, v in layout_raw.items() if k in Layout.__dataclass_fields__})
-    for value in asdict(layout).values():
-        if not isinstance(value, str) or not _IDENTIFIER.match(value):
-            raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
+        group = _group_from_json(raw, source)
+        if group.name in seen:
+            raise SplitterError(f"invalid plan: two groups are named {group.name!r}", source)
+        seen.add(group.name)
+        groups.append(group)
     extra = _extra_modules(data.get("extra_modules") or {}, source)
     return Plan(
         source=str(data.get("source", "")),
@@ -218,11 +179,51 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         hooks=_list_of_str(data.get("hooks", []), "hooks", source),
         shared=_list_of_str(data.get("shared", []), "shared", source),
         seams=_list_of_str(data.get("seams", []), "seams", source),
-        layout=layout,
+        layout=_layout_from_json(data.get("layout") or {}, source),
         settings=dict(data.get("settings") or {}),
         extra_modules=extra,
         warnings=[str(w) for w in data.get("warnings") or []],
+        source_blob=str(data.get("source_blob") or ""),
     )
+
+
+def _group_from_json(raw: object, source: str) -> Group:
+    if not isinstance(raw, dict) or not isinstance(raw.get("endpoints"), list):
+        raise SplitterError("invalid plan: each group needs `name` and `endpoints`", source)
+    name = check_group_name(raw.get("name"), source)
+    router = raw.get("router", "router")
+    if not isinstance(router, str) or not _IDENTIFIER.match(router):
+        raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)
+    return Group(
+        name=name,
+        prefix=str(raw.get("prefix", "")),
+        endpoints=[_endpoint_from_json(item, name, source) for item in raw["endpoints"]],
+        router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
+        service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
+        router=router,
+        why=[str(w) for w in raw.get("why") or []] if isinstance(raw.get("why"), list) else [],
+    )
+
+
+def _endpoint_from_json(item: object, group: str, source: str) -> Endpoint:
+    if not isinstance(item, dict) or not isinstance(item.get("function"), str):
+        raise SplitterError(f"invalid plan: an endpoint of group {group!r} has no `function`", source)
+    router = item.get("router", "router")
+    if not isinstance(router, str) or not _IDENTIFIER.match(router):
+        raise SplitterError(f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source)
+    return Endpoint(
+        item["function"], list(item.get("methods") or []), item.get("path"), int(item.get("line") or 0), router
+    )
+
+
+def _layout_from_json(raw: object, source: str) -> Layout:
+    if not isinstance(raw, dict):
+        raise SplitterError("invalid plan: `layout` must be an object", source)
+    layout = Layout(**{k: v for k, v in raw.items() if k in Layout.__dataclass_fields__})
+    for value in asdict(layout).values():
+        if not isinstance(value, str) or not _IDENTIFIER.match(value):
+            raise SplitterError(f"invalid plan: layout name {value!r} is not an identifier", source)
+    return layout
 
 
 def read_plan(path: Path | str) -> Plan:

@@ -13,7 +13,7 @@ from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Layout, Plan
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.analysis.source import iter_python_files, module_location, read_python
-from splitter.analysis.source import git_root
+from splitter.analysis.source import git_blob_id, git_root
 from splitter.gcpause import without_gc
 
 
@@ -190,4 +190,6 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         layout=layout,
         schema_clashes=schema_name_clashes(project),
     )
-    return make_plan(project.analysis, options)
+    plan = make_plan(project.analysis, options)
+    plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
+    return plan

@@ -1,0 +1,121 @@
+"""Waves: plan once, then `apply --plan plan.json --only GROUP` once per pull request, committing after each.
+
+The same plan keeps working after earlier waves moved code (its `@<line>` names included), every wave keeps the
+OpenAPI document, route order and the project's tests, and the last wave ends with exactly the files a one-shot
+apply writes (no shared_2.py, core_2.py or app_core.py beside the first wave's modules).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from splitter.cli import app
+from splitter.verification.compare import compare
+from splitter.verification.runner import take_snapshot
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+runner = CliRunner()
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=repo,
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def notes_backend(folder: Path) -> Path:
+    shutil.copytree(FIXTURES / "notes_backend", folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-qm", "the monolith")
+    return folder
+
+
+def apply(repo: Path, plan: Path, *only: str):
+    return runner.invoke(app, ["apply", str(repo / "main.py"), "--plan", str(plan), "--yes",
+                               *[arg for group in only for arg in ("--only", group)]])
+
+
+def make_plan(repo: Path, plan: Path) -> None:
+    result = runner.invoke(app, ["plan", str(repo / "main.py"), "--out", str(plan)])
+    assert result.exit_code == 0, result.output
+
+
+def files(repo: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*"))
+            if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts}
+
+
+def snapshot(repo: Path) -> dict:
+    return take_snapshot("main:app", repo, sys.executable, [repo])
+
+
+def test_waves_keep_the_app_and_end_with_the_one_shot_files(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    one_shot = notes_backend(tmp_path / "one")
+    repo = notes_backend(tmp_path / "waves")
+    make_plan(repo, plan)
+    assert apply(one_shot, plan).exit_code == 0
+    before = snapshot(repo)
+    for wave in (["runs"], ["sessions", "notes"], []):
+        result = apply(repo, plan, *wave)
+        assert result.exit_code == 0, result.output
+        assert all((repo / "routers" / f"{group}.py").exists() for group in wave)
+        report = compare(before, snapshot(repo))
+        assert not [f for f in report.findings if f.severity != "cosmetic"], report.to_text()
+        suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"], cwd=repo,
+                               capture_output=True, text=True, timeout=600)
+        assert suite.returncode == 0, suite.stdout[-3000:]
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}")
+    assert files(repo) == files(one_shot)
+
+
+def test_a_hand_edit_between_waves_is_kept(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    repo = notes_backend(tmp_path / "repo")
+    make_plan(repo, plan)
+    assert apply(repo, plan, "runs").exit_code == 0
+    runs = repo / "routers" / "runs.py"
+    runs.write_text(runs.read_text() + "\n# reviewed in the first wave's pull request\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "wave 1, reviewed")
+    result = apply(repo, plan, "sessions")
+    assert result.exit_code == 0, result.output
+    assert runs.read_text().endswith("# reviewed in the first wave's pull request\n")
+    assert (repo / "routers" / "sessions.py").exists()
+
+
+def test_an_edit_to_code_the_wave_moves_is_refused_naming_the_file(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    repo = notes_backend(tmp_path / "repo")
+    make_plan(repo, plan)
+    assert apply(repo, plan, "runs").exit_code == 0
+    main = repo / "main.py"
+    text = main.read_text()
+    assert "def create_session(" in text
+    main.write_text(text.replace("def create_session(", "def create_session(  # edited\n    ", 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "wave 1, then an edit")
+    written = files(repo)
+    result = apply(repo, plan, "sessions")
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "main.py" in result.output and "edited by hand" in result.output
+    assert files(repo) == written
+
+
+def test_a_plan_of_text_git_never_held_is_checked_against_main_as_it_is(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    repo = notes_backend(tmp_path / "repo")
+    main = repo / "main.py"
+    main.write_text(main.read_text() + "\n# planned, never committed\n")
+    make_plan(repo, plan)
+    git(repo, "checkout", "main.py")  # the same statements at the same lines: the plan still fits
+    result = apply(repo, plan, "runs")
+    assert result.exit_code == 0, result.output
+    assert (repo / "routers" / "runs.py").exists()
