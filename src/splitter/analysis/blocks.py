@@ -96,12 +96,36 @@ def _router_prefix(analysis: Analysis, unit: Unit) -> str | None:
 
 def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
     units = analysis.units
-    uf = _UnionFind(len(units))
     binders: dict[str, list[int]] = {}
     for unit in units:
         if not unit.is_copied:
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
+    uf = _units_that_move_together(analysis, binders)
+    endpoint_paths = _endpoint_paths(analysis, binders)
+    hook_functions = {h.function for h in analysis.hooks if h.function} | (
+        {analysis.lifespan} if analysis.lifespan else set()
+    )
+    leading = last_leading_import(analysis)
+    grouped: dict[int, list[int]] = {}
+    for unit in units:
+        grouped.setdefault(uf.find(unit.index), []).append(unit.index)
+    blocks: list[Block] = []
+    block_of_unit: dict[int, int] = {}
+    for root in sorted(grouped):
+        members = grouped[root]
+        block = _block(analysis, len(blocks), members, leading, hook_functions)
+        block.endpoint_paths = [p for i in members for p in endpoint_paths.get(i, [])]
+        blocks.append(block)
+        for index in members:
+            block_of_unit[index] = block.id
+    return blocks, block_of_unit
+
+
+def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]]) -> _UnionFind:
+    """Statements binding one name; a global and the functions that rebind it; a local router and its users."""
+    units = analysis.units
+    uf = _UnionFind(len(units))
     for indices in binders.values():
         for other in indices[1:]:
             uf.union(indices[0], other)
@@ -119,10 +143,14 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             uf.union(routers[unit.route_owner], unit.index)
         elif unit.kind == "statement" and not unit.app_in_body and unit.uses & set(routers):
             uf.union(routers[sorted(unit.uses & set(routers))[0]], unit.index)
+    return uf
 
+
+def _endpoint_paths(analysis: Analysis, binders: dict[str, list[int]]) -> dict[int, list[str | None]]:
+    """unit index -> paths of the app's routes it handles (decorated, or registered with add_api_route)."""
     primary = analysis.app_names[0]
     endpoint_paths: dict[int, list[str | None]] = {}
-    handler_units = {}
+    handler_units: dict[int, list[str | None]] = {}
     for registration in analysis.registrations:
         if registration.owner != primary or registration.kind not in ("route", "websocket") or registration.conditional:
             continue
@@ -132,49 +160,39 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             handler_units.setdefault(binders[registration.function][-1], []).append(registration.path)
     for unit_index, paths in handler_units.items():
         endpoint_paths.setdefault(unit_index, []).extend(paths)
-    hook_functions = {h.function for h in analysis.hooks if h.function} | (
-        {analysis.lifespan} if analysis.lifespan else set()
-    )
+    return endpoint_paths
 
-    leading = last_leading_import(analysis)
-    grouped: dict[int, list[int]] = {}
-    for unit in units:
-        grouped.setdefault(uf.find(unit.index), []).append(unit.index)
-    blocks: list[Block] = []
-    block_of_unit: dict[int, int] = {}
-    for root in sorted(grouped):
-        members = grouped[root]
-        member_units = [units[i] for i in members]
-        binds = frozenset(n for u in member_units if not u.is_copied for n in u.binds)
-        uses = frozenset(n for u in member_units for n in u.uses) - binds
-        router_var = next((r for r, i in routers.items() if i in members), None)
-        single_function = len(members) == 1 and member_units[0].kind == "function"
-        block = Block(
-            id=len(blocks),
-            units=members,
-            name=member_units[0].name,
-            line=member_units[0].first_line,
-            lines=sum(u.footprint for u in member_units),
-            binds=binds,
-            uses=uses,
-            impure=any(u.impure for u in member_units),
-            must_stay=next((r for r in (_must_stay(u, analysis, leading) for u in member_units) if r), ""),
-            endpoint_paths=[p for i in members for p in endpoint_paths.get(i, [])],
-            router_var=router_var,
-            router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
-            is_hook=single_function and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions),
-            placeable=not all(u.is_copied for u in member_units),
-            is_definition=any(u.kind in ("function", "class") for u in member_units),
-        )
-        if not block.must_stay:
-            # Its only use of the app is a route/hook decorator, which apply rewrites or detaches.
-            block.uses = block.uses - {analysis.app_names[0]}
-        if router_var:
-            block.impure = False  # APIRouter() and its decorators only build the router object
-        blocks.append(block)
-        for index in members:
-            block_of_unit[index] = block.id
-    return blocks, block_of_unit
+
+def _block(analysis: Analysis, block_id: int, members: list[int], leading: int, hook_functions: set[str]) -> Block:
+    units, routers = analysis.units, analysis.local_routers
+    member_units = [units[i] for i in members]
+    binds = frozenset(n for u in member_units if not u.is_copied for n in u.binds)
+    uses = frozenset(n for u in member_units for n in u.uses) - binds
+    router_var = next((r for r, i in routers.items() if i in members), None)
+    single_function = len(members) == 1 and member_units[0].kind == "function"
+    block = Block(
+        id=block_id,
+        units=members,
+        name=member_units[0].name,
+        line=member_units[0].first_line,
+        lines=sum(u.footprint for u in member_units),
+        binds=binds,
+        uses=uses,
+        impure=any(u.impure for u in member_units),
+        must_stay=next((r for r in (_must_stay(u, analysis, leading) for u in member_units) if r), ""),
+        endpoint_paths=[],
+        router_var=router_var,
+        router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
+        is_hook=single_function and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions),
+        placeable=not all(u.is_copied for u in member_units),
+        is_definition=any(u.kind in ("function", "class") for u in member_units),
+    )
+    if not block.must_stay:
+        # Its only use of the app is a route/hook decorator, which apply rewrites or detaches.
+        block.uses = block.uses - {analysis.app_names[0]}
+    if router_var:
+        block.impure = False  # APIRouter() and its decorators only build the router object
+    return block
 
 
 def strongly_connected(nodes: list[int], edges: dict[int, set[int]]) -> list[list[int]]:

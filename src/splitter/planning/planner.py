@@ -13,17 +13,15 @@ from dataclasses import dataclass, field
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
 from splitter.planning.grouping import (
     DEFAULT_SKIP_SEGMENTS,
-    RouteSpec,
     group_key,
     identifier,
-    order_violations,
-    specs_of,
 )
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
+from splitter.planning.route_order import keep_route_order
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
@@ -176,66 +174,7 @@ class _Planner:
 
     # -- route order ---------------------------------------------------------------------------------------
     def keep_route_order(self) -> None:
-        analysis = self.analysis
-        local_routes: dict[str, list[RouteSpec]] = defaultdict(list)
-        for registration in analysis.registrations:
-            if registration.owner in analysis.local_routers and registration.kind in ("route", "websocket"):
-                local_routes[registration.owner].append(
-                    RouteSpec(registration.path, frozenset(registration.methods or ()) or None)
-                )
-
-        def router_specs(name: str, prefix: str) -> list[RouteSpec]:
-            if name in local_routes:
-                return [
-                    RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]
-                ]
-            return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
-
-        primary = analysis.app_names[0]
-        first_position: dict[int, int] = {}
-        for position, registration in enumerate(analysis.registrations):
-            if registration.owner == primary and registration.form == "decorator":
-                first_position.setdefault(self.block_of_unit[registration.unit], position)
-        while True:
-            events = []
-            for position, registration in enumerate(analysis.registrations):
-                if registration.owner != primary:
-                    continue
-                block_id = self.block_of_unit[registration.unit]
-                moved = self.dest.get(block_id) != MAIN and registration.form == "decorator"
-                group = self.group_of_block.get(block_id) if moved else None
-                router = (group, self.segment_of_block.get(block_id, 0)) if group is not None else None
-                events.append((position, router, specs_of(registration, router_specs)))
-            violations = order_violations(events)
-            if not violations:
-                return
-            touched: set[str] = set()  # one fix per group per pass: a fix changes that group's windows
-            for _earlier, later in violations:
-                block_id = self.block_of_unit[analysis.registrations[later].unit]
-                group = self.group_of_block.get(block_id)
-                if group is None or group in touched or self.dest.get(block_id) == MAIN:
-                    continue
-                touched.add(group)
-                self._resolve(later, first_position)
-
-    def _resolve(self, later: int, first_position: dict[int, int]) -> None:
-        """Include the rest of the group from `later` on through a second router, at `later`'s position;
-        when that cannot help (the route already starts its router), keep the route in main.py."""
-        registration = self.analysis.registrations[later]
-        block_id = self.block_of_unit[registration.unit]
-        group = self.group_of_block.get(block_id)
-        segment = self.segment_of_block.get(block_id, 0)
-        same = [b for b, g in self.group_of_block.items() if g == group and self.segment_of_block.get(b, 0) == segment]
-        starts_segment = first_position.get(block_id) == min(first_position.get(b, 1 << 30) for b in same)
-        if group is not None and first_position.get(block_id) == later and not starts_segment:
-            new_segment = 1 + max(self.segment_of_block.get(b, 0) for b, g in self.group_of_block.items() if g == group)
-            for other in same:
-                if first_position.get(other, -1) >= later:
-                    self.segment_of_block[other] = new_segment
-            return
-        self.pin_closure(
-            [block_id], {block_id: "moving it into a router would let it match before an earlier overlapping route"}
-        )
+        keep_route_order(self)
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:
@@ -370,6 +309,39 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     for block in planner.blocks:
         destination = planner.dest.get(block.id, MAIN)
         by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
+    groups = _plan_groups(analysis, planner, by_dest)
+    for group in groups.values():
+        group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
+    explain_groups(
+        groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
+    )
+    warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
+    warnings += plan_notes(analysis, planner)
+    return Plan(
+        source=str(analysis.path),
+        module=analysis.module_name,
+        app=analysis.app_names[0],
+        groups=sorted(groups.values(), key=lambda g: g.name),
+        main=by_dest[MAIN],
+        core=by_dest[CORE],
+        hooks=by_dest[HOOKS],
+        shared=by_dest[SHARED],
+        seams=planner.seams(),
+        extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
+        layout=options.layout,
+        settings={
+            "max_lines": options.max_lines,
+            "main_max_lines": options.main_max_lines,
+            "skip_segments": list(options.skip_segments),
+            "min_endpoints": options.min_endpoints,
+            "groups": options.group_overrides,
+        },
+        warnings=warnings,
+    )
+
+
+def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destination, list[str]]) -> dict[str, Group]:
+    """The groups: endpoints in route-table order (with the router variable of their place), then symbols."""
     groups: dict[str, Group] = {}
     for registration in analysis.registrations:
         block_id = planner.block_of_unit[registration.unit]
@@ -402,34 +374,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             endpoint_functions = {e.function for e in group.endpoints}
             target = group.router_symbols if destination.role is Role.ROUTER else group.service_symbols
             target += [n for n in names if n not in endpoint_functions]
-    for group in groups.values():
-        group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
-    explain_groups(
-        groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
-    )
-    warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
-    warnings += plan_notes(analysis, planner)
-    return Plan(
-        source=str(analysis.path),
-        module=analysis.module_name,
-        app=analysis.app_names[0],
-        groups=sorted(groups.values(), key=lambda g: g.name),
-        main=by_dest[MAIN],
-        core=by_dest[CORE],
-        hooks=by_dest[HOOKS],
-        shared=by_dest[SHARED],
-        seams=planner.seams(),
-        extra_modules={d: by_dest[d] for d in sorted(planner.overflow)},
-        layout=options.layout,
-        settings={
-            "max_lines": options.max_lines,
-            "main_max_lines": options.main_max_lines,
-            "skip_segments": list(options.skip_segments),
-            "min_endpoints": options.min_endpoints,
-            "groups": options.group_overrides,
-        },
-        warnings=warnings,
-    )
+    return groups
 
 
 def _common_prefix(paths: list[str]) -> str:
