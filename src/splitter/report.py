@@ -31,6 +31,7 @@ def plan_summary(plan: Plan) -> dict:
         {
             "name": g.name,
             "prefix": g.prefix,
+            "common_path": g.common_path,
             "router_module": rel(Destination.router(g.name)),
             "service_module": rel(Destination.service(g.name)) if g.service_symbols else None,
             "endpoints": [
@@ -77,7 +78,7 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
         size = sum(lines_of.get(n, 0) for n in {e.function for e in group.endpoints} | set(group.router_symbols))
         module = where.path(Destination.router(group.name)).relative_to(analysis.path.parent).as_posix()
         routes, services = str(len(group.endpoints)), str(len(group.service_symbols))
-        rows.append([group.name, routes, str(size), group.prefix or "-", module, services])
+        rows.append([group.name, routes, str(size), group.shown_path or "-", module, services])
     if rows and console.state.level >= console.NORMAL:
         header = ["group", "routes", "lines", "prefix", "router module", "service symbols"]
         console.print_table(console.table(header, rows, numeric=(1, 2, 5)))

@@ -3,6 +3,7 @@ and a wrong name in the edit named without being told to plan again (which would
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 
 from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.errors import SplitterError
-from splitter.planning.plan_io import Endpoint, Group, Plan
+from splitter.planning.plan_io import Endpoint, Group, Plan, plan_from_json
 from splitter.planning.project import load_project, plan_project
+from splitter.verification.compare import compare
+from splitter.verification.runner import take_snapshot
 
 MONOLITH = """
 from fastapi import FastAPI
@@ -112,3 +115,50 @@ def test_a_wrong_function_name_in_an_edited_plan_is_named_without_asking_to_plan
         apply_split(main, plan, ApplyOptions(dry_run=True))
     message = error.value.render()
     assert "`get_ordr`" in message and "group `orders`" in message and "splitter plan" not in message
+
+
+def snapshot(folder: Path) -> dict:
+    return take_snapshot("main:app", folder, sys.executable, [folder])
+
+
+def test_a_group_prefix_goes_to_its_router_and_is_cut_from_its_decorators(planned) -> None:
+    main, plan = planned
+    before = snapshot(main.parent)
+    next(g for g in plan.groups if g.name == "orders").prefix = "/orders"
+    apply_split(main, plan, ApplyOptions())
+    router = (main.parent / "routers" / "orders.py").read_text()
+    assert 'router = APIRouter(prefix="/orders")' in router
+    assert '@router.get("")\n' in router and '@router.get("/{order_id}/invoice")\n' in router
+    assert '@router.get("/users")' in (main.parent / "routers" / "users.py").read_text()  # no prefix: untouched
+    report = compare(before, snapshot(main.parent))
+    assert not report.findings, report.to_text()  # the same URLs, OpenAPI document and route order
+
+
+@pytest.mark.parametrize(("prefix", "fragments"), [
+    pytest.param("/users", ("`list_orders` (/orders)", "prefix '/users' of group `orders`"), id="another-resource"),
+    pytest.param("/order", ("`list_orders` (/orders)",), id="half-a-segment"),
+])
+def test_a_prefix_a_route_is_not_under_is_refused_naming_the_route(planned, prefix, fragments) -> None:
+    main, plan = planned
+    next(g for g in plan.groups if g.name == "orders").prefix = prefix
+    with pytest.raises(SplitterError) as error:
+        apply_split(main, plan, ApplyOptions(dry_run=True))
+    assert all(fragment in error.value.render() for fragment in fragments), error.value.render()
+
+
+@pytest.mark.parametrize(("raw", "prefix", "common_path"), [
+    pytest.param({"version": 2, "prefix": "/v1/orders"}, "/v1/orders", "", id="v2-prefix-is-the-router's"),
+    pytest.param({"version": 1, "prefix": "/v1/orders"}, "", "/v1/orders", id="v1-prefix-was-informational"),
+])
+def test_plan_versions_read_prefix(raw, prefix, common_path) -> None:
+    data = {"version": raw["version"], "groups": [{"name": "orders", "prefix": raw["prefix"], "endpoints": []}]}
+    group = plan_from_json(data).groups[0]
+    assert (group.prefix, group.common_path) == (prefix, common_path)
+
+
+@pytest.mark.parametrize("prefix", ["/orders/", "orders", "/", 3])
+def test_a_prefix_that_is_no_path_is_refused(prefix) -> None:
+    data = {"version": 2, "groups": [{"name": "orders", "prefix": prefix, "endpoints": []}]}
+    with pytest.raises(SplitterError) as error:
+        plan_from_json(data)
+    assert "prefix of group 'orders'" in error.value.render()

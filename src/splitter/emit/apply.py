@@ -29,6 +29,7 @@ from splitter.planning.project import Project, load_project, plan_project, schem
 from splitter.emit.references import relocation_for, retarget_repository
 from splitter.planning.plan_edits import follow_edits
 from splitter.emit.waves import planned_wave, wave_changes
+from splitter.emit.router_prefix import shorten_route_paths
 from splitter.planning.validate import unit_placement
 from splitter.emit.writer import dirty_files, unified_diff, write_all
 from splitter.gcpause import without_gc
@@ -245,7 +246,7 @@ def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Pla
         return f'"""{title}."""\n'
     listed = init.read_text(encoding="utf-8") if init.exists() else ""  # an earlier --only wave's listing
     prefixes = {name: prefix for name, prefix in re.findall(r"^- (\w+) \((.*)\)$", listed, re.MULTILINE)}
-    prefixes.update({g.name: g.prefix for g in plan.groups})
+    prefixes.update({g.name: g.shown_path for g in plan.groups})
     modules = {p.stem for p in changes if p.parent == init.parent} | {p.stem for p in init.parent.glob("*.py")}
     lines = [f"- {m}" + (f" ({prefixes[m]})" if prefixes.get(m) else "") for m in sorted(modules - {"__init__"})]
     return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
@@ -359,17 +360,22 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     for destination, draft in sorted(drafts.items()):
         is_router = destination.role is Role.ROUTER
         variables = router_vars.get(destination.name, {}) if is_router else {}
-        for index in draft.units:
-            variable = variables.get(planned_var.get(index, "router"), "router")
-            draft.statements.append(emitter.moved_statement(index, destination, variable))
-            unit = analysis.units[index]
-            draft.binds |= set(unit.binds)
-            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
         group = groups.get(destination.name) if is_router else None
         is_router = group is not None
+        cut = group.prefix if is_router else ""
+        for index in draft.units:
+            variable = variables.get(planned_var.get(index, "router"), "router")
+            statement = emitter.moved_statement(index, destination, variable)
+            unit = analysis.units[index]
+            if cut and unit.route_owner == emitter.app:
+                statement = shorten_route_paths(statement, variable, cut, (str(analysis.path), unit.first_line))
+            draft.statements.append(statement)
+            draft.binds |= set(unit.binds)
+            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
         built = emitter.build(
             draft,
-            prefix=group.prefix if is_router else "",
+            prefix=group.shown_path if is_router else "",
+            router_prefix=cut,
             router_vars=list(variables.values()),
             summary=group_summary(group) if is_router else "",
         )

@@ -394,7 +394,14 @@ class Emitter:
         source = self.analysis.path.name
         return nodes.docstring(f"{text}: moved from {source} {GENERATED_MARKER}.")
 
-    def build(self, draft: ModuleDraft, prefix: str = "", router_vars: list[str] = (), summary: str = "") -> cst.Module:
+    def build(
+        self,
+        draft: ModuleDraft,
+        prefix: str = "",
+        router_vars: list[str] = (),
+        summary: str = "",
+        router_prefix: str = "",
+    ) -> cst.Module:
         body: list[cst.BaseStatement] = [self.header(draft.destination, prefix, summary)]
         settings = self.analysis.router_settings if router_vars else {}
         if router_vars:
@@ -406,7 +413,8 @@ class Emitter:
             imports += self.from_import("fastapi", ["APIRouter"])
         body += self.ordered_imports(imports)
         tag = draft.destination.name if self.tags and router_vars else None
-        rest = [nodes.router_creation(variable, tag, settings) for variable in router_vars] + list(draft.statements)
+        rest = [nodes.router_creation(variable, tag, settings, router_prefix) for variable in router_vars]
+        rest += draft.statements
         if rest and len(body) > 1:
             rest[0] = after_imports(rest[0], self.import_settings)
         elif rest:
@@ -456,7 +464,7 @@ def group_summary(group) -> str:
     if explanation and len(explanation) <= SUMMARY_MAX:  # a longer reason stays in the plan, not in line 1
         return explanation[:1].upper() + explanation[1:]
     count = len(group.endpoints)
-    where = f"under {group.prefix}" if group.prefix not in ("", "/") else f"of the {group.name} group"
+    where = f"under {group.shown_path}" if group.shown_path not in ("", "/") else f"of the {group.name} group"
     return f"{count} route{'s' if count != 1 else ''} {where}"
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -104,11 +103,16 @@ def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
     return cst.Arg(keyword=cst.Name(name), equal=equal, value=value)
 
 
-def router_creation(variable: str, tag: str | None, settings: dict[str, str] | None = None) -> cst.SimpleStatementLine:
-    """`router = APIRouter(tags=[...], route_class=...)`: settings are the app router's, repeated (source text)."""
+def router_creation(
+    variable: str, tag: str | None, settings: dict[str, str] | None = None, prefix: str = ""
+) -> cst.SimpleStatementLine:
+    """`router = APIRouter(prefix=..., tags=[...], route_class=...)`: settings are the app router's, repeated
+    (source text); the prefix is the plan's."""
     args = [_keyword(name, cst.parse_expression(value)) for name, value in (settings or {}).items()]
     if tag is not None:
         args.insert(0, _keyword("tags", cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))])))
+    if prefix:
+        args.insert(0, _keyword("prefix", cst.SimpleString(json.dumps(prefix))))
     call = cst.Call(func=cst.Name("APIRouter"), args=args)
     return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=call)])
 

@@ -19,6 +19,7 @@ from splitter.analysis.blocks import strongly_connected
 from splitter.planning.destination import MAIN, Destination
 from splitter.planning.grouping import group_key
 from splitter.planning.plan_io import Group
+from splitter.planning.size_split import split_large_groups
 
 # First path segments of health checks and probes: with root pages and metadata, one `system` router.
 HEALTH_SEGMENTS = frozenset(
@@ -122,7 +123,7 @@ class GroupAssigner:
         self._unify_plurals()
         self._merge_siblings()
         self._merge_small_groups()
-        self._split_large_groups()
+        split_large_groups(self)
         return self.result
 
     # -- steps ---------------------------------------------------------------------------------------------
@@ -177,7 +178,7 @@ class GroupAssigner:
         for spellings in by_stem.values():
             if len(spellings) < 2:
                 continue
-            spellings.sort(key=lambda g: (-self._endpoint_count(groups[g]), len(g), g))
+            spellings.sort(key=lambda g: (-self.endpoint_count(groups[g]), len(g), g))
             for other in spellings[1:]:
                 self._move(other, spellings[0], f"`{other}` is another spelling of `{spellings[0]}`")
 
@@ -194,7 +195,7 @@ class GroupAssigner:
             if len(siblings) < 2:
                 continue
             bare = [g for g in siblings if _tokens(g) == [noun]]
-            largest = max(siblings, key=lambda g: (self._endpoint_count(groups[g]), g))
+            largest = max(siblings, key=lambda g: (self.endpoint_count(groups[g]), g))
             target = bare[0] if bare else re.split(r"[-_./]+", largest)[-1]
             names = ", ".join(f"`{g}`" for g in sorted(siblings) if g != target)
             for group in siblings:
@@ -214,10 +215,10 @@ class GroupAssigner:
                     for g in groups
                     if g not in self.fixed
                     and g not in leftovers
-                    and self._endpoint_count(groups[g]) < self.min_endpoints
+                    and self.endpoint_count(groups[g]) < self.min_endpoints
                     and not self._big_enough(g, groups[g])
                 ),
-                key=lambda g: (self._endpoint_count(groups[g]), g),
+                key=lambda g: (self.endpoint_count(groups[g]), g),
             )
             if not small or len(groups) < 2:
                 break
@@ -235,7 +236,7 @@ class GroupAssigner:
             self._place_lone(leftovers[0])
         if len(leftovers) < 2:
             return
-        total = sum(self._endpoint_count(self.groups()[g]) for g in leftovers)
+        total = sum(self.endpoint_count(self.groups()[g]) for g in leftovers)
         name = "_".join(leftovers) if len(leftovers) == 2 else "misc"
         for group in leftovers:
             self._move(group, name, "")
@@ -259,12 +260,12 @@ class GroupAssigner:
         groups = self.groups()
         deps = self._deps(groups)
         others = [g for g in sorted(groups) if g != group and g not in self.fixed]
-        best = max(others, key=lambda g: (len(deps[g] & deps[group]), self._endpoint_count(groups[g])), default=None)
+        best = max(others, key=lambda g: (len(deps[g] & deps[group]), self.endpoint_count(groups[g])), default=None)
         if best is None or not deps[best] & deps[group]:
             self.result.reasons[group].append("shares nothing with any other group")
             return
         shared = _shown(sorted(deps[best] & deps[group]))
-        self._move(group, best, f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s)), which uses {shared}")
+        self._move(group, best, f"`{group}` ({self.endpoint_count(groups[group])} endpoint(s)), which uses {shared}")
 
     def _closest(self, group: str, groups: dict[str, list[int]]) -> tuple[str | None, str]:
         deps = self._deps(groups)
@@ -282,108 +283,18 @@ class GroupAssigner:
             related = bool(set(_tokens(group)) & set(_tokens(other)))
             if related:
                 score += 1.0  # `artists` beside `artist-aliases`, `security-audit` beside `audit`
-            score += 1e-3 * self._endpoint_count(groups[other])  # ties: the bigger group
+            score += 1e-3 * self.endpoint_count(groups[other])  # ties: the bigger group
             if score > best_score + 1e-9 and (shared or related):
                 best, best_score, best_shared = other, score, shared
         if best is None:
             return None, ""
         names = _shown(sorted(best_shared, key=lambda d: (frequency[d], d)))
-        why = f"`{group}` ({self._endpoint_count(groups[group])} endpoint(s))" + (
+        why = f"`{group}` ({self.endpoint_count(groups[group])} endpoint(s))" + (
             f" shares {names}" if names else " extends its name"
         )
         return best, why
 
-    def _split_large_groups(self) -> None:
-        """A group too big for one file gives its largest sub-resources a module each until the rest fits: a
-        module per coherent sub-resource, never one per route. If small one-route sub-resources still leave it
-        too big (/metrics/a, /metrics/b, ... ), they are cut into runs of neighbours in source order."""
-        for group, blocks in sorted(self.groups().items()):
-            total = sum(self.members[b].lines for b in blocks)
-            if group in self.fixed or total <= self.budget:
-                continue
-            by_sub: dict[str, list[int]] = defaultdict(list)
-            for block in blocks:
-                by_sub[self._sub_unit(group, self.members[block])].append(block)
-            if len(by_sub) < 2:
-                continue  # one sub-resource: nothing to split by
-            size = {s: sum(self.members[b].lines for b in ids) for s, ids in by_sub.items()}
-            rest = total
-            # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
-            order = sorted((s for s in by_sub if s), key=lambda s: (self._endpoint_count(by_sub[s]) < 3, -size[s], s))
-            for sub in order:
-                if rest <= self.budget:
-                    break
-                if self._endpoint_count(by_sub[sub]) < 2 and size[sub] < self.budget // 2:
-                    continue  # a module for one small route would not read better than a long one
-                self._split_off(group, [sub], by_sub, total, f"its sub-resource `{sub}`")
-                rest -= size[sub]
-                del by_sub[sub]
-            if rest > self.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
-                self._cut_into_runs(group, by_sub, size, total)
-        self._cut_oversized_groups()
-
-    def _cut_oversized_groups(self) -> None:
-        """A module still over max_lines once split by sub-resource (codeframe's six checkpoint endpoints: 600
-        lines in one sub-resource) is cut into runs of neighbouring endpoints in source order, each up to the
-        budget, the later ones named `<group>_2`, ... An endpoint over the budget by itself is a run of its own."""
-        taken = set(self.groups())
-        for group, blocks in sorted(self.groups().items()):
-            total = sum(self.members[b].lines for b in blocks)
-            if group in self.fixed or len(blocks) < 2 or total <= self.budget * 5 // 4:
-                continue
-            runs: list[list[int]] = [[]]
-            used = 0
-            for block in sorted(blocks, key=lambda b: (self.members[b].line, b)):
-                if runs[-1] and used + self.members[block].lines > self.budget:
-                    runs.append([])
-                    used = 0
-                runs[-1].append(block)
-                used += self.members[block].lines
-            for run in runs[1:]:
-                name = next(f"{group}_{k}" for k in range(2, len(taken) + 3) if f"{group}_{k}" not in taken)
-                taken.add(name)
-                for block in run:
-                    self.result.group_of[block] = name
-                first = self.members[run[0]].functions[0]
-                self.result.reasons[name].append(
-                    f"cut from `{group}` ({total} lines, over max_lines after the split by sub-resource): "
-                    f"its endpoints in source order from `{first}`"
-                )
-
-    def _cut_into_runs(self, group: str, by_sub: dict[str, list[int]], size: dict[str, int], total: int) -> None:
-        """Keep the group's root and its first neighbours up to the budget; each further run of neighbouring
-        sub-resources, up to the budget, is a module named after its first."""
-        first_line = {s: min(self.members[b].line for b in ids) for s, ids in by_sub.items()}
-        used = size.get("", 0)
-        runs: list[list[str]] = []
-        for sub in sorted((s for s in by_sub if s), key=lambda s: (first_line[s], s)):
-            if not runs and used + size[sub] <= self.budget:
-                used += size[sub]  # still fits beside the root: stays in the group
-            elif runs and sum(size[s] for s in runs[-1]) + size[sub] <= self.budget:
-                runs[-1].append(sub)
-            else:
-                runs.append([sub])
-        if len(runs) > 1 and len(runs[-1]) == 1 and self._endpoint_count(by_sub[runs[-1][0]]) == 1:
-            if sum(size[s] for s in runs[-2] + runs[-1]) <= self.budget * 5 // 4:  # within max_lines
-                last = runs.pop()  # (not `runs[-2] += runs.pop()`: its target index is taken before the pop)
-                runs[-1] += last  # no module for one trailing route
-        for run in runs:
-            listed = ", ".join(f"`{s}`" for s in run)
-            self._split_off(group, run, by_sub, total, f"its sub-resource{'s' if len(run) > 1 else ''} {listed}")
-
-    def _split_off(self, group: str, subs: list[str], by_sub: dict[str, list[int]], total: int, what: str) -> None:
-        head = subs[0]
-        name = head[1:] if head.startswith("=") else f"{group}/{head}"
-        for sub in subs:
-            for block in by_sub[sub]:
-                self.result.group_of[block] = name
-        if head.startswith("=") and len(subs) == 1:
-            what = f"`{name}`, merged into it before"
-        self.result.reasons[name].append(
-            f"split from `{group}` ({total} lines, over the {self.budget}-line budget): {what.replace('`=', '`')}"
-        )
-
-    def _sub_unit(self, group: str, member: GroupingInput) -> str:
+    def sub_unit(self, group: str, member: GroupingInput) -> str:
         """Its sub-resource ('art' for /song/{id}/art), or '=<resource>' for a resource merged into the group,
         which moves as a whole and, heading a module of its own, names it."""
         path = member.paths[0] if member.paths else None
@@ -399,7 +310,7 @@ class GroupAssigner:
             groups[group].append(block)
         return dict(groups)
 
-    def _endpoint_count(self, blocks: Iterable[int]) -> int:
+    def endpoint_count(self, blocks: Iterable[int]) -> int:
         return sum(len(self.members[b].paths) for b in blocks)
 
     def _deps(self, groups: dict[str, list[int]]) -> dict[str, set[str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from splitter.errors import SplitterError
 from splitter.planning.destination import COMPAT, CORE, HOOKS, MAIN, SHARED, Destination, Role
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: `prefix` is the router's APIRouter(prefix=...); version 1 used it as `common_path`
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIXED_MODULES = ("main", "core", "hooks", "shared")
 
@@ -29,12 +29,18 @@ class Endpoint:
 @dataclass
 class Group:
     name: str
-    prefix: str
+    prefix: str  # APIRouter(prefix=...), decorators shortened by it; "" keeps the full paths in the decorators
     endpoints: list[Endpoint] = field(default_factory=list)
     router_symbols: list[str] = field(default_factory=list)  # other units that live in routers/<name>.py
     service_symbols: list[str] = field(default_factory=list)  # units that live in services/<name>.py
     router: str = "router"  # the APIRouter variable; a local router of the monolith keeps its own name
     why: list[str] = field(default_factory=list)  # why these endpoints are together (prefix, helpers, merges)
+    common_path: str = ""  # the literal path its endpoints share (informational; set `prefix` to use it)
+
+    @property
+    def shown_path(self) -> str:
+        """The path a reader knows the group by: its router prefix, else the path its endpoints share."""
+        return self.prefix or self.common_path
 
 
 @dataclass
@@ -155,7 +161,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     """Validate the shape of an edited plan; unknown or stale names are checked later against the analysis."""
     if not isinstance(data, dict):
         raise SplitterError("invalid plan: expected a JSON object", source)
-    if data.get("version") != PLAN_VERSION:
+    if data.get("version") not in (1, PLAN_VERSION):
         raise SplitterError(
             f"unsupported plan version {data.get('version')!r} (this splitter reads {PLAN_VERSION})", source
         )
@@ -164,6 +170,8 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
     groups, seen = [], set()
     for raw in data["groups"]:
         group = _group_from_json(raw, source)
+        if data["version"] == 1:  # its `prefix` only said which path the endpoints share
+            group.common_path, group.prefix = group.prefix, ""
         if group.name in seen:
             raise SplitterError(f"invalid plan: two groups are named {group.name!r}", source)
         seen.add(group.name)
@@ -196,13 +204,23 @@ def _group_from_json(raw: object, source: str) -> Group:
         raise SplitterError(f"invalid plan: router variable of group {name!r} is not an identifier", source)
     return Group(
         name=name,
-        prefix=str(raw.get("prefix", "")),
+        prefix=_router_prefix(raw.get("prefix", ""), name, source),
+        common_path=str(raw.get("common_path", "")),
         endpoints=[_endpoint_from_json(item, name, source) for item in raw["endpoints"]],
         router_symbols=_list_of_str(raw.get("router_symbols", []), f"{name}.router_symbols", source),
         service_symbols=_list_of_str(raw.get("service_symbols", []), f"{name}.service_symbols", source),
         router=router,
         why=[str(w) for w in raw.get("why") or []] if isinstance(raw.get("why"), list) else [],
     )
+
+
+def _router_prefix(value: object, group: str, source: str) -> str:
+    if not isinstance(value, str) or (value and not re.match(r"^/[^\s]*[^/\s]$", value)):
+        raise SplitterError(
+            f"invalid plan: prefix of group {group!r} must start with '/' and not end with one (or be \"\"): {value!r}",
+            source,
+        )
+    return value
 
 
 def _endpoint_from_json(item: object, group: str, source: str) -> Endpoint:

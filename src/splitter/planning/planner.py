@@ -311,7 +311,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
-        group.prefix = _common_prefix([e.path for e in group.endpoints if e.path])
+        group.common_path = _common_prefix([e.path for e in group.endpoints if e.path])
     explain_groups(
         groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
     )

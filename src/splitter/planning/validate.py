@@ -54,4 +54,30 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
             raise SplitterError(
                 f"invalid plan: `{block.name}` must stay in main.py ({block.must_stay})", analysis.path, block.line
             )
+    _check_prefixes(analysis, plan)
     return placement
+
+
+def _check_prefixes(analysis: Analysis, plan: Plan) -> None:
+    """A group's `prefix` is cut from each of its route paths, so every one must lie under it."""
+    paths: dict[str, list[str | None]] = {}
+    for registration in analysis.registrations:
+        if registration.form == "decorator" and registration.function:
+            paths.setdefault(registration.function, []).append(registration.path)
+    for group in plan.groups:
+        if not group.prefix:
+            continue
+        if group.router != "router":
+            raise SplitterError(
+                f"invalid plan: group `{group.name}` keeps the monolith's own APIRouter `{group.router}`, "
+                'whose prefix is set where it is created: set `prefix` to ""',
+                analysis.path,
+            )
+        for endpoint in group.endpoints:
+            for path in paths.get(endpoint.function, []):
+                if path is None or not (path == group.prefix or path.startswith(group.prefix + "/")):
+                    raise SplitterError(
+                        f"invalid plan: `{endpoint.function}` ({path or 'a computed path'}) is not under the prefix "
+                        f"{group.prefix!r} of group `{group.name}`: move it to another group or shorten the prefix",
+                        analysis.path,
+                    )

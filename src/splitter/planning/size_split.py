@@ -1,0 +1,107 @@
+"""Size: a group too big for one file gives its largest sub-resources a module each until the rest fits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from splitter.planning.group_assign import GroupAssigner
+
+
+def split_large_groups(assigner: GroupAssigner) -> None:
+    """A group too big for one file gives its largest sub-resources a module each until the rest fits: a
+    module per coherent sub-resource, never one per route. If small one-route sub-resources still leave it
+    too big (/metrics/a, /metrics/b, ... ), they are cut into runs of neighbours in source order."""
+    for group, blocks in sorted(assigner.groups().items()):
+        total = sum(assigner.members[b].lines for b in blocks)
+        if group in assigner.fixed or total <= assigner.budget:
+            continue
+        by_sub: dict[str, list[int]] = defaultdict(list)
+        for block in blocks:
+            by_sub[assigner.sub_unit(group, assigner.members[block])].append(block)
+        if len(by_sub) < 2:
+            continue  # one sub-resource: nothing to split by
+        size = {s: sum(assigner.members[b].lines for b in ids) for s, ids in by_sub.items()}
+        rest = total
+        # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
+        order = sorted((s for s in by_sub if s), key=lambda s: (assigner.endpoint_count(by_sub[s]) < 3, -size[s], s))
+        for sub in order:
+            if rest <= assigner.budget:
+                break
+            if assigner.endpoint_count(by_sub[sub]) < 2 and size[sub] < assigner.budget // 2:
+                continue  # a module for one small route would not read better than a long one
+            _split_off(assigner, group, [sub], by_sub, total, f"its sub-resource `{sub}`")
+            rest -= size[sub]
+            del by_sub[sub]
+        if rest > assigner.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
+            _cut_into_runs(assigner, group, by_sub, size, total)
+    _cut_oversized_groups(assigner)
+
+
+def _cut_oversized_groups(assigner: GroupAssigner) -> None:
+    """A module still over max_lines once split by sub-resource (codeframe's six checkpoint endpoints: 600
+    lines in one sub-resource) is cut into runs of neighbouring endpoints in source order, each up to the
+    budget, the later ones named `<group>_2`, ... An endpoint over the budget by itself is a run of its own."""
+    taken = set(assigner.groups())
+    for group, blocks in sorted(assigner.groups().items()):
+        total = sum(assigner.members[b].lines for b in blocks)
+        if group in assigner.fixed or len(blocks) < 2 or total <= assigner.budget * 5 // 4:
+            continue
+        runs: list[list[int]] = [[]]
+        used = 0
+        for block in sorted(blocks, key=lambda b: (assigner.members[b].line, b)):
+            if runs[-1] and used + assigner.members[block].lines > assigner.budget:
+                runs.append([])
+                used = 0
+            runs[-1].append(block)
+            used += assigner.members[block].lines
+        for run in runs[1:]:
+            name = next(f"{group}_{k}" for k in range(2, len(taken) + 3) if f"{group}_{k}" not in taken)
+            taken.add(name)
+            for block in run:
+                assigner.result.group_of[block] = name
+            first = assigner.members[run[0]].functions[0]
+            assigner.result.reasons[name].append(
+                f"cut from `{group}` ({total} lines, over max_lines after the split by sub-resource): "
+                f"its endpoints in source order from `{first}`"
+            )
+
+
+def _cut_into_runs(
+    assigner: GroupAssigner, group: str, by_sub: dict[str, list[int]], size: dict[str, int], total: int
+) -> None:
+    """Keep the group's root and its first neighbours up to the budget; each further run of neighbouring
+    sub-resources, up to the budget, is a module named after its first."""
+    first_line = {s: min(assigner.members[b].line for b in ids) for s, ids in by_sub.items()}
+    used = size.get("", 0)
+    runs: list[list[str]] = []
+    for sub in sorted((s for s in by_sub if s), key=lambda s: (first_line[s], s)):
+        if not runs and used + size[sub] <= assigner.budget:
+            used += size[sub]  # still fits beside the root: stays in the group
+        elif runs and sum(size[s] for s in runs[-1]) + size[sub] <= assigner.budget:
+            runs[-1].append(sub)
+        else:
+            runs.append([sub])
+    if len(runs) > 1 and len(runs[-1]) == 1 and assigner.endpoint_count(by_sub[runs[-1][0]]) == 1:
+        if sum(size[s] for s in runs[-2] + runs[-1]) <= assigner.budget * 5 // 4:  # within max_lines
+            last = runs.pop()  # (not `runs[-2] += runs.pop()`: its target index is taken before the pop)
+            runs[-1] += last  # no module for one trailing route
+    for run in runs:
+        listed = ", ".join(f"`{s}`" for s in run)
+        _split_off(assigner, group, run, by_sub, total, f"its sub-resource{'s' if len(run) > 1 else ''} {listed}")
+
+
+def _split_off(
+    assigner: GroupAssigner, group: str, subs: list[str], by_sub: dict[str, list[int]], total: int, what: str
+) -> None:
+    head = subs[0]
+    name = head[1:] if head.startswith("=") else f"{group}/{head}"
+    for sub in subs:
+        for block in by_sub[sub]:
+            assigner.result.group_of[block] = name
+    if head.startswith("=") and len(subs) == 1:
+        what = f"`{name}`, merged into it before"
+    assigner.result.reasons[name].append(
+        f"split from `{group}` ({total} lines, over the {assigner.budget}-line budget): {what.replace('`=', '`')}"
+    )
