@@ -149,8 +149,15 @@ def test_refuses_dirty_tree_and_existing_files_without_changing_anything(tmp_pat
     (repo / "routers" / "runs.py").write_text("# someone else's module\n")
     git(repo, "add", "-A")
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "existing router module")
-    planned = runner.invoke(app, ["plan", str(repo / "main.py")])
-    assert "runs_2" in planned.output  # an existing module is never a group's name
+    planned = runner.invoke(app, ["plan", str(repo / "main.py"), "--out", str(tmp_path / "plan.json")])
+    assert "runs_api" in planned.output and "runs_2" not in planned.output  # never a group's name, nor silent
+    assert "a module `runs` exists already" in (tmp_path / "plan.json").read_text()
+    edited = (tmp_path / "plan.json").read_text().replace('"name": "runs_api"', '"name": "runs"')
+    (tmp_path / "plan.json").write_text(edited)
+    refused = split(repo, "main.py", "--plan", str(tmp_path / "plan.json"))
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1, refused.output
+    assert "routers/runs.py" in refused.output and "splitter did not write it" in refused.output
+    assert (repo / "routers" / "runs.py").read_text() == "# someone else's module\n"
 
 
 def test_a_monorepo_with_two_main_modules_only_retargets_references_to_the_split_one(tmp_path):

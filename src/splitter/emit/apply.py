@@ -488,6 +488,12 @@ def _check_safe(
             and p not in merged
             and p.read_text(encoding="utf-8") != changes[p]
         ]
+        if clashes and GENERATED_MARKER not in clashes[0].read_text(encoding="utf-8").partition("\n")[0]:
+            raise SplitterError(
+                "exists and splitter did not write it: give the group the plan sends there another name "
+                "(a new module never replaces or extends one it did not write), or pass --force to replace it",
+                clashes[0],
+            )
         if clashes:
             raise SplitterError(
                 f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass --force", clashes[0]

@@ -178,13 +178,7 @@ class _Planner:
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:
-        taken = set(self.options.existing_modules)
-        names = {}
-        for key in sorted(set(self.group_of_block.values())):
-            label = self.local_router_label.get(key, key)
-            names[key] = identifier(label.replace("/", "_") or "root", taken)
-            taken.add(names[key])
-        return names
+        return name_groups(set(self.group_of_block.values()), self.options.existing_modules, self.local_router_label)
 
     def place(self, main_lines_budget: int) -> None:
         names = self.group_names()
@@ -292,6 +286,35 @@ class _Planner:
         return Destination(destination.role, f"{destination.name}_{number}")
 
 
+def name_groups(keys: set[str], existing: frozenset[str], labels: dict[str, str]) -> dict[str, str]:
+    """group key -> module name: the resource's name (`labels` names the monolith's own routers' keys), unless
+    an existing module has it (a group never shadows or overwrites one): then `<name>_api`, which the group's
+    `why` explains."""
+    taken = set(existing)
+    names = {}
+    for key in sorted(keys):
+        label = labels.get(key, key)
+        wanted = identifier(label.replace("/", "_") or "root")
+        names[key] = identifier(f"{wanted}_api" if wanted in existing else wanted, taken)
+        taken.add(names[key])
+    return names
+
+
+def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
+    """group name -> why its endpoints are together, and which existing module took its resource's name."""
+    existing = planner.options.existing_modules
+    reasons = {}
+    for key, name in planner.group_names().items():
+        reasons[name] = list(planner.group_reasons.get(key, []))
+        wanted = name.removesuffix("_api")
+        if wanted != name and wanted in existing:
+            reasons[name].append(
+                f"named `{name}`: a module `{wanted}` exists already (in routers/, services/ or beside "
+                f"{planner.analysis.path.name}, or imported by it), and a new module never shadows or replaces one"
+            )
+    return reasons
+
+
 @without_gc
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
@@ -312,9 +335,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = _common_prefix([e.path for e in group.endpoints if e.path])
-    explain_groups(
-        groups.values(), {name: planner.group_reasons.get(key, []) for key, name in planner.group_names().items()}
-    )
+    explain_groups(groups.values(), _name_reasons(planner))
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     return Plan(
