@@ -17,7 +17,7 @@ OUTPUT_SCHEMA = 1
 
 def _where(plan: Plan) -> tuple[Destinations, Path]:
     folder = Path(plan.source).parent
-    return Destinations(folder, None, plan.layout, relative=True), folder
+    return Destinations(folder, None, plan.layout, relative=True, packages=plan.packages()), folder
 
 
 def plan_summary(plan: Plan) -> dict:
@@ -67,7 +67,7 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     lines_of = {name: u.last_line - u.first_line + 1 for name, u in units.items()}
     routes = [r for r in analysis.registrations if r.kind in ("route", "websocket")]
     symbols = sum(1 for u in analysis.units if u.kind not in ("import", "docstring"))
-    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative=True)
+    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative=True, packages=plan.packages())
     console.say(
         f"splitter plan: {analysis.path} ({analysis.line_count} lines, {len(routes)} routes, {symbols} symbols, "
         f"module {analysis.module_name})",

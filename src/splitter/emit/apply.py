@@ -248,6 +248,7 @@ def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Pla
     prefixes = {name: prefix for name, prefix in re.findall(r"^- (\w+) \((.*)\)$", listed, re.MULTILINE)}
     prefixes.update({g.name: g.shown_path for g in plan.groups})
     modules = {p.stem for p in changes if p.parent == init.parent} | {p.stem for p in init.parent.glob("*.py")}
+    modules |= {p.parent.name for p in changes if p.parent.parent == init.parent}  # packages of groups cut by size
     lines = [f"- {m}" + (f" ({prefixes[m]})" if prefixes.get(m) else "") for m in sorted(modules - {"__init__"})]
     return f'"""{title}, one module per route group:\n\n' + "\n".join(lines) + '\n"""\n'
 
@@ -288,7 +289,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     if options.only:
         placement = _moved_for_only(analysis, placement, options.only, plan)
     relative = any(i.level > 0 for u in analysis.units for i in u.imports)
-    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative)
+    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative, plan.packages())
     module, statements = parse_statements(analysis.source, analysis.units, analysis.path)
     seam_homes: dict[str, Destination] = {}
     for index, destination in placement.items():
@@ -350,7 +351,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
             key = (group, router_vars[group][planned_var.get(registration.unit, "router")])
             if key not in router_alias:
                 first_route[registration.unit] = key
-                alias = f"{group}_{key[1]}"
+                alias = f"{group.replace('.', '_')}_{key[1]}"
                 while alias in taken:
                     alias += "_"
                 router_alias[key] = alias
@@ -407,8 +408,10 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length)
         changes[where.path(COMPAT)] = text
     for init in where.package_inits():
+        if init in changes:
+            continue  # the module of a group cut into a package: its __init__.py
         ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
-        if ours and any(p.parent == init.parent for p in changes):
+        if ours and any(p.parent == init.parent or init.parent in p.parents for p in changes):
             changes[init] = _package_init(init, analysis.path.name, changes, plan, where)
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():

@@ -17,6 +17,7 @@ class Destinations:
     package: str | None  # the monolith's package, None for a top-level module
     layout: Layout
     relative: bool  # the monolith itself uses relative imports: generated code does too
+    packages: frozenset[str] = frozenset()  # groups cut by size into a package: `routers/<g>/__init__.py` + modules
 
     def subpath(self, destination: Destination) -> str:
         """Dotted path of a destination below the monolith's folder."""
@@ -39,10 +40,19 @@ class Destinations:
 
     def depth(self, destination: Destination) -> int:
         """How many folders below the monolith's folder the destination's module lives."""
-        return 1 if destination.role in (Role.SHARED, Role.ROUTER, Role.SERVICE) else 0
+        if destination.role not in (Role.SHARED, Role.ROUTER, Role.SERVICE):
+            return 0
+        return len(self.path(destination).relative_to(self.folder).parts) - 1
+
+    def is_package(self, destination: Destination) -> bool:
+        """The module of a group cut into a package is the package's `__init__.py`."""
+        return destination.role in (Role.ROUTER, Role.SERVICE) and destination.name in self.packages
 
     def path(self, destination: Destination) -> Path:
-        return self.folder.joinpath(*self.subpath(destination).split(".")).with_suffix(".py")
+        parts = self.subpath(destination).split(".")
+        if self.is_package(destination):
+            return self.folder.joinpath(*parts, "__init__.py")
+        return self.folder.joinpath(*parts).with_suffix(".py")
 
     def dotted(self, destination: Destination, monolith_module: str) -> str:
         if destination.is_main:
@@ -54,9 +64,9 @@ class Destinations:
         return self.folder / self.layout.routers_package
 
     def package_inits(self) -> list[Path]:
-        return [
-            self.folder / self.layout.routers_package / "__init__.py",
-            self.folder / self.layout.services_package / "__init__.py",
+        top = [self.folder / self.layout.routers_package, self.folder / self.layout.services_package]
+        return [folder / "__init__.py" for folder in top] + [
+            folder / package / "__init__.py" for package in sorted(self.packages) for folder in top
         ]
 
     def from_clause(self, importer: Destination, target: Destination) -> str:

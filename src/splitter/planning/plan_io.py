@@ -71,6 +71,10 @@ class Plan:
     version: int = PLAN_VERSION
     source_blob: str = ""  # git blob id of the monolith planned: later waves re-read that text from git
 
+    def packages(self) -> frozenset[str]:
+        """Groups cut into a package by size: `orders` when the plan has `orders.refunds`."""
+        return frozenset(g.name.split(".")[0] for g in self.groups if "." in g.name)
+
     def placement(self) -> dict[str, Destination]:
         """unit name -> destination (main, core, hooks, shared, an extra module, a group's router or services)."""
         table: dict[str, Destination] = {}
@@ -136,11 +140,17 @@ def _extra_modules(raw: object, source: str) -> dict[Destination, list[str]]:
 
 
 def check_group_name(name: object, source: str) -> str:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name) or keyword.iskeyword(name):
+    """An identifier, or `package.module` for a module of a group cut into a package by size."""
+    parts = name.split(".") if isinstance(name, str) else [None]
+    if len(parts) > 2 or not all(
+        isinstance(p, str) and _IDENTIFIER.match(p) and not keyword.iskeyword(p) for p in parts
+    ):
         raise SplitterError(
-            f"group name {name!r} is not a valid Python identifier (it becomes routers/<name>.py)", source
+            f"group name {name!r} is not a valid Python identifier (it becomes routers/<name>.py; "
+            "`package.module` for a module of a package)",
+            source,
         )
-    if name.startswith("__") or name in FIXED_MODULES:
+    if any(p.startswith("__") for p in parts) or parts[0] in FIXED_MODULES:
         raise SplitterError(f"group name {name!r} is reserved", source)
     return name
 

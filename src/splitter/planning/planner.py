@@ -291,13 +291,20 @@ def name_groups(keys: set[str], existing: frozenset[str], labels: dict[str, str]
     an existing module has it (a group never shadows or overwrites one): then `<name>_api`, which the group's
     `why` explains."""
     taken = set(existing)
-    names = {}
-    for key in sorted(keys):
-        label = labels.get(key, key)
-        wanted = identifier(label.replace("/", "_") or "root")
-        names[key] = identifier(f"{wanted}_api" if wanted in existing else wanted, taken)
-        taken.add(names[key])
-    return names
+    names: dict[str, str] = {}
+    inside: dict[str, set[str]] = defaultdict(set)  # package -> its module names
+    for key in sorted(keys, key=lambda k: (k.count("/"), k)):  # a package's name before its modules'
+        parent, _, sub = key.partition("/")
+        if parent not in names:
+            label = labels.get(parent, parent)
+            wanted = identifier(label or "root")
+            names[parent] = identifier(f"{wanted}_api" if wanted in existing else wanted, taken)
+            taken.add(names[parent])
+        if sub:  # a sub-resource cut off by size: a module of the resource's package
+            package = names[parent]
+            names[key] = f"{package}.{identifier(sub, inside[package])}"
+            inside[package].add(names[key].split(".")[1])
+    return {key: names[key] for key in keys}
 
 
 def _name_reasons(planner: _Planner) -> dict[str, list[str]]:

@@ -102,6 +102,8 @@ def _split_off(
             assigner.result.group_of[block] = name
     if head.startswith("=") and len(subs) == 1:
         what = f"`{name}`, merged into it before"
+    elif not head.startswith("="):
+        what += f", a module of the package `{group}` (one router package to review, each file under the limit)"
     assigner.result.reasons[name].append(
         f"split from `{group}` ({total} lines, over the {assigner.budget}-line budget): {what.replace('`=', '`')}"
     )

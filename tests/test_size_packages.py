@@ -1,0 +1,65 @@
+"""A resource too big for one file becomes a package: `routers/orders/__init__.py` keeps the resource's own
+routes, `routers/orders/refunds.py` one sub-resource, each with its router included where its first route was,
+so the app serves the same routes in the same order and "the orders router" is still one place to review."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.planner import PlanOptions
+from splitter.planning.project import load_project, plan_project
+from splitter.verification.compare import compare
+from splitter.verification.runner import take_snapshot
+
+
+def endpoint(path: str, name: str, body_lines: int) -> str:
+    body = "".join(f"    step_{i} = {i}\n" for i in range(body_lines))
+    return f'@app.get("{path}")\ndef {name}():\n{body}    return {{"ok": True}}\n\n\n'
+
+
+def monolith() -> str:
+    routes = [("/orders", "list_orders"), ("/orders/{order_id}", "get_order"),
+              ("/orders/{order_id}/refunds", "list_refunds"), ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
+              ("/orders/{order_id}/notes", "list_notes"), ("/orders/{order_id}/notes/{note_id}", "get_note"),
+              ("/users", "list_users"), ("/users/{user_id}", "get_user")]
+    head = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    return head + "".join(endpoint(path, name, 30) for path, name in routes)
+
+
+def test_an_oversized_resource_becomes_a_package_of_sub_resource_modules(tmp_path: Path) -> None:
+    main = tmp_path / "main.py"
+    main.write_text(monolith(), encoding="utf-8")
+    plan = plan_project(load_project(main), PlanOptions(max_lines=150))
+    names = sorted(g.name for g in plan.groups)
+    assert names == ["orders", "orders.notes", "orders.refunds", "users"], names
+    refunds = next(g for g in plan.groups if g.name == "orders.refunds")
+    assert any("split from `orders`" in reason for reason in refunds.why)
+    before = take_snapshot("main:app", tmp_path, sys.executable, [tmp_path])
+    apply_split(main, plan, ApplyOptions())
+    routers = tmp_path / "routers"
+    assert sorted(str(p.relative_to(routers)) for p in routers.rglob("*.py")) == [
+        "__init__.py", "orders/__init__.py", "orders/notes.py", "orders/refunds.py", "users.py"]
+    assert "def list_orders" in (routers / "orders" / "__init__.py").read_text()
+    assert "def get_refund" in (routers / "orders" / "refunds.py").read_text()
+    assert "from routers.orders.refunds import router as orders_refunds_router" in main.read_text()
+    report = compare(before, take_snapshot("main:app", tmp_path, sys.executable, [tmp_path]))
+    assert not report.findings, report.to_text()
+    assert all(p.read_text().count("\n") < 150 for p in routers.rglob("*.py"))
+
+
+def test_a_package_module_imports_relatively_two_levels_up(tmp_path: Path) -> None:
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text("LIMIT = 3\n")
+    source = monolith().replace("app = FastAPI()", "from .models import LIMIT\n\napp = FastAPI()")
+    source = source.replace('    return {"ok": True}\n', '    return {"ok": LIMIT}\n')
+    (package / "main.py").write_text(source, encoding="utf-8")
+    plan = plan_project(load_project(package / "main.py"), PlanOptions(max_lines=150))
+    before = take_snapshot("shop.main:app", tmp_path, sys.executable, [tmp_path])
+    apply_split(package / "main.py", plan, ApplyOptions())
+    assert "from ...models import LIMIT" in (package / "routers" / "orders" / "refunds.py").read_text()
+    report = compare(before, take_snapshot("shop.main:app", tmp_path, sys.executable, [tmp_path]))
+    assert not report.findings, report.to_text()
