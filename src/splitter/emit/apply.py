@@ -31,7 +31,7 @@ from splitter.planning.plan_edits import follow_edits
 from splitter.emit.waves import planned_wave, wave_changes
 from splitter.emit.router_prefix import shorten_route_paths
 from splitter.planning.validate import unit_placement
-from splitter.emit.writer import dirty_files, unified_diff, write_all
+from splitter.emit.writer import refuse_dirty, refuse_overwrites, unified_diff, write_all
 from splitter.gcpause import without_gc
 
 
@@ -445,7 +445,10 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         first_party = frozenset() if project.analysis.package else _created_packages(plan)
         changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
     changes.update(_reflowed(project, changes))
-    _check_safe(project, plan, changes, [p for p in generated if p not in earlier], options)
+    if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
+        refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
+    if not options.allow_dirty and project.git_root is not None:
+        refuse_dirty(changes, project.git_root)
     diff = unified_diff(changes, project.root)
     if not options.dry_run and diff:
         write_all({p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t})
@@ -476,35 +479,3 @@ def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
     if not too_long or not ruff_formatted(analysis.path, analysis.source):
         return {}
     return reflow_long_lines(too_long, known, line_length)
-
-
-def _check_safe(
-    project: Project, plan: Plan, changes: dict[Path, str], generated: list[Path], options: ApplyOptions
-) -> None:
-    if not options.force:
-        merged = {p for p in generated if p.name == f"{plan.layout.compat_module}.py"}  # each wave extends it
-        clashes = [
-            p
-            for p in generated
-            if p.exists()
-            and p.name != "__init__.py"
-            and p not in merged
-            and p.read_text(encoding="utf-8") != changes[p]
-        ]
-        if clashes and GENERATED_MARKER not in clashes[0].read_text(encoding="utf-8").partition("\n")[0]:
-            raise SplitterError(
-                "exists and splitter did not write it: give the group the plan sends there another name "
-                "(a new module never replaces or extends one it did not write), or pass --force to replace it",
-                clashes[0],
-            )
-        if clashes:
-            raise SplitterError(
-                f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass --force", clashes[0]
-            )
-    if not options.allow_dirty and project.git_root is not None:
-        dirty = dirty_files(list(changes), project.git_root)
-        if dirty:
-            raise SplitterError(
-                f"uncommitted changes in {', '.join(dirty[:3])}: commit or stash them, or pass --allow-dirty",
-                project.git_root,
-            )

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from splitter.errors import SplitterError
+from splitter.planning.layout import GENERATED_MARKER
 
 
 def _display(path: Path, root: Path) -> str:
@@ -106,3 +107,31 @@ def write_all(changes: dict[Path, str]) -> None:
         raise SplitterError(
             f"cannot write: {exc.strerror or exc}; nothing was changed", getattr(exc, "filename", None)
         ) from None
+
+
+def refuse_overwrites(changes: dict[Path, str], generated: list[Path], merged_name: str) -> None:
+    """One error line when a generated module would replace an existing file with other text (`merged_name`,
+    the compatibility module, is extended wave by wave instead)."""
+    clashes = [
+        p
+        for p in generated
+        if p.exists() and p.name not in ("__init__.py", merged_name) and p.read_text(encoding="utf-8") != changes[p]
+    ]
+    if clashes and GENERATED_MARKER not in clashes[0].read_text(encoding="utf-8").partition("\n")[0]:
+        raise SplitterError(
+            "exists and splitter did not write it: give the group the plan sends there another name "
+            "(a new module never replaces or extends one it did not write), or pass --force to replace it",
+            clashes[0],
+        )
+    if clashes:
+        raise SplitterError(
+            f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass --force", clashes[0]
+        )
+
+
+def refuse_dirty(changes: dict[Path, str], git_root: Path) -> None:
+    dirty = dirty_files(list(changes), git_root)
+    if dirty:
+        raise SplitterError(
+            f"uncommitted changes in {', '.join(dirty[:3])}: commit or stash them, or pass --allow-dirty", git_root
+        )

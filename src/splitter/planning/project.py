@@ -123,6 +123,7 @@ def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
     routers = "routers" if not (folder / "routers.py").exists() else _free_name(folder, "api_routers")
     services = "services" if not (folder / "services.py").exists() else _free_name(folder, "app_services")
     existing = {p.stem for package in (routers, services) for p in (folder / package).glob("*.py")}
+    existing |= {p.parent.name for package in (routers, services) for p in (folder / package).glob("*/__init__.py")}
     # A group module never takes the name of a module beside the monolith or of one it imports: in a script
     # folder run from inside, `import settings` must keep finding settings.py, never a router.
     existing |= {p.stem for p in folder.glob("*.py")} | {
