@@ -63,3 +63,13 @@ def test_a_package_module_imports_relatively_two_levels_up(tmp_path: Path) -> No
     assert "from ...models import LIMIT" in (package / "routers" / "orders" / "refunds.py").read_text()
     report = compare(before, take_snapshot("shop.main:app", tmp_path, sys.executable, [tmp_path]))
     assert not report.findings, report.to_text()
+
+
+def test_only_a_package_moves_all_of_its_modules(tmp_path: Path) -> None:
+    main = tmp_path / "main.py"
+    main.write_text(monolith(), encoding="utf-8")
+    plan = plan_project(load_project(main), PlanOptions(max_lines=150))
+    changes = apply_split(main, plan, ApplyOptions(dry_run=True, only=("orders",))).changes
+    written = sorted(str(p.relative_to(tmp_path)) for p in changes if p.parent.name in ("routers", "orders"))
+    assert written == ["routers/__init__.py", "routers/orders/__init__.py", "routers/orders/notes.py",
+                       "routers/orders/refunds.py"]

@@ -63,11 +63,12 @@ def _moved_for_only(
 ) -> dict[int, Destination]:
     """With --only, move the chosen groups and what they need from shared/core; keep the rest in main.py."""
     names = {g.name for g in plan.groups}
-    unknown = [g for g in only if g not in names]
+    unknown = [g for g in only if g not in names | plan.packages()]
     if unknown:
         raise SplitterError(
             f"--only names no group of the plan: {', '.join(unknown)} (groups: {', '.join(sorted(names))})", plan.source
         )
+    only = tuple(plan.with_their_modules(only))
     if names <= set(only):
         return placement  # the wave that completes the plan moves the rest too, as a one-shot apply does
     chosen = {Destination.router(g) for g in only} | {Destination.service(g) for g in only}

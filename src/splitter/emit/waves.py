@@ -68,7 +68,7 @@ def wave_changes(
     """(changes, relocation, files earlier waves wrote) for this wave. A wave whose groups complete the plan,
     or one without --only, moves the rest too: it ends where a one-shot apply ends."""
     path = wave.project.analysis.path
-    wanted = wave.done | set(only)
+    wanted = wave.done | plan.with_their_modules(only)
     complete = not only or wanted >= {g.name for g in plan.groups}
     before = build(wave.project, tuple(sorted(wave.done)))[0] if wave.done else {path: wave.project.analysis.source}
     after, relocation = build(wave.project, () if complete else tuple(sorted(wanted)))

@@ -6,6 +6,7 @@ import json
 import keyword
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -74,6 +75,11 @@ class Plan:
     def packages(self) -> frozenset[str]:
         """Groups cut into a package by size: `orders` when the plan has `orders.refunds`."""
         return frozenset(g.name.split(".")[0] for g in self.groups if "." in g.name)
+
+    def with_their_modules(self, names: Iterable[str]) -> set[str]:
+        """The named groups and, for a package (`song`), every module of it (`song.art`)."""
+        wanted = set(names)
+        return wanted | {g.name for g in self.groups if g.name.split(".")[0] in wanted}
 
     def placement(self) -> dict[str, Destination]:
         """unit name -> destination (main, core, hooks, shared, an extra module, a group's router or services)."""
