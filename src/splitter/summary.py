@@ -30,8 +30,9 @@ def markdown_summary(preview, files: list[dict], verify_target: str | None, repo
     ]
     for group in plan["groups"]:
         service = f"`{group['service_module']}`" if group["service_module"] else "-"
+        path = group["prefix"] or group.get("common_path") or "-"
         lines.append(
-            f"| {group['name']} | {_cell(group['prefix'] or '-')} | {len(group['endpoints'])} "
+            f"| {group['name']} | {_cell(path)} | {len(group['endpoints'])} "
             f"| `{group['router_module']}` | {service} |"
         )
     lines += ["", "### Moved symbols", ""]

@@ -134,10 +134,11 @@ def test_json_contract(fixture_plan: tuple[Project, Plan]) -> None:
     """The keys tools and people rely on when they read or edit a plan file (docs/plan-format.md)."""
     _project, plan = fixture_plan
     data = json.loads(json.dumps(plan_to_json(plan)))
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert isinstance(data["groups"], list) and data["groups"]
     for group in data["groups"]:
         assert isinstance(group["name"], str)
+        assert group["prefix"] == "" and group["common_path"].startswith("/")  # a router prefix only by an edit
         assert isinstance(group["endpoints"], list)
         for endpoint in group["endpoints"]:
             assert isinstance(endpoint["function"], str)
