@@ -32,8 +32,7 @@ def markdown_summary(preview, files: list[dict], verify_target: str | None, repo
         service = f"`{group['service_module']}`" if group["service_module"] else "-"
         path = group["prefix"] or group.get("common_path") or "-"
         lines.append(
-            f"| {group['name']} | {_cell(path)} | {len(group['endpoints'])} "
-            f"| `{group['router_module']}` | {service} |"
+            f"| {group['name']} | {_cell(path)} | {len(group['endpoints'])} | `{group['router_module']}` | {service} |"
         )
     lines += ["", "### Moved symbols", ""]
     for group in plan["groups"]:
