@@ -136,3 +136,49 @@ def read_git_blob(root: Path, blob_id: str) -> bytes | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout if out.returncode == 0 else None
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def tree_before_change(root: Path, path: Path, blob_id: str) -> str | None:
+    """The commit just before the one that changed `path` away from this blob: the repository as it was when
+    that text was last current (the first wave of a split starts there). None when there is no such commit."""
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    log = _git(root, "log", "--format=%H", "--no-renames", "--", relative)
+    newer = None
+    for commit in (log or b"").decode().split():
+        if (_git(root, "rev-parse", f"{commit}:{relative}") or b"").decode().strip() == blob_id:
+            return f"{newer}^" if newer is not None else None
+        newer = commit
+    return None
+
+
+def texts_at(root: Path, commit: str, paths: list[Path]) -> dict[Path, str]:
+    """The UTF-8 text of each of `paths` (absolute, inside `root`) at `commit`; absent or binary ones left out."""
+    top = root.resolve()
+    names = [p.relative_to(top).as_posix() for p in paths]
+    out = _git(top, "cat-file", "--batch", stdin="".join(f"{commit}:{n}\n" for n in names).encode())
+    texts: dict[Path, str] = {}
+    position = 0
+    for path in paths:
+        if out is None:
+            break
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        data = out[position : position + size]
+        position += size + 1
+        try:
+            texts[path] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return texts

@@ -444,7 +444,11 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     generated = [p for p in changes if p != project.analysis.path]
     if options.update_references and relocation:
         first_party = frozenset() if project.analysis.package else _created_packages(plan)
-        changes.update(retarget_repository(project, relocation, exclude=set(changes), first_party=first_party))
+
+        def retarget(files: Project, moved: dict[str, str]) -> dict[Path, str]:
+            return retarget_repository(files, moved, exclude=set(changes), first_party=first_party)
+
+        changes.update(wave.references(retarget, relocation) if wave else retarget(project, relocation))
     changes.update(_reflowed(project, changes))
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")

@@ -15,18 +15,19 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from splitter.analysis.analyze import analyze_source
 from splitter.analysis.model import Analysis
-from splitter.analysis.source import decode_python, git_blob_id, read_git_blob
+from splitter.analysis.source import decode_python, git_blob_id, read_git_blob, texts_at, tree_before_change
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project
 
 Build = Callable[[Project, tuple[str, ...]], tuple[dict[Path, str], dict[str, str]]]
+Retarget = Callable[[Project, dict[str, str]], dict[Path, str]]
 
 
 @dataclass
@@ -34,6 +35,29 @@ class Wave:
     project: Project  # the planned monolith's analysis, in the repository as it is now
     done: frozenset[str]  # groups earlier waves moved
     current: str  # main.py as it is now
+    originals: dict[Path, str] = field(default_factory=dict)  # other files as the first wave found them
+    moved_before: dict[str, str] = field(default_factory=dict)  # name -> home, as the earlier waves moved them
+
+    def references(self, retarget: Retarget, moved: dict[str, str]) -> dict[Path, str]:
+        """Files that reach moved names through the monolith, rewritten from the text the first wave found, so
+        the aliases a one-shot apply picks (`routers_admin` beside `admin`) do not depend on which wave brought
+        which module; edits made since the earlier waves are merged in. Files newer than the plan are
+        rewritten as they are."""
+        first = replace(self.project, sources=self.originals)
+        before = retarget(first, self.moved_before) if self.moved_before else {}
+        after = retarget(first, moved)
+        changes = {}
+        for path in set(before) | set(after):
+            current = _read(path)
+            if current is None:
+                continue  # deleted since
+            original = self.originals[path]
+            merged = _carry_over(path, current, before.get(path, original), after.get(path, original))
+            if merged != current:
+                changes[path] = merged
+        newer = {p: t for p, t in self.project.sources.items() if p not in self.originals}
+        changes.update(retarget(replace(self.project, sources=newer), moved))
+        return changes
 
 
 def planned_wave(project: Project, plan: Plan) -> Wave | None:
@@ -48,7 +72,11 @@ def planned_wave(project: Project, plan: Plan) -> Wave | None:
     analysis = analyze_source(decode_python(data, path), path, project.analysis.module_name)
     sources = {p: t for p, t in project.sources.items() if GENERATED_MARKER not in t.partition("\n")[0]}
     planned = replace(project, analysis=analysis, sources=sources)
-    return Wave(planned, moved_groups(project.analysis, plan), project.analysis.source)
+    wave = Wave(planned, moved_groups(project.analysis, plan), project.analysis.source)
+    commit = tree_before_change(project.git_root, path, plan.source_blob)
+    if commit is not None:
+        wave.originals = texts_at(project.git_root, commit, sorted(sources))
+    return wave
 
 
 def moved_groups(current: Analysis, plan: Plan) -> frozenset[str]:
@@ -70,7 +98,9 @@ def wave_changes(
     path = wave.project.analysis.path
     wanted = wave.done | plan.with_their_modules(only)
     complete = not only or wanted >= {g.name for g in plan.groups}
-    before = build(wave.project, tuple(sorted(wave.done)))[0] if wave.done else {path: wave.project.analysis.source}
+    before = {path: wave.project.analysis.source}
+    if wave.done:
+        before, wave.moved_before = build(wave.project, tuple(sorted(wave.done)))
     after, relocation = build(wave.project, () if complete else tuple(sorted(wanted)))
     changes = {}
     for file, text in after.items():
