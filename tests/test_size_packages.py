@@ -73,3 +73,16 @@ def test_only_a_package_moves_all_of_its_modules(tmp_path: Path) -> None:
     written = sorted(str(p.relative_to(tmp_path)) for p in changes if p.parent.name in ("routers", "orders"))
     assert written == ["routers/__init__.py", "routers/orders/__init__.py", "routers/orders/notes.py",
                        "routers/orders/refunds.py"]
+
+
+def test_the_grouping_benchmark_compares_a_package_with_the_teams_one_module(tmp_path: Path) -> None:
+    from benchmarks.bench_grouping import pair_scores, plan_assignment
+
+    main = tmp_path / "main.py"
+    main.write_text(monolith(), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.splitter]\nmax_lines = 150\n")
+    assert "orders.refunds" in {g.name for g in plan_project(load_project(main)).groups}  # cut by size
+    planned = plan_assignment(main)
+    assert {group for key, group in planned.items() if "/orders" in key} == {"orders"}
+    team = {key: "orders" if "/orders" in key else "users" for key in planned}
+    assert pair_scores(planned, team) == (1.0, 1.0, 1.0)
