@@ -149,7 +149,10 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
 def tree_before_change(root: Path, path: Path, blob_id: str) -> str | None:
     """The commit just before the one that changed `path` away from this blob: the repository as it was when
     that text was last current (the first wave of a split starts there). None when there is no such commit."""
-    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
     log = _git(root, "log", "--format=%H", "--no-renames", "--", relative)
     newer = None
     for commit in (log or b"").decode().split():
@@ -162,6 +165,7 @@ def tree_before_change(root: Path, path: Path, blob_id: str) -> str | None:
 def texts_at(root: Path, commit: str, paths: list[Path]) -> dict[Path, str]:
     """The UTF-8 text of each of `paths` (absolute, inside `root`) at `commit`; absent or binary ones left out."""
     top = root.resolve()
+    paths = [p for p in paths if p.is_relative_to(top)]
     names = [p.relative_to(top).as_posix() for p in paths]
     out = _git(top, "cat-file", "--batch", stdin="".join(f"{commit}:{n}\n" for n in names).encode())
     texts: dict[Path, str] = {}
