@@ -185,7 +185,8 @@ def test_one_trailing_route_joins_the_run_before_it_however_many_runs(trailing: 
 
 def test_a_sub_resource_still_over_max_lines_is_cut_into_runs_of_its_endpoints_in_source_order() -> None:
     """codeframe's /api/projects/{id}/checkpoints: six endpoints, 600 lines, split off `projects` as one module of
-    614 lines. A module over max_lines after the sub-resource split is cut again, neighbours together."""
+    614 lines. A module over max_lines after the sub-resource split is cut again, neighbours together, by its
+    next path segment where it has one (a module of the same package, named by the segment, not numbered)."""
     checkpoints = [("", 76), ("", 103), ("/{cid}", 74), ("/{cid}", 69), ("/{cid}/restore", 113), ("/{cid}/diff", 164)]
     routes = [route("/api/projects", lines=150), route("/api/projects/{id}/agents", lines=150)]
     routes += [route(f"/api/projects/{{id}}/checkpoints{tail}", lines=n, function=f"c{i}")
@@ -194,7 +195,7 @@ def test_a_sub_resource_still_over_max_lines_is_cut_into_runs_of_its_endpoints_i
     first = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[:4]]
     rest = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[4:]]
     assert groups["projects/checkpoints"] == first  # 322 lines
-    assert groups["projects/checkpoints_2"] == rest  # 277 lines
+    assert groups["projects/restore"] == rest  # 277 lines: its next path segments (`restore`, `diff`) name it
     assert groups["projects"] == ["/api/projects", "/api/projects/{id}/agents"]
     assert len(groups) == 3
 

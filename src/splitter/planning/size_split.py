@@ -1,9 +1,12 @@
-"""Size: a group too big for one file gives its largest sub-resources a module each until the rest fits."""
+"""Size: a group too big for one file becomes a package; its largest sub-resources get a module each until the
+rest fits, and a module still too big is cut the same way by the next path segment."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import TYPE_CHECKING
+
+from splitter.planning.grouping import group_key
 
 if TYPE_CHECKING:
     from splitter.planning.group_assign import GroupAssigner
@@ -14,29 +17,45 @@ def split_large_groups(assigner: GroupAssigner) -> None:
     module per coherent sub-resource, never one per route. If small one-route sub-resources still leave it
     too big (/metrics/a, /metrics/b, ... ), they are cut into runs of neighbours in source order."""
     for group, blocks in sorted(assigner.groups().items()):
-        total = sum(assigner.members[b].lines for b in blocks)
-        if group in assigner.fixed or total <= assigner.budget:
-            continue
-        by_sub: dict[str, list[int]] = defaultdict(list)
-        for block in blocks:
-            by_sub[assigner.sub_unit(group, assigner.members[block])].append(block)
-        if len(by_sub) < 2:
-            continue  # one sub-resource: nothing to split by
-        size = {s: sum(assigner.members[b].lines for b in ids) for s, ids in by_sub.items()}
-        rest = total
-        # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
-        order = sorted((s for s in by_sub if s), key=lambda s: (assigner.endpoint_count(by_sub[s]) < 3, -size[s], s))
-        for sub in order:
-            if rest <= assigner.budget:
-                break
-            if assigner.endpoint_count(by_sub[sub]) < 2 and size[sub] < assigner.budget // 2:
-                continue  # a module for one small route would not read better than a long one
-            _split_off(assigner, group, [sub], by_sub, total, f"its sub-resource `{sub}`")
-            rest -= size[sub]
-            del by_sub[sub]
-        if rest > assigner.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
-            _cut_into_runs(assigner, group, by_sub, size, total)
+        if group not in assigner.fixed:
+            _split(assigner, group, blocks, depth=2)
     _cut_oversized_groups(assigner)
+
+
+def _split(assigner: GroupAssigner, key: str, blocks: list[int], depth: int) -> None:
+    """Cut the module `key` (a group, or a module of its package) by the literal path segment at `depth`."""
+    total = sum(assigner.members[b].lines for b in blocks)
+    if total <= assigner.budget:
+        return
+    by_sub: dict[str, list[int]] = defaultdict(list)
+    for block in blocks:
+        by_sub[_sub_at(assigner, key, block, depth)].append(block)
+    if len(by_sub) < 2:
+        return  # one sub-resource: nothing to split by
+    size = {s: sum(assigner.members[b].lines for b in ids) for s, ids in by_sub.items()}
+    rest = total
+    # Sub-resources of three or more endpoints leave first: fewer, fuller modules.
+    order = sorted((s for s in by_sub if s), key=lambda s: (assigner.endpoint_count(by_sub[s]) < 3, -size[s], s))
+    for sub in order:
+        if rest <= assigner.budget:
+            break
+        if assigner.endpoint_count(by_sub[sub]) < 2 and size[sub] < assigner.budget // 2:
+            continue  # a module for one small route would not read better than a long one
+        name = _split_off(assigner, key, [sub], by_sub, total, f"its sub-resource `{sub}`")
+        _split(assigner, name, by_sub.pop(sub), depth + 1 if "/" in name else 2)
+        rest -= size[sub]
+    if rest > assigner.budget * 5 // 4:  # over max_lines itself: a long module is no longer the lesser evil
+        _cut_into_runs(assigner, key, by_sub, size, total)
+
+
+def _sub_at(assigner: GroupAssigner, key: str, block: int, depth: int) -> str:
+    """The sub-resource a block belongs to within module `key`: at depth 2 the group's own rule (a resource
+    merged into it counts whole), deeper the literal path segment at that depth ('' for none)."""
+    member = assigner.members[block]
+    if depth == 2:
+        return assigner.sub_unit(key, member)
+    parts = (group_key(member.paths[0] if member.paths else None, assigner.skip, depth=depth) or "").split("/")
+    return parts[depth - 1] if len(parts) >= depth else ""
 
 
 def _cut_oversized_groups(assigner: GroupAssigner) -> None:
@@ -94,16 +113,22 @@ def _cut_into_runs(
 
 def _split_off(
     assigner: GroupAssigner, group: str, subs: list[str], by_sub: dict[str, list[int]], total: int, what: str
-) -> None:
+) -> str:
+    """Move `subs` of module `group` to a module of their own, named by the first; returns its key. A module of
+    a package stays in that package (`admin/events` cut by `rooms` gives `admin/rooms`)."""
     head = subs[0]
-    name = head[1:] if head.startswith("=") else f"{group}/{head}"
+    package = group.split("/")[0]
+    name = head[1:] if head.startswith("=") else f"{package}/{head}"
+    if name == group or name in assigner.groups():  # the package has a module of that name already
+        name = f"{group}_{head}"
     for sub in subs:
         for block in by_sub[sub]:
             assigner.result.group_of[block] = name
     if head.startswith("=") and len(subs) == 1:
         what = f"`{name}`, merged into it before"
     elif not head.startswith("="):
-        what += f", a module of the package `{group}` (one router package to review, each file under the limit)"
+        what += f", a module of the package `{package}` (one router package to review, each file under the limit)"
     assigner.result.reasons[name].append(
         f"split from `{group}` ({total} lines, over the {assigner.budget}-line budget): {what.replace('`=', '`')}"
     )
+    return name
