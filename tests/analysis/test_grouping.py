@@ -145,6 +145,24 @@ def test_large_group_splits_by_sub_resource_and_never_into_one_route_modules() -
     }
 
 
+def test_a_package_module_still_too_big_is_cut_by_its_next_segment_into_modules_of_the_same_package() -> None:
+    routes = [
+        route("/admin", lines=100),
+        route("/admin/users", lines=100),
+        route("/admin/events", lines=100),
+        route("/admin/events/{id}", lines=100),
+        route("/admin/events/{id}/rooms", lines=150),
+        route("/admin/events/{id}/rooms/{room}", lines=150),
+        route("/admin/events/{id}/rooms/{room}/edit", lines=150),
+    ]
+    assert groups_for(routes, max_lines=500) == {  # a budget of 400 lines per module
+        "admin": ["/admin", "/admin/users"],
+        "admin/events": ["/admin/events", "/admin/events/{id}"],
+        "admin/rooms": ["/admin/events/{id}/rooms", "/admin/events/{id}/rooms/{room}",
+                        "/admin/events/{id}/rooms/{room}/edit"],
+    }
+
+
 def test_a_group_of_one_sub_resource_over_the_budget_is_left_whole_and_keeps_its_name() -> None:
     routes = [route("/ws/highway/{id}", "manager", lines=900), route("/chat", "manager"), route("/chat/{id}")]
     assert groups_for(routes, max_lines=500)["ws"] == ["/ws/highway/{id}"]
