@@ -178,7 +178,16 @@ class _Planner:
 
     # -- destinations ----------------------------------------------------------------------------------------
     def group_names(self) -> dict[str, str]:
-        return name_groups(set(self.group_of_block.values()), self.options.existing_modules, self.local_router_label)
+        return name_groups(
+            set(self.group_of_block.values()),
+            self.options.existing_modules,
+            self.local_router_label,
+            self.bound_names(),
+        )
+
+    def bound_names(self) -> frozenset[str]:
+        """Every name the monolith binds at module level, its imports' included."""
+        return frozenset(self.binder) | {i.bound for u in self.analysis.units for i in u.imports}
 
     def place(self, main_lines_budget: int) -> None:
         names = self.group_names()
@@ -286,10 +295,14 @@ class _Planner:
         return Destination(destination.role, f"{destination.name}_{number}")
 
 
-def name_groups(keys: set[str], existing: frozenset[str], labels: dict[str, str]) -> dict[str, str]:
+def name_groups(
+    keys: set[str], existing: frozenset[str], labels: dict[str, str], bound: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """group key -> module name: the resource's name (`labels` names the monolith's own routers' keys), unless
     an existing module has it (a group never shadows or overwrites one): then `<name>_api`, which the group's
-    `why` explains."""
+    `why` explains. A module of a package never takes a name of the monolith (`bound`): importing
+    `admin.booths` sets `booths` in the package's `__init__.py`, which holds the rest of the resource and may
+    read a global `booths`; it is `booths_routes` then."""
     taken = set(existing)
     names: dict[str, str] = {}
     inside: dict[str, set[str]] = defaultdict(set)  # package -> its module names
@@ -302,7 +315,9 @@ def name_groups(keys: set[str], existing: frozenset[str], labels: dict[str, str]
             taken.add(names[parent])
         if sub:  # a sub-resource cut off by size: a module of the resource's package
             package = names[parent]
-            names[key] = f"{package}.{identifier(sub, inside[package])}"
+            wanted = identifier(sub)
+            wanted = f"{wanted}_routes" if wanted in bound else wanted
+            names[key] = f"{package}.{identifier(wanted, inside[package] | bound)}"
             inside[package].add(names[key].split(".")[1])
     return {key: names[key] for key in keys}
 
@@ -311,8 +326,15 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
     """group name -> why its endpoints are together, and which existing module took its resource's name."""
     existing = planner.options.existing_modules
     reasons = {}
+    bound = planner.bound_names()
     for key, name in planner.group_names().items():
         reasons[name] = list(planner.group_reasons.get(key, []))
+        module = name.partition(".")[2]
+        if module.removesuffix("_routes") in bound - {module}:
+            reasons[name].append(
+                f"named `{module}`: importing a module `{module.removesuffix('_routes')}` of the package would "
+                f"replace the name {planner.analysis.path.name} gives that in the package's __init__.py"
+            )
         wanted = name.removesuffix("_api")
         if wanted != name and wanted in existing:
             reasons[name].append(
