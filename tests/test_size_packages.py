@@ -4,6 +4,7 @@ so the app serves the same routes in the same order and "the orders router" is s
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -86,3 +87,19 @@ def test_the_grouping_benchmark_compares_a_package_with_the_teams_one_module(tmp
     assert {group for key, group in planned.items() if "/orders" in key} == {"orders"}
     team = {key: "orders" if "/orders" in key else "users" for key in planned}
     assert pair_scores(planned, team) == (1.0, 1.0, 1.0)
+
+
+def test_a_package_module_never_replaces_a_name_the_package_reads(tmp_path: Path) -> None:
+    """Importing `routers/orders/refunds.py` sets `refunds` in `routers/orders/__init__.py`: were the module named
+    so, `list_orders` there would read the module instead of the monolith's `refunds` object."""
+    state = "app = FastAPI()\n\n\nclass Refunds:\n    count = 3\n\n\nrefunds = Refunds()"
+    source = monolith().replace("app = FastAPI()", state)
+    source = source.replace('def list_orders():\n', 'def list_orders():\n    assert refunds.count == 3\n', 1)
+    source = source.replace('def get_refund():\n', 'def get_refund():\n    assert refunds.count == 3\n', 1)
+    (tmp_path / "main.py").write_text(source, encoding="utf-8")
+    plan = plan_project(load_project(tmp_path / "main.py"), PlanOptions(max_lines=150))
+    assert "orders.refunds_routes" in {g.name for g in plan.groups}
+    apply_split(tmp_path / "main.py", plan, ApplyOptions())
+    call = "from fastapi.testclient import TestClient; import main; print(TestClient(main.app).get('/orders').json())"
+    done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "{'ok': True}", done.stderr[-2000:]
