@@ -182,12 +182,8 @@ class _Planner:
             set(self.group_of_block.values()),
             self.options.existing_modules,
             self.local_router_label,
-            self.bound_names(),
+            _bound_names(self),
         )
-
-    def bound_names(self) -> frozenset[str]:
-        """Every name the monolith binds at module level, its imports' included."""
-        return frozenset(self.binder) | {i.bound for u in self.analysis.units for i in u.imports}
 
     def place(self, main_lines_budget: int) -> None:
         names = self.group_names()
@@ -295,6 +291,11 @@ class _Planner:
         return Destination(destination.role, f"{destination.name}_{number}")
 
 
+def _bound_names(planner: _Planner) -> frozenset[str]:
+    """Every name the monolith binds at module level, its imports' included."""
+    return frozenset(planner.binder) | {i.bound for u in planner.analysis.units for i in u.imports}
+
+
 def name_groups(
     keys: set[str], existing: frozenset[str], labels: dict[str, str], bound: frozenset[str] = frozenset()
 ) -> dict[str, str]:
@@ -326,7 +327,7 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
     """group name -> why its endpoints are together, and which existing module took its resource's name."""
     existing = planner.options.existing_modules
     reasons = {}
-    bound = planner.bound_names()
+    bound = _bound_names(planner)
     for key, name in planner.group_names().items():
         reasons[name] = list(planner.group_reasons.get(key, []))
         module = name.partition(".")[2]
