@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from ._module_scope import ScopeTracking
 
@@ -48,14 +47,29 @@ class RelativeImportRebaser(ScopeTracking, cst.CSTTransformer):
         return cst.SimpleString(f'"{self.package}"')
 
 
-class RebaseRelativeImports(RelativeImportRebaser, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Add package levels to relative imports (and pin __package__) in code moved deeper."
+def _command_class() -> type:
+    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
+    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-    def __init__(self, context: CodemodContext, levels: int, package: str = "") -> None:
-        VisitorBasedCodemodCommand.__init__(self, context)
-        self._setup(levels, package)
+    class RebaseRelativeImports(RelativeImportRebaser, VisitorBasedCodemodCommand):
+        DESCRIPTION = "Add package levels to relative imports (and pin __package__) in code moved deeper."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--levels", dest="levels", type=int, default=1, help="package levels moved down")
-        arg_parser.add_argument("--package", dest="package", default="", help="the monolith's package, e.g. pkg")
+        def __init__(self, context: CodemodContext, levels: int, package: str = "") -> None:
+            VisitorBasedCodemodCommand.__init__(self, context)
+            self._setup(levels, package)
+
+        @staticmethod
+        def add_args(arg_parser: argparse.ArgumentParser) -> None:
+            arg_parser.add_argument("--levels", dest="levels", type=int, default=1, help="package levels moved down")
+            arg_parser.add_argument("--package", dest="package", default="", help="the monolith's package, e.g. pkg")
+
+    return RebaseRelativeImports
+
+
+def __getattr__(attribute: str) -> type:
+    # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
+    # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
+    if attribute == "RebaseRelativeImports":
+        globals()[attribute] = command = _command_class()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.emit import emitter as emit
+from splitter.emit import source_statements as emit
 from splitter.analysis.analyze import analyze_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

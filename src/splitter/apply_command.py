@@ -145,6 +145,41 @@ def _emit_router_tests(request: ApplyRequest, preview: ApplyResult) -> None:
         console.say(result.summary())
 
 
+def _report_preview(preview: ApplyResult, files: list[dict], request: ApplyRequest) -> int:
+    """--dry-run / --check: the diff, the JSON envelope or the file list; nothing is written."""
+    json_out = request.output_format == "json"
+    if request.dry_run and not json_out:
+        sys.stdout.write(preview.diff)
+    elif json_out:
+        diff = preview.diff if request.dry_run else None
+        summary = plan_summary(preview.plan)
+        due = request.check and bool(files)  # ok is the exit status: --check with changes due exits 1
+        sys.stdout.write(envelope("apply", not due, plan=summary, files=files, written=False, diff=diff))
+    elif files:
+        print_files(files, written=False)
+    if request.summary:
+        _write_summary(preview, files, request, None, written=False)
+    return 1 if request.check and files else 0
+
+
+def _report_written(preview: ApplyResult, files: list[dict], request: ApplyRequest, report, undo: str | None) -> None:
+    if request.output_format == "json":
+        verified = report.to_dict() if report else None
+        summary = plan_summary(preview.plan)
+        sys.stdout.write(envelope("apply", True, plan=summary, files=files, written=True, verify=verified, undo=undo))
+        return
+    print_warnings(preview.plan.warnings)
+    if report is not None and report.findings:
+        print_verify_report(report)
+    print_files(files, written=True)
+    if report is not None:
+        console.say(f"verified {request.verify}: no breaking change", style="green")
+    if undo:
+        console.say(f"to undo: {undo}")
+        if request.allow_dirty:
+            console.say("  (with --allow-dirty, that also drops edits the files had before the split)")
+
+
 def run_apply(request: ApplyRequest) -> int:
     if request.emit_tests is not None and (request.dry_run or request.check):
         flag = "--dry-run" if request.dry_run else "--check"
@@ -157,20 +192,8 @@ def run_apply(request: ApplyRequest) -> int:
 
         check_output_folder(request.emit_tests, preview.root)  # refuse before the split is written, not after
     files = changed_files(preview)
-    json_out = request.output_format == "json"
     if request.dry_run or request.check:
-        if request.dry_run and not json_out:
-            sys.stdout.write(preview.diff)
-        elif json_out:
-            diff = preview.diff if request.dry_run else None
-            summary = plan_summary(preview.plan)
-            due = request.check and bool(files)  # ok is the exit status: --check with changes due exits 1
-            sys.stdout.write(envelope("apply", not due, plan=summary, files=files, written=False, diff=diff))
-        elif files:
-            print_files(files, written=False)
-        if request.summary:
-            _write_summary(preview, files, request, None, written=False)
-        return 1 if request.check and files else 0
+        return _report_preview(preview, files, request)
     if not files:
         console.say("nothing to do: the module is already split as planned")
         _emit_router_tests(request, preview)
@@ -181,19 +204,5 @@ def run_apply(request: ApplyRequest) -> int:
     if request.summary:
         _write_summary(preview, files, request, report, written=True)
     _emit_router_tests(request, preview)
-    if json_out:
-        verified = report.to_dict() if report else None
-        summary = plan_summary(preview.plan)
-        sys.stdout.write(envelope("apply", True, plan=summary, files=files, written=True, verify=verified, undo=undo))
-        return 0
-    print_warnings(preview.plan.warnings)
-    if report is not None and report.findings:
-        print_verify_report(report)
-    print_files(files, written=True)
-    if report is not None:
-        console.say(f"verified {request.verify}: no breaking change", style="green")
-    if undo:
-        console.say(f"to undo: {undo}")
-        if request.allow_dirty:
-            console.say("  (with --allow-dirty, that also drops edits the files had before the split)")
+    _report_written(preview, files, request, report, undo)
     return 0

@@ -23,79 +23,14 @@ from splitter.gcpause import without_gc
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
 PURE_CALLS = frozenset(
-    {
-        "TypeVar",
-        "Field",
-        "NewType",
-        "namedtuple",
-        "NamedTuple",
-        "APIRouter",
-        "Depends",
-        "Security",
-        "Query",
-        "Header",
-        "Cookie",
-        "Body",
-        "Form",
-        "File",
-        "Path",
-        "compile",
-        "frozenset",
-        "set",
-        "dict",
-        "list",
-        "tuple",
-        "defaultdict",
-        "deque",
-        "OrderedDict",
-        "Counter",
-        "Lock",
-        "RLock",
-        "Semaphore",
-        "BoundedSemaphore",
-        "Event",
-        "Condition",
-        "Queue",
-        "timedelta",
-        "Decimal",
-        "getLogger",
-        "HTTPBearer",
-        "HTTPBasic",
-        "OAuth2PasswordBearer",
-        "APIKeyHeader",
-        "APIKeyQuery",
-        "APIKeyCookie",
-        "ContextVar",
-        "Enum",
-        "IntEnum",
-        "StrEnum",
-        "object",
-        "cast",
-        "field",
-        "ConfigDict",
-        "SettingsConfigDict",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "bytes",
-        "timezone",
-        "date",
-        "datetime",
-        "time",
-        "UUID",
-        "Template",
-        "partial",
-        "itemgetter",
-        "attrgetter",
-        "Literal",
-        "Annotated",
-        "TypeAdapter",
-        "WeakValueDictionary",
-        "WeakKeyDictionary",
-        "WeakSet",
-        "ZoneInfo",
-    }
+    """
+    TypeVar Field NewType namedtuple NamedTuple APIRouter Depends Security Query Header Cookie Body Form File Path
+    compile frozenset set dict list tuple defaultdict deque OrderedDict Counter Lock RLock Semaphore
+    BoundedSemaphore Event Condition Queue timedelta Decimal getLogger HTTPBearer HTTPBasic OAuth2PasswordBearer
+    APIKeyHeader APIKeyQuery APIKeyCookie ContextVar Enum IntEnum StrEnum object cast field ConfigDict
+    SettingsConfigDict str int float bool bytes timezone date datetime time UUID Template partial itemgetter
+    attrgetter Literal Annotated TypeAdapter WeakValueDictionary WeakKeyDictionary WeakSet ZoneInfo
+    """.split()
 )
 _PINNED_NAMES = frozenset({"__getattr__", "__dir__", "__all__", "__version__", "__path__"})
 
@@ -281,6 +216,120 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
     return constants
 
 
+def _apps(tree: ast.Module, path: Path) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
+    """The FastAPI apps, the one to split first, and a diagnostic when there are several."""
+    apps = _find_objects(tree, "FastAPI")
+    if not apps:
+        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
+    apps = _primary_first(tree, apps)
+    names = tuple(dict.fromkeys(name for name, _ in apps))
+    if len(names) <= 1:
+        return apps, []
+    message = (
+        f"several FastAPI apps ({', '.join(names)}); only `{names[0]}`, which holds the most "
+        "routes, is split, the others stay in main.py"
+    )
+    return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
+
+
+def _lifespan(app_statement: ast.stmt) -> str | None:
+    for keyword in app_statement.value.keywords:
+        if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
+            return keyword.value.id
+    return None
+
+
+class _UnitScanner:
+    """Turns each top-level statement into a Unit, registering its routes and hooks on the way."""
+
+    def __init__(self, source: str, primary: str, registrar: Registrar, diagnostics: list[Diagnostic]) -> None:
+        self.source_lines = source.splitlines()
+        self.primary = primary
+        self.registrar = registrar
+        self.diagnostics = diagnostics
+        self.star_imports: list[str] = []
+        self.future = False
+
+    def unit(self, index: int, node: ast.stmt) -> Unit:
+        kind = _unit_kind(node, index)
+        registrations_before, hooks_before = len(self.registrar.registrations), len(self.registrar.hooks)
+        self.registrar.scan(node, index, conditional=False)
+        own_registrations = self.registrar.registrations[registrations_before:]
+        own_hooks = self.registrar.hooks[hooks_before:]
+        facts, app_in_body, app_at_call_time, route_owner, hook_kinds, hooks_below_other = self._facts(
+            node, own_registrations, own_hooks
+        )
+        self._note_imports(node)
+        binds = tuple(sorted(facts.binds - {"*"}, key=lambda n: (n not in _assigned_names(node), n)))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds = (node.name,) + tuple(b for b in binds if b != node.name)
+        dynamic = tuple(sorted(facts.dynamic))
+        if dynamic and kind not in ("import", "docstring"):
+            self._diagnose_dynamic(node, binds, dynamic)
+        unit = Unit(
+            index=index,
+            kind=kind,
+            first_line=min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]),
+            last_line=node.end_lineno or node.lineno,
+            binds=binds,
+            uses=frozenset(facts.uses),
+            rebinds_globals=frozenset(facts.global_decls),
+            imports=_imports_of(node) if kind in ("import", "import_block") or _is_type_checking_block(node) else (),
+            impure=kind in ("compound", "statement", "main_guard")
+            or (kind == "assign" and _does_import_time_work(node))
+            or (facts.dunder_file and kind != "import"),
+            app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
+            app_at_call_time=app_at_call_time,
+            relative_inside=kind not in ("import", "import_block") and _relative_inside(node, self.source_lines),
+            route_owner=route_owner,
+            hook_kinds=hook_kinds or (),
+            type_checking=_is_type_checking_block(node),
+            dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
+            strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
+            pinned_reason=_pinned_reason(node, hooks_below_other),
+        )
+        if kind == "compound" and not unit.type_checking and self.primary in facts.uses:
+            unit.app_in_body = True
+        return unit
+
+    def _facts(self, node: ast.stmt, own_registrations, own_hooks):
+        """Scope facts, and for a function: does its body use the app, which route owner and hook decorators."""
+        primary = self.primary
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            facts = statement_facts(node)
+            return facts, primary in facts.uses, False, None, None, False
+        decorators, node.decorator_list = node.decorator_list, []
+        facts = statement_facts(node)  # the body alone: does it use the app itself?
+        node.decorator_list = decorators
+        app_in_body = primary in facts.uses
+        app_at_call_time = app_in_body and not _app_in_signature(node, primary)
+        for decorator in decorators:
+            facts.uses |= statement_facts(ast.Expr(decorator)).uses
+        route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
+        hook_kinds = tuple(h.kind for h in own_hooks if h.function == node.name)
+        hook_flags = [
+            isinstance(d, ast.Call) and (self.registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
+            for d in decorators
+        ]
+        hooks_below_other = not all(hook_flags[: hook_flags.count(True)])
+        return facts, app_in_body, app_at_call_time, route_owner, hook_kinds, hooks_below_other
+
+    def _note_imports(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.ImportFrom):
+            self.future = self.future or node.module == "__future__"
+            if any(a.name == "*" for a in node.names):
+                self.star_imports.append(node.module or "." * node.level)
+                message = f"`from {node.module} import *`: names it brings cannot be traced"
+                self.diagnostics.append(Diagnostic("star-import", node.lineno, message))
+
+    def _diagnose_dynamic(self, node: ast.stmt, binds: tuple[str, ...], dynamic: tuple[str, ...]) -> None:
+        message = (
+            f"`{binds[0] if binds else 'statement'}` uses {', '.join(dynamic)}: "
+            "its names cannot be traced, it stays in main.py"
+        )
+        self.diagnostics.append(Diagnostic("dynamic", node.lineno, message))
+
+
 @without_gc
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
@@ -288,113 +337,13 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     module_name = module_name or located_name
     if module_name != located_name:
         package = module_name.rpartition(".")[0] or None
-    apps = _find_objects(tree, "FastAPI")
-    if not apps:
-        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
-    apps = _primary_first(tree, apps)
+    apps, diagnostics = _apps(tree, path)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
-    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
-    diagnostics: list[Diagnostic] = []
-    if len(app_names) > 1:
-        diagnostics.append(
-            Diagnostic(
-                "several-apps",
-                apps[1][1].lineno,
-                f"several FastAPI apps ({', '.join(app_names)}); only `{app_names[0]}`, which holds the most "
-                "routes, is split, the others stay in main.py",
-            )
-        )
     primary = app_names[0]
-    lifespan = None
-    for keyword in apps[0][1].value.keywords:
-        if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
-            lifespan = keyword.value.id
+    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
-    source_lines = source.splitlines()
-    units: list[Unit] = []
-    star_imports: list[str] = []
-    future = False
-    for index, node in enumerate(tree.body):
-        kind = _unit_kind(node, index)
-        registrations_before, hooks_before = len(registrar.registrations), len(registrar.hooks)
-        registrar.scan(node, index, conditional=False)
-        own_registrations = registrar.registrations[registrations_before:]
-        own_hooks = registrar.hooks[hooks_before:]
-        route_owner = hook_kinds = None
-        app_at_call_time = False
-        hooks_below_other = False
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            decorators, node.decorator_list = node.decorator_list, []
-            facts = statement_facts(node)  # the body alone: does it use the app itself?
-            node.decorator_list = decorators
-            app_in_body = primary in facts.uses
-            app_at_call_time = app_in_body and not _app_in_signature(node, primary)
-            for decorator in decorators:
-                facts.uses |= statement_facts(ast.Expr(decorator)).uses
-            route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
-            hook_kinds = tuple(h.kind for h in own_hooks if h.function == node.name)
-            hook_flags = [
-                isinstance(d, ast.Call) and (registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
-                for d in decorators
-            ]
-            hooks_below_other = not all(hook_flags[: hook_flags.count(True)])
-        else:
-            facts = statement_facts(node)
-            app_in_body = primary in facts.uses
-            app_at_call_time = False
-        if isinstance(node, ast.ImportFrom):
-            future = future or node.module == "__future__"
-            if any(a.name == "*" for a in node.names):
-                star_imports.append(node.module or "." * node.level)
-                diagnostics.append(
-                    Diagnostic(
-                        "star-import", node.lineno, f"`from {node.module} import *`: names it brings cannot be traced"
-                    )
-                )
-        binds = tuple(sorted(facts.binds - {"*"}, key=lambda n: (n not in _assigned_names(node), n)))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds = (node.name,) + tuple(b for b in binds if b != node.name)
-        dynamic = tuple(sorted(facts.dynamic))
-        if dynamic and kind not in ("import", "docstring"):
-            diagnostics.append(
-                Diagnostic(
-                    "dynamic",
-                    node.lineno,
-                    f"`{binds[0] if binds else 'statement'}` uses {', '.join(dynamic)}: "
-                    "its names cannot be traced, it stays in main.py",
-                )
-            )
-        first_line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        units.append(
-            Unit(
-                index=index,
-                kind=kind,
-                first_line=first_line,
-                last_line=node.end_lineno or node.lineno,
-                binds=binds,
-                uses=frozenset(facts.uses),
-                rebinds_globals=frozenset(facts.global_decls),
-                imports=(
-                    _imports_of(node) if kind in ("import", "import_block") or _is_type_checking_block(node) else ()
-                ),
-                impure=kind in ("compound", "statement", "main_guard")
-                or (kind == "assign" and _does_import_time_work(node))
-                or (facts.dunder_file and kind != "import"),
-                app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
-                app_at_call_time=app_at_call_time,
-                relative_inside=kind not in ("import", "import_block") and _relative_inside(node, source_lines),
-                route_owner=route_owner,
-                hook_kinds=hook_kinds or (),
-                type_checking=_is_type_checking_block(node),
-                dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
-                strings=frozenset(facts.strings)
-                if facts.dynamic
-                else frozenset(s for s in facts.strings if "*" not in s),
-                pinned_reason=_pinned_reason(node, hooks_below_other),
-            )
-        )
-        if kind == "compound" and not units[-1].type_checking and primary in facts.uses:
-            units[-1].app_in_body = True
+    scanner = _UnitScanner(source, primary, registrar, diagnostics)
+    units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     detach_app_setup(tree, units, primary)
     analysis = Analysis(
         path=path,
@@ -406,9 +355,9 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         registrations=registrar.registrations,
         hooks=registrar.hooks,
         local_routers={name: tree.body.index(node) for name, node in routers.items()},
-        lifespan=lifespan,
-        future_annotations=future,
-        star_imports=tuple(star_imports),
+        lifespan=_lifespan(apps[0][1]),
+        future_annotations=scanner.future,
+        star_imports=tuple(scanner.star_imports),
         diagnostics=diagnostics,
         line_count=source.count("\n") + 1,
         local_router_prefixes={
@@ -417,12 +366,17 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         },
     )
     analysis.router_settings = _router_settings(tree, primary)
+    analysis.tree = tree
+    _set_footprints(units, analysis.line_count)
+    _diagnose_registrations(analysis)
+    return analysis
+
+
+def _set_footprints(units: list[Unit], line_count: int) -> None:
     for unit, following in zip(units, units[1:], strict=False):
         unit.footprint = max(following.first_line - unit.first_line, 1)
     if units:
-        units[-1].footprint = max(analysis.line_count - units[-1].first_line, 1)
-    _diagnose_registrations(analysis)
-    return analysis
+        units[-1].footprint = max(line_count - units[-1].first_line, 1)
 
 
 def _app_in_signature(node: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,3 +137,5 @@ class Analysis:
     local_router_prefixes: dict[str, str] = field(default_factory=dict)
     # app-level router settings every generated APIRouter must repeat: {"route_class": "TimedRoute"}
     router_settings: dict[str, str] = field(default_factory=dict)
+    # the ast of `source`, kept so apply does not parse the monolith again (None: built without analysis)
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)

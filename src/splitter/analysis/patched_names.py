@@ -65,7 +65,7 @@ def find_patch_sites(
         if module_name is None and root is not None:
             module_name = module_name_from_path(path, root)
         package = package_of(module_name, path.name == "__init__.py") if module_name is not None else None
-        aliases = _old_module_aliases(tree, old_module, package)
+        aliases = _old_module_aliases(tree, old_module, package, source)
         scanner = _Scanner(old_module, str(path), aliases)
         triggers = (*_CALL_WORDS, old_module, *(alias.split(".")[0] for alias in aliases))
         lines = source.splitlines()
@@ -167,7 +167,7 @@ class _Scanner(ast.NodeVisitor):
         return node is not None and dotted_name(node) in self.aliases
 
 
-def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> set[str]:
+def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None, source: str | None = None) -> set[str]:
     """Expressions through which this file reaches the old module: "main", "server", "pkg.main"."""
     aliases: set[str] = set()
     for node in every_statement(tree.body):
@@ -182,6 +182,8 @@ def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None) -> 
             for alias in node.names:
                 if base is not None and f"{base}.{alias.name}" == old_module:
                     aliases.add(alias.asname or alias.name)
+    if source is not None and "import_module" not in source and "modules" not in source:
+        return aliases  # no `import_module(...)` or `sys.modules[...]`: nothing binds the module at run time
     return aliases | _dynamic_module_aliases(tree, old_module)
 
 

@@ -9,17 +9,14 @@ from pathlib import Path
 import libcst as cst
 
 from splitter.emit import nodes
-from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, parse_statements
-from splitter.analysis.blocks import last_leading_import
+from splitter.emit.emitter import Emitter, ModuleDraft, group_summary
+from splitter.emit.main_module import MainModule, MainRouting
+from splitter.emit.source_statements import monolith_statements
 from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
 from splitter.errors import SplitterError
 from splitter.emit.import_order import (
     SortSettings,
-    after_imports,
-    import_runs,
-    merge_from_imports,
     settings_for,
-    sort_block,
 )
 from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
@@ -90,154 +87,10 @@ def _free_variable(name: str, taken: set[str]) -> str:
     return name
 
 
-def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]) -> list[cst.BaseStatement]:
-    """main.py imports every import-time-work module it takes no name from, first: its side effects
-    (`logging.basicConfig`, `os.environ.setdefault`, `mkdir`) must still run, before anything else moved."""
-    imported = {emitter.bound_in[n] for n in needs if n in emitter.bound_in}
-    imported |= {home for name, home in emitter.seams_read_in(MAIN).items() if name in needs}
-    statements = []
-    for destination in modules:
-        if destination in imported:
-            continue
-        statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
-        comment = cst.Comment("# noqa: F401 - runs its import-time setup")
-        statements.append(
-            statement.with_changes(
-                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
-            )
-        )
-    return statements
-
-
-def _main_module(
-    emitter: Emitter,
-    first_route: dict[int, tuple[str, str]],
-    router_alias: dict[tuple[str, str], str],
-    setup_modules: list[Destination] = (),
-    compat: list[cst.BaseStatement] = (),
-    tag_entries: list[tuple[str, str]] = (),
-) -> tuple[cst.Module, set[str]]:
-    analysis = emitter.analysis
-    body: list[cst.BaseStatement] = []
-    needs: set[str] = set()
-    used_anywhere = set().union(*(u.uses for u in analysis.units))
-    import_block_end = 0
-    leading_import = last_leading_import(analysis)  # generated imports go after the monolith's own
-    main_units = []
-    for unit in analysis.units:
-        destination = emitter.placement.get(unit.index, MAIN)
-        if unit.is_copied:
-            main_units.append(("copied", unit))
-        elif destination == MAIN:
-            main_units.append(("kept", unit))
-            needs |= unit.uses
-        else:
-            main_units.append(("moved", unit))
-            for registration in emitter.registrations_of.get(unit.index, []):
-                needs |= _names_in(registration) | {unit.name}
-    last_include = None
-    moved_names = {n for n, home in emitter.bound_in.items() if home != MAIN}
-    first_user = None  # the first kept statement that reads a moved name: generated imports must come before it
-    for kind, unit in main_units:
-        if kind == "kept":
-            if first_user is None and (unit.uses & moved_names or emitter.app in unit.binds):
-                first_user = len(body)
-            body.append(emitter.moved_statement(unit.index, MAIN, "router"))
-            if emitter.app in unit.binds and emitter.app in emitter.seams and not _hands_app_over(analysis):
-                core = emitter.alias_for(MAIN, CORE)
-                body.append(nodes.attribute_assignment(core, emitter.app, emitter.app))
-                needs.add(core)
-        elif kind == "moved":
-            if unit.index in first_route:
-                statement = nodes.method_call(emitter.app, "include_router", router_alias[first_route[unit.index]])
-                # A run of includes reads as one block: blank lines before the first only, two after a def or
-                # class (as ruff format and black want them).
-                after_def = bool(body) and isinstance(body[-1], (cst.FunctionDef, cst.ClassDef))
-                blank = [cst.EmptyLine()] * (2 if after_def else 1)
-                body.append(statement.with_changes(leading_lines=[] if body and body[-1] is last_include else blank))
-                last_include = body[-1]
-            registrations = emitter.registrations_of.get(unit.index, [])
-            if registrations:
-                # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
-                blank = [line for line in emitter.statements[unit.index].leading_lines if line.comment is None][:2]
-                body.append(registrations[0].with_changes(leading_lines=blank))
-                body.extend(registrations[1:])
-        else:
-            if unit.kind == "docstring":
-                body.append(emitter.statements[unit.index])
-                continue
-            elsewhere = {n for n, home in emitter.seams.items() if home != MAIN}  # read as `core.x` now
-            keep = {
-                i.bound
-                for i in unit.imports
-                if (i.bound in needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"
-            }
-            statement = emitter.copied_import(unit.index, keep | {"*"}, MAIN) if keep else None
-            if statement is not None:
-                original = emitter.statements[unit.index]
-                body.append(statement.with_changes(leading_lines=original.leading_lines))
-            if unit.index <= leading_import:
-                import_block_end = len(body)
-    if tag_entries and last_include is not None:
-        body.insert(body.index(last_include) + 1, nodes.openapi_tags_extension(emitter.app, tag_entries))
-    needs |= set(router_alias.values())
-    draft = ModuleDraft(MAIN, binds={n for k, u in main_units if k == "kept" for n in u.binds}, needs=needs)
-    generated = emitter.import_lines(draft, copy_originals=False)
-    if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
-        core = emitter.seams[emitter.app]
-        statement = nodes.module_import(emitter.where, MAIN, core, emitter.alias_for(MAIN, core))
-        if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
-            generated.append(statement)
-        setup_modules = [m for m in setup_modules if m != core]
-    generated = _setup_imports(emitter, needs, setup_modules) + generated
-    by_group: dict[str, list[str]] = {}
-    for (group, variable), alias in sorted(router_alias.items()):
-        by_group.setdefault(group, []).append(f"{variable} as {alias}")
-    for group, names in by_group.items():
-        generated += emitter.from_import(emitter.where.from_clause(MAIN, Destination.router(group)), names)
-    if first_user is not None and first_user < import_block_end:
-        import_block_end = _after_imports_before(body, first_user)
-    body[import_block_end:import_block_end] = generated + list(compat)
-    if generated and emitter.imports_sorted:
-        _sort_imports_around(body, import_block_end, emitter)
-    return emitter.module.with_changes(body=body), needs
-
-
-def _hands_app_over(analysis: Analysis) -> bool:
-    """main.py already runs `core.app = app` (an earlier apply or wave wrote it)."""
-    app = re.escape(analysis.app_names[0])
-    return re.search(rf"^\w+\.{app} = {app}$", analysis.source, re.MULTILINE) is not None
-
-
 def _compat_lines(emitter: Emitter) -> list[cst.BaseStatement]:
     """main.py imports the compatibility module and hands it its own module object (see compat.py)."""
     alias = emitter.alias_for(MAIN, COMPAT)
     return [nodes.module_import(emitter.where, MAIN, COMPAT, alias), forward_call(alias)]
-
-
-def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
-    """Right after the last import statement above `position` (a statement that reads a moved name, e.g.
-    `FastAPI(openapi_tags=tags_metadata)` between the monolith's imports), else at `position` itself."""
-    for index in range(position - 1, -1, -1):
-        statement = body[index]
-        if isinstance(statement, cst.SimpleStatementLine) and isinstance(
-            statement.body[0], (cst.Import, cst.ImportFrom)
-        ):
-            return index + 1
-    return position
-
-
-def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: Emitter) -> None:
-    """Sort the import block holding `position` in place; the statement after it gets isort's blank lines."""
-    settings = emitter.import_settings
-    for start, end in import_runs(body, settings):
-        if start <= position < end:
-            block = sort_block(merge_from_imports(body[start:end], settings), settings)
-            body[start:end] = block
-            end = start + len(block)
-            if end < len(body):
-                body[end] = after_imports(body[end], settings)
-            return
 
 
 def _package_init(init: Path, monolith: str, changes: dict[Path, str], plan: Plan, where: Destinations) -> str:
@@ -268,71 +121,57 @@ def _created_packages(plan: Plan) -> frozenset[str]:
     return frozenset(modules | {layout.compat_module} | extra)
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Plain names a generated statement reads (attribute names excluded)."""
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(_Collect())
-    return found
-
-
-def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[dict[Path, str], dict[str, str]]:
-    analysis = project.analysis
-    placement = unit_placement(analysis, plan)
-    if options.only:
-        placement = _moved_for_only(analysis, placement, options.only, plan)
-    relative = any(i.level > 0 for u in analysis.units for i in u.imports)
-    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative, plan.packages())
-    module, statements = parse_statements(analysis.source, analysis.units, analysis.path)
-    seam_homes: dict[str, Destination] = {}
+def _seam_homes(
+    analysis: Analysis, placement: dict[int, Destination], seams: list[str], where: Destinations
+) -> dict[str, Destination]:
+    """Where each seam lives: with its moved definition, or in core (imported names tests patch, `__file__`
+    for code moved a folder down, the app for code that reads it at call time)."""
+    homes: dict[str, Destination] = {}
     for index, destination in placement.items():
         for name in analysis.units[index].binds:
-            if name in plan.seams and destination != MAIN:
-                seam_homes[name] = destination
+            if name in seams and destination != MAIN:
+                homes[name] = destination
     imported = {i.bound for u in analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
-    for name in plan.seams:
-        if name not in seam_homes and name in imported:
-            seam_homes[name] = CORE  # an imported name tests patch: everyone reads it through core
-    app = analysis.app_names[0]
-    if any("__file__" in analysis.units[i].dynamic and where.depth(d) for i, d in placement.items() if d != MAIN):
-        seam_homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
-    if any(analysis.units[i].app_at_call_time for i, d in placement.items() if d != MAIN):
-        seam_homes[app] = CORE  # moved code reads `core.app`, which main.py sets once it has created the app
-    schema_classes = frozenset(schema_name_clashes(project))
-    emitter = Emitter(
-        analysis,
-        placement,
-        seam_homes,
-        where,
-        module,
-        statements,
-        tags=options.tags,
-        schema_classes=schema_classes,
-        import_settings=_import_settings(project, plan),
-    )
+    for name in seams:
+        if name not in homes and name in imported:
+            homes[name] = CORE  # an imported name tests patch: everyone reads it through core
+    moved = [(analysis.units[i], d) for i, d in placement.items() if d != MAIN]
+    if any("__file__" in unit.dynamic and where.depth(d) for unit, d in moved):
+        homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
+    if any(unit.app_at_call_time for unit, _ in moved):
+        homes[analysis.app_names[0]] = CORE  # moved code reads `core.app`, which main.py sets once it has the app
+    return homes
+
+
+def _drafts(emitter: Emitter, seam_homes: dict[str, Destination]) -> dict[Destination, ModuleDraft]:
+    """One draft per generated module, holding the units placed there (core also holds the seams it homes)."""
+    analysis, app = emitter.analysis, emitter.app
     drafts: dict[Destination, ModuleDraft] = {}
     if CORE in seam_homes.values():
         drafts[CORE] = ModuleDraft(CORE, needs={n for n, home in seam_homes.items() if home == CORE})
     if app in seam_homes:
         drafts[CORE].binds.add(app)
         drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name))
-    groups = {g.name: g for g in plan.groups}
-    for index, destination in sorted(placement.items()):
-        if destination == MAIN:
-            continue
-        draft = drafts.setdefault(destination, ModuleDraft(destination))
-        draft.units.append(index)
+    for index, destination in sorted(emitter.placement.items()):
+        if destination != MAIN:
+            drafts.setdefault(destination, ModuleDraft(destination)).units.append(index)
+    return drafts
+
+
+@dataclass
+class _Routers:
+    planned_var: dict[int, str]  # unit -> the router variable the plan registers it on
+    variables: dict[str, dict[str, str]]  # group -> planned router variable -> variable in the module
+
+    def variable_of(self, group: str, index: int) -> str:
+        return self.variables.get(group, {}).get(self.planned_var.get(index, "router"), "router")
+
+
+def _routers(emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft]) -> _Routers:
+    analysis = emitter.analysis
     unit_of = {u.name: u.index for u in analysis.units}
     planned_var = {unit_of[e.function]: e.router for g in plan.groups for e in g.endpoints if e.function in unit_of}
-    router_vars: dict[str, dict[str, str]] = {}  # group -> planned router variable -> variable in the module
+    variables: dict[str, dict[str, str]] = {}
     for destination, draft in drafts.items():
         if destination.role is Role.ROUTER:
             unit_binds = {n for i in draft.units for n in analysis.units[i].binds}
@@ -341,67 +180,75 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
                 key=lambda v: (len(v), v),
             )
             taken = unit_binds | emitter.words_of(destination)  # a module global named `router` stays itself
-            router_vars[destination.name] = {v: _free_variable(v, taken) for v in planned}
-    first_route: dict[int, tuple[str, str]] = {}
-    router_alias: dict[tuple[str, str], str] = {}
+            variables[destination.name] = {v: _free_variable(v, taken) for v in planned}
+    return _Routers(planned_var, variables)
+
+
+def _main_routing(emitter: Emitter, routers: _Routers) -> MainRouting:
+    """Each router is included where its first route was registered, under an alias main.py does not use."""
+    analysis, routing = emitter.analysis, MainRouting()
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
     for registration in analysis.registrations:
-        destination = placement.get(registration.unit, MAIN)
-        if destination.role is Role.ROUTER and registration.form == "decorator" and registration.owner == emitter.app:
+        destination = emitter.placement.get(registration.unit, MAIN)
+        on_app = registration.form == "decorator" and registration.owner == emitter.app
+        if destination.role is Role.ROUTER and on_app:
             group = destination.name
-            key = (group, router_vars[group][planned_var.get(registration.unit, "router")])
-            if key not in router_alias:
-                first_route[registration.unit] = key
+            key = (group, routers.variables[group][routers.planned_var.get(registration.unit, "router")])
+            if key not in routing.router_alias:
+                routing.first_route[registration.unit] = key
                 alias = f"{group.replace('.', '_')}_{key[1]}"
                 while alias in taken:
                     alias += "_"
-                router_alias[key] = alias
+                routing.router_alias[key] = alias
                 taken.add(alias)
+    return routing
+
+
+def _generated_modules(
+    emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft], routers: _Routers, fmt: str | None
+) -> dict[Path, str]:
+    """routers/, services/, core, hooks: each draft's moved statements under its header and imports."""
+    analysis, where = emitter.analysis, emitter.where
+    groups = {g.name: g for g in plan.groups}
     changes: dict[Path, str] = {}
     heads: dict[Path, int] = {}  # generated file -> length of its generated head (for --formatter)
     for destination, draft in sorted(drafts.items()):
-        is_router = destination.role is Role.ROUTER
-        variables = router_vars.get(destination.name, {}) if is_router else {}
-        group = groups.get(destination.name) if is_router else None
+        is_router_module = destination.role is Role.ROUTER
+        group = groups.get(destination.name) if is_router_module else None
         is_router = group is not None
-        cut = group.prefix if is_router else ""
+        cut = group.prefix if is_router else ""  # the plan's APIRouter(prefix=...): cut from each route's path
         for index in draft.units:
-            variable = variables.get(planned_var.get(index, "router"), "router")
+            variable = routers.variable_of(destination.name, index) if is_router_module else "router"
             statement = emitter.moved_statement(index, destination, variable)
             unit = analysis.units[index]
             if cut and unit.route_owner == emitter.app:
-                statement = shorten_route_paths(statement, variable, cut, (str(analysis.path), unit.first_line))
+                where_cut = (str(analysis.path), unit.first_line)
+                statement = shorten_route_paths(emitter.as_node(index, statement), variable, cut, where_cut)
             draft.statements.append(statement)
             draft.binds |= set(unit.binds)
-            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {app}
-        built = emitter.build(
-            draft,
-            prefix=group.shown_path if is_router else "",
-            router_prefix=cut,
-            router_vars=list(variables.values()),
-            summary=group_summary(group) if is_router else "",
-        )
+            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {emitter.app}
+        variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
+        summary = group_summary(group) if is_router else ""
+        prefix = group.shown_path if is_router else ""
+        built = emitter.build(draft, prefix=prefix, router_vars=variables, summary=summary, router_prefix=cut)
         changes[where.path(destination)] = built.code
-        if options.fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
+        if fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
             head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
             heads[where.path(destination)] = len(head.code)
     if heads:
         from splitter.emit.formatting import format_heads
 
-        changes.update(format_heads({p: changes[p] for p in heads}, heads, options.fmt))
-    setup = sorted(d for d in drafts if d == CORE or (d.role is Role.ROOT and d.name.startswith("core")))
-    tag_entries = []
-    if options.tags:
-        routed = dict.fromkeys(group for group, _ in router_alias)  # in include order, as the document lists them
-        tag_entries = [(name, group_summary(groups[name])) for name in routed if name in groups]
-    homes = moved_homes(analysis, placement, seam_homes, where)
-    hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
-    compat = _compat_lines(emitter) if homes and not hooked else []
-    main_module, main_keeps = _main_module(emitter, first_route, router_alias, setup, compat, tag_entries)
-    changes[analysis.path] = main_module.code
+        changes.update(format_heads({p: changes[p] for p in heads}, heads, fmt))
+    return changes
+
+
+def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes: dict[str, list[str]]) -> None:
+    """compat.py (moved names reachable through the old module) and the packages' __init__.py files."""
+    analysis, where = emitter.analysis, emitter.where
     if homes:
         forwarded = {name for names in homes.values() for name in names}
-        for home, names in imports_now_elsewhere(analysis, placement, changes[analysis.path], where, forwarded).items():
+        main_text = changes[analysis.path]
+        for home, names in imports_now_elsewhere(analysis, emitter.placement, main_text, where, forwarded).items():
             homes.setdefault(home, []).extend(names)
         for home, names in existing_homes(where.path(COMPAT)).items():
             homes.setdefault(home, []).extend(names)
@@ -414,9 +261,43 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
         ours = not init.exists() or f"split out of {analysis.path.name} by splitter" in init.read_text(encoding="utf-8")
         if ours and any(p.parent == init.parent or init.parent in p.parents for p in changes):
             changes[init] = _package_init(init, analysis.path.name, changes, plan, where)
+
+
+def _tag_entries(plan: Plan, routing: MainRouting) -> list[tuple[str, str]]:
+    groups = {g.name: g for g in plan.groups}
+    routed = dict.fromkeys(group for group, _ in routing.router_alias)  # in include order, as the document lists them
+    return [(name, group_summary(groups[name])) for name in routed if name in groups]
+
+
+def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[dict[Path, str], dict[str, str]]:
+    analysis = project.analysis
+    placement = unit_placement(analysis, plan)
+    if options.only:
+        placement = _moved_for_only(analysis, placement, options.only, plan)
+    relative = any(i.level > 0 for u in analysis.units for i in u.imports)
+    where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative, plan.packages())
+    module, statements = monolith_statements(analysis)
+    seam_homes = _seam_homes(analysis, placement, plan.seams, where)
+    schema_classes = frozenset(schema_name_clashes(project))
+    settings = _import_settings(project, plan)
+    emitter = Emitter(
+        analysis, placement, seam_homes, where, module, statements, options.tags, schema_classes, settings
+    )
+    drafts = _drafts(emitter, seam_homes)
+    routers = _routers(emitter, plan, drafts)
+    routing = _main_routing(emitter, routers)
+    changes = _generated_modules(emitter, plan, drafts, routers, options.fmt)
+    setup = sorted(d for d in drafts if d == CORE or (d.role is Role.ROOT and d.name.startswith("core")))
+    homes = moved_homes(analysis, placement, seam_homes, where)
+    hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
+    compat = _compat_lines(emitter) if homes and not hooked else []
+    tags = _tag_entries(plan, routing) if options.tags else []
+    main_module, main_keeps = MainModule(emitter, routing).build(setup, compat, tags)
+    changes[analysis.path] = main_module.code
+    _support_files(emitter, plan, changes, homes)
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
-        if name not in (app, "__file__"):  # the app stays in main.py; core only holds a reference to it
+        if name not in (emitter.app, "__file__"):  # the app stays in main.py; core only holds a reference to it
             relocation[name] = where.dotted(home, analysis.module_name)
     return changes, relocation
 

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from splitter.codemods.detach_hooks import detach
-from splitter.codemods.pin_module_name import ModuleNamePinner
-from splitter.codemods.qualify_seams import SeamQualifier
-from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
-from splitter.codemods.route_to_router import RetargetRouteCalls
-from splitter.codemods.split_app_setup import split_if
-
 from splitter.emit import nodes
-from splitter.errors import SplitterError
+from splitter.emit.import_filter import filtered_import
+from splitter.emit.moved import MovedStatements
 from splitter.emit.import_order import (
     SortSettings,
     after_imports,
@@ -30,8 +23,7 @@ from splitter.emit.import_order import (
 )
 from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
-from splitter.analysis.model import Analysis, Unit
-from splitter.analysis.scopes import Scope, build_scopes
+from splitter.analysis.model import Analysis
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
@@ -41,60 +33,6 @@ HEADERS = {
     Role.CORE: "Import-time configuration, clients and state",
     Role.HOOKS: "Middleware, exception handlers and lifecycle hooks of the app",
 }
-
-
-CHUNK_LINES = 2000
-
-
-def _split_lines(statement: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
-    """`a = 1; b = 2` becomes two lines, so each unit can move alone."""
-    last = len(statement.body) - 1
-    return [
-        cst.SimpleStatementLine(
-            body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
-            leading_lines=statement.leading_lines if index == 0 else [],
-            trailing_whitespace=statement.trailing_whitespace if index == last else cst.TrailingWhitespace(),
-        )
-        for index, small in enumerate(statement.body)
-    ]
-
-
-def parse_statements(source: str, units: list[Unit], path: object = None) -> tuple[cst.Module, list[cst.BaseStatement]]:
-    """Parse the monolith once, in pieces cut between top-level statements, and return a template module
-    (header, footer, newline and indent conventions) plus the libcst statement of each ast unit.
-
-    Every byte is parsed exactly once; pieces of ~2,000 lines keep libcst's parse linear in the file size
-    (64k lines in one piece: 10.6 s, in pieces: 6.2 s). Comments between statements belong to the next one.
-    """
-    lines = source.splitlines(keepends=True)
-    cuts = [0]
-    for previous, following in zip(units, units[1:], strict=False):
-        if previous.last_line - cuts[-1] >= CHUNK_LINES and following.first_line > previous.last_line:
-            cuts.append(previous.last_line)
-    cuts.append(len(lines))
-    statements: list[cst.BaseStatement] = []
-    template: cst.Module | None = None
-    last: cst.Module | None = None
-    for start, end in zip(cuts, cuts[1:], strict=False):
-        try:
-            piece = cst.parse_module("".join(lines[start:end]))
-        except cst.ParserSyntaxError as exc:
-            raise SplitterError(f"libcst cannot parse this syntax: {exc.message}", path, start + exc.raw_line) from None
-        body = list(piece.body)
-        if template is None:
-            template = piece
-        elif body:
-            body[0] = body[0].with_changes(leading_lines=[*piece.header, *body[0].leading_lines])
-        for statement in body:
-            if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
-                statements.extend(_split_lines(statement))
-            else:
-                statements.append(statement)
-        last = piece
-    if len(statements) != len(units):
-        raise SplitterError(f"internal: {len(statements)} libcst statements for {len(units)} ast statements")
-    assert template is not None and last is not None
-    return template.with_changes(footer=last.footer, has_trailing_newline=last.has_trailing_newline), statements
 
 
 @dataclass
@@ -142,60 +80,16 @@ class Emitter:
                     self.import_binders[imported.bound].append(unit.index)
         # statements main.py keeps at the place of a moved unit: hook registrations, an `if` block's app setup
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
-        self._transformers: dict[tuple[str, object], cst.CSTTransformer] = {}
         self._words: dict[Destination, set[str]] = {}
-        self._source_lines = None if "\r" in analysis.source else analysis.source.split("\n")  # ast's line numbering
-        self._unit_scopes: dict[int, Scope | None] = {}
+        self._moved = MovedStatements(self)
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: Destination, router_var: str) -> cst.BaseStatement:
-        unit = self.analysis.units[index]
-        statement = self.statements[index]
-        if destination.role is Role.ROUTER and unit.route_owner == self.app:
-            key = ("route", router_var)
-            if key not in self._transformers:
-                self._transformers[key] = RetargetRouteCalls(self.app, router_var)
-            statement = self._transformers[key].rewrite(statement, self._scopes(unit))
-        if unit.hook_kinds and destination != MAIN and isinstance(statement, cst.FunctionDef):
-            statement, self.registrations_of[index] = detach(statement, self.app)
-        if unit.app_setup and destination != MAIN and isinstance(statement, cst.If):
-            statement, kept = split_if(statement, unit.app_setup)
-            self.registrations_of[index] = [self._qualified(kept, MAIN)]
-        # detach() drops decorators and split_if() statements: then the scopes are read from the CST's own code
-        untouched = destination == MAIN or not (unit.hook_kinds or unit.app_setup)
-        seams = unit.uses & self.seams_read_in(destination).keys()
-        if any(self.seams[n] != destination for n in seams):
-            key = ("seams", destination)
-            if key not in self._transformers:
-                self._transformers[key] = SeamQualifier(
-                    {
-                        n: self.alias_for(destination, home)
-                        for n, home in self.seams_read_in(destination).items()
-                        if home != destination
-                    }
-                )
-            statement = self._transformers[key].qualify(statement, self._scopes(unit) if untouched else None)
-        if unit.kind == "class" and unit.name in self.schema_classes and destination != MAIN:
-            statement = nodes.with_module_pinned(statement, self.analysis.module_name)
-        depth = self.where.depth(destination)
-        if unit.relative_inside and depth and self.analysis.package:
-            key = ("relative", str(depth))
-            if key not in self._transformers:
-                self._transformers[key] = RelativeImportRebaser(depth, self.analysis.package)
-            statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
-        if "__name__" in unit.uses and destination != MAIN:
-            key = ("name", "")
-            if key not in self._transformers:
-                self._transformers[key] = ModuleNamePinner(self.analysis.module_name)
-            statement = self._transformers[key].visit_with_scopes(statement, self._scopes(unit) if untouched else None)
-        return statement
+        return self._moved.statement(index, destination, router_var)
 
-    def _qualified(self, statement: cst.BaseStatement, destination: Destination) -> cst.BaseStatement:
-        """`statement` as code in `destination` must read it: seams homed elsewhere through their module."""
-        seams = {
-            n: self.alias_for(destination, h) for n, h in self.seams_read_in(destination).items() if h != destination
-        }
-        return SeamQualifier(seams).qualify(statement, None) if seams else statement
+    def as_node(self, index: int, statement: cst.BaseStatement) -> cst.BaseStatement:
+        """A moved statement as a libcst node (raw text is parsed), for rewrites done after emission."""
+        return self._moved.as_node(self.analysis.units[index], statement)
 
     def seams_read_in(self, destination: Destination) -> dict[str, Destination]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""
@@ -204,11 +98,6 @@ class Emitter:
         if not self.where.depth(destination):
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams
-
-    def _scopes(self, unit: Unit) -> Scope | None:
-        if unit.index not in self._unit_scopes:
-            self._unit_scopes[unit.index] = _unit_scopes(self._source_lines, unit)
-        return self._unit_scopes[unit.index]
 
     def alias_for(self, importer: Destination, home: Destination) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
@@ -231,77 +120,7 @@ class Emitter:
     def copied_import(self, index: int, names: set[str], importer: Destination) -> cst.BaseStatement | None:
         """The original import statement, keeping only aliases that bind `names`, re-based for `importer`."""
         unit = self.analysis.units[index]
-        statement = self.statements[index]
-        if unit.is_import_block:
-            return self._filter_block(statement, names, importer)
-        return self._filter_import(statement, names, importer)
-
-    def _filter_block(
-        self, statement: cst.BaseStatement, names: set[str], importer: Destination
-    ) -> cst.BaseStatement | None:
-        """An `if`/`try` of imports keeping only the imports (and constant fallbacks) that bind `names`; None when
-        its main branch keeps nothing. Handlers keep their `raise`/`pass`, an emptied branch becomes `pass`."""
-        if isinstance(statement, cst.SimpleStatementLine):
-            small = statement.body[0]
-            if isinstance(small, cst.Assign):
-                bound = {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
-                return statement.with_changes(leading_lines=[]) if bound & names else None
-            if isinstance(small, (cst.Import, cst.ImportFrom)):
-                return self._filter_import(statement, names, importer)
-            return statement
-        if isinstance(statement, cst.If):
-            body = self._filter_suite(statement.body, names, importer)
-            orelse = statement.orelse
-            if isinstance(orelse, cst.Else):
-                orelse = orelse.with_changes(body=self._filter_suite(orelse.body, names, importer) or _pass_suite())
-            elif isinstance(orelse, cst.If):
-                orelse = self._filter_block(orelse, names, importer) or None
-            if body is None and orelse is None:
-                return None
-            return statement.with_changes(body=body or _pass_suite(), orelse=orelse)
-        if isinstance(statement, cst.Try):
-            body = self._filter_suite(statement.body, names, importer)
-            if body is None:
-                return None
-            handlers = [h.with_changes(body=self._filter_handler(h.body, names, importer)) for h in statement.handlers]
-            return statement.with_changes(body=body, handlers=handlers)
-        return statement
-
-    def _filter_handler(self, suite: cst.BaseSuite, names: set[str], importer: Destination) -> cst.BaseSuite:
-        kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
-        return suite.with_changes(body=kept) if kept else _pass_suite()
-
-    def _filter_suite(self, suite: cst.BaseSuite, names: set[str], importer: Destination) -> cst.BaseSuite | None:
-        """The suite with only what binds `names` (raise/pass kept); None if no import or assignment is left."""
-        kept = [s for s in (self._filter_block(s, names, importer) for s in suite.body) if s is not None]
-        binding = [s for s in kept if not _is_raise_or_pass(s)]
-        return suite.with_changes(body=kept) if binding else None
-
-    def _filter_import(
-        self, statement: cst.BaseStatement, names: set[str], importer: Destination
-    ) -> cst.BaseStatement | None:
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-        if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
-            return statement
-        if not isinstance(small, (cst.Import, cst.ImportFrom)):
-            return None
-        kept = [a for a in small.names if _bound_name(a) in names]
-        if not kept:
-            return None
-        changes: dict = {"names": kept}
-        if len(kept) == 1 and len(small.names) > 1:
-            kept[0] = kept[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            if isinstance(small, cst.ImportFrom) and small.lpar:
-                changes.update(lpar=None, rpar=None)
-        elif len(kept) < len(small.names):
-            # The new last alias takes the old last alias's comma: a trailing comma (or none) stays as it was.
-            kept[-1] = kept[-1].with_changes(comma=small.names[-1].comma)
-        if isinstance(small, cst.ImportFrom):
-            depth = self.where.depth(importer)
-            if small.relative and depth:
-                changes["relative"] = list(small.relative) + [cst.Dot()] * depth
-        new_small = small.with_changes(**changes)
-        return statement.with_changes(body=[new_small], leading_lines=[])
+        return filtered_import(self.statements[index], names, self.where.depth(importer), unit.is_import_block)
 
     def _import_wins(self, name: str, draft: ModuleDraft) -> bool:
         """A name the monolith defines and also imports (`class PowerLawResponse` at line 785, then
@@ -320,6 +139,20 @@ class Emitter:
 
     def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
         """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
+        copied, generated, module_imports = self._import_sources(draft)
+        lines = self._copied_imports(draft.destination, copied) if copy_originals else []
+        order = {d: i for i, d in enumerate([CORE, SHARED])}
+        for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
+            lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
+        for target, alias in sorted(module_imports.items()):
+            lines.append(nodes.module_import(self.where, draft.destination, target, alias))
+        return lines
+
+    def _import_sources(
+        self, draft: ModuleDraft
+    ) -> tuple[dict[int, set[str]], dict[Destination, list[str]], dict[Destination, str]]:
+        """Where each name the module needs comes from: an original import (unit -> names), a generated module
+        (destination -> names), or a seam's home module read as a whole (destination -> alias)."""
         needs = draft.needs - draft.binds - BUILTINS
         if "__file__" in draft.needs and "__file__" in self.seams_read_in(draft.destination):
             needs.add("__file__")  # read as core.__file__
@@ -350,22 +183,18 @@ class Emitter:
         for index in list(copied):
             if self.analysis.units[index].type_checking:
                 copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
-        lines = []
-        if not copy_originals:
-            copied = {}
-        future = (
-            []
-            if not copy_originals
-            else [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
-        )
-        for index in future:
-            lines.append(self.statements[index].with_changes(leading_lines=[]))
+        return copied, generated, module_imports
+
+    def _copied_imports(self, destination: Destination, copied: dict[int, set[str]]) -> list[cst.BaseStatement]:
+        """`from __future__` imports first, then the original imports cut down to the names used, in order."""
+        future = [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+        lines = [self.statements[index].with_changes(leading_lines=[]) for index in future]
         for index in sorted(copied):
             if index in future:
                 continue
-            statement = self.copied_import(index, copied[index] | {"*"}, draft.destination)
+            statement = self.copied_import(index, copied[index] | {"*"}, destination)
             if statement is not None:
-                reexported = {n for n in copied[index] if self.seams.get(n) == draft.destination}
+                reexported = {n for n in copied[index] if self.seams.get(n) == destination}
                 if reexported and isinstance(statement, cst.SimpleStatementLine):
                     # Other modules read these through this one, and tests patch them here.
                     statement = statement.with_changes(
@@ -374,11 +203,6 @@ class Emitter:
                         )
                     )
                 lines.append(statement.with_changes(leading_lines=[]))
-        order = {d: i for i, d in enumerate([CORE, SHARED])}
-        for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
-            lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
-        for target, alias in sorted(module_imports.items()):
-            lines.append(nodes.module_import(self.where, draft.destination, target, alias))
         return lines
 
     # -- whole modules ------------------------------------------------------------------------------------
@@ -466,33 +290,3 @@ def group_summary(group) -> str:
     count = len(group.endpoints)
     where = f"under {group.shown_path}" if group.shown_path not in ("", "/") else f"of the {group.name} group"
     return f"{count} route{'s' if count != 1 else ''} {where}"
-
-
-def _bound_name(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None:
-        return alias.asname.name.value
-    name = alias.name
-    while isinstance(name, cst.Attribute):
-        name = name.value
-    return name.value
-
-
-def _pass_suite() -> cst.IndentedBlock:
-    return cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
-
-
-def _is_raise_or_pass(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Raise, cst.Pass))
-
-
-def _unit_scopes(source_lines: list[str] | None, unit: Unit) -> Scope | None:
-    """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n, so None for a source with
-    \\r); None also when the unit shares a line with another (`f = lambda: a; g = lambda b: b`): the transformer
-    then reads the CST's own code."""
-    if source_lines is None:
-        return None
-    try:
-        tree = ast.parse("\n".join(source_lines[unit.first_line - 1 : unit.last_line]))
-    except (SyntaxError, ValueError):
-        return None
-    return build_scopes(tree) if len(tree.body) == 1 else None

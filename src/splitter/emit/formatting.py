@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from splitter.errors import SplitterError
+from splitter.planning.layout import GENERATED_MARKER
 
 
 def format_generated(files: dict[Path, str], tool: str) -> dict[Path, str]:
@@ -88,7 +89,11 @@ def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length
     reflowed = {}
     for path, text in files.items():
         lines = text.splitlines()
-        long = [n for n, line in enumerate(lines, 1) if len(line) > line_length and line not in known_lines]
+        long = [
+            n
+            for n, line in enumerate(lines, 1)
+            if len(line) > line_length and line not in known_lines and not _generated_docstring(n, line)
+        ]
         new = text
         for number in reversed(long):  # bottom up: formatting a statement shifts only the lines below it
             width = len(new.splitlines()[number - 1]) + 1
@@ -99,3 +104,9 @@ def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length
         if new != text:
             reflowed[path] = new
     return reflowed
+
+
+def _generated_docstring(number: int, line: str) -> bool:
+    """splitter's one-line module docstring: ruff format never splits a string, so formatting it would only spend
+    a ruff process per generated module."""
+    return number == 1 and line.startswith('"""') and line.endswith(f'{GENERATED_MARKER}."""')

@@ -23,6 +23,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from splitter.emit import nodes
+from splitter.emit.source_statements import is_definition
 
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 _SECTIONS = {
@@ -272,7 +273,7 @@ def blank_lines_after_imports(following: cst.CSTNode, settings: SortSettings) ->
     while lines and not _has_comment(lines[0]):
         lines.pop(0)
     detached_comment = any(not _has_comment(line) for line in lines)  # a comment block, then a blank line
-    return 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) and not detached_comment else 1
+    return 2 if is_definition(following) and not detached_comment else 1
 
 
 def after_imports(following: cst.BaseStatement, settings: SortSettings) -> cst.BaseStatement:
@@ -372,9 +373,9 @@ def _block(lines: list[str], first: int, last: int) -> list[cst.BaseStatement] |
         return None
 
 
-def _sorted_before(text: str, settings: SortSettings) -> bool:
+def _sorted_before(text: str, settings: SortSettings, tree: ast.Module | None = None) -> bool:
     try:
-        tree = ast.parse(text)
+        tree = tree if tree is not None else ast.parse(text)
     except (SyntaxError, ValueError):
         return False
     lines = text.splitlines(keepends=True)
@@ -385,12 +386,12 @@ def _sorted_before(text: str, settings: SortSettings) -> bool:
     return True
 
 
-def tidy_import_text(original: str, new: str, settings: SortSettings) -> str:
+def tidy_import_text(original: str, new: str, settings: SortSettings, original_tree: ast.Module | None = None) -> str:
     """After references were retargeted: if every top-level import block of `original` was in isort order,
     put the import blocks of `new` in isort order too (new lines where isort wants them, lines of one module
     merged) and give the statement after a changed block isort's blank lines. Only the import lines are parsed
-    with libcst; the rest of the file is left as it is."""
-    if original == new or not _sorted_before(original, settings):
+    with libcst; the rest of the file is left as it is. `original_tree`: `ast.parse(original)`, if at hand."""
+    if original == new or not _sorted_before(original, settings, original_tree):
         return new
     try:
         tree = ast.parse(new)

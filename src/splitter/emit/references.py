@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from splitter.emit.import_order import settings_for, tidy_import_text
@@ -62,13 +63,22 @@ def retarget_repository(
         if path in excluded or not could_reference(text, analysis.module_name):
             continue
         dotted, _package, _root = module_location(path)
-        new_text = retarget_text(text, spec, dotted)
+        tree = _parsed(text)
+        new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
         if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
             from splitter.codemods.retarget_references import retarget_source
 
             new_text = retarget_source(text, spec, dotted)
         if new_text != text:
             settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
-            new_text = tidy_import_text(text, new_text, settings)
+            new_text = tidy_import_text(text, new_text, settings, tree)
             changes[path] = new_text
     return changes
+
+
+def _parsed(text: str) -> ast.Module | None:
+    """The file's ast, read once for retargeting and import tidying (None: the codemod reports the error)."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None

@@ -67,15 +67,22 @@ def name_arg(call: ast.Call) -> ast.expr | None:
 
 
 def retarget_text(
-    source: str, relocation: Relocation, module_name: str | None, *, is_package: bool = False, warnings=None
+    source: str,
+    relocation: Relocation,
+    module_name: str | None,
+    *,
+    is_package: bool = False,
+    warnings=None,
+    tree: ast.Module | None = None,
 ) -> str | None:
-    """`retarget_source` for files this module can read exactly; None when the libcst codemod must run."""
+    """`retarget_source` for files this module can read exactly; None when the libcst codemod must run.
+    `tree`: `ast.parse(source)`, when the caller has it already (it is only read)."""
     if module_name == relocation.old_module or not relocation.moved:
         return source
     if "\r" in source or "\f" in source:
         return None
     try:
-        tree = ast.parse(source)
+        tree = tree if tree is not None else ast.parse(source)
         planner = _Planner(source, tree, relocation, package_of(module_name, is_package) if module_name else None)
         new = planner.rewrite()
     except (SyntaxError, ValueError, RecursionError, Unsupported, OverlappingEdits):
@@ -85,7 +92,9 @@ def retarget_text(
     return new
 
 
-class _Planner:
+class _HomeReferences:
+    """The state a plan builds up, how it names home modules, and phase 2: turning the plan into text edits."""
+
     def __init__(self, source: str, tree: ast.Module, relocation: Relocation, package: str | None) -> None:
         self.text = SourceText(source)
         self.tree = tree
@@ -100,6 +109,140 @@ class _Planner:
         self.warnings: list[tuple[int, str]] = []
         self.top_level = {id(statement) for statement in tree.body}
         self._parents: dict[ast.AST, ast.AST] | None = None
+
+    # ---- references to home modules (the codemod's, on ast nodes) -------------------------------------------
+
+    def _reference(self, path: str, through: Sequence[Via], *, as_module: bool) -> str:
+        if path in self.existing:
+            return self.bindings[path]
+        top = path.split(".")[0]
+        dotted_ok = top in self.plain_roots or top not in self.used
+        if as_module and all(via.alias.asname is None and "." in via.alias.name for via in through) and dotted_ok:
+            self.used.add(top)
+            self._schedule(through, f"import {path}")
+            return path
+        binding = self.bindings.get(path) or self._fresh_binding(path)
+        self.bindings[path] = binding
+        parent, _, last = path.rpartition(".")
+        as_text = f" as {binding}" if binding != last else ""
+        relative = all(via.relative for via in through)
+        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
+        self._schedule(through, code + as_text)
+        return binding
+
+    def _fresh_binding(self, path: str) -> str:
+        parts = path.split(".")
+        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
+        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
+        binding = next(c for c in candidates if c not in self.used and not keyword.iskeyword(c))
+        self.used.add(binding)
+        return binding
+
+    def _schedule(self, through: Sequence[Via], code: str) -> None:
+        for via in through:
+            self.home_imports.setdefault(code, []).append(via.statement)
+
+    def _place_home_imports(self) -> None:
+        for code, statements in self.home_imports.items():
+            top_level = [s for s in statements if id(s) in self.top_level]
+            places = [min(top_level, key=lambda s: s.lineno)] if top_level else statements
+            for statement in dict.fromkeys(places):
+                self.add_after.setdefault(statement, []).append(code)
+
+    def _module_text(self, module: str, relative: bool) -> str:
+        reference = relative_reference(module, self.package) if relative else None
+        if reference is None:
+            return module
+        level, rest = reference
+        return "." * level + rest
+
+    def _warn(self, node: ast.AST, message: str) -> None:
+        line = node.lineno  # type: ignore[attr-defined]
+        self.warnings.append((line, f"line {line}: {message}"))
+
+    # ---- phase 2: text edits ----------------------------------------------------------------------------------
+
+    def _check_bare_argument(self, node: ast.AST, start: int, call: ast.Call) -> None:
+        """libcst replaces the whole argument value: no parentheses or comments may sit around the name."""
+        source = self.text.source
+        if any(arg is node for arg in call.args):
+            opening = source[self.text.offset(call.func.end_lineno, call.func.end_col_offset) : start]
+            if opening.strip() == "(":
+                return
+        for argument in call.keywords:
+            if argument.value is node and re.fullmatch(r"\w+\s*=\s*", source[self.text.span(argument)[0] : start]):
+                return
+        raise Unsupported("a call target inside parentheses or next to a comment")
+
+    def _edit_statement(self, statement: ast.AST, edits: list[tuple[int, int, str]]) -> None:
+        """`leave_SimpleStatementLine` + `edited_body` + `one_statement_per_line` for a statement alone on its line."""
+        source = self.text.source
+        start, end = self.text.span(statement)
+        indent = source[self.text.line_start(start) : start]
+        line_end = self.text.line_end(end)
+        trailing = source[end:line_end]
+        rest = trailing.rstrip("\n")
+        if indent.strip() or (rest.strip() and not rest.lstrip().startswith("#")):
+            raise Unsupported("an edited import shares its line with another statement")
+        removed = self.remove_aliases.get(statement, [])
+        kept = self._without_aliases(statement, removed, start, end) if removed else source[start:end]
+        body = ([kept] if kept is not None else []) + self.add_after.get(statement, [])
+        if not body:
+            if id(statement) in self.top_level:
+                edits.append(self._removal(statement, start, line_end, trailing))
+            return
+        edits.append((start, end, body[0]))
+        tail = rest if rest.lstrip().startswith(DIRECTIVE_COMMENTS) else ""
+        lines = [indent + code + tail for code in body[1:]]
+        if lines:
+            added = (
+                "".join(line + "\n" for line in lines)
+                if trailing.endswith("\n")
+                else "".join("\n" + line for line in lines)
+            )
+            edits.append((line_end, line_end, added))
+
+    def _without_aliases(self, statement, removed: list[ast.alias], start: int, end: int) -> str | None:
+        names = statement.names
+        kept = [alias for alias in names if not any(alias is r for r in removed)]
+        if not kept:
+            return None
+        source = self.text.source
+        spans = [self.text.span(alias) for alias in names]
+        names_end = end - 1 if isinstance(statement, ast.ImportFrom) and source[end - 1] == ")" else end
+        pieces = [source[start : spans[0][0]]]
+        for index, alias in enumerate(names):
+            if alias not in kept:
+                continue
+            alias_start, alias_end = spans[index]
+            pieces.append(source[alias_start:alias_end])
+            if alias is kept[-1]:
+                pieces.append(source[spans[-1][1] : names_end])  # the old last name's comma, as libcst moves it
+            else:
+                pieces.append(source[alias_end : spans[index + 1][0]])
+        pieces.append(source[names_end:end])
+        return "".join(pieces)
+
+    def _removal(self, statement: ast.stmt, start: int, line_end: int, trailing: str) -> tuple[int, int, str]:
+        """A module-level import removed with the blank and comment lines above it, which libcst gives to it."""
+        if not trailing.endswith("\n"):
+            raise Unsupported("removing the last line of a file without a final newline")
+        index = next(i for i, s in enumerate(self.tree.body) if s is statement)
+        line_start = self.text.line_start(start)
+        if index == 0:
+            if line_start != 0:
+                raise Unsupported("lines above the first statement belong to the module header")
+            return (0, line_end, "")
+        previous = self.tree.body[index - 1]
+        previous_end = self.text.line_end(self.text.offset(previous.end_lineno, previous.end_col_offset))
+        compound = hasattr(previous, "body")
+        if compound and previous_end != line_start:
+            raise Unsupported("lines after a block may belong to the block")
+        return (previous_end, line_end, "")
+
+
+class _Planner(_HomeReferences):
+    """Phase 1: the codemod's decisions, on ast, in the codemod's order."""
 
     def rewrite(self) -> str:
         self._collect()
@@ -336,133 +479,3 @@ class _Planner:
             self._warn(call, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
             return
         self.edits[arg] = f"{prefix}{quote}{new}{quote}"
-
-    # ---- references to home modules (the codemod's, on ast nodes) -------------------------------------------
-
-    def _reference(self, path: str, through: Sequence[Via], *, as_module: bool) -> str:
-        if path in self.existing:
-            return self.bindings[path]
-        top = path.split(".")[0]
-        dotted_ok = top in self.plain_roots or top not in self.used
-        if as_module and all(via.alias.asname is None and "." in via.alias.name for via in through) and dotted_ok:
-            self.used.add(top)
-            self._schedule(through, f"import {path}")
-            return path
-        binding = self.bindings.get(path) or self._fresh_binding(path)
-        self.bindings[path] = binding
-        parent, _, last = path.rpartition(".")
-        as_text = f" as {binding}" if binding != last else ""
-        relative = all(via.relative for via in through)
-        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
-        self._schedule(through, code + as_text)
-        return binding
-
-    def _fresh_binding(self, path: str) -> str:
-        parts = path.split(".")
-        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
-        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
-        binding = next(c for c in candidates if c not in self.used and not keyword.iskeyword(c))
-        self.used.add(binding)
-        return binding
-
-    def _schedule(self, through: Sequence[Via], code: str) -> None:
-        for via in through:
-            self.home_imports.setdefault(code, []).append(via.statement)
-
-    def _place_home_imports(self) -> None:
-        for code, statements in self.home_imports.items():
-            top_level = [s for s in statements if id(s) in self.top_level]
-            places = [min(top_level, key=lambda s: s.lineno)] if top_level else statements
-            for statement in dict.fromkeys(places):
-                self.add_after.setdefault(statement, []).append(code)
-
-    def _module_text(self, module: str, relative: bool) -> str:
-        reference = relative_reference(module, self.package) if relative else None
-        if reference is None:
-            return module
-        level, rest = reference
-        return "." * level + rest
-
-    def _warn(self, node: ast.AST, message: str) -> None:
-        line = node.lineno  # type: ignore[attr-defined]
-        self.warnings.append((line, f"line {line}: {message}"))
-
-    # ---- phase 2: text edits ----------------------------------------------------------------------------------
-
-    def _check_bare_argument(self, node: ast.AST, start: int, call: ast.Call) -> None:
-        """libcst replaces the whole argument value: no parentheses or comments may sit around the name."""
-        source = self.text.source
-        if any(arg is node for arg in call.args):
-            opening = source[self.text.offset(call.func.end_lineno, call.func.end_col_offset) : start]
-            if opening.strip() == "(":
-                return
-        for argument in call.keywords:
-            if argument.value is node and re.fullmatch(r"\w+\s*=\s*", source[self.text.span(argument)[0] : start]):
-                return
-        raise Unsupported("a call target inside parentheses or next to a comment")
-
-    def _edit_statement(self, statement: ast.AST, edits: list[tuple[int, int, str]]) -> None:
-        """`leave_SimpleStatementLine` + `edited_body` + `one_statement_per_line` for a statement alone on its line."""
-        source = self.text.source
-        start, end = self.text.span(statement)
-        indent = source[self.text.line_start(start) : start]
-        line_end = self.text.line_end(end)
-        trailing = source[end:line_end]
-        rest = trailing.rstrip("\n")
-        if indent.strip() or (rest.strip() and not rest.lstrip().startswith("#")):
-            raise Unsupported("an edited import shares its line with another statement")
-        removed = self.remove_aliases.get(statement, [])
-        kept = self._without_aliases(statement, removed, start, end) if removed else source[start:end]
-        body = ([kept] if kept is not None else []) + self.add_after.get(statement, [])
-        if not body:
-            if id(statement) in self.top_level:
-                edits.append(self._removal(statement, start, line_end, trailing))
-            return
-        edits.append((start, end, body[0]))
-        tail = rest if rest.lstrip().startswith(DIRECTIVE_COMMENTS) else ""
-        lines = [indent + code + tail for code in body[1:]]
-        if lines:
-            added = (
-                "".join(line + "\n" for line in lines)
-                if trailing.endswith("\n")
-                else "".join("\n" + line for line in lines)
-            )
-            edits.append((line_end, line_end, added))
-
-    def _without_aliases(self, statement, removed: list[ast.alias], start: int, end: int) -> str | None:
-        names = statement.names
-        kept = [alias for alias in names if not any(alias is r for r in removed)]
-        if not kept:
-            return None
-        source = self.text.source
-        spans = [self.text.span(alias) for alias in names]
-        names_end = end - 1 if isinstance(statement, ast.ImportFrom) and source[end - 1] == ")" else end
-        pieces = [source[start : spans[0][0]]]
-        for index, alias in enumerate(names):
-            if alias not in kept:
-                continue
-            alias_start, alias_end = spans[index]
-            pieces.append(source[alias_start:alias_end])
-            if alias is kept[-1]:
-                pieces.append(source[spans[-1][1] : names_end])  # the old last name's comma, as libcst moves it
-            else:
-                pieces.append(source[alias_end : spans[index + 1][0]])
-        pieces.append(source[names_end:end])
-        return "".join(pieces)
-
-    def _removal(self, statement: ast.stmt, start: int, line_end: int, trailing: str) -> tuple[int, int, str]:
-        """A module-level import removed with the blank and comment lines above it, which libcst gives to it."""
-        if not trailing.endswith("\n"):
-            raise Unsupported("removing the last line of a file without a final newline")
-        index = next(i for i, s in enumerate(self.tree.body) if s is statement)
-        line_start = self.text.line_start(start)
-        if index == 0:
-            if line_start != 0:
-                raise Unsupported("lines above the first statement belong to the module header")
-            return (0, line_end, "")
-        previous = self.tree.body[index - 1]
-        previous_end = self.text.line_end(self.text.offset(previous.end_lineno, previous.end_col_offset))
-        compound = hasattr(previous, "body")
-        if compound and previous_end != line_start:
-            raise Unsupported("lines after a block may belong to the block")
-        return (previous_end, line_end, "")

@@ -31,7 +31,8 @@ def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
     pattern = re.compile(
         rf"\b(?:from|import)\s+{re.escape(candidate)}\b|\bfrom\s+{re.escape(path.parent.name)}\s+import\s+{re.escape(path.stem)}\b"
     )
-    if any(pattern.search(text) for text in sources.values()):
+    names = (candidate, path.stem)
+    if any(all(n in text for n in names) and pattern.search(text) for text in sources.values()):
         return candidate
     return None
 
@@ -59,10 +60,34 @@ def _imported_as_top_level(path: Path, dotted: str, sources: dict[Path, str]) ->
     `import_module` strings): a package module that puts its own folder on sys.path is still `api.main`."""
 
     def files_naming(name: str) -> int:
-        pattern = re.compile(rf"\b(?:from|import)\s+{re.escape(name)}\b|[\"']{re.escape(name)}[.:\"']")
-        return sum(1 for text in sources.values() if pattern.search(text))
+        return sum(1 for text in sources.values() if _names_module(text, name))
 
     return files_naming(path.stem) > files_naming(dotted)
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _names_module(text: str, name: str) -> bool:
+    """`re.search(r"\\b(?:from|import)\\s+NAME\\b|[\"']NAME[.:\"']", text)`, checked only where NAME occurs: a
+    substring scan, many times faster than the regex on the large files of a repository."""
+    start = text.find(name)
+    while start != -1:
+        end = start + len(name)
+        following = text[end] if end < len(text) else ""
+        if start and text[start - 1] in "\"'" and following and following in ".:\"'":
+            return True
+        before = start
+        while before and text[before - 1].isspace():
+            before -= 1
+        if before < start and (end == len(text) or not _is_word(following)):
+            for keyword in ("from", "import"):
+                head = before - len(keyword)
+                if head >= 0 and text.startswith(keyword, head) and (head == 0 or not _is_word(text[head - 1])):
+                    return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def _nearer_namesake(file: Path, monolith: Path, root: Path) -> bool:

@@ -1,0 +1,216 @@
+"""The slim main.py: what stays, includes of the routers at their first route's place, registrations of moved
+hooks in order, and the imports of everything that moved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from splitter.analysis.blocks import last_leading_import
+from splitter.analysis.model import Analysis, Unit
+from splitter.emit import nodes
+from splitter.emit.emitter import Emitter, ModuleDraft
+from splitter.emit.import_order import after_imports, import_runs, merge_from_imports, sort_block
+from splitter.emit.source_statements import is_definition
+from splitter.planning.destination import CORE, MAIN, Destination
+
+
+@dataclass
+class MainRouting:
+    """How main.py reaches the routers: the unit of each router's first route, and the alias it imports it by."""
+
+    first_route: dict[int, tuple[str, str]] = field(default_factory=dict)  # unit -> (group, router variable)
+    router_alias: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+class MainModule:
+    def __init__(self, emitter: Emitter, routing: MainRouting) -> None:
+        self.emitter = emitter
+        self.analysis = emitter.analysis
+        self.routing = routing
+        self.body: list[cst.BaseStatement] = []
+        self.needs: set[str] = set()
+        self.import_block_end = 0
+        self.last_include: cst.BaseStatement | None = None
+        self.first_user: int | None = None  # the first kept statement that reads a moved name
+
+    def build(
+        self,
+        setup_modules: list[Destination] = (),
+        compat: list[cst.BaseStatement] = (),
+        tags: list[tuple[str, str]] = (),
+    ) -> tuple[cst.Module, set[str]]:
+        """The module, and the names main.py still needs (it keeps their definitions or imports)."""
+        units = self._classified()
+        used_anywhere = set().union(*(u.uses for u in self.analysis.units))
+        leading_import = last_leading_import(self.analysis)  # generated imports go after the monolith's own
+        moved_names = {n for n, home in self.emitter.bound_in.items() if home != MAIN}
+        for kind, unit in units:
+            if kind == "kept":
+                self._keep(unit, moved_names)
+            elif kind == "moved":
+                self._leave_registrations(unit)
+            elif unit.kind == "docstring":
+                self.body.append(self.emitter.statements[unit.index])
+            else:
+                self._copy_import(unit, used_anywhere)
+                if unit.index <= leading_import:
+                    self.import_block_end = len(self.body)
+        if tags and self.last_include is not None:
+            position = self.body.index(self.last_include) + 1
+            self.body.insert(position, nodes.openapi_tags_extension(self.emitter.app, tags))
+        self.needs |= set(self.routing.router_alias.values())
+        binds = {n for kind, unit in units if kind == "kept" for n in unit.binds}
+        self._insert_imports(self._imports(binds, setup_modules), list(compat))
+        return self.emitter.module.with_changes(body=self.body), self.needs
+
+    def _classified(self) -> list[tuple[str, Unit]]:
+        """Each unit as copied (imports, docstring), kept or moved; what main.py needs is collected on the way."""
+        emitter, units = self.emitter, []
+        for unit in self.analysis.units:
+            destination = emitter.placement.get(unit.index, MAIN)
+            if unit.is_copied:
+                units.append(("copied", unit))
+            elif destination == MAIN:
+                units.append(("kept", unit))
+                self.needs |= unit.uses
+            else:
+                units.append(("moved", unit))
+                for registration in emitter.registrations_of.get(unit.index, []):
+                    self.needs |= _names_in(registration) | {unit.name}
+        return units
+
+    def _keep(self, unit: Unit, moved_names: set[str]) -> None:
+        emitter = self.emitter
+        if self.first_user is None and (unit.uses & moved_names or emitter.app in unit.binds):
+            self.first_user = len(self.body)
+        self.body.append(emitter.moved_statement(unit.index, MAIN, "router"))
+        if emitter.app in unit.binds and emitter.app in emitter.seams and not _hands_app_over(self.analysis):
+            core = emitter.alias_for(MAIN, CORE)
+            self.body.append(nodes.attribute_assignment(core, emitter.app, emitter.app))
+            self.needs.add(core)
+
+    def _leave_registrations(self, unit: Unit) -> None:
+        """At a moved unit's place: the include of its router (if its first route), its hook registrations."""
+        emitter, body = self.emitter, self.body
+        if unit.index in self.routing.first_route:
+            alias = self.routing.router_alias[self.routing.first_route[unit.index]]
+            statement = nodes.method_call(emitter.app, "include_router", alias)
+            # A run of includes reads as one block: blank lines before the first only, two after a def or
+            # class (as ruff format and black want them).
+            blank = [cst.EmptyLine()] * (2 if body and is_definition(body[-1]) else 1)
+            body.append(statement.with_changes(leading_lines=[] if body and body[-1] is self.last_include else blank))
+            self.last_include = body[-1]
+        registrations = emitter.registrations_of.get(unit.index, [])
+        if registrations:
+            # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
+            blank = [line for line in emitter.statements[unit.index].leading_lines if line.comment is None][:2]
+            body.append(registrations[0].with_changes(leading_lines=blank))
+            body.extend(registrations[1:])
+
+    def _copy_import(self, unit: Unit, used_anywhere: set[str]) -> None:
+        emitter = self.emitter
+        elsewhere = {n for n, home in emitter.seams.items() if home != MAIN}  # read as `core.x` now
+        keep = {
+            i.bound
+            for i in unit.imports
+            if (i.bound in self.needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"
+        }
+        statement = emitter.copied_import(unit.index, keep | {"*"}, MAIN) if keep else None
+        if statement is not None:
+            original = emitter.statements[unit.index]
+            self.body.append(statement.with_changes(leading_lines=original.leading_lines))
+
+    def _imports(self, binds: set[str], setup_modules: list[Destination]) -> list[cst.BaseStatement]:
+        """main.py's generated imports: setup modules, what it reads from moved code, its routers."""
+        emitter = self.emitter
+        generated = emitter.import_lines(ModuleDraft(MAIN, binds=binds, needs=self.needs), copy_originals=False)
+        if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
+            core = emitter.seams[emitter.app]
+            statement = nodes.module_import(emitter.where, MAIN, core, emitter.alias_for(MAIN, core))
+            if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
+                generated.append(statement)
+            setup_modules = [m for m in setup_modules if m != core]
+        generated = _setup_imports(emitter, self.needs, setup_modules) + generated
+        by_group: dict[str, list[str]] = {}
+        for (group, variable), alias in sorted(self.routing.router_alias.items()):
+            by_group.setdefault(group, []).append(f"{variable} as {alias}")
+        for group, names in by_group.items():
+            generated += emitter.from_import(emitter.where.from_clause(MAIN, Destination.router(group)), names)
+        return generated
+
+    def _insert_imports(self, generated: list[cst.BaseStatement], compat: list[cst.BaseStatement]) -> None:
+        end = self.import_block_end
+        if self.first_user is not None and self.first_user < end:
+            end = _after_imports_before(self.body, self.first_user)
+        self.body[end:end] = generated + compat
+        if generated and self.emitter.imports_sorted:
+            _sort_imports_around(self.body, end, self.emitter)
+
+
+def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]) -> list[cst.BaseStatement]:
+    """main.py imports every import-time-work module it takes no name from, first: its side effects
+    (`logging.basicConfig`, `os.environ.setdefault`, `mkdir`) must still run, before anything else moved."""
+    imported = {emitter.bound_in[n] for n in needs if n in emitter.bound_in}
+    imported |= {home for name, home in emitter.seams_read_in(MAIN).items() if name in needs}
+    statements = []
+    for destination in modules:
+        if destination in imported:
+            continue
+        statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
+        comment = cst.Comment("# noqa: F401 - runs its import-time setup")
+        statements.append(
+            statement.with_changes(
+                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+            )
+        )
+    return statements
+
+
+def _hands_app_over(analysis: Analysis) -> bool:
+    """main.py already runs `core.app = app` (an earlier apply or wave wrote it)."""
+    app = re.escape(analysis.app_names[0])
+    return re.search(rf"^\w+\.{app} = {app}$", analysis.source, re.MULTILINE) is not None
+
+
+def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:
+    """Right after the last import statement above `position` (a statement that reads a moved name, e.g.
+    `FastAPI(openapi_tags=tags_metadata)` between the monolith's imports), else at `position` itself."""
+    for index in range(position - 1, -1, -1):
+        statement = body[index]
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(
+            statement.body[0], (cst.Import, cst.ImportFrom)
+        ):
+            return index + 1
+    return position
+
+
+def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: Emitter) -> None:
+    """Sort the import block holding `position` in place; the statement after it gets isort's blank lines."""
+    settings = emitter.import_settings
+    for start, end in import_runs(body, settings):
+        if start <= position < end:
+            block = sort_block(merge_from_imports(body[start:end], settings), settings)
+            body[start:end] = block
+            end = start + len(block)
+            if end < len(body):
+                body[end] = after_imports(body[end], settings)
+            return
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Plain names a generated statement reads (attribute names excluded)."""
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(_Collect())
+    return found

@@ -1,0 +1,182 @@
+"""Each moved statement as it reads in its new module.
+
+A statement nothing rewrites is the monolith's own text (`RawStatement`); route decorators are renamed in that
+text at the positions `ast` gives. A statement a codemod must rewrite (a hook's decorators, seams read through
+their module, a pinned schema name, relative imports, `__name__`) is parsed with libcst on its own and rewritten
+exactly as before.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from splitter.codemods.detach_hooks import detach
+from splitter.codemods.pin_module_name import ModuleNamePinner
+from splitter.codemods.qualify_seams import SeamQualifier
+from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
+from splitter.codemods.route_to_router import ROUTE_METHODS, RetargetRouteCalls
+from splitter.codemods.split_app_setup import split_if
+from splitter.emit import nodes
+from splitter.emit.seam_edits import seam_offsets
+from splitter.emit.source_statements import RawStatement, parsed, route_name_offsets
+from splitter.errors import SplitterError
+from splitter.analysis.model import Unit
+from splitter.analysis.scopes import Scope, build_scopes
+from splitter.planning.destination import MAIN, Destination, Role
+
+if TYPE_CHECKING:
+    from splitter.emit.emitter import Emitter
+
+
+class MovedStatements:
+    def __init__(self, emitter: Emitter) -> None:
+        self.emitter = emitter
+        self.analysis = emitter.analysis
+        self.app = emitter.app
+        self._transformers: dict[tuple[str, object], cst.CSTTransformer] = {}
+        self._lines: list[str] | None = None
+        self._unit_scopes: dict[int, Scope | None] = {}
+
+    def statement(self, index: int, destination: Destination, router_var: str) -> cst.BaseStatement:
+        unit = self.analysis.units[index]
+        statement = self.emitter.statements[index]
+        routed = destination.role is Role.ROUTER and unit.route_owner == self.app
+        if isinstance(statement, RawStatement):
+            edits = self._text_edits(unit, statement, destination, router_var if routed else None)
+            if edits is not None:
+                return _edited(statement, edits)
+            statement = self._parsed(unit, statement)
+        if routed:
+            route = self._transformer(("route", router_var), lambda: RetargetRouteCalls(self.app, router_var))
+            statement = route.rewrite(statement, self._scopes(unit))
+        if unit.hook_kinds and destination != MAIN and isinstance(statement, cst.FunctionDef):
+            statement, self.emitter.registrations_of[index] = detach(statement, self.app)
+        if unit.app_setup and destination != MAIN and isinstance(statement, cst.If):
+            statement, kept = split_if(statement, unit.app_setup)
+            self.emitter.registrations_of[index] = [self._kept_in_main(kept)]
+        if self._reads_seams(unit, destination):
+            statement = self._qualified(unit, statement, destination)
+        return self._pinned(unit, statement, destination)
+
+    def _text_edits(
+        self, unit: Unit, statement: RawStatement, destination: Destination, router_var: str | None
+    ) -> list[tuple[int, int, str]] | None:
+        """(offset, length, new text) edits that do what the route and seam codemods would; None when another
+        codemod rewrites the statement or the edits cannot be placed exactly."""
+        tree = self.analysis.tree
+        if tree is None or self._rewritten(unit, destination):
+            return None
+        node, start, lines = tree.body[unit.index], unit.first_line - 1, self._source_lines()
+        edits = []
+        if router_var is not None:
+            offsets = route_name_offsets(node, start, lines, self.app, ROUTE_METHODS)
+            if not offsets:
+                return None
+            edits = [(offset, len(self.app), router_var) for offset in offsets]
+        if self._reads_seams(unit, destination):
+            aliases = self._seam_aliases(destination)
+            found = seam_offsets(node, statement.text, start, lines, frozenset(aliases))
+            if found is None or (router_var is not None and router_var in aliases):
+                return None
+            renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
+            edits += [(o, len(name), f"{aliases[name]}.{name}") for o, name in found if o not in renamed]
+        return edits
+
+    def _kept_in_main(self, statement: cst.BaseStatement) -> cst.BaseStatement:
+        """`statement` as main.py must read it: seams homed elsewhere through their module."""
+        seams = self._seam_aliases(MAIN)
+        return SeamQualifier(seams).qualify(statement, None) if seams else statement
+
+    def _seam_aliases(self, destination: Destination) -> dict[str, str]:
+        read = self.emitter.seams_read_in(destination).items()
+        return {n: self.emitter.alias_for(destination, home) for n, home in read if home != destination}
+
+    def _rewritten(self, unit: Unit, destination: Destination) -> bool:
+        """Whether a codemod other than the route renaming and the seam qualifier touches the unit."""
+        moved = destination != MAIN
+        return (
+            (bool(unit.hook_kinds) and moved)
+            or (bool(unit.app_setup) and moved)
+            or (unit.kind == "class" and unit.name in self.emitter.schema_classes and moved)
+            or (unit.relative_inside and bool(self.emitter.where.depth(destination)) and bool(self.analysis.package))
+            or ("__name__" in unit.uses and moved)
+        )
+
+    def _reads_seams(self, unit: Unit, destination: Destination) -> bool:
+        seams = unit.uses & self.emitter.seams_read_in(destination).keys()
+        return any(self.emitter.seams[n] != destination for n in seams)
+
+    def _qualified(self, unit: Unit, statement: cst.BaseStatement, destination: Destination) -> cst.BaseStatement:
+        qualifier = self._transformer(("seams", destination), lambda: SeamQualifier(self._seam_aliases(destination)))
+        return qualifier.qualify(statement, self._untouched_scopes(unit, destination))
+
+    def _pinned(self, unit: Unit, statement: cst.BaseStatement, destination: Destination) -> cst.BaseStatement:
+        """A schema class keeps its module name; relative imports and `__package__`, `__name__` keep theirs."""
+        analysis = self.analysis
+        if unit.kind == "class" and unit.name in self.emitter.schema_classes and destination != MAIN:
+            statement = nodes.with_module_pinned(statement, analysis.module_name)
+        depth = self.emitter.where.depth(destination)
+        if unit.relative_inside and depth and analysis.package:
+            rebaser = self._transformer(
+                ("relative", str(depth)), lambda: RelativeImportRebaser(depth, analysis.package)
+            )
+            statement = rebaser.visit_with_scopes(statement, self._untouched_scopes(unit, destination))
+        if "__name__" in unit.uses and destination != MAIN:
+            pinner = self._transformer(("name", ""), lambda: ModuleNamePinner(analysis.module_name))
+            statement = pinner.visit_with_scopes(statement, self._untouched_scopes(unit, destination))
+        return statement
+
+    def _untouched_scopes(self, unit: Unit, destination: Destination) -> Scope | None:
+        """The unit's scopes, unless detach() dropped decorators or split_if() statements: then the
+        transformers read the scopes from the CST's own code."""
+        untouched = destination == MAIN or not (unit.hook_kinds or unit.app_setup)
+        return self._scopes(unit) if untouched else None
+
+    def _transformer(self, key: tuple[str, object], build):
+        if key not in self._transformers:
+            self._transformers[key] = build()
+        return self._transformers[key]
+
+    def as_node(self, unit: Unit, statement: cst.BaseStatement) -> cst.BaseStatement:
+        return self._parsed(unit, statement) if isinstance(statement, RawStatement) else statement
+
+    def _parsed(self, unit: Unit, statement: RawStatement) -> cst.BaseStatement:
+        try:
+            return parsed([statement], self.emitter.module)[0]
+        except cst.ParserSyntaxError as exc:
+            line = unit.first_line + exc.raw_line - 1
+            raise SplitterError(f"libcst cannot parse this syntax: {exc.message}", self.analysis.path, line) from None
+
+    def _source_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [line + "\n" for line in self.analysis.source.split("\n")]
+        return self._lines
+
+    def _scopes(self, unit: Unit) -> Scope | None:
+        """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n, so None for a source
+        with \\r); None also when the unit shares a line with another (`f = lambda: a; g = lambda b: b`): the
+        transformer then reads the CST's own code."""
+        if unit.index not in self._unit_scopes:
+            self._unit_scopes[unit.index] = None
+            if "\r" not in self.analysis.source:
+                code = "".join(self._source_lines()[unit.first_line - 1 : unit.last_line])[:-1]
+                try:
+                    tree = ast.parse(code)
+                except (SyntaxError, ValueError):
+                    tree = None
+                if tree is not None and len(tree.body) == 1:
+                    self._unit_scopes[unit.index] = build_scopes(tree)
+        return self._unit_scopes[unit.index]
+
+
+def _edited(statement: RawStatement, edits: list[tuple[int, int, str]]) -> RawStatement:
+    """The statement with each (offset, length) span of its text replaced."""
+    if not edits:
+        return statement
+    text = statement.text
+    for offset, length, new in sorted(edits, reverse=True):
+        text = text[:offset] + new + text[offset + length :]
+    return RawStatement(text, statement.leading_lines, statement.is_definition)

@@ -1,0 +1,226 @@
+"""Moved statements as text: the cut matches libcst's, and text edits match the codemods they stand in for."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from splitter.analysis.model import Unit
+from splitter.analysis.scopes import build_scopes
+from splitter.codemods.qualify_seams import SeamQualifier
+from splitter.emit.seam_edits import seam_offsets
+from splitter.emit.source_statements import cut_statements
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+MONOLITHS = [
+    FIXTURES / "shopapi" / "shopapi" / "main.py",
+    FIXTURES / "notes_backend" / "main.py",
+    FIXTURES / "inventory_src" / "src" / "inventory" / "api" / "server.py",
+    *sorted(p for p in (FIXTURES / "edge").glob("[a-z]*_*.py") if p.name not in ("syntax_error.py",)),
+]
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def units_of(tree: ast.Module) -> list[Unit]:
+    return [
+        Unit(index, "statement", min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])]), n.end_lineno)
+        for index, n in enumerate(tree.body)
+    ]
+
+
+def libcst_cut(source: str) -> tuple[list[str], list[str], list[str]]:
+    module = cst.parse_module(source)
+    show = module.code_for_node
+    return [show(h) for h in module.header], [show(s) for s in module.body], [show(f) for f in module.footer]
+
+
+def text_cut(source: str):
+    tree = ast.parse(source)
+    cut = cut_statements(source, units_of(tree), tree, 10**6)
+    if cut is None:
+        return None
+    show = cut.template.code_for_node
+    header, footer = [show(h) for h in cut.template.header], [show(f) for f in cut.template.footer]
+    return header, [show(s) for s in cut.statements], footer
+
+
+LAYOUTS = [
+    pytest.param("#!/usr/bin/env python\n# licence\n\n# about\nimport os\n", id="header comments"),
+    pytest.param("def f():\n    pass\n    # inner\n\n    # inner 2\n\n# outer\n\nx = 1\n", id="block footer"),
+    pytest.param("def f():\n    pass\n  # shallower\n# top\nx = 1\n", id="shallower comment goes down"),
+    pytest.param("def f():\n    pass\n      # six\n\n  # two\n    # four\nx = 1\n", id="footer up to last indented"),
+    pytest.param("def f():\n    pass\n    \n\nx = 1\n", id="whitespace-only line"),
+    pytest.param("class A:\n    def g(self):\n        pass\n        # 8\n\n    # 4\n\n\n# 0\ny = 1\n", id="nested"),
+    pytest.param("if a:\n    pass\nelif b:\n    pass\nelse:\n  pass\n  # c\n\nx = 1\n", id="elif else"),
+    pytest.param("try:\n    pass\nexcept E:\n    pass\nfinally:\n    pass\n    # c\nx = 1\n", id="try finally"),
+    pytest.param("if a:\n    pass\nelse:\n    if b:\n        pass\n    # c\nx = 1\n", id="if nested in else"),
+    pytest.param("def f(): pass\n    # c\nx = 1\n", id="simple suite owns nothing"),
+    pytest.param("x = 1\n\n# trailing\n\n", id="module footer"),
+    pytest.param("def f():\n\tpass\n\t# tab\n\nx = 1\n", id="tabs"),
+    pytest.param('"""doc"""\n# c\nimport os  # why\n', id="docstring first"),
+    pytest.param("for x in y:\n    pass\nelse:\n    pass\n    # c\nz = 1\n", id="for else"),
+    pytest.param("with a as b:\n    pass\n    # c\n", id="footer at the end of the file"),
+]
+
+
+@pytest.mark.parametrize("source", LAYOUTS)
+def test_text_cut_is_libcst_cut(source: str) -> None:
+    assert text_cut(source) == libcst_cut(source)
+
+
+@pytest.mark.parametrize("path", MONOLITHS, ids=lambda p: p.name)
+def test_text_cut_of_every_fixture_is_libcst_cut(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    cut = text_cut(source)
+    if cut is not None:  # None: a layout the cut leaves to libcst (checked below)
+        assert cut == libcst_cut(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("a = 1; b = 2\n", id="semicolons"),
+        pytest.param("x = 1\r\ny = 2\r\n", id="CRLF"),
+        pytest.param("x = 1", id="no final newline"),
+        pytest.param("x = 1\n\x0c\ny = 2\n", id="form feed"),
+        pytest.param("match x:\n    case 1:\n        pass\n", id="match"),
+    ],
+)
+def test_layouts_left_to_libcst(source: str) -> None:
+    assert text_cut(source) is None
+
+
+def qualified_by_codemod(statement: str, seams: dict[str, str]) -> str:
+    """What the emitter's libcst path does: the qualifier with the scopes of the statement's `ast`."""
+    module = cst.parse_module(statement)
+    qualified = SeamQualifier(seams).qualify(module.body[0], build_scopes(ast.parse(statement)))
+    return module.with_changes(body=[qualified]).code
+
+
+def qualified_by_text(statement: str, seams: dict[str, str]) -> str | None:
+    node = ast.parse(statement).body[0]
+    lines = statement.splitlines(keepends=True)
+    found = seam_offsets(node, statement, 0, lines, frozenset(seams))
+    if found is None:
+        return None
+    for offset, name in sorted(found, reverse=True):
+        statement = statement[:offset] + f"{seams[name]}.{name}" + statement[offset + len(name) :]
+    return statement
+
+
+SEAMS = {"db": "core", "COUNT": "shared", "client": "core_module"}
+STATEMENTS = [
+    pytest.param("x = db\n", id="load"),
+    pytest.param("db = make()\n", id="store"),
+    pytest.param("del db\n", id="del"),
+    pytest.param("f(db=db, **db)\n", id="keyword"),
+    pytest.param("y = ('é', (db), 'ü' + db)  # c\n", id="non-ascii before"),
+    pytest.param(
+        code("""
+        @app.get(db)
+        async def f(x: COUNT = db, *a, db=1, **k) -> client:
+            global COUNT
+            COUNT += db
+            return [db.name for db in ALL] + [client for c in client]
+    """),
+        id="function",
+    ),
+    pytest.param(
+        code("""
+        class A(Base, metaclass=db):
+            db = 1
+            x = COUNT
+            def m(self, COUNT=COUNT):
+                return lambda client=client: (db, client, COUNT)
+    """),
+        id="class body",
+    ),
+    pytest.param(
+        code("""
+        def f():
+            with open(db) as db, g() as (client, COUNT):
+                pass
+            try:
+                pass
+            except E as client:
+                pass
+            import db
+            (COUNT := 1)
+            return {k: db for k in client if k}
+    """),
+        id="with, except, import, walrus",
+    ),
+    pytest.param(
+        code("""
+        def outer():
+            def inner(a=db):
+                return db
+            return inner, {db for db in client}, (x for x in db)
+    """),
+        id="nested",
+    ),
+]
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_seam_text_edits_are_the_codemod(statement: str) -> None:
+    assert qualified_by_text(statement, SEAMS) == qualified_by_codemod(statement, SEAMS)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("msg = f'{db} {db}'\n", id="f-string"),
+        pytest.param("match db:\n    case db:\n        pass\n", id="match"),
+    ],
+)
+def test_seam_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:
+    assert qualified_by_text(statement, SEAMS) is None
+
+
+@pytest.mark.parametrize("path", MONOLITHS, ids=lambda p: p.name)
+def test_seam_text_edits_match_the_codemod_on_every_fixture_statement(path: Path) -> None:
+    """Every module-level name of the fixture taken as a seam: the hardest case for scoping."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    seams = {name: "core" for name in sorted(names)}
+    lines = source.splitlines(keepends=True)
+    compared = 0
+    for unit in units_of(tree):
+        text = "".join(lines[unit.first_line - 1 : unit.last_line])
+        if qualified_by_text(text, seams) is not None:
+            assert qualified_by_text(text, seams) == qualified_by_codemod(text, seams), text
+            compared += 1
+    assert compared > 0
+
+
+APPLIED = {
+    "shopapi": "shopapi/main.py",
+    "notes_backend": "main.py",
+    "inventory_src": "src/inventory/api/server.py",
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPLIED))
+def test_apply_writes_what_the_all_libcst_path_writes(name: str, tmp_path: Path, monkeypatch) -> None:
+    """The whole split, once with text emission and once with every statement parsed and rewritten by libcst."""
+    import shutil
+
+    from splitter.emit import apply, source_statements
+
+    repo = tmp_path / name
+    shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    options = apply.ApplyOptions(dry_run=True, allow_dirty=True, force=True)
+    fast = apply.apply_split(repo / APPLIED[name], None, options).changes
+    monkeypatch.setattr(source_statements, "cut_statements", lambda *args: None)
+    slow = apply.apply_split(repo / APPLIED[name], None, options).changes
+    assert len(fast) > 2
+    assert fast == slow
