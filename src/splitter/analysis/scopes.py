@@ -57,15 +57,11 @@ class Scope:
         """Whether `name`, read by this scope's own code, is the module-level (or builtin) name.
 
         Class scopes count only for their own code: a method does not see its class's attributes."""
-        scope: Scope | None = self
-        while scope is not None and scope.kind != "module":
-            if scope is self or scope.kind != "class":
-                if name in scope.declared_global:
-                    return True
-                if scope.is_local(name):
-                    return False
-            scope = scope.parent
-        return True
+        if self.kind == "module":
+            return True
+        if name not in self.declared_global and self.is_local(name):
+            return False
+        return _outer_binding(self, name) is None
 
     def walk(self) -> list[Scope]:
         """This scope and every scope nested in it, parents before children."""
