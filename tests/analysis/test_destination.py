@@ -26,6 +26,12 @@ FORMS = [
     pytest.param("services.shared_2", Destination(Role.SERVICE, "shared_2"), id="an overflow of shared"),
     pytest.param("root.core_2", Destination(Role.ROOT, "core_2"), id="an overflow of core beside the monolith"),
     pytest.param("routers._private9", Destination(Role.ROUTER, "_private9"), id="underscore and digits"),
+    pytest.param(
+        "services.lore.figure_2",
+        Destination(Role.SERVICE, "lore.figure_2"),
+        id="an overflow of a module of a group cut into a package (df-storyteller)",
+    ),
+    pytest.param("routers.song.art", Destination(Role.ROUTER, "song.art"), id="a module of a router package"),
 ]
 
 
@@ -43,7 +49,7 @@ def test_string_form_reads_as_destination(text: str, expected: Destination) -> N
         pytest.param("routers.", id="empty group"),
         pytest.param("routers.1orders", id="group starting with a digit"),
         pytest.param("router.orders", id="singular package"),
-        pytest.param("services.a.b", id="nested module"),
+        pytest.param("root.a.b", id="nested module beside the monolith"),
         pytest.param("root.core-2", id="not an identifier"),
         pytest.param("Main", id="wrong case"),
         pytest.param(" shared", id="leading space"),
@@ -118,14 +124,23 @@ def _plan(extra: dict[Destination, list[str]]) -> Plan:
 
 
 def test_destinations_round_trip_through_plan_json() -> None:
-    extra = {Destination.service("shared_2"): ["helper_b"], Destination.root("core_2"): ["CLIENT"]}
+    extra = {
+        Destination.service("shared_2"): ["helper_b"],
+        Destination.root("core_2"): ["CLIENT"],
+        Destination.service("lore.figure_2"): ["_build_festivals"],  # what df-storyteller's plan holds
+    }
     data = json.loads(json.dumps(plan_to_json(_plan(extra))))
-    assert data["extra_modules"] == {"services.shared_2": ["helper_b"], "root.core_2": ["CLIENT"]}
+    assert data["extra_modules"] == {
+        "services.shared_2": ["helper_b"],
+        "root.core_2": ["CLIENT"],
+        "services.lore.figure_2": ["_build_festivals"],
+    }
     again = plan_from_json(data)
     assert again == _plan(extra)
     assert again.placement() == {
         "app": MAIN, "DB": CORE, "helper": SHARED, "helper_b": Destination.service("shared_2"),
         "CLIENT": Destination.root("core_2"), "total": Destination.service("orders"),
+        "_build_festivals": Destination.service("lore.figure_2"),
     }
 
 

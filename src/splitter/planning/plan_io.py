@@ -111,7 +111,10 @@ class Plan:
 
 _FIXED_DESTINATIONS = {str(d): d for d in (MAIN, CORE, HOOKS, SHARED, COMPAT)}
 _NAMED_DESTINATIONS = {"routers": Destination.router, "services": Destination.service, "root": Destination.root}
-_DESTINATION_FORM = re.compile(r"^(routers|services|root)\.([A-Za-z_][A-Za-z0-9_]*)$")
+# routers and services of a group cut into a package by size are dotted (`services.lore.figure_2`); root is not
+_DESTINATION_FORM = re.compile(
+    r"^(?:(routers|services)\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)|(root)\.([A-Za-z_]\w*))$", re.ASCII
+)
 
 
 def parse_destination(text: object, source: str) -> Destination:
@@ -122,7 +125,8 @@ def parse_destination(text: object, source: str) -> Destination:
             return _FIXED_DESTINATIONS[text]
         match = _DESTINATION_FORM.match(text)
         if match:
-            return _NAMED_DESTINATIONS[match.group(1)](match.group(2))
+            kind, name = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            return _NAMED_DESTINATIONS[kind](name)
     raise SplitterError(
         f"invalid plan: destination {text!r} is not main, core, hooks, shared, compat, "
         "'routers.<group>', 'services.<name>' or 'root.<name>'",
