@@ -208,10 +208,10 @@ class _Planner:
             for d in self.deps[b]
             if d not in component and d in self.dest and self.dest[d].role is Role.ROUTER
         }
-        below = sorted(d for d in user_dests if d.role in (Role.CORE, Role.ROOT))  # every router imports core
+        below = _below_routers(self.dest, self.deps, user_dests, uses_router)
         if uses_router and below:
-            # It calls an endpoint, so it would live in a router, yet import-time work in core uses it: core would
-            # import a router that imports core (an import cycle). main.py may import anything.
+            # It calls an endpoint, so it would live in a router, yet code below the routers uses it: that module
+            # would import a router that imports it (an import cycle). main.py may import anything.
             reason = f"it calls an endpoint in {sorted(uses_router)[0]} while {below[0]} uses it (an import cycle)"
             self.pin_closure(component, {b: reason for b in component})
             self.warn(blocks[0].line, f"`{blocks[0].name}` stays in main.py: {reason}")
@@ -426,6 +426,36 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             target = group.router_symbols if destination.role is Role.ROUTER else group.service_symbols
             target += [n for n in names if n not in endpoint_functions]
     return groups
+
+
+def _below_routers(
+    dest: dict[int, Destination], deps: dict[int, set[int]], users: set[Destination], routers: set[Destination]
+) -> list[Destination]:
+    """The users' modules a router would import (core always; shared or a service when the router reaches it):
+    code they use may not live in that router."""
+    return sorted(
+        d
+        for d in users
+        if d.role in (Role.CORE, Role.ROOT)
+        or (d.role in (Role.SHARED, Role.SERVICE) and any(_reaches(dest, deps, r, d) for r in routers))
+    )
+
+
+def _reaches(
+    dest: dict[int, Destination], deps: dict[int, set[int]], importer: Destination, target: Destination
+) -> bool:
+    """Whether code placed in `importer` reaches code placed in `target`, directly or through other modules."""
+    edges: dict[Destination, set[Destination]] = defaultdict(set)
+    for block_id, destination in dest.items():
+        edges[destination] |= {dest[d] for d in deps[block_id] if d in dest} - {destination}
+    seen, stack = {importer}, [importer]
+    while stack:
+        for following in edges[stack.pop()] - seen:
+            if following == target:
+                return True
+            seen.add(following)
+            stack.append(following)
+    return False
 
 
 def _common_prefix(paths: list[str]) -> str:
