@@ -8,9 +8,9 @@ main.py while main.py keeps every registration, in order.
 
 from __future__ import annotations
 
-import argparse
-
 import libcst as cst
+
+from ._app_command import app_statement_command
 
 HOOK_METHODS = frozenset({"middleware", "exception_handler", "on_event"})
 
@@ -53,39 +53,18 @@ def detach(function: cst.FunctionDef, app_name: str) -> tuple[cst.FunctionDef, l
     return function.with_changes(decorators=kept, leading_lines=leading), registrations
 
 
-def _command_class() -> type:
-    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
-    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-
-    class DetachAppHooks(VisitorBasedCodemodCommand):
-        DESCRIPTION = "Turn @app.middleware/@app.exception_handler/@app.on_event decorators into registration calls."
-
-        def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
-            super().__init__(context)
-            self.app_name = app_name
-
-        @staticmethod
-        def add_args(arg_parser: argparse.ArgumentParser) -> None:
-            arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
-
-        def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-            body: list[cst.CSTNode] = []
-            for statement in updated_node.body:
-                if isinstance(statement, cst.FunctionDef):
-                    statement, registrations = detach(statement, self.app_name)
-                    body.append(statement)
-                    body.extend(registrations)
-                else:
-                    body.append(statement)
-            return updated_node.with_changes(body=body)
-
-    return DetachAppHooks
+def _detached(statement: cst.BaseStatement, app_name: str) -> list[cst.BaseStatement]:
+    if not isinstance(statement, cst.FunctionDef):
+        return [statement]
+    function, registrations = detach(statement, app_name)
+    return [function, *registrations]
 
 
 def __getattr__(attribute: str) -> type:
     # Importing libcst.codemod (and libcst.matchers behind it) costs about as much as parsing a 3,000-line
     # monolith; `splitter apply` only needs the transformer above, so the command class is built on first use.
     if attribute == "DetachAppHooks":
-        globals()[attribute] = command = _command_class()
+        description = "Turn @app.middleware/@app.exception_handler/@app.on_event decorators into registration calls."
+        globals()[attribute] = command = app_statement_command(attribute, description, _detached)
         return command
     raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

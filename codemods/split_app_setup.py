@@ -13,9 +13,9 @@ bind nothing); every statement keeps its exact text.
 
 from __future__ import annotations
 
-import argparse
-
 import libcst as cst
+
+from ._app_command import app_statement_command
 
 
 def split_if(block: cst.If, kept_positions: tuple[int, ...]) -> tuple[cst.If, cst.If]:
@@ -44,39 +44,20 @@ def _uses_name(node: cst.CSTNode, name: str) -> bool:
     return found
 
 
-def _command_class() -> type:
-    """The `python -m libcst.tool codemod` command; libcst.codemod is imported only when it is asked for."""
-    from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-
-    class SplitAppSetup(VisitorBasedCodemodCommand):
-        DESCRIPTION = "Split top-level `if` blocks into the setup part and, right after it, the app configuration part."
-
-        def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
-            super().__init__(context)
-            self.app_name = app_name
-
-        @staticmethod
-        def add_args(arg_parser: argparse.ArgumentParser) -> None:
-            arg_parser.add_argument("--app-name", dest="app_name", default="app", help="the FastAPI app variable")
-
-        def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-            body: list[cst.CSTNode] = []
-            for statement in updated_node.body:
-                if isinstance(statement, cst.If) and statement.orelse is None:
-                    uses = [_uses_name(s, self.app_name) for s in statement.body.body]
-                    positions = tuple(p for p, uses_app in enumerate(uses) if uses_app)
-                    if positions and len(positions) < len(uses):
-                        body.extend(split_if(statement, positions))
-                        continue
-                body.append(statement)
-            return updated_node.with_changes(body=body)
-
-    return SplitAppSetup
+def _split(statement: cst.BaseStatement, app_name: str) -> list[cst.BaseStatement]:
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return [statement]
+    uses = [_uses_name(s, app_name) for s in statement.body.body]
+    positions = tuple(p for p, uses_app in enumerate(uses) if uses_app)
+    if not positions or len(positions) == len(uses):
+        return [statement]
+    return list(split_if(statement, positions))
 
 
 def __getattr__(attribute: str) -> type:
     # libcst.codemod is costly to import and `splitter apply` only needs split_if (see detach_hooks.py).
     if attribute == "SplitAppSetup":
-        globals()[attribute] = command = _command_class()
+        description = "Split top-level `if` blocks into the setup part and, right after it, the app configuration."
+        globals()[attribute] = command = app_statement_command(attribute, description, _split)
         return command
     raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
