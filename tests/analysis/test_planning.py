@@ -379,3 +379,15 @@ def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
     plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=60))
     notes = [w for w in plan.warnings if "alone is" in w]
     assert notes and all("services/shared.py cannot stay under 60 lines" in n for n in notes), plan.warnings
+
+
+def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None:
+    """Importing routers/lore/map.py first runs routers/lore/__init__.py (df-storyteller's import cycle)."""
+    from splitter.planning.planner import _reaches
+
+    lore, lore_map = Destination.router("lore"), Destination.router("lore.map")
+    dest = {1: lore, 2: SHARED, 3: lore_map}
+    deps = {1: {2}, 2: set(), 3: set()}
+    assert _reaches(dest, deps, lore_map, SHARED)
+    assert _reaches(dest, deps, lore, SHARED)
+    assert not _reaches(dest, deps, SHARED, lore_map)

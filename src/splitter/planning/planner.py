@@ -448,6 +448,10 @@ def _reaches(
     edges: dict[Destination, set[Destination]] = defaultdict(set)
     for block_id, destination in dest.items():
         edges[destination] |= {dest[d] for d in deps[block_id] if d in dest} - {destination}
+    for destination in list(edges) + [importer]:
+        if destination.role in (Role.ROUTER, Role.SERVICE) and "." in destination.name:
+            # importing routers/lore/map.py first runs routers/lore/__init__.py, and whatever that imports
+            edges[destination].add(Destination(destination.role, destination.name.rpartition(".")[0]))
     seen, stack = {importer}, [importer]
     while stack:
         for following in edges[stack.pop()] - seen:
