@@ -103,3 +103,17 @@ def test_a_package_module_never_replaces_a_name_the_package_reads(tmp_path: Path
     call = "from fastapi.testclient import TestClient; import main; print(TestClient(main.app).get('/orders').json())"
     done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "{'ok': True}", done.stderr[-2000:]
+
+
+def test_a_package_module_never_replaces_a_builtin_the_package_calls(tmp_path: Path) -> None:
+    """warehouse_system's materials package got a module `list.py`: `list(...)` in its __init__.py then called the
+    module ('module' object is not callable, 23 tests)."""
+    source = monolith().replace("/refunds", "/list").replace("refunds", "lists").replace("refund", "entry")
+    source = source.replace('def list_orders():\n', 'def list_orders():\n    assert list("ab") == ["a", "b"]\n', 1)
+    (tmp_path / "main.py").write_text(source, encoding="utf-8")
+    plan = plan_project(load_project(tmp_path / "main.py"), PlanOptions(max_lines=150))
+    assert "orders.list_routes" in {g.name for g in plan.groups}, [g.name for g in plan.groups]
+    apply_split(tmp_path / "main.py", plan, ApplyOptions())
+    call = "from fastapi.testclient import TestClient; import main; print(TestClient(main.app).get('/orders').json())"
+    done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "{'ok': True}", done.stderr[-2000:]

@@ -317,8 +317,8 @@ def name_groups(
         if sub:  # a sub-resource cut off by size: a module of the resource's package
             package = names[parent]
             wanted = identifier(sub)
-            wanted = f"{wanted}_routes" if wanted in bound else wanted
-            names[key] = f"{package}.{identifier(wanted, inside[package] | bound)}"
+            wanted = f"{wanted}_routes" if wanted in bound | BUILTINS else wanted
+            names[key] = f"{package}.{identifier(wanted, inside[package] | bound | BUILTINS)}"
             inside[package].add(names[key].split(".")[1])
     return {key: names[key] for key in keys}
 
@@ -331,10 +331,10 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
     for key, name in planner.group_names().items():
         reasons[name] = list(planner.group_reasons.get(key, []))
         module = name.partition(".")[2]
-        if module.removesuffix("_routes") in bound - {module}:
+        if module.removesuffix("_routes") in (bound | BUILTINS) - {module}:
             reasons[name].append(
                 f"named `{module}`: importing a module `{module.removesuffix('_routes')}` of the package would "
-                f"replace the name {planner.analysis.path.name} gives that in the package's __init__.py"
+                "replace that name (a global or a builtin such as `list`) in the package's __init__.py"
             )
         wanted = name.removesuffix("_api")
         if wanted != name and wanted in existing:
