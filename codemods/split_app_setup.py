@@ -16,6 +16,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ._app_command import app_statement_command
+from ._names import plain_names
 
 
 def split_if(block: cst.If, kept_positions: tuple[int, ...]) -> tuple[cst.If, cst.If]:
@@ -28,26 +29,10 @@ def split_if(block: cst.If, kept_positions: tuple[int, ...]) -> tuple[cst.If, cs
     return moved_block, kept_block
 
 
-def _uses_name(node: cst.CSTNode, name: str) -> bool:
-    found = False
-
-    class _Find(cst.CSTVisitor):
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            nonlocal found
-            found = found or node.value == name
-
-    node.visit(_Find())
-    return found
-
-
 def _split(statement: cst.BaseStatement, app_name: str) -> list[cst.BaseStatement]:
     if not isinstance(statement, cst.If) or statement.orelse is not None:
         return [statement]
-    uses = [_uses_name(s, app_name) for s in statement.body.body]
+    uses = [app_name in plain_names(s) for s in statement.body.body]
     positions = tuple(p for p, uses_app in enumerate(uses) if uses_app)
     if not positions or len(positions) == len(uses):
         return [statement]

@@ -383,11 +383,10 @@ def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
 
 def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None:
     """Importing routers/lore/map.py first runs routers/lore/__init__.py (df-storyteller's import cycle)."""
-    from splitter.planning.planner import _reaches
+    from splitter.planning.planner import _module_graph, _reaches
 
     lore, lore_map = Destination.router("lore"), Destination.router("lore.map")
-    dest = {1: lore, 2: SHARED, 3: lore_map}
-    deps = {1: {2}, 2: set(), 3: set()}
-    assert _reaches(dest, deps, lore_map, SHARED)
-    assert _reaches(dest, deps, lore, SHARED)
-    assert not _reaches(dest, deps, SHARED, lore_map)
+    graph = _module_graph({1: lore, 2: SHARED, 3: lore_map}, {1: {2}, 2: set(), 3: set()})
+    assert _reaches(graph, lore_map, SHARED)
+    assert _reaches(graph, lore, SHARED)
+    assert not _reaches(graph, SHARED, lore_map)

@@ -246,9 +246,8 @@ def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes
     """compat.py (moved names reachable through the old module) and the packages' __init__.py files."""
     analysis, where = emitter.analysis, emitter.where
     if homes:
-        forwarded = {name for names in homes.values() for name in names}
         main_text = changes[analysis.path]
-        for home, names in imports_now_elsewhere(analysis, emitter.placement, main_text, where, forwarded).items():
+        for home, names in imports_now_elsewhere(analysis, emitter.placement, main_text, where, homes).items():
             homes.setdefault(home, []).extend(names)
         for home, names in existing_homes(where.path(COMPAT)).items():
             homes.setdefault(home, []).extend(names)

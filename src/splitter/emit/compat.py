@@ -17,7 +17,7 @@ from pathlib import Path
 
 from splitter.emit import nodes
 from splitter.analysis.model import FORWARD_FUNCTION, Analysis
-from splitter.analysis.patched_names import every_statement
+from splitter.analysis.scopes import statement_facts
 from splitter.planning.destination import CORE, MAIN, Destination
 from splitter.planning.layout import Destinations
 
@@ -164,39 +164,28 @@ def moved_homes(
 
 
 def imports_now_elsewhere(
-    analysis: Analysis, placement: dict[int, Destination], main_text: str, where: Destinations, forwarded: set[str]
+    analysis: Analysis,
+    placement: dict[int, Destination],
+    main_text: str,
+    where: Destinations,
+    homes: dict[str, list[str]],
 ) -> dict[str, list[str]]:
     """Names the monolith imported that main.py no longer does (`server.sloppak_mod` in a test): a module that
-    still imports one, core first, lends it to the compatibility module. `forwarded` names (seams: read through
-    core everywhere, so the modules using them do not import them) already have their home."""
-    skip = _module_level_names(main_text) | forwarded
+    still imports one, core first, lends it to the compatibility module. Names already in `homes` keep theirs
+    (seams are read through core everywhere, so the modules using them do not import them)."""
+    main_binds = set().union(*(statement_facts(node).binds for node in ast.parse(main_text).body))
+    skip = main_binds | {name for names in homes.values() for name in names}
     users: dict[str, set[Destination]] = defaultdict(set)
     for index, destination in placement.items():
         if destination != MAIN:
             for name in analysis.units[index].uses:
                 users[name].add(destination)
-    homes: dict[str, list[str]] = {}
+    lent: dict[str, list[str]] = {}
     for unit in analysis.units:
         for imported in unit.imports if unit.is_copied else ():
             name = imported.bound
             if imported.name != "*" and name not in skip and users.get(name):
                 skip.add(name)
                 home = min(users[name], key=lambda d: (d != CORE, d))
-                homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
-    return homes
-
-
-def _module_level_names(text: str) -> set[str]:
-    """Names a (small, generated) module binds at module level, blocks included."""
-    bound = set()
-    for node in every_statement(ast.parse(text).body):
-        if isinstance(node, ast.Import):
-            bound |= {a.asname or a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            bound |= {a.asname or a.name for a in node.names}
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return bound
+                lent.setdefault(where.dotted(home, analysis.module_name), []).append(name)
+    return lent

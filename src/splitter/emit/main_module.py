@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from splitter.codemods._names import plain_names
 from splitter.analysis.blocks import last_leading_import
 from splitter.analysis.model import Analysis, Unit
 from splitter.emit import nodes
@@ -79,7 +80,7 @@ class MainModule:
             else:
                 units.append(("moved", unit))
                 for registration in emitter.registrations_of.get(unit.index, []):
-                    self.needs |= _names_in(registration) | {unit.name}
+                    self.needs |= plain_names(registration) | {unit.name}
         return units
 
     def _keep(self, unit: Unit, moved_names: set[str]) -> None:
@@ -198,19 +199,3 @@ def _sort_imports_around(body: list[cst.BaseStatement], position: int, emitter: 
             if end < len(body):
                 body[end] = after_imports(body[end], settings)
             return
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Plain names a generated statement reads (attribute names excluded)."""
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(_Collect())
-    return found

@@ -433,28 +433,31 @@ def _below_routers(
 ) -> list[Destination]:
     """The users' modules a router would import (core always; shared or a service when the router reaches it):
     code they use may not live in that router."""
-    return sorted(
-        d
-        for d in users
-        if d.role in (Role.CORE, Role.ROOT)
-        or (d.role in (Role.SHARED, Role.SERVICE) and any(_reaches(dest, deps, r, d) for r in routers))
-    )
+    below = [d for d in users if d.role in (Role.CORE, Role.ROOT)]
+    lower = [d for d in users if d.role in (Role.SHARED, Role.SERVICE)]
+    if routers and lower:
+        graph = _module_graph(dest, deps)
+        below += [d for d in lower if any(_reaches(graph, r, d) for r in routers)]
+    return sorted(below)
 
 
-def _reaches(
-    dest: dict[int, Destination], deps: dict[int, set[int]], importer: Destination, target: Destination
-) -> bool:
-    """Whether code placed in `importer` reaches code placed in `target`, directly or through other modules."""
+def _module_graph(dest: dict[int, Destination], deps: dict[int, set[int]]) -> dict[Destination, set[Destination]]:
+    """Which placed module's code uses which other's; a package module also runs its package's __init__.py."""
     edges: dict[Destination, set[Destination]] = defaultdict(set)
     for block_id, destination in dest.items():
         edges[destination] |= {dest[d] for d in deps[block_id] if d in dest} - {destination}
-    for destination in list(edges) + [importer]:
+    for destination in set(dest.values()):
         if destination.role in (Role.ROUTER, Role.SERVICE) and "." in destination.name:
             # importing routers/lore/map.py first runs routers/lore/__init__.py, and whatever that imports
             edges[destination].add(Destination(destination.role, destination.name.rpartition(".")[0]))
+    return edges
+
+
+def _reaches(graph: dict[Destination, set[Destination]], importer: Destination, target: Destination) -> bool:
+    """Whether code in `importer` reaches code in `target`, directly or through other modules."""
     seen, stack = {importer}, [importer]
     while stack:
-        for following in edges[stack.pop()] - seen:
+        for following in graph.get(stack.pop(), set()) - seen:
             if following == target:
                 return True
             seen.add(following)
