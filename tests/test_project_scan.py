@@ -1,4 +1,4 @@
-"""The substring scan that tells how files name the monolith's module is the regex it replaced."""
+"""The substring scans over every file of the project are the regexes they replaced."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from splitter.planning.project import _names_module
+from splitter.planning.project import _CLASS_WITH_BASES, _class_names_with_bases, _names_module
 
 TEXTS = [
     "from main import app\n",
@@ -34,3 +34,18 @@ TEXTS = [
 def test_scan_is_the_regex(text: str, name: str) -> None:
     pattern = re.compile(rf"\b(?:from|import)\s+{re.escape(name)}\b|[\"']{re.escape(name)}[.:\"']")
     assert _names_module(text, name) == bool(pattern.search(text))
+
+
+CLASS_TEXTS = [
+    pytest.param("class Item(BaseModel):\n    pass\n", ["Item"], id="top level"),
+    pytest.param("if X:\n    class Item (Base):\n\tclass\tInner(B): pass\n", ["Item", "Inner"], id="indented, tabs"),
+    pytest.param("class Plain:\n    pass\n", [], id="no bases"),
+    pytest.param("subclass Item(Base)\nx = 'class Item(Base)'\n", [], id="not at a line start"),
+    pytest.param("# class Item(Base):\n", [], id="comment"),
+    pytest.param("class A(B): pass\nclass C(D): pass", ["A", "C"], id="last line without a newline"),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), CLASS_TEXTS)
+def test_class_scan_is_the_anchored_regex(text: str, names: list[str]) -> None:
+    assert list(_class_names_with_bases(text)) == names == _CLASS_WITH_BASES.findall(text)

@@ -143,13 +143,11 @@ SEVERITY_STYLES = {"breaking": "bold red", "non-breaking": "yellow", "cosmetic":
 
 def print_verify_report(report) -> None:
     """`verify`'s findings, most important first; `apply --verify` prints a rollback's findings the same way."""
-    from rich.text import Text
-
     from splitter.verification.findings import SEVERITIES
 
     console.say(f"verify: {report.summary()}", style="bold", level=console.QUIET)
     rows = [
-        [Text(f.severity, style=SEVERITY_STYLES.get(f.severity, "")), f.kind, f.location, f.message]
+        [console.styled(f.severity, SEVERITY_STYLES.get(f.severity, "")), f.kind, f.location, f.message]
         for severity in SEVERITIES
         for f in report.of_severity(severity)
     ]

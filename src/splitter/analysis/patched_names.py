@@ -67,23 +67,20 @@ def find_patch_sites(
         package = package_of(module_name, path.name == "__init__.py") if module_name is not None else None
         aliases = _old_module_aliases(tree, old_module, package, source)
         scanner = _Scanner(old_module, str(path), aliases)
-        triggers = (*_CALL_WORDS, old_module, *(alias.split(".")[0] for alias in aliases))
+        # every site names the module (a target string holds its last part) or an alias of it: a statement whose
+        # text holds neither (most of a test file) is not walked at all
+        triggers = (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases))
         lines = source.splitlines()
         for statement in tree.body:
-            # only a statement whose text holds a patch call, the module's name or an alias can rebind a name:
-            # the others (most of a test file) are not walked at all
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
             text = "\n".join(lines[first - 1 : statement.end_lineno])
             if any(word in text for word in triggers):
-                scanner.visit(statement)
-        sites.extend(scanner.sites)
+                scanner.scan(statement)
+        sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
 
 
-_CALL_WORDS = ("setattr", "delattr", "patch")  # every call_form that rebinds has one of these in its callee
-
-
-class _Scanner(ast.NodeVisitor):
+class _Scanner:
     def __init__(self, old_module: str, file: str, aliases: set[str]) -> None:
         self.old_module = old_module
         self.file = file
@@ -117,27 +114,18 @@ class _Scanner(ast.NodeVisitor):
                 if name is not None:
                     self._add(name, target, form)
 
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self._record_targets(node.targets, "assign")
-        self.generic_visit(node)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._record_targets([node.target], "assign")
-        self.generic_visit(node)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._record_targets([node.target], "augassign")
-        self.generic_visit(node)
-
-    def visit_Delete(self, node: ast.Delete) -> None:
-        self._record_targets(node.targets, "del")
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        form = call_form(dotted_name(node.func))
-        if form is not None:
-            self._record_call(node, form)
-        self.generic_visit(node)
+    def scan(self, statement: ast.stmt) -> None:
+        """Record every site in `statement` (`ast.walk` and a type test: a NodeVisitor is several times slower)."""
+        for node in ast.walk(statement):
+            kind = type(node)
+            if kind is ast.Call:
+                form = call_form(dotted_name(node.func))
+                if form is not None:
+                    self._record_call(node, form)
+            elif kind is ast.Assign or kind is ast.Delete:
+                self._record_targets(node.targets, "assign" if kind is ast.Assign else "del")
+            elif kind is ast.AnnAssign or kind is ast.AugAssign:
+                self._record_targets([node.target], "assign" if kind is ast.AnnAssign else "augassign")
 
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
@@ -182,8 +170,8 @@ def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None, sou
             for alias in node.names:
                 if base is not None and f"{base}.{alias.name}" == old_module:
                     aliases.add(alias.asname or alias.name)
-    if source is not None and "import_module" not in source and "modules" not in source:
-        return aliases  # no `import_module(...)` or `sys.modules[...]`: nothing binds the module at run time
+    if source is not None and f'"{old_module}"' not in source and f"'{old_module}'" not in source:
+        return aliases  # `import_module("pkg.main")` and `sys.modules["pkg.main"]` both need the name quoted
     return aliases | _dynamic_module_aliases(tree, old_module)
 
 
@@ -208,9 +196,7 @@ def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
 
     aliases: set[str] = set()
     producers: set[str] = set()
-    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    handed = {f.name: [n.value for n in ast.walk(f) if isinstance(n, (ast.Return, ast.Yield))] for f in functions}
-    assignments = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+    assignments, handed = _assignments_and_handovers(tree.body)  # type: ignore[attr-defined]
     for _ in range(3):  # `srv = import_module("server")` then `yield srv`; a fixture using another: a short chain
         before = len(aliases) + len(producers)
         for node in assignments:
@@ -222,6 +208,39 @@ def _dynamic_module_aliases(tree: ast.AST, old_module: str) -> set[str]:
         if len(aliases) + len(producers) == before:
             break
     return aliases | producers
+
+
+def _assignments_and_handovers(body: list[ast.stmt]) -> tuple[list[ast.Assign], dict[str, list[ast.expr | None]]]:
+    """Every assignment, and per function name the values it (or a function inside it) returns or yields.
+
+    Statements only: a fixture hands a module over with `return m` or `yield m`, and walking every expression of
+    every test file (three times) was most of `plan` on a repository whose tests all load the module."""
+    assignments: list[ast.Assign] = []
+    handed: dict[str, list[ast.expr | None]] = {}
+
+    def visit(statements: list[ast.stmt], owners: tuple[str, ...]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.Assign):
+                assignments.append(statement)
+            hands_over, value = _handover(statement)
+            for owner in owners if hands_over else ():
+                handed.setdefault(owner, []).append(value)
+            function = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            inner = (*owners, statement.name) if function else owners  # type: ignore[union-attr]
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(statement, field, ()):
+                    visit([child] if isinstance(child, ast.stmt) else child.body, inner)
+
+    visit(body, ())
+    return assignments, handed
+
+
+def _handover(statement: ast.stmt) -> tuple[bool, ast.expr | None]:
+    """(True, value) for `return value`, `yield value` and `x = yield value`."""
+    if isinstance(statement, ast.Return):
+        return True, statement.value
+    value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
+    return (True, value.value) if isinstance(value, ast.Yield) else (False, None)
 
 
 def every_statement(body: list[ast.stmt]):
