@@ -12,7 +12,7 @@ PACKAGE = Path(splitter.__file__).parent
 FOLDERS = {"codemods": Path(splitter.codemods.__file__).parent}
 # Each stage may import itself and the stages before it; the shared utilities below are open to all.
 STAGES = ["analysis", "planning", "codemods", "emit", "verification"]
-UTILITIES = {"errors", "gcpause", "console", "__init__"}
+UTILITIES = {"errors", "gcpause", "console", "fanout", "__init__"}
 
 
 def stage_of(module: str) -> str:

@@ -10,9 +10,11 @@ The call-shape helpers at the bottom are shared with `retarget_references`, so b
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from splitter.fanout import fan_out
 
 # keyword arguments of `patch.multiple` that configure the patch instead of naming an attribute
 PATCH_MULTIPLE_OPTIONS = frozenset({"target", "spec", "spec_set", "create", "autospec", "new_callable"})
@@ -40,8 +42,13 @@ def find_patched_names(
     `module_name_for(path)` (or `root`, to derive it from the path) gives a file's dotted module name, which is
     needed to resolve relative imports such as `from . import main`.
     """
+    files = list(sources)
+
+    def scan(batch: Sequence[tuple[Path, str]]) -> list[PatchSite]:
+        return find_patch_sites(batch, old_module, module_name_for, root=root)
+
     found: dict[str, list[tuple[str, int]]] = {}
-    for site in find_patch_sites(sources, old_module, module_name_for, root=root):
+    for site in fan_out(scan, files, [len(text) for _path, text in files]):
         if site.name is not None:
             found.setdefault(site.name, []).append((site.file, site.line))
     return {name: sorted(set(places)) for name, places in sorted(found.items())}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 from splitter.emit.import_order import settings_for, tidy_import_text
+from splitter.fanout import fan_out
 from splitter.planning.destination import MAIN, Destination
 from splitter.planning.layout import Destinations
 from splitter.analysis.model import Analysis
@@ -53,27 +55,39 @@ def retarget_repository(
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
     from splitter.planning.relocation import Relocation
-    from splitter.emit.retarget_fast import could_reference, retarget_text
+    from splitter.emit.retarget_fast import could_reference
 
     analysis = project.analysis
     spec = Relocation(old_module=analysis.module_name, moved=relocation)
-    changes: dict[Path, str] = {}
     excluded = {p.resolve() for p in exclude}
-    for path, text in project.sources.items():
-        if path in excluded or not could_reference(text, analysis.module_name):
-            continue
-        dotted, _package, _root = module_location(path)
-        tree = _parsed(text)
-        new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
-        if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
-            from splitter.codemods.retarget_references import retarget_source
+    candidates = [
+        (path, text)
+        for path, text in project.sources.items()
+        if path not in excluded and could_reference(text, analysis.module_name)
+    ]
 
-            new_text = retarget_source(text, spec, dotted)
-        if new_text != text:
-            settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
-            new_text = tidy_import_text(text, new_text, settings, tree)
-            changes[path] = new_text
-    return changes
+    def rewrite(batch: Sequence[tuple[Path, str]]) -> list[tuple[Path, str]]:
+        rewritten = [(path, _retargeted(project, spec, path, text, first_party)) for path, text in batch]
+        return [(path, new_text) for path, new_text in rewritten if new_text is not None]
+
+    return dict(fan_out(rewrite, candidates, [len(text) for _path, text in candidates]))
+
+
+def _retargeted(project, spec, path: Path, text: str, first_party: frozenset[str]) -> str | None:
+    """The file's new text, or None when nothing in it changes."""
+    from splitter.emit.retarget_fast import retarget_text
+
+    dotted, _package, _root = module_location(path)
+    tree = _parsed(text)
+    new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
+    if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
+        from splitter.codemods.retarget_references import retarget_source
+
+        new_text = retarget_source(text, spec, dotted)
+    if new_text == text:
+        return None
+    settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
+    return tidy_import_text(text, new_text, settings, tree)
 
 
 def _parsed(text: str) -> ast.Module | None:

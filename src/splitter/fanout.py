@@ -1,0 +1,93 @@
+"""Work over many files in several processes: the repository scans of `plan` and `apply` (issue 11).
+
+Reading the tests that reach the monolith (parsing each with `ast`) can cost more than analysing the monolith
+itself. On Linux the items are cut into contiguous batches of about equal size and each batch but the first runs
+in a forked child, which starts with everything imported and the sources already in memory; the results come back
+pickled through a pipe and are joined in item order, so the output is the same as one process would give.
+Elsewhere (no `fork`), with one CPU, with little work, or with `SPLITTER_JOBS=1`, it all runs in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from itertools import accumulate, pairwise
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_WORK = 300_000  # characters of source: about 0.1 s of parsing, well above the cost of a fork
+MAX_JOBS = 8
+
+
+def fan_out(
+    work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], sizes: Sequence[int]
+) -> list[Result]:
+    """`work(items)`, possibly computed as `work(batch)` per batch in several processes; `sizes[i]` is how much
+    work item i is (its length in characters). `work` must return one list whose parts can be pickled."""
+    batches = _batches(items, sizes, _jobs(sum(sizes)))
+    if len(batches) < 2:
+        return work(items)
+    children = [_start(work, batch) for batch in batches[1:]]
+    try:
+        results = work(batches[0])
+    finally:  # each child is read and reaped, even when this process's own batch failed
+        outcomes = [_finish(pid, pipe) for pid, pipe in children]
+    for status, value in outcomes:
+        if status != "ok":
+            raise value  # the worker's own exception: the same error a single process would raise
+        results.extend(value)
+    return results
+
+
+def _finish(pid: int, pipe: int) -> tuple[str, object]:
+    with os.fdopen(pipe, "rb") as stream:
+        payload = stream.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(payload) if payload else ("error", RuntimeError("a worker process died"))
+
+
+def _jobs(total: int) -> int:
+    if total < MIN_WORK or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return 1  # macOS frameworks are not fork-safe; Windows has no fork
+    wanted = os.environ.get("SPLITTER_JOBS", "")
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else available
+    return max(1, min(jobs, MAX_JOBS, total // (MIN_WORK // 2)))
+
+
+def _batches(items: Sequence[Item], sizes: Sequence[int], jobs: int) -> list[Sequence[Item]]:
+    """Contiguous runs of `items` of about equal total size (order kept, so results join in order)."""
+    if jobs < 2 or len(items) < 2:
+        return [items]
+    ends = list(accumulate(sizes))  # ends[b - 1]: the size of items[:b]
+    share, cuts = ends[-1] / jobs, [0]
+    for k in range(1, jobs):
+        after = range(cuts[-1] + 1, len(items))  # a cut after at least one more item, before the last
+        if after:
+            cuts.append(min(after, key=lambda b: abs(ends[b - 1] - k * share)))
+    cuts.append(len(items))
+    return [items[start:end] for start, end in pairwise(cuts) if end > start]
+
+
+def _start(work: Callable[[Sequence[Item]], list[Result]], batch: Sequence[Item]) -> tuple[int, int]:
+    """Fork a child that runs `work(batch)` and writes ("ok", result) or ("error", exception) to a pipe."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    os.close(read)
+    try:
+        payload = pickle.dumps(("ok", work(batch)))
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it
+        try:
+            payload = pickle.dumps(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
+            payload = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    with os.fdopen(write, "wb") as stream:
+        stream.write(payload)
+    os._exit(0)  # no atexit handlers, no flushing of the parent's buffered output a second time

@@ -1,0 +1,64 @@
+"""fan_out: the same result as one process, in item order, and a worker's error raised as itself."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from splitter import fanout
+from splitter.errors import SplitterError
+
+
+def lengths(batch):
+    return [(len(text), os.getpid()) for text in batch]
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(fanout, "MIN_WORK", 2)
+    monkeypatch.setenv("SPLITTER_JOBS", "3")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_parallel_result_is_the_serial_result_in_order(always_parallel) -> None:
+    items = [("x" * n) for n in (5, 1, 9, 3, 7, 2, 8)]
+    results = fanout.fan_out(lengths, items, [len(i) for i in items])
+    assert [length for length, _pid in results] == [5, 1, 9, 3, 7, 2, 8]
+    if fanout._jobs(sum(map(len, items))) > 1:
+        assert len({pid for _length, pid in results}) > 1  # the work really was shared out
+
+
+def test_little_work_stays_in_this_process(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "4")
+    results = fanout.fan_out(lengths, ["ab", "c"], [2, 1])
+    assert results == [(2, os.getpid()), (1, os.getpid())]
+
+
+def failing(batch):
+    if "bad" in batch:
+        raise SplitterError("does not parse", "tests/test_x.py", 3)
+    return list(batch)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_a_workers_error_is_raised_as_itself(always_parallel) -> None:
+    items = ["ok1", "ok2", "ok3", "bad"]
+    with pytest.raises(SplitterError) as raised:
+        fanout.fan_out(failing, items, [10, 10, 10, 10])
+    assert raised.value.render() == "error: tests/test_x.py:3: does not parse"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "jobs", "expected"),
+    [
+        pytest.param([1, 1, 1, 1], 2, [[0, 1], [2, 3]], id="even"),
+        pytest.param([10, 1, 1, 1], 2, [[0], [1, 2, 3]], id="one big file first"),
+        pytest.param([1, 1, 1, 10], 3, [[0, 1, 2], [3]], id="big file last: two batches"),
+        pytest.param([5], 4, [[0]], id="one item"),
+        pytest.param([1, 2, 3], 1, [[0, 1, 2]], id="one job"),
+    ],
+)
+def test_batches_are_contiguous_and_about_even(sizes, jobs, expected) -> None:
+    batches = fanout._batches(list(range(len(sizes))), sizes, jobs)
+    assert [list(batch) for batch in batches] == expected
