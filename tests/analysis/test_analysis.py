@@ -250,6 +250,27 @@ def test_routes_in_loops_and_functions_are_conditional() -> None:
     assert diagnostic_codes(analysis).count("conditional-route") == 2
 
 
+@pytest.mark.parametrize(
+    "separator",
+    [pytest.param("\n", id="newlines"), pytest.param("\r\n", id="CRLF"), pytest.param("\n\f\n", id="form feed")],
+)
+def test_registrations_in_function_bodies_are_found_whatever_the_line_ends(separator: str) -> None:
+    lines = [
+        "from fastapi import FastAPI",
+        "app = FastAPI()",
+        "def helper():",
+        "    return 1",
+        "def install(target):",
+        "    x = helper()",
+        "    app.add_api_route('/late', target)",
+        "def setup():",
+        "    register(app)",
+    ]
+    analysis = analyze_source(separator.join(lines) + separator, Path("main.py"), "main")
+    found = [(r.kind, r.path, r.conditional) for r in analysis.registrations]
+    assert found == [("route", "/late", True), ("call", None, True)]
+
+
 # --- hooks --------------------------------------------------------------------------------------------------
 
 HOOKS = code('''

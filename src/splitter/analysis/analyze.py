@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from splitter.errors import SplitterError
@@ -342,6 +343,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     primary = app_names[0]
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
+    registrar.source_lines = re.split("\r\n|\r|\n", source)  # as Python numbers lines (splitlines also cuts at \f)
     scanner = _UnitScanner(source, primary, registrar, diagnostics)
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     detach_app_setup(tree, units, primary)
