@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
 from splitter.fanout import fan_out
 
 # keyword arguments of `patch.multiple` that configure the patch instead of naming an attribute
@@ -64,27 +65,54 @@ def find_patch_sites(
     """Every rebinding site, including dynamic ones (`setattr(main, name_var, v)`) whose name is None."""
     sites: list[PatchSite] = []
     for path, source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue  # not Python we can read; the lead's analysis reports unparsable files itself
         module_name = module_name_for(path) if module_name_for else None
         if module_name is None and root is not None:
             module_name = module_name_from_path(path, root)
         package = package_of(module_name, path.name == "__init__.py") if module_name is not None else None
-        aliases = _old_module_aliases(tree, old_module, package, source)
+        statements = _statements_to_scan(source, old_module, package)
+        if statements is None:
+            continue  # not Python: it cannot patch anything when the tests run
+        aliases = _old_module_aliases(ast.Module(body=statements, type_ignores=[]), old_module, package, source)
         scanner = _Scanner(old_module, str(path), aliases)
-        # every site names the module (a target string holds its last part) or an alias of it: a statement whose
-        # text holds neither (most of a test file) is not walked at all
-        triggers = (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases))
-        lines = source.splitlines()
-        for statement in tree.body:
+        triggers = _triggers(old_module, aliases)
+        lines = python_lines(source)
+        for statement in statements:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            text = "\n".join(lines[first - 1 : statement.end_lineno])
+            text = "".join(lines[first - 1 : statement.end_lineno])
             if any(word in text for word in triggers):
                 scanner.scan(statement)
         sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
+
+
+def _triggers(old_module: str, aliases: set[str]) -> tuple[str, ...]:
+    """Every site names the module (a target string holds its last part) or an alias of it: a statement whose
+    text holds none of these words (most of a test file) is not walked, and with no quoted module name (so no
+    alias bound at run time) not even parsed."""
+    return (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases))
+
+
+def _statements_to_scan(source: str, old_module: str, package: str | None) -> list[ast.stmt] | None:
+    """The file's top-level statements, or at least all that hold a trigger word; None if it does not parse."""
+    if not _quotes_module(source, old_module):
+
+        def words(found: list[ast.stmt]) -> tuple[str, ...]:
+            aliases = _old_module_aliases(ast.Module(body=found, type_ignores=[]), old_module, package, source)
+            return _triggers(old_module, aliases)
+
+        try:
+            return statements_mentioning(source, words)
+        except NotCut:
+            pass
+    try:
+        return ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _quotes_module(source: str, old_module: str) -> bool:
+    """`import_module("pkg.main")` and `sys.modules["pkg.main"]` both need the name quoted."""
+    return f'"{old_module}"' in source or f"'{old_module}'" in source
 
 
 class _Scanner:
@@ -177,8 +205,8 @@ def _old_module_aliases(tree: ast.AST, old_module: str, package: str | None, sou
             for alias in node.names:
                 if base is not None and f"{base}.{alias.name}" == old_module:
                     aliases.add(alias.asname or alias.name)
-    if source is not None and f'"{old_module}"' not in source and f"'{old_module}'" not in source:
-        return aliases  # `import_module("pkg.main")` and `sys.modules["pkg.main"]` both need the name quoted
+    if source is not None and not _quotes_module(source, old_module):
+        return aliases  # nothing binds the module at run time
     return aliases | _dynamic_module_aliases(tree, old_module)
 
 
