@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
@@ -18,7 +19,7 @@ from splitter.analysis.model import (
     Unit,
 )
 from splitter.analysis.registrations import Registrar, literal_string
-from splitter.analysis.scopes import statement_facts
+from splitter.analysis.scopes import ScopeFacts, statement_facts
 from splitter.analysis.source import module_location, parse_python, read_python
 from splitter.gcpause import without_gc
 
@@ -240,6 +241,16 @@ def _lifespan(app_statement: ast.stmt) -> str | None:
     return None
 
 
+class _UnitFacts(NamedTuple):
+    scope: ScopeFacts
+    app_in_body: bool = False
+    app_at_call_time: bool = False
+    route_owner: str | None = None
+    hook_kinds: tuple[str, ...] = ()
+    hooks_below_other: bool = False
+    hook_decorator_names: frozenset[str] = frozenset()  # read only by hook decorators, which stay in main.py
+
+
 class _UnitScanner:
     """Turns each top-level statement into a Unit, registering its routes and hooks on the way."""
 
@@ -257,9 +268,8 @@ class _UnitScanner:
         self.registrar.scan(node, index, conditional=False)
         own_registrations = self.registrar.registrations[registrations_before:]
         own_hooks = self.registrar.hooks[hooks_before:]
-        facts, app_in_body, app_at_call_time, route_owner, hook_kinds, hooks_below_other = self._facts(
-            node, own_registrations, own_hooks
-        )
+        found = self._facts(node, own_registrations, own_hooks)
+        facts = found.scope
         self._note_imports(node)
         binds = tuple(sorted(facts.binds - {"*"}, key=lambda n: (n not in _assigned_names(node), n)))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -279,41 +289,52 @@ class _UnitScanner:
             impure=kind in ("compound", "statement", "main_guard")
             or (kind == "assign" and _does_import_time_work(node))
             or (facts.dunder_file and kind != "import"),
-            app_in_body=app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
-            app_at_call_time=app_at_call_time,
+            app_in_body=found.app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
+            app_at_call_time=found.app_at_call_time,
             relative_inside=kind not in ("import", "import_block") and _relative_inside(node, self.source_lines),
-            route_owner=route_owner,
-            hook_kinds=hook_kinds or (),
+            route_owner=found.route_owner,
+            hook_kinds=found.hook_kinds,
+            hook_decorator_names=found.hook_decorator_names,
             type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
             strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
-            pinned_reason=_pinned_reason(node, hooks_below_other),
+            pinned_reason=_pinned_reason(node, found.hooks_below_other),
         )
         if kind == "compound" and not unit.type_checking and self.primary in facts.uses:
             unit.app_in_body = True
         return unit
 
-    def _facts(self, node: ast.stmt, own_registrations, own_hooks):
+    def _facts(self, node: ast.stmt, own_registrations, own_hooks) -> _UnitFacts:
         """Scope facts, and for a function: does its body use the app, which route owner and hook decorators."""
         primary = self.primary
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts = statement_facts(node)
-            return facts, primary in facts.uses, False, None, None, False
+            return _UnitFacts(facts, app_in_body=primary in facts.uses)
         decorators, node.decorator_list = node.decorator_list, []
         facts = statement_facts(node)  # the body alone: does it use the app itself?
         node.decorator_list = decorators
         app_in_body = primary in facts.uses
         app_at_call_time = app_in_body and not _app_in_signature(node, primary)
-        for decorator in decorators:
-            facts.uses |= statement_facts(ast.Expr(decorator)).uses
-        route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
-        hook_kinds = tuple(h.kind for h in own_hooks if h.function == node.name)
         hook_flags = [
             isinstance(d, ast.Call) and (self.registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
             for d in decorators
         ]
+        hook_uses, other_uses = set(), set(facts.uses)
+        for decorator, hook in zip(decorators, hook_flags, strict=True):
+            (hook_uses if hook else other_uses).update(statement_facts(ast.Expr(decorator)).uses)
+        facts.uses = other_uses | hook_uses
+        route_owner = next((r.owner for r in own_registrations if r.form == "decorator"), None)
+        hook_kinds = tuple(h.kind for h in own_hooks if h.function == node.name)
         hooks_below_other = not all(hook_flags[: hook_flags.count(True)])
-        return facts, app_in_body, app_at_call_time, route_owner, hook_kinds, hooks_below_other
+        return _UnitFacts(
+            facts,
+            app_in_body,
+            app_at_call_time,
+            route_owner,
+            hook_kinds,
+            hooks_below_other,
+            frozenset(hook_uses - other_uses),
+        )
 
     def _note_imports(self, node: ast.stmt) -> None:
         if isinstance(node, ast.ImportFrom):

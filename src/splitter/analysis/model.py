@@ -83,6 +83,7 @@ class Unit:
     relative_inside: bool = False  # a relative import or `__package__` inside a def/class: rebased when moved
     route_owner: str | None = None  # set on functions decorated as routes: the app or router name
     hook_kinds: tuple[str, ...] = ()  # hook decorators on a function
+    hook_decorator_names: frozenset[str] = frozenset()  # used by its hook decorators alone (stay in main.py)
     type_checking: bool = False  # an `if TYPE_CHECKING:` block of imports
     dynamic: tuple[str, ...] = ()  # reasons the code cannot be moved safely (exec, globals(), ...)
     strings: frozenset[str] = frozenset()  # identifier-like string constants: names `globals()` may look up

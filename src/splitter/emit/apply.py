@@ -226,7 +226,10 @@ def _generated_modules(
                 statement = shorten_route_paths(emitter.as_node(index, statement), variable, cut, where_cut)
             draft.statements.append(statement)
             draft.binds |= set(unit.binds)
-            draft.needs |= unit.uses if unit.app_at_call_time else unit.uses - {emitter.app}
+            uses = unit.uses if unit.app_at_call_time else unit.uses - {emitter.app}
+            if unit.hook_kinds and emitter.registrations_of.get(index):  # its hook decorators stayed in main.py
+                uses -= unit.hook_decorator_names
+            draft.needs |= uses
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""

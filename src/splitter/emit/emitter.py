@@ -172,7 +172,7 @@ class Emitter:
             ):
                 generated[self.bound_in[name]].append(name)
             elif name in self.import_binders:
-                for index in self.import_binders[name]:
+                for index in self._binders_to_copy(name):
                     copied[index].add(name)
             elif name not in self.bound_in:
                 unknown.append(name)
@@ -184,6 +184,17 @@ class Emitter:
             if self.analysis.units[index].type_checking:
                 copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
         return copied, generated, module_imports
+
+    def _binders_to_copy(self, name: str) -> list[int]:
+        """The imports of the monolith that bind `name`: one when they all import the same object (`from fastapi
+        import Body` at line 24 and again at 11915: copying both is a redefinition, ruff F811), else all of them
+        in order, so that the last one wins as it did."""
+        indices = self.import_binders[name]
+        units = [self.analysis.units[index] for index in indices]
+        if any(unit.kind != "import" for unit in units):
+            return indices  # an `if`/`try` block of imports: each may bind something else
+        sources = {(i.module, i.name, i.level) for unit in units for i in unit.imports if i.bound == name}
+        return indices[-1:] if len(sources) == 1 else indices
 
     def _copied_imports(self, destination: Destination, copied: dict[int, set[str]]) -> list[cst.BaseStatement]:
         """`from __future__` imports first, then the original imports cut down to the names used, in order."""
