@@ -57,6 +57,19 @@ FORMS = [
         {"a": [2], "b": [3], "c": [4], "d": [5]},
     ),
     (
+        "a string target held in a module-level constant (agent-bom's tests)",
+        code("""
+            from unittest.mock import patch
+            _CLEAN = "pkg.main._clean"
+            OTHER = "pkg.other.x"
+            def test():
+                with patch(_CLEAN, return_value=1), patch(OTHER):
+                    pass
+        """),
+        "pkg.main",
+        {"_clean": [5]},
+    ),
+    (
         "string targets as call, decorator and context manager",
         code("""
             @mock.patch("pkg.main.a")

@@ -72,9 +72,11 @@ def find_patch_sites(
         statements = _statements_to_scan(source, old_module, package)
         if statements is None:
             continue  # not Python: it cannot patch anything when the tests run
-        aliases = _old_module_aliases(ast.Module(body=statements, type_ignores=[]), old_module, package, source)
-        scanner = _Scanner(old_module, str(path), aliases)
-        triggers = _triggers(old_module, aliases)
+        module = ast.Module(body=statements, type_ignores=[])
+        aliases = _old_module_aliases(module, old_module, package, source)
+        targets = _target_constants(module, old_module)
+        scanner = _Scanner(old_module, str(path), aliases, targets)
+        triggers = _triggers(old_module, aliases, targets)
         lines = python_lines(source)
         for statement in statements:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
@@ -85,11 +87,11 @@ def find_patch_sites(
     return sites
 
 
-def _triggers(old_module: str, aliases: set[str]) -> tuple[str, ...]:
-    """Every site names the module (a target string holds its last part) or an alias of it: a statement whose
-    text holds none of these words (most of a test file) is not walked, and with no quoted module name (so no
-    alias bound at run time) not even parsed."""
-    return (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases))
+def _triggers(old_module: str, aliases: set[str], targets: dict[str, str]) -> tuple[str, ...]:
+    """Every site names the module (a target string holds its last part), an alias of it or a constant holding a
+    target string: a statement whose text holds none of these words (most of a test file) is not walked, and with
+    no quoted module name (so no alias bound at run time) not even parsed."""
+    return (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases), *targets)
 
 
 def _statements_to_scan(source: str, old_module: str, package: str | None) -> list[ast.stmt] | None:
@@ -97,8 +99,9 @@ def _statements_to_scan(source: str, old_module: str, package: str | None) -> li
     if not _quotes_module(source, old_module):
 
         def words(found: list[ast.stmt]) -> tuple[str, ...]:
-            aliases = _old_module_aliases(ast.Module(body=found, type_ignores=[]), old_module, package, source)
-            return _triggers(old_module, aliases)
+            module = ast.Module(body=found, type_ignores=[])
+            aliases = _old_module_aliases(module, old_module, package, source)
+            return _triggers(old_module, aliases, _target_constants(module, old_module))
 
         try:
             return statements_mentioning(source, words)
@@ -115,11 +118,28 @@ def _quotes_module(source: str, old_module: str) -> bool:
     return f'"{old_module}"' in source or f"'{old_module}'" in source
 
 
+def _target_constants(tree: ast.Module, old_module: str) -> dict[str, str]:
+    """Module-level names bound to a patch target string: `_SANITIZE = "pkg.main._clean"` -> {"_SANITIZE": "_clean"}
+    (agent-bom's tests then write `patch(_SANITIZE, ...)`)."""
+    found: dict[str, str] = {}
+    for statement in tree.body:
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str) and old_module in value.value):
+            continue
+        name = name_in_target_string(value.value, old_module)
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets if name is not None else ():
+            if isinstance(target, ast.Name):
+                found[target.id] = name
+    return found
+
+
 class _Scanner:
-    def __init__(self, old_module: str, file: str, aliases: set[str]) -> None:
+    def __init__(self, old_module: str, file: str, aliases: set[str], targets: dict[str, str]) -> None:
         self.old_module = old_module
         self.file = file
         self.aliases = aliases
+        self.targets = targets
         self.sites: list[PatchSite] = []
 
     def _add(self, name: str | None, node: ast.AST, form: str) -> None:
@@ -136,6 +156,8 @@ class _Scanner:
     def _name_in_string(self, node: ast.AST | None) -> str | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return name_in_target_string(node.value, self.old_module)
+        if isinstance(node, ast.Name):
+            return self.targets.get(node.id)  # a constant holding the target string
         return None
 
     def _record_targets(self, targets: list[ast.expr], form: str) -> None:

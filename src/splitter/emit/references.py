@@ -35,9 +35,12 @@ def relocation_for(
         if unit.kind != "import":
             continue
         for imported in unit.imports:
+            # `from config import LIMIT as _LIMIT`: `config._LIMIT` does not exist, so a file reading `_LIMIT`
+            # through the monolith keeps doing so (the compatibility module forwards it to a module importing it)
             if (
                 imported.name
                 and imported.name != "*"
+                and not imported.asname
                 and imported.bound not in main_keeps
                 and imported.bound not in moved
             ):
