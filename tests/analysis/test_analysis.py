@@ -461,6 +461,25 @@ def test_conditional_route_and_registration_call_diagnostics(registered: Analysi
     assert "'/debug'" in registered.diagnostics[1].message
 
 
+def test_a_call_receiving_the_app_inside_a_function_run_later_is_no_registration_warning() -> None:
+    # Vibe-Trading's serve_main(): `uvicorn.run(app, ...)` in a function that moves and reads `core.app`; the
+    # warning said it "stays in main.py, in order", which was not true. A top-level call still warns.
+    analysis = analyze("""
+        import uvicorn
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        def serve_main():
+            uvicorn.run(app, port=8000)
+
+        def install(target):
+            pass
+
+        install(app)
+    """)
+    assert [(d.code, d.line) for d in analysis.diagnostics] == [("registration-call", 11)]
+
+
 @pytest.mark.parametrize(
     ("block", "kept"),
     [
