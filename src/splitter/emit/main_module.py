@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from splitter.codemods._names import plain_names
+from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.analysis.blocks import last_leading_import
 from splitter.analysis.model import Analysis, Unit
 from splitter.emit import nodes
@@ -104,12 +105,19 @@ class MainModule:
             blank = [cst.EmptyLine()] * (2 if body and is_definition(body[-1]) else 1)
             body.append(statement.with_changes(leading_lines=[] if body and body[-1] is self.last_include else blank))
             self.last_include = body[-1]
-        registrations = emitter.registrations_of.get(unit.index, [])
+        registrations = [self._reading_seams(r) for r in emitter.registrations_of.get(unit.index, [])]
         if registrations:
             # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
             blank = [line for line in emitter.statements[unit.index].leading_lines if line.comment is None][:2]
             body.append(registrations[0].with_changes(leading_lines=blank))
             body.extend(registrations[1:])
+
+    def _reading_seams(self, statement: cst.BaseStatement) -> cst.BaseStatement:
+        """A registration left at a moved hook's place (`app.exception_handler(ValidationError)(handler)`) reads
+        seams homed elsewhere through their module, as kept code does: main.py no longer imports them."""
+        seams = self.emitter.seams_read_in(MAIN).items()
+        aliases = {name: self.emitter.alias_for(MAIN, home) for name, home in seams if home != MAIN}
+        return SeamQualifier(aliases).qualify(statement, None) if aliases else statement
 
     def _copy_import(self, unit: Unit, used_anywhere: set[str]) -> None:
         emitter = self.emitter

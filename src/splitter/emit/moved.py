@@ -56,7 +56,7 @@ class MovedStatements:
             statement, self.emitter.registrations_of[index] = detach(statement, self.app)
         if unit.app_setup and destination != MAIN and isinstance(statement, cst.If):
             statement, kept = split_if(statement, unit.app_setup)
-            self.emitter.registrations_of[index] = [self._kept_in_main(kept)]
+            self.emitter.registrations_of[index] = [kept]  # main.py qualifies the seams it reads
         if self._reads_seams(unit, destination):
             statement = self._qualified(unit, statement, destination)
         return self._pinned(unit, statement, destination)
@@ -84,11 +84,6 @@ class MovedStatements:
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
             edits += [(o, len(name), f"{aliases[name]}.{name}") for o, name in found if o not in renamed]
         return edits
-
-    def _kept_in_main(self, statement: cst.BaseStatement) -> cst.BaseStatement:
-        """`statement` as main.py must read it: seams homed elsewhere through their module."""
-        seams = self._seam_aliases(MAIN)
-        return SeamQualifier(seams).qualify(statement, None) if seams else statement
 
     def _seam_aliases(self, destination: Destination) -> dict[str, str]:
         read = self.emitter.seams_read_in(destination).items()
