@@ -96,12 +96,31 @@ class _RunAgain:
         module.__spec__ = spec = self.waiting.pop(module.__name__)[1]
         spec.loader.exec_module(module)
 
+    def run_again_for(self, main):
+        """{module}'s file ran again under another name (a test's
+        spec_from_file_location): its imports found the split modules loaded,
+        so they run again now, and what it took from them is taken again."""
+        loaded = [home for home in HOMES if home in sys.modules]
+        before = {{home: dict(vars(sys.modules[home])) for home in loaded}}
+        for home in loaded:
+            self._forget(home)
+        for home in loaded:
+            importlib.import_module(home)
+        namespace = vars(main)
+        for name, value in list(namespace.items()):
+            homes = [h for h in loaded if before[h].get(name, _GONE) is value]
+            if homes:
+                namespace[name] = getattr(sys.modules[homes[0]], name, value)
 
+
+_GONE = object()
 _RUN_AGAIN = _RunAgain()
 sys.meta_path.insert(0, _RUN_AGAIN)
 
 
 def {function}(module_name):
+    if _RUN_AGAIN.loaded and module_name != "{module}":
+        _RUN_AGAIN.run_again_for(sys.modules[module_name])
     sys.modules[module_name].__class__ = _ForwardingModule
     _RUN_AGAIN.loaded = True
 '''
