@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
+from splitter.analysis.conditional_binds import maybe_unbound
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
     FORWARD_FUNCTION,
@@ -285,6 +286,7 @@ class _UnitScanner:
             binds=binds,
             uses=frozenset(facts.uses),
             rebinds_globals=frozenset(facts.global_decls),
+            maybe_unbound=maybe_unbound(node) if kind == "compound" else frozenset(),
             imports=_imports_of(node) if kind in ("import", "import_block") or _is_type_checking_block(node) else (),
             impure=kind in ("compound", "statement", "main_guard")
             or (kind == "assign" and _does_import_time_work(node))

@@ -76,6 +76,7 @@ class Unit:
     binds: tuple[str, ...] = ()
     uses: frozenset[str] = frozenset()  # module-level names read anywhere in the statement
     rebinds_globals: frozenset[str] = frozenset()  # names its functions declare `global`
+    maybe_unbound: frozenset[str] = frozenset()  # a `try`/`if` block's names bound on some paths only
     imports: tuple[ImportedName, ...] = ()
     impure: bool = False  # does work at import time (a call, an `if`/`for` block, ...)
     app_in_body: bool = False  # uses the app object outside its own route/hook decorators

@@ -243,8 +243,8 @@ class _Planner:
 
     def seams(self) -> list[str]:
         rebound = set()
-        for unit in self.analysis.units:
-            rebound |= unit.rebinds_globals
+        for unit in self.analysis.units:  # rebound by `global`, or maybe never bound (`from core import x` fails)
+            rebound |= unit.rebinds_globals | unit.maybe_unbound
         wanted = rebound | set(self.options.patched_names)
         found = []
         for block in self.blocks:
