@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from splitter.analysis.patched_names import find_patch_sites, find_patched_names, module_name_from_path
+from splitter.analysis.patched_names import (
+    find_patch_sites,
+    find_patched_names,
+    module_name_from_path,
+    rebound_names,
+    source_reads,
+)
 from tests.helpers import code
 
 
@@ -204,6 +210,22 @@ def test_dynamic_names_are_sites_without_a_name() -> None:
         ("x", 3, "monkeypatch"),
     ]
     assert find_patched_names([(Path("t.py"), source)], "main") == {"x": [("t.py", 3)]}
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        pytest.param("import inspect\nimport main\nsrc = inspect.getsource(main)\n", [3], id="inspect.getsource"),
+        pytest.param("from inspect import getsourcelines\nfrom pkg import main\ngetsourcelines(main)\n", [],
+                     id="another module of that name"),
+        pytest.param("import main\nimport inspect\ninspect.getsource(main.helper)\n", [], id="one function's source"),
+        pytest.param("import main as m\ndef test():\n    assert 'x' in inspect.getsource(m)\n", [3], id="alias"),
+    ],
+)
+def test_reads_of_the_modules_source_text(source: str, lines: list[int]) -> None:
+    sites = find_patch_sites([(Path("t.py"), source)], "main")
+    assert source_reads(sites) == [("t.py", line) for line in lines]
+    assert rebound_names(sites) == {}
 
 
 def test_files_are_aggregated_sorted_and_unreadable_files_skipped(tmp_path: Path) -> None:

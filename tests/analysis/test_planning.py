@@ -390,3 +390,23 @@ def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None
     assert _reaches(graph, lore_map, SHARED)
     assert _reaches(graph, lore, SHARED)
     assert not _reaches(graph, SHARED, lore_map)
+
+
+def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(code('''
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/items")
+        def list_items():
+            return []
+    '''))
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_source.py").write_text(
+        "import inspect\n\nimport main\n\n\ndef test_decorated():\n    assert '@app.get' in inspect.getsource(main)\n"
+    )
+    plan = plan_project(load_project(tmp_path / "main.py"))
+    warnings = [w for w in plan.warnings if "inspect.getsource" in w]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:7: ")

@@ -43,16 +43,36 @@ def find_patched_names(
     `module_name_for(path)` (or `root`, to derive it from the path) gives a file's dotted module name, which is
     needed to resolve relative imports such as `from . import main`.
     """
+    return rebound_names(repository_sites(sources, old_module, module_name_for, root=root))
+
+
+def repository_sites(
+    sources: Iterable[tuple[Path, str]],
+    old_module: str,
+    module_name_for: Callable[[Path], str | None] | None = None,
+    *,
+    root: Path | None = None,
+) -> list[PatchSite]:
+    """`find_patch_sites` over many files, shared out over several processes when there are many to read."""
     files = list(sources)
 
     def scan(batch: Sequence[tuple[Path, str]]) -> list[PatchSite]:
         return find_patch_sites(batch, old_module, module_name_for, root=root)
 
+    return fan_out(scan, files, [len(text) for _path, text in files])
+
+
+def rebound_names(sites: Iterable[PatchSite]) -> dict[str, list[tuple[str, int]]]:
     found: dict[str, list[tuple[str, int]]] = {}
-    for site in fan_out(scan, files, [len(text) for _path, text in files]):
+    for site in sites:
         if site.name is not None:
             found.setdefault(site.name, []).append((site.file, site.line))
     return {name: sorted(set(places)) for name, places in sorted(found.items())}
+
+
+def source_reads(sites: Iterable[PatchSite]) -> list[tuple[str, int]]:
+    """Where code reads the module's own source text (`inspect.getsource(main)`): a split changes that text."""
+    return sorted({(site.file, site.line) for site in sites if site.form == "source"})
 
 
 def find_patch_sites(
@@ -134,6 +154,9 @@ def _target_constants(tree: ast.Module, old_module: str) -> dict[str, str]:
     return found
 
 
+_SOURCE_READERS = frozenset({"getsource", "getsourcelines", "findsource"})  # inspect's, on the module object
+
+
 class _Scanner:
     def __init__(self, old_module: str, file: str, aliases: set[str], targets: dict[str, str]) -> None:
         self.old_module = old_module
@@ -176,13 +199,19 @@ class _Scanner:
         for node in ast.walk(statement):
             kind = type(node)
             if kind is ast.Call:
-                form = call_form(dotted_name(node.func))
+                callee = dotted_name(node.func)
+                form = call_form(callee)
                 if form is not None:
                     self._record_call(node, form)
+                elif callee and callee.rpartition(".")[2] in _SOURCE_READERS and self._reads_module(node):
+                    self._add(None, node, "source")
             elif kind is ast.Assign or kind is ast.Delete:
                 self._record_targets(node.targets, "assign" if kind is ast.Assign else "del")
             elif kind is ast.AnnAssign or kind is ast.AugAssign:
                 self._record_targets([node.target], "assign" if kind is ast.AnnAssign else "augassign")
+
+    def _reads_module(self, call: ast.Call) -> bool:
+        return bool(call.args) and self._is_old_module(call.args[0])
 
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}

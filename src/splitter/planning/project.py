@@ -205,19 +205,13 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
     layout, existing = choose_layout(project.analysis)
-    patched = {}
-    try:
-        from splitter.analysis.patched_names import find_patched_names
-    except ImportError:  # pragma: no cover - the codemod ships with splitter
-        find_patched_names = None
-    if find_patched_names is not None:
-        from splitter.analysis.reference_scan import (
-            could_reference,
-        )  # a text test: only files that can name the monolith are parsed
+    from splitter.analysis.patched_names import rebound_names, repository_sites, source_reads
+    from splitter.analysis.reference_scan import could_reference  # a text test: only files naming the module
 
-        module = project.analysis.module_name
-        candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]
-        patched = find_patched_names(candidates, project.analysis.module_name)
+    module = project.analysis.module_name
+    candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]
+    sites = repository_sites(candidates, module)
+    patched = rebound_names(sites)
     options = replace(
         options,
         patched_names=patched,
@@ -227,4 +221,13 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     )
     plan = make_plan(project.analysis, options)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
+    plan.warnings += [_source_read_warning(project, file, line) for file, line in source_reads(sites)]
     return plan
+
+
+def _source_read_warning(project: Project, file: str, line: int) -> str:
+    shown = Path(file).relative_to(project.root) if Path(file).is_relative_to(project.root) else Path(file)
+    return (
+        f"{shown}:{line}: reads the source text of {project.analysis.path.name} (inspect.getsource): after the split "
+        "most of that code lives in routers/ and services/, so what it finds there changes; update it by hand"
+    )
