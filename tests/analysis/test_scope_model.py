@@ -51,6 +51,23 @@ def _pairs(table: symtable.SymbolTable, scope: Scope) -> list[tuple[symtable.Sym
     return pairs
 
 
+def _bound_and_read(table: symtable.SymbolTable) -> tuple[set[str], set[str]]:
+    """(names the scope's own code binds, names it reads), as the compiler records them."""
+    symbols = table.get_symbols()
+    bound = {s.get_name() for s in symbols if s.is_assigned() or s.is_imported() or s.is_parameter()} - {".0"}
+    return bound, {s.get_name() for s in symbols if s.is_referenced() and not s.get_name().startswith(".")}
+
+
+def _binders_and_loads(scope: Scope, lazy_annotations: bool) -> tuple[set[str], set[str]]:
+    """The same from the model's nodes: `binders` keys, and the ids of `loads` (the `__class__` cell that
+    `super()` reads; annotation names only where annotations are evaluated)."""
+    loads = {node.id for node in scope.loads}
+    assert loads == scope.reads | scope.annotation_reads
+    if lazy_annotations:
+        loads = scope.reads
+    return set(scope.binders), loads | ({"__class__"} if scope.reads_class_cell else set())
+
+
 def mismatches(source: str, filename: str = "<source>") -> list[str]:
     tree = ast.parse(source)
     lazy = any(
@@ -69,7 +86,9 @@ def mismatches(source: str, filename: str = "<source>") -> list[str]:
             set(table.get_frees()),
         )
         got = symbol_table(scope, lazy)
-        for label, want, have in zip(("locals", "globals", "free"), expected, got, strict=True):
+        expected += _bound_and_read(table)
+        got += _binders_and_loads(scope, lazy)
+        for label, want, have in zip(("locals", "globals", "free", "binders", "loads"), expected, got, strict=True):
             if want != have:
                 found.append(f"{filename}:{table.get_lineno()} {table.get_name()} {label}: {want} != {have}")
     assert checked or "def" not in source and "lambda" not in source, "no function scope was compared"
@@ -158,3 +177,39 @@ def test_nested_scopes_come_in_libcst_entry_order() -> None:
     )
     names = [scope.name for scope in nested_scopes(build_scopes(ast.parse(source)))]
     assert names == ["lambda", "listcomp", "f", "C", "lambda", "setcomp"]
+
+
+BINDINGS = [  # (source, scope name, name, scope whose binding a read there reaches, what a read may see)
+    pytest.param(
+        "import x\ndef f():\n    global x\n    x = 1\n", "f", "x", "module", [("alias", 1), ("Name", 4)], id="global"
+    ),
+    pytest.param(
+        "def f():\n    a = 1\n    def g():\n        nonlocal a\n        a = 2\n        return a\n",
+        "g",
+        "a",
+        "f",
+        [("Name", 2), ("Name", 5)],
+        id="nonlocal",
+    ),
+    pytest.param("def f():\n    [y := i for i in r]\n", "listcomp", "y", "f", [("Name", 2)], id="walrus, once"),
+    pytest.param("def f(a):\n    del a\n", "f", "a", "f", [("arg", 1), ("Name", 2)], id="parameter and del"),
+    pytest.param("def f():\n    import os.path\n", "f", "os", "f", [("alias", 2)], id="import binds the top package"),
+    pytest.param(
+        "x = 1\nclass C:\n    x = 2\n    def m(self):\n        return x\n",
+        "m",
+        "x",
+        "module",
+        [("Name", 1)],
+        id="a method skips its class",
+    ),
+    pytest.param(
+        "x = 1\nclass C:\n    y = x\n    x = 2\n", "C", "x", "C", [("Name", 4), ("Name", 1)], id="class, module"
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "scope_name", "name", "owner", "seen"), BINDINGS)
+def test_the_bindings_a_read_may_see(source: str, scope_name: str, name: str, owner: str, seen: list) -> None:
+    scope = next(s for s in build_scopes(ast.parse(source)).walk() if s.name == scope_name)
+    assert scope.binding_scope(name).name == owner
+    assert [(type(node).__name__, node.lineno) for node in scope.bindings_seen(name)] == seen

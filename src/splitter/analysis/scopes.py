@@ -6,8 +6,9 @@ the first iterable of a comprehension evaluated outside it; `:=` in a comprehens
 function. Analysis reads it through `statement_facts` (which module-level names one top-level statement reads and
 binds: a name wrongly counted as used becomes an unused import in a generated module); the codemods read it
 through `Scope.resolves_to_module` to tell a module global from a local named alike (`[db.name for db in DBS]`
-must not read a seam `db`). tests/analysis/test_scope_model.py checks it against the stdlib `symtable` on every
-fixture and on generated monoliths; libcst's ScopeProvider gives the same answers many times slower.
+must not read a seam `db`), and reference retargeting through `Scope.bindings_seen` (which imports a read may
+see). tests/analysis/test_scope_model.py checks it against the stdlib `symtable` on every fixture and on
+generated monoliths; libcst's own scope metadata is many times slower and splitter uses none.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class Scope:
     hint_reads: set[str] = field(default_factory=set)  # names inside string annotations (forward references)
     transient: set[str] = field(default_factory=set)  # module level: `except E as e` deletes `e` afterwards
     reads_class_cell: bool = False  # `super()` in a function reads the `__class__` cell of its class
+    # the nodes behind `bound` and `reads`, for codemods that edit them: what binds each name here (ast.alias,
+    # ast.arg, a def, a Name stored or deleted, ...) and every Name this scope's code reads, annotations included
+    binders: dict[str, list[ast.AST]] = field(default_factory=dict)
+    loads: list[ast.Name] = field(default_factory=list)
 
     def is_local(self, name: str) -> bool:
         """`name` is bound by this scope itself (not declared global/nonlocal here)."""
@@ -57,11 +62,41 @@ class Scope:
         """Whether `name`, read by this scope's own code, is the module-level (or builtin) name.
 
         Class scopes count only for their own code: a method does not see its class's attributes."""
-        if self.kind == "module":
-            return True
-        if name not in self.declared_global and self.is_local(name):
-            return False
-        return _outer_binding(self, name) is None
+        return self.binding_scope(name).kind == "module"
+
+    def binding_scope(self, name: str) -> Scope:
+        """The scope whose binding of `name` a read in this scope's own code reaches (the module for a global or
+        a builtin)."""
+        if self.kind == "module" or self.is_local(name):
+            return self
+        outer = _outer_binding(self, name)
+        return outer if outer is not None else self.module
+
+    @property
+    def module(self) -> Scope:
+        """The module scope this scope is in."""
+        module = self
+        while module.parent is not None:
+            module = module.parent
+        return module
+
+    def binding_nodes(self, name: str) -> list[ast.AST]:
+        """Every node that binds `name` in this scope, in source order: its own code's, and those of nested scopes
+        that declare it `global` (in the module) or `nonlocal`. Which one a read sees depends on the flow."""
+        found = {id(node): node for node in self.binders.get(name, ()) if self.kind == "module" or self.is_local(name)}
+        for inner in self.walk()[1:]:
+            if name in inner.binders and not inner.is_local(name) and inner.binding_scope(name) is self:
+                found.update((id(node), node) for node in inner.binders[name])  # a `:=` is in both
+        return sorted(found.values(), key=lambda node: (node.lineno, node.col_offset))  # type: ignore[attr-defined]
+
+    def bindings_seen(self, name: str) -> list[ast.AST]:
+        """Every node whose binding a read of `name` in this scope's own code may see. A class body looks a name
+        up in its own namespace and then in the module's (before its own binding ran, or after a `del`)."""
+        owner = self.binding_scope(name)
+        found = owner.binding_nodes(name)
+        if owner.kind == "class":
+            found += owner.module.binding_nodes(name)
+        return found
 
     def walk(self) -> list[Scope]:
         """This scope and every scope nested in it, parents before children."""
@@ -136,10 +171,10 @@ def _needs_from_outside(scope: Scope, lazy_annotations: bool) -> set[str]:
 # ---- building the tree ------------------------------------------------------------------------------------------
 
 
-def _annotation_names(node: ast.expr | None) -> tuple[set[str], set[str]]:
-    """(names, names inside string forward references) of an annotation; `Literal["csv", "json"]` (also
+def _annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
+    """(Name nodes, names inside string forward references) of an annotation; `Literal["csv", "json"]` (also
     `typing.Literal`, `te.Literal`) holds values, not forward references."""
-    names: set[str] = set()
+    names: list[ast.Name] = []
     hints: set[str] = set()
     if node is None:
         return names, hints
@@ -151,7 +186,7 @@ def _annotation_names(node: ast.expr | None) -> tuple[set[str], set[str]]:
     }
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
-            names.add(sub.id)
+            names.append(sub)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and id(sub) not in values:
             try:
                 parsed = ast.parse(sub.value.strip(), mode="eval")
@@ -166,6 +201,11 @@ def is_literal(node: ast.expr) -> bool:
     return (isinstance(node, ast.Name) and node.id == "Literal") or (
         isinstance(node, ast.Attribute) and node.attr == "Literal"
     )
+
+
+def _bind(scope: Scope, name: str, node: ast.AST) -> None:
+    scope.bound.add(name)
+    scope.binders.setdefault(name, []).append(node)
 
 
 def _every_argument(args: ast.arguments) -> list[ast.arg]:
@@ -200,7 +240,8 @@ class _Builder:
 
     def _annotate(self, scope: Scope, annotation: ast.expr | None) -> None:
         names, hints = _annotation_names(annotation)
-        scope.annotation_reads |= names
+        scope.annotation_reads.update(name.id for name in names)
+        scope.loads.extend(names)
         scope.hint_reads |= hints
 
     def _arguments(self, scope: Scope, inner: Scope, args: ast.arguments) -> None:
@@ -209,7 +250,7 @@ class _Builder:
             self.visit(scope, default)
         for argument in _every_argument(args):
             self._annotate(scope, argument.annotation)
-            inner.bound.add(argument.arg)
+            _bind(inner, argument.arg, argument)
 
     # Each handler returns True when the generic walk should still visit the node's children.
     def function(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -218,7 +259,7 @@ class _Builder:
         inner = self._child(scope, "function", node.name, node)
         self._arguments(scope, inner, node.args)
         self._annotate(scope, node.returns)
-        scope.bound.add(node.name)
+        _bind(scope, node.name, node)
         for statement in node.body:
             self.visit(inner, statement)
         self.facts.global_decls |= inner.declared_global
@@ -233,7 +274,7 @@ class _Builder:
     def class_(self, scope: Scope, node: ast.ClassDef) -> bool:
         for child in [*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)]:
             self.visit(scope, child)
-        scope.bound.add(node.name)
+        _bind(scope, node.name, node)
         inner = self._child(scope, "class", node.name, node)
         for statement in node.body:
             self.visit(inner, statement)
@@ -260,20 +301,22 @@ class _Builder:
         owner = scope
         while owner.kind == "comprehension" and owner.parent is not None:
             owner = owner.parent
-        if owner is not scope:
+        if owner is not scope:  # the comprehension assigns it too, as symtable says
             scope.declared_nonlocal.add(name)
-        owner.bound.add(name)
+            _bind(scope, name, node.target)
+        _bind(owner, name, node.target)
         return False
 
     def name(self, scope: Scope, node: ast.Name) -> bool:
         if isinstance(node.ctx, ast.Load):
             scope.reads.add(node.id)
+            scope.loads.append(node)
             if node.id == "__file__":
                 self.facts.dunder_file = True
             elif node.id == "super" and scope.kind in FUNCTION_LIKE:
                 scope.reads_class_cell = True
         else:
-            scope.bound.add(node.id)
+            _bind(scope, node.id, node)
         return False
 
     def global_(self, scope: Scope, node: ast.Global) -> bool:
@@ -287,12 +330,12 @@ class _Builder:
     def import_(self, scope: Scope, node: ast.Import | ast.ImportFrom) -> bool:
         for alias in node.names:
             if alias.name != "*":
-                scope.bound.add(alias.asname or alias.name.split(".")[0])
+                _bind(scope, alias.asname or alias.name.split(".")[0], alias)
         return False
 
     def except_handler(self, scope: Scope, node: ast.ExceptHandler) -> bool:
         if node.name:
-            scope.bound.add(node.name)
+            _bind(scope, node.name, node)
             if scope.kind == "module":
                 scope.transient.add(node.name)  # `except E as e:` deletes `e` when the handler ends
         return True
@@ -300,7 +343,7 @@ class _Builder:
     def match_capture(self, scope: Scope, node: ast.MatchAs | ast.MatchStar | ast.MatchMapping) -> bool:
         name = node.rest if isinstance(node, ast.MatchMapping) else node.name
         if name:
-            scope.bound.add(name)
+            _bind(scope, name, node)
         return True
 
     def ann_assign(self, scope: Scope, node: ast.AnnAssign) -> bool:
