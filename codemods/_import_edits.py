@@ -1,6 +1,6 @@
 """Syntax-level helpers for `retarget_references`: editing import statements and reading call arguments.
 
-Nothing here looks at scope metadata or at the relocation; `RetargetReferences` decides what to edit
+Nothing here looks at scopes or at the relocation; `RetargetReferences` decides what to edit
 and these functions only take nodes apart and put them back together.
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import ImportAssignment
 
 # trailing comments that must follow every statement an import line is split into
 DIRECTIVE_COMMENTS = ("# noqa", "# type: ignore", "# pragma")
@@ -20,17 +19,6 @@ DIRECTIVE_COMMENTS = ("# noqa", "# type: ignore", "# pragma")
 
 def module_of(node: cst.ImportFrom) -> str | None:
     return get_full_name_for_node(node.module) if node.module is not None else None
-
-
-def is_plain_import(assignment: object) -> bool:
-    """`import a.b` without `as`: binds `a` to the top package, so `import a.x` may be added next to it."""
-    if not isinstance(assignment, ImportAssignment) or not isinstance(assignment.node, cst.Import):
-        return False
-    for alias in assignment.node.names:
-        full = get_full_name_for_node(alias.name) or ""
-        if alias.asname is None and (full == assignment.name or full.startswith(assignment.name + ".")):
-            return True
-    return False
 
 
 def edited_body(

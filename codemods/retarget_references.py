@@ -2,13 +2,16 @@
 
 Run on every file of the repository except the generated modules: tests patch, assign, import and call
 names through the old module, and after a split those must reach the module where each name now lives.
-Two phases per file: `_collect` decides every edit from scope metadata (so an alias import is removed only
-when all its uses were rewritten), then `on_leave` and `leave_Simple*` apply them, looked up by original node.
+Two phases per file: `_collect` decides every edit (so an alias import is removed only when all its uses were
+rewritten), then `on_leave` and `leave_Simple*` apply them, looked up by original node. Which import a name
+reads comes from splitter's scope model (`reference_scan.ReferenceScan`, the facts `retarget_fast` reads too),
+mapped onto the CST by position.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import keyword
 from collections.abc import Mapping, Sequence
@@ -17,18 +20,11 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import (
-    ExpressionContext,
-    ExpressionContextProvider,
-    ImportAssignment,
-    ParentNodeProvider,
-    PositionProvider,
-    ScopeProvider,
-)
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
+from ._cst_positions import cst_nodes_at
 from ._import_edits import (
     edited_body,
-    is_plain_import,
     literal,
     module_of,
     name_arg,
@@ -44,6 +40,7 @@ from splitter.analysis.patched_names import (
     relative_reference,
     resolve_from,
 )
+from splitter.analysis.reference_scan import ReferenceScan, Use
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
 
 __all__ = ["DYNAMIC_IMPORTS", "Relocation", "RetargetReferences", "retarget_source"]
@@ -168,7 +165,8 @@ class _HomeReferences:
 
 class RetargetReferences(_HomeReferences, _EditsApplied):
     DESCRIPTION = "Point references to names moved out of the old module at their new home module."
-    METADATA_DEPENDENCIES = (ScopeProvider, ParentNodeProvider, ExpressionContextProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (ParentNodeProvider, PositionProvider)
+    code: str | None = None  # the next module's source, when the caller has it (else it is printed from the tree)
 
     def __init__(
         self,
@@ -218,40 +216,11 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
 
     def _collect(self, tree: cst.Module) -> None:
         self._parents = self.metadata[ParentNodeProvider]
-        scopes = {scope for scope in self.metadata[ScopeProvider].values() if scope is not None}
-        self._used: set[str] = set()
-        by_alias: dict[cst.ImportAlias, list[ImportAssignment]] = {}
-        small_of: dict[cst.ImportAlias, cst.Import | cst.ImportFrom] = {}
-        vias: dict[ImportAssignment, _Via] = {}
-        # names bound by `import a.b` only (plain, never anything else): `a` may be reused as a dotted root
-        plain: set[str] = set()
-        not_plain: set[str] = set()
-        for scope in scopes:
-            for assignment in scope.assignments:
-                self._used.add(assignment.name.split(".")[0])
-                (plain if is_plain_import(assignment) else not_plain).add(assignment.name.split(".")[0])
-                found = self._via(assignment) if isinstance(assignment, ImportAssignment) else None
-                if found is not None:
-                    via, exact = found
-                    by_alias.setdefault(via.alias, []).append(assignment)
-                    small_of[via.alias] = via.small
-                    if exact:  # not the `pkg` half of `import pkg.main`: `pkg.x` is no use of the old module
-                        vias[assignment] = via
-            for access in scope.accesses:
-                self._used.add((get_full_name_for_node(access.node) or "").split(".")[0])
-        self._plain_roots = plain - not_plain
+        scan = self._scan(tree)
+        self._used, self._plain_roots = (set(scan.used), scan.plain_roots) if scan else (set(), set())
         self._index_existing_imports(tree)
-        # plan uses in source order so chosen names, added imports and warnings do not depend on set order
-        position = self.metadata[PositionProvider]
-        uses = {access.node: access for group in by_alias.values() for a in group for access in a.references}
-        handled: dict[cst.CSTNode, bool] = {}
-        for node in sorted(uses, key=lambda node: (position[node].start.line, position[node].start.column)):
-            through = [vias.get(referent) for referent in uses[node].referents]
-            handled[node] = None not in through and self._plan_access(node, through)
-        for alias, assignments in by_alias.items():
-            outcomes = [handled[access.node] for assignment in assignments for access in assignment.references]
-            if outcomes and all(outcomes):  # every use now goes to a home module: the import is dead
-                self._remove_aliases.setdefault(small_of[alias], set()).add(alias)
+        if scan is not None and scan.vias:
+            self._plan_uses(scan)
         for node in self._parents:
             if isinstance(node, cst.ImportFrom):
                 self._plan_from_import(node)
@@ -261,23 +230,40 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
         for _line, message in sorted(self._warnings):
             self.warn(message)
 
-    def _via(self, assignment: ImportAssignment) -> tuple[_Via, bool] | None:
-        """The import behind `assignment` when it binds the old module; False for the `pkg` of `import pkg.main`."""
-        node, old = assignment.node, self.relocation.old_module
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                full = get_full_name_for_node(alias.name) or ""
-                binding = alias.evaluated_alias or full
-                if full == old and (binding == assignment.name or old.startswith(assignment.name + ".")):
-                    dotted = alias.asname is None and "." in full
-                    return _Via(node, alias, dotted, relative=False), binding == assignment.name
-        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            base = resolve_from(module_of(node), len(node.relative), self._package)
-            for alias in node.names:
-                bound = alias.evaluated_alias or alias.evaluated_name
-                if f"{base}.{alias.evaluated_name}" == old and bound == assignment.name:
-                    return _Via(node, alias, dotted=False, relative=bool(node.relative)), True
-        return None
+    def _scan(self, tree: cst.Module) -> ReferenceScan | None:
+        code, self.code = (self.code if self.code is not None else tree.code), None
+        try:
+            self._ast = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError):
+            self._warn(tree, "`ast` cannot read this file: uses through the old module are not retargeted")
+            return None
+        self._code = code
+        return ReferenceScan(self._ast, self.relocation.old_module, self._package)
+
+    def _plan_uses(self, scan: ReferenceScan) -> None:
+        """Rewrite each use that reads only the old module, in source order (so chosen names, added imports and
+        warnings do not depend on set order), then drop the imports none of whose uses remain."""
+        wanted = [use.node for use in scan.uses] + [n for via in scan.vias for n in (via.statement, via.alias)]
+        # by position, not by walk order like `_module_scope`: these are single names anywhere in the file, and
+        # the PositionProvider this codemod needs for warnings and import placement has every node's range
+        self._at = cst_nodes_at(self._code, self.metadata[PositionProvider], wanted)
+        self._cst_vias = {
+            id(via): _Via(self._at[via.statement], self._at[via.alias], via.dotted, via.relative)  # type: ignore[arg-type]
+            for via in scan.vias
+            if via.statement in self._at and via.alias in self._at
+        }
+        for via in scan.removable(lambda use: self._plan_use(scan, use)):
+            small = self._cst_vias[id(via)]
+            self._remove_aliases.setdefault(small.small, set()).add(small.alias)
+
+    def _plan_use(self, scan: ReferenceScan, use: Use) -> bool:
+        through = [self._cst_vias.get(id(via)) for via in use.through or ()]
+        node = self._at.get(use.node)
+        if node is None or None in through:  # no CST partner (never seen on valid code): left as it is
+            return False
+        parent = scan.parents.get(use.node)
+        rebinds = isinstance(parent, ast.Attribute) and not isinstance(parent.ctx, ast.Load)
+        return self._plan_access(node, through, rebinds=rebinds)  # type: ignore[arg-type]
 
     def _index_existing_imports(self, tree: cst.Module) -> None:
         """Module-level imports that already bind an object we may need: reuse them instead of adding more."""
@@ -299,8 +285,9 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
                             self._bindings.setdefault(path, alias.evaluated_alias or name)
         self._existing = set(self._bindings)
 
-    def _plan_access(self, node: cst.CSTNode, through: Sequence[_Via]) -> bool:
-        """Plan the rewrite of one use of the old module; False leaves it (and so its import) alone."""
+    def _plan_access(self, node: cst.CSTNode, through: Sequence[_Via], *, rebinds: bool) -> bool:
+        """Plan the rewrite of one use of the old module; False leaves it (and so its import) alone.
+        `rebinds`: the use is `main.x = ...` or `del main.x`."""
         parent = self._parents.get(node)
         if isinstance(parent, cst.Attribute) and parent.value is node:
             name = parent.attr.value
@@ -310,7 +297,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
                 home = self._reference(self.relocation.moved[name], through, as_module=True)
                 self._edits[parent] = f"{home}.{name}"
                 return True
-            if self.metadata[ExpressionContextProvider].get(parent) is not ExpressionContext.LOAD:
+            if rebinds:
                 self._warn(parent, f"rebinding `{name}` itself cannot be retargeted (other modules import it)")
                 return False
             self._edits[parent] = self._reference(self.relocation.object_path(name), through, as_module=False)
@@ -419,7 +406,9 @@ def retarget_source(
     """Retarget one file's source; byte-identical when nothing refers to a moved name. Warnings are appended."""
     package = package_of(module_name, is_package) if module_name is not None else None
     context = CodemodContext(full_module_name=module_name, full_package_name=package)
-    result = RetargetReferences(context, relocation).transform_module(cst.parse_module(source))
+    command = RetargetReferences(context, relocation)
+    command.code = source
+    result = command.transform_module(cst.parse_module(source))
     if warnings is not None:
         warnings.extend(context.warnings)
     new = result.code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from test_retarget_references import RELOCATION, REPORTED, ROWS, TOP_LEVEL, TOP_LEVEL_ROWS, UNCHANGED
+from test_retarget_references import RELOCATION, REPORTED, ROWS, SCOPE_RULES, TOP_LEVEL, TOP_LEVEL_ROWS, UNCHANGED
 
 from splitter.codemods.retarget_references import Relocation, retarget_source
 from splitter.analysis.reference_scan import could_reference
@@ -109,6 +109,8 @@ def _cases():
     for name, before, after, module in TOP_LEVEL_ROWS:
         yield pytest.param(before, TOP_LEVEL, module, id=f"top:{name}")
         yield pytest.param(after, TOP_LEVEL, module, id=f"top-after:{name}")
+    for name, before, _after in SCOPE_RULES:
+        yield pytest.param(before, RELOCATION, "tests.test_api", id=f"scope:{name}")
     for name, source in UNCHANGED:
         yield pytest.param(source, RELOCATION, "tests.test_api", id=f"unchanged:{name}")
     for name, source, _fragment in REPORTED:
@@ -148,6 +150,14 @@ HANDLED = [
     pytest.param(
         "@patch('pkg.main.helper')\ndef t(m):\n    with patch('pkg.main._jobs'):\n        pass\n", id="patch strings"
     ),
+    # both sides read one scope model, so these no longer need the codemod
+    pytest.param("from pkg import main\n\ndef t(main):\n    return main\n\nmain.helper()\n", id="alias a parameter"),
+    pytest.param("from pkg import main\n\ndef t():\n    main = 1\n\nmain.helper()\n", id="alias also a local"),
+    pytest.param("from pkg import main\n\ndef t():\n    global main\n    main.helper()\n", id="global alias"),
+    pytest.param("def t():\n    if x:\n        main.helper()\n    from pkg import main\n", id="use before the import"),
+    pytest.param("class T:\n    from pkg import main\n    x = main.helper\n", id="import in a class body"),
+    pytest.param("from pkg import main\n\ndef t(x: 'main.X'):\n    main.helper()\n", id="alias in a string annotation"),
+    pytest.param("import pkg.main\nimport pkg.other\npkg.main.helper()\n", id="dotted beside another of its package"),
 ]
 
 

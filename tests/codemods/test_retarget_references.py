@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from splitter.codemods.retarget_references import Relocation, retarget_source
-from tests.helpers import check_transformed, code
+from tests.helpers import check_noop, check_transformed, code
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -356,6 +356,74 @@ def test_rewrites(before: str, after: str, module: str) -> None:
 )
 def test_rewrites_top_level_module(before: str, after: str, module: str | None) -> None:
     check_transformed(lambda source: retarget_source(source, TOP_LEVEL, module), before, after)
+
+
+# Which import a read reaches, by Python's rules (splitter's scope model, checked against symtable): a read sees
+# every binding of its name in the scope it resolves to, and the flow picks one, so it is retargeted only when
+# all of them import the old module. libcst's ScopeProvider, which this codemod used before, answered each of
+# these differently (it counted only the bindings above a read in its own scope and not `del`).
+SCOPE_RULES = [
+    (
+        "a function's import binds its name in the whole function: a read above it in a loop is that import",
+        code("""
+            def test_retry():
+                for attempt in range(2):
+                    if attempt:
+                        main.helper()
+                    from pkg import main
+        """),
+        code("""
+            def test_retry():
+                for attempt in range(2):
+                    if attempt:
+                        shared.helper()
+                    from pkg.services import shared
+        """),
+    ),
+    (
+        "a module-level read above the only import of the name is that import (unbound there either way)",
+        "main.helper()\nfrom pkg import main\n",
+        "shared.helper()\nfrom pkg.services import shared\n",
+    ),
+    (
+        "a name rebound in a loop: the read may see either binding, so it stays",
+        "from pkg import main\n\nfor attempt in range(2):\n    main.helper()\n    main = fake\n",
+        "from pkg import main\n\nfor attempt in range(2):\n    main.helper()\n    main = fake\n",
+    ),
+    (
+        "`del main` makes the name local to the function: its nested function reads that, not the import",
+        "from pkg import main\n\n\ndef test_x():\n    def inner():\n        return main.helper\n    del main\n",
+        "from pkg import main\n\n\ndef test_x():\n    def inner():\n        return main.helper\n    del main\n",
+    ),
+    (
+        "an assignment anywhere in a function makes the name local: a read above it is not the module",
+        "from pkg import main\n\n\ndef test_x():\n    value = main.COUNT\n    main = None\n",
+        "from pkg import main\n\n\ndef test_x():\n    value = main.COUNT\n    main = None\n",
+    ),
+    (
+        "`pkg` rebound after `import pkg.main`: `pkg.main.x` reads the new `pkg`, so it stays",
+        "import pkg.main\npkg = 1\npkg.main.helper()\n",
+        "import pkg.main\npkg = 1\npkg.main.helper()\n",
+    ),
+    (
+        "a class body reads its own binding or, before that runs, the module's: a class attribute `main` keeps it",
+        "from pkg import main\n\n\nclass TestApi:\n    helper = main.helper\n    main = None\n",
+        "from pkg import main\n\n\nclass TestApi:\n    helper = main.helper\n    main = None\n",
+    ),
+    (
+        "a string in cast() is never evaluated: it does not keep the import",
+        "from typing import cast\n\nfrom pkg import main\n\nvalue = cast('main.Helper', main.helper())\n",
+        "from typing import cast\n\nfrom pkg.services import shared\n\nvalue = cast('main.Helper', shared.helper())\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), [row[1:] for row in SCOPE_RULES], ids=[row[0] for row in SCOPE_RULES])
+def test_reads_follow_pythons_scoping(before: str, after: str) -> None:
+    if before == after:
+        check_noop(lambda source: retarget_source(source, RELOCATION, "tests.test_api"), before)
+    else:
+        check_transformed(lambda source: retarget_source(source, RELOCATION, "tests.test_api"), before, after)
 
 
 UNCHANGED = [

@@ -1,46 +1,181 @@
-"""One `ast` walk of a file for `retarget_fast`: the scopes, bindings and uses libcst's scope analysis would see.
+"""Which imports of a file bind the old module, and which reads reach each: splitter's scope model, applied.
 
-Only what `RetargetReferences` reads is collected: every name the file binds or reads (so added imports get
-fresh names), the imports that bind the old module (per scope), every loaded name with its parent, every call,
-and the names inside string annotations. Anything whose libcst reading this walk cannot match exactly raises
-`Unsupported`, and the caller runs the libcst codemod on that file instead.
+`ReferenceScan` reads `scopes.build_scopes` (the one scope model, checked against `symtable`) for the two
+implementations of reference retargeting, the libcst codemod `RetargetReferences` and the text-edit fast path
+`retarget_fast`, so both decide from the same facts. A read sees every binding of its name in the scope it
+resolves to (Python's rule: the flow decides which one runs), so it goes through the old module only when every
+such binding is an import of it. `could_reference` is the cheap text test run before any parse.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from splitter.analysis.patched_names import resolve_from
-from splitter.analysis.scopes import is_literal
-
-
-class Unsupported(Exception):
-    """The file needs the libcst codemod: this scan would not reproduce its scope analysis exactly."""
-
-
-@dataclass(eq=False)
-class Scope:
-    kind: str  # "module", "function", "class", "comprehension"
-    parent: Scope | None
-    vias: dict[str, list[Via]] = field(default_factory=dict)  # alias -> imports binding the old module here
-    partial: dict[str, list[Via]] = field(default_factory=dict)  # `pkg` of `import pkg.main` -> those imports
+from splitter.analysis.patched_names import every_statement, resolve_from
+from splitter.analysis.scopes import Scope, build_scopes
 
 
 @dataclass(eq=False)
 class Via:
-    """One import alias that binds the old module (`from pkg import main`, `import pkg.main as m`)."""
+    """One import alias that binds the old module: `from pkg import main`, `import pkg.main as m`, `import pkg.main`."""
 
     statement: ast.Import | ast.ImportFrom
     alias: ast.alias
-    relative: bool
-    end: tuple[int, int]  # where the statement ends: later uses in its own scope see it
-    references: list[ast.Name] = field(default_factory=list)
+    relative: bool  # `from . import main`: imports added beside it are relative too
+    dotted: bool  # `import pkg.main`: binds `pkg`, and the file writes `pkg.main.x`
+    uses: list[Use] = field(default_factory=list)  # every read that may see this import
+    pinned: bool = False  # read where nothing can be rewritten (a string annotation): the import stays
+
+    @property
+    def name(self) -> str:
+        """The name the import binds."""
+        if self.alias.asname or isinstance(self.statement, ast.ImportFrom):
+            return self.alias.asname or self.alias.name
+        return self.alias.name.split(".")[0]
 
 
-COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+@dataclass(eq=False)
+class Use:
+    """A read of an alias of the old module: the Name `main`, or the `pkg.main` of `pkg.main.x`."""
+
+    node: ast.Name | ast.Attribute
+    through: list[Via] | None  # the imports it reads; None: its name may be bound otherwise there
+
+
+class ReferenceScan:
+    """The imports that bind the old module (`vias`), every read that reaches one (`uses`, in source order), and
+    the names the file already uses (for fresh names of added imports)."""
+
+    def __init__(self, tree: ast.Module, old_module: str, package: str | None) -> None:
+        self.old_module = old_module
+        self.imports = [s for s in every_statement(tree.body) if isinstance(s, (ast.Import, ast.ImportFrom))]
+        self.vias = [via for statement in self.imports for via in self._vias(statement, package)]
+        self.uses: list[Use] = []
+        self.used: set[str] = set()  # every name bound or read anywhere in the file
+        self.plain_roots: set[str] = set()  # names bound only by plain `import a.b`: `import a.c` may join them
+        self.parents: dict[ast.AST, ast.AST] = {}  # parents of the nodes in statements that hold a use
+        self._via_of = {id(via.alias): via for via in self.vias}
+        self._seen: dict[tuple[int, str], tuple[list[Via], list[ast.AST]]] = {}
+        if self.vias:  # otherwise nothing reads through the old module and the scopes are not needed
+            self._scan(tree)
+
+    def _vias(self, statement: ast.Import | ast.ImportFrom, package: str | None) -> list[Via]:
+        old = self.old_module
+        if isinstance(statement, ast.Import):
+            return [
+                Via(statement, alias, relative=False, dotted=alias.asname is None and "." in old)
+                for alias in statement.names
+                if alias.name == old
+            ]
+        base = resolve_from(statement.module, statement.level, package)
+        return [
+            Via(statement, alias, relative=bool(statement.level), dotted=False)
+            for alias in statement.names
+            if base is not None and f"{base}.{alias.name}" == old
+        ]
+
+    def removable(self, plan: Callable[[Use], bool]) -> list[Via]:
+        """Plan every use that reads only the old module, in source order (`plan` says whether it was rewritten);
+        the imports all of whose uses were rewritten, which nothing needs any more."""
+        done = {id(use) for use in self.uses if use.through is not None and plan(use)}
+        return [via for via in self.vias if via.uses and not via.pinned and all(id(u) in done for u in via.uses)]
+
+    # ---- reading the scope model ----------------------------------------------------------------------------
+
+    def _scan(self, tree: ast.Module) -> None:
+        plain_import = {id(a) for s in self.imports if isinstance(s, ast.Import) for a in s.names if a.asname is None}
+        names = {via.name for via in self.vias}
+        not_plain: set[str] = set()
+        candidates: list[tuple[Scope, ast.Name]] = []
+        for scope in build_scopes(tree).walk():
+            self.used |= scope.reads | scope.annotation_reads | scope.bound
+            for name, nodes in scope.binders.items():
+                (self.plain_roots if all(id(n) in plain_import for n in nodes) else not_plain).add(name)
+            candidates += [(scope, node) for node in scope.loads if node.id in names]
+            for name in scope.hint_reads & names:  # a forward reference `"main.X"` needs the import
+                for via in self._ours(scope, name)[0]:
+                    via.pinned = True
+        self.plain_roots -= not_plain
+        self.parents = _parents(tree, [node for _scope, node in candidates])
+        for scope, node in sorted(candidates, key=lambda pair: (pair[1].lineno, pair[1].col_offset)):
+            self._classify(scope, node)
+
+    def _ours(self, scope: Scope, name: str) -> tuple[list[Via], list[ast.AST]]:
+        """(imports of the old module among the bindings a read of `name` in `scope` may see, all those bindings)."""
+        owner = scope.binding_scope(name)
+        key = (id(owner), name)
+        if key not in self._seen:  # `bindings_seen` walks the scopes below the owner: once per name and owner
+            binders = owner.bindings_seen(name)
+            self._seen[key] = ([self._via_of[id(b)] for b in binders if id(b) in self._via_of], binders)
+        return self._seen[key]
+
+    def _classify(self, scope: Scope, node: ast.Name) -> None:
+        ours, binders = self._ours(scope, node.id)
+        if not ours:
+            return
+        if len(ours) == len(binders) and not any(via.dotted for via in ours):
+            self._use(node, ours, ours)
+        elif all(via.dotted for via in ours) and all(_binds_package(b, node.id) for b in binders):
+            self._dotted(node, ours, binders)
+        else:  # bound otherwise too (a parameter, an assignment, another import): never rewritten
+            self._use(node, None, ours)
+
+    def _dotted(self, node: ast.Name, ours: list[Via], binders: list[ast.AST]) -> None:
+        """`pkg.main.x` after `import pkg.main`: a use of the old module when the chain spells it; a read of `pkg`
+        alone (`pkg.version`) needs the import; `pkg.other.x` belongs to an `import pkg.other` beside it."""
+        parts = self.old_module.split(".")
+        chain, matched = self._chain(node, parts)
+        if matched == len(parts):
+            self._use(chain, ours, ours)
+        elif not any(self._chain(node, b.name.split("."))[1] > matched for b in binders):  # type: ignore[attr-defined]
+            self._use(node, None, ours)
+
+    def _chain(self, node: ast.AST, parts: list[str]) -> tuple[ast.AST, int]:
+        """The longest `a.b.c` from `node` up that spells a prefix of `parts`, and how many parts it spells."""
+        matched = 1
+        while matched < len(parts):
+            parent = self.parents.get(node)
+            if not (isinstance(parent, ast.Attribute) and parent.value is node and parent.attr == parts[matched]):
+                break
+            node, matched = parent, matched + 1
+        return node, matched
+
+    def _use(self, node: ast.AST, through: list[Via] | None, ours: list[Via]) -> None:
+        use = Use(node, through)  # type: ignore[arg-type]
+        self.uses.append(use)
+        for via in ours:
+            via.uses.append(use)
+
+
+def _binds_package(binder: ast.AST, name: str) -> bool:
+    """`import name` or `import name.sub` (no `as`): binds the package `name` itself."""
+    return isinstance(binder, ast.alias) and binder.asname is None and binder.name.split(".")[0] == name
+
+
+def _parents(tree: ast.Module, nodes: list[ast.Name]) -> dict[ast.AST, ast.AST]:
+    """Child -> parent for every node of the top-level statements that hold one of `nodes` (the rest are not read).
+    Walked by hand: `ast.walk` with `iter_child_nodes` takes three times as long."""
+    lines = sorted({node.lineno for node in nodes})
+    parents: dict[ast.AST, ast.AST] = {}
+    stack: list[ast.AST] = []
+    for statement in tree.body:
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        index = bisect.bisect_left(lines, first)
+        if index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno):
+            stack.append(statement)
+    while stack:
+        node = stack.pop()
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            for child in value if type(value) is list else (value,):
+                if isinstance(child, ast.AST) and not isinstance(child, ast.expr_context):
+                    parents[child] = node
+                    stack.append(child)
+    return parents
 
 
 def could_reference(source: str, old_module: str) -> bool:
@@ -79,215 +214,3 @@ def _in_import(source: str, position: int) -> bool:
 
 
 _IMPORT_WORD = re.compile(r"\b(?:import|from)\b")
-
-
-def _string_names(value: str) -> set[str]:
-    """Names libcst records for a string it reads as an annotation (it parses the string as a module)."""
-    if not value:
-        return set()
-    try:
-        tree = ast.parse(value)
-    except (SyntaxError, ValueError):
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-
-
-class FileScan:
-    def __init__(self, tree: ast.Module, old_module: str, package: str | None) -> None:
-        self.old_module = old_module
-        self.package = package
-        self.module = Scope("module", None)
-        self.used: set[str] = set()  # first segment of every name bound or read
-        self.plain: set[str] = set()  # roots bound by a plain `import a.b`
-        self.not_plain: set[str] = set()
-        self.other_bound: set[str] = set()  # names bound by anything but an import of the old module
-        self.declared: set[str] = set()  # global / nonlocal
-        self.dotted_roots: set[str] = set()  # roots of other plain dotted imports (`import a.b`)
-        self.dotted_vias: set[str] = set()  # "pkg.main" when the file says `import pkg.main`
-        self.annotation_names: set[str] = set()
-        self.hint_names: set[str] = set()  # strings in typing subscripts / cast(): type hints to libcst
-        self.typing_names: set[str] = set()  # bound by `from typing import ...`
-        self.subscripts: list[tuple[str, ast.AST]] = []
-        self.vias: list[Via] = []
-        self.loads: list[tuple[ast.Name, Scope, ast.AST | None, ast.AST | None]] = []
-        self.calls: list[ast.Call] = []
-        self.from_old: list[ast.ImportFrom] = []
-        self._walk_body(tree.body, self.module, tree)
-        for name, inner in self.subscripts:
-            if name in self.typing_names:
-                self._hint_strings(inner)
-
-    # ---- walking ---------------------------------------------------------------------------------------------
-
-    def _walk_body(self, body: list[ast.stmt], scope: Scope, parent: ast.AST) -> None:
-        for statement in body:
-            self._visit(statement, scope, parent, None)
-
-    def _visit(self, node: ast.AST, scope: Scope, parent: ast.AST | None, grandparent: ast.AST | None) -> None:
-        kind = type(node)
-        if kind is ast.Name:
-            self.used.add(node.id)
-            if isinstance(node.ctx, ast.Store):
-                self._bind(node.id)
-            else:
-                self.loads.append((node, scope, parent, grandparent))
-            return
-        special = self._SPECIAL.get(kind)
-        if special is not None:
-            special(self, node, scope, parent)
-            return
-        if kind is ast.Call:
-            self.calls.append(node)
-            if (node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")) in (
-                "cast",
-                "TypeVar",
-                "NewType",
-            ):
-                self._hint_strings(node)
-        elif kind is ast.Subscript and isinstance(node.value, ast.Name):
-            self.subscripts.append((node.value.id, node.slice))
-        elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
-            if node.name:
-                self._bind(node.name)
-        elif kind is ast.MatchMapping and node.rest:
-            self._bind(node.rest)
-        elif kind is ast.MatchClass:
-            self.used.update(node.kwd_attrs)
-        elif kind is ast.AnnAssign:
-            self._annotation(node.annotation)
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope, node, parent)
-
-    def _bind(self, name: str) -> None:
-        self.used.add(name)
-        self.not_plain.add(name)
-        self.other_bound.add(name)
-
-    def _function(self, node: ast.AST, scope: Scope, parent: ast.AST | None) -> None:
-        arguments: ast.arguments = node.args  # type: ignore[attr-defined]
-        if not isinstance(node, ast.Lambda):
-            self._bind(node.name)  # type: ignore[attr-defined]
-            for decorator in node.decorator_list:  # type: ignore[attr-defined]
-                self._visit(decorator, scope, node, parent)
-            if node.returns is not None:  # type: ignore[attr-defined]
-                self._annotation(node.returns)  # type: ignore[attr-defined]
-                self._visit(node.returns, scope, node, parent)  # type: ignore[attr-defined]
-        for default in [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]:
-            self._visit(default, scope, arguments, node)
-        inner = Scope("function", scope)
-        every = [*arguments.posonlyargs, *arguments.args, arguments.vararg, *arguments.kwonlyargs, arguments.kwarg]
-        for argument in filter(None, every):
-            self._bind(argument.arg)
-            if argument.annotation is not None:
-                self._annotation(argument.annotation)
-                self._visit(argument.annotation, scope, argument, arguments)
-        if isinstance(node, ast.Lambda):
-            self._visit(node.body, inner, node, parent)
-        else:
-            self._walk_body(node.body, inner, node)  # type: ignore[attr-defined]
-
-    def _class(self, node: ast.ClassDef, scope: Scope, parent: ast.AST | None) -> None:
-        self._bind(node.name)
-        for child in [*node.decorator_list, *node.bases, *node.keywords]:
-            self._visit(child, scope, node, parent)
-        self._walk_body(node.body, Scope("class", scope), node)
-
-    def _comprehension(self, node: ast.AST, scope: Scope, parent: ast.AST | None) -> None:
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        self._visit(generators[0].iter, scope, generators[0], node)  # evaluated outside, as in Python
-        inner = Scope("comprehension", scope)
-        self._visit(generators[0].target, inner, generators[0], node)
-        for condition in generators[0].ifs:
-            self._visit(condition, inner, generators[0], node)
-        for generator in generators[1:]:
-            self._visit(generator, inner, node, parent)
-        for part in ("key", "value", "elt"):
-            if hasattr(node, part):
-                self._visit(getattr(node, part), inner, node, parent)
-
-    def _declaration(self, node: ast.Global | ast.Nonlocal, scope: Scope, parent: ast.AST | None) -> None:
-        self.declared.update(node.names)
-
-    _SPECIAL = {}  # filled below: node type -> handler that walks the node itself
-
-    # ---- imports ---------------------------------------------------------------------------------------------
-
-    def _import(self, node: ast.Import, scope: Scope, parent: ast.AST | None) -> None:
-        for alias in node.names:
-            full, binding = alias.name, alias.asname or alias.name
-            dotted = alias.asname is None and "." in full
-            names = [binding] if not dotted else [".".join(full.split(".")[:n]) for n in range(1, full.count(".") + 2)]
-            for name in names:  # libcst binds `a.b.c`, `a.b` and `a` for `import a.b.c`
-                plain = any(a.asname is None and (a.name == name or a.name.startswith(name + ".")) for a in node.names)
-                (self.plain if plain else self.not_plain).add(name.split(".")[0])
-                self.used.add(name.split(".")[0])
-            if full == self.old_module:
-                via = self._via(node, alias, scope, binding, relative=False)
-                if dotted:  # `import pkg.main`: `pkg` (and `pkg.x` for deeper modules) reach it only partly
-                    for prefix in names[:-1]:
-                        scope.partial.setdefault(prefix, []).append(via)
-                    self.dotted_vias.add(binding)
-                continue
-            self.other_bound.update(names)
-            if dotted:
-                self.dotted_roots.add(full.split(".")[0])
-
-    def _import_from(self, node: ast.ImportFrom, scope: Scope, parent: ast.AST | None) -> None:
-        base = resolve_from(node.module, node.level, self.package)
-        if node.module in ("typing", "typing_extensions") and not node.level:
-            self.typing_names.update(alias.asname or alias.name for alias in node.names)
-        if base == self.old_module:
-            self.from_old.append(node)
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            bound = alias.asname or alias.name
-            self.used.add(bound)
-            self.not_plain.add(bound)
-            if base is not None and f"{base}.{alias.name}" == self.old_module:
-                self._via(node, alias, scope, bound, relative=bool(node.level))
-            else:
-                self.other_bound.add(bound)
-
-    def _via(self, node: ast.Import | ast.ImportFrom, alias: ast.alias, scope: Scope, name: str, relative: bool) -> Via:
-        if scope.kind == "class":
-            raise Unsupported("an import of the old module in a class body")
-        via = Via(node, alias, relative, (node.end_lineno, node.end_col_offset))  # type: ignore[arg-type]
-        scope.vias.setdefault(name, []).append(via)
-        self.vias.append(via)
-        return via
-
-    # ---- strings libcst reads as annotations -----------------------------------------------------------------
-
-    def _annotation(self, node: ast.AST) -> None:
-        for child in _strings_outside_literal(node):
-            self.annotation_names |= _string_names(child.value)
-
-    def _hint_strings(self, node: ast.AST) -> None:
-        for child in ast.walk(node):
-            if isinstance(child, ast.Constant) and isinstance(child.value, str):
-                self.hint_names |= _string_names(child.value)
-
-
-def _strings_outside_literal(node: ast.AST) -> list[ast.Constant]:
-    if isinstance(node, ast.Subscript) and is_literal(node.value):
-        return []
-    if isinstance(node, ast.Constant):
-        return [node] if isinstance(node.value, str) else []
-    return [s for child in ast.iter_child_nodes(node) for s in _strings_outside_literal(child)]
-
-
-FileScan._SPECIAL = {
-    ast.FunctionDef: FileScan._function,
-    ast.AsyncFunctionDef: FileScan._function,
-    ast.Lambda: FileScan._function,
-    ast.ClassDef: FileScan._class,
-    ast.ListComp: FileScan._comprehension,
-    ast.SetComp: FileScan._comprehension,
-    ast.GeneratorExp: FileScan._comprehension,
-    ast.DictComp: FileScan._comprehension,
-    ast.Global: FileScan._declaration,
-    ast.Nonlocal: FileScan._declaration,
-    ast.Import: FileScan._import,
-    ast.ImportFrom: FileScan._import_from,
-}

@@ -54,7 +54,7 @@ def retarget_repository(
     """Rewrite every file that reaches a moved name through the monolith (docs/references.md).
 
     A text test skips files that cannot name the monolith; the rest are read with `ast` and edited in place
-    (`retarget_fast`), and only files using constructs that need libcst's scope analysis run the codemod.
+    (`retarget_fast`), and only files whose edits its text splicing cannot lay out as libcst would run the codemod.
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
     from splitter.planning.relocation import Relocation
@@ -83,7 +83,7 @@ def _retargeted(project, spec, path: Path, text: str, first_party: frozenset[str
     dotted, _package, _root = module_location(path)
     tree = _parsed(text)
     new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
-    if new_text is None:  # a construct only libcst's scope analysis reads right: the codemod, this file only
+    if new_text is None:  # an edit only libcst lays out right (`a; import main`): the codemod, this file only
         from splitter.codemods.retarget_references import retarget_source
 
         new_text = retarget_source(text, spec, dotted)

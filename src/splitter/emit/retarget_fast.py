@@ -1,11 +1,12 @@
 """`RetargetReferences` without libcst: the same decisions, found with `ast`, spliced in as text edits.
 
-codemods/retarget_references.py parses each file with libcst and runs its scope analysis, which costs far more
-than the split itself on a repository with hundreds of tests. This module makes the same decisions in the same
-order (docs/references.md) from one `ast` walk (`reference_scan.FileScan`) and edits the source at exact offsets.
-`retarget_text` returns None when the file needs the codemod (a name bound both by the old module's import and
-otherwise, `global`, an import of the old module in a class body, an edited import sharing its line, ...): results
-are byte-for-byte the codemod's, which tests/codemods/test_retarget_fast.py checks on every codemod test case.
+codemods/retarget_references.py parses each file with libcst and re-prints it, which costs far more than the
+split itself on a repository with hundreds of tests. Both read which import each name reaches from one
+`reference_scan.ReferenceScan` (splitter's scope model); this module makes the codemod's decisions in the same
+order (docs/references.md) and edits the source at exact offsets. `retarget_text` returns None when its text
+edits would not reproduce the codemod's layout (an edited import sharing its line, a call target in parentheses,
+`\r` line endings, ...): results are byte-for-byte the codemod's, which tests/codemods/test_retarget_fast.py
+checks on every codemod test case.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from splitter.analysis.patched_names import (
     package_of,
     relative_reference,
 )
-from splitter.analysis.patched_names import every_statement, resolve_from
+from splitter.analysis.patched_names import resolve_from
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
-from splitter.analysis.reference_scan import FileScan, Scope, Unsupported, Via, could_reference  # noqa: F401 - re-exported
+from splitter.analysis.reference_scan import ReferenceScan, Use, Via, could_reference  # noqa: F401 - re-exported
 from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
+
+
+class Unsupported(Exception):
+    """The file needs the libcst codemod: these text edits would not reproduce its output exactly."""
 
 
 def full_name(node: ast.AST | None) -> str | None:
@@ -108,7 +113,7 @@ class _HomeReferences:
         self.bindings: dict[str, str] = {}
         self.warnings: list[tuple[int, str]] = []
         self.top_level = {id(statement) for statement in tree.body}
-        self._parents: dict[ast.AST, ast.AST] | None = None
+        self.parents: dict[ast.AST, ast.AST] = {}
 
     # ---- references to home modules (the codemod's, on ast nodes) -------------------------------------------
 
@@ -117,7 +122,7 @@ class _HomeReferences:
             return self.bindings[path]
         top = path.split(".")[0]
         dotted_ok = top in self.plain_roots or top not in self.used
-        if as_module and all(via.alias.asname is None and "." in via.alias.name for via in through) and dotted_ok:
+        if as_module and all(via.dotted for via in through) and dotted_ok:
             self.used.add(top)
             self._schedule(through, f"import {path}")
             return path
@@ -261,55 +266,22 @@ class _Planner(_HomeReferences):
     # ---- phase 1: the codemod's `_collect`, step for step -----------------------------------------------------
 
     def _collect(self) -> None:
-        imports = [s for s in every_statement(self.tree.body) if isinstance(s, (ast.Import, ast.ImportFrom))]
-        if not any(self._binds_old_module(statement) for statement in imports):
-            self._collect_without_aliases(imports)
-            return
-        scan = FileScan(self.tree, self.relocation.old_module, self.package)
-        aliases = {via.alias.asname or via.alias.name for via in scan.vias} - scan.dotted_vias
-        roots = {name.split(".")[0] for name in scan.dotted_vias}
-        strings = scan.annotation_names | scan.hint_names  # uses libcst sees, never rewritten (nor in `used`)
-        if (aliases | roots) & (scan.other_bound | scan.declared | scan.dotted_roots | strings):
-            raise Unsupported("the old module's alias is also bound, declared or read in a string annotation")
-        self.used = set(scan.used)
-        self.plain_roots = scan.plain - scan.not_plain
-        self._index_existing_imports()
-        uses: list[tuple[ast.AST, list[Via], ast.AST | None, ast.AST | None]] = []
-        blocked: set[int] = set()  # imports a use reaches only partly (`pkg.other` beside `import pkg.main`)
-        for node, scope, parent, grandparent in scan.loads:
-            if node.id in aliases:
-                through = self._resolve(node.id, node, scope)
-                if through is not None:
-                    uses.append((node, through, parent, grandparent))
-            elif node.id in roots:
-                self._dotted_use(node, scope, uses, blocked)
-        handled = {}
-        for node, through, parent, grandparent in sorted(uses, key=lambda use: (use[0].lineno, use[0].col_offset)):
-            handled[node] = self._plan_access(node, through, parent, grandparent)
-        for via in scan.vias:
-            outcomes = [handled[node] for node in via.references] + ([False] if id(via) in blocked else [])
-            if outcomes and all(outcomes):
-                self.remove_aliases.setdefault(via.statement, []).append(via.alias)
-        for node in scan.from_old:
-            self._plan_from_import(node)
-        for call in scan.calls:
-            self._plan_call_strings(call)
-        self._place_home_imports()
-
-    def _binds_old_module(self, statement: ast.Import | ast.ImportFrom) -> bool:
         old = self.relocation.old_module
-        if isinstance(statement, ast.Import):
-            return any(alias.name == old for alias in statement.names)
-        base = resolve_from(statement.module, statement.level, self.package)
-        return base is not None and any(f"{base}.{alias.name}" == old for alias in statement.names)
-
-    def _collect_without_aliases(self, imports: list[ast.stmt]) -> None:
-        """No import binds the old module itself, so nothing reads names through it: only `from old import x`
-        and patch strings can need edits, and only the statements holding the module's name are walked."""
-        old = self.relocation.old_module
-        for node in imports:
+        scan = ReferenceScan(self.tree, old, self.package)
+        self.used, self.plain_roots, self.parents = set(scan.used), scan.plain_roots, scan.parents
+        if scan.vias:
+            self._index_existing_imports()
+        for via in scan.removable(self._plan_use):
+            self.remove_aliases.setdefault(via.statement, []).append(via.alias)
+        for node in scan.imports:
             if isinstance(node, ast.ImportFrom) and resolve_from(node.module, node.level, self.package) == old:
                 self._plan_from_import(node)
+        self._plan_strings_in_statements_naming(old)
+        self._place_home_imports()
+
+    def _plan_strings_in_statements_naming(self, old: str) -> None:
+        """Patch strings, walking only the top-level statements whose text holds the old module's name (a string
+        is rewritten only when it spells that name without escapes)."""
         lines = self.text.source.split("\n")
         for statement in self.tree.body:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
@@ -318,51 +290,9 @@ class _Planner(_HomeReferences):
                     if isinstance(node, ast.Call):
                         self._plan_call_strings(node)
 
-    def _resolve(self, name: str, node: ast.AST, scope: Scope) -> list[Via] | None:
-        """The imports a use of an alias refers to, as libcst's scope analysis resolves it; None: unresolved."""
-        owner: Scope | None = scope
-        while owner is not None and name not in owner.vias:
-            owner = owner.parent
-        if owner is None:
-            return None
-        bindings = owner.vias[name]
-        for via in bindings:
-            via.references.append(node)
-        if owner is not scope:
-            return bindings
-        previous = [via for via in bindings if via.end <= (node.lineno, node.col_offset)]  # type: ignore[attr-defined]
-        if not previous:
-            raise Unsupported("a use before the import in its own scope")
-        return previous
-
-    def _dotted_use(self, node: ast.Name, scope: Scope, uses: list, blocked: set[int]) -> None:
-        """`pkg.main.x` after `import pkg.main`: libcst names the use by the longest dotted name that is bound."""
-        parents = self._parent_map()
-        parts = self.relocation.old_module.split(".")
-        chain: ast.AST = node
-        matched = 1
-        while matched < len(parts):
-            parent = parents.get(chain)
-            if not (isinstance(parent, ast.Attribute) and parent.value is chain and parent.attr == parts[matched]):
-                break
-            chain, matched = parent, matched + 1
-        if matched == len(parts):
-            through = self._resolve(self.relocation.old_module, chain, scope)
-            if through is not None:
-                uses.append((chain, through, parents.get(chain), parents.get(parents.get(chain))))
-            return
-        for length in range(matched, 0, -1):
-            name, owner = ".".join(parts[:length]), scope
-            while owner is not None and name not in owner.partial:
-                owner = owner.parent
-            if owner is not None:
-                blocked.update(id(via) for via in owner.partial[name])  # such a use keeps the import
-                return
-
-    def _parent_map(self) -> dict[ast.AST, ast.AST]:
-        if self._parents is None:
-            self._parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
-        return self._parents
+    def _plan_use(self, use: Use) -> bool:
+        parent = self.parents.get(use.node)
+        return self._plan_access(use.node, use.through, parent, self.parents.get(parent))  # type: ignore[arg-type]
 
     def _index_existing_imports(self) -> None:
         old, moved = self.relocation.old_module, self.relocation.moved
