@@ -1,6 +1,6 @@
 """Which scope a name is read in, for the libcst transformers: splitter's one scope model, mapped onto the CST.
 
-The scopes come from `splitter.analysis.scopes` (an `ast` walk: many times faster than libcst's ScopeProvider,
+The scopes come from `splitter.analysis.scopes` (an `ast` walk: many times faster than libcst's scope metadata,
 and the same model analysis uses). They are mapped onto the CST by order and checked by structure: a libcst walk
 enters function, class and lambda bodies and comprehensions in source order, which is the order
 `nested_scopes` sorts them in, and each scope entered must have the kind and name of the node entered. Mapping
