@@ -157,8 +157,8 @@ class _HomeReferences:
         level, rest = reference
         return "." * level + rest
 
-    def _warn(self, node: cst.CSTNode, message: str) -> None:
-        line = self.metadata[PositionProvider][node].start.line
+    def _warn(self, node: cst.CSTNode | int, message: str) -> None:
+        line = node if isinstance(node, int) else self.metadata[PositionProvider][node].start.line
         where = f"{self.context.filename}:{line}" if self.context.filename else f"line {line}"
         self._warnings.append((line, f"{where}: {message}"))
 
@@ -259,7 +259,8 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
     def _plan_use(self, scan: ReferenceScan, use: Use) -> bool:
         through = [self._cst_vias.get(id(via)) for via in use.through or ()]
         node = self._at.get(use.node)
-        if node is None or None in through:  # no CST partner (never seen on valid code): left as it is
+        if node is None or None in through:  # libcst counts columns otherwise (a form feed before code on its line)
+            self._warn(use.node.lineno, "this use was not found in libcst's tree: it is not retargeted")
             return False
         parent = scan.parents.get(use.node)
         rebinds = isinstance(parent, ast.Attribute) and not isinstance(parent.ctx, ast.Load)

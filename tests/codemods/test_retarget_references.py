@@ -303,6 +303,12 @@ ROWS = [
         "pkg.tests_helpers",
     ),
     (
+        "non-ASCII text before a use on its line (ast counts bytes, libcst characters)",
+        "from pkg import main\nx = 'é€'; y = main.helper\n",
+        "from pkg.services import shared\nx = 'é€'; y = shared.helper\n",
+        "tests.test_api",
+    ),
+    (
         "relative imports three levels down",
         "from ...main import app, helper, db\n",
         "from ...main import app\nfrom ...services.shared import helper\nfrom ... import db\n",
