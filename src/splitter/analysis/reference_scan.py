@@ -10,13 +10,12 @@ such binding is an import of it. `could_reference` is the cheap text test run be
 from __future__ import annotations
 
 import ast
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from splitter.analysis.patched_names import every_statement, resolve_from
-from splitter.analysis.scopes import Scope, build_scopes
+from splitter.analysis.scopes import Scope, scopes_and_parents
 
 
 @dataclass(eq=False)
@@ -57,7 +56,7 @@ class ReferenceScan:
         self.uses: list[Use] = []
         self.used: set[str] = set()  # every name bound or read anywhere in the file
         self.plain_roots: set[str] = set()  # names bound only by plain `import a.b`: `import a.c` may join them
-        self.parents: dict[ast.AST, ast.AST] = {}  # parents of the nodes in statements that hold a use
+        self.parents: dict[ast.AST, ast.AST] = {}  # parents of the names and what holds them
         self._via_of = {id(via.alias): via for via in self.vias}
         self._seen: dict[tuple[int, str], tuple[list[Via], list[ast.AST]]] = {}
         if self.vias:  # otherwise nothing reads through the old module and the scopes are not needed
@@ -91,8 +90,9 @@ class ReferenceScan:
         names = {via.name for via in self.vias}
         not_plain: set[str] = set()
         candidates: list[tuple[Scope, ast.Name]] = []
-        for scope in build_scopes(tree).walk():
-            self.used |= scope.reads | scope.annotation_reads | scope.bound
+        root, self.parents = scopes_and_parents(tree)
+        for scope in root.walk():
+            self.used.update(scope.reads, scope.annotation_reads, scope.bound)
             for name, nodes in scope.binders.items():
                 (self.plain_roots if all(id(n) in plain_import for n in nodes) else not_plain).add(name)
             candidates += [(scope, node) for node in scope.loads if node.id in names]
@@ -100,7 +100,6 @@ class ReferenceScan:
                 for via in self._ours(scope, name)[0]:
                     via.pinned = True
         self.plain_roots -= not_plain
-        self.parents = _parents(tree, [node for _scope, node in candidates])
         for scope, node in sorted(candidates, key=lambda pair: (pair[1].lineno, pair[1].col_offset)):
             self._classify(scope, node)
 
@@ -154,28 +153,6 @@ class ReferenceScan:
 def _binds_package(binder: ast.AST, name: str) -> bool:
     """`import name` or `import name.sub` (no `as`): binds the package `name` itself."""
     return isinstance(binder, ast.alias) and binder.asname is None and binder.name.split(".")[0] == name
-
-
-def _parents(tree: ast.Module, nodes: list[ast.Name]) -> dict[ast.AST, ast.AST]:
-    """Child -> parent for every node of the top-level statements that hold one of `nodes` (the rest are not read).
-    Walked by hand: `ast.walk` with `iter_child_nodes` takes three times as long."""
-    lines = sorted({node.lineno for node in nodes})
-    parents: dict[ast.AST, ast.AST] = {}
-    stack: list[ast.AST] = []
-    for statement in tree.body:
-        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-        index = bisect.bisect_left(lines, first)
-        if index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno):
-            stack.append(statement)
-    while stack:
-        node = stack.pop()
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
-            for child in value if type(value) is list else (value,):
-                if isinstance(child, ast.AST) and not isinstance(child, ast.expr_context):
-                    parents[child] = node
-                    stack.append(child)
-    return parents
 
 
 def could_reference(source: str, old_module: str) -> bool:

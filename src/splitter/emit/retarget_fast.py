@@ -12,9 +12,10 @@ checks on every codemod test case.
 from __future__ import annotations
 
 import ast
+import bisect
 import keyword
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 
 from splitter.analysis.patched_names import (
@@ -34,6 +35,20 @@ from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, 
 
 class Unsupported(Exception):
     """The file needs the libcst codemod: these text edits would not reproduce its output exactly."""
+
+
+def _nodes_below(statements: list[ast.stmt], walk_into: Callable[[ast.stmt], bool]) -> Iterator[ast.AST]:
+    """Every node below the statements `walk_into` accepts, nested statements too only when it accepts them.
+    By hand: `ast.walk` with `iter_child_nodes` takes three times as long."""
+    stack: list[ast.AST] = [statement for statement in statements if walk_into(statement)]
+    while stack:
+        node = stack.pop()
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            for child in value if type(value) is list else (value,):
+                if isinstance(child, ast.AST) and not (isinstance(child, ast.stmt) and not walk_into(child)):
+                    yield child
+                    stack.append(child)
 
 
 def full_name(node: ast.AST | None) -> str | None:
@@ -280,15 +295,18 @@ class _Planner(_HomeReferences):
         self._place_home_imports()
 
     def _plan_strings_in_statements_naming(self, old: str) -> None:
-        """Patch strings, walking only the top-level statements whose text holds the old module's name (a string
-        is rewritten only when it spells that name without escapes)."""
-        lines = self.text.source.split("\n")
-        for statement in self.tree.body:
+        """Patch strings, walking only the statements whose lines hold the old module's name (a string is rewritten
+        only when it spells that name without escapes, so on one line)."""
+        lines = sorted(number for number, line in enumerate(self.text.source.split("\n"), 1) if old in line)
+
+        def spans_one(statement: ast.stmt) -> bool:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            if old in "\n".join(lines[first - 1 : statement.end_lineno]):
-                for node in ast.walk(statement):
-                    if isinstance(node, ast.Call):
-                        self._plan_call_strings(node)
+            index = bisect.bisect_left(lines, first)
+            return index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno)
+
+        for node in _nodes_below(self.tree.body, spans_one):
+            if isinstance(node, ast.Call):
+                self._plan_call_strings(node)
 
     def _plan_use(self, use: Use) -> bool:
         parent = self.parents.get(use.node)
