@@ -303,6 +303,24 @@ ROWS = [
         "pkg.tests_helpers",
     ),
     (
+        "annotations, decorators and defaults read through the alias",
+        code("""
+            from pkg import main
+
+            @main.helper
+            def test_x(client: main.get_client = main.COUNT) -> main.helper:
+                value: main.get_client = None
+        """),
+        code("""
+            from pkg.services import shared
+
+            @shared.helper
+            def test_x(client: shared.get_client = shared.COUNT) -> shared.helper:
+                value: shared.get_client = None
+        """),
+        "tests.test_api",
+    ),
+    (
         "non-ASCII text before a use on its line (ast counts bytes, libcst characters)",
         "from pkg import main\nx = 'é€'; y = main.helper\n",
         "from pkg.services import shared\nx = 'é€'; y = shared.helper\n",
