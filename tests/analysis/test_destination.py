@@ -170,3 +170,22 @@ def test_the_documented_plan_still_loads() -> None:
     assert placement["create_order"] == Destination.router("orders")
     assert placement["order_total"] == Destination.service("orders")
     assert placement["_payment_client"] == CORE and placement["@2210"] == MAIN
+
+
+@pytest.mark.parametrize(
+    ("layout", "destination", "whole"),
+    [
+        pytest.param(Layout(), Destination.root("core_2"), CORE, id="core part"),
+        pytest.param(Layout(), Destination.root("hooks_3"), HOOKS, id="hooks part"),
+        pytest.param(Layout(), Destination.service("shared_2"), SHARED, id="shared part"),
+        pytest.param(Layout(core_module="app_core"), Destination.root("app_core_2"), CORE, id="renamed core"),
+        pytest.param(Layout(core_module="app_core"), Destination.root("core_2"), Destination.root("core_2"),
+                     id="not a part of the renamed core"),
+        pytest.param(Layout(), Destination.service("shared_links"), Destination.service("shared_links"),
+                     id="a group's services named like shared"),
+        pytest.param(Layout(), Destination.router("core_2"), Destination.router("core_2"), id="a router"),
+        pytest.param(Layout(), CORE, CORE, id="core itself"),
+    ],
+)
+def test_an_overflow_module_is_a_part_of_the_module_it_extends(layout, destination, whole) -> None:
+    assert layout.part_of(destination) == whole

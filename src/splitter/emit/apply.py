@@ -289,7 +289,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     routers = _routers(emitter, plan, drafts)
     routing = _main_routing(emitter, routers)
     changes = _generated_modules(emitter, plan, drafts, routers, options.fmt)
-    setup = sorted(d for d in drafts if d == CORE or (d.role is Role.ROOT and d.name.startswith("core")))
+    setup = sorted(d for d in drafts if plan.layout.part_of(d) == CORE)
     homes = moved_homes(analysis, placement, seam_homes, where)
     hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
     compat = _compat_lines(emitter) if homes and not hooked else []

@@ -221,10 +221,9 @@ class Emitter:
         kind, name = destination.role, destination.name or destination.role.value
         if kind is Role.ROUTER and summary:
             return nodes.docstring(f"{summary}: moved from {self.analysis.path.name} {GENERATED_MARKER}.")
-        if kind is Role.ROOT:  # an overflow module beside the monolith: a part of hooks or of core
-            kind = Role.HOOKS if name.startswith(self.where.layout.hooks_module) else Role.CORE
-        elif kind is Role.SERVICE and name.startswith(f"{self.where.layout.shared_module}_"):
-            kind = Role.SHARED
+        kind = self.where.layout.part_of(destination).role  # an overflow module reads as the module it is a part of
+        if kind is Role.ROOT:
+            kind = Role.CORE
         text = HEADERS[kind].format(prefix=f"under {prefix}" if prefix else f"of the {name} group", name=name)
         source = self.analysis.path.name
         return nodes.docstring(f"{text}: moved from {source} {GENERATED_MARKER}.")

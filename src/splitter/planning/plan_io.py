@@ -53,6 +53,15 @@ class Layout:
     hooks_module: str = "hooks"  # beside the monolith
     compat_module: str = "compat"  # beside the monolith: moved names stay reachable as main.NAME
 
+    def part_of(self, destination: Destination) -> Destination:
+        """The module an overflow module is a part of (`core_2` -> core, `services/shared_3` -> shared); else
+        the destination itself. Plans name overflow modules `<module>_<n>` (planner._overflow_module)."""
+        for module, whole in ((self.core_module, CORE), (self.hooks_module, HOOKS), (self.shared_module, SHARED)):
+            role = Role.ROOT if whole != SHARED else Role.SERVICE
+            if destination.role is role and re.fullmatch(rf"{re.escape(module)}_\d+", destination.name or ""):
+                return whole
+        return destination
+
 
 @dataclass
 class Plan:
