@@ -20,7 +20,7 @@ def scan(
     source: str, old_module: str = "pkg.main", module: str | None = "tests.test_x"
 ) -> dict[str, list[int]]:
     """Names -> lines for one file named tests/test_x.py."""
-    found = find_patched_names([(Path("tests/test_x.py"), source)], old_module, lambda _path: module)
+    found = find_patched_names([(Path("tests/test_x.py"), source)], old_module, module_name_for=lambda _path: module)
     return {name: [line for _file, line in places] for name, places in found.items()}
 
 
@@ -250,6 +250,6 @@ def test_module_name_from_path(tmp_path: Path) -> None:
 
 def test_init_module_resolves_relative_imports_from_itself() -> None:
     found = find_patched_names(
-        [(Path("pkg/__init__.py"), "from . import main\nmain.z = 1\n")], "pkg.main", lambda _: "pkg"
+        [(Path("pkg/__init__.py"), "from . import main\nmain.z = 1\n")], "pkg.main", module_name_for=lambda _: "pkg"
     )
     assert found == {"z": [("pkg/__init__.py", 2)]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
@@ -32,34 +33,12 @@ class PatchSite:
 
 
 def find_patched_names(
-    sources: Iterable[tuple[Path, str]],
-    old_module: str,
-    module_name_for: Callable[[Path], str | None] | None = None,
-    *,
-    root: Path | None = None,
+    sources: Iterable[tuple[Path, str]], old_module: str, **where: Any
 ) -> dict[str, list[tuple[str, int]]]:
     """Map each rebound name of `old_module` to the (file, line) places that rebind it, sorted.
 
-    `module_name_for(path)` (or `root`, to derive it from the path) gives a file's dotted module name, which is
-    needed to resolve relative imports such as `from . import main`.
-    """
-    return rebound_names(repository_sites(sources, old_module, module_name_for, root=root))
-
-
-def repository_sites(
-    sources: Iterable[tuple[Path, str]],
-    old_module: str,
-    module_name_for: Callable[[Path], str | None] | None = None,
-    *,
-    root: Path | None = None,
-) -> list[PatchSite]:
-    """`find_patch_sites` over many files, shared out over several processes when there are many to read."""
-    files = list(sources)
-
-    def scan(batch: Sequence[tuple[Path, str]]) -> list[PatchSite]:
-        return find_patch_sites(batch, old_module, module_name_for, root=root)
-
-    return fan_out(scan, files, [len(text) for _path, text in files])
+    `where`: `module_name_for` or `root`, as `find_patch_sites` takes them."""
+    return rebound_names(find_patch_sites(sources, old_module, **where))
 
 
 def rebound_names(sites: Iterable[PatchSite]) -> dict[str, list[tuple[str, int]]]:
@@ -82,7 +61,22 @@ def find_patch_sites(
     *,
     root: Path | None = None,
 ) -> list[PatchSite]:
-    """Every rebinding site, including dynamic ones (`setattr(main, name_var, v)`) whose name is None."""
+    """Every rebinding site, including dynamic ones (`setattr(main, name_var, v)`) whose name is None.
+
+    `module_name_for(path)` (or `root`, to derive it from the path) gives a file's dotted module name, which is
+    needed to resolve relative imports such as `from . import main`. Many files are shared out over several
+    processes (`fanout`)."""
+    files = list(sources)
+
+    def scan(batch: Sequence[tuple[Path, str]]) -> list[PatchSite]:
+        return _sites_in(batch, old_module, module_name_for, root)
+
+    return fan_out(scan, files, [len(text) for _path, text in files])
+
+
+def _sites_in(
+    sources: Sequence[tuple[Path, str]], old_module: str, module_name_for: Callable | None, root: Path | None
+) -> list[PatchSite]:
     sites: list[PatchSite] = []
     for path, source in sources:
         module_name = module_name_for(path) if module_name_for else None

@@ -205,12 +205,12 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
     layout, existing = choose_layout(project.analysis)
-    from splitter.analysis.patched_names import rebound_names, repository_sites, source_reads
+    from splitter.analysis.patched_names import find_patch_sites, rebound_names, source_reads
     from splitter.analysis.reference_scan import could_reference  # a text test: only files naming the module
 
     module = project.analysis.module_name
     candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]
-    sites = repository_sites(candidates, module)
+    sites = find_patch_sites(candidates, module)
     patched = rebound_names(sites)
     options = replace(
         options,
