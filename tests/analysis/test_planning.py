@@ -293,6 +293,19 @@ def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
     assert placement["TIMEOUT"] == Destination.service("users")  # a plain constant follows its only user
 
 
+def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_stays_in_main() -> None:
+    # fixtures/regressions/core_instance_of_class_calling_an_endpoint.py, from feedBack's providers (issue 9)
+    fixture = REPO / "fixtures/regressions/core_instance_of_class_calling_an_endpoint.py"
+    project, plan = plan_for(fixture)
+    placement = plan.placement()
+    assert placement["LocalLibraryProvider"] == Destination.router("song")  # it awaits get_song_art at call time
+    assert placement["_local_library_provider"] == MAIN  # in core.py it would import routers/song.py: a cycle
+    assert placement["get_song"] == MAIN
+    warning = next(w for w in plan.warnings if "`_local_library_provider` stays in main.py" in w)
+    line = project.analysis.source.splitlines().index("_local_library_provider = LocalLibraryProvider()") + 1
+    assert warning.startswith(f"{project.analysis.path}:{line}: ") and "in core it would import" in warning
+
+
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:
     plan = plan_source(tmp_path, """
         @app.get("/state")

@@ -210,12 +210,7 @@ class _Planner:
         }
         below = _below_routers(self.dest, self.deps, user_dests, uses_router)
         if uses_router and below:
-            # It calls an endpoint, so it would live in a router, yet code below the routers uses it: that module
-            # would import a router that imports it (an import cycle). main.py may import anything.
-            reason = f"it calls an endpoint in {sorted(uses_router)[0]} while {below[0]} uses it (an import cycle)"
-            self.pin_closure(component, {b: reason for b in component})
-            self.warn(blocks[0].line, f"`{blocks[0].name}` stays in main.py: {reason}")
-            return
+            self._keep_users_above(component, sorted(uses_router)[0], set(below))
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
         elif any(b.impure for b in blocks) or CORE in user_dests:
@@ -232,6 +227,21 @@ class _Planner:
                 destination = SHARED  # used by nothing here: tests or other modules may import it
         for block_id in component:
             self.dest[block_id] = destination
+
+    def _keep_users_above(self, component: list[int], router: Destination, below: set[Destination]) -> None:
+        """It calls an endpoint, so it lives beside it in `router`, yet code below the routers uses it: that module
+        would import a router that imports it (an import cycle). The users below stay in main.py instead (main.py
+        may import anything), and with them whatever uses them; the caller itself still moves."""
+        name = self.blocks[component[0]].name
+        users = {u for b in component for u in self.users[b] if u not in component}
+        users = sorted(u for u in users if self.dest.get(u) in below)
+        lower = self.dest[users[0]]
+        reason = f"it uses `{name}`, which calls an endpoint in {router}; in {lower} it would import that router,"
+        reason += f" which imports {lower} (an import cycle)"
+        for user in users:
+            if not self.endpoint_names(user):  # pin_closure names the endpoints
+                self.warn(self.blocks[user].line, f"`{self.blocks[user].name}` stays in main.py: {reason}")
+        self.pin_closure(users, dict.fromkeys(users, reason))
 
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
