@@ -36,6 +36,7 @@ class MainModule:
         self.needs: set[str] = set()
         self.import_block_end = 0
         self.last_include: cst.BaseStatement | None = None
+        self.last_generated: cst.BaseStatement | None = None  # the end of the current run of includes
         self.first_user: int | None = None  # the first kept statement that reads a moved name
 
     def build(
@@ -96,21 +97,25 @@ class MainModule:
 
     def _leave_registrations(self, unit: Unit) -> None:
         """At a moved unit's place: the include of its router (if its first route), its hook registrations."""
-        emitter, body = self.emitter, self.body
+        emitter = self.emitter
         if unit.index in self.routing.first_route:
             alias = self.routing.router_alias[self.routing.first_route[unit.index]]
-            statement = nodes.method_call(emitter.app, "include_router", alias)
-            # A run of includes reads as one block: blank lines before the first only, two after a def or
-            # class (as ruff format and black want them).
-            blank = [cst.EmptyLine()] * (2 if body and is_definition(body[-1]) else 1)
-            body.append(statement.with_changes(leading_lines=[] if body and body[-1] is self.last_include else blank))
-            self.last_include = body[-1]
-        registrations = [self._reading_seams(r) for r in emitter.registrations_of.get(unit.index, [])]
-        if registrations:
-            # Keep the blank lines that separated the function from its neighbours; its comments moved with it.
-            blank = [line for line in emitter.statements[unit.index].leading_lines if line.comment is None][:2]
-            body.append(registrations[0].with_changes(leading_lines=blank))
-            body.extend(registrations[1:])
+            self._append_generated([nodes.method_call(emitter.app, "include_router", alias)])
+            self.last_include = self.body[-1]
+        self._append_generated([self._reading_seams(r) for r in emitter.registrations_of.get(unit.index, [])])
+
+    def _append_generated(self, statements: list[cst.BaseStatement]) -> None:
+        """Includes and hook registrations left where moved code was: a run of them reads as one block, with blank
+        lines before the first only, two after a def or class (as ruff format and black want them). The blank
+        lines that separated moved functions would otherwise stay, two per function, around one-line calls."""
+        if not statements:
+            return
+        body = self.body
+        blank = [cst.EmptyLine()] * (2 if body and is_definition(body[-1]) else 1)
+        leading = [] if body and body[-1] is self.last_generated else blank
+        body.append(statements[0].with_changes(leading_lines=leading))
+        body.extend(statements[1:])
+        self.last_generated = body[-1]
 
     def _reading_seams(self, statement: cst.BaseStatement) -> cst.BaseStatement:
         """A registration left at a moved hook's place (`app.exception_handler(ValidationError)(handler)`) reads

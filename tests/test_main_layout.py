@@ -1,0 +1,95 @@
+"""The slim main.py: what splitter leaves in place of moved code is laid out as ruff format keeps it, and no
+longer than it must be (issue 9, point 11: main.py under 200 lines on real monoliths)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from splitter.emit.apply import ApplyOptions, apply_split
+from tests.helpers import code
+
+MONOLITH = '''"""Shop."""
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+
+@app.exception_handler(HTTPException)
+async def http_error(request, exc):
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+
+@app.on_event("startup")
+async def warm():
+    return None
+
+
+@app.on_event("shutdown")
+async def cool():
+    return None
+
+
+@app.get("/orders")
+def list_orders():
+    return []
+
+
+@app.get("/orders/{oid}")
+def get_order(oid: int):
+    return {"id": oid}
+
+
+@app.get("/users")
+def list_users():
+    return []
+
+
+@app.get("/users/{uid}")
+def get_user(uid: int):
+    return {"id": uid}
+
+
+if __name__ == "__main__":
+    print(app.title)
+'''
+
+
+def split_main(tmp_path: Path, line_length: int) -> str:
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.ruff]\nline-length = {line_length}\n\n[tool.splitter]\nmain_max_lines = 5\n"
+    )
+    target = tmp_path / "main.py"
+    target.write_text(MONOLITH)
+    result = apply_split(target, None, ApplyOptions())
+    return result.changes[target]
+
+
+@pytest.mark.parametrize("line_length", [79, 88, 120])
+def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Path, line_length: int) -> None:
+    main = split_main(tmp_path, line_length)
+    # the hooks moved to hooks.py (main_max_lines), the routes to two routers: one run of one-line calls each
+    assert code("""
+        app = FastAPI()
+
+        app.exception_handler(HTTPException)(http_error)
+        app.on_event("startup")(warm)
+        app.on_event("shutdown")(cool)
+        app.include_router(orders_router)
+        app.include_router(users_router)
+
+
+        if __name__ == "__main__":
+            print(app.title)
+    """) in main
+    (tmp_path / "main.py").write_text(main)
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "--line-length", str(line_length), "main.py"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
