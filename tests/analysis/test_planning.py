@@ -306,6 +306,30 @@ def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_s
     assert warning.startswith(f"{project.analysis.path}:{line}: ") and "in core it would import" in warning
 
 
+def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: Path) -> None:
+    # utxoracle's api/main.py: a `try` block imports a metrics collector and registers its middleware on the app
+    plan = plan_source(tmp_path, """
+        try:
+            from metrics_collector import MetricsCollector, metrics_middleware
+
+            metrics_collector = MetricsCollector()
+            app.middleware("http")(metrics_middleware(metrics_collector))
+        except ImportError:
+            metrics_collector = None
+
+
+        @app.get("/metrics")
+        def performance_metrics():
+            return metrics_collector.get_metrics()
+    """)
+    line = HEADER.count("\n") + 1
+    assert plan.placement()["performance_metrics"] == MAIN
+    root = [w for w in plan.warnings if f"main.py:{line}: " in w]
+    assert len(root) == 1 and "stays in main.py: uses the app object at import time" in root[0]
+    name = root[0].split("`")[1]  # the block is named by a name it binds
+    assert any(f"`performance_metrics` stays in main.py: it uses `{name}`" in w for w in plan.warnings)
+
+
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:
     plan = plan_source(tmp_path, """
         @app.get("/state")

@@ -83,7 +83,7 @@ class _Planner:
         ]
         return list(dict.fromkeys(names))
 
-    def pin_closure(self, roots: list[int], reason: dict[int, str]) -> None:
+    def pin_closure(self, roots: list[int], reason: dict[int, str], name_roots: bool = False) -> None:
         """Keep these blocks in main.py, and every block that uses them (nothing may import main)."""
         stack = list(roots)
         while stack:
@@ -94,13 +94,16 @@ class _Planner:
             self.group_of_block.pop(block_id, None)
             block = self.blocks[block_id]
             endpoints = self.endpoint_names(block_id)
-            if endpoints or (block_id not in roots and block.is_definition):
+            users = [u for u in self.users[block_id] if self.dest.get(u) != MAIN]
+            # A root is named when it holds others back (`try: ... app.middleware(...) ... except`): their
+            # warnings say "it uses `x`, which stays there", and this one says why x does.
+            named_root = block_id in roots and (users or name_roots)
+            if endpoints or (block_id not in roots and block.is_definition) or named_root:
                 names = ", ".join(f"`{n}`" for n in endpoints) or f"`{block.name}`"
                 self.warn(block.line, f"{names} stays in main.py: {reason.get(block_id, 'pinned')}")
-            for user in self.users[block_id]:
-                if self.dest.get(user) != MAIN:
-                    reason.setdefault(user, f"it uses `{block.name}`, which stays there")
-                    stack.append(user)
+            for user in users:
+                reason.setdefault(user, f"it uses `{block.name}`, which stays there")
+                stack.append(user)
 
     def looked_up_by_name(self, block: Block) -> set[int]:
         """Blocks that `globals()`/`eval` in `block` may reach through strings, in it or in what it reads."""
@@ -238,10 +241,7 @@ class _Planner:
         lower = self.dest[users[0]]
         reason = f"it uses `{name}`, which calls an endpoint in {router}; in {lower} it would import that router,"
         reason += f" which imports {lower} (an import cycle)"
-        for user in users:
-            if not self.endpoint_names(user):  # pin_closure names the endpoints
-                self.warn(self.blocks[user].line, f"`{self.blocks[user].name}` stays in main.py: {reason}")
-        self.pin_closure(users, dict.fromkeys(users, reason))
+        self.pin_closure(users, dict.fromkeys(users, reason), name_roots=True)
 
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
