@@ -306,6 +306,18 @@ def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_s
     assert warning.startswith(f"{project.analysis.path}:{line}: ") and "in core it would import" in warning
 
 
+def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> None:
+    # fixtures/regressions/endpoint_caller_typed_by_another_class.py: feedBack's SmartCollectionProvider
+    project, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_typed_by_another_class.py")
+    placement = plan.placement()
+    assert placement["LocalLibraryProvider"] == placement["SmartCollectionProvider"] == Destination.router("song")
+    kept = ("_local_library_provider", "_sync_collection_provider", "_c", "create_collection")
+    assert {name: placement[name] for name in kept} == dict.fromkeys(kept, MAIN)
+    line = project.analysis.source.splitlines().index('for _c in [{"id": 1}]:') + 1
+    scan = f"{project.analysis.path}:{line}: `_c` stays in main.py"
+    assert any(w.startswith(scan) and "import cycle" in w for w in plan.warnings)
+
+
 def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: Path) -> None:
     # utxoracle's api/main.py: a `try` block imports a metrics collector and registers its middleware on the app
     plan = plan_source(tmp_path, """
@@ -420,13 +432,13 @@ def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
 
 def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None:
     """Importing routers/lore/map.py first runs routers/lore/__init__.py (df-storyteller's import cycle)."""
-    from splitter.planning.planner import _module_graph, _reaches
+    from splitter.planning.endpoint_callers import module_graph, reaches
 
     lore, lore_map = Destination.router("lore"), Destination.router("lore.map")
-    graph = _module_graph({1: lore, 2: SHARED, 3: lore_map}, {1: {2}, 2: set(), 3: set()})
-    assert _reaches(graph, lore_map, SHARED)
-    assert _reaches(graph, lore, SHARED)
-    assert not _reaches(graph, SHARED, lore_map)
+    graph = module_graph({1: lore, 2: SHARED, 3: lore_map}, {1: {2}, 2: set(), 3: set()})
+    assert reaches(graph, lore_map, SHARED)
+    assert reaches(graph, lore, SHARED)
+    assert not reaches(graph, SHARED, lore_map)
 
 
 def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Path) -> None:

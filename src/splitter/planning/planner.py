@@ -18,6 +18,7 @@ from splitter.planning.grouping import (
 )
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
+from splitter.planning.endpoint_callers import below_routers, keep_users_above
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
@@ -211,9 +212,9 @@ class _Planner:
             for d in self.deps[b]
             if d not in component and d in self.dest and self.dest[d].role is Role.ROUTER
         }
-        below = _below_routers(self.dest, self.deps, user_dests, uses_router)
+        below = below_routers(self.dest, self.deps, user_dests, uses_router)
         if uses_router and below:
-            self._keep_users_above(component, sorted(uses_router)[0], set(below))
+            keep_users_above(self, component, sorted(uses_router)[0], set(below))
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
         elif any(b.impure for b in blocks) or CORE in user_dests:
@@ -230,18 +231,6 @@ class _Planner:
                 destination = SHARED  # used by nothing here: tests or other modules may import it
         for block_id in component:
             self.dest[block_id] = destination
-
-    def _keep_users_above(self, component: list[int], router: Destination, below: set[Destination]) -> None:
-        """It calls an endpoint, so it lives beside it in `router`, yet code below the routers uses it: that module
-        would import a router that imports it (an import cycle). The users below stay in main.py instead (main.py
-        may import anything), and with them whatever uses them; the caller itself still moves."""
-        name = self.blocks[component[0]].name
-        users = {u for b in component for u in self.users[b] if u not in component}
-        users = sorted(u for u in users if self.dest.get(u) in below)
-        lower = self.dest[users[0]]
-        reason = f"it uses `{name}`, which calls an endpoint in {router}; in {lower} it would import that router,"
-        reason += f" which imports {lower} (an import cycle)"
-        self.pin_closure(users, dict.fromkeys(users, reason), name_roots=True)
 
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
@@ -436,43 +425,6 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             target = group.router_symbols if destination.role is Role.ROUTER else group.service_symbols
             target += [n for n in names if n not in endpoint_functions]
     return groups
-
-
-def _below_routers(
-    dest: dict[int, Destination], deps: dict[int, set[int]], users: set[Destination], routers: set[Destination]
-) -> list[Destination]:
-    """The users' modules a router would import (core always; shared or a service when the router reaches it):
-    code they use may not live in that router."""
-    below = [d for d in users if d.role in (Role.CORE, Role.ROOT)]
-    lower = [d for d in users if d.role in (Role.SHARED, Role.SERVICE)]
-    if routers and lower:
-        graph = _module_graph(dest, deps)
-        below += [d for d in lower if any(_reaches(graph, r, d) for r in routers)]
-    return sorted(below)
-
-
-def _module_graph(dest: dict[int, Destination], deps: dict[int, set[int]]) -> dict[Destination, set[Destination]]:
-    """Which placed module's code uses which other's; a package module also runs its package's __init__.py."""
-    edges: dict[Destination, set[Destination]] = defaultdict(set)
-    for block_id, destination in dest.items():
-        edges[destination] |= {dest[d] for d in deps[block_id] if d in dest} - {destination}
-    for destination in set(dest.values()):
-        if destination.role in (Role.ROUTER, Role.SERVICE) and "." in destination.name:
-            # importing routers/lore/map.py first runs routers/lore/__init__.py, and whatever that imports
-            edges[destination].add(Destination(destination.role, destination.name.rpartition(".")[0]))
-    return edges
-
-
-def _reaches(graph: dict[Destination, set[Destination]], importer: Destination, target: Destination) -> bool:
-    """Whether code in `importer` reaches code in `target`, directly or through other modules."""
-    seen, stack = {importer}, [importer]
-    while stack:
-        for following in graph.get(stack.pop(), set()) - seen:
-            if following == target:
-                return True
-            seen.add(following)
-            stack.append(following)
-    return False
 
 
 def _common_prefix(paths: list[str]) -> str:

@@ -1,0 +1,87 @@
+"""Code that calls an endpoint lives beside it in a router (docs/design.md, "Layering"); these decide what that
+does to the code using it, so that the layers core <- shared <- services <- routers never import upward."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from splitter.planning.destination import Destination, Role
+
+if TYPE_CHECKING:
+    from splitter.planning.planner import _Planner
+
+
+def keep_users_above(planner: _Planner, component: list[int], router: Destination, below: set[Destination]) -> None:
+    """It calls an endpoint, so it lives beside it in `router`, yet code below the routers uses it: that module
+    would import a router that imports it (an import cycle). Definitions among those users follow it into the
+    router (a class typed with it, a helper calling it), and so on up; the import-time work that uses them
+    stays in main.py (which may import anything), and with it whatever uses that. Pinning the caller instead
+    kept it and everything using it in main.py."""
+    caller = planner.blocks[component[0]].name
+    lower = sorted(below)[0]
+    why = f"in {lower} it would import that router, which imports {lower} (an import cycle)"
+    lifted, reasons = set(component), {}
+    stack = [(u, component[0]) for u in _users_below(planner, component, router, below)]
+    while stack:
+        user, used = stack.pop()
+        if user in lifted or user in reasons:
+            continue
+        block = planner.blocks[user]
+        if block.is_definition and not block.impure and not block.is_hook:
+            lifted.add(user)
+            planner.dest[user] = router
+            stack += [(u, user) for u in _users_below(planner, [user], router)]
+        elif used == component[0]:
+            reasons[user] = f"it uses `{caller}`, which calls an endpoint in {router}; {why}"
+        else:
+            needs = f"which needs `{caller}` (it calls an endpoint in {router})"
+            reasons[user] = f"it uses `{planner.blocks[used].name}`, {needs}; {why}"
+    planner.pin_closure(sorted(reasons), reasons, name_roots=True)
+
+
+def _users_below(
+    planner: _Planner, blocks: list[int], router: Destination, below: set[Destination] | None = None
+) -> list[int]:
+    """Users of `blocks` placed in modules `router` imports (given, or found as _place_component finds them)."""
+    users = {u for b in blocks for u in planner.users[b] if u not in blocks and u in planner.dest}
+    if below is None:
+        below = set(below_routers(planner.dest, planner.deps, {planner.dest[u] for u in users}, {router}))
+    return sorted(u for u in users if planner.dest[u] in below)
+
+
+def below_routers(
+    dest: dict[int, Destination], deps: dict[int, set[int]], users: set[Destination], routers: set[Destination]
+) -> list[Destination]:
+    """The users' modules a router would import (core always; shared or a service when the router reaches it):
+    code they use may not live in that router."""
+    below = [d for d in users if d.role in (Role.CORE, Role.ROOT)]
+    lower = [d for d in users if d.role in (Role.SHARED, Role.SERVICE)]
+    if routers and lower:
+        graph = module_graph(dest, deps)
+        below += [d for d in lower if any(reaches(graph, r, d) for r in routers)]
+    return sorted(below)
+
+
+def module_graph(dest: dict[int, Destination], deps: dict[int, set[int]]) -> dict[Destination, set[Destination]]:
+    """Which placed module's code uses which other's; a package module also runs its package's __init__.py."""
+    edges: dict[Destination, set[Destination]] = defaultdict(set)
+    for block_id, destination in dest.items():
+        edges[destination] |= {dest[d] for d in deps[block_id] if d in dest} - {destination}
+    for destination in set(dest.values()):
+        if destination.role in (Role.ROUTER, Role.SERVICE) and "." in destination.name:
+            # importing routers/lore/map.py first runs routers/lore/__init__.py, and whatever that imports
+            edges[destination].add(Destination(destination.role, destination.name.rpartition(".")[0]))
+    return edges
+
+
+def reaches(graph: dict[Destination, set[Destination]], importer: Destination, target: Destination) -> bool:
+    """Whether code in `importer` reaches code in `target`, directly or through other modules."""
+    seen, stack = {importer}, [importer]
+    while stack:
+        for following in graph.get(stack.pop(), set()) - seen:
+            if following == target:
+                return True
+            seen.add(following)
+            stack.append(following)
+    return False
