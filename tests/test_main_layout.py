@@ -18,6 +18,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 
 app = FastAPI()
+DEBUG = True
 
 
 @app.exception_handler(HTTPException)
@@ -55,6 +56,18 @@ def get_user(uid: int):
     return {"id": uid}
 
 
+if DEBUG:
+
+    @app.get("/debug")
+    def debug():
+        return {}
+
+
+@app.on_event("shutdown")
+async def flush():
+    return None
+
+
 if __name__ == "__main__":
     print(app.title)
 '''
@@ -73,7 +86,8 @@ def split_main(tmp_path: Path, line_length: int) -> str:
 @pytest.mark.parametrize("line_length", [79, 88, 120])
 def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Path, line_length: int) -> None:
     main = split_main(tmp_path, line_length)
-    # the hooks moved to hooks.py (main_max_lines), the routes to two routers: one run of one-line calls each
+    # the hooks moved to hooks.py (main_max_lines), the routes to two routers: one run of one-line calls each;
+    # after a block that ends with a def, two blank lines (ruff format wants them)
     assert code("""
         app = FastAPI()
 
@@ -82,6 +96,16 @@ def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Pa
         app.on_event("shutdown")(cool)
         app.include_router(orders_router)
         app.include_router(users_router)
+
+
+        if DEBUG:
+
+            @app.get("/debug")
+            def debug():
+                return {}
+
+
+        app.on_event("shutdown")(flush)
 
 
         if __name__ == "__main__":

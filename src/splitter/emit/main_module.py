@@ -3,6 +3,7 @@ hooks in order, and the imports of everything that moved."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from splitter.analysis.model import Analysis, Unit
 from splitter.emit import nodes
 from splitter.emit.emitter import Emitter, ModuleDraft
 from splitter.emit.import_order import after_imports, import_runs, merge_from_imports, sort_block
-from splitter.emit.source_statements import is_definition
+from splitter.emit.source_statements import RawStatement, is_definition
 from splitter.planning.destination import CORE, MAIN, Destination
 
 
@@ -111,7 +112,7 @@ class MainModule:
         if not statements:
             return
         body = self.body
-        blank = [cst.EmptyLine()] * (2 if body and is_definition(body[-1]) else 1)
+        blank = [cst.EmptyLine()] * (2 if body and self._ends_with_definition(body[-1]) else 1)
         leading = [] if body and body[-1] is self.last_generated else blank
         body.append(statements[0].with_changes(leading_lines=leading))
         body.extend(statements[1:])
@@ -123,6 +124,16 @@ class MainModule:
         seams = self.emitter.seams_read_in(MAIN).items()
         aliases = {name: self.emitter.alias_for(MAIN, home) for name, home in seams if home != MAIN}
         return SeamQualifier(aliases).qualify(statement, None) if aliases else statement
+
+    def _ends_with_definition(self, statement: cst.BaseStatement) -> bool:
+        """A def or class, or a block whose last line closes one (`if UI: ... def root(): ...`): ruff format and
+        black want two blank lines after it at the top level."""
+        if is_definition(statement) or isinstance(statement, cst.SimpleStatementLine):
+            return is_definition(statement)
+        text = statement.text if isinstance(statement, RawStatement) else self.emitter.module.code_for_node(statement)
+        node = ast.parse(text).body[-1]
+        definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        return any(isinstance(n, definitions) and n.end_lineno == node.end_lineno for n in ast.walk(node))
 
     def _copy_import(self, unit: Unit, used_anywhere: set[str]) -> None:
         emitter = self.emitter
