@@ -319,7 +319,8 @@ def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> N
 
 
 def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: Path) -> None:
-    # utxoracle's api/main.py: a `try` block imports a metrics collector and registers its middleware on the app
+    # utxoracle's api/main.py: a `try` block imports a metrics collector and registers its middleware on the app;
+    # here the except branch does not bind the name, so main.py cannot hand it over to core
     plan = plan_source(tmp_path, """
         try:
             from metrics_collector import MetricsCollector, metrics_middleware
@@ -327,7 +328,7 @@ def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: P
             metrics_collector = MetricsCollector()
             app.middleware("http")(metrics_middleware(metrics_collector))
         except ImportError:
-            metrics_collector = None
+            pass
 
 
         @app.get("/metrics")
@@ -340,6 +341,36 @@ def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: P
     assert len(root) == 1 and "stays in main.py: uses the app object at import time" in root[0]
     name = root[0].split("`")[1]  # the block is named by a name it binds
     assert any(f"`performance_metrics` stays in main.py: it uses `{name}`" in w for w in plan.warnings)
+
+
+HANDED_OVER = """
+    try:
+        from metrics_collector import MetricsCollector, metrics_middleware
+
+        metrics_collector = MetricsCollector()
+        app.middleware("http")(metrics_middleware(metrics_collector))
+    except ImportError:
+        metrics_collector = None
+    {extra}
+
+    @app.get("/metrics")
+    def performance_metrics({parameters}):
+        return metrics_collector.get_metrics()
+"""
+
+
+@pytest.mark.parametrize(("extra", "parameters", "moves"), [
+    pytest.param("", "", True, id="read-in-the-body"),
+    pytest.param("", "window: int = len(metrics_collector.names)", False, id="read-in-a-default"),
+    pytest.param("metrics_collector = None", "", False, id="bound-twice"),
+])
+def test_names_a_block_kept_for_the_app_binds_are_handed_to_core_when_read_at_call_time(
+    tmp_path: Path, extra: str, parameters: str, moves: bool
+) -> None:
+    plan = plan_source(tmp_path, HANDED_OVER.format(extra=extra, parameters=parameters))
+    assert (plan.placement()["performance_metrics"] != MAIN) is moves
+    noted = [w for w in plan.warnings if "`performance_metrics` reads `metrics_collector` at call time" in w]
+    assert len(noted) == int(moves)
 
 
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from splitter.emit.import_order import (
     settings_for,
 )
 from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
+from splitter.planning.handover import handover_names
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
 from splitter.planning.plan_io import Plan
@@ -140,6 +141,11 @@ def _seam_homes(
         homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
     if any(unit.app_at_call_time for unit, _ in moved):
         homes[analysis.app_names[0]] = CORE  # moved code reads `core.app`, which main.py sets once it has the app
+    handover = handover_names(analysis, frozenset(seams))
+    for unit, _ in moved:
+        for name in unit.uses & handover.keys():
+            if placement.get(handover[name], MAIN) == MAIN:
+                homes[name] = CORE  # main.py sets `core.x = x` after the block binding it (planning/handover.py)
     return homes
 
 
@@ -152,6 +158,9 @@ def _drafts(emitter: Emitter, seam_homes: dict[str, Destination]) -> dict[Destin
     if app in seam_homes:
         drafts[CORE].binds.add(app)
         drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name))
+    for name in sorted(emitter.handed_over):
+        drafts[CORE].binds.add(name)
+        drafts[CORE].statements.append(nodes.handover_placeholder(name, analysis.path.name))
     for index, destination in sorted(emitter.placement.items()):
         if destination != MAIN:
             drafts.setdefault(destination, ModuleDraft(destination)).units.append(index)
@@ -299,7 +308,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     _support_files(emitter, plan, changes, homes)
     relocation = relocation_for(analysis, placement, where, main_keeps)
     for name, home in seam_homes.items():
-        if name not in (emitter.app, "__file__"):  # the app stays in main.py; core only holds a reference to it
+        if name not in (emitter.app, "__file__", *emitter.handed_over):  # main.py binds them; core refers to them
             relocation[name] = where.dotted(home, analysis.module_name)
     return changes, relocation
 

@@ -176,8 +176,9 @@ def moved_homes(
         if destination != MAIN:
             dotted = where.dotted(destination, analysis.module_name)
             homes.setdefault(dotted, []).extend(analysis.units[index].binds)
+    kept = {n for index, destination in placement.items() if destination == MAIN for n in analysis.units[index].binds}
     for name, home in seam_homes.items():
-        if home != MAIN and name not in analysis.app_names and name != "__file__":
+        if home != MAIN and name not in analysis.app_names and name != "__file__" and name not in kept:
             homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return {home: names for home, names in homes.items() if names}
 

@@ -73,6 +73,9 @@ class Emitter:
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
+        # names main.py binds and hands to core (`core.x = x`) for moved code reading them at call time
+        self.handed_over = {n for n, home in seams.items() if home == CORE and self.bound_in.get(n) == MAIN}
+        self.handed_over.discard(self.app)
         self.import_binders: dict[str, list[int]] = defaultdict(list)
         for unit in analysis.units:
             if unit.kind == "import" or unit.is_import_block:
@@ -94,7 +97,8 @@ class Emitter:
     def seams_read_in(self, destination: Destination) -> dict[str, Destination]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""
         if destination == MAIN:
-            return {n: home for n, home in self.seams.items() if n not in (self.app, "__file__")}
+            own = {self.app, "__file__", *self.handed_over}
+            return {n: home for n, home in self.seams.items() if n not in own}
         if not self.where.depth(destination):
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams

@@ -95,6 +95,14 @@ class MainModule:
             core = emitter.alias_for(MAIN, CORE)
             self.body.append(nodes.attribute_assignment(core, emitter.app, emitter.app))
             self.needs.add(core)
+        handed_over = [n for n in unit.binds if n in emitter.handed_over]
+        if handed_over and not _hands_over(self.analysis, handed_over[0]):
+            core = emitter.alias_for(MAIN, CORE)
+            statements = [nodes.attribute_assignment(core, name, name) for name in handed_over]
+            if self._ends_with_definition(self.body[-1]):
+                statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+            self.body.extend(statements)
+            self.needs.add(core)
 
     def _leave_registrations(self, unit: Unit) -> None:
         """At a moved unit's place: the include of its router (if its first route), its hook registrations."""
@@ -152,8 +160,8 @@ class MainModule:
         """main.py's generated imports: setup modules, what it reads from moved code, its routers."""
         emitter = self.emitter
         generated = emitter.import_lines(ModuleDraft(MAIN, binds=binds, needs=self.needs), copy_originals=False)
-        if emitter.app in emitter.seams:  # main.py hands the app to core (see build_changes)
-            core = emitter.seams[emitter.app]
+        if emitter.app in emitter.seams or emitter.handed_over:  # main.py hands names to core (`core.app = app`)
+            core = CORE
             statement = nodes.module_import(emitter.where, MAIN, core, emitter.alias_for(MAIN, core))
             if not any(statement.deep_equals(line) for line in generated):  # seams main reads import it already
                 generated.append(statement)
@@ -196,8 +204,12 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]
 
 def _hands_app_over(analysis: Analysis) -> bool:
     """main.py already runs `core.app = app` (an earlier apply or wave wrote it)."""
-    app = re.escape(analysis.app_names[0])
-    return re.search(rf"^\w+\.{app} = {app}$", analysis.source, re.MULTILINE) is not None
+    return _hands_over(analysis, analysis.app_names[0])
+
+
+def _hands_over(analysis: Analysis, name: str) -> bool:
+    """main.py already runs `core.x = x` (an earlier apply or wave wrote it)."""
+    return re.search(rf"^\w+\.{re.escape(name)} = {re.escape(name)}$", analysis.source, re.MULTILINE) is not None
 
 
 def _after_imports_before(body: list[cst.BaseStatement], position: int) -> int:

@@ -127,6 +127,14 @@ def app_placeholder(app: str, source: str) -> cst.SimpleStatementLine:
     )
 
 
+def handover_placeholder(name: str, source: str) -> cst.SimpleStatementLine:
+    """`x = None` in core.py: moved code reads it at call time, main.py sets it after the block binding it."""
+    comment = cst.Comment(f"# set by {source}")
+    assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=cst.Name("None"))
+    trailing = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+    return cst.SimpleStatementLine([assignment], trailing_whitespace=trailing)
+
+
 def attribute_assignment(obj: str, attribute: str, value: str) -> cst.SimpleStatementLine:
     target = cst.Attribute(value=cst.Name(obj), attr=cst.Name(attribute))
     return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(target)], value=dotted(value))])

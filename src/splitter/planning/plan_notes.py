@@ -42,7 +42,25 @@ def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
                     f"{analysis.path}:{unit.first_line}: `{unit.name}` uses the app in its body: moved, it reads "
                     f"`core.{analysis.app_names[0]}`, which main.py sets right after creating the app"
                 )
+            notes += _handover_note(analysis, planner, unit)
     return notes
+
+
+def _handover_note(analysis: Analysis, planner: _Planner, unit) -> list[str]:
+    """A moved function reading names a block kept in main.py binds (planning/handover.py)."""
+    names = sorted(n for n in unit.uses & planner.handover.keys() if _kept(planner, planner.handover[n]))
+    if not names:
+        return []
+    shown = ", ".join(f"`{n}`" for n in names)
+    line = analysis.units[planner.handover[names[0]]].first_line
+    return [
+        f"{analysis.path}:{unit.first_line}: `{unit.name}` reads {shown} at call time: moved, it reads them from "
+        f"core, which main.py sets right after the block at line {line} that binds them"
+    ]
+
+
+def _kept(planner: _Planner, unit_index: int) -> bool:
+    return planner.dest.get(planner.block_of_unit[unit_index], MAIN) == MAIN
 
 
 def _schema_names_kept(analysis: Analysis, planner: _Planner) -> list[str]:

@@ -19,6 +19,7 @@ from splitter.planning.grouping import (
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
+from splitter.planning.handover import handover_names, reads_only_at_call_time
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
@@ -60,6 +61,7 @@ class _Planner:
             for name in block.binds:
                 binder.setdefault(name, block.id)
         self.binder = binder
+        self.handover = handover_names(analysis, frozenset(options.patched_names))
         for block in self.blocks:
             for name in block.uses:
                 other = binder.get(name)
@@ -95,7 +97,7 @@ class _Planner:
             self.group_of_block.pop(block_id, None)
             block = self.blocks[block_id]
             endpoints = self.endpoint_names(block_id)
-            users = [u for u in self.users[block_id] if self.dest.get(u) != MAIN]
+            users = [u for u in self.users[block_id] if self.dest.get(u) != MAIN and not self.hands_over(block_id, u)]
             # A root is named when it holds others back (`try: ... app.middleware(...) ... except`): their
             # warnings say "it uses `x`, which stays there", and this one says why x does.
             named_root = block_id in roots and (users or name_roots)
@@ -105,6 +107,15 @@ class _Planner:
             for user in users:
                 reason.setdefault(user, f"it uses `{block.name}`, which stays there")
                 stack.append(user)
+
+    def hands_over(self, block_id: int, user: int) -> bool:
+        """`user` reads what `block_id` binds only at call time, and main.py can hand those names to core."""
+        block, using = self.blocks[block_id], self.blocks[user]
+        names = using.uses & set(block.binds)
+        if not names or any(self.handover.get(n) not in block.units for n in names):
+            return False
+        units = [self.analysis.units[u] for u in using.units]
+        return all(reads_only_at_call_time(self.analysis, u, names) for u in units if u.uses & names)
 
     def looked_up_by_name(self, block: Block) -> set[int]:
         """Blocks that `globals()`/`eval` in `block` may reach through strings, in it or in what it reads."""

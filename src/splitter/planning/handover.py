@@ -1,0 +1,82 @@
+"""Names main.py hands over to core.py, as it hands over the app (docs/design.md, "The app at call time").
+
+A block that configures the app stays in main.py, and so did everything using the names it binds:
+
+    try:                                                   # stays in main.py (it registers middleware)
+        from metrics_collector import MetricsCollector, metrics_middleware
+        metrics_collector = MetricsCollector(max_history=1000)
+        app.middleware("http")(metrics_middleware(metrics_collector))
+        METRICS_AVAILABLE = True
+    except ImportError:
+        METRICS_AVAILABLE = False
+        metrics_collector = None
+
+    @app.get("/metrics")                                   # reads both names only when a request comes
+    async def performance_metrics(): ...
+
+An endpoint that reads such a name only in its body moves: it reads `core.metrics_collector`, which main.py sets
+on the line after the block (`core.metrics_collector = metrics_collector`). That holds when the block binds the
+name on every path through it (the `try` body and each handler, both sides of an `if`), nothing else binds it,
+no `global` statement rebinds it and the repository's tests do not patch it through the old module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from splitter.analysis.model import Analysis, Unit
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) -> dict[str, int]:
+    """name -> the unit that binds it: a block kept in main.py for the app, binding it on every path."""
+    if analysis.tree is None:
+        return {}
+    binders = Counter(n for u in analysis.units if not u.is_copied for n in u.binds)
+    rebound = set().union(*(u.rebinds_globals for u in analysis.units))
+    names = {}
+    for unit in analysis.units:
+        if unit.kind != "compound" or not unit.app_in_body or unit.app_at_call_time or unit.dynamic:
+            continue
+        for name in _bound_on_every_path(analysis.tree.body[unit.index]):
+            if binders[name] == 1 and name not in rebound and name not in patched:
+                names[name] = unit.index
+    return names
+
+
+def reads_only_at_call_time(analysis: Analysis, unit: Unit, names: set[str]) -> bool:
+    """A function reading `names` only in its body: its decorators, defaults and annotations run at import."""
+    node = analysis.tree.body[unit.index] if analysis.tree is not None else None
+    if not isinstance(node, _DEFINITIONS):
+        return False
+    arguments = node.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    header = [*node.decorator_list, *arguments.defaults, *arguments.kw_defaults, node.returns]
+    header += [a.annotation for a in every if a is not None]
+    return not any(
+        isinstance(n, ast.Name) and n.id in names for part in header if part is not None for n in ast.walk(part)
+    )
+
+
+def _bound_on_every_path(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.Try):
+        paths = [node.body + node.orelse] + [handler.body for handler in node.handlers]
+        return set.intersection(*(_plain_binds(p) for p in paths)) | _plain_binds(node.finalbody)
+    if isinstance(node, ast.If) and node.orelse:
+        return _plain_binds(node.body) & _plain_binds(node.orelse)
+    return set()
+
+
+def _plain_binds(statements: list[ast.stmt]) -> set[str]:
+    """Names a run of statements always binds by plain assignment (nested try/if-else blocks included)."""
+    names = set()
+    for statement in statements:
+        if isinstance(statement, ast.Assign):
+            names |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            names.add(statement.target.id)
+        elif isinstance(statement, (ast.Try, ast.If)):
+            names |= _bound_on_every_path(statement)
+    return names
