@@ -141,12 +141,16 @@ def _seam_homes(
         homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
     if any(unit.app_at_call_time for unit, _ in moved):
         homes[analysis.app_names[0]] = CORE  # moved code reads `core.app`, which main.py sets once it has the app
-    handover = handover_names(analysis, frozenset(seams))
-    for unit, _ in moved:
-        for name in unit.uses & handover.keys():
-            if placement.get(handover[name], MAIN) == MAIN:
-                homes[name] = CORE  # main.py sets `core.x = x` after the block binding it (planning/handover.py)
+    for name in handed_over(analysis, placement, seams):
+        homes[name] = CORE  # main.py sets `core.x = x` after the block binding it (planning/handover.py)
     return homes
+
+
+def handed_over(analysis: Analysis, placement: dict[int, Destination], seams: list[str]) -> set[str]:
+    """Names a block kept in main.py binds that moved code reads (at call time: the planner checked)."""
+    handover = handover_names(analysis, frozenset(seams))
+    moved = [analysis.units[i] for i, d in placement.items() if d != MAIN]
+    return {n for u in moved for n in u.uses & handover.keys() if placement.get(handover[n], MAIN) == MAIN}
 
 
 def _drafts(emitter: Emitter, seam_homes: dict[str, Destination]) -> dict[Destination, ModuleDraft]:
@@ -294,6 +298,7 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     emitter = Emitter(
         analysis, placement, seam_homes, where, module, statements, options.tags, schema_classes, settings
     )
+    emitter.handed_over = handed_over(analysis, placement, plan.seams)
     drafts = _drafts(emitter, seam_homes)
     routers = _routers(emitter, plan, drafts)
     routing = _main_routing(emitter, routers)

@@ -73,9 +73,9 @@ class Emitter:
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
-        # names main.py binds and hands to core (`core.x = x`) for moved code reading them at call time
-        self.handed_over = {n for n, home in seams.items() if home == CORE and self.bound_in.get(n) == MAIN}
-        self.handed_over.discard(self.app)
+        # names main.py binds and hands to core (`core.x = x`) for moved code reading them at call time;
+        # build_changes sets them (planning/handover.py)
+        self.handed_over: set[str] = set()
         self.import_binders: dict[str, list[int]] = defaultdict(list)
         for unit in analysis.units:
             if unit.kind == "import" or unit.is_import_block:
