@@ -117,3 +117,45 @@ def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert formatted.returncode == 0, formatted.stdout
+
+
+HANDOVER = '''from fastapi import FastAPI
+
+app = FastAPI()
+
+try:
+    from metrics_collector import MetricsCollector
+
+    metrics_collector = MetricsCollector()
+    app.middleware("http")(metrics_collector.middleware)
+except ImportError:
+    metrics_collector = None
+
+
+@app.get("/metrics")
+def performance_metrics():
+    return metrics_collector.get_metrics()
+
+
+@app.get("/metrics/{name}")
+def metric(name: str):
+    return {}
+'''
+
+
+def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(HANDOVER)
+    changes = apply_split(tmp_path / "main.py", None, ApplyOptions()).changes
+    main, core = changes[tmp_path / "main.py"], changes[tmp_path / "core.py"]
+    assert "    metrics_collector = None\ncore.metrics_collector = metrics_collector\n" in main
+    assert "\nmetrics_collector = None  # set by main.py\n" in core
+    router = next(text for path, text in changes.items() if "def performance_metrics" in text)
+    assert "return core.metrics_collector.get_metrics()" in router and "\nimport core\n" in router
+    for path, text in changes.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "main.py", "core.py"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
