@@ -11,6 +11,7 @@ import libcst as cst
 from splitter.emit import nodes
 from splitter.emit.import_filter import filtered_import
 from splitter.emit.moved import MovedStatements
+from splitter.emit.source_statements import is_definition
 from splitter.emit.import_order import (
     SortSettings,
     after_imports,
@@ -255,8 +256,8 @@ class Emitter:
         rest += draft.statements
         if rest and len(body) > 1:
             rest[0] = after_imports(rest[0], self.import_settings)
-        elif rest:
-            rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        elif rest:  # right after the docstring: ruff format wants two blank lines before a def, else one
+            rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine()] * (2 if is_definition(rest[0]) else 1))
         return self.module.with_changes(body=body + rest, header=[], footer=[])
 
     def from_import(self, clause: str, names: list[str]) -> list[cst.SimpleStatementLine]:
