@@ -480,6 +480,25 @@ def test_a_call_receiving_the_app_inside_a_function_run_later_is_no_registration
     assert [(d.code, d.line) for d in analysis.diagnostics] == [("registration-call", 11)]
 
 
+@pytest.mark.parametrize("call", [
+    pytest.param("register_admin(app)", id="positional"),
+    pytest.param('ResourceRouter(app=app, prefix="/api/users").register()', id="keyword"),  # warehouse_system
+])
+def test_a_call_receiving_the_app_is_a_registration_in_order(call: str) -> None:
+    analysis = analyze(f"""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get("/api/users/me")
+        def me():
+            pass
+
+        {call}
+    """)
+    assert [(r.kind, r.form) for r in analysis.registrations] == [("route", "decorator"), ("call", "call")]
+    assert [(d.code, d.line) for d in analysis.diagnostics] == [("registration-call", 8)]
+
+
 @pytest.mark.parametrize(
     ("block", "kept"),
     [

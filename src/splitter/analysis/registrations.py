@@ -149,7 +149,8 @@ class Registrar:
             if attr in _CALL_HOOKS and owner in self.app_names:
                 self._hook_call(call, attr, unit)
                 return True
-        if any(isinstance(a, ast.Name) and a.id in self.app_names for a in call.args):
+        arguments = [*call.args, *(k.value for k in call.keywords)]  # register_x(app), Factory(app=app, ...)
+        if any(isinstance(a, ast.Name) and a.id in self.app_names for a in arguments):
             self.registrations.append(
                 Registration(
                     kind="call",
