@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import keyword
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from ._cst_positions import cst_nodes_at
+from ._home_imports import HomeReferences
 from ._import_edits import (
     edited_body,
     literal,
@@ -37,7 +37,6 @@ from splitter.analysis.patched_names import (
     call_form,
     name_in_target_string,
     package_of,
-    relative_reference,
     resolve_from,
 )
 from splitter.analysis.reference_scan import ReferenceScan, Use
@@ -50,7 +49,7 @@ __all__ = ["DYNAMIC_IMPORTS", "Relocation", "RetargetReferences", "retarget_sour
 class _Via:
     """One import that binds the old module: added home imports go right after it, in its style."""
 
-    small: cst.Import | cst.ImportFrom
+    statement: cst.Import | cst.ImportFrom
     alias: cst.ImportAlias
     dotted: bool  # `import pkg.main`: the file writes `pkg.main.x`
     relative: bool  # `from . import main`: added imports are relative too
@@ -93,69 +92,30 @@ class _EditsApplied(VisitorBasedCodemodCommand):
         return updated_node.with_changes(body=body) if body else updated_node
 
 
-class _HomeReferences:
+class _HomeReferences(HomeReferences):
     """How the rewritten code names each home module, and the imports that bind those names."""
 
     relocation: Relocation
     context: CodemodContext
     metadata: Mapping
-    _bindings: dict[str, str]
-    _existing: set[str]
-    _used: set[str]
-    _plain_roots: set[str]
-    _home_imports: dict[str, list[cst.CSTNode]]
+    bindings: dict[str, str]
+    existing: set[str]
+    used: set[str]
+    plain_roots: set[str]
+    home_imports: dict[str, list[cst.CSTNode]]
     _add_after: dict[cst.CSTNode, list[str]]
     _parents: Mapping[cst.CSTNode, cst.CSTNode]
-    _package: str | None
+    package: str | None
     _warnings: list[tuple[int, str]]
-
-    def _reference(self, path: str, through: Sequence[_Via], *, as_module: bool) -> str:
-        """Source of an expression for the object at dotted `path`; schedules the import that binds it."""
-        if path in self._existing:
-            return self._bindings[path]
-        top = path.split(".")[0]
-        dotted_ok = top in self._plain_roots or top not in self._used
-        if as_module and all(via.dotted for via in through) and dotted_ok:
-            self._used.add(top)
-            self._schedule(through, f"import {path}")
-            return path
-        binding = self._bindings.get(path) or self._fresh_binding(path)
-        self._bindings[path] = binding
-        parent, _, last = path.rpartition(".")
-        as_text = f" as {binding}" if binding != last else ""
-        relative = all(via.relative for via in through)
-        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
-        self._schedule(through, code + as_text)
-        return binding
-
-    def _fresh_binding(self, path: str) -> str:
-        parts = path.split(".")
-        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
-        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
-        binding = next(c for c in candidates if c not in self._used and not keyword.iskeyword(c))
-        self._used.add(binding)
-        return binding
-
-    def _schedule(self, through: Sequence[_Via], code: str) -> None:
-        for via in through:
-            self._home_imports.setdefault(code, []).append(via.small)
 
     def _place_home_imports(self) -> None:
         """Each home import goes after the first module-level import of the old module, else after each local one."""
         lines = self.metadata[PositionProvider]
-        for code, smalls in self._home_imports.items():
+        for code, smalls in self.home_imports.items():
             top_level = [s for s in smalls if isinstance(self._parents.get(self._parents.get(s)), cst.Module)]
             places = [min(top_level, key=lambda s: lines[s].start.line)] if top_level else smalls
             for small in dict.fromkeys(places):
                 self._add_after.setdefault(small, []).append(code)
-
-    def _module_text(self, module: str, relative: bool) -> str:
-        """`module` as written after `from`: relative (right depth) when asked for and possible."""
-        reference = relative_reference(module, self._package) if relative else None
-        if reference is None:
-            return module
-        level, rest = reference
-        return "." * level + rest
 
     def _warn(self, node: cst.CSTNode | int, message: str) -> None:
         line = node if isinstance(node, int) else self.metadata[PositionProvider][node].start.line
@@ -200,13 +160,13 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
         self._edits: dict[cst.CSTNode, str] = {}  # original expression (or Arg: its value) -> new source
         self._remove_aliases: dict[cst.CSTNode, set[cst.ImportAlias]] = {}
         self._add_after: dict[cst.CSTNode, list[str]] = {}
-        self._bindings: dict[str, str] = {}
-        self._home_imports: dict[str, list[cst.CSTNode]] = {}
+        self.bindings: dict[str, str] = {}
+        self.home_imports: dict[str, list[cst.CSTNode]] = {}
         self._warnings: list[tuple[int, str]] = []
         module_name = self.context.full_module_name
-        self._package = self.context.full_package_name
-        if self._package is None and module_name is not None:
-            self._package = package_of(module_name, (self.context.filename or "").endswith("__init__.py"))
+        self.package = self.context.full_package_name
+        if self.package is None and module_name is not None:
+            self.package = package_of(module_name, (self.context.filename or "").endswith("__init__.py"))
         if module_name == self.relocation.old_module or not self.relocation.moved:
             return tree
         self._collect(tree)
@@ -217,7 +177,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
     def _collect(self, tree: cst.Module) -> None:
         self._parents = self.metadata[ParentNodeProvider]
         scan = self._scan(tree)
-        self._used, self._plain_roots = (set(scan.used), scan.plain_roots) if scan else (set(), set())
+        self.used, self.plain_roots = (set(scan.used), scan.plain_roots) if scan else (set(), set())
         self._index_existing_imports(tree)
         if scan is not None and scan.vias:
             self._plan_uses(scan)
@@ -238,7 +198,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
             self._warn(tree, "`ast` cannot read this file: uses through the old module are not retargeted")
             return None
         self._code = code
-        return ReferenceScan(self._ast, self.relocation.old_module, self._package)
+        return ReferenceScan(self._ast, self.relocation.old_module, self.package)
 
     def _plan_uses(self, scan: ReferenceScan) -> None:
         """Rewrite each use that reads only the old module, in source order (so chosen names, added imports and
@@ -254,7 +214,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
         }
         for via in scan.removable(lambda use: self._plan_use(scan, use)):
             small = self._cst_vias[id(via)]
-            self._remove_aliases.setdefault(small.small, set()).add(small.alias)
+            self._remove_aliases.setdefault(small.statement, set()).add(small.alias)
 
     def _plan_use(self, scan: ReferenceScan, use: Use) -> bool:
         through = [self._cst_vias.get(id(via)) for via in use.through or ()]
@@ -274,17 +234,17 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
                     for alias in small.names:
                         full = get_full_name_for_node(alias.name) or ""
                         if full != self.relocation.old_module:  # that import may be removed: never reuse it
-                            self._bindings.setdefault(full, alias.evaluated_alias or full)
+                            self.bindings.setdefault(full, alias.evaluated_alias or full)
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    base = resolve_from(module_of(small), len(small.relative), self._package)
+                    base = resolve_from(module_of(small), len(small.relative), self.package)
                     for alias in small.names if base else ():
                         name = alias.evaluated_name
                         path = f"{base}.{name}"
                         if base == self.relocation.old_module and name in self.relocation.moved:
                             path = self.relocation.object_path(name)  # this import gets retargeted in place
                         if path != self.relocation.old_module:
-                            self._bindings.setdefault(path, alias.evaluated_alias or name)
-        self._existing = set(self._bindings)
+                            self.bindings.setdefault(path, alias.evaluated_alias or name)
+        self.existing = set(self.bindings)
 
     def _plan_access(self, node: cst.CSTNode, through: Sequence[_Via], *, rebinds: bool) -> bool:
         """Plan the rewrite of one use of the old module; False leaves it (and so its import) alone.
@@ -346,7 +306,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
 
     def _plan_from_import(self, node: cst.ImportFrom) -> None:
         """`from pkg.main import app, helper` -> keep `app` there, import `helper` from its home, same style."""
-        base = resolve_from(module_of(node), len(node.relative), self._package)
+        base = resolve_from(module_of(node), len(node.relative), self.package)
         if base != self.relocation.old_module:
             return
         if isinstance(node.names, cst.ImportStar):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import keyword
 import re
 from collections.abc import Callable, Iterator, Sequence
 
@@ -23,9 +22,9 @@ from splitter.analysis.patched_names import (
     call_form,
     name_in_target_string,
     package_of,
-    relative_reference,
 )
 from splitter.analysis.patched_names import resolve_from
+from splitter.codemods._home_imports import HomeReferences
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
@@ -112,7 +111,7 @@ def retarget_text(
     return new
 
 
-class _HomeReferences:
+class _HomeReferences(HomeReferences):
     """The state a plan builds up, how it names home modules, and phase 2: turning the plan into text edits."""
 
     def __init__(self, source: str, tree: ast.Module, relocation: Relocation, package: str | None) -> None:
@@ -132,49 +131,12 @@ class _HomeReferences:
 
     # ---- references to home modules (the codemod's, on ast nodes) -------------------------------------------
 
-    def _reference(self, path: str, through: Sequence[Via], *, as_module: bool) -> str:
-        if path in self.existing:
-            return self.bindings[path]
-        top = path.split(".")[0]
-        dotted_ok = top in self.plain_roots or top not in self.used
-        if as_module and all(via.dotted for via in through) and dotted_ok:
-            self.used.add(top)
-            self._schedule(through, f"import {path}")
-            return path
-        binding = self.bindings.get(path) or self._fresh_binding(path)
-        self.bindings[path] = binding
-        parent, _, last = path.rpartition(".")
-        as_text = f" as {binding}" if binding != last else ""
-        relative = all(via.relative for via in through)
-        code = f"from {self._module_text(parent, relative)} import {last}" if parent else f"import {last}"
-        self._schedule(through, code + as_text)
-        return binding
-
-    def _fresh_binding(self, path: str) -> str:
-        parts = path.split(".")
-        candidates = [parts[-1], "_".join(parts[-2:]), "_".join(parts)]
-        candidates += [f"{'_'.join(parts)}_{index}" for index in range(2, 100)]
-        binding = next(c for c in candidates if c not in self.used and not keyword.iskeyword(c))
-        self.used.add(binding)
-        return binding
-
-    def _schedule(self, through: Sequence[Via], code: str) -> None:
-        for via in through:
-            self.home_imports.setdefault(code, []).append(via.statement)
-
     def _place_home_imports(self) -> None:
         for code, statements in self.home_imports.items():
             top_level = [s for s in statements if id(s) in self.top_level]
             places = [min(top_level, key=lambda s: s.lineno)] if top_level else statements
             for statement in dict.fromkeys(places):
                 self.add_after.setdefault(statement, []).append(code)
-
-    def _module_text(self, module: str, relative: bool) -> str:
-        reference = relative_reference(module, self.package) if relative else None
-        if reference is None:
-            return module
-        level, rest = reference
-        return "." * level + rest
 
     def _warn(self, node: ast.AST, message: str) -> None:
         line = node.lineno  # type: ignore[attr-defined]
