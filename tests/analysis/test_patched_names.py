@@ -184,6 +184,48 @@ FORMS = [
         "server",
         {"_enrich_network_enabled": [10]},
     ),
+    (
+        "a module bound at run time, its fixture and users in other top-level chunks than the import",
+        code("""
+            import importlib
+            import pytest
+
+            def unrelated():
+                return "main"
+
+            @pytest.fixture
+            def app_module():
+                return importlib.import_module("pkg.main")
+
+            def test_x(app_module, monkeypatch):
+                monkeypatch.setattr(app_module, "limit", 3)
+
+            def test_y():
+                mod = app_module()
+                mod.cache = {}
+        """),
+        "pkg.main",
+        {"limit": [12], "cache": [16]},
+    ),
+    (
+        "the module bound by a parenthesised import inside a test, beside tests importing names from it",
+        code("""
+            from pkg.main import app
+
+            def test_a():
+                from pkg.main import helper
+                helper.x = 1
+
+            def test_b():
+                from pkg import (
+                    other,
+                    main as m,
+                )
+                m.limit = 2
+        """),
+        "pkg.main",
+        {"limit": [12]},
+    ),
 ]
 
 

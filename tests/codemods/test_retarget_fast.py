@@ -8,7 +8,7 @@ import pytest
 from test_retarget_references import RELOCATION, REPORTED, ROWS, SCOPE_RULES, TOP_LEVEL, TOP_LEVEL_ROWS, UNCHANGED
 
 from splitter.codemods.retarget_references import Relocation, retarget_source
-from splitter.analysis.reference_scan import could_reference
+from splitter.analysis.module_mentions import could_reference
 from splitter.emit.retarget_fast import retarget_text
 from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 

@@ -10,11 +10,13 @@ The call-shape helpers at the bottom are shared with `retarget_references`, so b
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
+from splitter.analysis.module_mentions import could_bind_or_target
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
 from splitter.fanout import fan_out
 
@@ -90,37 +92,45 @@ def _sites_in(
         aliases = _old_module_aliases(module, old_module, package, source)
         targets = _target_constants(module, old_module)
         scanner = _Scanner(old_module, str(path), aliases, targets)
-        triggers = _triggers(old_module, aliases, targets)
+        mentions = _mentions(old_module, aliases, targets)
         lines = python_lines(source)
         for statement in statements:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            text = "".join(lines[first - 1 : statement.end_lineno])
-            if any(word in text for word in triggers):
+            if mentions("".join(lines[first - 1 : statement.end_lineno])):
                 scanner.scan(statement)
         sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
 
 
-def _triggers(old_module: str, aliases: set[str], targets: dict[str, str]) -> tuple[str, ...]:
-    """Every site names the module (a target string holds its last part), an alias of it or a constant holding a
-    target string: a statement whose text holds none of these words (most of a test file) is not walked, and with
-    no quoted module name (so no alias bound at run time) not even parsed."""
-    return (old_module.rpartition(".")[2], *(alias.split(".")[0] for alias in aliases), *targets)
+def _mentions(old_module: str, aliases: set[str], targets: dict[str, str]) -> Callable[[str], bool]:
+    """A text test every site passes: it binds the module (an import) or holds a target string, names an alias
+    of it or a constant holding a target string. A statement that fails it (most of a test file) is not walked, and
+    a top-level chunk that fails it is not even parsed.
+
+    Not the bare last part of the module's name: for `agent_bom.api.server` that is `server`, a word most test
+    files of such a project use a hundred times for other things."""
+    words = sorted({alias.split(".")[0] for alias in aliases} | set(targets))
+    named = re.compile(r"(?<![\w.])(?:%s)\b" % "|".join(map(re.escape, words))) if words else None
+    return lambda text: could_bind_or_target(text, old_module) or (named is not None and named.search(text) is not None)
 
 
 def _statements_to_scan(source: str, old_module: str, package: str | None) -> list[ast.stmt] | None:
-    """The file's top-level statements, or at least all that hold a trigger word; None if it does not parse."""
-    if not _quotes_module(source, old_module):
+    """The file's top-level statements, or at least all that pass `_mentions`; None if it does not parse.
 
-        def words(found: list[ast.stmt]) -> tuple[str, ...]:
-            module = ast.Module(body=found, type_ignores=[])
-            aliases = _old_module_aliases(module, old_module, package, source)
-            return _triggers(old_module, aliases, _target_constants(module, old_module))
+    Rounds of chunks reach a module bound at run time too: the chunk that quotes the module's name
+    (`import_module("pkg.main")`) is parsed first, the name it binds then selects the chunks that use it."""
+    if not could_bind_or_target(source, old_module):
+        return []  # every alias, run-time ones included, is bound by an import or a string naming the module
 
-        try:
-            return statements_mentioning(source, words)
-        except NotCut:
-            pass
+    def test(found: list[ast.stmt]) -> Callable[[str], bool]:
+        module = ast.Module(body=found, type_ignores=[])
+        aliases = _old_module_aliases(module, old_module, package, source)
+        return _mentions(old_module, aliases, _target_constants(module, old_module))
+
+    try:
+        return statements_mentioning(source, test)
+    except NotCut:
+        pass
     try:
         return ast.parse(source).body
     except (SyntaxError, ValueError):

@@ -4,13 +4,12 @@
 implementations of reference retargeting, the libcst codemod `RetargetReferences` and the text-edit fast path
 `retarget_fast`, so both decide from the same facts. A read sees every binding of its name in the scope it
 resolves to (Python's rule: the flow decides which one runs), so it goes through the old module only when every
-such binding is an import of it. `could_reference` is the cheap text test run before any parse.
+such binding is an import of it. `module_mentions.could_reference` is the cheap text test run before any parse.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,41 +152,3 @@ class ReferenceScan:
 def _binds_package(binder: ast.AST, name: str) -> bool:
     """`import name` or `import name.sub` (no `as`): binds the package `name` itself."""
     return isinstance(binder, ast.alias) and binder.asname is None and binder.name.split(".")[0] == name
-
-
-def could_reference(source: str, old_module: str) -> bool:
-    """Cheap text test: False only when no import or string in `source` can name `old_module`."""
-    leaf = old_module.rsplit(".", 1)[-1]
-    if leaf not in source:
-        return False
-    dotted = r"\s*\.\s*".join(map(re.escape, old_module.split(".")))
-    if re.search(rf"{dotted}\b" if "." in old_module else rf"['\"]{dotted}\b", source):
-        return True  # an absolute import or a patch target string
-    position = source.find(leaf)
-    while position != -1:  # str.find, not a `\b` regex: that one tries every position of the file
-        end = position + len(leaf)
-        word = not _is_word(source[position - 1 : position]) and not _is_word(source[end : end + 1])
-        if word and _in_import(source, position):
-            return True
-        position = source.find(leaf, end)
-    return False
-
-
-def _is_word(character: str) -> bool:
-    return character.isalnum() or character == "_"
-
-
-def _in_import(source: str, position: int) -> bool:
-    """Whether the word at `position` may be part of an import statement (`from . import main`, `from .main`)."""
-    start = source.rfind("\n", 0, position) + 1
-    while start > 1 and source[start - 2] == "\\":  # a backslash-continued line: the statement starts above
-        start = source.rfind("\n", 0, start - 1) + 1
-    if _IMPORT_WORD.search(source, start, position):
-        return True
-    opening = source.rfind("(", 0, position)  # `from pkg import (\n    app,\n    main,\n)`
-    if opening == -1 or source.find(")", opening, position) != -1:
-        return False
-    return source[max(0, opening - 100) : opening].rstrip().endswith("import")
-
-
-_IMPORT_WORD = re.compile(r"\b(?:import|from)\b")

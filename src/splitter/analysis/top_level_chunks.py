@@ -1,18 +1,18 @@
-"""Parse only the top-level statements of a file whose text holds one of a few words.
+"""Parse only the top-level statements of a file whose text passes a cheap text test.
 
 The patched-name scan reads every test file that reaches the monolith, and parsing them whole cost more than
 analysing the monolith: a test file of 40k characters may mention the module in a tenth of its tests. The file is
 cut into chunks at column-0 `def`, `async def`, `class` and decorator lines (a decorator keeps the definition it
-decorates), which in Python can only start a statement; each chunk that holds a word is parsed alone, padded with
-newlines so that line numbers are the file's. A cut inside a multi-line string shows as a chunk with an odd number
-of triple quotes, and then the caller parses the whole file, as it does when a chunk does not parse.
+decorates), which in Python can only start a statement; each chunk whose text passes the test is parsed alone,
+padded with newlines so that line numbers are the file's. A cut inside a multi-line string shows as a chunk with
+an odd number of triple quotes, and then the caller parses the whole file, as it does when a chunk does not parse.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import pairwise
 
 _STATEMENT_START = re.compile(r"@|(?:async[ \t]+)?def[ \t]|class[ \t(:]")
@@ -47,17 +47,17 @@ def top_level_chunks(source: str) -> list[tuple[int, str]]:
     return chunks
 
 
-def statements_mentioning(source: str, words: Callable[[list[ast.stmt]], Iterable[str]]) -> list[ast.stmt]:
-    """The top-level statements of every chunk holding one of `words(statements parsed so far)`, in file order.
+def statements_mentioning(source: str, test: Callable[[list[ast.stmt]], Callable[[str], bool]]) -> list[ast.stmt]:
+    """The top-level statements of every chunk whose text passes `test(statements parsed so far)`, in file order.
 
-    `words` is asked again after each round, so statements parsed for the first words (imports) can add more
+    `test` is asked again after each round, so statements parsed for the first test (imports) can widen it
     (the aliases those imports bind). Raises NotCut when a chunk to parse does not parse alone."""
     chunks = top_level_chunks(source)
     parsed: dict[int, list[ast.stmt]] = {}
     while True:
         found = [s for index in sorted(parsed) for s in parsed[index]]
-        now = tuple(words(found))
-        wanted = [i for i, (_, text) in enumerate(chunks) if i not in parsed and any(w in text for w in now)]
+        mentions = test(found)
+        wanted = [i for i, (_, text) in enumerate(chunks) if i not in parsed and mentions(text)]
         if not wanted:
             return found
         for index in wanted:

@@ -58,7 +58,7 @@ def retarget_repository(
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
     from splitter.planning.relocation import Relocation
-    from splitter.emit.retarget_fast import could_reference
+    from splitter.analysis.module_mentions import could_reference
 
     analysis = project.analysis
     spec = Relocation(old_module=analysis.module_name, moved=relocation)

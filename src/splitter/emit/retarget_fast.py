@@ -28,7 +28,7 @@ from splitter.codemods._home_imports import HomeReferences
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
-from splitter.analysis.reference_scan import ReferenceScan, Use, Via, could_reference  # noqa: F401 - re-exported
+from splitter.analysis.reference_scan import ReferenceScan, Use, Via
 from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
 
