@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,33 @@ DEFAULT = SortSettings(root=Path("/nonexistent"), known=(("shop", 3),))
         "import json\n\nimport mylib\n\nimport shop\n",
         DEFAULT, id="third-party-section-before-first-party",
     ),
+    pytest.param(
+        "import json\n\nfrom shop import main\nfrom shop.zeta import z\n\nX = 1\n",
+        "import json\n\nfrom shop.zulu import alpha\nfrom shop.zeta import z\n\nX = 1\n",
+        "import json\n\nfrom shop.zeta import z\nfrom shop.zulu import alpha\n\nX = 1\n",
+        DEFAULT, id="an-import-line-edited-in-place",
+    ),
+    pytest.param(
+        "import json\n\nfrom shop import zeta\n\n\ndef test_x():\n    import shop.main as m\n    m.x = 1\n",
+        "import json\n\nfrom shop import zeta\n\n\ndef test_x():\n    import shop.services.orders as m\n    m.x = 1\n",
+        "import json\n\nfrom shop import zeta\n\n\ndef test_x():\n    import shop.services.orders as m\n    m.x = 1\n",
+        DEFAULT, id="only-a-function-changed",
+    ),
+    pytest.param(
+        "import json\n\nfrom shop import main\n\n\ndef test_a():\n    pass\n\n\nimport os\n\nfrom shop import zeta\n\n\n"
+        "@decorator\ndef test_b():\n    pass\n",
+        "import json\n\nfrom shop.services import c\n\n\ndef test_a():\n    pass\n\n\nimport os\n\n"
+        "from shop.services import b\nfrom shop.routers import a\n\n\n@decorator\ndef test_b():\n    pass\n",
+        "import json\n\nfrom shop.services import c\n\n\ndef test_a():\n    pass\n\n\nimport os\n\n"
+        "from shop.routers import a\nfrom shop.services import b\n\n\n@decorator\ndef test_b():\n    pass\n",
+        DEFAULT, id="a-block-between-tests-before-a-decorated-one",
+    ),
 ])
 def test_tidy_import_text(original: str, retargeted: str, expected: str, settings: SortSettings) -> None:
     assert tidy_import_text(original, retargeted, settings) == expected
     assert tidy_import_text(expected, expected, settings) == expected
+    # given the original's tree, files whose import blocks no edit touched are not parsed again: same answer
+    assert tidy_import_text(original, retargeted, settings, ast.parse(original)) == expected
 
 
 @pytest.mark.parametrize(("config_name", "config", "first_party", "line_length"), [

@@ -60,9 +60,20 @@ def statements_mentioning(source: str, test: Callable[[list[ast.stmt]], Callable
         wanted = [i for i, (_, text) in enumerate(chunks) if i not in parsed and mentions(text)]
         if not wanted:
             return found
-        for index in wanted:
-            first_line, text = chunks[index]
-            try:
-                parsed[index] = ast.parse("\n" * (first_line - 1) + text).body
-            except (SyntaxError, ValueError) as exc:
-                raise NotCut(str(exc)) from None
+        parsed.update(zip(wanted, _parsed_chunks(chunks, wanted), strict=True))
+
+
+def statements_of_chunks(chunks: list[tuple[int, str]], wanted: list[int]) -> list[ast.stmt]:
+    """The top-level statements of the chunks at the `wanted` indexes (ascending), with the file's line numbers."""
+    return [statement for body in _parsed_chunks(chunks, wanted) for statement in body]
+
+
+def _parsed_chunks(chunks: list[tuple[int, str]], wanted: list[int]) -> list[list[ast.stmt]]:
+    bodies = []
+    for index in wanted:
+        first_line, text = chunks[index]
+        try:
+            bodies.append(ast.parse("\n" * (first_line - 1) + text).body)
+        except (SyntaxError, ValueError) as exc:
+            raise NotCut(str(exc)) from None
+    return bodies

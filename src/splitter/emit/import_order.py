@@ -22,6 +22,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_of_chunks, top_level_chunks
 from splitter.emit import nodes
 from splitter.emit.source_statements import is_definition
 
@@ -391,11 +392,12 @@ def tidy_import_text(original: str, new: str, settings: SortSettings, original_t
     put the import blocks of `new` in isort order too (new lines where isort wants them, lines of one module
     merged) and give the statement after a changed block isort's blank lines. Only the import lines are parsed
     with libcst; the rest of the file is left as it is. `original_tree`: `ast.parse(original)`, if at hand."""
-    if original == new or not _sorted_before(original, settings, original_tree):
+    if original == new or _import_blocks_untouched(original, new, original_tree):
         return new
-    try:
-        tree = ast.parse(new)
-    except (SyntaxError, ValueError):
+    if not _sorted_before(original, settings, original_tree):
+        return new
+    tree = _import_statements_and_after(new)
+    if tree is None:
         return new
     lines = new.splitlines(keepends=True)
     for first, last, following in reversed(_top_level_runs(tree)):
@@ -406,6 +408,38 @@ def tidy_import_text(original: str, new: str, settings: SortSettings, original_t
         after = _lines_after(lines, last, tree.body[following] if following < len(tree.body) else None, settings)
         lines[first - 1 : after] = tidy.splitlines(keepends=True) + _gap(lines, last, after, tree, following, settings)
     return "".join(lines)
+
+
+def _import_statements_and_after(text: str) -> ast.Module | None:
+    """The top-level statements of every chunk of `text` (`top_level_chunks`) holding a column-0 import, and of
+    the chunk after each: what the import runs and the statement after each need, without parsing every test
+    of a long file. The whole file when it cannot be cut; None when it does not parse."""
+    try:
+        chunks = top_level_chunks(text)
+        wanted = {i + step for i, (_, chunk) in enumerate(chunks) if _COLUMN_0_IMPORT.search(chunk) for step in (0, 1)}
+        return ast.Module(body=statements_of_chunks(chunks, sorted(wanted & set(range(len(chunks))))), type_ignores=[])
+    except NotCut:
+        pass
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+_COLUMN_0_IMPORT = re.compile(r"^(?:import|from)[ \t\\(.]", re.MULTILINE)
+
+
+def _import_blocks_untouched(original: str, new: str, original_tree: ast.Module | None) -> bool:
+    """True when `new` differs from `original` only on lines outside its top-level import statements (a patch
+    target or an import inside a test changed): its import blocks are the original's, so there is nothing to
+    tidy, and `new` need not be parsed (that parse was most of tidying a repository's tests)."""
+    old_lines, new_lines = python_lines(original), python_lines(new)  # numbered as `ast` numbers them
+    if original_tree is None or len(old_lines) != len(new_lines):
+        return False
+    changed = [n for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=True), start=1) if a != b]
+    if any(new_lines[n - 1].startswith(("import ", "from ")) for n in changed):
+        return False
+    return not any(first <= n <= last for first, last, _ in _top_level_runs(original_tree) for n in changed)
 
 
 def _lines_after(lines: list[str], last: int, following: ast.stmt | None, settings: SortSettings) -> int:
