@@ -298,8 +298,10 @@ def _mergeable(statement: cst.SimpleStatementLine, settings: SortSettings) -> bo
         return False
     if not settings.combine_as_imports and any(a.asname is not None for a in small.names):
         return False
-    if any(_has_comment(line) for line in statement.leading_lines) or "#" in cst.Module(body=[]).code_for_node(small):
+    if any(_has_comment(line) for line in statement.leading_lines):
         return False
+    if small.lpar is not None and "#" in cst.Module(body=[]).code_for_node(small):
+        return False  # only a parenthesised import can hold a comment; writing each one out was slow
     return statement.trailing_whitespace.comment is None or len(small.names) == 1
 
 
