@@ -69,8 +69,8 @@ DEFAULT = SortSettings(root=Path("/nonexistent"), known=(("shop", 3),))
         DEFAULT, id="only-a-function-changed",
     ),
     pytest.param(
-        "import json\n\nfrom shop import main\n\n\ndef test_a():\n    pass\n\n\nimport os\n\nfrom shop import zeta\n\n\n"
-        "@decorator\ndef test_b():\n    pass\n",
+        "import json\n\nfrom shop import main\n\n\ndef test_a():\n    pass\n\n\nimport os\n\n"
+        "from shop import zeta\n\n\n@decorator\ndef test_b():\n    pass\n",
         "import json\n\nfrom shop.services import c\n\n\ndef test_a():\n    pass\n\n\nimport os\n\n"
         "from shop.services import b\nfrom shop.routers import a\n\n\n@decorator\ndef test_b():\n    pass\n",
         "import json\n\nfrom shop.services import c\n\n\ndef test_a():\n    pass\n\n\nimport os\n\n"

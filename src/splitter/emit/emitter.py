@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from splitter.emit.import_order import (
 )
 from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
-from splitter.analysis.model import Analysis
+from splitter.analysis.model import Analysis, Unit
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
@@ -94,6 +95,27 @@ class Emitter:
     def as_node(self, index: int, statement: cst.BaseStatement) -> cst.BaseStatement:
         """A moved statement as a libcst node (raw text is parsed), for rewrites done after emission."""
         return self._moved.as_node(self.analysis.units[index], statement)
+
+    def read_only_elsewhere(self, destination: Destination, names: set[str]) -> set[str]:
+        """Those of `names` (bound by a unit moved to `destination`) that code elsewhere reads and nothing in
+        `destination` does, that unit included."""
+        readers: dict[str, set[Destination]] = defaultdict(set)
+        for other in self.analysis.units:
+            for name in other.uses & names:
+                readers[name].add(self.placement.get(other.index, MAIN))
+            for name in self._kept_in_main_reads(other) & names:
+                readers[name].add(MAIN)
+        return {name for name, where in readers.items() if destination not in where}
+
+    def _kept_in_main_reads(self, unit: Unit) -> set[str]:
+        """Names read by the statements of an `if` block that stay in main.py (`app.add_middleware(X)`): the
+        unit's `uses` leaves them out, as they do not decide where the rest of the block goes."""
+        tree = self.analysis.tree
+        if not unit.app_setup or tree is None:
+            return set()
+        body = getattr(tree.body[unit.index], "body", [])
+        kept = [body[position] for position in unit.app_setup if position < len(body)]
+        return {node.id for statement in kept for node in ast.walk(statement) if isinstance(node, ast.Name)}
 
     def seams_read_in(self, destination: Destination) -> dict[str, Destination]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""

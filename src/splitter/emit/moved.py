@@ -83,6 +83,24 @@ class MovedStatements:
                 return None
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
             edits += [(o, len(name), f"{aliases[name]}.{name}") for o, name in found if o not in renamed]
+        return edits + self._noqa_edits(unit, node, statement.text, start, destination)
+
+    def _noqa_edits(
+        self, unit: Unit, node: ast.stmt, text: str, start: int, destination: Destination
+    ) -> list[tuple[int, int, str]]:
+        """`  # noqa: F401` after each import of a moved `try`/`if` block that binds a name only other modules read
+        (`core.X` in main.py): pyflakes calls it unused in its new module, and `ruff check --fix` would delete it
+        and break the app. The only change to a moved line; skipped where a comment cannot go (a `\\` line end)."""
+        if destination == MAIN or unit.kind != "compound":
+            return []
+        last = _last_import_bindings(node)
+        elsewhere = self.emitter.read_only_elsewhere(destination, set(last))
+        lines, edits = self._source_lines(), []
+        for line in sorted({number for bound, number in last.items() if bound in elsewhere}):
+            end = sum(len(x) for x in lines[start:line]) - 1  # the offset of that line's newline in `text`
+            physical = lines[line - 1]
+            if text[end : end + 1] == "\n" and "\r" not in physical and not physical.rstrip().endswith("\\"):
+                edits += [] if "noqa" in physical else [(end, 0, "  # noqa: F401")]
         return edits
 
     def _seam_aliases(self, destination: Destination) -> dict[str, str]:
@@ -165,6 +183,41 @@ class MovedStatements:
                 if tree is not None and len(tree.body) == 1:
                     self._unit_scopes[unit.index] = build_scopes(tree)
         return self._unit_scopes[unit.index]
+
+
+def block_imports(node: ast.stmt):
+    """(bound name, line) of each import a block runs at module level (not those inside a def or class)."""
+    for statement in _module_level_statements(node):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                plain = isinstance(statement, ast.Import) and alias.asname is None
+                bound = alias.name.split(".")[0] if plain else alias.asname or alias.name
+                if bound != "*":
+                    yield bound, alias.lineno
+
+
+def _last_import_bindings(node: ast.stmt) -> dict[str, int]:
+    """name -> line of an import that is the last binding of the name in the block (pyflakes judges the last
+    binding: an import a fallback `def` or assignment in the `except` branch rebinds is never reported)."""
+    bindings = [(line, name, True) for name, line in block_imports(node)]
+    for statement in _module_level_statements(node):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bindings.append((statement.lineno, statement.name, False))
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            bindings += [(statement.lineno, t.id, False) for t in targets if isinstance(t, ast.Name)]
+    last = {name: (line, is_import) for line, name, is_import in sorted(bindings)}
+    return {name: line for name, (line, is_import) in last.items() if is_import}
+
+
+def _module_level_statements(node: ast.stmt):
+    yield node
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        for child in getattr(node, field, ()):
+            for statement in [child] if isinstance(child, ast.stmt) else child.body:
+                yield from _module_level_statements(statement)
 
 
 def _edited(statement: RawStatement, edits: list[tuple[int, int, str]]) -> RawStatement:
