@@ -62,6 +62,7 @@ def project(tmp_path: Path) -> Path:
     ("binary.py", ("binary data",)),
     ("latin1.py", ("not utf-8 text", "UTF-8")),
     ("empty.py", ("no FastAPI app",)),
+    ("app_factory.py", (":8:", "`create_app()` makes one here", "app factory")),
 ])
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_files_that_cannot_be_split(tmp_path: Path, name: str, fragments: tuple[str, ...], command: str) -> None:

@@ -219,10 +219,31 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
     return constants
 
 
+def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
+    """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                callee = inner.func if isinstance(inner, ast.Call) else None
+                name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+                if name == "FastAPI":
+                    return inner.lineno, node.name
+    return None
+
+
 def _apps(tree: ast.Module, path: Path) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
     """The FastAPI apps, the one to split first, and a diagnostic when there are several."""
     apps = _find_objects(tree, "FastAPI")
     if not apps:
+        made_in = _app_made_in_a_function(tree)
+        if made_in is not None:
+            line, function = made_in
+            raise SplitterError(
+                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory), and "
+                "splitter splits an app the module itself creates (`app = FastAPI(...)` at top level)",
+                path,
+                line,
+            )
         raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
     apps = _primary_first(tree, apps)
     names = tuple(dict.fromkeys(name for name, _ in apps))
