@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.project import load_project, plan_project
 from splitter.verification.compare import compare
 from splitter.verification.runner import take_snapshot
 
@@ -91,3 +92,20 @@ def test_split_adds_no_unused_import_and_no_undefined_name(name: str, tmp_path: 
     findings = pyflakes_findings(tmp_path, created)
     assert created and findings == []
     assert len(pyflakes_findings(tmp_path, [target])) <= len(before)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_first_wave_alone_keeps_what_clients_see_and_the_tests_pass(name: str, tmp_path: Path) -> None:
+    """One router per pull request: after moving only the plan's first group, main.py keeps the rest and still
+    has every name that code reads (an `if TYPE_CHECKING:` block kept for annotations needs `TYPE_CHECKING`)."""
+    case = lay_out(name, tmp_path)
+    target = tmp_path / case["target"]
+    before = snapshot(tmp_path, case)
+    plan = plan_project(load_project(target, case.get("module")))
+    first = plan.groups[0].name
+    result = apply_split(target, plan, ApplyOptions(only=(first,), module_name=case.get("module")))
+    assert any(p.parent.name == "routers" or p.parent.parent.name == "routers" for p in result.changes), first
+    report = compare(before, snapshot(tmp_path, case))
+    assert not report.findings, [f.message for f in report.findings]
+    after_tests = run_tests(tmp_path, case)
+    assert after_tests.returncode == 0, after_tests.stdout[-3000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,15 +79,20 @@ def _moved_for_only(
     if names <= set(only):
         return placement  # the wave that completes the plan moves the rest too, as a one-shot apply does
     chosen = {Destination.router(g) for g in only} | {Destination.service(g) for g in only}
-    binder = {n: i for i, d in placement.items() for n in analysis.units[i].binds}
-    moving = {i for i, d in placement.items() if d in chosen}
-    stack = list(moving)
+    binders: dict[str, list[int]] = defaultdict(list)  # every one: `x = None`, then `if ...: x = X()`
+    for index in placement:
+        for name in analysis.units[index].binds:
+            binders[name].append(index)
+    # the generated routers repeat the app router's settings (`route_class=TimedRoute`): what they name moves too
+    settings = {name for value in analysis.router_settings.values() for name in re.findall(r"^[A-Za-z_]\w*", value)}
+    moving: set[int] = set()
+    stack = [i for i, d in placement.items() if d in chosen] + [i for n in settings for i in binders.get(n, [])]
     while stack:
-        for name in analysis.units[stack.pop()].uses:
-            other = binder.get(name)
-            if other is not None and other not in moving and placement[other] != MAIN:
-                moving.add(other)
-                stack.append(other)
+        index = stack.pop()
+        if index in moving or placement[index] == MAIN:
+            continue
+        moving.add(index)
+        stack += [other for name in analysis.units[index].uses for other in binders.get(name, [])]
     return {i: (d if i in moving else MAIN) for i, d in placement.items()}
 
 

@@ -180,7 +180,7 @@ class Emitter:
     ) -> tuple[dict[int, set[str]], dict[Destination, list[str]], dict[Destination, str]]:
         """Where each name the module needs comes from: an original import (unit -> names), a generated module
         (destination -> names), or a seam's home module read as a whole (destination -> alias)."""
-        needs = draft.needs - draft.binds - BUILTINS
+        needs = self._with_what_import_blocks_read(draft.needs - draft.binds - BUILTINS) - draft.binds - BUILTINS
         if "__file__" in draft.needs and "__file__" in self.seams_read_in(draft.destination):
             needs.add("__file__")  # read as core.__file__
         if draft.destination == MAIN or self.app not in self.seams:
@@ -211,6 +211,23 @@ class Emitter:
             if self.analysis.units[index].type_checking:
                 copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
         return copied, generated, module_imports
+
+    def _with_what_import_blocks_read(self, needs: set[str]) -> set[str]:
+        """`needs` and what the import blocks copied for them read themselves: an `if sys.version_info >= ...:`
+        block of imports needs `sys`, an `if TYPE_CHECKING:` block `TYPE_CHECKING`."""
+        needs, seen = set(needs), set()
+        while True:
+            blocks = {
+                index
+                for name in needs
+                for index in (self._binders_to_copy(name) if name in self.import_binders else [])
+                if self.analysis.units[index].is_import_block
+            } - seen
+            if not blocks:
+                return needs
+            seen |= blocks
+            for index in blocks:
+                needs |= self.analysis.units[index].uses
 
     def _binders_to_copy(self, name: str) -> list[int]:
         """The imports of the monolith that bind `name`: one when they all import the same object (`from fastapi

@@ -84,7 +84,21 @@ class MainModule:
                 units.append(("moved", unit))
                 for registration in emitter.registrations_of.get(unit.index, []):
                     self.needs |= plain_names(registration) | {unit.name}
+        self._needs_of_kept_import_blocks()
         return units
+
+    def _needs_of_kept_import_blocks(self) -> None:
+        """An `if TYPE_CHECKING:` or `if sys.version_info ...:` block of imports main.py keeps (it needs a name
+        the block binds) reads names itself: main.py needs them too (`TYPE_CHECKING`, when only waves of the
+        split have moved and the kept code still has annotations naming the block's imports)."""
+        blocks = [u for u in self.analysis.units if u.is_import_block]
+        for _ in range(len(blocks)):
+            before = len(self.needs)
+            for unit in blocks:
+                if any(imported.bound in self.needs for imported in unit.imports):
+                    self.needs |= unit.uses
+            if len(self.needs) == before:
+                return
 
     def _keep(self, unit: Unit, moved_names: set[str]) -> None:
         emitter = self.emitter
