@@ -7,6 +7,7 @@ apply writes (no shared_2.py, core_2.py or app_core.py beside the first wave's m
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -136,3 +137,42 @@ def test_a_plan_of_text_git_never_held_is_checked_against_main_as_it_is(tmp_path
     result = apply(repo, plan, "runs")
     assert result.exit_code == 0, result.output
     assert (repo / "routers" / "runs.py").exists()
+
+
+def test_waves_keep_the_module_name_the_plan_was_made_for(tmp_path: Path) -> None:
+    """Retargeting the `api.main` patch strings in the first wave leaves more files naming the top-level `main`:
+    the second wave still splits `api.main` (UTXOracle refused its 14th wave, reading main.py as `main`)."""
+    plan, monolith = tmp_path / "plan.json", "api/main.py"
+    one_shot = notes_backend(tmp_path / "one", "waves_module_name")
+    repo = notes_backend(tmp_path / "waves", "waves_module_name")
+    make_plan(repo, plan, monolith)
+    assert json.loads(plan.read_text())["module"] == "api.main"
+    assert apply(one_shot, plan, monolith=monolith).exit_code == 0
+    for wave in (["a"], ["b"]):
+        result = apply(repo, plan, *wave, monolith=monolith)
+        assert result.exit_code == 0, result.output
+        suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
+                               capture_output=True, text=True, timeout=600)
+        assert suite.returncode == 0, suite.stdout[-3000:]
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave)}")
+    assert files(repo) == files(one_shot)
+
+
+def test_a_wave_after_one_that_reflowed_a_line_it_retargeted_runs(tmp_path: Path) -> None:
+    """In a ruff-formatted project the first wave reflows the patch line it made too long; the second compares
+    the file with that, not with the unreflowed text, and changes the next line (pocketpaw refused its 4th wave)."""
+    plan = tmp_path / "plan.json"
+    one_shot = notes_backend(tmp_path / "one", "waves_reflowed_tests")
+    repo = notes_backend(tmp_path / "waves", "waves_reflowed_tests")
+    make_plan(repo, plan)
+    assert apply(one_shot, plan).exit_code == 0
+    for wave in (["a"], ["b"]):
+        result = apply(repo, plan, *wave)
+        assert result.exit_code == 0, result.output
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave)}")
+    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
+                           capture_output=True, text=True, timeout=600)
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    assert files(repo) == files(one_shot)

@@ -147,8 +147,10 @@ def _seam_homes(
             if name in seams and destination != MAIN:
                 homes[name] = destination
     imported = {i.bound for u in analysis.units if u.kind == "import" or u.is_import_block for i in u.imports}
+    # a wave (--only) may keep a definition the name's later import rebinds: main.py stays its home then
+    kept = {name for index, where_to in placement.items() if where_to == MAIN for name in analysis.units[index].binds}
     for name in seams:
-        if name not in homes and name in imported:
+        if name not in homes and name in imported and name not in kept:
             homes[name] = CORE  # an imported name tests patch: everyone reads it through core
     moved = [(analysis.units[i], d) for i, d in placement.items() if d != MAIN]
     if any("__file__" in unit.dynamic and where.depth(d) for unit, d in moved):
@@ -335,7 +337,9 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
 @without_gc
 def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOptions | None = None) -> ApplyResult:
     options = options or ApplyOptions()
-    project = load_project(Path(path), options.module_name)
+    # the plan's module name, not one detected again: detection counts how the tests import the monolith, and
+    # the waves before this one retargeted them (UTXOracle's `api.main` read as a top-level `main` at wave 14)
+    project = load_project(Path(path), options.module_name or (plan.module if plan is not None else None))
     wave = None
     if plan is None:
         plan = plan_project(project)
@@ -347,7 +351,9 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     if wave is not None:
 
         def build(planned: Project, only: tuple[str, ...]) -> tuple[dict[Path, str], dict[str, str]]:
-            return build_changes(planned, plan, replace(options, only=only))
+            built, moved = build_changes(planned, plan, replace(options, only=only))
+            built.update(_reflowed(planned, built))  # as the earlier wave wrote it: else it reads as a hand edit
+            return built, moved
 
         changes, relocation, earlier = wave_changes(wave, plan, options.only, build)
     else:
@@ -357,7 +363,10 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         first_party = frozenset() if project.analysis.package else _created_packages(plan)
 
         def retarget(files: Project, moved: dict[str, str]) -> dict[Path, str]:
-            return retarget_repository(files, moved, exclude=set(changes), first_party=first_party)
+            rewritten = retarget_repository(files, moved, exclude=set(changes), first_party=first_party)
+            if wave is not None:  # compared with what the earlier wave wrote, reflowed as it was
+                rewritten.update(_reflowed(project, rewritten))
+            return rewritten
 
         changes.update(wave.references(retarget, relocation) if wave else retarget(project, relocation))
     changes.update(_reflowed(project, changes))
