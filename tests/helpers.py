@@ -7,6 +7,10 @@ import textwrap
 from collections.abc import Callable
 
 
+# edge fixtures that are bad input (one error line, nothing written), not monoliths to split
+EDGE_BAD_INPUT = frozenset({"syntax_error.py", "binary.py", "latin1.py", "empty.py", "no_app.py", "app_factory.py"})
+
+
 def code(text: str) -> str:
     """A source snippet written indented inside a test: dedented, without the leading blank line."""
     return textwrap.dedent(text).lstrip("\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import EDGE_BAD_INPUT
 from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.planning.destination import CORE, MAIN, Role
 from splitter.planning.project import load_project, plan_project
@@ -64,8 +65,7 @@ def test_documented_decision(name: str, tmp_path: Path) -> None:
 
 
 def test_every_valid_edge_fixture_is_covered() -> None:
-    broken = {"syntax_error.py", "binary.py", "latin1.py", "empty.py", "no_app.py"}
-    assert {p.name for p in EDGE.glob("*.py")} - broken == set(DECISIONS)
+    assert {p.name for p in EDGE.glob("*.py")} - EDGE_BAD_INPUT == set(DECISIONS)
 
 
 @pytest.mark.parametrize("name", sorted(DECISIONS))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from splitter.emit import source_statements as emit
+from tests.helpers import EDGE_BAD_INPUT
 from splitter.analysis.analyze import analyze_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -18,7 +19,7 @@ SOURCES = [
 ]
 
 
-PARSEABLE = [p for p in SOURCES if p.name not in ("syntax_error.py", "no_app.py")]
+PARSEABLE = [p for p in SOURCES if p.name not in EDGE_BAD_INPUT]
 
 
 @pytest.mark.parametrize("chunk_lines", [1, 7, 50, 2000])
