@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
+from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
 from splitter.planning.grouping import (
     DEFAULT_SKIP_SEGMENTS,
     group_key,
@@ -248,8 +249,9 @@ class _Planner:
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
         imports = sum(u.last_line - u.first_line + 1 for u in self.analysis.units if u.kind == "import")
         groups = len(set(self.group_of_block.values()))
+        setup = len({d for d in self.dest.values() if is_app_setup(d)})
         # Each group costs an import and an include line; generated imports of helpers add roughly as many.
-        return lines + hooks + imports + groups * 3 + 15
+        return lines + hooks + imports + groups * 3 + setup * 2 + 15
 
     def seams(self) -> list[str]:
         rebound = set()
@@ -364,6 +366,7 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     planner.keep_route_order()
     planner.place(planner.estimate_main_lines())
     planner.split_oversized()
+    move_setup_runs(planner)
     return _to_plan(analysis, options, planner)
 
 
@@ -378,6 +381,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     explain_groups(groups.values(), _name_reasons(planner))
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
+    warnings = setup_module_notes(planner, warnings)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from splitter.analysis.blocks import build_blocks
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
+from splitter.planning.app_setup_runs import APP_AT_IMPORT, is_app_setup
 from splitter.planning.destination import MAIN, Destination
 from splitter.planning.plan_io import Plan
 
@@ -50,7 +51,8 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
                 analysis.path,
                 members[0].first_line,
             )
-        if block.must_stay and destinations != {MAIN}:
+        in_place = block.must_stay == APP_AT_IMPORT and all(is_app_setup(d) for d in destinations)
+        if block.must_stay and destinations != {MAIN} and not in_place:
             raise SplitterError(
                 f"invalid plan: `{block.name}` must stay in main.py ({block.must_stay})", analysis.path, block.line
             )
