@@ -130,9 +130,9 @@ _REIMPORT = """\
             importlib.import_module(home)
 """
 _REIMPORT_NOT_IN_PLACE = """\
+        loaded = [home for home in loaded if home not in IN_PLACE]  # main runs those
         for home in loaded:
-            if home not in IN_PLACE:  # main imports it after creating the app
-                importlib.import_module(home)
+            importlib.import_module(home)
 """
 
 
@@ -167,7 +167,7 @@ def compat_source(
         homes="\n".join(entries),
         function=FORWARD_FUNCTION,
         in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
-        reimport=(_REIMPORT_NOT_IN_PLACE.format(module=module) if in_place else _REIMPORT),
+        reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
     )
 
 

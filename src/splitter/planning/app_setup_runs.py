@@ -110,7 +110,24 @@ def _setup_runs(planner: _Planner) -> list[list[int]]:
             runs[-1].append(block_id)
         else:
             runs.append([])
-    return [kept for run in runs for kept in _read_only_inside(planner, run) if kept]
+    return [kept for run in runs for part in _read_only_inside(planner, run) if (kept := _trimmed(planner, part))]
+
+
+def _trimmed(planner: _Planner, run: list[int]) -> list[int]:
+    """The run without the one-line statements binding nothing at its ends (`app.include_router(x)`): main.py
+    keeps them, so it still reads as the app's table of routers and middleware around what moved."""
+
+    def one_line(block_id: int) -> bool:
+        block = planner.blocks[block_id]
+        unit = planner.analysis.units[block.units[0]]
+        return unit.first_line == unit.last_line and not block.binds
+
+    start, end = 0, len(run)
+    while start < end and one_line(run[start]):
+        start += 1
+    while end > start and one_line(run[end - 1]):
+        end -= 1
+    return run[start:end]
 
 
 def _movable(planner: _Planner, block: Block, run: set[int]) -> bool:
