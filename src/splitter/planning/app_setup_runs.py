@@ -117,10 +117,13 @@ def _trimmed(planner: _Planner, run: list[int]) -> list[int]:
     """The run without the one-line statements binding nothing at its ends (`app.include_router(x)`): main.py
     keeps them, so it still reads as the app's table of routers and middleware around what moved."""
 
+    inside = set(run)
+
     def one_line(block_id: int) -> bool:
         block = planner.blocks[block_id]
         unit = planner.analysis.units[block.units[0]]
-        return unit.first_line == unit.last_line and not block.binds
+        continues = planner.deps[block_id] & inside  # `_wh_router.register()` belongs to the run it reads
+        return unit.first_line == unit.last_line and not block.binds and not continues
 
     start, end = 0, len(run)
     while start < end and one_line(run[start]):

@@ -247,11 +247,24 @@ class _Planner:
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
-        imports = sum(u.last_line - u.first_line + 1 for u in self.analysis.units if u.kind == "import")
+        imports = self._main_import_lines()
         groups = len(set(self.group_of_block.values()))
         setup = len({d for d in self.dest.values() if is_app_setup(d)})
         # Each group costs an import and an include line; generated imports of helpers add roughly as many.
         return lines + hooks + imports + groups * 3 + setup * 2 + 15
+
+    def _main_import_lines(self) -> int:
+        """main.py copies an import only for what its kept code and hook registrations read, or when nothing
+        reads what it binds (a side-effect import); each moved module re-imports the rest."""
+        kept = [b for b in self.blocks if self.dest.get(b.id, MAIN) == MAIN or b.is_hook]
+        main_reads = set().union(*(b.uses for b in kept))
+        read_anywhere = set().union(*(u.uses for u in self.analysis.units))
+        lines = 0
+        for unit in self.analysis.units:
+            bound = {i.bound for i in unit.imports}
+            if unit.kind == "import" and (bound & main_reads or not bound & read_anywhere):
+                lines += unit.last_line - unit.first_line + 1
+        return lines
 
     def seams(self) -> list[str]:
         rebound = set()
