@@ -490,3 +490,19 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
     plan = plan_project(load_project(tmp_path / "main.py"))
     warnings = [w for w in plan.warnings if "inspect.getsource" in w]
     assert len(warnings) == 1 and warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:7: ")
+
+
+def test_an_oversized_note_on_a_monoliths_own_router_names_its_largest_route() -> None:
+    """A monolith's APIRouter moves with all its routes: the note says so, and which route is the largest."""
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    body = "".join(f"    total += {i}\n" for i in range(40))
+    source = "from fastapi import APIRouter, FastAPI\napp = FastAPI()\nrpc_router = APIRouter()\n"
+    source += '@rpc_router.post("/rpc")\ndef handle_rpc():\n    total = 0\n' + body + "    return total\n"
+    source += "".join(f'@rpc_router.get("/rpc/{n}")\ndef {n}():\n    return 1\n' for n in ("ping", "pong", "peng"))
+    source += "app.include_router(rpc_router)\n"
+    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=40))
+    notes = [w for w in plan.warnings if "alone is" in w]
+    assert len(notes) == 1 and "the monolith's APIRouter `rpc_router` and its routes move together" in notes[0]
+    assert "the largest, `handle_rpc` (line 4), is 44 lines" in notes[0], notes

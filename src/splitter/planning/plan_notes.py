@@ -77,6 +77,16 @@ def _schema_names_kept(analysis: Analysis, planner: _Planner) -> list[str]:
     return notes
 
 
+def _largest_member(analysis: Analysis, block: Block) -> str:
+    """For statements that move together (a monolith's own APIRouter and its routes): the largest of them, which
+    is what a reader would cut first."""
+    if len(block.units) < 2:
+        return ""
+    unit = max((analysis.units[u] for u in block.units), key=lambda u: u.footprint)
+    what = f"the monolith's APIRouter `{block.router_var}` and its routes" if block.router_var else "these statements"
+    return f"; {what} move together, the largest, `{unit.name}` (line {unit.first_line}), is {unit.footprint} lines"
+
+
 def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     """Files the size limits cannot hold, and why: a single definition bigger than a file, or what keeps
     main.py big. Moved code is never cut, so the user hears it from the plan, not from a line count."""
@@ -92,7 +102,7 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
             file = where.subpath(destination).replace(".", "/") + ".py"
             notes.append(
                 f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
-                f"{file} cannot stay under {limit} lines without cutting it"
+                f"{file} cannot stay under {limit} lines without cutting it" + _largest_member(analysis, largest)
             )
     main_lines = planner.estimate_main_lines()
     if main_lines > planner.options.main_max_lines:
