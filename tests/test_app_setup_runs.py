@@ -102,3 +102,19 @@ def test_a_statement_binding_what_main_still_reads_stays_and_cuts_the_run(tmp_pa
     assert placement["STATIC_PATH"] == MAIN  # `app.mount(STATIC_PATH, ...)` stays in main.py and reads it
     assert placement[at["app.mount"]] == MAIN  # it reads a name main.py binds, and nothing imports main.py
     assert placement[at["if FLAG:"]] == Destination.root("app_setup")  # the last block: core and imports only
+
+
+def test_an_import_between_two_setup_blocks_ends_the_run(tmp_path: Path) -> None:
+    """From app_setup.py's header the import would run before the first block: each block gets its own module,
+    and main.py keeps the import between them."""
+    block = "if FLAG:\n    try:\n        app.include_router({0})\n{1}    except RuntimeError:\n        print('no')\n\n"
+    prints = "".join(f"        print({i})\n" for i in range(6))
+    source = "from fastapi import FastAPI\n\nfrom extras import a_router\n\nFLAG = True\napp = FastAPI()\n\n"
+    source += '@app.get("/items")\ndef items():\n    return []\n\n\n'
+    source += '@app.get("/items/{i}")\ndef item(i: int):\n    return i\n\n'
+    source += block.format("a_router", prints) + "from extras import b_router\n\n" + block.format("b_router", prints)
+    (tmp_path / "pyproject.toml").write_text("[tool.splitter]\nmain_max_lines = 5\n")
+    (tmp_path / "main.py").write_text(source)
+    placement = plan_project(load_project(tmp_path / "main.py")).placement()
+    first, second = sorted(n for n in placement if n.startswith("@"))
+    assert {placement[first], placement[second]} == {Destination.root("app_setup"), Destination.root("app_setup_2")}

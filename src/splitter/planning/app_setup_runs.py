@@ -11,7 +11,8 @@ after creating it (`core.app = app`).
 A statement joins a run only when that is a pure move: it runs after the app exists, it is a single statement
 (not a block that moves together with others), it does not create the app, look names up dynamically, read
 `__name__`, rebind globals or bind a name main.py hands to core, and every name of main.py it reads is bound
-earlier in the same run; nothing outside the run reads what it binds. Largest runs move first, until main.py fits.
+earlier in the same run; nothing outside the run reads what it binds. An import between two statements ends a run:
+from the module's header it would run before both. Largest runs move first, until main.py fits.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def _setup_runs(planner: _Planner) -> list[list[int]]:
     runs: list[list[int]] = [[]]
     for unit in analysis.units[created[0] + 1 :]:
         if unit.is_copied:
-            continue  # main.py keeps an import at its place only if it still reads what it binds
+            # an import between two statements of a run would run before both, from the module's header
+            runs.append([])
+            continue
         block_id = planner.block_of_unit[unit.index]
         if planner.dest.get(block_id, MAIN) != MAIN:
             if unit.route_owner == app or unit.hook_kinds or unit.app_setup:
