@@ -492,8 +492,9 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
     assert len(warnings) == 1 and warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:7: ")
 
 
-def test_an_oversized_note_on_a_monoliths_own_router_names_its_largest_route() -> None:
-    """A monolith's APIRouter moves with all its routes: the note says so, and which route is the largest."""
+def test_a_monoliths_own_router_too_big_for_a_file_is_cut_into_parts_and_the_note_names_its_largest_route() -> None:
+    """A monolith's APIRouter moves with its routes: cut in source order into a package's parts; a route bigger than
+    a file stays whole, in the package's __init__.py with the router, and the note says so."""
     from splitter.analysis.analyze import analyze_source
     from splitter.planning.planner import PlanOptions, make_plan
 
@@ -503,6 +504,9 @@ def test_an_oversized_note_on_a_monoliths_own_router_names_its_largest_route() -
     source += "".join(f'@rpc_router.get("/rpc/{n}")\ndef {n}():\n    return 1\n' for n in ("ping", "pong", "peng"))
     source += "app.include_router(rpc_router)\n"
     plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=40))
+    placement = plan.placement()
+    assert placement["rpc_router"] == placement["handle_rpc"] == Destination.router("rpc")
+    assert placement["ping"] == placement["peng"] == Destination.router("rpc.part_2")
     notes = [w for w in plan.warnings if "alone is" in w]
-    assert len(notes) == 1 and "the monolith's APIRouter `rpc_router` and its routes move together" in notes[0]
-    assert "the largest, `handle_rpc` (line 4), is 44 lines" in notes[0], notes
+    assert notes == ["main.py:4: `handle_rpc` alone is 44 lines: routers/rpc/__init__.py cannot stay under 40 lines "
+                     "without cutting it"], plan.warnings

@@ -260,6 +260,8 @@ def _generated_modules(
             if unit.hook_kinds and emitter.registrations_of.get(index):  # its hook decorators stayed in main.py
                 uses -= unit.hook_decorator_names
             draft.needs |= uses
+        if is_router:
+            draft.statements += _router_parts_import(emitter, destination, group, groups)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
@@ -273,6 +275,31 @@ def _generated_modules(
 
         changes.update(format_heads({p: changes[p] for p in heads}, heads, fmt))
     return changes
+
+
+def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
+    """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py): the import
+    of its parts, which register the following routes on the router, in order, once everything above exists."""
+    if group.router == "router" or "." in destination.name:
+        return []
+    parts = sorted(
+        (g for g in groups.values() if g.name.startswith(f"{destination.name}.") and g.router == group.router),
+        key=lambda g: int(g.name.rpartition("_")[2]) if g.name.rpartition("_")[2].isdigit() else 0,
+    )
+    if not parts:
+        return []
+    statements = []
+    for part in parts:
+        target = Destination.router(part.name)
+        statement = nodes.module_import(emitter.where, destination, target, emitter.alias_for(destination, target))
+        comment = cst.Comment(f"# noqa: E402,F401 - registers its routes on {group.router}, after these")
+        statements.append(
+            statement.with_changes(
+                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+            )
+        )
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    return statements
 
 
 def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes: dict[str, list[str]]) -> None:

@@ -25,6 +25,7 @@ from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
 from splitter.planning.route_order import keep_route_order
+from splitter.planning.router_parts import split_local_routers
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
@@ -55,6 +56,8 @@ class _Planner:
         self.group_reasons: dict[str, list[str]] = defaultdict(list)  # group key -> why its endpoints are together
         self.segment_of_block: dict[int, int] = {}
         self.overflow: set[Destination] = set()  # extra modules for helpers that outgrew one file
+        self.unit_dest: dict[int, Destination] = {}  # a unit placed apart from its block: a part of a router's package
+        self.split_routers: set[int] = set()  # blocks of a monolith's APIRouter cut into parts (planning/router_parts)
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -379,6 +382,7 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     planner.keep_route_order()
     planner.place(planner.estimate_main_lines())
     planner.split_oversized()
+    split_local_routers(planner)
     move_setup_runs(planner)
     return _to_plan(analysis, options, planner)
 
@@ -387,7 +391,8 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     by_dest: dict[Destination, list[str]] = defaultdict(list)
     for block in planner.blocks:
         destination = planner.dest.get(block.id, MAIN)
-        by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
+        for unit in (analysis.units[u] for u in block.units if not analysis.units[u].is_copied):
+            by_dest[planner.unit_dest.get(unit.index, destination)].append(unit.name)
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = _common_prefix([e.path for e in group.endpoints if e.path])
@@ -427,7 +432,7 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             block_id = planner.binder[registration.function]  # the handler moves; its registration stays
         elif registration.form != "decorator":
             continue
-        destination = planner.dest.get(block_id, MAIN)
+        destination = planner.unit_dest.get(registration.unit, planner.dest.get(block_id, MAIN))
         if registration.owner != analysis.app_names[0] and registration.owner not in analysis.local_routers:
             continue
         if destination.role is not Role.ROUTER or not registration.function:

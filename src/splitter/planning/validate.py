@@ -6,7 +6,7 @@ from splitter.analysis.blocks import build_blocks
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
 from splitter.planning.app_setup_runs import APP_AT_IMPORT, is_app_setup
-from splitter.planning.destination import MAIN, Destination
+from splitter.planning.destination import MAIN, Destination, Role
 from splitter.planning.plan_io import Plan
 
 
@@ -43,7 +43,7 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
         if not members:
             continue
         destinations = {placement[u.index] for u in members}
-        if len(destinations) > 1:
+        if len(destinations) > 1 and not (block.router_var and _parts_of_one_package(destinations)):
             names = ", ".join(f"`{u.name}`" for u in members[:4])
             raise SplitterError(
                 f"invalid plan: {names} must move together (same name bound twice, or a `global` "
@@ -58,6 +58,12 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
             )
     _check_prefixes(analysis, plan)
     return placement
+
+
+def _parts_of_one_package(destinations: set[Destination]) -> bool:
+    """A monolith's APIRouter cut into parts: `routers/<g>/__init__.py` and its modules (planning/router_parts.py)."""
+    packages = {d.name.split(".")[0] for d in destinations if d.role is Role.ROUTER}
+    return all(d.role is Role.ROUTER for d in destinations) and len(packages) == 1
 
 
 def _check_prefixes(analysis: Analysis, plan: Plan) -> None:
