@@ -153,7 +153,7 @@ def test_shopapi_specific_placements() -> None:
     project, plan = plan_for(REPO / FIXTURES[0])
     placement = plan.placement()
     assert placement["app"] == MAIN
-    assert placement["spa_fallback"] == MAIN  # a catch-all inside `if`
+    assert placement["spa_fallback"] == MAIN  # a catch-all inside `if`; main.py fits, so it stays there
     assert any("register_admin_tools" in w and "registration-call" in w for w in plan.warnings)
     rebound = set().union(*(u.rebinds_globals for u in project.analysis.units))
     moved_rebound = {name for name in rebound if placement.get(name, MAIN) != MAIN}
@@ -490,3 +490,23 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
     plan = plan_project(load_project(tmp_path / "main.py"))
     warnings = [w for w in plan.warnings if "inspect.getsource" in w]
     assert len(warnings) == 1 and warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:7: ")
+
+
+def test_a_monoliths_own_router_too_big_for_a_file_is_cut_into_parts_and_the_note_names_its_largest_route() -> None:
+    """A monolith's APIRouter moves with its routes: cut in source order into a package's parts; a route bigger than
+    a file stays whole, in the package's __init__.py with the router, and the note says so."""
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    body = "".join(f"    total += {i}\n" for i in range(40))
+    source = "from fastapi import APIRouter, FastAPI\napp = FastAPI()\nrpc_router = APIRouter()\n"
+    source += '@rpc_router.post("/rpc")\ndef handle_rpc():\n    total = 0\n' + body + "    return total\n"
+    source += "".join(f'@rpc_router.get("/rpc/{n}")\ndef {n}():\n    return 1\n' for n in ("ping", "pong", "peng"))
+    source += "app.include_router(rpc_router)\n"
+    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=40))
+    placement = plan.placement()
+    assert placement["rpc_router"] == placement["handle_rpc"] == Destination.router("rpc")
+    assert placement["ping"] == placement["peng"] == Destination.router("rpc.part_2")
+    notes = [w for w in plan.warnings if "alone is" in w]
+    assert notes == ["main.py:4: `handle_rpc` alone is 44 lines: routers/rpc/__init__.py cannot stay under 40 lines "
+                     "without cutting it"], plan.warnings

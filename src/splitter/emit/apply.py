@@ -19,6 +19,7 @@ from splitter.emit.import_order import (
     SortSettings,
     settings_for,
 )
+from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.handover import handover_names
 from splitter.planning.layout import GENERATED_MARKER, Destinations
@@ -155,7 +156,7 @@ def _seam_homes(
     moved = [(analysis.units[i], d) for i, d in placement.items() if d != MAIN]
     if any("__file__" in unit.dynamic and where.depth(d) for unit, d in moved):
         homes["__file__"] = CORE  # code moved a folder down builds its paths from core.py, beside main.py
-    if any(unit.app_at_call_time for unit, _ in moved):
+    if any(unit.app_at_call_time or (is_app_setup(d) and analysis.app_names[0] in unit.uses) for unit, d in moved):
         homes[analysis.app_names[0]] = CORE  # moved code reads `core.app`, which main.py sets once it has the app
     for name in handed_over(analysis, placement, seams):
         homes[name] = CORE  # main.py sets `core.x = x` after the block binding it (planning/handover.py)
@@ -255,10 +256,12 @@ def _generated_modules(
                 statement = shorten_route_paths(emitter.as_node(index, statement), variable, cut, where_cut)
             draft.statements.append(statement)
             draft.binds |= set(unit.binds)
-            uses = unit.uses if unit.app_at_call_time else unit.uses - {emitter.app}
+            uses = unit.uses if unit.app_at_call_time or is_app_setup(destination) else unit.uses - {emitter.app}
             if unit.hook_kinds and emitter.registrations_of.get(index):  # its hook decorators stayed in main.py
                 uses -= unit.hook_decorator_names
             draft.needs |= uses
+        if is_router:
+            draft.statements += _router_parts_import(emitter, destination, group, groups)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
@@ -274,6 +277,31 @@ def _generated_modules(
     return changes
 
 
+def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
+    """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py): the import
+    of its parts, which register the following routes on the router, in order, once everything above exists."""
+    if group.router == "router" or "." in destination.name:
+        return []
+    parts = sorted(
+        (g for g in groups.values() if g.name.startswith(f"{destination.name}.") and g.router == group.router),
+        key=lambda g: int(g.name.rpartition("_")[2]) if g.name.rpartition("_")[2].isdigit() else 0,
+    )
+    if not parts:
+        return []
+    statements = []
+    for part in parts:
+        target = Destination.router(part.name)
+        statement = nodes.module_import(emitter.where, destination, target, emitter.alias_for(destination, target))
+        comment = cst.Comment(f"# noqa: E402,F401 - registers its routes on {group.router}, after these")
+        statements.append(
+            statement.with_changes(
+                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+            )
+        )
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    return statements
+
+
 def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes: dict[str, list[str]]) -> None:
     """compat.py (moved names reachable through the old module) and the packages' __init__.py files."""
     analysis, where = emitter.analysis, emitter.where
@@ -284,7 +312,9 @@ def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes
         for home, names in existing_homes(where.path(COMPAT)).items():
             homes.setdefault(home, []).extend(names)
         line_length = emitter.import_settings.line_length
-        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length)
+        setup = {d for d in emitter.placement.values() if is_app_setup(d)}
+        in_place = sorted(where.dotted(d, analysis.module_name) for d in setup)
+        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place)
         changes[where.path(COMPAT)] = text
     for init in where.package_inits():
         if init in changes:
@@ -331,6 +361,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     for name, home in seam_homes.items():
         if name not in (emitter.app, "__file__", *emitter.handed_over):  # main.py binds them; core refers to them
             relocation[name] = where.dotted(home, analysis.module_name)
+    for name in [n for i, d in placement.items() if is_app_setup(d) for n in analysis.units[i].binds]:
+        relocation.pop(name, None)  # importing a setup module runs it: other code keeps reading it through main
     return changes, relocation
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from splitter.emit import nodes
 from splitter.analysis.model import FORWARD_FUNCTION, Analysis
 from splitter.analysis.scopes import statement_facts
+from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, Destination
 from splitter.planning.layout import Destinations
 
@@ -37,7 +38,7 @@ HOMES = {{
 {homes}
 }}
 _HOME_OF = {{n: m for m, names in HOMES.items() for n in names.split()}}
-
+{in_place}
 
 def _forwarded(name, home):
     """A data descriptor: monkeypatch and mock.patch restore through it."""
@@ -104,9 +105,7 @@ class _RunAgain:
         before = {{home: dict(vars(sys.modules[home])) for home in loaded}}
         for home in loaded:
             self._forget(home)
-        for home in loaded:
-            importlib.import_module(home)
-        namespace = vars(main)
+{reimport}        namespace = vars(main)
         for name, value in list(namespace.items()):
             homes = [h for h in loaded if before[h].get(name, _GONE) is value]
             if homes:
@@ -126,9 +125,28 @@ def {function}(module_name):
 '''
 
 
-def compat_source(homes: dict[str, list[str]], source: str, module: str, marker: str, line_length: int = 88) -> str:
-    """The module text. `homes`: dotted home module -> names that now live there. Lines stay within the
-    project's line length, in the layout ruff format and black keep."""
+_REIMPORT = """\
+        for home in loaded:
+            importlib.import_module(home)
+"""
+_REIMPORT_NOT_IN_PLACE = """\
+        loaded = [home for home in loaded if home not in IN_PLACE]  # main runs those
+        for home in loaded:
+            importlib.import_module(home)
+"""
+
+
+def compat_source(
+    homes: dict[str, list[str]],
+    source: str,
+    module: str,
+    marker: str,
+    line_length: int = 88,
+    in_place: list[str] = (),
+) -> str:
+    """The module text. `homes`: dotted home module -> names that now live there; `in_place`: those of them
+    main.py imports at a place of its own to run app setup there (planning/app_setup_runs.py), which a re-run
+    must leave to main.py. Lines stay within the project's line length, in the layout ruff format and black keep."""
     entries = []
     for home in sorted(homes):
         names = " ".join(sorted(set(homes[home])))
@@ -141,8 +159,15 @@ def compat_source(homes: dict[str, list[str]], source: str, module: str, marker:
             continue
         lines = [f'        "{chunk} "' for chunk in wrapped[:-1]] + [f'        "{wrapped[-1]}"']
         entries.append(f'    "{home}": (\n' + "\n".join(lines) + "\n    ),")
+    table = "".join(f'    "{home}",\n' for home in sorted(in_place))
     return _TEMPLATE.format(
-        source=source, module=module, marker=marker, homes="\n".join(entries), function=FORWARD_FUNCTION
+        source=source,
+        module=module,
+        marker=marker,
+        homes="\n".join(entries),
+        function=FORWARD_FUNCTION,
+        in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
+        reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
     )
 
 
@@ -180,7 +205,9 @@ def moved_homes(
     for name, home in seam_homes.items():
         if home != MAIN and name not in analysis.app_names and name != "__file__" and name not in kept:
             homes.setdefault(where.dotted(home, analysis.module_name), []).append(name)
-    return {home: names for home, names in homes.items() if names}
+    # a setup module binding nothing is still listed: a second import of main.py must run it again
+    in_place = {where.dotted(d, analysis.module_name) for d in placement.values() if is_app_setup(d)}
+    return {home: names for home, names in homes.items() if names or home in in_place}
 
 
 def imports_now_elsewhere(
@@ -206,6 +233,7 @@ def imports_now_elsewhere(
             name = imported.bound
             if imported.name != "*" and name not in skip and users.get(name):
                 skip.add(name)
-                home = min(users[name], key=lambda d: (d != CORE, d))
+                # not a setup module if another will do: reading the name must not be what first runs it
+                home = min(users[name], key=lambda d: (d != CORE, is_app_setup(d), d))
                 lent.setdefault(where.dotted(home, analysis.module_name), []).append(name)
     return lent

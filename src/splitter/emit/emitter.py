@@ -23,6 +23,7 @@ from splitter.emit.import_order import (
     merge_from_imports,
     sort_block,
 )
+from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import Analysis, Unit
@@ -122,6 +123,8 @@ class Emitter:
         if destination == MAIN:
             own = {self.app, "__file__", *self.handed_over}
             return {n: home for n, home in self.seams.items() if n not in own}
+        if is_app_setup(destination):  # main.py's own setup, moved as it is: it imports the app by name
+            return {n: home for n, home in self.seams.items() if n not in (self.app, "__file__")}
         if not self.where.depth(destination):
             return {n: home for n, home in self.seams.items() if n != "__file__"}  # already beside main.py
         return self.seams
@@ -187,6 +190,9 @@ class Emitter:
             needs.discard(self.app)
         copied: dict[int, set[str]] = defaultdict(set)
         generated: dict[Destination, list[str]] = defaultdict(list)
+        if is_app_setup(draft.destination) and self.app in needs:
+            needs.discard(self.app)
+            generated[CORE].append(self.app)  # main.py set `core.app` before importing this module
         module_imports: dict[Destination, str] = {}
         unknown = []
         for name in sorted(needs):
@@ -263,6 +269,12 @@ class Emitter:
     # -- whole modules ------------------------------------------------------------------------------------
     def header(self, destination: Destination, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:
         kind, name = destination.role, destination.name or destination.role.value
+        if is_app_setup(destination):
+            source = self.analysis.path.name
+            return nodes.docstring(
+                f"App setup that {source} runs by importing this module where these statements were: moved from "
+                f"{source} {GENERATED_MARKER}."
+            )
         if kind is Role.ROUTER and summary:
             return nodes.docstring(f"{summary}: moved from {self.analysis.path.name} {GENERATED_MARKER}.")
         kind = self.where.layout.part_of(destination).role  # an overflow module reads as the module it is a part of

@@ -17,6 +17,7 @@ from splitter.emit import nodes
 from splitter.emit.emitter import Emitter, ModuleDraft
 from splitter.emit.import_order import after_imports, import_runs, merge_from_imports, sort_block
 from splitter.emit.source_statements import RawStatement, is_definition
+from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, Destination
 
 
@@ -39,6 +40,7 @@ class MainModule:
         self.last_include: cst.BaseStatement | None = None
         self.last_generated: cst.BaseStatement | None = None  # the end of the current run of includes
         self.first_user: int | None = None  # the first kept statement that reads a moved name
+        self.setup_imported: set[Destination] = set()
 
     def build(
         self,
@@ -119,8 +121,13 @@ class MainModule:
             self.needs.add(core)
 
     def _leave_registrations(self, unit: Unit) -> None:
-        """At a moved unit's place: the include of its router (if its first route), its hook registrations."""
+        """At a moved unit's place: the include of its router (if its first route), its hook registrations, or
+        the import of the setup module its run of app setup moved to (planning/app_setup_runs.py)."""
         emitter = self.emitter
+        destination = emitter.placement[unit.index]
+        if is_app_setup(destination) and destination not in self.setup_imported:
+            self.setup_imported.add(destination)
+            self._append_generated([_setup_import(emitter, destination)])
         if unit.index in self.routing.first_route:
             alias = self.routing.router_alias[self.routing.first_route[unit.index]]
             self._append_generated([nodes.method_call(emitter.app, "include_router", alias)])
@@ -214,6 +221,14 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]
             )
         )
     return statements
+
+
+def _setup_import(emitter: Emitter, destination: Destination) -> cst.SimpleStatementLine:
+    """`from pkg import app_setup  # noqa: ...`: importing it runs the app setup moved there, at this place."""
+    statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
+    comment = cst.Comment("# noqa: E402,F401 - runs this part of the app setup here, in order")
+    whitespace = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+    return statement.with_changes(trailing_whitespace=whitespace)
 
 
 def _hands_app_over(analysis: Analysis) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
 from splitter.planning.layout import Destinations
+from splitter.planning.router_parts import HEADER_LINES
 from splitter.planning.destination import MAIN, Destination, Role
 
 if TYPE_CHECKING:
@@ -77,6 +78,31 @@ def _schema_names_kept(analysis: Analysis, planner: _Planner) -> list[str]:
     return notes
 
 
+def _largest_member(analysis: Analysis, block: Block) -> str:
+    """For statements that move together (a monolith's own APIRouter and its routes): the largest of them, which
+    is what a reader would cut first."""
+    if len(block.units) < 2:
+        return ""
+    unit = max((analysis.units[u] for u in block.units), key=lambda u: u.footprint)
+    what = f"the monolith's APIRouter `{block.router_var}` and its routes" if block.router_var else "these statements"
+    return f"; {what} move together, the largest, `{unit.name}` (line {unit.first_line}), is {unit.footprint} lines"
+
+
+def _oversized_parts(analysis: Analysis, planner: _Planner, blocks: list[Block], where: Destinations) -> list[str]:
+    """A router cut into a package's parts: a part over the limit holds a single statement bigger than a file."""
+    limit, notes = planner.options.max_lines, []
+    for block in blocks:
+        unit = max((analysis.units[u] for u in block.units), key=lambda u: u.footprint)
+        if unit.footprint > limit * 0.8:
+            destination = planner.unit_dest.get(unit.index, planner.dest[block.id])
+            file = str(where.path(destination).relative_to(where.folder))
+            notes.append(
+                f"{analysis.path}:{unit.first_line}: `{unit.name}` alone is {unit.footprint} lines: "
+                f"{file} cannot stay under {limit} lines without cutting it"
+            )
+    return notes
+
+
 def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     """Files the size limits cannot hold, and why: a single definition bigger than a file, or what keeps
     main.py big. Moved code is never cut, so the user hears it from the plan, not from a line count."""
@@ -85,14 +111,21 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     by_dest: dict[Destination, list[Block]] = defaultdict(list)
     for block in planner.blocks:
         by_dest[planner.dest.get(block.id, MAIN)].append(block)
-    where = Destinations(analysis.path.parent, analysis.package, planner.options.layout, relative=False)
+    packages = frozenset(d.name.split(".")[0] for d in planner.unit_dest.values() if d.role is Role.ROUTER)
+    where = Destinations(analysis.path.parent, analysis.package, planner.options.layout, False, packages)
     for destination, blocks in sorted(by_dest.items()):
-        largest = max(blocks, key=lambda b: b.lines)
-        if destination != MAIN and largest.lines > limit * 0.8:
+        whole = [b for b in blocks if b.id not in planner.split_routers]  # a router cut into a package's parts
+        notes += _oversized_parts(analysis, planner, [b for b in blocks if b.id in planner.split_routers], where)
+        if not whole:
+            continue
+        largest = max(whole, key=lambda b: b.lines)
+        # a router of the monolith that fits its file with its imports is not cut (planning/router_parts.py)
+        threshold = limit - HEADER_LINES if largest.router_var else limit * 0.8
+        if destination != MAIN and largest.lines > threshold:
             file = where.subpath(destination).replace(".", "/") + ".py"
             notes.append(
                 f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
-                f"{file} cannot stay under {limit} lines without cutting it"
+                f"{file} cannot stay under {limit} lines without cutting it" + _largest_member(analysis, largest)
             )
     main_lines = planner.estimate_main_lines()
     if main_lines > planner.options.main_max_lines:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
+from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
 from splitter.planning.grouping import (
     DEFAULT_SKIP_SEGMENTS,
     group_key,
@@ -24,6 +25,7 @@ from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
 from splitter.planning.route_order import keep_route_order
+from splitter.planning.router_parts import split_local_routers
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
@@ -54,6 +56,8 @@ class _Planner:
         self.group_reasons: dict[str, list[str]] = defaultdict(list)  # group key -> why its endpoints are together
         self.segment_of_block: dict[int, int] = {}
         self.overflow: set[Destination] = set()  # extra modules for helpers that outgrew one file
+        self.unit_dest: dict[int, Destination] = {}  # a unit placed apart from its block: a part of a router's package
+        self.split_routers: set[int] = set()  # blocks of a monolith's APIRouter cut into parts (planning/router_parts)
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -246,10 +250,24 @@ class _Planner:
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
-        imports = sum(u.last_line - u.first_line + 1 for u in self.analysis.units if u.kind == "import")
+        imports = self._main_import_lines()
         groups = len(set(self.group_of_block.values()))
+        setup = len({d for d in self.dest.values() if is_app_setup(d)})
         # Each group costs an import and an include line; generated imports of helpers add roughly as many.
-        return lines + hooks + imports + groups * 3 + 15
+        return lines + hooks + imports + groups * 3 + setup * 2 + 15
+
+    def _main_import_lines(self) -> int:
+        """main.py copies an import only for what its kept code and hook registrations read, or when nothing
+        reads what it binds (a side-effect import); each moved module re-imports the rest."""
+        kept = [b for b in self.blocks if self.dest.get(b.id, MAIN) == MAIN or b.is_hook]
+        main_reads = set().union(*(b.uses for b in kept))
+        read_anywhere = set().union(*(u.uses for u in self.analysis.units))
+        lines = 0
+        for unit in self.analysis.units:
+            bound = {i.bound for i in unit.imports}
+            if unit.kind == "import" and (bound & main_reads or not bound & read_anywhere):
+                lines += unit.last_line - unit.first_line + 1
+        return lines
 
     def seams(self) -> list[str]:
         rebound = set()
@@ -364,6 +382,8 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     planner.keep_route_order()
     planner.place(planner.estimate_main_lines())
     planner.split_oversized()
+    split_local_routers(planner)
+    move_setup_runs(planner)
     return _to_plan(analysis, options, planner)
 
 
@@ -371,13 +391,15 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     by_dest: dict[Destination, list[str]] = defaultdict(list)
     for block in planner.blocks:
         destination = planner.dest.get(block.id, MAIN)
-        by_dest[destination] += [analysis.units[u].name for u in block.units if not analysis.units[u].is_copied]
+        for unit in (analysis.units[u] for u in block.units if not analysis.units[u].is_copied):
+            by_dest[planner.unit_dest.get(unit.index, destination)].append(unit.name)
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = _common_prefix([e.path for e in group.endpoints if e.path])
     explain_groups(groups.values(), _name_reasons(planner))
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
+    warnings = setup_module_notes(planner, warnings)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,
@@ -410,7 +432,7 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             block_id = planner.binder[registration.function]  # the handler moves; its registration stays
         elif registration.form != "decorator":
             continue
-        destination = planner.dest.get(block_id, MAIN)
+        destination = planner.unit_dest.get(registration.unit, planner.dest.get(block_id, MAIN))
         if registration.owner != analysis.app_names[0] and registration.owner not in analysis.local_routers:
             continue
         if destination.role is not Role.ROUTER or not registration.function:

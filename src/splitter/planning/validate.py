@@ -5,7 +5,8 @@ from __future__ import annotations
 from splitter.analysis.blocks import build_blocks
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
-from splitter.planning.destination import MAIN, Destination
+from splitter.planning.app_setup_runs import APP_AT_IMPORT, is_app_setup
+from splitter.planning.destination import MAIN, Destination, Role
 from splitter.planning.plan_io import Plan
 
 
@@ -42,7 +43,7 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
         if not members:
             continue
         destinations = {placement[u.index] for u in members}
-        if len(destinations) > 1:
+        if len(destinations) > 1 and not (block.router_var and _parts_of_one_package(destinations)):
             names = ", ".join(f"`{u.name}`" for u in members[:4])
             raise SplitterError(
                 f"invalid plan: {names} must move together (same name bound twice, or a `global` "
@@ -50,12 +51,19 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
                 analysis.path,
                 members[0].first_line,
             )
-        if block.must_stay and destinations != {MAIN}:
+        in_place = block.must_stay == APP_AT_IMPORT and all(is_app_setup(d) for d in destinations)
+        if block.must_stay and destinations != {MAIN} and not in_place:
             raise SplitterError(
                 f"invalid plan: `{block.name}` must stay in main.py ({block.must_stay})", analysis.path, block.line
             )
     _check_prefixes(analysis, plan)
     return placement
+
+
+def _parts_of_one_package(destinations: set[Destination]) -> bool:
+    """A monolith's APIRouter cut into parts: `routers/<g>/__init__.py` and its modules (planning/router_parts.py)."""
+    packages = {d.name.split(".")[0] for d in destinations if d.role is Role.ROUTER}
+    return all(d.role is Role.ROUTER for d in destinations) and len(packages) == 1
 
 
 def _check_prefixes(analysis: Analysis, plan: Plan) -> None:
