@@ -39,7 +39,7 @@ from splitter.analysis.patched_names import (
     package_of,
     resolve_from,
 )
-from splitter.analysis.reference_scan import ReferenceScan, Use
+from splitter.analysis.reference_scan import ReferenceScan, Use, emptied_local_imports
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
 
 __all__ = ["DYNAMIC_IMPORTS", "Relocation", "RetargetReferences", "retarget_source"]
@@ -62,6 +62,7 @@ class _EditsApplied(VisitorBasedCodemodCommand):
     _remove_aliases: dict[cst.CSTNode, set[cst.ImportAlias]]
     _add_after: dict[cst.CSTNode, list[str]]
     _parents: Mapping[cst.CSTNode, cst.CSTNode]
+    _local_fates: dict[cst.CSTNode, str]  # emptied function-local imports: "drop" or "pass"
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:
         updated = super().on_leave(original_node, updated_node)
@@ -79,8 +80,12 @@ class _EditsApplied(VisitorBasedCodemodCommand):
         if body is None:
             return updated_node
         if not body:
-            at_top = isinstance(self._parents.get(original_node), cst.Module)
-            return cst.RemoveFromParent() if at_top else updated_node
+            if isinstance(self._parents.get(original_node), cst.Module):
+                return cst.RemoveFromParent()
+            fates = {self._local_fates.get(small) for small in original_node.body}
+            if "pass" in fates:
+                return updated_node.with_changes(body=[cst.Pass()])
+            return cst.RemoveFromParent() if fates == {"drop"} else updated_node
         if len(original_node.body) > 1:
             return updated_node.with_changes(body=body)
         return one_statement_per_line(updated_node, body)
@@ -160,6 +165,7 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
         self._edits: dict[cst.CSTNode, str] = {}  # original expression (or Arg: its value) -> new source
         self._remove_aliases: dict[cst.CSTNode, set[cst.ImportAlias]] = {}
         self._add_after: dict[cst.CSTNode, list[str]] = {}
+        self._local_fates: dict[cst.CSTNode, str] = {}
         self.bindings: dict[str, str] = {}
         self.home_imports: dict[str, list[cst.CSTNode]] = {}
         self._warnings: list[tuple[int, str]] = []
@@ -187,6 +193,8 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
             elif isinstance(node, cst.Call):
                 self._plan_call_strings(node)
         self._place_home_imports()
+        if scan is not None and scan.vias:
+            self._plan_emptied_local_imports(scan)
         for _line, message in sorted(self._warnings):
             self.warn(message)
 
@@ -215,6 +223,18 @@ class RetargetReferences(_HomeReferences, _EditsApplied):
         for via in scan.removable(lambda use: self._plan_use(scan, use)):
             small = self._cst_vias[id(via)]
             self._remove_aliases.setdefault(small.statement, set()).add(small.alias)
+
+    def _plan_emptied_local_imports(self, scan: ReferenceScan) -> None:
+        """Function-local imports of the old module left with no name and nothing added after them go."""
+        emptied = {}
+        for via in scan.vias:
+            small = self._cst_vias[id(via)].statement if id(via) in self._cst_vias else None
+            removed = self._remove_aliases.get(small, ()) if small is not None else ()
+            if removed and len(removed) == len(small.names) and small not in self._add_after:  # type: ignore[union-attr,arg-type]
+                emptied[id(via.statement)] = (via.statement, small)
+        if emptied:
+            fates = emptied_local_imports(self._ast, [statement for statement, _small in emptied.values()])
+            self._local_fates = {small: fates[key] for key, (_s, small) in emptied.items() if key in fates}
 
     def _plan_use(self, scan: ReferenceScan, use: Use) -> bool:
         through = [self._cst_vias.get(id(via)) for via in use.through or ()]

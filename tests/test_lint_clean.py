@@ -8,10 +8,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from typer.testing import CliRunner
 
 from splitter.cli import app
+from splitter.emit.nodes import with_directive
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RUFF = [sys.executable, "-m", "ruff"]
@@ -114,3 +116,22 @@ def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Pa
     result = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True))
     docstring, rest = result.changes[tmp_path / "routers" / "items.py"].split("\n", 1)
     assert docstring.startswith('"""') and rest.startswith(router_head)
+
+
+PATCH_POINT = "# noqa: F401 - patch point"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    pytest.param("from a import b\n", f"from a import b  {PATCH_POINT}\n", id="one-line"),
+    pytest.param("from a import b  # keep\n", f"from a import b  # keep  {PATCH_POINT}\n", id="comment-kept"),
+    pytest.param("from a import (\n    b,\n    c,\n)\n", f"from a import (  {PATCH_POINT}\n    b,\n    c,\n)\n",
+                 id="several-lines-on-the-first"),
+    pytest.param("from a import (  # c0\n    b,\n)\n", f"from a import (  # c0  {PATCH_POINT}\n    b,\n)\n",
+                 id="several-lines-comment-kept"),
+])
+def test_a_patch_point_directive_sits_where_ruff_reads_it(line: str, expected: str, tmp_path: Path) -> None:
+    statement = cst.parse_module(line).body[0]
+    text = cst.Module(body=[with_directive(statement, PATCH_POINT)]).code
+    assert text == expected
+    (tmp_path / "m.py").write_text(text)
+    assert ruff(tmp_path, "check", "--isolated", "--select", "F401", "m.py").returncode == 0

@@ -93,6 +93,20 @@ EXTRA = [
     ("dotted import beside another of its package", "import pkg.main\nimport pkg.other\npkg.main.helper()\n"),
     ("dotted import and a partial use", "import pkg.main\npkg.main.helper()\npkg.version\n"),
     ("dotted import as a call target", "import pkg.main\nsetattr(pkg.main, 'helper', 1)\nx = pkg.main.app\n"),
+    (
+        "emptied local import below a blank line",
+        "from pkg import main\n\ndef t():\n    x = 1\n\n    from pkg import main as m\n"
+        "    return m.COUNT + main.COUNT\n",
+    ),
+    (
+        "emptied local import first in its function",
+        "from pkg import main\n\ndef t():\n    import pkg.main as m  # why\n    return m.COUNT + main.COUNT\n",
+    ),
+    (
+        "two emptied local imports fill their block",
+        "from pkg import main\n\ndef t():\n    if x:\n        import pkg.main as a\n        import pkg.main as b\n"
+        "    return a.COUNT + b.COUNT + main.COUNT\n",
+    ),
     ("dotted import in a function", "def t():\n    import pkg.main\n    return pkg.main.COUNT + pkg.main.db.X\n"),
     ("dotted import, `pkg` already used", "import pkg.main\npkg = 1\npkg.main.helper()\n"),
     (
@@ -147,6 +161,10 @@ HANDLED = [
         "def t(monkeypatch):\n    from pkg import main\n    monkeypatch.setattr(main, 'COUNT', 1)\n", id="local"
     ),
     pytest.param("import pkg.main as m\nm.helper\n", id="aliased module import"),
+    pytest.param(
+        "from pkg import main\n\ndef t():\n    from pkg import main as m\n    return m.COUNT + main.COUNT\n",
+        id="emptied local import",
+    ),
     pytest.param(
         "@patch('pkg.main.helper')\ndef t(m):\n    with patch('pkg.main._jobs'):\n        pass\n", id="patch strings"
     ),

@@ -332,6 +332,71 @@ ROWS = [
         "from ...main import app\nfrom ...services.shared import helper\nfrom ... import db\n",
         "pkg.sub.deep.mod",
     ),
+    (
+        "function-local import emptied while the module-level one takes the home import: removed",
+        code("""
+            from pkg import main
+
+
+            def test_x():
+                from pkg import main as m
+                assert m.helper() == main.COUNT
+        """),
+        code("""
+            from pkg.services import shared
+
+
+            def test_x():
+                assert shared.helper() == shared.COUNT
+        """),
+        "tests.test_api",
+    ),
+    (
+        "an emptied local import alone in its block becomes `pass`",
+        code("""
+            from pkg import main
+
+
+            def test_x():
+                try:
+                    from pkg import main as m
+                except ImportError:
+                    raise
+                assert m.helper() == main.COUNT
+        """),
+        code("""
+            from pkg.services import shared
+
+
+            def test_x():
+                try:
+                    pass
+                except ImportError:
+                    raise
+                assert shared.helper() == shared.COUNT
+        """),
+        "tests.test_api",
+    ),
+    (
+        "an emptied import in a class body stays: it binds a class attribute",
+        code("""
+            from pkg import main
+
+
+            class T:
+                from pkg import main as m
+                x = m.helper() + main.COUNT
+        """),
+        code("""
+            from pkg.services import shared
+
+
+            class T:
+                from pkg import main as m
+                x = shared.helper() + shared.COUNT
+        """),
+        "tests.test_api",
+    ),
 ]
 
 TOP_LEVEL_ROWS = [

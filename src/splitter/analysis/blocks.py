@@ -3,10 +3,12 @@ APIRouter and its routes), with the facts planning needs about each."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 from splitter.analysis.model import Analysis, Unit
+from splitter.analysis.scopes import build_scopes
 
 
 @dataclass
@@ -102,6 +104,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
     uf = _units_that_move_together(analysis, binders)
+    late = annotations_resolved_late(analysis, binders)
     endpoint_paths = _endpoint_paths(analysis, binders)
     hook_functions = {h.function for h in analysis.hooks if h.function} | (
         {analysis.lifespan} if analysis.lifespan else set()
@@ -115,6 +118,7 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
     for root in sorted(grouped):
         members = grouped[root]
         block = _block(analysis, len(blocks), members, leading, hook_functions)
+        block.must_stay = block.must_stay or next((late[i] for i in members if i in late), "")
         block.endpoint_paths = [p for i in members for p in endpoint_paths.get(i, [])]
         blocks.append(block)
         for index in members:
@@ -123,12 +127,15 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
 
 
 def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]]) -> _UnionFind:
-    """Statements binding one name; a global and the functions that rebind it; a local router and its users."""
+    """Statements binding one name and those reading it between two of them; a global and the functions that rebind
+    it; a local router and its users."""
     units = analysis.units
     uf = _UnionFind(len(units))
-    for indices in binders.values():
+    for name, indices in binders.items():
         for other in indices[1:]:
             uf.union(indices[0], other)
+        for reader in readers_between_definitions(analysis, name, indices):
+            uf.union(indices[0], reader.index)  # it reads the definition above it: elsewhere only the last one
     global_declarers: dict[str, list[int]] = {}
     for unit in units:
         for name in unit.rebinds_globals:
@@ -144,6 +151,49 @@ def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]])
         elif unit.kind == "statement" and not unit.app_in_body and unit.uses & set(routers):
             uf.union(routers[sorted(unit.uses & set(routers))[0]], unit.index)
     return uf
+
+
+def readers_between_definitions(analysis: Analysis, name: str, binders: list[int]) -> list[Unit]:
+    """Statements reading `name` at import time between two of its definitions (a decorator, a default, a base
+    class, an annotation FastAPI resolves when it registers the route): they see the definition above them. A
+    function body reads it when it runs, so the last definition, wherever it lives."""
+    if len(binders) < 2 or analysis.tree is None:
+        return []
+    units, body = analysis.units, analysis.tree.body
+    between = [u for u in units[binders[0] + 1 : binders[-1]] if name in u.uses and not u.is_copied]
+    return [u for u in between if name in import_time_reads(body[u.index])]
+
+
+def import_time_reads(statement: ast.stmt) -> set[str]:
+    """Names a top-level statement reads while the module runs: its own code and its class bodies, not the
+    bodies of its functions and lambdas."""
+    found: set[str] = set()
+    stack = [build_scopes(statement)]
+    while stack:
+        scope = stack.pop()
+        found |= scope.reads | scope.annotation_reads | scope.hint_reads
+        stack.extend(child for child in scope.children if child.kind not in ("function", "lambda"))
+    return found
+
+
+def annotations_resolved_late(analysis: Analysis, binders: dict[str, list[int]]) -> dict[int, str]:
+    """Route handlers whose string annotations (`from __future__ import annotations`, or quoted) name a model
+    defined again below them -> why their group stays in main.py: a router's routes are registered again by
+    `include_router`, which resolves those strings once the module is fully loaded, so to the last definition."""
+    lines = analysis.source.splitlines()
+    reasons: dict[int, str] = {}
+    for name, indices in binders.items():
+        for reader in readers_between_definitions(analysis, name, indices):
+            text = "\n".join(lines[reader.first_line - 1 : reader.last_line])
+            quoted = re.search(rf"[\"'][^\"'\n]*\b{re.escape(name)}\b", text)
+            if reader.route_owner and (analysis.future_annotations or quoted):
+                last = analysis.units[indices[-1]].first_line
+                reasons[reader.index] = (
+                    f"the route at line {reader.first_line} is annotated with the `{name}` defined above it, and line "
+                    f"{last} defines `{name}` again: a router would resolve the annotation to that one when the app "
+                    "includes it"
+                )
+    return reasons
 
 
 def _endpoint_paths(analysis: Analysis, binders: dict[str, list[int]]) -> dict[int, list[str | None]]:

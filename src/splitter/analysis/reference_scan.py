@@ -152,3 +152,35 @@ class ReferenceScan:
 def _binds_package(binder: ast.AST, name: str) -> bool:
     """`import name` or `import name.sub` (no `as`): binds the package `name` itself."""
     return isinstance(binder, ast.alias) and binder.asname is None and binder.name.split(".")[0] == name
+
+
+def emptied_local_imports(tree: ast.Module, emptied: list[ast.stmt]) -> dict[int, str]:
+    """What becomes of imports of the old module inside functions left with no name (every use now reads a home
+    module imported at module level, which loads the old module first): "drop", or "pass" for the last of a block
+    they would empty, by statement id. Elsewhere (a class body, a module-level `if`) such an import binds an
+    attribute others may read: it stays."""
+    wanted = {id(statement) for statement in emptied}
+    fates: dict[int, str] = {}
+    functions = [n for n in every_statement(tree.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
+        for block in _blocks_of(function.body):
+            gone = [statement for statement in block if id(statement) in wanted]
+            fates.update((id(statement), "drop") for statement in gone)
+            if gone and len(gone) == len(block):
+                fates[id(gone[-1])] = "pass"
+    return fates
+
+
+def _blocks_of(block: list[ast.stmt]):
+    """`block` and the blocks nested in it, without entering another scope (functions are walked on their own)."""
+    yield block
+    for statement in block:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for part in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, part, ())
+            if children and isinstance(children[0], ast.stmt):
+                yield from _blocks_of(children)
+            else:  # except handlers, match cases: each holds a block
+                for child in children:
+                    yield from _blocks_of(child.body)

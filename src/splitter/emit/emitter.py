@@ -258,11 +258,7 @@ class Emitter:
                 reexported = {n for n in copied[index] if self.seams.get(n) == destination}
                 if reexported and isinstance(statement, cst.SimpleStatementLine):
                     # Other modules read these through this one, and tests patch them here.
-                    statement = statement.with_changes(
-                        trailing_whitespace=cst.TrailingWhitespace(
-                            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: F401 - patch point")
-                        )
-                    )
+                    statement = nodes.with_directive(statement, "# noqa: F401 - patch point")
                 lines.append(statement.with_changes(leading_lines=[]))
         return lines
 

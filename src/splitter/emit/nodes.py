@@ -85,6 +85,24 @@ def from_import_commented(clause: str, names: list[tuple[str, str | None]]) -> c
     return cst.SimpleStatementLine([node])
 
 
+def with_directive(line: cst.SimpleStatementLine, comment: str) -> cst.SimpleStatementLine:
+    """`line` carrying a directive comment where ruff reads it for the whole statement: on the first line of a
+    parenthesized import spread over several lines (after the closing parenthesis it covers no name), else at the
+    end of the line; a comment already there stays in front of it."""
+    small = line.body[0] if len(line.body) == 1 else None
+    opening = small.lpar if isinstance(small, cst.ImportFrom) else None
+    if opening is not None and isinstance(opening.whitespace_after, cst.ParenthesizedWhitespace):
+        first = _commented(opening.whitespace_after.first_line, comment)
+        lpar = opening.with_changes(whitespace_after=opening.whitespace_after.with_changes(first_line=first))
+        return line.with_changes(body=[small.with_changes(lpar=lpar)])
+    return line.with_changes(trailing_whitespace=_commented(line.trailing_whitespace, comment))
+
+
+def _commented(whitespace: cst.TrailingWhitespace, comment: str) -> cst.TrailingWhitespace:
+    text = f"{whitespace.comment.value}  {comment}" if whitespace.comment is not None else comment
+    return whitespace.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
+
+
 def import_module(name: str, alias: str | None = None) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Import(names=[_alias(f"{name} as {alias}" if alias else name)])])
 

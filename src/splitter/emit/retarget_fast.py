@@ -28,7 +28,7 @@ from splitter.codemods._home_imports import HomeReferences
 from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
 
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
-from splitter.analysis.reference_scan import ReferenceScan, Use, Via
+from splitter.analysis.reference_scan import ReferenceScan, Use, Via, emptied_local_imports
 from splitter.emit.text_edits import OverlappingEdits, SourceText, apply_edits, string_literal
 
 
@@ -122,6 +122,7 @@ class _HomeReferences(HomeReferences):
         self.edits: dict[ast.AST, str] = {}
         self.targets: dict[ast.AST, ast.Call] = {}  # edited call targets (argument values) -> their call
         self.remove_aliases: dict[ast.AST, list[ast.alias]] = {}
+        self.local_fates: dict[int, str] = {}  # emptied function-local imports: "drop" or "pass"
         self.add_after: dict[ast.AST, list[str]] = {}
         self.home_imports: dict[str, list[ast.AST]] = {}
         self.bindings: dict[str, str] = {}
@@ -170,8 +171,13 @@ class _HomeReferences(HomeReferences):
         kept = self._without_aliases(statement, removed, start, end) if removed else source[start:end]
         body = ([kept] if kept is not None else []) + self.add_after.get(statement, [])
         if not body:
+            fate = self.local_fates.get(id(statement))
             if id(statement) in self.top_level:
                 edits.append(self._removal(statement, start, line_end, trailing))
+            elif fate == "pass":
+                edits.append((start, end, "pass"))
+            elif fate == "drop":
+                edits.append(self._local_removal(start, line_end, trailing))
             return
         edits.append((start, end, body[0]))
         tail = rest if rest.lstrip().startswith(DIRECTIVE_COMMENTS) else ""
@@ -204,6 +210,14 @@ class _HomeReferences(HomeReferences):
                 pieces.append(source[alias_end : spans[index + 1][0]])
         pieces.append(source[names_end:end])
         return "".join(pieces)
+
+    def _local_removal(self, start: int, line_end: int, trailing: str) -> tuple[int, int, str]:
+        """A function-local import removed: its line alone, when no blank or comment line above goes with it."""
+        line_start = self.text.line_start(start)
+        above = self.text.source[self.text.line_start(line_start - 1) : line_start] if line_start else ""
+        if not trailing.endswith("\n") or not above.strip() or above.lstrip().startswith("#"):
+            raise Unsupported("blank or comment lines above a removed local import belong to it")
+        return (line_start, line_end, "")
 
     def _removal(self, statement: ast.stmt, start: int, line_end: int, trailing: str) -> tuple[int, int, str]:
         """A module-level import removed with the blank and comment lines above it, which libcst gives to it."""
@@ -255,6 +269,13 @@ class _Planner(_HomeReferences):
                 self._plan_from_import(node)
         self._plan_strings_in_statements_naming(old)
         self._place_home_imports()
+        emptied = [
+            statement
+            for statement, removed in self.remove_aliases.items()
+            if len(removed) == len(statement.names) and statement not in self.add_after  # type: ignore[attr-defined]
+        ]
+        if emptied and scan.vias:
+            self.local_fates = emptied_local_imports(self.tree, emptied)  # type: ignore[arg-type]
 
     def _plan_strings_in_statements_naming(self, old: str) -> None:
         """Patch strings, walking only the statements whose lines hold the old module's name (a string is rewritten

@@ -183,18 +183,20 @@ def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
 
 
 def schema_name_clashes(project: Project) -> dict[str, str]:
-    """Classes of the monolith whose name another module of the repository also gives a class (-> that file):
-    FastAPI names the OpenAPI schemas of same-named models after their modules (`pkg__main__Pagination`), so
-    moving one would rename a public schema and every client generated from it."""
+    """Classes of the monolith whose name another module of the repository, or the monolith itself a second time,
+    also gives a class (-> that file): FastAPI names the OpenAPI schemas of same-named models after their modules
+    (`pkg__main__Pagination`), so moving one would rename a public schema and every client generated from it."""
     lines = project.analysis.source.splitlines()  # once: a monolith has hundreds of classes
-    defined = {
+    defined = [
         u.name
         for u in project.analysis.units
         if u.kind == "class" and _CLASS_WITH_BASES.search("\n".join(lines[u.first_line - 1 : u.first_line + 2]))
-    }
+    ]
     if not defined:
         return {}
-    elsewhere: dict[str, str] = {}
+    path = project.analysis.path
+    itself = str(path.relative_to(project.root)) if path.is_absolute() else str(path)
+    elsewhere: dict[str, str] = {name: itself for name in defined if defined.count(name) > 1}
     for path, text in project.sources.items():
         for name in _class_names_with_bases(text):
             if name in defined:
