@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -99,8 +100,23 @@ def with_directive(line: cst.SimpleStatementLine, comment: str) -> cst.SimpleSta
 
 
 def _commented(whitespace: cst.TrailingWhitespace, comment: str) -> cst.TrailingWhitespace:
-    text = f"{whitespace.comment.value}  {comment}" if whitespace.comment is not None else comment
+    text = _merged_comment(whitespace.comment.value, comment) if whitespace.comment is not None else comment
     return whitespace.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
+
+
+def _merged_comment(existing: str, directive: str) -> str:
+    """`existing` with `directive` (`# noqa: F401 - why`) added. ruff reads one noqa directive per line, so a
+    `# noqa: E402` already there gains the code (`# noqa: E402, F401 - why`: mcp-context-forge's imports after
+    its app setup), and a bare `# noqa` covers it already."""
+    old, new = _NOQA.search(existing), _NOQA.match(directive)
+    if old is None or new is None or not new.group("codes"):
+        return f"{existing}  {directive}"
+    if not old.group("codes"):
+        return existing
+    return f"{existing[: old.end()]}, {new.group('codes')}{directive[new.end():]}{existing[old.end():]}"
+
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 def import_module(name: str, alias: str | None = None) -> cst.SimpleStatementLine:
