@@ -13,14 +13,7 @@ def could_reference(source: str, old_module: str) -> bool:
         return False
     if _naming_pattern(old_module).search(source):
         return True  # an absolute import or a patch target string
-    position = source.find(leaf)
-    while position != -1:  # str.find, not a `\b` regex: that one tries every position of the file
-        end = position + len(leaf)
-        word = not _is_word(source[position - 1 : position]) and not _is_word(source[end : end + 1])
-        if word and _in_import(source, position):
-            return True
-        position = source.find(leaf, end)
-    return False
+    return _word_in_an_import(source, leaf, _IMPORT_WORD)
 
 
 def could_bind_or_target(text: str, old_module: str) -> bool:
@@ -37,14 +30,7 @@ def could_bind_or_target(text: str, old_module: str) -> bool:
         if text[position - 1 : position] in _QUOTES and text[end : end + 1] in _AFTER_QUOTED_NAME:
             return True
         position = text.find(old_module, end)
-    position = text.find(leaf)
-    while position != -1:  # `import pkg.main`, `from pkg import main`, `from . import (app, main)`
-        end = position + len(leaf)
-        bounded = not _is_word(text[position - 1 : position]) and not _is_word(text[end : end + 1])
-        if bounded and _in_import(text, position, _IMPORT):
-            return True
-        position = text.find(leaf, end)
-    return False
+    return _word_in_an_import(text, leaf, _IMPORT)  # `import pkg.main`, `from pkg import main`, `from . import (main)`
 
 
 _QUOTES = ("'", '"')
@@ -58,17 +44,30 @@ def _naming_pattern(old_module: str) -> re.Pattern[str]:
     return re.compile(rf"{dotted}\b" if "." in old_module else rf"['\"]{dotted}\b")
 
 
+def _word_in_an_import(text: str, word: str, keyword: re.Pattern[str]) -> bool:
+    """Whether `word` stands alone somewhere `keyword` may precede it in an import statement. `str.find`, not
+    a `\b` regex: that one tries every position of the file."""
+    position = text.find(word)
+    while position != -1:
+        end = position + len(word)
+        alone = not _is_word(text[position - 1 : position]) and not _is_word(text[end : end + 1])
+        if alone and _in_import(text, position, keyword):
+            return True
+        position = text.find(word, end)
+    return False
+
+
 def _is_word(character: str) -> bool:
     return character.isalnum() or character == "_"
 
 
-def _in_import(source: str, position: int, keyword: re.Pattern[str] | None = None) -> bool:
-    """Whether the word at `position` may be part of an import statement (`from . import main`, `from .main`);
-    with `keyword` given, whether that keyword may precede it there."""
+def _in_import(source: str, position: int, keyword: re.Pattern[str]) -> bool:
+    """Whether `keyword` (`import` or `from`, or `import` alone) may precede the word at `position` in an import
+    statement (`from . import main`, `from .main`)."""
     start = source.rfind("\n", 0, position) + 1
     while start > 1 and source[start - 2] == "\\":  # a backslash-continued line: the statement starts above
         start = source.rfind("\n", 0, start - 1) + 1
-    if (keyword or _IMPORT_WORD).search(source, start, position):
+    if keyword.search(source, start, position):
         return True
     opening = source.rfind("(", 0, position)  # `from pkg import (\n    app,\n    main,\n)`
     if opening == -1 or source.find(")", opening, position) != -1:

@@ -10,7 +10,7 @@ from pathlib import Path
 import libcst as cst
 
 from splitter.emit import nodes
-from splitter.emit.emitter import Emitter, ModuleDraft, group_summary
+from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, names_router_settings_read
 from splitter.emit.main_module import MainModule, MainRouting
 from splitter.emit.source_statements import monolith_statements
 from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
@@ -85,7 +85,7 @@ def _moved_for_only(
         for name in analysis.units[index].binds:
             binders[name].append(index)
     # the generated routers repeat the app router's settings (`route_class=TimedRoute`): what they name moves too
-    settings = {name for value in analysis.router_settings.values() for name in re.findall(r"^[A-Za-z_]\w*", value)}
+    settings = names_router_settings_read(analysis.router_settings)
     moving: set[int] = set()
     stack = [i for i, d in placement.items() if d in chosen] + [i for n in settings for i in binders.get(n, [])]
     while stack:
@@ -292,12 +292,8 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
     for part in parts:
         target = Destination.router(part.name)
         statement = nodes.module_import(emitter.where, destination, target, emitter.alias_for(destination, target))
-        comment = cst.Comment(f"# noqa: E402,F401 - registers its routes on {group.router}, after these")
-        statements.append(
-            statement.with_changes(
-                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
-            )
-        )
+        directive = f"# noqa: E402,F401 - registers its routes on {group.router}, after these"
+        statements.append(nodes.with_directive(statement, directive))
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     return statements
 

@@ -183,7 +183,7 @@ class Emitter:
     ) -> tuple[dict[int, set[str]], dict[Destination, list[str]], dict[Destination, str]]:
         """Where each name the module needs comes from: an original import (unit -> names), a generated module
         (destination -> names), or a seam's home module read as a whole (destination -> alias)."""
-        needs = self._with_what_import_blocks_read(draft.needs - draft.binds - BUILTINS) - draft.binds - BUILTINS
+        needs = self.with_what_import_blocks_read(draft.needs - draft.binds - BUILTINS) - draft.binds - BUILTINS
         if "__file__" in draft.needs and "__file__" in self.seams_read_in(draft.destination):
             needs.add("__file__")  # read as core.__file__
         if draft.destination == MAIN or self.app not in self.seams:
@@ -218,15 +218,17 @@ class Emitter:
                 copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
         return copied, generated, module_imports
 
-    def _with_what_import_blocks_read(self, needs: set[str]) -> set[str]:
+    def with_what_import_blocks_read(self, needs: set[str], every_binder: bool = False) -> set[str]:
         """`needs` and what the import blocks copied for them read themselves: an `if sys.version_info >= ...:`
-        block of imports needs `sys`, an `if TYPE_CHECKING:` block `TYPE_CHECKING`."""
+        block of imports needs `sys`, an `if TYPE_CHECKING:` block `TYPE_CHECKING`. `every_binder`: main.py
+        keeps every block binding a name it needs, a generated module copies `_binders_to_copy`'s."""
         needs, seen = set(needs), set()
         while True:
+            binders = self.import_binders.get if every_binder else self._binders_to_copy
             blocks = {
                 index
                 for name in needs
-                for index in (self._binders_to_copy(name) if name in self.import_binders else [])
+                for index in (binders(name) if name in self.import_binders else [])
                 if self.analysis.units[index].is_import_block
             } - seen
             if not blocks:
@@ -292,8 +294,7 @@ class Emitter:
         settings = self.analysis.router_settings if router_vars else {}
         if router_vars:
             draft.needs.add("APIRouter")
-            for expression in settings.values():
-                draft.needs |= set(re.findall(r"^[A-Za-z_]\w*", expression))
+            draft.needs |= names_router_settings_read(settings)
         imports = self.import_lines(draft)
         if router_vars and "APIRouter" not in self.import_binders:
             imports += self.from_import("fastapi", ["APIRouter"])
@@ -340,6 +341,12 @@ class Emitter:
 
 
 SUMMARY_MAX = 48  # with ": moved from main.py by splitter." the docstring line stays within 88 columns
+
+
+def names_router_settings_read(settings: dict[str, str]) -> set[str]:
+    """The module names the app router's settings read (`route_class=TimedRoute`): every generated router
+    repeats them, so it imports them, and a wave moves their definitions with its routers."""
+    return {name for expression in settings.values() for name in re.findall(r"^[A-Za-z_]\w*", expression)}
 
 
 def group_summary(group) -> str:

@@ -86,21 +86,9 @@ class MainModule:
                 units.append(("moved", unit))
                 for registration in emitter.registrations_of.get(unit.index, []):
                     self.needs |= plain_names(registration) | {unit.name}
-        self._needs_of_kept_import_blocks()
+        # a kept block of imports reads names itself (`TYPE_CHECKING`, when a wave keeps annotations naming them)
+        self.needs = emitter.with_what_import_blocks_read(self.needs, every_binder=True)
         return units
-
-    def _needs_of_kept_import_blocks(self) -> None:
-        """An `if TYPE_CHECKING:` or `if sys.version_info ...:` block of imports main.py keeps (it needs a name
-        the block binds) reads names itself: main.py needs them too (`TYPE_CHECKING`, when only waves of the
-        split have moved and the kept code still has annotations naming the block's imports)."""
-        blocks = [u for u in self.analysis.units if u.is_import_block]
-        for _ in range(len(blocks)):
-            before = len(self.needs)
-            for unit in blocks:
-                if any(imported.bound in self.needs for imported in unit.imports):
-                    self.needs |= unit.uses
-            if len(self.needs) == before:
-                return
 
     def _keep(self, unit: Unit, moved_names: set[str]) -> None:
         emitter = self.emitter
@@ -214,21 +202,14 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]
         if destination in imported:
             continue
         statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
-        comment = cst.Comment("# noqa: F401 - runs its import-time setup")
-        statements.append(
-            statement.with_changes(
-                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
-            )
-        )
+        statements.append(nodes.with_directive(statement, "# noqa: F401 - runs its import-time setup"))
     return statements
 
 
 def _setup_import(emitter: Emitter, destination: Destination) -> cst.SimpleStatementLine:
     """`from pkg import app_setup  # noqa: ...`: importing it runs the app setup moved there, at this place."""
     statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
-    comment = cst.Comment("# noqa: E402,F401 - runs this part of the app setup here, in order")
-    whitespace = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
-    return statement.with_changes(trailing_whitespace=whitespace)
+    return nodes.with_directive(statement, "# noqa: E402,F401 - runs this part of the app setup here, in order")
 
 
 def _hands_app_over(analysis: Analysis) -> bool:

@@ -113,7 +113,7 @@ def _merged_comment(existing: str, directive: str) -> str:
         return f"{existing}  {directive}"
     if not old.group("codes"):
         return existing
-    return f"{existing[: old.end()]}, {new.group('codes')}{directive[new.end():]}{existing[old.end():]}"
+    return f"{existing[: old.end()]}, {new.group('codes')}{directive[new.end() :]}{existing[old.end() :]}"
 
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
