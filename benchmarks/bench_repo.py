@@ -150,7 +150,8 @@ def bench_row(lines: int, tests: int, seed: int, repeats: int, memory: bool) -> 
 
 def references_runner(main: Path, plan):
     """The part of apply that rewrites the tests (`retarget_repository`), on its own."""
-    from splitter.emit.apply import ApplyOptions, build_changes
+    from splitter.emit.apply import ApplyOptions
+    from splitter.emit.build import build_changes
     from splitter.planning.project import load_project
     from splitter.emit.references import retarget_repository
 
@@ -171,6 +172,7 @@ def memory_in_child(main: Path) -> float | None:
 
 def memory_child(main: Path) -> None:
     import splitter.emit.apply  # noqa: F401 - imports are not the stage's memory
+    import splitter.emit.build  # noqa: F401
     import splitter.planning.project  # noqa: F401
 
     baseline = reset_peak_rss()

@@ -9,6 +9,9 @@ from typing import Any, Protocol
 
 from splitter.analysis.patched_names import relative_reference
 
+# trailing comments that must follow every statement an import line is split into
+DIRECTIVE_COMMENTS = ("# noqa", "# type: ignore", "# pragma")
+
 
 class ImportOfOldModule(Protocol):
     """An import that binds the old module (`statement` is the import node, CST or ast)."""

@@ -11,8 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-# trailing comments that must follow every statement an import line is split into
-DIRECTIVE_COMMENTS = ("# noqa", "# type: ignore", "# pragma")
+from splitter.codemods._home_imports import DIRECTIVE_COMMENTS
 
 # ---- import statements ---------------------------------------------------------------------------------------
 

@@ -62,3 +62,45 @@ def test_a_workers_error_is_raised_as_itself(always_parallel) -> None:
 def test_batches_are_contiguous_and_about_even(sizes, jobs, expected) -> None:
     batches = fanout._batches(list(range(len(sizes))), sizes, jobs)
     assert [list(batch) for batch in batches] == expected
+
+
+def pid_and(value):
+    return lambda: (os.getpid(), value)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_background_work_runs_in_another_process_and_returns_its_result(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    job = fanout.in_background(pid_and({"a": "b"}))
+    assert job is not None
+    pid, value = job.result()
+    assert value == {"a": "b"} and pid != os.getpid()
+    with pytest.raises(RuntimeError):
+        job.result()  # read once: the child is gone
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_background_error_is_raised_as_itself_when_the_result_is_read(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    job = fanout.in_background(lambda: failing(["bad"]))
+    with pytest.raises(SplitterError) as raised:
+        job.result()
+    assert raised.value.render() == "error: tests/test_x.py:3: does not parse"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_a_cancelled_background_job_leaves_no_child(monkeypatch) -> None:
+    import time
+
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    job = fanout.in_background(lambda: time.sleep(30))
+    pid = job._child[0]
+    job.cancel()
+    job.cancel()  # twice is harmless
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already
+
+
+def test_one_process_means_no_background_job(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "1")
+    assert fanout.in_background(pid_and(1)) is None

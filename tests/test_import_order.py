@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from splitter.analysis.top_level_chunks import top_level_import_runs
 from splitter.emit.import_order import SortSettings, settings_for, tidy_import_text
 
 DEFAULT = SortSettings(root=Path("/nonexistent"), known=(("shop", 3),))
@@ -82,7 +83,7 @@ def test_tidy_import_text(original: str, retargeted: str, expected: str, setting
     assert tidy_import_text(original, retargeted, settings) == expected
     assert tidy_import_text(expected, expected, settings) == expected
     # given the original's tree, files whose import blocks no edit touched are not parsed again: same answer
-    assert tidy_import_text(original, retargeted, settings, ast.parse(original)) == expected
+    assert tidy_import_text(original, retargeted, settings, top_level_import_runs(ast.parse(original))) == expected
 
 
 @pytest.mark.parametrize(("config_name", "config", "first_party", "line_length"), [

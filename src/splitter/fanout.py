@@ -1,4 +1,5 @@
-"""Work over many files in several processes: the repository scans of `plan` and `apply` (issue 11).
+"""Work over many files in several processes: the repository scans of `plan` and `apply` (issue 11), and one
+piece of work in the background while the parent goes on (`in_background`).
 
 Reading the tests that reach the monolith (parsing each with `ast`) can cost more than analysing the monolith
 itself. On Linux the items are cut into contiguous batches of about equal size and each batch but the first runs
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from itertools import accumulate, pairwise
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -51,12 +53,52 @@ def _finish(pid: int, pipe: int) -> tuple[str, object]:
 
 
 def _jobs(total: int) -> int:
-    if total < MIN_WORK or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    if total < MIN_WORK:
+        return 1
+    return max(1, min(_processes(), MAX_JOBS, total // (MIN_WORK // 2)))
+
+
+def _processes() -> int:
+    """How many processes may work at once: `SPLITTER_JOBS`, else the CPUs this process may run on."""
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return 1  # macOS frameworks are not fork-safe; Windows has no fork
     wanted = os.environ.get("SPLITTER_JOBS", "")
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else available
-    return max(1, min(jobs, MAX_JOBS, total // (MIN_WORK // 2)))
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else available
+
+
+class Background(Generic[Result]):
+    """`work()` running in a forked child while this process goes on (`in_background`)."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self._child: tuple[int, int] | None = (pid, pipe)
+
+    def result(self) -> Result:
+        """Wait for the child and return what `work()` returned, or raise what it raised."""
+        if self._child is None:
+            raise RuntimeError("the result of a background job is read once")
+        status, value = _finish(*self._child)
+        self._child = None
+        if status != "ok":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child and reap it, when its result is not wanted (a no-op once it was read)."""
+        if self._child is not None:
+            pid, pipe = self._child
+            self._child = None
+            os.kill(pid, signal.SIGKILL)
+            os.close(pipe)
+            os.waitpid(pid, 0)
+
+
+def in_background(work: Callable[[], Result]) -> Background[Result] | None:
+    """`work()` started in a forked child that has everything this process has, or None where `fan_out` would
+    use one process (no fork, one CPU, `SPLITTER_JOBS=1`): the caller then does the work itself when it needs it."""
+    if _processes() < 2:
+        return None
+    return Background(*_start(lambda _nothing: work(), ()))
 
 
 def _batches(items: Sequence[Item], sizes: Sequence[int], jobs: int) -> list[Sequence[Item]]:

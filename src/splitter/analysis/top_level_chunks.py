@@ -77,3 +77,17 @@ def _parsed_chunks(chunks: list[tuple[int, str]], wanted: list[int]) -> list[lis
         except (SyntaxError, ValueError) as exc:
             raise NotCut(str(exc)) from None
     return bodies
+
+
+def top_level_import_runs(tree: ast.Module) -> list[tuple[int, int, int]]:
+    """(first line, last line, index of the statement after) of each run of top-level import statements."""
+    runs, start = [], None
+    body = tree.body
+    for index, node in enumerate([*body, None]):
+        is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+        if is_import and start is None:
+            start = index
+        elif not is_import and start is not None:
+            runs.append((body[start].lineno, body[index - 1].end_lineno, index))
+            start = None
+    return runs

@@ -23,6 +23,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_of_chunks, top_level_chunks
+from splitter.analysis.top_level_chunks import top_level_import_runs
 from splitter.emit import nodes
 from splitter.emit.source_statements import is_definition
 
@@ -355,20 +356,6 @@ def _statement_span(node: ast.stmt) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-def _top_level_runs(tree: ast.Module) -> list[tuple[int, int, int]]:
-    """(first line, last line, index of the statement after) of each run of top-level import statements."""
-    runs, start = [], None
-    body = tree.body
-    for index, node in enumerate([*body, None]):
-        is_import = isinstance(node, (ast.Import, ast.ImportFrom))
-        if is_import and start is None:
-            start = index
-        elif not is_import and start is not None:
-            runs.append((body[start].lineno, body[index - 1].end_lineno, index))
-            start = None
-    return runs
-
-
 def _block(lines: list[str], first: int, last: int) -> list[cst.BaseStatement] | None:
     try:
         return list(cst.parse_module("".join(lines[first - 1 : last])).body)
@@ -376,33 +363,36 @@ def _block(lines: list[str], first: int, last: int) -> list[cst.BaseStatement] |
         return None
 
 
-def _sorted_before(text: str, settings: SortSettings, tree: ast.Module | None = None) -> bool:
+def _sorted_before(text: str, settings: SortSettings, runs: list[tuple[int, int, int]] | None = None) -> bool:
     try:
-        tree = tree if tree is not None else ast.parse(text)
+        runs = runs if runs is not None else top_level_import_runs(ast.parse(text))
     except (SyntaxError, ValueError):
         return False
     lines = text.splitlines(keepends=True)
-    for first, last, _ in _top_level_runs(tree):
+    for first, last, _ in runs:
         block = _block(lines, first, last)
         if block is None or not is_sorted(block, settings):
             return False
     return True
 
 
-def tidy_import_text(original: str, new: str, settings: SortSettings, original_tree: ast.Module | None = None) -> str:
+def tidy_import_text(
+    original: str, new: str, settings: SortSettings, original_runs: list[tuple[int, int, int]] | None = None
+) -> str:
     """After references were retargeted: if every top-level import block of `original` was in isort order,
     put the import blocks of `new` in isort order too (new lines where isort wants them, lines of one module
     merged) and give the statement after a changed block isort's blank lines. Only the import lines are parsed
-    with libcst; the rest of the file is left as it is. `original_tree`: `ast.parse(original)`, if at hand."""
-    if original == new or _import_blocks_untouched(original, new, original_tree):
+    with libcst; the rest of the file is left as it is. `original_runs`: `top_level_import_runs` of `original`, if
+    at hand (retargeting finds them while it reads the file, in a process without libcst)."""
+    if original == new or _import_blocks_untouched(original, new, original_runs):
         return new
-    if not _sorted_before(original, settings, original_tree):
+    if not _sorted_before(original, settings, original_runs):
         return new
     tree = _import_statements_and_after(new)
     if tree is None:
         return new
     lines = new.splitlines(keepends=True)
-    for first, last, following in reversed(_top_level_runs(tree)):
+    for first, last, following in reversed(top_level_import_runs(tree)):
         block = _block(lines, first, last)
         if block is None or is_sorted(block, settings):
             continue
@@ -431,17 +421,17 @@ def _import_statements_and_after(text: str) -> ast.Module | None:
 _COLUMN_0_IMPORT = re.compile(r"^(?:import|from)[ \t\\(.]", re.MULTILINE)
 
 
-def _import_blocks_untouched(original: str, new: str, original_tree: ast.Module | None) -> bool:
+def _import_blocks_untouched(original: str, new: str, original_runs: list[tuple[int, int, int]] | None) -> bool:
     """True when `new` differs from `original` only on lines outside its top-level import statements (a patch
     target or an import inside a test changed): its import blocks are the original's, so there is nothing to
     tidy, and `new` need not be parsed (that parse was most of tidying a repository's tests)."""
     old_lines, new_lines = python_lines(original), python_lines(new)  # numbered as `ast` numbers them
-    if original_tree is None or len(old_lines) != len(new_lines):
+    if original_runs is None or len(old_lines) != len(new_lines):
         return False
     changed = [n for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=True), start=1) if a != b]
     if any(new_lines[n - 1].startswith(("import ", "from ")) for n in changed):
         return False
-    return not any(first <= n <= last for first, last, _ in _top_level_runs(original_tree) for n in changed)
+    return not any(first <= n <= last for first, last, _ in original_runs for n in changed)
 
 
 def _lines_after(lines: list[str], last: int, following: ast.stmt | None, settings: SortSettings) -> int:

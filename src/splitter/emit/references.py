@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from splitter.emit.import_order import settings_for, tidy_import_text
 from splitter.fanout import fan_out
 from splitter.planning.destination import MAIN, Destination
 from splitter.planning.layout import Destinations
@@ -57,40 +57,84 @@ def retarget_repository(
     (`retarget_fast`), and only files whose edits its text splicing cannot lay out as libcst would run the codemod.
     `first_party`: top-level packages the split creates, sorted with the project's own imports.
     """
-    from splitter.planning.relocation import Relocation
-    from splitter.analysis.module_mentions import could_reference
-
-    analysis = project.analysis
-    spec = Relocation(old_module=analysis.module_name, moved=relocation)
-    excluded = {p.resolve() for p in exclude}
-    candidates = [
-        (path, text)
-        for path, text in project.sources.items()
-        if path not in excluded and could_reference(text, analysis.module_name)
-    ]
+    spec, candidates = _spec_and_candidates(project, relocation, exclude)
 
     def rewrite(batch: Sequence[tuple[Path, str]]) -> list[tuple[Path, str]]:
-        rewritten = [(path, _retargeted(project, spec, path, text, first_party)) for path, text in batch]
-        return [(path, new_text) for path, new_text in rewritten if new_text is not None]
+        staged = [_retargeted_text(spec, path, text) for path, text in batch]
+        return list(_finished(project, spec, [s for s in staged if s is not None], first_party).items())
 
     return dict(fan_out(rewrite, candidates, [len(text) for _path, text in candidates]))
 
 
-def _retargeted(project, spec, path: Path, text: str, first_party: frozenset[str]) -> str | None:
-    """The file's new text, or None when nothing in it changes."""
+@dataclass(frozen=True)
+class Retargeted:
+    """A file retargeting changes, before its imports are tidied (`new_text` None: only the codemod can edit it),
+    with the runs of top-level imports of its old text (`top_level_import_runs`)."""
+
+    path: Path
+    new_text: str | None
+    import_runs: list[tuple[int, int, int]] | None
+
+
+def retargeted_texts(project, relocation: dict[str, str], exclude: set[Path]) -> list[Retargeted]:
+    """The files `retarget_repository` changes, without tidying their imports: all of it that needs no libcst,
+    so a process that never imports libcst can do it (apply.py)."""
+    spec, candidates = _spec_and_candidates(project, relocation, exclude)
+
+    def rewrite(batch: Sequence[tuple[Path, str]]) -> list[Retargeted]:
+        return [s for s in (_retargeted_text(spec, path, text) for path, text in batch) if s is not None]
+
+    return fan_out(rewrite, candidates, [len(text) for _path, text in candidates])
+
+
+def finish_retargeting(
+    project, relocation: dict[str, str], staged: list[Retargeted], first_party: frozenset[str] = frozenset()
+) -> dict[Path, str]:
+    """`retarget_repository`'s result from `retargeted_texts`'s: the codemod where needed, imports tidied."""
+    from splitter.planning.relocation import Relocation
+
+    spec = Relocation(old_module=project.analysis.module_name, moved=relocation)
+    return _finished(project, spec, staged, first_party)
+
+
+def _spec_and_candidates(project, relocation: dict[str, str], exclude: set[Path]):
+    from splitter.analysis.module_mentions import could_reference
+    from splitter.planning.relocation import Relocation
+
+    module = project.analysis.module_name
+    excluded = {p.resolve() for p in exclude}
+    candidates = [(p, t) for p, t in project.sources.items() if p not in excluded and could_reference(t, module)]
+    return Relocation(old_module=module, moved=relocation), candidates
+
+
+def _retargeted_text(spec, path: Path, text: str) -> Retargeted | None:
+    """The file retargeted by `retarget_fast`, or None when nothing in it changes."""
+    from splitter.analysis.top_level_chunks import top_level_import_runs
     from splitter.emit.retarget_fast import retarget_text
 
     dotted, _package, _root = module_location(path)
     tree = _parsed(text)
     new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
-    if new_text is None:  # an edit only libcst lays out right (`a; import main`): the codemod, this file only
-        from splitter.codemods.retarget_references import retarget_source
-
-        new_text = retarget_source(text, spec, dotted)
     if new_text == text:
         return None
-    settings = settings_for(path.parent, project.root.resolve()).with_first_party(first_party)
-    return tidy_import_text(text, new_text, settings, tree)
+    return Retargeted(path, new_text, top_level_import_runs(tree) if tree is not None else None)
+
+
+def _finished(project, spec, staged: list[Retargeted], first_party: frozenset[str]) -> dict[Path, str]:
+    """path -> new text of each staged file that changes, the codemod run where needed and imports tidied."""
+    from splitter.emit.import_order import settings_for, tidy_import_text
+
+    finished = {}
+    for file in staged:
+        text, new_text = project.sources[file.path], file.new_text
+        if new_text is None:  # an edit only libcst lays out right (`a; import main`): the codemod, this file only
+            from splitter.codemods.retarget_references import retarget_source
+
+            new_text = retarget_source(text, spec, module_location(file.path)[0])
+        if new_text != text:
+            settings = settings_for(file.path.parent, project.root.resolve()).with_first_party(first_party)
+            finished[file.path] = tidy_import_text(text, new_text, settings, file.import_runs)
+    return finished
 
 
 def _parsed(text: str) -> ast.Module | None:

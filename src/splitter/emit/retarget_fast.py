@@ -24,8 +24,7 @@ from splitter.analysis.patched_names import (
     package_of,
 )
 from splitter.analysis.patched_names import resolve_from
-from splitter.codemods._home_imports import HomeReferences
-from splitter.codemods._import_edits import DIRECTIVE_COMMENTS
+from splitter.codemods._home_imports import DIRECTIVE_COMMENTS, HomeReferences
 
 from splitter.planning.relocation import DYNAMIC_IMPORTS, Relocation
 from splitter.analysis.reference_scan import ReferenceScan, Use, Via, emptied_local_imports

@@ -1,0 +1,101 @@
+"""apply retargets the repository in a second process from the relocation it expects, while it builds the modules:
+the files it writes are the same as retargeting afterwards, whether the guess was right or not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from splitter.emit import apply, moved_names
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+MONOLITHS = {
+    "shopapi": "shopapi/main.py",
+    "notes_backend": "main.py",
+    "inventory_src": "src/inventory/api/server.py",
+}
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+
+
+def split(repo: Path, name: str) -> dict[Path, str]:
+    options = apply.ApplyOptions(dry_run=True, allow_dirty=True, force=True)
+    return apply.apply_split(repo / MONOLITHS[name], None, options).changes
+
+
+@pytest.fixture
+def retargeted_here(monkeypatch) -> list[int]:
+    """The processes that ran `retarget_repository` and reported back here (a child's calls stay in the child)."""
+    calls: list[int] = []
+    real = apply.retarget_repository
+
+    def spy(*args, **kwargs):
+        calls.append(os.getpid())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(apply, "retarget_repository", spy)
+    monkeypatch.setattr(apply, "MIN_EARLY_RETARGETING", 0)
+    return calls
+
+
+def copied(name: str, tmp_path: Path) -> Path:
+    repo = tmp_path / name
+    shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return repo
+
+
+@pytest.mark.parametrize("name", sorted(MONOLITHS))
+def test_the_early_retargeting_is_used_and_writes_what_retargeting_afterwards_writes(
+    name: str, tmp_path: Path, monkeypatch, retargeted_here: list[int]
+) -> None:
+    repo = copied(name, tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "1")
+    afterwards = split(repo, name)
+    assert retargeted_here == [os.getpid()]
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    early = split(repo, name)
+    assert retargeted_here == [os.getpid()]  # the second split used the child's files
+    assert early == afterwards
+    if name != "inventory_src":  # its tests read only what main.py keeps (`app`)
+        assert any(p.name.startswith("test_") for p in early)  # the fixture's tests were retargeted
+
+
+@pytest.mark.parametrize("name", sorted(MONOLITHS))
+def test_a_wrong_guess_is_thrown_away_and_the_repository_retargeted_again(
+    name: str, tmp_path: Path, monkeypatch, retargeted_here: list[int]
+) -> None:
+    repo = copied(name, tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "1")
+    afterwards = split(repo, name)
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    guess = moved_names.expected_relocation
+    monkeypatch.setattr(moved_names, "expected_relocation", lambda *args: {**guess(*args), "nothing_moved": "x.y"})
+    assert split(repo, name) == afterwards
+    assert retargeted_here == [os.getpid(), os.getpid()]
+
+
+def test_a_first_wave_is_retargeted_afterwards(tmp_path: Path, monkeypatch, retargeted_here: list[int]) -> None:
+    """--only moves less than the plan says: no guess is made."""
+    repo = copied("shopapi", tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    plan = apply.plan_project(apply.load_project(repo / MONOLITHS["shopapi"]))
+    options = apply.ApplyOptions(dry_run=True, allow_dirty=True, only=(plan.groups[0].name,))
+    assert apply.apply_split(repo / MONOLITHS["shopapi"], plan, options).changes
+    assert retargeted_here == [os.getpid()]
+
+
+def test_what_the_child_runs_never_imports_libcst() -> None:
+    """The child starts before this process imports libcst; importing it there too would cost as much CPU as the
+    overlap saves (on a busy machine, more)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, splitter.apply_command, splitter.emit.retarget_fast, splitter.analysis.top_level_chunks;"
+        "print('libcst' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
