@@ -83,6 +83,9 @@ class Background(Generic[Result]):
             raise value
         return value
 
+    def __del__(self) -> None:
+        self.cancel()  # dropped unread (the parent failed first): no child left working for nobody
+
     def cancel(self) -> None:
         """Stop the child and reap it, when its result is not wanted (a no-op once it was read)."""
         if self._child is not None:
@@ -130,6 +133,8 @@ def _start(work: Callable[[Sequence[Item]], list[Result]], batch: Sequence[Item]
             payload = pickle.dumps(("error", exc))
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
             payload = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    with os.fdopen(write, "wb") as stream:
-        stream.write(payload)
-    os._exit(0)  # no atexit handlers, no flushing of the parent's buffered output a second time
+    try:
+        with os.fdopen(write, "wb") as stream:
+            stream.write(payload)
+    finally:  # even when the parent is gone (a broken pipe): never run on as a copy of the parent
+        os._exit(0)  # no atexit handlers, no flushing of the parent's buffered output a second time

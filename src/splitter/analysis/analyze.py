@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from splitter.analysis.ast_walk import walk
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.conditional_binds import maybe_unbound
@@ -45,7 +46,7 @@ def _callee_name(func: ast.expr) -> str:
 
 
 def _does_import_time_work(node: ast.stmt) -> bool:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         if isinstance(sub, ast.Call) and _callee_name(sub.func) not in PURE_CALLS:
@@ -221,9 +222,9 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
 
 def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
     """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for inner in ast.walk(node):
+            for inner in walk(node):
                 callee = inner.func if isinstance(inner, ast.Call) else None
                 name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
                 if name == "FastAPI":
@@ -430,7 +431,7 @@ def _app_in_signature(node: ast.FunctionDef | ast.AsyncFunctionDef, app: str) ->
     args = node.args
     parts = [*args.defaults, *[d for d in args.kw_defaults if d is not None], node.returns]
     parts += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]
-    return any(isinstance(n, ast.Name) and n.id == app for part in parts if part for n in ast.walk(part))
+    return any(isinstance(n, ast.Name) and n.id == app for part in parts if part for n in walk(part))
 
 
 def _relative_inside(node: ast.stmt, lines: list[str]) -> bool:
@@ -440,7 +441,7 @@ def _relative_inside(node: ast.stmt, lines: list[str]) -> bool:
         return False
     return any(
         (isinstance(n, ast.ImportFrom) and n.level) or (isinstance(n, ast.Name) and n.id == "__package__")
-        for n in ast.walk(node)
+        for n in walk(node)
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.model import Unit
 from splitter.analysis.scopes import statement_facts
 
@@ -31,7 +32,7 @@ def _dotted(node: ast.expr) -> str:
 
 def _only_reads_values(test: ast.expr) -> bool:
     """Evaluating the condition twice gives the same answer and does nothing else."""
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Call):
             callee = _dotted(node.func)
             method = node.func.attr if isinstance(node.func, ast.Attribute) else ""

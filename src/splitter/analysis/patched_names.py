@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_bind_or_target
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
 from splitter.fanout import fan_out
@@ -199,8 +200,8 @@ class _Scanner:
                     self._add(name, target, form)
 
     def scan(self, statement: ast.stmt) -> None:
-        """Record every site in `statement` (`ast.walk` and a type test: a NodeVisitor is several times slower)."""
-        for node in ast.walk(statement):
+        """Record every site in `statement` (`walk` and a type test: a NodeVisitor is several times slower)."""
+        for node in walk(statement):
             kind = type(node)
             if kind is ast.Call:
                 callee = dotted_name(node.func)

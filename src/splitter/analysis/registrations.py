@@ -6,6 +6,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from splitter.analysis.ast_walk import child_nodes
 from splitter.analysis.model import HOOK_DECORATORS, HTTP_VERBS, ROUTE_DECORATORS, Hook, Registration
 
 _CALL_REGISTRATIONS = {
@@ -211,15 +212,15 @@ class Registrar:
                     self.scan(statement, unit, True)
             return
         if isinstance(node, ast.Call):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self.scan(child, unit, conditional)
             self.call(node, unit, conditional)
             return
         if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self.scan(child, unit, True)
             return
         if isinstance(node, ast.ClassDef | ast.Lambda):
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             self.scan(child, unit, conditional)

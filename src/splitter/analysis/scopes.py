@@ -14,6 +14,8 @@ generated monoliths; libcst's own scope metadata is many times slower and splitt
 from __future__ import annotations
 
 import ast
+
+from splitter.analysis.ast_walk import child_nodes, walk
 from dataclasses import dataclass, field
 
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
@@ -180,11 +182,11 @@ def _annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
         return names, hints
     values = {
         id(const)
-        for sub in ast.walk(node)
+        for sub in walk(node)
         if isinstance(sub, ast.Subscript) and is_literal(sub.value)
-        for const in ast.walk(sub.slice)
+        for const in walk(sub.slice)
     }
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name):
             names.append(sub)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and id(sub) not in values:
@@ -192,7 +194,7 @@ def _annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
                 parsed = ast.parse(sub.value.strip(), mode="eval")
             except SyntaxError:
                 continue
-            hints |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
+            hints |= {n.id for n in walk(parsed) if isinstance(n, ast.Name)}
     return names, hints
 
 
@@ -230,7 +232,7 @@ class _Builder:
     def visit(self, scope: Scope, node: ast.AST) -> None:
         handler = _HANDLERS.get(type(node))
         if handler is None or handler(self, scope, node):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self.visit(scope, child)
 
     def _child(self, scope: Scope, kind: str, name: str, node: ast.AST) -> Scope:
@@ -405,14 +407,14 @@ class _ParentsBuilder(_Builder):
         handler = _HANDLERS.get(type(node))
         if handler is None or handler(self, scope, node):
             parents = self.parents
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 parents[child] = node
                 self.visit(scope, child)
 
     def _annotate(self, scope: Scope, annotation: ast.expr | None) -> None:
         super()._annotate(scope, annotation)
-        for node in ast.walk(annotation) if annotation is not None else ():
-            for child in ast.iter_child_nodes(node):
+        for node in walk(annotation) if annotation is not None else ():
+            for child in child_nodes(node):
                 self.parents[child] = node
 
 
@@ -457,7 +459,7 @@ def _assigned_elsewhere(node: ast.stmt, names: set[str]) -> set[str]:
     found: set[str] = set()
     if not names:
         return found
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in names:
             found.add(sub.id)
     return found

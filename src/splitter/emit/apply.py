@@ -84,7 +84,7 @@ def _planned(path: Path, plan: Plan | None, options: ApplyOptions) -> tuple[Proj
     """The project, the plan to carry out, and the wave it continues (None for a first or one-shot apply)."""
     # the plan's module name, not one detected again: detection counts how the tests import the monolith, and
     # the waves before this one retargeted them (UTXOracle's `api.main` read as a top-level `main` at wave 14)
-    project = load_project(path, options.module_name or (plan.module if plan is not None else None))
+    project = load_project(path, options.module_name or (plan.module if plan is not None else None), plan is None)
     if plan is None:
         return project, plan_project(project), None
     wave = planned_wave(project, plan)  # earlier waves moved code: work from the text the plan was made of

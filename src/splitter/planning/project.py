@@ -14,7 +14,10 @@ from splitter.planning.plan_io import Layout, Plan
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.analysis.source import iter_python_files, module_location, read_python
 from splitter.analysis.source import git_blob_id, git_root
+from splitter.fanout import Background, in_background
 from splitter.gcpause import without_gc
+
+MIN_SCAN_AHEAD = 100_000  # characters of other Python files: below it a second process costs more than it saves
 
 
 @dataclass
@@ -23,6 +26,33 @@ class Project:
     root: Path  # the repository: git top level, else the import root
     git_root: Path | None
     sources: dict[Path, str]  # every other Python file of the repository, read once
+    scanned: Background[RepositoryScan] | None = None  # `scan_repository`, begun while the monolith was analysed
+
+
+@dataclass
+class RepositoryScan:
+    """What planning reads from the rest of the repository: where it patches the monolith, and the first file
+    defining each class name (with bases) besides the monolith."""
+
+    patch_sites: list
+    class_files: dict[str, str]
+
+
+def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
+    from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
+    from splitter.analysis.patched_names import find_patch_sites
+
+    sites = find_patch_sites([(p, t) for p, t in sources.items() if could_reference(t, module)], module)
+    return RepositoryScan(sites, _class_files(sources, root))
+
+
+def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
+    """Each class name given bases in `sources` -> the first file defining it (relative to `root`)."""
+    class_files: dict[str, str] = {}
+    for path, text in sources.items():
+        for name in _class_names_with_bases(text):
+            class_files.setdefault(name, str(path.relative_to(root)) if path.is_absolute() else str(path))
+    return class_files
 
 
 def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
@@ -118,7 +148,9 @@ def _without_nearer_namesakes(sources: dict[Path, str], monolith: Path, root: Pa
 
 
 @without_gc
-def load_project(path: Path, module_name: str | None = None) -> Project:
+def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = False) -> Project:
+    """The monolith analysed and the repository read. `scan_ahead`: `plan_project` follows, so scan the repository
+    for it (`scan_repository`) in a second process while this one analyses the monolith."""
     source = read_python(path)
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
@@ -134,10 +166,13 @@ def load_project(path: Path, module_name: str | None = None) -> Project:
         module_name = _namespace_module_name(path, sources)
     elif module_name is None and _runs_from_its_folder(path, source) and _imported_as_top_level(path, dotted, sources):
         module_name = path.stem
-    analysis = analyze_source(source, path, module_name or dotted)
-    if "." not in analysis.module_name:
+    module_name = module_name or dotted
+    if "." not in module_name:
         sources = _without_nearer_namesakes(sources, monolith, root)
-    return Project(analysis=analysis, root=root, git_root=top, sources=sources)
+    big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
+    scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
+    analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
+    return Project(analysis=analysis, root=root, git_root=top, sources=sources, scanned=scanned)
 
 
 def _free_name(folder: Path, preferred: str, suffix: str = ".py", reuse_generated: bool = False) -> str:
@@ -182,7 +217,7 @@ def choose_layout(analysis: Analysis) -> tuple[Layout, frozenset[str]]:
     return layout, frozenset(existing)
 
 
-def schema_name_clashes(project: Project) -> dict[str, str]:
+def schema_name_clashes(project: Project, class_files: dict[str, str] | None = None) -> dict[str, str]:
     """Classes of the monolith whose name another module of the repository, or the monolith itself a second time,
     also gives a class (-> that file): FastAPI names the OpenAPI schemas of same-named models after their modules
     (`pkg__main__Pagination`), so moving one would rename a public schema and every client generated from it."""
@@ -197,10 +232,12 @@ def schema_name_clashes(project: Project) -> dict[str, str]:
     path = project.analysis.path
     itself = str(path.relative_to(project.root)) if path.is_absolute() else str(path)
     elsewhere: dict[str, str] = {name: itself for name in defined if defined.count(name) > 1}
-    for path, text in project.sources.items():
-        for name in _class_names_with_bases(text):
-            if name in defined:
-                elsewhere.setdefault(name, str(path.relative_to(project.root)) if path.is_absolute() else str(path))
+    if class_files is None:
+        class_files = _class_files(project.sources, project.root)
+    wanted = set(defined)
+    for name, file in class_files.items():  # in the order the repository's files first define them
+        if name in wanted:
+            elsewhere.setdefault(name, file)
     return elsewhere
 
 
@@ -223,19 +260,19 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
     layout, existing = choose_layout(project.analysis)
-    from splitter.analysis.patched_names import find_patch_sites, rebound_names, source_reads
-    from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
+    from splitter.analysis.patched_names import rebound_names, source_reads
 
-    module = project.analysis.module_name
-    candidates = [(p, t) for p, t in project.sources.items() if could_reference(t, module)]
-    sites = find_patch_sites(candidates, module)
+    scanned = project.scanned.result() if project.scanned is not None else None
+    project.scanned = None
+    scanned = scanned or scan_repository(project.sources, project.analysis.module_name, project.root)
+    sites = scanned.patch_sites
     patched = rebound_names(sites)
     options = replace(
         options,
         patched_names=patched,
         existing_modules=existing | options.existing_modules,
         layout=layout,
-        schema_clashes=schema_name_clashes(project),
+        schema_clashes=schema_name_clashes(project, scanned.class_files),
     )
     plan = make_plan(project.analysis, options)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git

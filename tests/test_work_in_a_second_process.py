@@ -1,5 +1,6 @@
-"""apply retargets the repository in a second process from the relocation it expects, while it builds the modules:
-the files it writes are the same as retargeting afterwards, whether the guess was right or not."""
+"""Work done in a second process changes nothing: `plan` scans the repository while it analyses the monolith, and
+`apply` retargets the repository from the relocation it expects while it builds the modules (the files it writes
+are the same as retargeting afterwards, whether the guess was right or not)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from splitter.emit import apply, moved_names
+from splitter.planning import project as projects
+from splitter.planning.plan_io import plan_to_json_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 MONOLITHS = {
@@ -99,3 +102,27 @@ def test_what_the_child_runs_never_imports_libcst() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", sorted(MONOLITHS))
+def test_plan_scans_the_repository_in_a_second_process_and_plans_the_same(
+    name: str, tmp_path: Path, monkeypatch
+) -> None:
+    repo = copied(name, tmp_path)
+    calls: list[int] = []
+    real = projects.scan_repository
+
+    def spy(*args):
+        calls.append(os.getpid())
+        return real(*args)
+
+    monkeypatch.setattr(projects, "scan_repository", spy)
+    monkeypatch.setattr(projects, "MIN_SCAN_AHEAD", 0)
+    plans = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("SPLITTER_JOBS", jobs)
+        project = projects.load_project(repo / MONOLITHS[name], scan_ahead=True)
+        assert (project.scanned is not None) == (jobs == "2")
+        plans.append(plan_to_json_text(projects.plan_project(project)))
+    assert calls == [os.getpid()]  # the second plan used what the child scanned
+    assert plans[0] == plans[1]
