@@ -94,13 +94,43 @@ def _sites_in(
         targets = _target_constants(module, old_module)
         scanner = _Scanner(old_module, str(path), aliases, targets)
         mentions = _mentions(old_module, aliases, targets)
-        lines = python_lines(source)
-        for statement in statements:
-            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            if mentions("".join(lines[first - 1 : statement.end_lineno])):
-                scanner.scan(statement)
+        _scan_mentioning(scanner, statements, python_lines(source), mentions)
         sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
+
+
+_NESTED_STATEMENTS = ("body", "orelse", "finalbody")
+
+
+def _scan_mentioning(scanner: _Scanner, statements: list[ast.stmt], lines: list[str], mentions) -> None:
+    """Scan each statement whose lines pass `mentions`: a compound one's own parts (decorators, a `with`'s items,
+    an `if`'s test...), then, in the same way, the statements it holds. A test function that patches the module
+    once is one of its statements walked, not its whole body."""
+    for statement in statements:
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        if not mentions("".join(lines[first - 1 : statement.end_lineno])):
+            continue
+        if not any(isinstance(getattr(statement, f, None), list) for f in _NESTED_STATEMENTS + ("handlers", "cases")):
+            scanner.scan(statement)
+            continue
+        for field in statement._fields:
+            value = getattr(statement, field, None)
+            if field in _NESTED_STATEMENTS:
+                _scan_mentioning(scanner, value, lines, mentions)
+            elif field in ("handlers", "cases"):
+                for part in value:  # an except handler (its type), a match case (its pattern and guard)
+                    for inner in (
+                        getattr(part, "type", None),
+                        getattr(part, "pattern", None),
+                        part.guard if field == "cases" else None,
+                    ):
+                        if inner is not None:
+                            scanner.scan(inner)
+                    _scan_mentioning(scanner, part.body, lines, mentions)
+            else:
+                for node in value if isinstance(value, list) else [value]:
+                    if isinstance(node, ast.AST):
+                        scanner.scan(node)
 
 
 def _mentions(old_module: str, aliases: set[str], targets: dict[str, str]) -> Callable[[str], bool]:
@@ -199,7 +229,7 @@ class _Scanner:
                 if name is not None:
                     self._add(name, target, form)
 
-    def scan(self, statement: ast.stmt) -> None:
+    def scan(self, statement: ast.AST) -> None:
         """Record every site in `statement` (`walk` and a type test: a NodeVisitor is several times slower)."""
         for node in walk(statement):
             kind = type(node)
