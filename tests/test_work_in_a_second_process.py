@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,6 @@ def test_a_first_wave_is_retargeted_afterwards(tmp_path: Path, monkeypatch, reta
 def test_what_the_child_runs_never_imports_libcst() -> None:
     """The child starts before this process imports libcst; importing it there too would cost as much CPU as the
     overlap saves (on a busy machine, more)."""
-    import subprocess
     import sys
 
     code = (
@@ -104,9 +104,10 @@ def test_what_the_child_runs_never_imports_libcst() -> None:
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("read", [True, False], ids=["read here", "read there"])
 @pytest.mark.parametrize("name", sorted(MONOLITHS))
 def test_plan_scans_the_repository_in_a_second_process_and_plans_the_same(
-    name: str, tmp_path: Path, monkeypatch
+    name: str, read: bool, tmp_path: Path, monkeypatch
 ) -> None:
     repo = copied(name, tmp_path)
     calls: list[int] = []
@@ -121,8 +122,50 @@ def test_plan_scans_the_repository_in_a_second_process_and_plans_the_same(
     plans = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("SPLITTER_JOBS", jobs)
-        project = projects.load_project(repo / MONOLITHS[name], scan_ahead=True)
+        project = projects.load_project(repo / MONOLITHS[name], scan_ahead=True, read=read)
         assert (project.scanned is not None) == (jobs == "2")
+        assert (project.sources is None) == (jobs == "2" and not read)
         plans.append(plan_to_json_text(projects.plan_project(project)))
     assert calls == [os.getpid()]  # the second plan used what the child scanned
     assert plans[0] == plans[1]
+
+
+NAMESPACE_MONOLITH = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def helper():
+    return 1
+
+
+@app.get("/items")
+def items():
+    return [helper()]
+"""
+NAMESPACE_TEST = """from unittest.mock import patch
+
+from app.main import app
+
+
+def test_items():
+    with patch("app.main.helper", return_value=2):
+        assert app
+"""
+
+
+def test_a_module_name_settled_by_the_reading_process_is_the_one_planned_with(tmp_path: Path, monkeypatch) -> None:
+    """`app/main.py` without `app/__init__.py`, imported as `app.main`: only reading the tests tells the name."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(NAMESPACE_MONOLITH)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text(NAMESPACE_TEST)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # the repository: tests/ is read too
+    plans = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("SPLITTER_JOBS", jobs)
+        project = projects.load_project(tmp_path / "app" / "main.py", scan_ahead=True, read=False)
+        plans.append(projects.plan_project(project))
+        assert project.analysis.module_name == "app.main"
+    assert plans[0].module == "app.main" and "helper" in plans[0].seams
+    assert plan_to_json_text(plans[0]) == plan_to_json_text(plans[1])

@@ -108,7 +108,7 @@ def plan(
 
     check_format(output_format)
     with console.progress(f"planning {file}"):
-        project = load_project(file, module, scan_ahead=True)
+        project = load_project(file, module, scan_ahead=True, read=False)
         table = read_settings(project.analysis.path, project.root)[0]
         options = plan_options(table, max_lines, main_max_lines, min_endpoints, skip_segment)
         result = plan_project(project, options)

@@ -25,17 +25,18 @@ class Project:
     analysis: Analysis
     root: Path  # the repository: git top level, else the import root
     git_root: Path | None
-    sources: dict[Path, str]  # every other Python file of the repository, read once
-    scanned: Background[RepositoryScan] | None = None  # `scan_repository`, begun while the monolith was analysed
+    sources: dict[Path, str] | None  # every other Python file of the repository, read once (None: not read)
+    scanned: Background[RepositoryScan] | RepositoryScan | None = None  # `scan_repository`, begun early or done
 
 
 @dataclass
 class RepositoryScan:
-    """What planning reads from the rest of the repository: where it patches the monolith, and the first file
-    defining each class name (with bases) besides the monolith."""
+    """What planning reads from the rest of the repository: where it patches the monolith, the first file defining
+    each class name (with bases) besides the monolith, and the name the repository imports the monolith by."""
 
     patch_sites: list
     class_files: dict[str, str]
+    module_name: str
 
 
 def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
@@ -43,7 +44,7 @@ def scan_repository(sources: dict[Path, str], module: str, root: Path) -> Reposi
     from splitter.analysis.patched_names import find_patch_sites
 
     sites = find_patch_sites([(p, t) for p, t in sources.items() if could_reference(t, module)], module)
-    return RepositoryScan(sites, _class_files(sources, root))
+    return RepositoryScan(sites, _class_files(sources, root), module)
 
 
 def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
@@ -148,31 +149,56 @@ def _without_nearer_namesakes(sources: dict[Path, str], monolith: Path, root: Pa
 
 
 @without_gc
-def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = False) -> Project:
+def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = False, read: bool = True) -> Project:
     """The monolith analysed and the repository read. `scan_ahead`: `plan_project` follows, so scan the repository
-    for it (`scan_repository`) in a second process while this one analyses the monolith."""
+    for it (`scan_repository`) in a second process while this one analyses the monolith; `read=False` with it:
+    nothing else needs the other files, so that process reads them too and `sources` stays None."""
     source = read_python(path)
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
     root = top if top is not None else import_root
-    sources: dict[Path, str] = {}
-    monolith = path.resolve()
-    for file in iter_python_files(root, exclude={monolith}):
-        try:
-            sources[file] = _text_of(file)  # resolved already
-        except (OSError, UnicodeDecodeError):
-            continue  # not ours to judge: only files that reference the monolith are ever rewritten
-    if module_name is None and package is None:
-        module_name = _namespace_module_name(path, sources)
-    elif module_name is None and _runs_from_its_folder(path, source) and _imported_as_top_level(path, dotted, sources):
-        module_name = path.stem
-    module_name = module_name or dotted
-    if "." not in module_name:
-        sources = _without_nearer_namesakes(sources, monolith, root)
+    place = _Place(path, source, dotted, package, root)
+    if scan_ahead and not read:
+        scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
+        if scanned is not None:  # the module name the scan settles on may differ: plan_project then analyses again
+            analysis = analyze_source(source, path, module_name or dotted)
+            return Project(analysis=analysis, root=root, git_root=top, sources=None, scanned=scanned)
+    sources, module_name = _read_repository(place, module_name)
     big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
     scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
     analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
     return Project(analysis=analysis, root=root, git_root=top, sources=sources, scanned=scanned)
+
+
+@dataclass(frozen=True)
+class _Place:
+    path: Path
+    source: str
+    dotted: str
+    package: str | None
+    root: Path
+
+
+def _read_repository(place: _Place, module_name: str | None) -> tuple[dict[Path, str], str]:
+    """Every other Python file of the repository that can import the monolith as ours, and the monolith's name."""
+    path, sources, monolith = place.path, {}, place.path.resolve()
+    for file in iter_python_files(place.root, exclude={monolith}):
+        try:
+            sources[file] = _text_of(file)  # resolved already
+        except (OSError, UnicodeDecodeError):
+            continue  # not ours to judge: only files that reference the monolith are ever rewritten
+    if module_name is None and place.package is None:
+        module_name = _namespace_module_name(path, sources)
+    elif (
+        module_name is None
+        and _runs_from_its_folder(path, place.source)
+        and _imported_as_top_level(path, place.dotted, sources)
+    ):
+        module_name = path.stem
+    module_name = module_name or place.dotted
+    if "." not in module_name:
+        sources = _without_nearer_namesakes(sources, monolith, place.root)
+    return sources, module_name
 
 
 def _free_name(folder: Path, preferred: str, suffix: str = ".py", reuse_generated: bool = False) -> str:
@@ -259,12 +285,10 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         from splitter.planning.settings import plan_options, read_settings
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
-    layout, existing = choose_layout(project.analysis)
     from splitter.analysis.patched_names import rebound_names, source_reads
 
-    scanned = project.scanned.result() if project.scanned is not None else None
-    project.scanned = None
-    scanned = scanned or scan_repository(project.sources, project.analysis.module_name, project.root)
+    scanned = _repository_scan(project)
+    layout, existing = choose_layout(project.analysis)
     sites = scanned.patch_sites
     patched = rebound_names(sites)
     options = replace(
@@ -278,6 +302,18 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
     plan.warnings += [_source_read_warning(project, file, line) for file, line in source_reads(sites)]
     return plan
+
+
+def _repository_scan(project: Project) -> RepositoryScan:
+    """The scan `load_project` began in a second process, or one made now; kept for a second plan."""
+    if isinstance(project.scanned, Background):
+        project.scanned = project.scanned.result()
+        if project.scanned.module_name != project.analysis.module_name:  # settled while the monolith was analysed
+            analysis = project.analysis
+            project.analysis = analyze_source(analysis.source, analysis.path, project.scanned.module_name)
+    if project.scanned is None:  # `sources` is None only while the child that read them is running
+        project.scanned = scan_repository(project.sources, project.analysis.module_name, project.root)
+    return project.scanned
 
 
 def _source_read_warning(project: Project, file: str, line: int) -> str:
