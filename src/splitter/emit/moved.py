@@ -100,7 +100,7 @@ class MovedStatements:
             end = sum(len(x) for x in lines[start:line]) - 1  # the offset of that line's newline in `text`
             physical = lines[line - 1]
             if text[end : end + 1] == "\n" and "\r" not in physical and not physical.rstrip().endswith("\\"):
-                edits += [] if "noqa" in physical else [(end, 0, "  # noqa: F401")]
+                edits += _f401_edits(physical, end)
         return edits
 
     def _seam_aliases(self, destination: Destination) -> dict[str, str]:
@@ -183,6 +183,19 @@ class MovedStatements:
                 if tree is not None and len(tree.body) == 1:
                     self._unit_scopes[unit.index] = build_scopes(tree)
         return self._unit_scopes[unit.index]
+
+
+def _f401_edits(line: str, newline_at: int) -> list[tuple[int, int, str]]:
+    """`  # noqa: F401` at the end of `line` (its newline at offset `newline_at`), or `, F401` joined to the codes
+    of a noqa already there (`# noqa: E402, F401 - why`: ruff reads one directive per line); nothing under a bare
+    `# noqa` or one naming F401 already."""
+    found = nodes.NOQA_DIRECTIVE.search(line)
+    if found is None:
+        return [(newline_at, 0, "  # noqa: F401")]
+    codes = found.group("codes")
+    if not codes or "F401" in codes.upper():
+        return []
+    return [(newline_at - (len(line) - 1) + found.end(), 0, ", F401")]
 
 
 def block_imports(node: ast.stmt):

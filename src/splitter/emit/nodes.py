@@ -108,7 +108,7 @@ def _merged_comment(existing: str, directive: str) -> str:
     """`existing` with `directive` (`# noqa: F401 - why`) added. ruff reads one noqa directive per line, so a
     `# noqa: E402` already there gains the code (`# noqa: E402, F401 - why`: mcp-context-forge's imports after
     its app setup), and a bare `# noqa` covers it already."""
-    old, new = _NOQA.search(existing), _NOQA.match(directive)
+    old, new = NOQA_DIRECTIVE.search(existing), NOQA_DIRECTIVE.match(directive)
     if old is None or new is None or not new.group("codes"):
         return f"{existing}  {directive}"
     if not old.group("codes"):
@@ -116,7 +116,7 @@ def _merged_comment(existing: str, directive: str) -> str:
     return f"{existing[: old.end()]}, {new.group('codes')}{directive[new.end() :]}{existing[old.end() :]}"
 
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+NOQA_DIRECTIVE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 def import_module(name: str, alias: str | None = None) -> cst.SimpleStatementLine:
