@@ -73,6 +73,7 @@ class Emitter:
         self.statements = statements
         self.app = analysis.app_names[0]
         self.bound_in: dict[str, Destination] = {}
+        self._aliases: dict[tuple[Destination, Destination], str] = {}
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
@@ -132,11 +133,12 @@ class Emitter:
     def alias_for(self, importer: Destination, home: Destination) -> str:
         """The name a module is imported under; never one the importing code already uses, locals included
         (`orders.STATUS` must not land in a function with a local `orders`)."""
-        leaf = self.where.subpath(home).rpartition(".")[2]
-        alias = leaf
-        while alias in self.bound_in or alias in self.words_of(importer):
-            alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
-        return alias
+        if (importer, home) not in self._aliases:  # asked once per seam a moved statement reads: hundreds of times
+            alias = self.where.subpath(home).rpartition(".")[2]
+            while alias in self.bound_in or alias in self.words_of(importer):
+                alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
+            self._aliases[importer, home] = alias
+        return self._aliases[importer, home]
 
     def words_of(self, destination: Destination) -> set[str]:
         if destination not in self._words:
