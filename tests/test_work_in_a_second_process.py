@@ -169,3 +169,17 @@ def test_a_module_name_settled_by_the_reading_process_is_the_one_planned_with(tm
         assert project.analysis.module_name == "app.main"
     assert plans[0].module == "app.main" and "helper" in plans[0].seams
     assert plan_to_json_text(plans[0]) == plan_to_json_text(plans[1])
+
+
+def test_a_guess_that_fails_leaves_the_split_as_it_was(tmp_path: Path, monkeypatch, retargeted_here: list[int]) -> None:
+    repo = copied("shopapi", tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "1")
+    afterwards = split(repo, "shopapi")
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+
+    def broken(*args):
+        raise KeyError("a bug in the guess")
+
+    monkeypatch.setattr(moved_names, "expected_relocation", broken)
+    assert split(repo, "shopapi") == afterwards
+    assert retargeted_here == [os.getpid(), os.getpid()]
