@@ -32,7 +32,12 @@ def lay_out(name: str, folder: Path) -> dict:
     source = REGRESSIONS / name
     if source.is_dir():
         shutil.copytree(source, folder, dirs_exist_ok=True)
-        return json.loads((folder / "case.json").read_text())
+        case = json.loads((folder / "case.json").read_text())
+        if case.get("git"):  # the repository is what the plan reads, not just the monolith's import root
+            git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t"]
+            for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "fixture"]):
+                subprocess.run(git + args, check=True)
+        return case
     text = source.read_text(encoding="utf-8")
     (folder / "server.py").write_text(text)
     docstrings = [n.value.value for n in ast.parse(text).body

@@ -57,12 +57,15 @@ def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
 
 
 def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
-    """`app/main.py` without `app/__init__.py` may still be imported as `app.main` (namespace package)."""
+    """`app/main.py` without `app/__init__.py` may still be imported as `app.main` (namespace package). Only an
+    import statement says so: a comment explaining why a test cannot `import from server.server` does not."""
     candidate = f"{path.parent.name}.{path.stem}"
     pattern = re.compile(
-        rf"\b(?:from|import)\s+{re.escape(candidate)}\b|\bfrom\s+{re.escape(path.parent.name)}\s+import\s+{re.escape(path.stem)}\b"
+        rf"^[ \t]*(?:from[ \t]+{re.escape(candidate)}\b|import[ \t]+{re.escape(candidate)}\b"
+        rf"|from[ \t]+{re.escape(path.parent.name)}[ \t]+import[ \t]+\(?\s*{re.escape(path.stem)}\b)",
+        re.MULTILINE,
     )
-    names = (candidate, path.stem)
+    names = (path.parent.name, path.stem)  # a cheap test before the regular expression
     if any(all(n in text for n in names) and pattern.search(text) for text in sources.values()):
         return candidate
     return None
@@ -189,6 +192,12 @@ def _read_repository(place: _Place, module_name: str | None) -> tuple[dict[Path,
             continue  # not ours to judge: only files that reference the monolith are ever rewritten
     if module_name is None and place.package is None:
         module_name = _namespace_module_name(path, sources)
+        if (
+            module_name
+            and _runs_from_its_folder(path, place.source)
+            and _imported_as_top_level(path, module_name, sources)
+        ):
+            module_name = None  # `server/server.py` importing its siblings as `helpers`: run from its folder
     elif (
         module_name is None
         and _runs_from_its_folder(path, place.source)
