@@ -29,6 +29,7 @@ Reading, setting or patching one of them through {module} reaches
 the module where it lives now.
 """
 
+import gc
 import importlib
 import sys
 import types
@@ -117,10 +118,24 @@ _RUN_AGAIN = _RunAgain()
 sys.meta_path.insert(0, _RUN_AGAIN)
 
 
+def _running_module(module_name, namespace):
+    """The module running {module}'s code: the one registered under its name, else
+    a file a test executed without registering it (`module_from_spec`, then
+    `exec_module`), found as the module object holding that namespace."""
+    module = sys.modules.get(module_name)
+    if module is not None and vars(module) is namespace:
+        return module
+    for found in gc.get_referrers(namespace):
+        if isinstance(found, types.ModuleType) and vars(found) is namespace:
+            return found
+    raise LookupError(module_name)
+
+
 def {function}(module_name):
+    module = _running_module(module_name, sys._getframe(1).f_globals)
     if _RUN_AGAIN.loaded and module_name != "{module}":
-        _RUN_AGAIN.run_again_for(sys.modules[module_name])
-    sys.modules[module_name].__class__ = _ForwardingModule
+        _RUN_AGAIN.run_again_for(module)
+    module.__class__ = _ForwardingModule
     _RUN_AGAIN.loaded = True
 '''
 
