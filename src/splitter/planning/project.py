@@ -37,14 +37,21 @@ class RepositoryScan:
     patch_sites: list
     class_files: dict[str, str]
     module_name: str
+    hazards: list  # analysis/test_hazards.py: tests that see the split though every name resolves
 
 
 def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
     from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
-    from splitter.analysis.patched_names import find_patch_sites
+    from splitter.analysis.patched_names import find_patch_sites, module_name_from_path, package_of
+    from splitter.analysis.test_hazards import find_hazards
 
-    sites = find_patch_sites([(p, t) for p, t in sources.items() if could_reference(t, module)], module)
-    return RepositoryScan(sites, _class_files(sources, root), module)
+    def package_for(path: Path) -> str | None:
+        name = module_name_from_path(path, root)
+        return package_of(name, path.name == "__init__.py") if name else None
+
+    candidates = [(p, t) for p, t in sources.items() if could_reference(t, module)]
+    sites = find_patch_sites(candidates, module)
+    return RepositoryScan(sites, _class_files(sources, root), module, find_hazards(candidates, module, package_for))
 
 
 def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
@@ -310,6 +317,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     plan = make_plan(project.analysis, options)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
     plan.warnings += [_source_read_warning(project, file, line) for file, line in source_reads(sites)]
+    plan.warnings += _hazard_warnings(project, plan, scanned.hazards)
     return plan
 
 
@@ -325,9 +333,40 @@ def _repository_scan(project: Project) -> RepositoryScan:
     return project.scanned
 
 
+def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
+    """Tests that see the split although every name still resolves (analysis/test_hazards.py), found by the
+    repository scan: route reads of the app, and second imports when moved code reads the app at call time."""
+    from splitter.analysis.test_hazards import FRESH_IMPORT
+
+    analysis = project.analysis
+    moved = set(plan.placement()) - set(plan.main)
+    readers = sorted(u.name for u in analysis.units if u.app_at_call_time and u.name in moved)
+    routes = [h for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
+    fresh = [h for h in hazards if h.kind == FRESH_IMPORT] if readers else []
+    warnings = [
+        f"{_shown(project, h.file)}:{h.line}: reads `{h.shown}`: FastAPI 0.16x and later keep each included router "
+        "as one entry there, so after the split it lists the routers, not the routes the app served "
+        "(`fastapi.routing.iter_route_contexts(app.routes)` lists those); check it by hand"
+        for h in routes
+    ]
+    if fresh:  # one warning: a suite that resets state this way does it in most of its test files
+        shown = ", ".join(f"`{n}`" for n in readers[:4]) + (f" and {len(readers) - 4} more" if len(readers) > 4 else "")
+        more = f" (and {len(fresh) - 1} more places)" if len(fresh) > 1 else ""
+        warnings.append(
+            f"{_shown(project, fresh[0].file)}:{fresh[0].line}{more}: imports {analysis.module_name} again as a new "
+            f"module, which creates a second app: moved code reading the app at call time ({shown}) reads the newest "
+            "one (`core.app`), also when another test still sends requests to the app it imported first"
+        )
+    return warnings
+
+
+def _shown(project: Project, file: str) -> Path:
+    return Path(file).relative_to(project.root) if Path(file).is_relative_to(project.root) else Path(file)
+
+
 def _source_read_warning(project: Project, file: str, line: int) -> str:
-    shown = Path(file).relative_to(project.root) if Path(file).is_relative_to(project.root) else Path(file)
     return (
-        f"{shown}:{line}: reads the source text of {project.analysis.path.name} (inspect.getsource): after the split "
-        "most of that code lives in routers/ and services/, so what it finds there changes; update it by hand"
+        f"{_shown(project, file)}:{line}: reads the source text of {project.analysis.path.name} (inspect.getsource): "
+        "after the split most of that code lives in routers/ and services/, so what it finds there changes; update "
+        "it by hand"
     )

@@ -1,0 +1,106 @@
+"""Tests that see the split although every name still resolves are named in the plan (analysis/test_hazards.py):
+a read of the app's route list, and a second import of the monolith as a new module when moved code reads the app
+at call time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis.test_hazards import FRESH_IMPORT, ROUTES, find_hazards
+from splitter.planning.project import load_project, plan_project
+
+MODULE = "pkg.main"
+
+
+def hazards(text: str) -> list[tuple[str, int, str]]:
+    found = find_hazards([(Path("tests/test_x.py"), text)], MODULE, lambda path: "tests")
+    return [(h.kind, h.line, h.shown) for h in found if h.kind != ROUTES or h.target == "app"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("from pkg.main import app\nn = len(app.routes)\n", [(ROUTES, 2, "app.routes")], id="imported-app"),
+        pytest.param(
+            "from pkg.main import app as web\npaths = [r.path for r in web.router.routes]\n",
+            [(ROUTES, 2, "web.router.routes")],
+            id="aliased-app-router",
+        ),
+        pytest.param(
+            "import pkg.main\nn = len(pkg.main.app.routes)\n", [(ROUTES, 2, "pkg.main.app.routes")], id="module"
+        ),
+        pytest.param(
+            "from pkg.main import items_router\nn = items_router.routes\n", [], id="a-local-router-is-not-the-app"
+        ),
+        pytest.param("from other import app\nn = len(app.routes)\n", [], id="another-modules-app"),
+        pytest.param(
+            'import sys\nif "pkg.main" in sys.modules:\n    del sys.modules["pkg.main"]\n',
+            [(FRESH_IMPORT, 3, 'sys.modules["pkg.main"]')],
+            id="del-entry",
+        ),
+        pytest.param(
+            'import sys\nsys.modules.pop("pkg.main", None)\n', [(FRESH_IMPORT, 2, 'sys.modules["pkg.main"]')], id="pop"
+        ),
+        pytest.param(
+            'import sys\ndef test(monkeypatch):\n    monkeypatch.delitem(sys.modules, "pkg.main")\n',
+            [(FRESH_IMPORT, 3, 'sys.modules["pkg.main"]')],
+            id="monkeypatch-delitem",
+        ),
+        pytest.param('import sys\nsys.modules.pop("pkg.other", None)\n', [], id="another-module-dropped"),
+    ],
+)
+def test_hazards_found_in_a_test_file(text: str, expected: list) -> None:
+    assert hazards(text) == expected
+
+
+MONOLITH = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def supervisor():
+    return app.state.supervisor
+
+
+@app.get("/items")
+def items():
+    return supervisor()
+
+
+@app.get("/users")
+def users():
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("test_text", "monolith", "expected"),
+    [
+        pytest.param(
+            'import sys\nsys.modules.pop("main", None)\nimport main\n',
+            MONOLITH,
+            ["tests/test_main.py:2: imports main again as a new module", "(`supervisor`)"],
+            id="fresh-import-with-a-reader-of-the-app",
+        ),
+        pytest.param(
+            'import sys\nsys.modules.pop("main", None)\nimport main\n',
+            MONOLITH.replace("return app.state.supervisor", "return None"),
+            [],
+            id="fresh-import-nothing-reads-the-app",
+        ),
+        pytest.param(
+            "from main import app\n\ndef test_count():\n    assert len(app.routes) == 6\n",
+            MONOLITH,
+            ["tests/test_main.py:4: reads `app.routes`: FastAPI 0.16x and later keep each included router"],
+            id="route-count",
+        ),
+    ],
+)
+def test_plan_names_them(tmp_path: Path, test_text: str, monolith: str, expected: list[str]) -> None:
+    (tmp_path / "main.py").write_text(monolith)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_main.py").write_text(test_text)
+    warnings = [w for w in plan_project(load_project(tmp_path / "main.py")).warnings if w.startswith("tests/")]
+    assert all(any(part in w for w in warnings) for part in expected) and bool(warnings) == bool(expected), warnings
