@@ -510,3 +510,57 @@ def test_a_monoliths_own_router_too_big_for_a_file_is_cut_into_parts_and_the_not
     notes = [w for w in plan.warnings if "alone is" in w]
     assert notes == ["main.py:4: `handle_rpc` alone is 44 lines: routers/rpc/__init__.py cannot stay under 40 lines "
                      "without cutting it"], plan.warnings
+
+
+GLOBAL_TIE = '''import os
+
+from fastapi import FastAPI
+
+app = FastAPI()
+SESSION = os.environ.get("SESSION", "s")
+state = {}
+
+
+class Engine:
+    def __init__(self, session):
+        self.session = session
+
+
+engine = Engine(SESSION)
+
+
+@app.post("/cluster/detect")
+def detect():
+    global state
+    state = {"k": 1}
+    return state
+
+
+@app.get("/cluster")
+def get_cluster():
+    return state
+
+
+@app.get("/runs/engine")
+def engine_status():
+    return engine.session
+
+
+def main():
+    global SESSION
+    SESSION = "x"
+    print(state)
+'''
+
+
+def test_a_name_tied_to_a_router_by_global_says_so(tmp_path: Path) -> None:
+    """research-agent's server.py: `main()` rebinds TMUX_SESSION_NAME by `global` and reads `cluster_state`,
+    which endpoints rebind by `global` too (so it lives in routers/cluster.py); an import-time instance using the
+    name cannot import that router. The warning used to say the constant "calls an endpoint"."""
+    (tmp_path / "main.py").write_text(GLOBAL_TIE)
+    _, plan = plan_for(tmp_path / "main.py")
+    (warning,) = [w for w in plan.warnings if "`engine` stays in main.py" in w]
+    assert (
+        "uses `SESSION`, which moves with `main`, whose `global` statement rebinds it, and `main` uses `state`, "
+        "which lives in routers.cluster beside the endpoints that use it"
+    ) in warning

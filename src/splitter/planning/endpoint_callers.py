@@ -21,6 +21,7 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
     caller = planner.blocks[component[0]].name
     lower = sorted(below)[0]
     why = f"in {lower} it would import that router, which imports {lower} (an import cycle)"
+    calls = _what_ties_it_to(planner, component, router)
     lifted, reasons = set(component), {}
     stack = [(u, component[0]) for u in _users_below(planner, component, router, below)]
     while stack:
@@ -33,11 +34,42 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
             planner.dest[user] = router
             stack += [(u, user) for u in _users_below(planner, [user], router)]
         elif used == component[0]:
-            reasons[user] = f"it uses `{caller}`, which calls an endpoint in {router}; {why}"
+            reasons[user] = f"it uses `{caller}`, which {calls}; {why}"
         else:
-            needs = f"which needs `{caller}` (it calls an endpoint in {router})"
+            needs = f"which needs `{caller}`: `{caller}` {calls}"
             reasons[user] = f"it uses `{planner.blocks[used].name}`, {needs}; {why}"
     planner.pin_closure(sorted(reasons), reasons, name_roots=True)
+
+
+def _what_ties_it_to(planner: _Planner, component: list[int], router: Destination) -> str:
+    """Why the component must sit beside (or above) `router`, told by the statement that reads a name living
+    there: "calls the endpoint `detect` in routers.cluster", or, when that statement is tied to the name by
+    `global` (a `main()` rebinding it), "moves with `main`, whose `global` statement rebinds it, and `main` uses
+    `cluster_state`, which lives in routers.cluster beside the endpoints that use it"."""
+    units = planner.analysis.units
+    there = {d for b in component for d in planner.deps[b] if d not in component and planner.dest.get(d) == router}
+    names_there = {name: d for d in sorted(there) for name in planner.blocks[d].binds}
+    caller = planner.blocks[component[0]].name
+    for unit in (units[u] for b in component for u in planner.blocks[b].units):
+        used = sorted(unit.uses & names_there.keys())
+        if not used:
+            continue
+        endpoints = [n for n in used if _is_endpoint(planner, names_there[n], n)]
+        what = (
+            f"the endpoint `{endpoints[0]}` in {router}"
+            if endpoints
+            else f"`{used[0]}`, which lives in {router} beside the endpoints that use it"
+        )
+        verb = "calls" if endpoints else "uses"
+        if unit.name == caller or caller not in unit.rebinds_globals:
+            return f"{verb} {what}"
+        return f"moves with `{unit.name}`, whose `global` statement rebinds it, and `{unit.name}` {verb} {what}"
+    return f"calls an endpoint in {router}"
+
+
+def _is_endpoint(planner: _Planner, block_id: int, name: str) -> bool:
+    units = planner.analysis.units
+    return any(units[u].route_owner and name in units[u].binds for u in planner.blocks[block_id].units)
 
 
 def _users_below(
