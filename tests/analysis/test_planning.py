@@ -564,3 +564,12 @@ def test_a_name_tied_to_a_router_by_global_says_so(tmp_path: Path) -> None:
         "uses `SESSION`, which moves with `main`, whose `global` statement rebinds it, and `main` uses `state`, "
         "which lives in routers.cluster beside the endpoints that use it"
     ) in warning
+
+
+def test_a_helper_reading_dunder_file_follows_an_endpoint_caller_into_the_router() -> None:
+    # fixtures/regressions/endpoint_caller_user_reading_dunder_file.py, from research-agent's launch_run_in_tmux
+    _, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_user_reading_dunder_file.py")
+    placement = plan.placement()
+    assert placement["launch"] == Destination.router("cluster")  # reads core.__file__ there
+    assert MAIN not in (placement["create_run"], placement["start_sweep"])
+    assert placement["engine"] == MAIN  # an instance built at import time cannot import the router

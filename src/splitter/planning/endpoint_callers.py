@@ -29,7 +29,7 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
         if user in lifted or user in reasons:
             continue
         block = planner.blocks[user]
-        if block.is_definition and not block.impure and not block.is_hook:
+        if _definitions_only(planner, user) and not block.is_hook:
             lifted.add(user)
             planner.dest[user] = router
             stack += [(u, user) for u in _users_below(planner, [user], router)]
@@ -39,6 +39,15 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
             needs = f"which needs `{caller}`: `{caller}` {calls}"
             reasons[user] = f"it uses `{planner.blocks[used].name}`, {needs}; {why}"
     planner.pin_closure(sorted(reasons), reasons, name_roots=True)
+
+
+def _definitions_only(planner: _Planner, block_id: int) -> bool:
+    """Nothing that does work at import time: functions, classes, and values built without a call (a table of
+    handlers, `MODE_REGISTRY = {"plan": _build_plan_state, ...}`). A function whose body builds paths from
+    `__file__` counts: moved a folder down it reads `core.__file__` (research-agent's launch_run_in_tmux stayed
+    in main.py, and with it four endpoints calling it)."""
+    units = [planner.analysis.units[u] for u in planner.blocks[block_id].units]
+    return all(not u.impure or u.kind in ("function", "class") for u in units)
 
 
 def _what_ties_it_to(planner: _Planner, component: list[int], router: Destination) -> str:
