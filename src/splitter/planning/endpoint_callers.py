@@ -42,12 +42,12 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
 
 
 def _definitions_only(planner: _Planner, block_id: int) -> bool:
-    """Nothing that does work at import time: functions, classes, and values built without a call (a table of
-    handlers, `MODE_REGISTRY = {"plan": _build_plan_state, ...}`). A function whose body builds paths from
-    `__file__` counts: moved a folder down it reads `core.__file__` (research-agent's launch_run_in_tmux stayed
-    in main.py, and with it four endpoints calling it)."""
-    units = [planner.analysis.units[u] for u in planner.blocks[block_id].units]
-    return all(not u.impure or u.kind in ("function", "class") for u in units)
+    """Definitions (with the values `global` ties to them) and nothing that runs at import time. A function whose
+    body builds paths from `__file__` counts: moved a folder down it reads `core.__file__` (research-agent's
+    launch_run_in_tmux stayed in main.py, and with it four endpoints calling it)."""
+    block = planner.blocks[block_id]
+    units = [planner.analysis.units[u] for u in block.units]
+    return block.is_definition and all(not u.impure or u.kind in ("function", "class") for u in units)
 
 
 def _what_ties_it_to(planner: _Planner, component: list[int], router: Destination) -> str:
