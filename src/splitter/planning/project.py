@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from splitter.analysis.analyze import analyze_source
+from splitter.analysis.analyze import analyze_source, rename
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 from splitter.analysis.model import Analysis
@@ -162,7 +162,8 @@ def _without_nearer_namesakes(sources: dict[Path, str], monolith: Path, root: Pa
 def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = False, read: bool = True) -> Project:
     """The monolith analysed and the repository read. `scan_ahead`: `plan_project` follows, so scan the repository
     for it (`scan_repository`) in a second process while this one analyses the monolith; `read=False` with it:
-    nothing else needs the other files, so that process reads them too and `sources` stays None."""
+    nothing else needs the other files, so that process reads them too (and settles the module name) and
+    `sources` stays None."""
     source = read_python(path)
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
@@ -170,7 +171,7 @@ def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = 
     place = _Place(path, source, dotted, package, root)
     if scan_ahead and not read:
         scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
-        if scanned is not None:  # the module name the scan settles on may differ: plan_project then analyses again
+        if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
             return Project(analysis=analysis, root=root, git_root=top, sources=None, scanned=scanned)
     sources, module_name = _read_repository(place, module_name)
@@ -326,8 +327,7 @@ def _repository_scan(project: Project) -> RepositoryScan:
     if isinstance(project.scanned, Background):
         project.scanned = project.scanned.result()
         if project.scanned.module_name != project.analysis.module_name:  # settled while the monolith was analysed
-            analysis = project.analysis
-            project.analysis = analyze_source(analysis.source, analysis.path, project.scanned.module_name)
+            rename(project.analysis, project.scanned.module_name)
     if project.scanned is None:  # `sources` is None only while the child that read them is running
         project.scanned = scan_repository(project.sources, project.analysis.module_name, project.root)
     return project.scanned
