@@ -119,6 +119,7 @@ def test_plan_scans_the_repository_in_a_second_process_and_plans_the_same(
 
     monkeypatch.setattr(projects, "scan_repository", spy)
     monkeypatch.setattr(projects, "MIN_SCAN_AHEAD", 0)
+    monkeypatch.setattr(projects, "MIN_FILES_AHEAD", 0)
     plans = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("SPLITTER_JOBS", jobs)
@@ -161,6 +162,7 @@ def test_a_module_name_settled_by_the_reading_process_is_the_one_planned_with(tm
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_app.py").write_text(NAMESPACE_TEST)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # the repository: tests/ is read too
+    monkeypatch.setattr(projects, "MIN_FILES_AHEAD", 0)
     plans = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("SPLITTER_JOBS", jobs)
@@ -183,3 +185,11 @@ def test_a_guess_that_fails_leaves_the_split_as_it_was(tmp_path: Path, monkeypat
     monkeypatch.setattr(moved_names, "expected_relocation", broken)
     assert split(repo, "shopapi") == afterwards
     assert retargeted_here == [os.getpid(), os.getpid()]
+
+
+def test_a_small_repository_is_read_and_scanned_here(tmp_path: Path, monkeypatch) -> None:
+    """Below a hundred files (and 100,000 characters) a fork costs more than the overlap saves."""
+    repo = copied("notes_backend", tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    project = projects.load_project(repo / MONOLITHS["notes_backend"], scan_ahead=True, read=False)
+    assert project.scanned is None and project.sources

@@ -19,7 +19,7 @@ from splitter.planning.plan_edits import follow_edits
 from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project, load_project, plan_project
 
-MIN_EARLY_RETARGETING = 50_000  # characters of other Python files: below it a second process costs more than it saves
+MIN_EARLY_RETARGETING = 500_000  # characters of other Python files: below it a second process costs more than it saves
 
 
 @dataclass

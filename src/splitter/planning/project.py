@@ -17,7 +17,10 @@ from splitter.analysis.source import git_blob_id, git_root
 from splitter.fanout import Background, in_background
 from splitter.gcpause import without_gc
 
-MIN_SCAN_AHEAD = 100_000  # characters of other Python files: below it a second process costs more than it saves
+# Below these a second process costs more than it saves: characters of other Python files to scan, and files
+# to read (listing them costs a third of reading them; `plan` decides before it reads)
+MIN_SCAN_AHEAD = 100_000
+MIN_FILES_AHEAD = 100
 
 
 @dataclass
@@ -168,8 +171,9 @@ def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = 
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
     root = top if top is not None else import_root
-    place = _Place(path, source, dotted, package, root)
-    if scan_ahead and not read:
+    files = list(iter_python_files(root, exclude={path.resolve()}))
+    place = _Place(path, source, dotted, package, root, files)
+    if scan_ahead and not read and len(files) >= MIN_FILES_AHEAD:
         scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
         if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
@@ -188,12 +192,13 @@ class _Place:
     dotted: str
     package: str | None
     root: Path
+    files: list[Path]  # every other Python file below `root` (`iter_python_files`)
 
 
 def _read_repository(place: _Place, module_name: str | None) -> tuple[dict[Path, str], str]:
     """Every other Python file of the repository that can import the monolith as ours, and the monolith's name."""
     path, sources, monolith = place.path, {}, place.path.resolve()
-    for file in iter_python_files(place.root, exclude={monolith}):
+    for file in place.files:
         try:
             sources[file] = _text_of(file)  # resolved already
         except (OSError, UnicodeDecodeError):
