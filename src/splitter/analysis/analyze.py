@@ -22,7 +22,7 @@ from splitter.analysis.model import (
 )
 from splitter.analysis.registrations import Registrar, literal_string
 from splitter.analysis.scopes import ScopeFacts, statement_facts
-from splitter.analysis.source import module_location, parse_python, read_python
+from splitter.analysis.source import name_and_package, parse_python, read_python
 from splitter.gcpause import without_gc
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
@@ -379,7 +379,7 @@ class _UnitScanner:
 @without_gc
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
-    module_name, package = _name_and_package(path, module_name)
+    module_name, package = name_and_package(path, module_name)
     apps, diagnostics = _apps(tree, path)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
@@ -484,15 +484,9 @@ def _diagnose_registrations(analysis: Analysis) -> None:
             )
 
 
-def _name_and_package(path: Path, module_name: str | None) -> tuple[str, str | None]:
-    located_name, package, _root = module_location(path)
-    module_name = module_name or located_name
-    return module_name, (module_name.rpartition(".")[0] or None) if module_name != located_name else package
-
-
 def rename(analysis: Analysis, module_name: str) -> None:
     """Give `analysis` the name the project imports the monolith by: nothing else in it depends on the name."""
-    analysis.module_name, analysis.package = _name_and_package(analysis.path, module_name)
+    analysis.module_name, analysis.package = name_and_package(analysis.path, module_name)
 
 
 def analyze_file(path: str | Path, module_name: str | None = None) -> Analysis:

@@ -92,6 +92,13 @@ def module_location(path: Path) -> tuple[str, str | None, Path]:
     return ".".join(parts), package, folder
 
 
+def name_and_package(path: Path, module_name: str | None) -> tuple[str, str | None]:
+    """The monolith's dotted name (`module_name`, else where it lies) and its package."""
+    located_name, package, _root = module_location(path)
+    module_name = module_name or located_name
+    return module_name, (module_name.rpartition(".")[0] or None) if module_name != located_name else package
+
+
 def iter_python_files(root: Path, exclude: set[Path] = frozenset()):
     """Every .py file below root, as a resolved path, skipping virtualenvs, caches and build output.
 
