@@ -66,7 +66,8 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     finally:
         if early is not None:
             early.job.cancel()  # a no-op once its result was read
-    changes.update(_reflowed(project, changes))
+    if wave is None:  # a wave reflowed what it built and retargeted already, each against its own originals
+        changes.update(_reflowed(project, changes))
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
     if not options.allow_dirty and project.git_root is not None:
