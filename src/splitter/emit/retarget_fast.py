@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 
+from splitter.analysis.ast_walk import child_nodes
 from splitter.analysis.patched_names import (
     PATCH_MULTIPLE_OPTIONS,
     call_form,
@@ -36,17 +37,14 @@ class Unsupported(Exception):
 
 
 def _nodes_below(statements: list[ast.stmt], walk_into: Callable[[ast.stmt], bool]) -> Iterator[ast.AST]:
-    """Every node below the statements `walk_into` accepts, nested statements too only when it accepts them.
-    By hand: `ast.walk` with `iter_child_nodes` takes three times as long."""
+    """Every node below the statements `walk_into` accepts, nested statements too only when it accepts them (the
+    expression contexts left out, as `child_nodes` does)."""
     stack: list[ast.AST] = [statement for statement in statements if walk_into(statement)]
     while stack:
-        node = stack.pop()
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
-            for child in value if type(value) is list else (value,):
-                if isinstance(child, ast.AST) and not (isinstance(child, ast.stmt) and not walk_into(child)):
-                    yield child
-                    stack.append(child)
+        for child in child_nodes(stack.pop()):
+            if not (isinstance(child, ast.stmt) and not walk_into(child)):
+                yield child
+                stack.append(child)
 
 
 def full_name(node: ast.AST | None) -> str | None:

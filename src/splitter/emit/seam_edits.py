@@ -14,13 +14,13 @@ from __future__ import annotations
 import ast
 from itertools import accumulate
 
+from splitter.analysis.ast_walk import child_nodes
 from splitter.analysis.scopes import Scope, build_scopes
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPE_NODES = _FUNCTIONS + (ast.ClassDef, ast.Lambda, ast.withitem, ast.JoinedStr) + _COMPREHENSIONS
 _IGNORED = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
-_LEAVES = (ast.expr_context, ast.Constant)
 
 
 class Unsupported(Exception):
@@ -46,14 +46,9 @@ class _Finder:
             self.children(node)
 
     def children(self, node: ast.AST) -> None:
-        for field in node._fields:  # ast.iter_child_nodes, without its generator and the contexts (Load, Store)
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-                self.visit(value)
+        for child in child_nodes(node):
+            if not isinstance(child, ast.Constant):  # nothing below a constant can name a seam
+                self.visit(child)
 
     def within(self, scope: Scope, nodes: list[ast.AST]) -> None:
         self.stack.append(scope)
