@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ import libcst as cst
 
 from splitter.emit import nodes
 from splitter.emit.import_filter import filtered_import
+from splitter.emit.moved_names import kept_setup_statements, names_read
 from splitter.emit.moved import MovedStatements
 from splitter.emit.source_statements import is_definition
 from splitter.emit.import_order import (
@@ -115,9 +115,7 @@ class Emitter:
         tree = self.analysis.tree
         if not unit.app_setup or tree is None:
             return set()
-        body = getattr(tree.body[unit.index], "body", [])
-        kept = [body[position] for position in unit.app_setup if position < len(body)]
-        return {node.id for statement in kept for node in ast.walk(statement) if isinstance(node, ast.Name)}
+        return names_read(kept_setup_statements(unit, tree.body[unit.index]))
 
     def seams_read_in(self, destination: Destination) -> dict[str, Destination]:
         """Seams code in `destination` reads through their home; main.py reads the app it creates directly."""

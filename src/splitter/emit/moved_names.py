@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from splitter.analysis.model import Analysis
+from splitter.analysis.model import Analysis, Unit
 from splitter.emit.references import relocation_for
 from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, Destination, Role
@@ -100,12 +100,22 @@ def expected_relocation(analysis: Analysis, plan: Plan) -> dict[str, str]:
     return relocation(analysis, placement, where, homes, handed_over(analysis, placement, plan.seams), main_keeps)
 
 
-def _names_left_in_main(unit, node: ast.stmt) -> set[str]:
+def _names_left_in_main(unit: Unit, node: ast.stmt) -> set[str]:
     """Names the registrations a moved statement leaves in main.py read: a hook's decorators, and the condition
     and app statements of an `if` block of app setup."""
     parts: list[ast.AST] = []
     if unit.hook_kinds:
         parts += getattr(node, "decorator_list", [])
     if unit.app_setup and isinstance(node, ast.If):
-        parts += [node.test] + [node.body[p] for p in unit.app_setup]
-    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+        parts += [node.test, *kept_setup_statements(unit, node)]
+    return names_read(parts)
+
+
+def kept_setup_statements(unit: Unit, node: ast.stmt) -> list[ast.stmt]:
+    """The statements of an `if` block of app setup that stay in main.py when the rest moves (`unit.app_setup`)."""
+    body = getattr(node, "body", [])
+    return [body[position] for position in unit.app_setup if position < len(body)]
+
+
+def names_read(nodes: list[ast.AST]) -> set[str]:
+    return {n.id for part in nodes for n in ast.walk(part) if isinstance(n, ast.Name)}

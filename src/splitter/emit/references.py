@@ -91,20 +91,22 @@ def finish_retargeting(
     project, relocation: dict[str, str], staged: list[Retargeted], first_party: frozenset[str] = frozenset()
 ) -> dict[Path, str]:
     """`retarget_repository`'s result from `retargeted_texts`'s: the codemod where needed, imports tidied."""
+    return _finished(project, _spec(project, relocation), staged, first_party)
+
+
+def _spec(project, relocation: dict[str, str]):
     from splitter.planning.relocation import Relocation
 
-    spec = Relocation(old_module=project.analysis.module_name, moved=relocation)
-    return _finished(project, spec, staged, first_party)
+    return Relocation(old_module=project.analysis.module_name, moved=relocation)
 
 
 def _spec_and_candidates(project, relocation: dict[str, str], exclude: set[Path]):
     from splitter.analysis.module_mentions import could_reference
-    from splitter.planning.relocation import Relocation
 
     module = project.analysis.module_name
     excluded = {p.resolve() for p in exclude}
     candidates = [(p, t) for p, t in project.sources.items() if p not in excluded and could_reference(t, module)]
-    return Relocation(old_module=module, moved=relocation), candidates
+    return _spec(project, relocation), candidates
 
 
 def _retargeted_text(spec, path: Path, text: str) -> Retargeted | None:

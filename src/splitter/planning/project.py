@@ -280,8 +280,9 @@ def schema_name_clashes(project: Project, class_files: dict[str, str] | None = N
     path = project.analysis.path
     itself = str(path.relative_to(project.root)) if path.is_absolute() else str(path)
     elsewhere: dict[str, str] = {name: itself for name in defined if defined.count(name) > 1}
-    if class_files is None:
-        class_files = _class_files(project.sources, project.root)
+    if class_files is None:  # a one-shot apply scanned the repository for its plan already
+        scanned = project.scanned if isinstance(project.scanned, RepositoryScan) else None
+        class_files = scanned.class_files if scanned else _class_files(project.sources, project.root)
     wanted = set(defined)
     for name, file in class_files.items():  # in the order the repository's files first define them
         if name in wanted:
