@@ -100,37 +100,35 @@ def _sites_in(
 
 
 _NESTED_STATEMENTS = ("body", "orelse", "finalbody")
+_NESTED_PARTS = ("handlers", "cases")  # except handlers and match cases: each holds a body of its own
 
 
 def _scan_mentioning(scanner: _Scanner, statements: list[ast.stmt], lines: list[str], mentions) -> None:
-    """Scan each statement whose lines pass `mentions`: a compound one's own parts (decorators, a `with`'s items,
-    an `if`'s test...), then, in the same way, the statements it holds. A test function that patches the module
-    once is one of its statements walked, not its whole body."""
+    """Scan each statement whose lines pass `mentions` (`_scan_parts`)."""
     for statement in statements:
         first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-        if not mentions("".join(lines[first - 1 : statement.end_lineno])):
-            continue
-        if not any(isinstance(getattr(statement, f, None), list) for f in _NESTED_STATEMENTS + ("handlers", "cases")):
-            scanner.scan(statement)
-            continue
-        for field in statement._fields:
-            value = getattr(statement, field, None)
-            if field in _NESTED_STATEMENTS:
-                _scan_mentioning(scanner, value, lines, mentions)
-            elif field in ("handlers", "cases"):
-                for part in value:  # an except handler (its type), a match case (its pattern and guard)
-                    for inner in (
-                        getattr(part, "type", None),
-                        getattr(part, "pattern", None),
-                        part.guard if field == "cases" else None,
-                    ):
-                        if inner is not None:
-                            scanner.scan(inner)
-                    _scan_mentioning(scanner, part.body, lines, mentions)
-            else:
-                for node in value if isinstance(value, list) else [value]:
-                    if isinstance(node, ast.AST):
-                        scanner.scan(node)
+        if mentions("".join(lines[first - 1 : statement.end_lineno])):
+            _scan_parts(scanner, statement, lines, mentions)
+
+
+def _scan_parts(scanner: _Scanner, node: ast.AST, lines: list[str], mentions) -> None:
+    """A simple statement whole; of a compound one (or an except handler, a match case) its own parts first
+    (decorators, a `with`'s items, an `if`'s test, an except's type, a case's pattern), then the statements it
+    holds that pass `mentions`: a test function that patches the module once is one statement walked."""
+    if not any(isinstance(getattr(node, f, None), list) for f in _NESTED_STATEMENTS + _NESTED_PARTS):
+        scanner.scan(node)
+        return
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if field in _NESTED_STATEMENTS:
+            _scan_mentioning(scanner, value, lines, mentions)
+        elif field in _NESTED_PARTS:
+            for part in value:
+                _scan_parts(scanner, part, lines, mentions)
+        else:
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.AST):
+                    scanner.scan(child)
 
 
 def _mentions(old_module: str, aliases: set[str], targets: dict[str, str]) -> Callable[[str], bool]:
