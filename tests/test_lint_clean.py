@@ -131,6 +131,8 @@ PATCH_POINT = "# noqa: F401 - patch point"
     pytest.param("from a import b  # noqa: E402\n", "from a import b  # noqa: E402, F401 - patch point\n",
                  id="one-directive-per-line"),
     pytest.param("from a import b  # noqa\n", "from a import b  # noqa\n", id="a-bare-noqa-covers-it"),
+    pytest.param("from a import b  # noqa: E402,F401\n", "from a import b  # noqa: E402,F401\n",
+                 id="a-noqa-naming-the-code-covers-it"),
 ])
 def test_a_patch_point_directive_sits_where_ruff_reads_it(line: str, expected: str, tmp_path: Path) -> None:
     statement = cst.parse_module(line).body[0]

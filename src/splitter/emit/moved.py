@@ -186,16 +186,15 @@ class MovedStatements:
 
 
 def _f401_edits(line: str, newline_at: int) -> list[tuple[int, int, str]]:
-    """`  # noqa: F401` at the end of `line` (its newline at offset `newline_at`), or `, F401` joined to the codes
-    of a noqa already there (`# noqa: E402, F401 - why`: ruff reads one directive per line); nothing under a bare
-    `# noqa` or one naming F401 already."""
-    found = nodes.NOQA_DIRECTIVE.search(line)
-    if found is None:
+    """`# noqa: F401` for `line` (its newline at offset `newline_at`), joined to a comment already there as a
+    patch point's is (`nodes.merged_comment`). An import holds no string: a `#` after a quote (`import a; b = "#"`)
+    is not taken for a comment, and the directive goes at the end."""
+    start = line.find("#")
+    if start == -1 or '"' in line[:start] or "'" in line[:start]:
         return [(newline_at, 0, "  # noqa: F401")]
-    codes = found.group("codes")
-    if not codes or "F401" in codes.upper():
-        return []
-    return [(newline_at - (len(line) - 1) + found.end(), 0, ", F401")]
+    comment = line[start:-1]
+    merged = nodes.merged_comment(comment, "# noqa: F401")
+    return [] if merged == comment else [(newline_at - len(line) + 1 + start, len(comment), merged)]
 
 
 def block_imports(node: ast.stmt):

@@ -100,20 +100,24 @@ def with_directive(line: cst.SimpleStatementLine, comment: str) -> cst.SimpleSta
 
 
 def _commented(whitespace: cst.TrailingWhitespace, comment: str) -> cst.TrailingWhitespace:
-    text = _merged_comment(whitespace.comment.value, comment) if whitespace.comment is not None else comment
+    text = merged_comment(whitespace.comment.value, comment) if whitespace.comment is not None else comment
     return whitespace.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
 
 
-def _merged_comment(existing: str, directive: str) -> str:
+def merged_comment(existing: str, directive: str) -> str:
     """`existing` with `directive` (`# noqa: F401 - why`) added. ruff reads one noqa directive per line, so a
     `# noqa: E402` already there gains the code (`# noqa: E402, F401 - why`: mcp-context-forge's imports after
-    its app setup), and a bare `# noqa` covers it already."""
+    its app setup), and a bare `# noqa` or one naming the codes covers them already."""
     old, new = NOQA_DIRECTIVE.search(existing), NOQA_DIRECTIVE.match(directive)
     if old is None or new is None or not new.group("codes"):
         return f"{existing}  {directive}"
-    if not old.group("codes"):
+    if not old.group("codes") or _codes(new) <= _codes(old):
         return existing
     return f"{existing[: old.end()]}, {new.group('codes')}{directive[new.end() :]}{existing[old.end() :]}"
+
+
+def _codes(directive: re.Match) -> set[str]:
+    return {code.strip().upper() for code in directive.group("codes").split(",")}
 
 
 NOQA_DIRECTIVE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
