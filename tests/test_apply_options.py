@@ -93,3 +93,13 @@ def test_formatter_formats_what_splitter_wrote_and_never_the_moved_code(tmp_path
     docstring, rest = router.split("\n", 1)
     assert docstring.startswith('"""') and rest.startswith("\n")  # a blank line after the module docstring
     assert any(formatted.changes[p] != plain.changes[p] for p in plain.changes)
+
+
+def test_the_diff_of_a_write_is_the_diff_a_dry_run_shows(tmp_path: Path) -> None:
+    """A write keeps what it replaced, so its diff is taken afterwards from those texts, not from the disk."""
+    project = project_with("future_annotations.py", tmp_path)
+    (project / "test_main.py").write_text("from main import Task\n\n\ndef test_it():\n    assert Task\n")
+    preview = apply_split(project / "main.py", None, ApplyOptions(dry_run=True)).diff
+    written = apply_split(project / "main.py", None, ApplyOptions(allow_dirty=True))
+    assert written.written and written.diff == preview
+    assert "+++ b/main.py" in preview and "+++ b/routers/" in preview and "+++ b/test_main.py" in preview

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from splitter.emit import formatting
 
 
@@ -22,3 +24,35 @@ def test_other_long_lines_are_sent_to_ruff(monkeypatch) -> None:
     text = '"""Short."""\n\nvalue = shared.helper(argument_one, argument_two, argument_three)\n'
     formatting.reflow_long_lines({Path("services/x.py"): text}, set(), 40)
     assert calls == [["format", "--range=3:1-3:66"]]
+
+
+FORMATTED = 'value = {"a": 1}\n'
+UNFORMATTED = "value = {'a':1}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        pytest.param(FORMATTED, True, id="formatted"),
+        pytest.param(UNFORMATTED, False, id="not-formatted"),
+        pytest.param("def broken(:\n", False, id="not-python"),
+    ],
+)
+def test_the_check_started_early_answers_as_the_one_asked_late(tmp_path: Path, text: str, passes: bool) -> None:
+    path = tmp_path / "main.py"
+    early = formatting.RuffFormattedCheck(path, text)
+    assert early.passed() is passes
+    assert formatting.ruff_formatted(path, text) is passes
+    early.cancel()  # after the answer: nothing left to stop
+
+
+def test_the_check_started_early_says_no_without_ruff(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(formatting, "ruff_executable", lambda: str(tmp_path / "no-ruff-here"))
+    early = formatting.RuffFormattedCheck(tmp_path / "main.py", FORMATTED)
+    assert early.passed() is False
+
+
+def test_a_check_no_one_asks_is_stopped(tmp_path: Path) -> None:
+    early = formatting.RuffFormattedCheck(tmp_path / "main.py", FORMATTED * 20_000)
+    early.cancel()
+    assert early._process is not None and early._process.poll() is not None

@@ -96,10 +96,15 @@ class Background(Generic[Result]):
             os.waitpid(pid, 0)
 
 
+def can_work_in_parallel() -> bool:
+    """Whether a second process may run beside this one (`SPLITTER_JOBS`, the CPUs, fork on Linux)."""
+    return _processes() >= 2
+
+
 def in_background(work: Callable[[], Result]) -> Background[Result] | None:
     """`work()` started in a forked child that has everything this process has, or None where `fan_out` would
     use one process (no fork, one CPU, `SPLITTER_JOBS=1`): the caller then does the work itself when it needs it."""
-    if _processes() < 2:
+    if not can_work_in_parallel():
         return None
     return Background(*_start(lambda _nothing: work(), ()))
 

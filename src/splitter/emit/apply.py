@@ -13,7 +13,7 @@ from pathlib import Path
 from splitter.emit.references import finish_retargeting, retarget_repository, retargeted_texts
 from splitter.emit.waves import Wave, planned_wave, wave_changes
 from splitter.emit.writer import refuse_dirty, refuse_overwrites, unified_diff, write_all
-from splitter.fanout import Background, in_background
+from splitter.fanout import Background, can_work_in_parallel, in_background
 from splitter.gcpause import without_gc
 from splitter.planning.plan_edits import follow_edits
 from splitter.planning.plan_io import Plan
@@ -43,13 +43,15 @@ class ApplyResult:
     root: Path = Path(".")
     git_root: Path | None = None  # None: outside a git repository, where nothing can undo a write
     _diff: str | None = field(default=None, repr=False)
+    _originals: dict[Path, str | None] | None = field(default=None, repr=False)  # what a write replaced
 
     @property
     def diff(self) -> str:
         """The unified diff of the changes, made when first asked (only --dry-run prints it: diffing every file
-        retargeting touched cost a tenth of `apply`) from the files as they are then; a write takes it before."""
+        retargeting touched cost a tenth of `apply`, and a twentieth still when taken before every write), from the
+        files as they are then or, after a write, as they were before it."""
         if self._diff is None:
-            self._diff = unified_diff(self.changes, self.root)
+            self._diff = unified_diff(self.changes, self.root, self._originals)
         return self._diff
 
 
@@ -58,24 +60,28 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     options = options or ApplyOptions()
     project, plan, wave = _planned(Path(path), plan, options)
     early = _EarlyRetargeting.start(project, plan, options) if wave is None else None
+    formatted = _early_format_check(project) if wave is None else None  # after the fork: no thread, no pipe
     try:
         changes, relocation, earlier = _built(project, plan, wave, options)
         generated = [p for p in changes if p != project.analysis.path]
         if options.update_references and relocation:
             changes.update(_retargeted(project, plan, wave, changes, relocation, early))
+        if wave is None:  # a wave reflowed what it built and retargeted already, each against its own originals
+            changes.update(_reflowed(project, changes, formatted))
     finally:
         if early is not None:
             early.job.cancel()  # a no-op once its result was read
-    if wave is None:  # a wave reflowed what it built and retargeted already, each against its own originals
-        changes.update(_reflowed(project, changes))
+        if formatted is not None:
+            formatted.cancel()
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
     if not options.allow_dirty and project.git_root is not None:
         refuse_dirty(changes, project.git_root)
     result = ApplyResult(plan, changes, False, relocation, project.root, project.git_root)
     if not options.dry_run:
-        pending = {p: t for p, t in changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t}
-        result.diff  # noqa: B018 - taken from the files before they are written
+        originals = {p: p.read_text(encoding="utf-8") if p.exists() else None for p in changes}
+        pending = {p: t for p, t in changes.items() if originals[p] != t}
+        result._originals = {p: originals[p] for p in pending}
         write_all(pending)
         result.written = bool(pending)
     return result
@@ -169,9 +175,20 @@ class _EarlyRetargeting:
         return cls(expected, job) if job is not None else None
 
 
-def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
+def _early_format_check(project: Project):
+    """Whether the monolith passes `ruff format --check`, asked now: `_reflowed` needs the answer only at the end
+    (a twentieth of `apply` when asked then). Only where a second CPU can run ruff meanwhile."""
+    from splitter.emit.formatting import RuffFormattedCheck
+
+    if not can_work_in_parallel():
+        return None
+    return RuffFormattedCheck(project.analysis.path, project.analysis.source)
+
+
+def _reflowed(project: Project, changes: dict[Path, str], formatted=None) -> dict[Path, str]:
     """In a ruff-formatted project, lines that reading a seam through its module (or retargeting) made longer
-    than the line length are formatted, so the split passes `ruff format --check` and E501 as before."""
+    than the line length are formatted, so the split passes `ruff format --check` and E501 as before.
+    `formatted`: the monolith's `ruff format --check` started early (`_early_format_check`)."""
     from splitter.emit.formatting import reflow_long_lines, ruff_formatted
     from splitter.emit.import_order import settings_for
 
@@ -183,6 +200,8 @@ def _reflowed(project: Project, changes: dict[Path, str]) -> dict[Path, str]:
     too_long = {
         p: t for p, t in changes.items() if any(len(x) > line_length and x not in known for x in t.splitlines())
     }
-    if not too_long or not ruff_formatted(analysis.path, analysis.source):
+    if not too_long:
+        return {}
+    if not (formatted.passed() if formatted is not None else ruff_formatted(analysis.path, analysis.source)):
         return {}
     return reflow_long_lines(too_long, known, line_length)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from splitter.errors import SplitterError
@@ -81,6 +82,42 @@ def ruff_formatted(path: Path, text: str) -> bool:
     """Does `ruff format --check` (with the project's settings) pass on this file? False without ruff."""
     done = _ruff(["format", "--check"], path, text)
     return done is not None and done.returncode == 0
+
+
+class RuffFormattedCheck:
+    """`ruff_formatted(path, text)` started now in its own process and answered later: `apply` asks only after it
+    built the split, and ruff then had that long to answer (the text goes through a temporary file, so nothing
+    here waits on a pipe, and no thread runs while `apply` forks)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self._process: subprocess.Popen | None = None
+        try:
+            with tempfile.TemporaryFile() as source:
+                source.write(text.encode("utf-8"))
+                source.seek(0)
+                self._process = subprocess.Popen(
+                    [ruff_executable(), "format", "--check", "--stdin-filename", str(path), "-"],
+                    stdin=source,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+        except OSError:
+            self._process = None
+
+    def passed(self) -> bool:
+        if self._process is None:
+            return False
+        try:
+            return self._process.wait(timeout=120) == 0
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            return False
+
+    def cancel(self) -> None:
+        """Stop ruff when the answer is not wanted (no long lines, or the split failed); a no-op once answered."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
 
 def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length: int) -> dict[Path, str]:

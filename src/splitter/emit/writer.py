@@ -25,11 +25,15 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def unified_diff(changes: dict[Path, str], root: Path) -> str:
-    """One patch for every change; `git apply` in `root` reproduces the write."""
+def unified_diff(changes: dict[Path, str], root: Path, originals: dict[Path, str | None] | None = None) -> str:
+    """One patch for every change; `git apply` in `root` reproduces the write. `originals`: each file's text
+    before a write (None: it did not exist), else read from disk now."""
     parts = []
     for path in sorted(changes):
-        before = path.read_text(encoding="utf-8") if path.exists() else None
+        if originals is not None:
+            before = originals.get(path, changes[path])  # a file the write left alone is no change
+        else:
+            before = path.read_text(encoding="utf-8") if path.exists() else None
         after = changes[path]
         if before == after:
             continue
