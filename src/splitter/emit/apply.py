@@ -17,7 +17,7 @@ from splitter.fanout import Background, can_work_in_parallel, in_background
 from splitter.gcpause import without_gc
 from splitter.planning.plan_edits import follow_edits
 from splitter.planning.plan_io import Plan
-from splitter.planning.project import Project, load_project, plan_project
+from splitter.planning.project import Project, load_project, plan_project, source_size
 
 MIN_EARLY_RETARGETING = 500_000  # characters of other Python files: below it a second process costs more than it saves
 
@@ -91,7 +91,8 @@ def _planned(path: Path, plan: Plan | None, options: ApplyOptions) -> tuple[Proj
     """The project, the plan to carry out, and the wave it continues (None for a first or one-shot apply)."""
     # the plan's module name, not one detected again: detection counts how the tests import the monolith, and
     # the waves before this one retargeted them (UTXOracle's `api.main` read as a top-level `main` at wave 14)
-    project = load_project(path, options.module_name or (plan.module if plan is not None else None), plan is None)
+    module = options.module_name or (plan.module if plan is not None else None)
+    project = load_project(path, module, scan_ahead=plan is None, lazily=plan is not None)
     if plan is None:
         return project, plan_project(project), None
     wave = planned_wave(project, plan)  # earlier waves moved code: work from the text the plan was made of
@@ -160,7 +161,7 @@ class _EarlyRetargeting:
     def start(cls, project: Project, plan: Plan, options: ApplyOptions) -> _EarlyRetargeting | None:
         if not options.update_references or options.only:  # --only moves less than the plan: no cheap guess
             return None
-        if sum(map(len, project.sources.values())) < MIN_EARLY_RETARGETING:
+        if source_size(project.sources) < MIN_EARLY_RETARGETING:
             return None
         from splitter.emit.moved_names import expected_relocation
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class Project:
     analysis: Analysis
     root: Path  # the repository: git top level, else the import root
     git_root: Path | None
-    sources: dict[Path, str] | None  # every other Python file of the repository, read once (None: not read)
+    sources: Mapping[Path, str] | None  # every other Python file of the repository, read once (None: not read)
     scanned: Background[RepositoryScan] | RepositoryScan | None = None  # `scan_repository`, begun early or done
 
 
@@ -165,11 +166,13 @@ def _without_nearer_namesakes(sources: dict[Path, str], monolith: Path, root: Pa
 
 
 @without_gc
-def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = False, read: bool = True) -> Project:
+def load_project(
+    path: Path, module_name: str | None = None, scan_ahead: bool = False, read: bool = True, lazily: bool = False
+) -> Project:
     """The monolith analysed and the repository read. `scan_ahead`: `plan_project` follows, so scan the repository
     for it (`scan_repository`) in a second process while this one analyses the monolith; `read=False` with it:
     nothing else needs the other files, so that process reads them too (and settles the module name) and
-    `sources` stays None."""
+    `sources` stays None. `lazily` with a `module_name`: each file is read when first asked (FilesReadWhenAsked)."""
     source = read_python(path)
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
@@ -181,11 +184,55 @@ def load_project(path: Path, module_name: str | None = None, scan_ahead: bool = 
         if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
             return Project(analysis=analysis, root=root, git_root=top, sources=None, scanned=scanned)
+    if lazily and module_name is not None:  # nothing to settle: the files are only read for what asks for them
+        monolith = path.resolve()
+        kept = files if "." in module_name else list(_without_nearer_namesakes(dict.fromkeys(files), monolith, root))
+        analysis = analyze_source(source, path, module_name)
+        return Project(analysis=analysis, root=root, git_root=top, sources=FilesReadWhenAsked(kept))
     sources, module_name = _read_repository(place, module_name)
     big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
     scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
     analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
     return Project(analysis=analysis, root=root, git_root=top, sources=sources, scanned=scanned)
+
+
+class FilesReadWhenAsked(Mapping[Path, str]):
+    """`Project.sources` as `apply` with a plan needs it: a second process retargets the repository, and reads
+    it, while this one builds the split; this one reads only the few files it is then asked for. The same keys and
+    texts as the dict `_read_repository` makes (a file that cannot be read is not in it)."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self._texts: dict[Path, str | None] = dict.fromkeys(files)
+        self._read: set[Path] = set()
+
+    def _text(self, path: Path) -> str | None:
+        if path not in self._read:
+            self._read.add(path)
+            try:
+                self._texts[path] = _text_of(path)
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = None
+        return self._texts[path]
+
+    def __getitem__(self, path: Path) -> str:
+        text = self._text(path) if path in self._texts else None
+        if text is None:
+            raise KeyError(path)
+        return text
+
+    def __iter__(self) -> Iterator[Path]:
+        return (path for path in list(self._texts) if self._text(path) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def size(self) -> int:
+        """About how many characters the files hold, from their sizes on disk: nothing is read."""
+        return sum(os.stat(path).st_size for path in self._texts if os.path.exists(path))
+
+
+def source_size(sources: Mapping[Path, str]) -> int:
+    return sources.size() if isinstance(sources, FilesReadWhenAsked) else sum(map(len, sources.values()))
 
 
 @dataclass(frozen=True)
