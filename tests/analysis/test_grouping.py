@@ -354,3 +354,19 @@ def test_bad_pyproject_settings_fail_with_one_line_and_write_nothing(tmp_path: P
     output = result.output.strip()
     assert message in output and "pyproject.toml" in output and len(output.splitlines()) == 1
     assert not (tmp_path / "plan.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "table"),
+    [
+        pytest.param("[tool.ruff]\nline-length = 100\n", {}, id="other-tools-only"),
+        pytest.param("[tool.ruff\n", {}, id="broken-but-not-ours"),  # ruff's to report, not a reason to stop planning
+        pytest.param("[tool]\nsplitter.max_lines = 300\n", {"max_lines": 300}, id="dotted-key"),
+        pytest.param('[tool]\nsplitter = { max_lines = 300 }\n', {"max_lines": 300}, id="inline-table"),
+    ],
+)
+def test_settings_are_read_from_every_spelling_of_the_table(tmp_path: Path, pyproject: str, table: dict) -> None:
+    from splitter.planning.settings import read_settings
+
+    main = write_project(tmp_path, pyproject)
+    assert read_settings(main, tmp_path) == (table, tmp_path / "pyproject.toml")

@@ -21,11 +21,6 @@ from splitter.errors import SplitterError
 from splitter.planning.planner import PlanOptions
 from splitter.planning.plan_io import check_group_name
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 INTEGERS = ("max_lines", "main_max_lines", "min_endpoints")
 KNOWN = (*INTEGERS, "skip_segments", "groups")
 
@@ -48,16 +43,27 @@ def read_settings(monolith: Path, root: Path) -> tuple[dict, Path | None]:
     if path is None:
         return {}, None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SplitterError(f"cannot read {path.name}: {exc}", path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SplitterError(f"{path.name} is not valid TOML: {exc}", path) from None
-    table = data.get("tool", {}).get("splitter", {})
+    if "splitter" not in text:  # no table of ours in any TOML spelling; importing tomllib was a tenth of a small plan
+        return {}, path
+    table = _toml(text, path).get("tool", {}).get("splitter", {})
     if not isinstance(table, dict):
         raise SplitterError("[tool.splitter] must be a table", path)
     _check(table, path)
     return table, path
+
+
+def _toml(text: str, path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SplitterError(f"{path.name} is not valid TOML: {exc}", path) from None
 
 
 def _check(table: dict, path: Path) -> None:
