@@ -11,6 +11,7 @@ from splitter.analysis.ast_walk import walk
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.conditional_binds import maybe_unbound
+from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
     FORWARD_FUNCTION,
@@ -388,6 +389,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     registrar.source_lines = re.split("\r\n|\r|\n", source)  # as Python numbers lines (splitlines also cuts at \f)
     scanner = _UnitScanner(source, primary, registrar, diagnostics)
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
+    bind_global_only_names(units)
     detach_app_setup(tree, units, primary)
     analysis = Analysis(
         path=path,
