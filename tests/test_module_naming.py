@@ -1,6 +1,7 @@
 """The dotted name the monolith is imported by decides how the modules split out of it import each other: a
 script folder run from inside (`server/server.py` beside `helpers.py`) is `server`; a namespace package's module
-(`app/main.py` without `app/__init__.py`, imported as `app.main`) is `app.main`."""
+(`app/main.py` without `app/__init__.py`, imported as `app.main`) is `app.main`, one folder or more deep
+(`backend.app.main`)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ CASES = [
     pytest.param(
         {"web/main.py": APP.format(imports=""), "tests/test_main.py": "from web import (\n    main,\n)\n"},
         "web/main.py", "web.main", id="imported-from-its-folder-in-parentheses",
+    ),
+    pytest.param(
+        {"backend/app/main.py": APP.format(imports="from .ml import score"), "backend/app/ml.py": "score = 1\n",
+         "backend/tests/test_api.py": "from backend.app.main import app\n"},
+        "backend/app/main.py", "backend.app.main", id="namespace-packages-two-folders-deep",
+    ),
+    pytest.param(
+        {"backend/app/main.py": APP.format(imports="from .ml import score"), "backend/app/ml.py": "score = 1\n",
+         "backend/tests/test_api.py": "from app.main import app\n", "tools/run.py": "import backend.app.main\n"},
+        "backend/app/main.py", "app.main", id="the-nearest-folder-imported-wins",
     ),
 ]
 

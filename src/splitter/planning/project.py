@@ -68,19 +68,30 @@ def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
     return class_files
 
 
-def _namespace_module_name(path: Path, sources: dict[Path, str]) -> str | None:
-    """`app/main.py` without `app/__init__.py` may still be imported as `app.main` (namespace package). Only an
-    import statement says so: a comment explaining why a test cannot `import from server.server` does not."""
-    candidate = f"{path.parent.name}.{path.stem}"
+def _namespace_module_name(path: Path, sources: dict[Path, str], root: Path) -> str | None:
+    """`app/main.py` without `app/__init__.py` may still be imported as `app.main`, and `backend/app/main.py` as
+    `backend.app.main` (namespace packages, folders without `__init__.py` up to the import root): each folder up to
+    the repository's root names a candidate, the nearest first. Only an import statement says so: a comment
+    explaining why a test cannot `import from server.server` does not."""
+    parts, folder, root = [path.stem], path.resolve().parent, root.resolve()
+    while True:
+        parts.insert(0, folder.name)
+        if _imported_by_statement(parts, sources):
+            return ".".join(parts)
+        folder = folder.parent
+        if folder == root or root not in folder.parents:  # the root itself is where imports start, not a name
+            return None
+
+
+def _imported_by_statement(parts: list[str], sources: dict[Path, str]) -> bool:
+    candidate, (parent, stem) = ".".join(parts), (".".join(parts[:-1]), parts[-1])
     pattern = re.compile(
         rf"^[ \t]*(?:from[ \t]+{re.escape(candidate)}\b|import[ \t]+{re.escape(candidate)}\b"
-        rf"|from[ \t]+{re.escape(path.parent.name)}[ \t]+import[ \t]+\(?\s*{re.escape(path.stem)}\b)",
+        rf"|from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+\(?\s*{re.escape(stem)}\b)",
         re.MULTILINE,
     )
-    stem, folder = path.stem, path.parent.name  # cheap tests before the regular expression, the rarer name first
-    if any(stem in text and folder in text and pattern.search(text) for text in sources.values()):
-        return candidate
-    return None
+    # cheap tests before the regular expression, the rarer name (the module's own) first
+    return any(all(n in text for n in reversed(parts)) and pattern.search(text) for text in sources.values())
 
 
 _ABSOLUTE_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t.]|import[ \t]+(\w+))", re.MULTILINE)
@@ -254,7 +265,7 @@ def _read_repository(place: _Place, module_name: str | None) -> tuple[dict[Path,
         except (OSError, UnicodeDecodeError):
             continue  # not ours to judge: only files that reference the monolith are ever rewritten
     if module_name is None and place.package is None:
-        module_name = _namespace_module_name(path, sources)
+        module_name = _namespace_module_name(path, sources, place.root)
         if (
             module_name
             and _runs_from_its_folder(path, place.source)
