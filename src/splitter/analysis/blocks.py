@@ -233,7 +233,10 @@ def _block(analysis: Analysis, block_id: int, members: list[int], leading: int, 
         endpoint_paths=[],
         router_var=router_var,
         router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
-        is_hook=single_function and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions),
+        # a hook that alone binds module state (`global client` in a startup handler) is placed with that state
+        is_hook=single_function
+        and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions)
+        and binds == {member_units[0].name},
         placeable=not all(u.is_copied for u in member_units),
         is_definition=any(u.kind in ("function", "class") for u in member_units),
     )
