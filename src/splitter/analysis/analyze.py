@@ -10,6 +10,7 @@ from typing import NamedTuple
 from splitter.analysis.ast_walk import walk
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
+from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
 from splitter.analysis.conditional_binds import maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -338,8 +339,9 @@ class _UnitScanner:
         decorators, node.decorator_list = node.decorator_list, []
         facts = statement_facts(node)  # the body alone: does it use the app itself?
         node.decorator_list = decorators
-        app_in_body = primary in facts.uses
-        app_at_call_time = app_in_body and not _app_in_signature(node, primary)
+        at_import = app_in_signature(node, primary) or app_in_decorator_arguments(decorators, primary)
+        app_in_body = primary in facts.uses or at_import
+        app_at_call_time = app_in_body and not at_import
         hook_flags = [
             isinstance(d, ast.Call) and (self.registrar.owner_of(d.func) or ("", ""))[1] in HOOK_DECORATORS
             for d in decorators
@@ -423,14 +425,6 @@ def _set_footprints(units: list[Unit], line_count: int) -> None:
         unit.footprint = max(following.first_line - unit.first_line, 1)
     if units:
         units[-1].footprint = max(line_count - units[-1].first_line, 1)
-
-
-def _app_in_signature(node: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> bool:
-    """Defaults and annotations are evaluated when the function is defined, at import time."""
-    args = node.args
-    parts = [*args.defaults, *[d for d in args.kw_defaults if d is not None], node.returns]
-    parts += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]
-    return any(isinstance(n, ast.Name) and n.id == app for part in parts if part for n in walk(part))
 
 
 def _relative_inside(node: ast.stmt, lines: list[str]) -> bool:

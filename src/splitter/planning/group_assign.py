@@ -153,7 +153,8 @@ class GroupAssigner:
                 prefixes = sorted(
                     {resource_prefix(p, self.skip) for b in self.groups()[group] for p in self.members[b].paths if p}
                 )
-                self.result.reasons[group].append(f"resource `{group}`: {', '.join(prefixes)}")
+                shown = f": {', '.join(prefixes)}" if prefixes else ""  # no literal path: its own name alone
+                self.result.reasons[group].append(f"resource `{group}`{shown}")
 
     def _override(self, member: GroupingInput) -> str | None:
         for group, patterns in self.overrides.items():
