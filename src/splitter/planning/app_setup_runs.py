@@ -145,7 +145,7 @@ def _movable(planner: _Planner, block: Block, run: set[int]) -> bool:
         return False
     if set(unit.binds) & (set(planner.handover) | set(analysis.app_names)) or unit.kind == "main_guard":
         return False
-    for name in block.uses - set(analysis.app_names):  # the module reads the app from core
+    for name in block.uses - {analysis.app_names[0]}:  # the module reads the app from core, and only that one
         binder = planner.binder.get(name)
         if binder is not None and binder != block.id and planner.dest.get(binder, MAIN) == MAIN and binder not in run:
             return False  # nothing imports main.py
@@ -175,7 +175,7 @@ def _read_only_inside(planner: _Planner, run: list[int]) -> list[list[int]]:
 
 def _reaches_outside(planner: _Planner, block_id: int, inside: set[int]) -> bool:
     read_outside = planner.blocks[block_id].binds and any(u not in inside for u in planner.users[block_id])
-    app = set(planner.analysis.app_names)  # the module reads the app from core
+    app = {planner.analysis.app_names[0]}  # the module reads the app from core; a second app is not handed over
     kept = any(
         d not in inside and planner.dest.get(d, MAIN) == MAIN and not planner.blocks[d].binds <= app
         for d in planner.deps[block_id]
