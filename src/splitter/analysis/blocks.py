@@ -149,8 +149,21 @@ def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]])
         if unit.route_owner in routers:
             uf.union(routers[unit.route_owner], unit.index)
         elif unit.kind == "statement" and not unit.app_in_body and unit.uses & set(routers):
-            uf.union(routers[sorted(unit.uses & set(routers))[0]], unit.index)
+            if not set(unit.binds) & set(routers):  # `b = APIRouter(callbacks=a.routes)` only reads `a`: an import
+                uf.union(routers[_router_acted_on(analysis, unit, unit.uses & set(routers))], unit.index)
     return uf
+
+
+def _router_acted_on(analysis: Analysis, unit: Unit, names: set[str]) -> str:
+    """The router a statement changes: `outer.include_router(inner)` runs in `outer`'s module, which imports
+    `inner`'s; in `inner`'s module nothing would import it (the app includes `outer`). Else the first by name."""
+    node = analysis.tree.body[unit.index] if analysis.tree is not None else None
+    call = node.value if isinstance(node, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+        receiver = call.func.value
+        if isinstance(receiver, ast.Name) and receiver.id in names:
+            return receiver.id
+    return sorted(names)[0]
 
 
 def readers_between_definitions(analysis: Analysis, name: str, binders: list[int]) -> list[Unit]:
