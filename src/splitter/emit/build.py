@@ -29,6 +29,7 @@ from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project, schema_name_clashes
+from splitter.planning.router_parts import PART
 from splitter.planning.validate import unit_placement
 
 if TYPE_CHECKING:
@@ -210,17 +211,19 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
     of its parts, which register the following routes on the router, in order, once everything above exists."""
     if group.router == "router" or "." in destination.name:
         return []
-    parts = sorted(
-        (g for g in groups.values() if g.name.startswith(f"{destination.name}.") and g.router == group.router),
-        key=lambda g: int(g.name.rpartition("_")[2]) if g.name.rpartition("_")[2].isdigit() else 0,
-    )
+    # every part, whichever router it registers on: a cut block can hold several of the monolith's routers (one
+    # includes another, or their endpoints call each other), and a part nobody imports never registers anything
+    part = re.compile(rf"{re.escape(destination.name)}\.{PART}_(\d+)")
+    numbered = [(int(m.group(1)), g) for g in groups.values() if (m := part.fullmatch(g.name))]
+    parts = [g for _, g in sorted(numbered, key=lambda pair: pair[0])]
     if not parts:
         return []
     statements = []
     for part in parts:
         target = Destination.router(part.name)
         statement = nodes.module_import(emitter.where, destination, target, emitter.alias_for(destination, target))
-        directive = f"# noqa: E402,F401 - registers its routes on {group.router}, after these"
+        registrar = part.router if part.router != "router" else group.router  # "router": a part without routes
+        directive = f"# noqa: E402,F401 - registers its routes on {registrar}, after these"
         statements.append(nodes.with_directive(statement, directive))
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     return statements
