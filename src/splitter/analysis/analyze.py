@@ -23,6 +23,7 @@ from splitter.analysis.model import (
     Unit,
 )
 from splitter.analysis.registrations import Registrar, literal_string
+from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
 from splitter.analysis.scopes import ScopeFacts, statement_facts
 from splitter.analysis.source import name_and_package, parse_python, read_python
 from splitter.gcpause import without_gc
@@ -286,6 +287,7 @@ class _UnitScanner:
         self.diagnostics = diagnostics
         self.star_imports: list[str] = []
         self.future = False
+        self.route_owners: frozenset[str] = frozenset({primary})  # the apps and the monolith's own routers
 
     def unit(self, index: int, node: ast.stmt) -> Unit:
         kind = _unit_kind(node, index)
@@ -302,6 +304,9 @@ class _UnitScanner:
         dynamic = tuple(sorted(facts.dynamic))
         if dynamic and kind not in ("import", "docstring"):
             self._diagnose_dynamic(node, binds, dynamic)
+        unknown_owner = unknown_owner_reason(node, self.route_owners)
+        if unknown_owner:
+            self.diagnostics.append(Diagnostic("unknown-router", node.lineno, f"`{binds[0]}` stays: {unknown_owner}"))
         unit = Unit(
             index=index,
             kind=kind,
@@ -324,7 +329,7 @@ class _UnitScanner:
             type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
             strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
-            pinned_reason=_pinned_reason(node, found.hooks_below_other),
+            pinned_reason=_pinned_reason(node, found.hooks_below_other) or unknown_owner,
         )
         if kind == "compound" and not unit.type_checking and self.primary in facts.uses:
             unit.app_in_body = True
@@ -387,9 +392,12 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
+    made = routers_made_by_calls(tree, route_decorator_receivers(tree), set(app_names))
+    routers.update((name, node) for name, node in made if name not in routers)  # `TimedRouter()`, `InferringRouter()`
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
     registrar.source_lines = re.split("\r\n|\r|\n", source)  # as Python numbers lines (splitlines also cuts at \f)
     scanner = _UnitScanner(source, primary, registrar, diagnostics)
+    scanner.route_owners = frozenset(app_names) | frozenset(routers)
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)
