@@ -4,6 +4,11 @@ A name that is rebound after import (by a `global` statement or by a test's monk
 where it lives; `from core import _client` would copy the binding once and never see the rebinding. Only reads
 of the module-level name change (splitter's scope model decides: `_module_scope`); locals, parameters,
 comprehension targets, class attributes, attribute names and keyword arguments named alike are left alone.
+
+A function that rebinds a seam with `global` and lives apart from it assigns it there too (`core._client = v`,
+`with f() as core._client`), and its `global` statement drops the name (the whole line when none is left, its
+comments above handed to the next statement). A name the function binds in a way no attribute can take
+(`:=`, an import, `except ... as`, a `def`: analysis/rebinders.py) stays declared and bare.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import libcst as cst
 
 from ._module_scope import ScopeTracking
+from splitter.analysis.rebinders import attribute_unsafe
 from splitter.analysis.scopes import Scope
 
 
@@ -27,6 +33,7 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
     def _setup(self, seams: dict[str, str]) -> None:
         self.seams = dict(seams)  # name -> module alias
         self._skip: set[int] = set()
+        self._emptied: dict[int, cst.SimpleStatementLine] = {}  # lines whose `global` statements all went
 
     def qualify(self, statement: cst.CSTNode, scopes: Scope | None = None) -> cst.CSTNode:
         """`statement.visit(self)`; `scopes` (`build_scopes` of the same statement's `ast`) saves rebuilding them
@@ -46,8 +53,16 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
     def visit_Param(self, node: cst.Param) -> None:
         self._skip_name(node.name)
 
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._skip_name(node.name)  # `except E as x` / `with f() as x`: a local binding, not a lookup
+    def _start_visit(self, node: cst.CSTNode) -> None:
+        super()._start_visit(node)
+        self._emptied.clear()
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._skip_name(node.target)  # `x := v` cannot name an attribute: such a function keeps `global x`
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._skip_name(node.name.name)  # `except E as x` cannot name an attribute (imports are not visited)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._skip_name(node.name)
@@ -63,6 +78,48 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False
+
+    def leave_Global(self, original_node: cst.Global, updated_node: cst.Global) -> cst.Global | cst.RemovalSentinel:
+        """Seams the function now assigns through their module are no longer declared; the rest stay."""
+        scope = self._stack[-1]
+        if scope.kind != "function":
+            return updated_node
+        unsafe = attribute_unsafe(scope)
+        kept = [
+            item.name for item in updated_node.names if item.name.value not in self.seams or item.name.value in unsafe
+        ]
+        if len(kept) == len(updated_node.names):
+            return updated_node
+        if not kept:
+            return cst.RemoveFromParent()
+        return updated_node.with_changes(names=[cst.NameItem(name) for name in kept])
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        if not updated_node.body and original_node.body:  # libcst drops it, with the comments above it
+            self._emptied[id(original_node)] = updated_node
+        return updated_node
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        """A `global` line removed: the comments and blank lines above it go to the statement after it."""
+        if not self._emptied:
+            return updated_node
+        kept = iter(updated_node.body)
+        body, carried = [], []
+        for statement in original_node.body:
+            emptied = self._emptied.pop(id(statement), None)
+            if emptied is not None:
+                carried += emptied.leading_lines
+                continue
+            following = next(kept)
+            if carried:
+                following = following.with_changes(leading_lines=[*carried, *following.leading_lines])
+                carried = []
+            body.append(following)
+        return updated_node.with_changes(body=body) if body else updated_node
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
         return False

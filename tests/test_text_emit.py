@@ -12,7 +12,7 @@ import pytest
 from splitter.analysis.model import Unit
 from splitter.analysis.scopes import build_scopes
 from splitter.codemods.qualify_seams import SeamQualifier
-from splitter.emit.seam_edits import seam_offsets
+from splitter.emit.seam_edits import seam_edits
 from splitter.emit.source_statements import cut_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -107,11 +107,11 @@ def qualified_by_codemod(statement: str, seams: dict[str, str]) -> str:
 def qualified_by_text(statement: str, seams: dict[str, str]) -> str | None:
     node = ast.parse(statement).body[0]
     lines = statement.splitlines(keepends=True)
-    found = seam_offsets(node, statement, 0, lines, frozenset(seams))
-    if found is None:
+    edits = seam_edits(node, statement, 0, lines, seams)
+    if edits is None:
         return None
-    for offset, name in sorted(found, reverse=True):
-        statement = statement[:offset] + f"{seams[name]}.{name}" + statement[offset + len(name) :]
+    for offset, length, new in sorted(edits, reverse=True):
+        statement = statement[:offset] + new + statement[offset + length :]
     return statement
 
 
@@ -169,6 +169,36 @@ STATEMENTS = [
 ]
 
 
+STATEMENTS += [
+    pytest.param(
+        code("""
+        def main():
+            global db
+            # the count
+            global COUNT, other  # both
+
+            db, COUNT = connect(), 0
+            for client in db:
+                other = client
+        """),
+        id="a rebinder apart from its globals: `global` lines dropped or cut",
+    ),
+    pytest.param(
+        code("""
+        def main(é):
+            if é:
+                global   db ,  COUNT
+                db = é
+            with open(é) as db:
+                del db
+            COUNT += 1
+        """),
+        id="`global` in a nested block, odd spacing, with target",
+    ),
+    pytest.param("def f():\n    global db, other\n    if (db := 1):\n        other = 2\n", id="`:=` keeps its name"),
+]
+
+
 @pytest.mark.parametrize("statement", STATEMENTS)
 def test_seam_text_edits_are_the_codemod(statement: str) -> None:
     assert qualified_by_text(statement, SEAMS) == qualified_by_codemod(statement, SEAMS)
@@ -179,6 +209,9 @@ def test_seam_text_edits_are_the_codemod(statement: str) -> None:
     [
         pytest.param("msg = f'{db} {db}'\n", id="f-string"),
         pytest.param("match db:\n    case db:\n        pass\n", id="match"),
+        pytest.param("def f(x):\n    if x:\n        global db\n    db = 1\n", id="`global` alone in its block"),
+        pytest.param("def f():\n    global db; db = 1\n", id="`global` sharing its line"),
+        pytest.param("def f():\n    global db, \\\n        COUNT\n    db = COUNT = 1\n", id="`global` over two lines"),
     ],
 )
 def test_seam_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:

@@ -414,8 +414,8 @@ PINNED_WITHOUT_A_WORD = [
         @app.get("/users/me")
         def me():
             global HITS
-            HITS += 1
-            return {"who": "me"}
+            if (HITS := HITS + 1) > 0:  # a name `:=` binds cannot be assigned through another module
+                return {"who": "me"}
 
 
         @app.get("/{collection}/stats")
@@ -426,8 +426,8 @@ PINNED_WITHOUT_A_WORD = [
         @app.get("/users/{user_id}")
         def user(user_id: str):
             global HITS
-            HITS += 1
-            return {"user": user_id}
+            if (HITS := HITS + 1) > 0:
+                return {"user": user_id}
         """,
         "me",
     ),
@@ -556,19 +556,40 @@ def main():
 def test_a_name_tied_to_a_router_by_global_says_so(tmp_path: Path) -> None:
     """research-agent's server.py: `main()` rebinds TMUX_SESSION_NAME by `global` and reads `cluster_state`,
     which endpoints rebind by `global` too (so it lives in routers/cluster.py); an import-time instance using the
-    name cannot import that router. The warning used to say the constant "calls an endpoint"."""
-    (tmp_path / "main.py").write_text(GLOBAL_TIE)
+    name cannot import that router. The warning used to say the constant "calls an endpoint". Here `main` binds
+    the name with `:=`, which it cannot do through another module, so the name stays tied to it."""
+    (tmp_path / "main.py").write_text(GLOBAL_TIE.replace('SESSION = "x"', '(SESSION := "x")'))
     _, plan = plan_for(tmp_path / "main.py")
     (warning,) = [w for w in plan.warnings if "`engine` stays in main.py" in w]
     assert (
         "uses `SESSION`, which moves with `main`, whose `global` statement rebinds it, and `main` uses `state`, "
         "which lives in routers.cluster beside the endpoints that use it"
     ) in warning
+    (kept,) = [w for w in plan.warnings if "`SESSION` moves with `main`" in w]
+    assert kept.startswith(f"{tmp_path / 'main.py'}:35:") and "line 37 binds it with an assignment expression" in kept
 
 
-def test_a_helper_reading_dunder_file_follows_an_endpoint_caller_into_the_router() -> None:
-    # fixtures/regressions/endpoint_caller_user_reading_dunder_file.py, from research-agent's launch_run_in_tmux
-    _, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_user_reading_dunder_file.py")
+def test_a_name_a_cli_main_rebinds_moves_apart_from_it_as_a_seam(tmp_path: Path) -> None:
+    """The same monolith with a plain assignment in `main()`: keeping `SESSION` beside `main` pinned the
+    import-time `engine` (and everything using it) in main.py. The name moves to core as a seam; `main` lives beside
+    the state it reads and assigns `core.SESSION`, which the plan says."""
+    (tmp_path / "main.py").write_text(GLOBAL_TIE)
+    _, plan = plan_for(tmp_path / "main.py")
+    placement = plan.placement()
+    assert placement["SESSION"] == placement["engine"] == CORE
+    assert placement["main"] == Destination.router("cluster")
+    assert "SESSION" in plan.seams
+    assert not [w for w in plan.warnings if "stays in main.py" in w]
+    (note,) = [w for w in plan.warnings if "`main` rebinds `SESSION` with `global`" in w]
+    assert note.startswith(f"{tmp_path / 'main.py'}:35:") and "through core (`core.SESSION = ...`)" in note
+
+
+def test_a_helper_reading_dunder_file_follows_an_endpoint_caller_into_the_router(tmp_path: Path) -> None:
+    # fixtures/regressions/endpoint_caller_user_reading_dunder_file.py, from research-agent's launch_run_in_tmux,
+    # with `main` binding the name by `:=`: it cannot live apart from it, so the name lives in the router
+    source = (REPO / "fixtures/regressions/endpoint_caller_user_reading_dunder_file.py").read_text()
+    (tmp_path / "server.py").write_text(source.replace('SESSION = "cli"', '(SESSION := "cli")'))
+    _, plan = plan_for(tmp_path / "server.py")
     placement = plan.placement()
     assert placement["launch"] == Destination.router("cluster")  # reads core.__file__ there
     assert MAIN not in (placement["create_run"], placement["start_sweep"])

@@ -45,11 +45,10 @@ ROWS = [
         """),
         code("""
             def bump():
-                global COUNT
                 shared.COUNT += 1
                 return shared.COUNT
         """),
-        id="inside a function body, with `global` left as it is",
+        id="inside a function body: `global` drops the seam it now assigns through its module",
     ),
     pytest.param(
         code("""
@@ -94,7 +93,7 @@ ROWS += [
     ),
     pytest.param(
         "def f():\n    COUNT = 1\n\n    def g():\n        global COUNT\n        return COUNT\n",
-        "def f():\n    COUNT = 1\n\n    def g():\n        global COUNT\n        return shared.COUNT\n",
+        "def f():\n    COUNT = 1\n\n    def g():\n        return shared.COUNT\n",
         id="`global` in a nested function reaches past the enclosing local",
     ),
 ]
@@ -102,6 +101,128 @@ ROWS += [
 
 @pytest.mark.parametrize(("before", "after"), ROWS)
 def test_rewrites(before: str, after: str) -> None:
+    check_transformed(run, before, after)
+
+
+# A function that rebinds a global with `global` and lives apart from it (analysis/rebinders.py): it assigns the
+# global through its home module, and its `global` statement drops the name.
+REBINDERS = [
+    pytest.param(
+        code("""
+            def main():
+                global _client
+                global COUNT
+
+                args = parse()
+                _client = connect(args.url)
+                COUNT = args.count
+        """),
+        code("""
+            def main():
+
+                args = parse()
+                core._client = connect(args.url)
+                shared.COUNT = args.count
+        """),
+        id="a CLI entry point assigning two globals",
+    ),
+    pytest.param(
+        "def reset():\n    global _client, ready, COUNT\n    _client, ready = None, False\n    COUNT = 0\n",
+        "def reset():\n    global ready\n    core._client, ready = None, False\n    shared.COUNT = 0\n",
+        id="names that are not seams stay declared",
+    ),
+    pytest.param(
+        code("""
+            def bump(values):
+                global COUNT, _client
+                COUNT += 1
+                for COUNT in values:
+                    pass
+                with connect() as _client:
+                    del _client
+        """),
+        code("""
+            def bump(values):
+                shared.COUNT += 1
+                for shared.COUNT in values:
+                    pass
+                with connect() as core._client:
+                    del core._client
+        """),
+        id="augmented, for target, with target, del",
+    ),
+    pytest.param(
+        code("""
+            def start():
+                # the client every request uses
+                global _client  # set once
+
+                # connect lazily
+                _client = connect()
+        """),
+        code("""
+            def start():
+                # the client every request uses
+
+                # connect lazily
+                core._client = connect()
+        """),
+        id="comments above the `global` line stay, its own goes with it",
+    ),
+    pytest.param(
+        "def start(flag):\n    if flag:\n        global _client\n    _client = 1\n",
+        "def start(flag):\n    if flag:\n        pass\n    core._client = 1\n",
+        id="the only statement of its block becomes pass",
+    ),
+    pytest.param(
+        "def start(): global _client; _client = connect()\n",
+        "def start(): core._client = connect()\n",
+        id="one-line body",
+    ),
+    pytest.param(
+        "def outer():\n    def inner():\n        global COUNT\n        COUNT = 2\n\n    return inner\n",
+        "def outer():\n    def inner():\n        shared.COUNT = 2\n\n    return inner\n",
+        id="a nested function's own `global`",
+    ),
+    pytest.param(
+        code("""
+            def load():
+                global _client, COUNT
+                if (_client := connect()):
+                    COUNT = 1
+        """),
+        code("""
+            def load():
+                global _client
+                if (_client := connect()):
+                    shared.COUNT = 1
+        """),
+        id="a name bound by := stays declared (the planner keeps such a function beside its global)",
+    ),
+    pytest.param(
+        code("""
+            def load():
+                global _client, COUNT
+                try:
+                    COUNT = 1
+                except OSError as _client:
+                    pass
+        """),
+        code("""
+            def load():
+                global _client
+                try:
+                    shared.COUNT = 1
+                except OSError as _client:
+                    pass
+        """),
+        id="a name bound by except-as stays declared",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REBINDERS)
+def test_a_rebinder_apart_from_its_globals_assigns_them_through_their_module(before: str, after: str) -> None:
     check_transformed(run, before, after)
 
 
@@ -125,7 +246,10 @@ UNTOUCHED = [
         "from m import y as COUNT\nfrom m import (_client,)\n",
         id="import statements",
     ),
-    pytest.param("def f():\n    global _client, COUNT\n", id="global and nonlocal statements"),
+    pytest.param(
+        "def f():\n    global OTHER\n    x = 1\n\n    def g():\n        nonlocal x\n",
+        id="global and nonlocal statements",
+    ),
     pytest.param("client = _client_factory()\ncount = COUNTER\n", id="names that are not seams"),
     pytest.param("x  =  other  # _client\n\n\ny = '_client'", id="odd formatting, no final newline"),
     pytest.param("names = [_client.name for _client in ALL_CLIENTS]\n", id="comprehension target named like a seam"),

@@ -96,14 +96,18 @@ def _router_prefix(analysis: Analysis, unit: Unit) -> str | None:
     return own or None
 
 
-def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
+def build_blocks(
+    analysis: Analysis, apart: frozenset[tuple[str, int]] = frozenset()
+) -> tuple[list[Block], dict[int, int]]:
+    """The blocks, and the block of each unit. `apart`: (global, unit rebinding it) pairs that need not move
+    together (analysis/rebinders.py): the rebinder reads and assigns the global through its home module."""
     units = analysis.units
     binders: dict[str, list[int]] = {}
     for unit in units:
         if not unit.is_copied:
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
-    uf = _units_that_move_together(analysis, binders)
+    uf = _units_that_move_together(analysis, binders, apart)
     late = annotations_resolved_late(analysis, binders)
     endpoint_paths = _endpoint_paths(analysis, binders)
     hook_functions = {h.function for h in analysis.hooks if h.function} | (
@@ -126,9 +130,11 @@ def build_blocks(analysis: Analysis) -> tuple[list[Block], dict[int, int]]:
     return blocks, block_of_unit
 
 
-def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]]) -> _UnionFind:
+def _units_that_move_together(
+    analysis: Analysis, binders: dict[str, list[int]], apart: frozenset[tuple[str, int]]
+) -> _UnionFind:
     """Statements binding one name and those reading it between two of them; a global and the functions that rebind
-    it; a local router and its users."""
+    it (but those `apart`); a local router and its users."""
     units = analysis.units
     uf = _UnionFind(len(units))
     for name, indices in binders.items():
@@ -143,7 +149,8 @@ def _units_that_move_together(analysis: Analysis, binders: dict[str, list[int]])
     for name, declarers in global_declarers.items():
         anchor = binders.get(name, declarers)[0]
         for index in declarers:
-            uf.union(anchor, index)
+            if (name, index) not in apart:
+                uf.union(anchor, index)
     routers = analysis.local_routers
     for unit in units:
         if unit.route_owner in routers:

@@ -20,7 +20,7 @@ from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import ROUTE_METHODS, RetargetRouteCalls
 from splitter.codemods.split_app_setup import split_if
 from splitter.emit import nodes
-from splitter.emit.seam_edits import seam_offsets
+from splitter.emit.seam_edits import seam_edits
 from splitter.emit.source_statements import RawStatement, parsed, route_name_offsets
 from splitter.errors import SplitterError
 from splitter.analysis.model import Unit
@@ -78,11 +78,11 @@ class MovedStatements:
             edits = [(offset, len(self.app), router_var) for offset in offsets]
         if self._reads_seams(unit, destination):
             aliases = self._seam_aliases(destination)
-            found = seam_offsets(node, statement.text, start, lines, frozenset(aliases))
+            found = seam_edits(node, statement.text, start, lines, aliases)
             if found is None or (router_var is not None and router_var in aliases):
                 return None
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
-            edits += [(o, len(name), f"{aliases[name]}.{name}") for o, name in found if o not in renamed]
+            edits += [edit for edit in found if edit[0] not in renamed]
         return edits + self._noqa_edits(unit, node, statement.text, start, destination)
 
     def _noqa_edits(

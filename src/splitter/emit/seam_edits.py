@@ -7,20 +7,27 @@ are not `ast.Name`s). Bodies of functions, classes and lambdas and whole compreh
 a comprehension's first iterable, which is read outside it (as `ScopeTracking` enters them on the CST).
 Offsets are exact; a statement this finder cannot place exactly (a `match` statement, a seam inside an f-string,
 whose positions Python < 3.12 reports unreliably) gets None, and the caller runs the codemod instead.
+
+A function living apart from a global it rebinds (analysis/rebinders.py) also loses that name from its `global`
+statement: the codemod's edit, done here only where the text says exactly what libcst would print (a `global`
+line of its own, with a statement after it in its block), else None.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from itertools import accumulate
 
 from splitter.analysis.ast_walk import child_nodes
+from splitter.analysis.rebinders import attribute_unsafe
 from splitter.analysis.scopes import Scope, build_scopes
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPE_NODES = _FUNCTIONS + (ast.ClassDef, ast.Lambda, ast.withitem, ast.JoinedStr) + _COMPREHENSIONS
-_IGNORED = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
+_IGNORED = (ast.Import, ast.ImportFrom, ast.Nonlocal)
+_BODIES = ("body", "orelse", "finalbody")
 
 
 class Unsupported(Exception):
@@ -33,11 +40,16 @@ class _Finder:
         self.scope_of = {id(scope.node): scope for scope in root.walk()}
         self.stack = [root]
         self.found: list[ast.Name] = []
+        self.globals: list[tuple[ast.Global, list[str]]] = []  # `global` statements and the names they keep
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name):
             if node.id in self.seams and self.stack[-1].resolves_to_module(node.id):
                 self.found.append(node)
+        elif isinstance(node, ast.Global):
+            self._global(node)
+        elif isinstance(node, ast.NamedExpr):
+            self.visit(node.value)  # `x := v` cannot name an attribute: the codemod leaves the target
         elif isinstance(node, _SCOPE_NODES):
             self._scope(node)
         elif isinstance(node, ast.Match):
@@ -55,6 +67,15 @@ class _Finder:
         for node in nodes:
             self.visit(node)
         self.stack.pop()
+
+    def _global(self, node: ast.Global) -> None:
+        scope = self.stack[-1]
+        if scope.kind != "function" or not self.seams.intersection(node.names):
+            return
+        unsafe = attribute_unsafe(scope)
+        kept = [name for name in node.names if name not in self.seams or name in unsafe]
+        if len(kept) < len(node.names):
+            self.globals.append((node, kept))
 
     def _own(self, node: ast.AST) -> Scope:
         scope = self.scope_of.get(id(node))
@@ -77,8 +98,8 @@ class _Finder:
             self.within(self._own(node), [node.body])
         elif isinstance(node, ast.withitem):
             self.visit(node.context_expr)
-            if node.optional_vars is not None and not isinstance(node.optional_vars, ast.Name):
-                self.visit(node.optional_vars)  # `as x` is a binding; `as (a, b)` the codemod still reads
+            if node.optional_vars is not None:
+                self.visit(node.optional_vars)  # `as x` binds the seam when the function declares it `global`
         elif isinstance(node, ast.JoinedStr):
             if any(isinstance(n, ast.Name) and n.id in self.seams for n in ast.walk(node)):
                 raise Unsupported("f-string")
@@ -94,11 +115,47 @@ def seam_offsets(
 ) -> list[tuple[int, str]] | None:
     """(offset in `text`, name) of every seam the codemod would qualify; `text` is the statement's text and starts
     at 0-based line `text_start` of `lines`. None when only the codemod can tell."""
+    finder = _found(node, seams)
+    return None if finder is None else _name_offsets(finder, text, text_start, lines)
+
+
+def seam_edits(
+    node: ast.stmt, text: str, text_start: int, lines: list[str], aliases: dict[str, str]
+) -> list[tuple[int, int, str]] | None:
+    """(offset, length, new text) edits of `text` doing what the codemod does: `alias.name` for each seam, and
+    `global` statements without the seams a function now assigns through their module. None: only the codemod
+    can tell."""
+    finder = _found(node, frozenset(aliases))
+    found = None if finder is None else _name_offsets(finder, text, text_start, lines)
+    if finder is None or found is None:
+        return None
+    edits = [(offset, len(name), f"{aliases[name]}.{name}") for offset, name in found]
+    following = _statements_following(node) if finder.globals else set()
+    for statement, kept in finder.globals:
+        edit = _global_edit(statement, kept, id(statement) in following, text, text_start, lines)
+        if edit is None:
+            return None
+        edits.append(edit)
+    return edits
+
+
+def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
     try:
         finder = _Finder(seams, build_scopes(node))
         finder.visit(node)
     except Unsupported:
         return None
+    return finder
+
+
+def _offset(node: ast.AST, text_start: int, lines: list[str]) -> int:
+    """Where `node` starts in the text beginning at 0-based line `text_start` (ast columns count UTF-8 bytes)."""
+    line = lines[node.lineno - 1]  # type: ignore[attr-defined]
+    before = sum(len(x) for x in lines[text_start : node.lineno - 1])  # type: ignore[attr-defined]
+    return before + len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))  # type: ignore[attr-defined]
+
+
+def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str]) -> list[tuple[int, str]] | None:
     if not finder.found:
         return []
     last = max(name.lineno for name in finder.found)
@@ -113,3 +170,35 @@ def seam_offsets(
             return None
         found.append((offset, name.id))
     return found if len({offset for offset, _ in found}) == len(found) else None
+
+
+def _statements_following(node: ast.stmt) -> set[int]:
+    """ids of the statements that another statement of the same block follows."""
+    found = set()
+    for parent in ast.walk(node):
+        for field in _BODIES:
+            body = getattr(parent, field, None)
+            if isinstance(body, list):
+                found.update(id(statement) for statement in body[:-1])
+    return found
+
+
+def _global_edit(
+    node: ast.Global, kept: list[str], followed: bool, text: str, text_start: int, lines: list[str]
+) -> tuple[int, int, str] | None:
+    """`global a, b` -> `global b`, or its line deleted when no name is left (libcst then hands the comments above
+    it to the next statement: the same text). None for a layout libcst may print otherwise."""
+    if node.end_lineno != node.lineno:
+        return None
+    line = lines[node.lineno - 1]
+    start = _offset(node, text_start, lines)
+    line_start = start - len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+    statement = re.match(r"global[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*", text[start:])
+    if statement is None or set(re.findall(r"\w+", statement.group(0))) != {"global", *node.names}:
+        return None
+    rest = text[start + statement.end() : line_start + len(line)]
+    if kept:
+        names_at = len(statement.group(0)) - len(statement.group(0)[6:].lstrip(" \t"))
+        return (start + names_at, statement.end() - names_at, ", ".join(kept))
+    alone = not text[line_start:start].strip() and (not rest.strip() or rest.lstrip().startswith("#"))
+    return (line_start, len(line), "") if alone and followed and line.endswith("\n") else None

@@ -38,6 +38,8 @@ def keep_users_above(planner: _Planner, component: list[int], router: Destinatio
         else:
             needs = f"which needs `{caller}`: `{caller}` {calls}"
             reasons[user] = f"it uses `{planner.blocks[used].name}`, {needs}; {why}"
+    if reasons:
+        planner.held_back.update(component)
     planner.pin_closure(sorted(reasons), reasons, name_roots=True)
 
 

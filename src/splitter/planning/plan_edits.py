@@ -15,13 +15,14 @@ from dataclasses import replace
 
 from splitter.analysis.blocks import Block, build_blocks
 from splitter.analysis.model import Analysis
+from splitter.analysis.rebinders import separable
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination
 from splitter.planning.plan_io import Plan
 
 
 def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
     """The plan with orphaned and missing helpers placed beside their users (a new Plan; the input is kept)."""
-    blocks, _ = build_blocks(analysis)
+    blocks, _ = build_blocks(analysis, separable(analysis))
     names_of = {b.id: [analysis.units[u].name for u in b.units if not analysis.units[u].is_copied] for b in blocks}
     binder = {name: b.id for b in blocks for name in names_of[b.id]}
     users: dict[int, set[int]] = defaultdict(set)

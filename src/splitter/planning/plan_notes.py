@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
 from splitter.planning.layout import Destinations
+from splitter.planning.rebinders_apart import rebinder_notes
 from splitter.planning.router_parts import HEADER_LINES
 from splitter.planning.destination import MAIN, Destination, Role
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def plan_notes(analysis: Analysis, planner: _Planner) -> list[str]:
-    return _app_readers(analysis, planner) + _schema_names_kept(analysis, planner) + _oversized(analysis, planner)
+    notes = _app_readers(analysis, planner) + rebinder_notes(planner) + _schema_names_kept(analysis, planner)
+    return notes + _oversized(analysis, planner)
 
 
 def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:

@@ -24,6 +24,7 @@ from splitter.planning.handover import handover_names, reads_only_at_call_time
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
+from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
 from splitter.planning.router_parts import split_local_routers
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
@@ -45,10 +46,13 @@ class PlanOptions:
 
 
 class _Planner:
-    def __init__(self, analysis: Analysis, options: PlanOptions) -> None:
+    def __init__(
+        self, analysis: Analysis, options: PlanOptions, apart: frozenset[tuple[str, int]] = frozenset()
+    ) -> None:
         self.analysis = analysis
         self.options = options
-        self.blocks, self.block_of_unit = build_blocks(analysis)
+        self.apart = apart  # (global, rebinding unit) pairs planned apart (planning/rebinders_apart.py)
+        self.blocks, self.block_of_unit = build_blocks(analysis, apart)
         self.warnings: list[str] = []
         self.dest: dict[int, Destination] = {}  # block id -> destination
         self.group_of_block: dict[int, str] = {}  # block id -> group key (a group name, or a local router's key)
@@ -58,6 +62,7 @@ class _Planner:
         self.overflow: set[Destination] = set()  # extra modules for helpers that outgrew one file
         self.unit_dest: dict[int, Destination] = {}  # a unit placed apart from its block: a part of a router's package
         self.split_routers: set[int] = set()  # blocks of a monolith's APIRouter cut into parts (planning/router_parts)
+        self.held_back: set[int] = set()  # blocks beside a router whose users below it stay in main.py (a cycle)
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
         binder: dict[str, int] = {}
@@ -376,7 +381,12 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
 @without_gc
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
-    planner = _Planner(analysis, options)
+    planner = rebinders_apart(_planned(analysis, options), lambda apart: _planned(analysis, options, apart))
+    return _to_plan(analysis, options, planner)
+
+
+def _planned(analysis: Analysis, options: PlanOptions, apart: frozenset[tuple[str, int]] = frozenset()) -> _Planner:
+    planner = _Planner(analysis, options, apart)
     planner.pin_main()
     planner.assign_groups()
     planner.keep_route_order()
@@ -384,7 +394,7 @@ def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     planner.split_oversized()
     split_local_routers(planner)
     move_setup_runs(planner)
-    return _to_plan(analysis, options, planner)
+    return planner
 
 
 def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Plan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from splitter.analysis.blocks import build_blocks
+from splitter.analysis.rebinders import separable
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
 from splitter.planning.app_setup_runs import APP_AT_IMPORT, is_app_setup
@@ -37,7 +38,7 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
                 unit.first_line,
             )
         placement[unit.index] = destination
-    blocks, _ = build_blocks(analysis)
+    blocks, _ = build_blocks(analysis, separable(analysis))  # a rebinder apart reads the global through its home
     for block in blocks:
         members = [analysis.units[i] for i in block.units if not analysis.units[i].is_copied]
         if not members:
