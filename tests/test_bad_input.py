@@ -105,6 +105,8 @@ def test_stale_plan_names_the_function_main_no_longer_defines(project: Path) -> 
 
 
 def test_edited_plan_that_splits_a_global_from_its_setter_is_refused(tmp_path: Path) -> None:
+    """The setter binds the name with `:=`, which it cannot do through another module (a plain assignment it can:
+    analysis/rebinders.py), so the two must move together."""
     source = SMALL + '''
 
 _mode = "a"
@@ -112,7 +114,7 @@ _mode = "a"
 
 def set_mode(value):
     global _mode
-    _mode = value
+    return (_mode := value)
 '''
     (tmp_path / "main.py").write_text(source)
     runner.invoke(app, ["plan", str(tmp_path / "main.py"), "--out", str(tmp_path / "plan.json")])

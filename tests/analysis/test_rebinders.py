@@ -1,0 +1,137 @@
+"""A function rebinding a global with `global`, apart from the global (analysis/rebinders.py,
+planning/rebinders_apart.py): which can be, when the plan does it, and what apply writes."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis.analyze import analyze_source
+from splitter.analysis.rebinders import rebinders
+from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.destination import CORE, MAIN, Destination
+from splitter.planning.plan_io import plan_from_json, plan_to_json
+from splitter.planning.project import load_project, plan_project
+from tests.helpers import code
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "fixtures/regressions/cli_entry_point_rebinds_globals.py"
+HEADER = "from fastapi import FastAPI\n\napp = FastAPI()\nX = 0\n\n\n"
+
+BLOCKERS = [
+    pytest.param("def f(v):\n    global X\n    X = v\n", "", id="assignment"),
+    pytest.param("def f(v):\n    global X\n    X += v\n    del X\n", "", id="augmented assignment and del"),
+    pytest.param("def f(v):\n    global X\n    for X in v:\n        pass\n", "", id="for target"),
+    pytest.param("def f(v):\n    global X\n    with v as X:\n        pass\n", "", id="with target"),
+    pytest.param("def f(v):\n    global X\n    (X, y) = v, 1\n", "", id="tuple target"),
+    pytest.param(
+        "def f(v):\n    global X\n    return (X := v)\n", "line 9 binds it with an assignment expression", id="walrus"
+    ),
+    pytest.param(
+        "def f(v):\n    global X\n    return [X := i for i in v]\n",
+        "line 9 binds it with an assignment",
+        id="walrus in a comprehension",
+    ),
+    pytest.param("def f():\n    global X\n    import os as X\n", "line 9 binds it with an import", id="import as"),
+    pytest.param(
+        "def f():\n    global X\n    try:\n        pass\n    except OSError as X:\n        pass\n",
+        "line 11 binds it with `except ... as`",
+        id="except as",
+    ),
+    pytest.param("def f():\n    global X\n\n    def X():\n        pass\n", "line 10 binds it with a `def`", id="def"),
+    pytest.param(
+        "def f(v):\n    global X\n    match v:\n        case [X]:\n            pass\n",
+        "line 10 binds it with a `case` pattern",
+        id="case capture",
+    ),
+    pytest.param("def f(v):\n    global X\n    globals()['X'] = v\n", "it uses globals() (line 7)", id="globals()"),
+    pytest.param(
+        "class K:\n    def m(self, v):\n        global X\n        X = v\n", "", id="a method of a class rebinding it"
+    ),
+]
+
+
+@pytest.mark.parametrize(("rebinder", "blocker"), BLOCKERS)
+def test_which_rebinders_can_live_apart_from_their_global(rebinder: str, blocker: str) -> None:
+    analysis = analyze_source(HEADER + rebinder, Path("main.py"))
+    (found,) = rebinders(analysis)
+    assert found.name == "X"
+    assert (found.blocker and blocker in found.blocker) or (found.blocker == blocker == ""), found.blocker
+
+
+def test_a_name_without_a_module_level_binding_has_no_home_to_move_to() -> None:
+    analysis = analyze_source(HEADER + "def f():\n    global Y\n    Y = 1\n", Path("main.py"))
+    assert rebinders(analysis) == []
+
+
+KEPT_TOGETHER = code("""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    counter = 0
+
+
+    @app.get("/orders")
+    def orders():
+        global counter
+        counter += 1
+        return {"n": counter}
+
+
+    @app.get("/orders/count")
+    def orders_count():
+        return {"n": counter}
+""")
+
+
+def test_a_global_whose_block_pins_nothing_stays_with_its_rebinder(tmp_path: Path) -> None:
+    """Apart only when together they would stay in main.py or make a cycle: an endpoint counting its calls keeps
+    its counter beside it, read bare, as before."""
+    (tmp_path / "main.py").write_text(KEPT_TOGETHER)
+    project = load_project(tmp_path / "main.py")
+    plan = plan_project(project)
+    assert plan.placement()["counter"] == plan.placement()["orders"] == Destination.router("orders")
+    assert not [w for w in plan.warnings if "rebinds" in w]
+    changes = apply_split(tmp_path / "main.py", plan, ApplyOptions()).changes
+    router = next(text for path, text in changes.items() if path.name == "orders.py")
+    assert "    global counter\n    counter += 1\n" in router
+
+
+def test_a_hand_edited_plan_may_place_a_rebinder_apart_from_its_global(tmp_path: Path) -> None:
+    """The rewrite is what makes the edit valid: the plan check accepts it, and the setter assigns through core."""
+    (tmp_path / "main.py").write_text(KEPT_TOGETHER + "\n\ndef reset():\n    global counter\n    counter = 0\n")
+    plan = plan_project(load_project(tmp_path / "main.py"))
+    data = json.loads(json.dumps(plan_to_json(plan)))
+    for group in data["groups"]:
+        for key in ("router_symbols", "service_symbols"):
+            group[key] = [n for n in group[key] if n != "counter"]
+    data["core"].append("counter")
+    edited = plan_from_json(data)
+    assert edited.placement()["counter"] == CORE and edited.placement()["reset"] != CORE
+    changes = apply_split(tmp_path / "main.py", edited, ApplyOptions()).changes
+    texts = {path.name: text for path, text in changes.items()}
+    assert "counter = 0\n" in texts["core.py"]
+    reset_home = next(text for text in texts.values() if "def reset():" in text)
+    assert "def reset():\n    core.counter = 0\n" in reset_home
+    assert "    core.counter += 1\n" in texts["orders.py"] and "global" not in texts["orders.py"]
+
+
+def test_the_cli_entry_point_fixture_moves_every_reader_out_of_main(tmp_path: Path) -> None:
+    (tmp_path / "server.py").write_text(FIXTURE.read_text())
+    plan = plan_project(load_project(tmp_path / "server.py"))
+    placement = plan.placement()
+    assert placement["TMUX_SESSION_NAME"] == placement["wild_engine"] == CORE
+    assert placement["main"] == Destination.router("cluster")
+    assert MAIN not in {placement[n] for n in ("wild_status", "wild_plan", "build_plan_state", "MODE_REGISTRY")}
+    (note,) = [w for w in plan.warnings if "`main` rebinds" in w]
+    assert note.startswith(f"{tmp_path / 'server.py'}:74: `main` rebinds `SERVER_CALLBACK_URL`, `TMUX_SESSION_NAME`")
+    changes = apply_split(tmp_path / "server.py", plan, ApplyOptions()).changes
+    router = next(text for path, text in changes.items() if path.name == "cluster.py")
+    ast.parse(router)
+    assert "global" not in router.split("def main(")[1]
+    assert "    # what the server runs with\n    core.SERVER_CALLBACK_URL = f" in router
+    assert "    core.TMUX_SESSION_NAME = args.tmux_session\n" in router
+    assert 'parser.add_argument("--tmux-session", default=core.TMUX_SESSION_NAME)' in router
