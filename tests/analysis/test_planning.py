@@ -565,7 +565,7 @@ def test_a_name_tied_to_a_router_by_global_says_so(tmp_path: Path) -> None:
         "uses `SESSION`, which moves with `main`, whose `global` statement rebinds it, and `main` uses `state`, "
         "which lives in routers.cluster beside the endpoints that use it"
     ) in warning
-    (kept,) = [w for w in plan.warnings if "`SESSION` moves with `main`" in w]
+    (kept,) = [w for w in plan.warnings if "`SESSION` stays with `main` (routers.cluster), which rebinds it" in w]
     assert kept.startswith(f"{tmp_path / 'main.py'}:35:") and "line 37 binds it with an assignment expression" in kept
 
 

@@ -57,11 +57,14 @@ def _how_bound(node: ast.AST) -> str:
     return f"a {type(node).__name__}"
 
 
-def rebinders(analysis: Analysis) -> list[Rebinder]:
-    """Every (global, unit rebinding it) pair whose global the module binds at its top level, in unit order."""
+def rebinders(analysis: Analysis, only: set[int] | None = None) -> list[Rebinder]:
+    """Every (global, unit rebinding it) pair whose global the module binds at its top level, in unit order
+    (`only`: of these units)."""
     bound = {name for unit in analysis.units if not unit.is_copied for name in unit.binds}
     found = []
     for unit in analysis.units:
+        if only is not None and unit.index not in only:
+            continue
         names = sorted((unit.rebinds_globals & bound) - set(unit.binds))
         if not names:
             continue

@@ -25,30 +25,31 @@ if TYPE_CHECKING:
 def rebinders_apart(first: _Planner, replan: Callable[[frozenset[tuple[str, int]]], _Planner]) -> _Planner:
     """`first`, or the plan made again with the rebinders that hold their globals back planned apart."""
     analysis = first.analysis
-    holding = [r for r in rebinders(analysis) if _holds_back(first, r)]
+    rebinding = {u.index for u in analysis.units if u.rebinds_globals and _holds_back(first, u.index)}
+    holding = rebinders(analysis, rebinding) if rebinding else []
     apart = frozenset((r.name, r.unit) for r in holding if not r.blocker)
     chosen = first
     if apart:
         second = replan(apart)
         if second.estimate_main_lines() < first.estimate_main_lines():
             chosen = second
-    chosen.warnings += [_kept_together(chosen, r) for r in holding if r.blocker]
+    chosen.warnings += [_kept_together(chosen, r) for r in holding if r.blocker and _holds_back(chosen, r.unit)]
     return chosen
 
 
-def _holds_back(planner: _Planner, rebinder: Rebinder) -> bool:
-    """The block of the global and its rebinder stays in main.py, or holds code below the routers there."""
-    block = planner.block_of_unit[rebinder.unit]
+def _holds_back(planner: _Planner, unit: int) -> bool:
+    """The block of a rebinder (with its globals) stays in main.py, or holds code below the routers there."""
+    block = planner.block_of_unit[unit]
     return planner.dest.get(block, MAIN) == MAIN or block in planner.held_back
 
 
 def _kept_together(planner: _Planner, rebinder: Rebinder) -> str:
     analysis = planner.analysis
     unit = analysis.units[rebinder.unit]
+    where = planner.dest.get(planner.block_of_unit[rebinder.unit], MAIN)
     return (
-        f"{analysis.path}:{unit.first_line}: `{rebinder.name}` moves with `{unit.name}`, whose `global` statement "
-        f"rebinds it, and stays with it in {planner.dest.get(planner.block_of_unit[rebinder.unit], MAIN)}: "
-        f"`{unit.name}` cannot read and assign it through another module: {rebinder.blocker}"
+        f"{analysis.path}:{unit.first_line}: `{rebinder.name}` stays with `{unit.name}` ({where}), which rebinds it "
+        f"with `global` and cannot assign it through another module: {rebinder.blocker}"
     )
 
 
