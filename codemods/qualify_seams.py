@@ -19,7 +19,7 @@ import json
 import libcst as cst
 
 from ._module_scope import ScopeTracking
-from splitter.analysis.rebinders import attribute_unsafe
+from splitter.analysis.rebinders import attribute_unsafe, kept_bare
 from splitter.analysis.scopes import Scope
 
 
@@ -34,6 +34,7 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         self.seams = dict(seams)  # name -> module alias
         self._skip: set[int] = set()
         self._emptied: dict[int, cst.SimpleStatementLine] = {}  # lines whose `global` statements all went
+        self._unsafe: dict[int, dict[str, tuple[int, str]]] = {}  # scope id -> globals it binds as no attribute can
 
     def qualify(self, statement: cst.CSTNode, scopes: Scope | None = None) -> cst.CSTNode:
         """`statement.visit(self)`; `scopes` (`build_scopes` of the same statement's `ast`) saves rebuilding them
@@ -56,6 +57,7 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
     def _start_visit(self, node: cst.CSTNode) -> None:
         super()._start_visit(node)
         self._emptied.clear()
+        self._unsafe.clear()
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._skip_name(node.target)  # `x := v` cannot name an attribute: such a function keeps `global x`
@@ -63,6 +65,15 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
             self._skip_name(node.name.name)  # `except E as x` cannot name an attribute (imports are not visited)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        self._skip_name(node.name)  # a capture pattern binds; `case core.x` would compare instead
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        self._skip_name(node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        self._skip_name(node.rest)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._skip_name(node.name)
@@ -84,7 +95,9 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         scope = self._stack[-1]
         if scope.kind != "function":
             return updated_node
-        unsafe = attribute_unsafe(scope)
+        if id(scope) not in self._unsafe:
+            self._unsafe[id(scope)] = attribute_unsafe(scope)
+        unsafe = self._unsafe[id(scope)]
         kept = [
             item.name for item in updated_node.names if item.name.value not in self.seams or item.name.value in unsafe
         ]
@@ -105,12 +118,13 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
         """A `global` line removed: the comments and blank lines above it go to the statement after it."""
-        if not self._emptied:
+        emptied_here = [self._emptied.pop(id(s), None) for s in original_node.body] if self._emptied else []
+        removed = sum(line is not None for line in emptied_here)
+        if not removed or len(updated_node.body) != len(original_node.body) - removed:
             return updated_node
         kept = iter(updated_node.body)
         body, carried = [], []
-        for statement in original_node.body:
-            emptied = self._emptied.pop(id(statement), None)
+        for emptied in emptied_here:
             if emptied is not None:
                 carried += emptied.leading_lines
                 continue
@@ -128,6 +142,8 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         name = original_node.value
         if id(original_node) in self._skip or name not in self.seams or not self._reads_module(name):
             return updated_node  # a local, parameter, class attribute or comprehension target named alike
+        if kept_bare(self._stack[-1], name, self._unsafe):
+            return updated_node  # its function binds it as no attribute can: it keeps `global` and the bare name
         return cst.Attribute(
             value=cst.Name(self.seams[name]), attr=cst.Name(name), lpar=updated_node.lpar, rpar=updated_node.rpar
         )

@@ -195,7 +195,11 @@ STATEMENTS += [
         """),
         id="`global` in a nested block, odd spacing, with target",
     ),
-    pytest.param("def f():\n    global db, other\n    if (db := 1):\n        other = 2\n", id="`:=` keeps its name"),
+    pytest.param(
+        "def f():\n    global db, COUNT\n    print(db)\n    if (db := COUNT):\n        COUNT = db\n\n"
+        "    def g():\n        return db\n",
+        id="`:=` keeps its name, bare",
+    ),
 ]
 
 

@@ -200,6 +200,11 @@ REBINDERS = [
         id="a name bound by := stays declared (the planner keeps such a function beside its global)",
     ),
     pytest.param(
+        "def load():\n    global _client\n    print(_client)\n    _client = 1\n    (_client := 2)\n",
+        "def load():\n    global _client\n    print(_client)\n    _client = 1\n    (_client := 2)\n",
+        id="and every use of it in that function stays bare",
+    ),
+    pytest.param(
         code("""
             def load():
                 global _client, COUNT
@@ -217,6 +222,23 @@ REBINDERS = [
                     pass
         """),
         id="a name bound by except-as stays declared",
+    ),
+    pytest.param(
+        code("""
+            def load(value):
+                global _client, COUNT
+                match value:
+                    case [_client, *COUNT]:
+                        return _client
+        """),
+        code("""
+            def load(value):
+                global _client, COUNT
+                match value:
+                    case [_client, *COUNT]:
+                        return _client
+        """),
+        id="names a case pattern captures stay declared and bare",
     ),
 ]
 

@@ -43,6 +43,20 @@ def attribute_unsafe(scope: Scope) -> dict[str, tuple[int, str]]:
     return found
 
 
+def kept_bare(scope: Scope, name: str, cache: dict[int, dict[str, tuple[int, str]]]) -> bool:
+    """Whether `name`, read or bound in `scope`'s code, is a global that the function declaring it binds in a
+    way no attribute can take: that function keeps `global name`, and all its uses of the name stay bare, as
+    they were (`cache`: scope id -> `attribute_unsafe`, for one statement's walk)."""
+    current: Scope | None = scope
+    while current is not None and current.kind != "module":
+        if name in current.declared_global:
+            if id(current) not in cache:
+                cache[id(current)] = attribute_unsafe(current)
+            return name in cache[id(current)]
+        current = current.parent
+    return False
+
+
 def _how_bound(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return "an assignment expression (`:=`)"

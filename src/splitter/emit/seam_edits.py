@@ -20,7 +20,7 @@ import re
 from itertools import accumulate
 
 from splitter.analysis.ast_walk import child_nodes
-from splitter.analysis.rebinders import attribute_unsafe
+from splitter.analysis.rebinders import attribute_unsafe, kept_bare
 from splitter.analysis.scopes import Scope, build_scopes
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -41,10 +41,16 @@ class _Finder:
         self.stack = [root]
         self.found: list[ast.Name] = []
         self.globals: list[tuple[ast.Global, list[str]]] = []  # `global` statements and the names they keep
+        self.unsafe: dict[int, dict[str, tuple[int, str]]] = {}
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name):
-            if node.id in self.seams and self.stack[-1].resolves_to_module(node.id):
+            scope = self.stack[-1]
+            if (
+                node.id in self.seams
+                and scope.resolves_to_module(node.id)
+                and not kept_bare(scope, node.id, self.unsafe)
+            ):
                 self.found.append(node)
         elif isinstance(node, ast.Global):
             self._global(node)
@@ -72,8 +78,9 @@ class _Finder:
         scope = self.stack[-1]
         if scope.kind != "function" or not self.seams.intersection(node.names):
             return
-        unsafe = attribute_unsafe(scope)
-        kept = [name for name in node.names if name not in self.seams or name in unsafe]
+        if id(scope) not in self.unsafe:
+            self.unsafe[id(scope)] = attribute_unsafe(scope)
+        kept = [name for name in node.names if name not in self.seams or name in self.unsafe[id(scope)]]
         if len(kept) < len(node.names):
             self.globals.append((node, kept))
 
