@@ -1,9 +1,10 @@
 """A global apart from a function that rebinds it with `global` (docs/design.md, "Seams").
 
-A global and every function rebinding it are planned as one block. When that block stays in main.py (the
-rebinder must: a CLI `main()` reading the app at import time, ...) or sits beside a router while code below the
-routers reads the global (`main()` uses state an endpoint group owns, and an instance created at import time in
-core reads the global: an import cycle), the global and all its readers stay in main.py with it. Then the plan is
+A global and every function rebinding it are planned as one block. When that block stays in main.py (veritas:
+the lifespan that `FastAPI(lifespan=...)` takes rebinds the in-flight counter its middleware counts) or sits
+beside a router while code below the routers reads the global (research-agent: the CLI `main()` uses state an
+endpoint group owns, and an engine created at import time in core reads the session name `main()` rebinds: an
+import cycle), the global and all its readers stay in main.py with it. Then the plan is
 made again with those rebinders apart from their globals, and kept when main.py keeps fewer lines: the global moves
 to its home as a seam, and each rebinder reads and assigns it through that module (`core.X = v`; its `global`
 statement drops the name). A rebinder whose code cannot do that (analysis/rebinders.py) keeps today's block,
