@@ -127,7 +127,9 @@ def test_the_cli_entry_point_fixture_moves_every_reader_out_of_main(tmp_path: Pa
     assert placement["main"] == Destination.router("cluster")
     assert MAIN not in {placement[n] for n in ("wild_status", "wild_plan", "build_plan_state", "MODE_REGISTRY")}
     (note,) = [w for w in plan.warnings if "`main` rebinds" in w]
-    assert note.startswith(f"{tmp_path / 'server.py'}:74: `main` rebinds `SERVER_CALLBACK_URL`, `TMUX_SESSION_NAME`")
+    line = FIXTURE.read_text().splitlines().index("def main(argv=None):") + 1
+    rebound = "`main` rebinds `SERVER_CALLBACK_URL`, `TMUX_SESSION_NAME`"
+    assert note.startswith(f"{tmp_path / 'server.py'}:{line}: {rebound}")
     changes = apply_split(tmp_path / "server.py", plan, ApplyOptions()).changes
     router = next(text for path, text in changes.items() if path.name == "cluster.py")
     ast.parse(router)
