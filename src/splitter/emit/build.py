@@ -209,7 +209,7 @@ def _generated_modules(
 def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
     """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py): the import
     of its parts, which register the following routes on the router, in order, once everything above exists."""
-    if group.router == "router" or "." in destination.name:
+    if "." in destination.name:  # a part itself; the group's router may be called `router` like generated ones
         return []
     # every part, whichever router it registers on: a cut block can hold several of the monolith's routers (one
     # includes another, or their endpoints call each other), and a part nobody imports never registers anything
