@@ -74,6 +74,7 @@ class Emitter:
         self.app = analysis.app_names[0]
         self.bound_in: dict[str, Destination] = {}
         self._aliases: dict[tuple[Destination, Destination], str] = {}
+        self._destinations: set[Destination] | None = None
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
@@ -133,10 +134,25 @@ class Emitter:
         (`orders.STATUS` must not land in a function with a local `orders`)."""
         if (importer, home) not in self._aliases:  # asked once per seam a moved statement reads: hundreds of times
             alias = self.where.subpath(home).rpartition(".")[2]
-            while alias in self.bound_in or alias in self.words_of(importer):
+            own = home.role is importer.role and home.name == f"{importer.name}.{alias}"  # the name it has anyway
+            submodules = set() if own else self._submodules_of(importer)
+            while alias in self.bound_in or alias in self.words_of(importer) or alias in submodules:
                 alias = f"{alias}_module" if not alias.endswith("_module") else f"{alias}_"
             self._aliases[importer, home] = alias
         return self._aliases[importer, home]
+
+    def _submodules_of(self, package: Destination) -> set[str]:
+        """The modules of a package `package` is the `__init__` of (`part_2` of `routers/tools/`): an import that
+        binds one of their names in it (`from services.tools import part_2`) would make `from routers.tools import
+        part_2` find that module instead of importing its own part, whose routes would then never register."""
+        if self._destinations is None:
+            self._destinations = set(self.placement.values())
+        prefix = f"{package.name}."
+        return {
+            d.name[len(prefix) :].partition(".")[0]
+            for d in self._destinations
+            if d.role is package.role and d.name and d.name.startswith(prefix)
+        }
 
     def words_of(self, destination: Destination) -> set[str]:
         if destination not in self._words:
