@@ -14,7 +14,7 @@ def emitter_placing(*destinations: Destination) -> SimpleNamespace:
     """The parts of an Emitter that `alias_for` reads: where each unit goes, and the names already in use."""
     fake = SimpleNamespace(
         placement=dict(enumerate(destinations)),
-        _destinations=None,
+        _destinations=set(destinations),
         _aliases={},
         bound_in=set(),
         where=SimpleNamespace(subpath=lambda d: f"{d.role.value}.{d.name}"),

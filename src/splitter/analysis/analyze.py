@@ -280,14 +280,16 @@ class _UnitFacts(NamedTuple):
 class _UnitScanner:
     """Turns each top-level statement into a Unit, registering its routes and hooks on the way."""
 
-    def __init__(self, source: str, primary: str, registrar: Registrar, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, source: str, primary: str, registrar: Registrar, diagnostics: list[Diagnostic], owners: frozenset[str]
+    ) -> None:
         self.source_lines = source.splitlines()
         self.primary = primary
         self.registrar = registrar
         self.diagnostics = diagnostics
         self.star_imports: list[str] = []
         self.future = False
-        self.route_owners: frozenset[str] = frozenset({primary})  # the apps and the monolith's own routers
+        self.route_owners = owners  # the apps and the monolith's own routers: what route decorators may register on
 
     def unit(self, index: int, node: ast.stmt) -> Unit:
         kind = _unit_kind(node, index)
@@ -396,8 +398,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     routers.update((name, node) for name, node in made if name not in routers)  # `TimedRouter()`, `InferringRouter()`
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
     registrar.source_lines = re.split("\r\n|\r|\n", source)  # as Python numbers lines (splitlines also cuts at \f)
-    scanner = _UnitScanner(source, primary, registrar, diagnostics)
-    scanner.route_owners = frozenset(app_names) | frozenset(routers)
+    scanner = _UnitScanner(source, primary, registrar, diagnostics, frozenset(app_names) | frozenset(routers))
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.ast_walk import walk
+from splitter.analysis.patched_names import dotted_name
 
 
 def app_in_signature(node: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> bool:
@@ -22,14 +23,8 @@ def app_in_decorator_arguments(decorators: list[ast.expr], app: str) -> bool:
     for decorator in decorators:
         call = decorator if isinstance(decorator, ast.Call) else None
         parts = [*call.args, *(k.value for k in call.keywords)] if call else []
-        if not _rooted_at(call.func if call else decorator, app):
+        if (dotted_name(call.func if call else decorator) or "").partition(".")[0] != app:
             parts.append(call.func if call else decorator)
         if any(isinstance(n, ast.Name) and n.id == app for part in parts for n in walk(part)):
             return True
     return False
-
-
-def _rooted_at(expression: ast.expr, name: str) -> bool:
-    while isinstance(expression, ast.Attribute):
-        expression = expression.value
-    return isinstance(expression, ast.Name) and expression.id == name

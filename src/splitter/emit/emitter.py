@@ -74,7 +74,7 @@ class Emitter:
         self.app = analysis.app_names[0]
         self.bound_in: dict[str, Destination] = {}
         self._aliases: dict[tuple[Destination, Destination], str] = {}
-        self._destinations: set[Destination] | None = None
+        self._destinations = set(placement.values())
         for index, destination in placement.items():
             for name in analysis.units[index].binds:
                 self.bound_in.setdefault(name, destination)
@@ -145,8 +145,6 @@ class Emitter:
         """The modules of a package `package` is the `__init__` of (`part_2` of `routers/tools/`): an import that
         binds one of their names in it (`from services.tools import part_2`) would make `from routers.tools import
         part_2` find that module instead of importing its own part, whose routes would then never register."""
-        if self._destinations is None:
-            self._destinations = set(self.placement.values())
         prefix = f"{package.name}."
         return {
             d.name[len(prefix) :].partition(".")[0]

@@ -80,8 +80,7 @@ def _ruff(args: list[str], path: Path, text: str) -> subprocess.CompletedProcess
 
 def ruff_formatted(path: Path, text: str) -> bool:
     """Does `ruff format --check` (with the project's settings) pass on this file? False without ruff."""
-    done = _ruff(["format", "--check"], path, text)
-    return done is not None and done.returncode == 0
+    return RuffFormattedCheck(path, text).passed()
 
 
 class RuffFormattedCheck:
