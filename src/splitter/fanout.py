@@ -11,7 +11,6 @@ Elsewhere (no `fork`), with one CPU, with little work, or with `SPLITTER_JOBS=1`
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
 from itertools import accumulate, pairwise
@@ -49,6 +48,8 @@ def _finish(pid: int, pipe: int) -> tuple[str, object]:
     with os.fdopen(pipe, "rb") as stream:
         payload = stream.read()
     os.waitpid(pid, 0)
+    import pickle  # here, not at the top: a run that never forks never pays for it
+
     return pickle.loads(payload) if payload else ("error", RuntimeError("a worker process died"))
 
 
@@ -125,6 +126,8 @@ def _batches(items: Sequence[Item], sizes: Sequence[int], jobs: int) -> list[Seq
 
 def _start(work: Callable[[Sequence[Item]], list[Result]], batch: Sequence[Item]) -> tuple[int, int]:
     """Fork a child that runs `work(batch)` and writes ("ok", result) or ("error", exception) to a pipe."""
+    import pickle  # before the fork: the child pickles its result with it
+
     read, write = os.pipe()
     pid = os.fork()
     if pid:
