@@ -101,6 +101,43 @@ def test_a_cancelled_background_job_leaves_no_child(monkeypatch) -> None:
         os.waitpid(pid, os.WNOHANG)  # reaped already
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_a_continued_job_gets_the_first_result_in_a_third_process(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    first = fanout.in_background(pid_and("one"))
+    second = first.then(lambda got: (got, os.getpid()))
+    (first_pid, value), second_pid = second.result()
+    assert value == "one" and len({first_pid, second_pid, os.getpid()}) == 3
+    with pytest.raises(RuntimeError):
+        first.result()  # spent: the second job read it
+    with pytest.raises(ChildProcessError):
+        os.waitpid(first_pid, os.WNOHANG)  # both children reaped
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_a_continued_job_raises_the_first_jobs_error(monkeypatch) -> None:
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    second = fanout.in_background(lambda: failing(["bad"])).then(lambda got: pytest.fail("not reached"))
+    with pytest.raises(SplitterError) as raised:
+        second.result()
+    assert raised.value.render() == "error: tests/test_x.py:3: does not parse"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork-based workers exist on Linux only")
+def test_cancelling_a_continued_job_stops_both_children(monkeypatch) -> None:
+    import time
+
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    first = fanout.in_background(lambda: time.sleep(30))
+    first_pid = first._child[0]
+    second = first.then(lambda got: got)
+    second_pid = second._child[0]
+    second.cancel()
+    for pid in (first_pid, second_pid):
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_one_process_means_no_background_job(monkeypatch) -> None:
     monkeypatch.setenv("SPLITTER_JOBS", "1")
     assert fanout.in_background(pid_and(1)) is None

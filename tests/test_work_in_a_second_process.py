@@ -67,6 +67,25 @@ def test_the_early_retargeting_is_used_and_writes_what_retargeting_afterwards_wr
         assert any(p.name.startswith("test_") for p in early)  # the fixture's tests were retargeted
 
 
+def test_the_imports_of_early_retargeted_files_are_tidied_in_another_child(
+    tmp_path: Path, monkeypatch, retargeted_here: list[int]
+) -> None:
+    """Tidying needs libcst: a second child forked once this process imported it does it while this one builds."""
+    repo = copied("shopapi", tmp_path)
+    monkeypatch.setenv("SPLITTER_JOBS", "2")
+    tidied_here: list[int] = []
+    real = apply.finish_retargeting
+
+    def spy(*args, **kwargs):
+        tidied_here.append(os.getpid())  # a child's calls stay in the child
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(apply, "finish_retargeting", spy)
+    changes = split(repo, "shopapi")
+    assert tidied_here == [] and retargeted_here == []
+    assert any(p.name.startswith("test_") for p in changes)
+
+
 @pytest.mark.parametrize("name", sorted(MONOLITHS))
 def test_a_wrong_guess_is_thrown_away_and_the_repository_retargeted_again(
     name: str, tmp_path: Path, monkeypatch, retargeted_here: list[int]

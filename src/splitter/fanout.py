@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Next = TypeVar("Next")
 
 MIN_WORK = 300_000  # characters of source: about 0.1 s of parsing, well above the cost of a fork
 MAX_JOBS = 8
@@ -45,9 +46,15 @@ def fan_out(
 
 
 def _finish(pid: int, pipe: int) -> tuple[str, object]:
+    outcome = _read(pipe)
+    os.waitpid(pid, 0)
+    return outcome
+
+
+def _read(pipe: int) -> tuple[str, object]:
+    """What a child wrote to `pipe` before it exited (the caller reaps the child: only its parent can)."""
     with os.fdopen(pipe, "rb") as stream:
         payload = stream.read()
-    os.waitpid(pid, 0)
     import pickle  # here, not at the top: a run that never forks never pays for it
 
     return pickle.loads(payload) if payload else ("error", RuntimeError("a worker process died"))
@@ -71,8 +78,9 @@ def _processes() -> int:
 class Background(Generic[Result]):
     """`work()` running in a forked child while this process goes on (`in_background`)."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
+    def __init__(self, pid: int, pipe: int, before: int | None = None) -> None:
         self._child: tuple[int, int] | None = (pid, pipe)
+        self._before = before  # the child of the job this one continues (`then`): reaped with this one
 
     def result(self) -> Result:
         """Wait for the child and return what `work()` returned, or raise what it raised."""
@@ -80,9 +88,35 @@ class Background(Generic[Result]):
             raise RuntimeError("the result of a background job is read once")
         status, value = _finish(*self._child)
         self._child = None
+        self._reap_before()
         if status != "ok":
             raise value
         return value
+
+    def then(self, work: Callable[[Result], Next]) -> Background[Next]:
+        """`work(result)` in a second child forked now, which reads this job's result itself: this process goes on
+        with neither waited for, and the second child starts with what this process imported since the first
+        (`apply` tidies the imports of the files its first child retargets once it has imported libcst). This
+        job is then spent: read the returned one."""
+        if self._child is None:
+            raise RuntimeError("the result of a background job is read once")
+        first, pipe = self._child
+        self._child = None
+
+        def follow(_nothing: Sequence[object]) -> Next:
+            status, value = _read(pipe)
+            if status != "ok":
+                raise value  # type: ignore[misc]
+            return work(value)  # type: ignore[arg-type]
+
+        second = Background(*_start(follow, ()), before=first)
+        os.close(pipe)  # the second child reads it now
+        return second
+
+    def _reap_before(self) -> None:
+        if self._before is not None:
+            first, self._before = self._before, None
+            os.waitpid(first, 0)  # it wrote its result and exits, or was killed with the second
 
     def __del__(self) -> None:
         self.cancel()  # dropped unread (the parent failed first): no child left working for nobody
@@ -93,8 +127,11 @@ class Background(Generic[Result]):
             pid, pipe = self._child
             self._child = None
             os.kill(pid, signal.SIGKILL)
+            if self._before is not None:
+                os.kill(self._before, signal.SIGKILL)
             os.close(pipe)
             os.waitpid(pid, 0)
+        self._reap_before()
 
 
 def can_work_in_parallel() -> bool:

@@ -1,7 +1,8 @@
 """`splitter apply`: carry a plan out with one libcst parse of the monolith, then write everything or nothing.
 
 The repository's references are retargeted in a second process while this one imports libcst and builds the
-modules (emit/build.py), from the relocation the plan says the split will return; the split's real relocation is
+modules (emit/build.py), from the relocation the plan says the split will return (their imports are tidied in a
+third, forked once libcst is imported); the split's real relocation is
 compared with it, and a file retargeted by any other is never used (`_EarlyRetargeting`).
 """
 
@@ -62,7 +63,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     early = _EarlyRetargeting.start(project, plan, options) if wave is None else None
     formatted = _early_format_check(project) if wave is None else None  # after the fork: no thread, no pipe
     try:
-        changes, relocation, earlier = _built(project, plan, wave, options)
+        changes, relocation, earlier = _built(project, plan, wave, options, early)
         generated = [p for p in changes if p != project.analysis.path]
         if options.update_references and relocation:
             changes.update(_retargeted(project, plan, wave, changes, relocation, early))
@@ -101,11 +102,13 @@ def _planned(path: Path, plan: Plan | None, options: ApplyOptions) -> tuple[Proj
 
 
 def _built(
-    project: Project, plan: Plan, wave: Wave | None, options: ApplyOptions
+    project: Project, plan: Plan, wave: Wave | None, options: ApplyOptions, early: _EarlyRetargeting | None = None
 ) -> tuple[dict[Path, str], dict[str, str], set[Path]]:
     """Every file the split writes, the relocation of moved names, and the files an earlier wave wrote."""
     from splitter.emit.build import build_changes  # libcst: imported while the repository is retargeted
 
+    if early is not None:
+        early.tidy_ahead(project, _first_party(project, plan))
     if wave is None:
         return *build_changes(project, plan, options), set()
 
@@ -135,8 +138,7 @@ def _retargeted(
     first_party = _first_party(project, plan)
     if early is not None and early.relocation == relocation:
         excluded = {p.resolve() for p in changes}  # as `retarget_repository(..., exclude=changes)` leaves them
-        staged = [file for file in early.job.result() if file.path not in excluded]
-        return finish_retargeting(project, relocation, staged, first_party)
+        return {path: text for path, text in early.finished(project, first_party).items() if path not in excluded}
 
     def retarget(files: Project, moved: dict[str, str]) -> dict[Path, str]:
         rewritten = retarget_repository(files, moved, exclude=set(changes), first_party=first_party)
@@ -156,6 +158,7 @@ class _EarlyRetargeting:
 
     relocation: dict[str, str]
     job: Background
+    tidied_ahead: bool = False  # `job` also tidies the imports (`tidy_ahead`)
 
     @classmethod
     def start(cls, project: Project, plan: Plan, options: ApplyOptions) -> _EarlyRetargeting | None:
@@ -174,6 +177,19 @@ class _EarlyRetargeting:
         monolith = {project.analysis.path}
         job = in_background(lambda: retargeted_texts(project, expected, exclude=monolith))
         return cls(expected, job) if job is not None else None
+
+    def tidy_ahead(self, project: Project, first_party: frozenset[str]) -> None:
+        """Once this process has imported libcst: the import tidying too, in a second child that reads the first
+        one's files (tidying a file depends on nothing else either), while this process builds the split."""
+        relocation = self.relocation
+        self.job = self.job.then(lambda staged: finish_retargeting(project, relocation, staged, first_party))
+        self.tidied_ahead = True
+
+    def finished(self, project: Project, first_party: frozenset[str]) -> dict[Path, str]:
+        """path -> new text of every file the early retargeting changes, imports tidied."""
+        if self.tidied_ahead:
+            return self.job.result()
+        return finish_retargeting(project, self.relocation, self.job.result(), first_party)
 
 
 def _early_format_check(project: Project):
