@@ -16,7 +16,7 @@ from dataclasses import replace
 from splitter.analysis.blocks import Block, build_blocks
 from splitter.analysis.model import Analysis
 from splitter.analysis.rebinders import separable
-from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination
+from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Plan
 
 
@@ -26,11 +26,13 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
     names_of = {b.id: [analysis.units[u].name for u in b.units if not analysis.units[u].is_copied] for b in blocks}
     binder = {name: b.id for b in blocks for name in names_of[b.id]}
     users: dict[int, set[int]] = defaultdict(set)
+    uses: dict[int, set[int]] = defaultdict(set)
     for block in blocks:
         for name in block.uses:
             other = binder.get(name)
             if other is not None and other != block.id:
                 users[other].add(block.id)
+                uses[block.id].add(other)
     placement = _placement(plan)
     endpoint_group = {binder[e.function]: g.name for g in plan.groups for e in g.endpoints if e.function in binder}
     destination = {b.id: _destination(names_of[b.id], placement) for b in blocks}
@@ -41,6 +43,8 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
         for block in blocks:
             if block.id in endpoint_group or block.endpoint_paths or not names_of[block.id]:
                 continue
+            if _tied_to_its_router(block.id, uses[block.id], destination, endpoint_group):
+                continue
             new = _new_home(block, destination, users[block.id], endpoint_group, group_names)
             if new is not None and new != destination[block.id]:
                 destination[block.id] = new
@@ -50,6 +54,18 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
             break
     moved = {name: destination[b] for b in changed for name in names_of[b]}
     return _rebuild(plan, moved)
+
+
+def _tied_to_its_router(
+    block: int, uses: set[int], destination: dict[int, Destination | None], endpoint_group: dict[int, str]
+) -> bool:
+    """A helper the planner put beside a router reads state that router holds (a global an endpoint there
+    rebinds): its users elsewhere import it from that router, and moved to them it would import the state from
+    one router into another."""
+    place = destination[block]
+    if place is None or place.role is not Role.ROUTER:
+        return False
+    return any(destination[other] == place and other not in endpoint_group for other in uses)
 
 
 def _placement(plan: Plan) -> dict[str, Destination]:

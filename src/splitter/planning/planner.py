@@ -307,8 +307,13 @@ class _Planner:
                     size = 0
                 chunks[-1] += component
                 size += lines
-            for number, chunk in enumerate(chunks[1:], start=2):
-                overflow = self._overflow_module(destination, number)
+            taken = {d.name for d in self.dest.values()} | {d.name for d in self.overflow}
+            taken |= self.options.existing_modules
+            number = 1
+            for chunk in chunks[1:]:
+                number += 1
+                while (overflow := self._overflow_module(destination, number)).name in taken:
+                    number += 1  # `system_2` is the second run of group `system`'s routes: its services module
                 self.overflow.add(overflow)
                 for block_id in chunk:
                     self.dest[block_id] = overflow
