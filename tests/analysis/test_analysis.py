@@ -464,7 +464,8 @@ def test_conditional_route_and_registration_call_diagnostics(registered: Analysi
 
 def test_a_call_receiving_the_app_inside_a_function_run_later_is_no_registration_warning() -> None:
     # Vibe-Trading's serve_main(): `uvicorn.run(app, ...)` in a function that moves and reads `core.app`; the
-    # warning said it "stays in main.py, in order", which was not true. A top-level call still warns.
+    # warning said it "stays in main.py, in order", which was not true. A top-level call still warns; one in the
+    # `__main__` block (warehouse, extshield) runs only as a script: it registers nothing on the imported app.
     analysis = analyze("""
         import uvicorn
         from fastapi import FastAPI
@@ -477,6 +478,9 @@ def test_a_call_receiving_the_app_inside_a_function_run_later_is_no_registration
             pass
 
         install(app)
+
+        if __name__ == "__main__":
+            uvicorn.run(app, port=8000)
     """)
     assert [(d.code, d.line) for d in analysis.diagnostics] == [("registration-call", 11)]
 

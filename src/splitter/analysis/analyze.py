@@ -467,9 +467,7 @@ def _diagnose_registrations(analysis: Analysis) -> None:
                     "function: it stays in main.py where it is",
                 )
             )
-        elif registration.kind == "call" and not analysis.units[registration.unit].app_at_call_time:
-            # inside a function that reads the app only when called (`uvicorn.run(app)` in `serve()`), the call is
-            # no import-time registration: the function moves and reads `core.app`, which the plan says
+        elif registration.kind == "call" and analysis.units[registration.unit].registers_at_import:
             analysis.diagnostics.append(
                 Diagnostic(
                     "registration-call",

@@ -100,6 +100,13 @@ class Unit:
         return self.type_checking or self.kind == "import_block"
 
     @property
+    def registers_at_import(self) -> bool:
+        """A call receiving the app here may register routes when the module is imported: not in a function
+        that reads the app only when called (`uvicorn.run(app)` in `serve()`: it moves and reads `core.app`), nor
+        in the `if __name__ == "__main__":` block, which runs only as a script and stays in main.py."""
+        return not self.app_at_call_time and self.kind != "main_guard"
+
+    @property
     def is_copied(self) -> bool:
         """Imports (and the docstring) are not moved: every module re-imports what it uses."""
         return self.kind in ("import", "docstring") or self.is_import_block
