@@ -43,7 +43,7 @@ def no_bytecode():
 
 
 def effective_routes(app: Any) -> list[Any]:
-    """Routes in matching order. FastAPI >= 0.16x keeps an included router as one lazy `_IncludedRouter`
+    """Routes in matching order. FastAPI >= 0.137 keeps an included router as one lazy `_IncludedRouter`
     entry in `app.routes` and yields the prefixed routes from `iter_route_contexts`; older versions copy
     every route into `app.routes` at include time."""
     try:

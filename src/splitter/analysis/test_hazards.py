@@ -1,8 +1,10 @@
 """Places in a repository's tests that see a split even when every name still resolves: the plan names them.
 
-- Reading the app's route list (`len(app.routes)`, `[r.path for r in app.routes]`): FastAPI 0.16x and later keep
+- Reading the app's route list (`len(app.routes)`, `[r.path for r in app.routes]`): FastAPI 0.137 and later keep
   an included router as one entry of `app.routes`, so after the split that list holds the routers, not the routes
-  the monolith registered on the app itself.
+  the monolith registered on the app itself. The monolith's own code reading it sees the same
+  (`monolith_route_reads`): treg widened every GET route to HEAD by a loop over `app.routes` after registering
+  them, and split, the loop found no route.
 - Importing the monolith again as a new module (`del sys.modules["pkg.main"]`, then import it): it creates a
   second app. The split modules run again in place (docs/design.md), so code that reads the app at call time reads
   the newest one, also when a test still sends requests to the app it imported first.
@@ -121,3 +123,24 @@ def _monolith_name_read(owner: str, modules: set[str], taken: dict[str, str]) ->
         if rest and "." not in rest:
             return rest
     return None
+
+
+def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[tuple[int, str]]:
+    """(line, expression) of each read of the app's route list in the monolith's own code (`app.routes`,
+    `app.router.routes`), but not one handed to FastAPI as `routes=` (`get_openapi(routes=app.routes)` reads
+    included routers as the app does). Only statements whose text has `.routes` are walked."""
+    apps = set(app_names)
+    lines = source.splitlines()
+    found = []
+    for statement in tree.body:
+        if ".routes" not in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
+            continue
+        handed = {
+            id(k.value) for n in ast.walk(statement) if isinstance(n, ast.Call) for k in n.keywords if k.arg == "routes"
+        }
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
+                owner = dotted_name(node.value)
+                if owner and owner.removesuffix(".router") in apps:
+                    found.append((node.lineno, f"{owner}.routes"))
+    return found

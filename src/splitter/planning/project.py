@@ -403,18 +403,21 @@ def _repository_scan(project: Project) -> RepositoryScan:
 def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
     """Tests that see the split although every name still resolves (analysis/test_hazards.py), found by the
     repository scan: route reads of the app, and second imports when moved code reads the app at call time."""
-    from splitter.analysis.test_hazards import FRESH_IMPORT
+    from splitter.analysis.test_hazards import FRESH_IMPORT, monolith_route_reads
 
     analysis = project.analysis
     moved = set(plan.placement()) - set(plan.main)
     readers = sorted(u.name for u in analysis.units if u.app_at_call_time and u.name in moved)
-    routes = [h for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
+    routes = [(h.file, h.line, h.shown) for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
+    if any(g.endpoints for g in plan.groups):  # the monolith's own code sees its routes move into routers too
+        own = monolith_route_reads(analysis.tree, analysis.source, analysis.app_names)
+        routes = [(str(analysis.path), line, shown) for line, shown in own] + routes
     fresh = [h for h in hazards if h.kind == FRESH_IMPORT] if readers else []
     warnings = [
-        f"{_shown(project, h.file)}:{h.line}: reads `{h.shown}`: FastAPI 0.16x and later keep each included router "
+        f"{_shown(project, file)}:{line}: reads `{shown}`: FastAPI 0.137 and later keep each included router "
         "as one entry there, so after the split it lists the routers, not the routes the app served "
         "(`fastapi.routing.iter_route_contexts(app.routes)` lists those); check it by hand"
-        for h in routes
+        for file, line, shown in routes
     ]
     if fresh:  # one warning: a suite that resets state this way does it in most of its test files
         shown = ", ".join(f"`{n}`" for n in readers[:4]) + (f" and {len(readers) - 4} more" if len(readers) > 4 else "")

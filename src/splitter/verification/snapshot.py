@@ -80,7 +80,7 @@ def _dependency_names(dependant: Any) -> list[str]:
 def _effective_routes(routes: list[Any]) -> list[Any]:
     """Routes as the app matches them, in order.
 
-    FastAPI >= 0.16x keeps included routers lazily (`_IncludedRouter`) and exposes the prefixed routes through
+    FastAPI >= 0.137 keeps included routers lazily (`_IncludedRouter`) and exposes the prefixed routes through
     `iter_route_contexts`; older versions copy each route into `app.router.routes` at include time.
     """
     try:
