@@ -461,6 +461,25 @@ def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
     assert notes and all("services/shared.py cannot stay under 60 lines" in n for n in notes), plan.warnings
 
 
+def test_an_oversized_note_on_a_group_cut_into_a_package_names_its_init() -> None:
+    """df-storyteller at --max-lines 120: `lore` became a package (`lore.detail`, ...) and its 778-line page
+    stayed in routers/lore/__init__.py, but the note named routers/lore.py, a file no split writes."""
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    def route(path: str, name: str, lines: int) -> str:
+        body = "".join(f"    total += {i}\n" for i in range(lines))
+        return f'@app.get("{path}")\ndef {name}():\n    total = 0\n{body}    return total\n'
+
+    source = "from fastapi import FastAPI\napp = FastAPI()\n" + route("/lore", "lore_page", 80)
+    source += route("/lore/detail", "lore_detail", 30) + route("/lore/event", "lore_event", 30)
+    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=60))
+    assert plan.placement()["lore_detail"] == Destination.router("lore.detail"), plan.groups
+    notes = [w for w in plan.warnings if "alone is" in w]
+    assert notes == ["main.py:3: `lore_page` alone is 84 lines: routers/lore/__init__.py cannot stay under 60 lines "
+                     "without cutting it"], plan.warnings
+
+
 def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None:
     """Importing routers/lore/map.py first runs routers/lore/__init__.py (df-storyteller's import cycle)."""
     from splitter.planning.endpoint_callers import module_graph, reaches

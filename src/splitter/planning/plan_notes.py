@@ -113,7 +113,10 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
     by_dest: dict[Destination, list[Block]] = defaultdict(list)
     for block in planner.blocks:
         by_dest[planner.dest.get(block.id, MAIN)].append(block)
-    packages = frozenset(d.name.split(".")[0] for d in planner.unit_dest.values() if d.role is Role.ROUTER)
+    # a router cut into parts, or a group cut by size into modules (`lore.detail`): `routers/lore/__init__.py`
+    packages = frozenset(d.name.split(".")[0] for d in planner.unit_dest.values() if d.role is Role.ROUTER) | {
+        d.name.split(".")[0] for d in planner.dest.values() if d.role is Role.ROUTER and "." in d.name
+    }
     where = Destinations(analysis.path.parent, analysis.package, planner.options.layout, False, packages)
     for destination, blocks in sorted(by_dest.items()):
         whole = [b for b in blocks if b.id not in planner.split_routers]  # a router cut into a package's parts
@@ -124,7 +127,7 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
         # a router of the monolith that fits its file with its imports is not cut (planning/router_parts.py)
         threshold = limit - HEADER_LINES if largest.router_var else limit * 0.8
         if destination != MAIN and largest.lines > threshold:
-            file = where.subpath(destination).replace(".", "/") + ".py"
+            file = str(where.path(destination).relative_to(where.folder))
             notes.append(
                 f"{analysis.path}:{largest.line}: `{largest.name}` alone is {largest.lines} lines: "
                 f"{file} cannot stay under {limit} lines without cutting it" + _largest_member(analysis, largest)
