@@ -191,7 +191,7 @@ def test_one_trailing_route_joins_the_run_before_it_however_many_runs(trailing: 
     sizes = {"a": 190, "b": 190, "c": 180, "d": 180}
     if len(trailing) > 1:
         sizes |= {"e": 190, "f": 180}
-    sizes[trailing[-1]] = 130
+    sizes[trailing[-1]] = 120  # the last run and it: 490 lines, and a header under 10 lines
     routes = [route("/lore")] + [route(f"/lore/{s}", lines=n) for s, n in sizes.items()]
     groups = groups_for(routes, max_lines=500)  # a budget of 400 per module, 500 at most
     assert groups["lore"] == ["/lore", "/lore/a", "/lore/b"]
@@ -216,6 +216,22 @@ def test_a_sub_resource_still_over_max_lines_is_cut_into_runs_of_its_endpoints_i
     assert groups["projects/restore"] == rest  # 277 lines: its next path segments (`restore`, `diff`) name it
     assert groups["projects"] == ["/api/projects", "/api/projects/{id}/agents"]
     assert len(groups) == 3
+
+
+@pytest.mark.parametrize(
+    ("names", "cut"), [pytest.param(70, True, id="many-imports"), pytest.param(5, False, id="few-imports")]
+)
+def test_a_module_under_max_lines_but_over_it_with_its_imports_is_cut(names: int, cut: bool) -> None:
+    """superdesigndev/treg's `calls`: three endpoints, 483 lines (one of them 385), under max_lines; they read 70
+    names of other modules, and the router written was 559 lines, 68 of them imports. Counting a line per name
+    read, the module is cut into runs; a group reading few names stays whole."""
+    uses = " ".join(f"n{i}" for i in range(names))
+    routes = [route("/calls", uses, 60), route("/calls/{ref}", uses, 38), route("/call/{rest}", uses, 385)]
+    groups = groups_for(routes, max_lines=500)  # a budget of 400 per module, 500 at most
+    if cut:
+        assert groups == {"calls": ["/calls", "/calls/{ref}"], "calls_2": ["/call/{rest}"]}
+    else:
+        assert groups == {"calls": ["/calls", "/calls/{ref}", "/call/{rest}"]}
 
 
 def test_metadata_segments_are_system_unless_the_app_has_them_as_a_resource() -> None:
