@@ -19,7 +19,7 @@ import json
 import libcst as cst
 
 from ._module_scope import ScopeTracking
-from splitter.analysis.rebinders import attribute_unsafe, kept_bare
+from splitter.analysis.rebinders import kept_bare, unsafe_in
 from splitter.analysis.scopes import Scope
 
 
@@ -95,9 +95,7 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         scope = self._stack[-1]
         if scope.kind != "function":
             return updated_node
-        if id(scope) not in self._unsafe:
-            self._unsafe[id(scope)] = attribute_unsafe(scope)
-        unsafe = self._unsafe[id(scope)]
+        unsafe = unsafe_in(scope, self._unsafe)
         kept = [
             item.name for item in updated_node.names if item.name.value not in self.seams or item.name.value in unsafe
         ]

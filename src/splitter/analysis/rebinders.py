@@ -43,16 +43,21 @@ def attribute_unsafe(scope: Scope) -> dict[str, tuple[int, str]]:
     return found
 
 
+def unsafe_in(scope: Scope, cache: dict[int, dict[str, tuple[int, str]]]) -> dict[str, tuple[int, str]]:
+    """`attribute_unsafe(scope)`, asked once per scope of one statement's walk (`cache`: scope id -> answer)."""
+    if id(scope) not in cache:
+        cache[id(scope)] = attribute_unsafe(scope)
+    return cache[id(scope)]
+
+
 def kept_bare(scope: Scope, name: str, cache: dict[int, dict[str, tuple[int, str]]]) -> bool:
     """Whether `name`, read or bound in `scope`'s code, is a global that the function declaring it binds in a
     way no attribute can take: that function keeps `global name`, and all its uses of the name stay bare, as
-    they were (`cache`: scope id -> `attribute_unsafe`, for one statement's walk)."""
+    they were (`cache`: as `unsafe_in` keeps it)."""
     current: Scope | None = scope
     while current is not None and current.kind != "module":
         if name in current.declared_global:
-            if id(current) not in cache:
-                cache[id(current)] = attribute_unsafe(current)
-            return name in cache[id(current)]
+            return name in unsafe_in(current, cache)
         current = current.parent
     return False
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_reference
 from splitter.analysis.patched_names import _old_module_aliases, dotted_name, every_statement, resolve_from
 from splitter.analysis.top_level_chunks import NotCut, statements_mentioning
@@ -135,11 +136,11 @@ def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]
     for statement in tree.body:
         if ".routes" not in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
             continue
-        handed = {
-            id(k.value) for n in ast.walk(statement) if isinstance(n, ast.Call) for k in n.keywords if k.arg == "routes"
-        }
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
+        handed: set[int] = set()
+        for node in walk(statement):  # breadth first: a call comes before the values of its keywords
+            if isinstance(node, ast.Call):
+                handed.update(id(k.value) for k in node.keywords if k.arg == "routes")
+            elif isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
                 owner = dotted_name(node.value)
                 if owner and owner.removesuffix(".router") in apps:
                     found.append((node.lineno, f"{owner}.routes"))

@@ -20,7 +20,7 @@ import re
 from itertools import accumulate
 
 from splitter.analysis.ast_walk import child_nodes
-from splitter.analysis.rebinders import attribute_unsafe, kept_bare
+from splitter.analysis.rebinders import kept_bare, unsafe_in
 from splitter.analysis.scopes import Scope, build_scopes
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -78,9 +78,8 @@ class _Finder:
         scope = self.stack[-1]
         if scope.kind != "function" or not self.seams.intersection(node.names):
             return
-        if id(scope) not in self.unsafe:
-            self.unsafe[id(scope)] = attribute_unsafe(scope)
-        kept = [name for name in node.names if name not in self.seams or name in self.unsafe[id(scope)]]
+        unsafe = unsafe_in(scope, self.unsafe)
+        kept = [name for name in node.names if name not in self.seams or name in unsafe]
         if len(kept) < len(node.names):
             self.globals.append((node, kept))
 
@@ -117,19 +116,11 @@ class _Finder:
             self.within(self._own(node), [first.target, *first.ifs, *inside])
 
 
-def seam_offsets(
-    node: ast.stmt, text: str, text_start: int, lines: list[str], seams: frozenset[str]
-) -> list[tuple[int, str]] | None:
-    """(offset in `text`, name) of every seam the codemod would qualify; `text` is the statement's text and starts
-    at 0-based line `text_start` of `lines`. None when only the codemod can tell."""
-    finder = _found(node, seams)
-    return None if finder is None else _name_offsets(finder, text, text_start, lines)
-
-
 def seam_edits(
     node: ast.stmt, text: str, text_start: int, lines: list[str], aliases: dict[str, str]
 ) -> list[tuple[int, int, str]] | None:
-    """(offset, length, new text) edits of `text` doing what the codemod does: `alias.name` for each seam, and
+    """(offset, length, new text) edits of `text` (the statement's text, starting at 0-based line `text_start` of
+    `lines`) doing what the codemod does: `alias.name` for each seam, and
     `global` statements without the seams a function now assigns through their module. None: only the codemod
     can tell."""
     finder = _found(node, frozenset(aliases))
@@ -155,11 +146,9 @@ def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
     return finder
 
 
-def _offset(node: ast.AST, text_start: int, lines: list[str]) -> int:
-    """Where `node` starts in the text beginning at 0-based line `text_start` (ast columns count UTF-8 bytes)."""
-    line = lines[node.lineno - 1]  # type: ignore[attr-defined]
-    before = sum(len(x) for x in lines[text_start : node.lineno - 1])  # type: ignore[attr-defined]
-    return before + len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))  # type: ignore[attr-defined]
+def _column(line: str, col_offset: int) -> int:
+    """The character column of an `ast` column offset, which counts UTF-8 bytes."""
+    return len(line.encode("utf-8")[:col_offset].decode("utf-8", "replace"))
 
 
 def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str]) -> list[tuple[int, str]] | None:
@@ -170,9 +159,7 @@ def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str])
     found = []
     for name in finder.found:
         line = lines[name.lineno - 1]
-        offset = starts[name.lineno - 1 - text_start] + len(
-            line.encode("utf-8")[: name.col_offset].decode("utf-8", "replace")
-        )
+        offset = starts[name.lineno - 1 - text_start] + _column(line, name.col_offset)
         if text[offset : offset + len(name.id)] != name.id:
             return None
         found.append((offset, name.id))
@@ -198,8 +185,8 @@ def _global_edit(
     if node.end_lineno != node.lineno:
         return None
     line = lines[node.lineno - 1]
-    start = _offset(node, text_start, lines)
-    line_start = start - len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+    line_start = sum(len(x) for x in lines[text_start : node.lineno - 1])
+    start = line_start + _column(line, node.col_offset)
     statement = re.match(r"global[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*", text[start:])
     if statement is None or set(re.findall(r"\w+", statement.group(0))) != {"global", *node.names}:
         return None
