@@ -255,3 +255,22 @@ def test_pre_commit_hook_entry_fails_while_a_split_is_due(repo: Path) -> None:
     assert due.exit_code == 1 and due.output == ""  # --quiet: the exit status says it
     assert runner.invoke(app, ["apply", str(repo / "main.py"), "--yes"]).exit_code == 0
     assert runner.invoke(app, [*entry[1:], str(repo / "main.py")]).exit_code == 0
+
+
+def test_a_monolith_named_through_a_linked_folder_splits_as_through_the_real_one(repo: Path, tmp_path_factory) -> None:
+    """git names the repository by its real folder: a path through a symbolic link (`/home/me/repo` ->
+    `/data/repo`) must still lie below it, for plan and apply alike (it crashed with a ValueError)."""
+    (repo / "test_main.py").write_text("import main\n\n\ndef test_helper():\n    assert main.helper() == 1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "tests")
+    linked = tmp_path_factory.mktemp("elsewhere") / "linked"
+    linked.symlink_to(repo, target_is_directory=True)
+    through_link = runner.invoke(app, ["plan", str(linked / "main.py"), "-o", "-"])
+    direct = runner.invoke(app, ["plan", str(repo / "main.py"), "-o", "-"])
+    assert through_link.exit_code == 0, through_link.output
+    assert plan_from_json(json.loads(through_link.stdout)) == plan_from_json(json.loads(direct.stdout))
+    direct_diff = runner.invoke(app, ["apply", str(repo / "main.py"), "--dry-run"]).stdout
+    applied = runner.invoke(app, ["apply", str(linked / "main.py"), "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert "main.py" in direct_diff and (repo / "routers").is_dir()
+    assert "routers" in (repo / "main.py").read_text()

@@ -79,6 +79,17 @@ def parse_python(text: str, path: Path) -> ast.Module:
         raise SplitterError(f"does not parse: {exc}", path) from None
 
 
+def through_real_folders(path: Path) -> Path:
+    """An absolute `path` with the symbolic links of its folders resolved, its file name kept. The repository's
+    root comes from git (or `resolve()`), which sees no links: a monolith named through a linked folder
+    (`/home/me/repo` -> `/data/repo`) must lie below that root. A relative path is read from the real working
+    folder already."""
+    if not path.is_absolute():
+        return path
+    folder = os.path.realpath(path.parent)
+    return path if folder == str(path.parent) else Path(folder, path.name)
+
+
 def module_location(path: Path) -> tuple[str, str | None, Path]:
     """(dotted module name, package name or None, import root) found by walking up `__init__.py` files."""
     path = path.resolve()
