@@ -274,3 +274,12 @@ def test_a_monolith_named_through_a_linked_folder_splits_as_through_the_real_one
     assert applied.exit_code == 0, applied.output
     assert "main.py" in direct_diff and (repo / "routers").is_dir()
     assert "routers" in (repo / "main.py").read_text()
+
+
+def test_dry_run_says_the_warnings_on_stderr_and_keeps_stdout_a_diff(repo: Path) -> None:
+    (repo / "main.py").write_text(MONOLITH + "\n\ndef register_extra(app):\n    pass\n\n\nregister_extra(app)\n")
+    git(repo, "commit", "-qam", "a call that receives the app")
+    preview = runner.invoke(app, ["apply", str(repo / "main.py"), "--dry-run"])
+    assert preview.exit_code == 0, preview.output
+    assert "registration-call" in preview.stderr and "register_extra" in preview.stderr
+    assert preview.stdout.startswith("diff --git ") and "warning" not in preview.stdout

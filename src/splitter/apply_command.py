@@ -148,6 +148,8 @@ def _emit_router_tests(request: ApplyRequest, preview: ApplyResult) -> None:
 def _report_preview(preview: ApplyResult, files: list[dict], request: ApplyRequest) -> int:
     """--dry-run / --check: the diff, the JSON envelope or the file list; nothing is written."""
     json_out = request.output_format == "json"
+    if files and not json_out:  # on stderr: a diff piped to a file or `git apply` stays a diff
+        print_warnings(preview.plan.warnings, to_err=True)
     if request.dry_run and not json_out:
         sys.stdout.write(preview.diff)
     elif json_out:

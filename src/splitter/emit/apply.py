@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from splitter.emit.references import finish_retargeting, retarget_repository, retargeted_texts
+from splitter.emit.size_check import size_warnings
 from splitter.emit.waves import Wave, planned_wave, wave_changes
 from splitter.emit.writer import refuse_dirty, refuse_overwrites, unified_diff, write_all
 from splitter.fanout import Background, can_work_in_parallel, in_background
@@ -65,6 +66,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
     try:
         changes, relocation, earlier = _built(project, plan, wave, options, early)
         generated = [p for p in changes if p != project.analysis.path]
+        plan = replace(plan, warnings=plan.warnings + size_warnings(plan, project.analysis.path, changes))
         if options.update_references and relocation:
             changes.update(_retargeted(project, plan, wave, changes, relocation, early))
         if wave is None:  # a wave reflowed what it built and retargeted already, each against its own originals
