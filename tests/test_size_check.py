@@ -91,3 +91,28 @@ def test_apply_names_the_files_the_plan_could_not_foresee(repo: Path) -> None:
     too_long = {p for p, t in result.changes.items() if p.name != "test_main.py" and t.count("\n") > 14}
     assert too_long and over == too_long
     assert not [w for w in apply_split(repo / "main.py").plan.warnings if "written with" in w]
+
+
+def _calling_each_other(count: int) -> str:
+    """Endpoints of `a` and `b` that call each other: one router, or the two would import each other."""
+    body = "    x = 1\n    x = x + 1\n    x = x * 2\n    x = x - 3\n"
+    routes = "".join(
+        f"\n\n@app.get('/{group}/{n}')\ndef {group}_{n}():\n{body}    return {other}_{n}() if x < 0 else x\n"
+        for group, other in (("a", "b"), ("b", "a"))
+        for n in range(count)
+    )
+    return f"from fastapi import FastAPI\n\napp = FastAPI()\n{routes}"
+
+
+def test_a_module_over_the_limit_by_the_sum_of_its_statements_is_named_by_the_plan(tmp_path: Path) -> None:
+    """No statement is near the limit, together they pass it: the plan says so, and apply does not say it again."""
+    (tmp_path / "main.py").write_text(_calling_each_other(4))
+    project = load_project(tmp_path / "main.py")
+    plan = plan_project(project, PlanOptions(max_lines=40, main_max_lines=200, min_endpoints=1))
+    by_sum = [w for w in plan.warnings if "lines of moved code" in w]
+    assert by_sum and all("cannot stay under 40 lines" in w for w in by_sum)
+    result = apply_split(tmp_path / "main.py", plan)
+    named = [w for w in result.plan.warnings if "cannot stay under" in w or "written with" in w]
+    over = [p for p, t in result.changes.items() if p.name != "main.py" and t.count("\n") > 40]
+    assert over and len(named) == len(over)
+    assert all(any(p.relative_to(tmp_path).as_posix() in w for w in named) for p in over)
