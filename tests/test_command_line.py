@@ -283,3 +283,19 @@ def test_dry_run_says_the_warnings_on_stderr_and_keeps_stdout_a_diff(repo: Path)
     assert preview.exit_code == 0, preview.output
     assert "registration-call" in preview.stderr and "register_extra" in preview.stderr
     assert preview.stdout.startswith("diff --git ") and "warning" not in preview.stdout
+
+
+def test_the_preview_is_the_same_however_the_monolith_is_named(repo: Path, monkeypatch) -> None:
+    """Relative, absolute or through `..`: one diff and one file list, in the order of the paths shown."""
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_main.py").write_text("import main\n\n\ndef test_helper():\n    assert main.helper() == 1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "tests")
+    monkeypatch.chdir(repo)
+    named = {"relative": "main.py", "absolute": str(repo / "main.py"), "through ..": "tests/../main.py"}
+    diffs = {how: runner.invoke(app, ["apply", path, "--dry-run"]).stdout for how, path in named.items()}
+    lists = {how: runner.invoke(app, ["apply", path, "--check"]).stdout for how, path in named.items()}
+    assert diffs["relative"] == diffs["absolute"] == diffs["through .."] and "tests/test_main.py" in diffs["absolute"]
+    assert lists["relative"] == lists["absolute"] == lists["through .."]
+    shown = [line.split()[1] for line in lists["absolute"].splitlines()[2:] if line.split()]
+    assert shown == sorted(shown) and "tests/test_main.py" in shown

@@ -115,9 +115,10 @@ def print_warnings(warnings: list[str], to_err: bool = False) -> None:
 
 
 def changed_files(result) -> list[dict]:
-    """Each file `apply` writes (or would): path relative to the repository, created or modified, lines."""
+    """Each file `apply` writes (or would): path relative to the repository, created or modified, lines; in the
+    order of those paths, however the monolith was named (relative, absolute, through `..`)."""
     files = []
-    for path in sorted(result.changes):
+    for path in result.changes:
         text = result.changes[path]
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
@@ -126,7 +127,7 @@ def changed_files(result) -> list[dict]:
         except ValueError:
             shown = path.as_posix()
         files.append({"path": shown, "status": "modified" if path.exists() else "created", "lines": text.count("\n")})
-    return files
+    return sorted(files, key=lambda file: file["path"])
 
 
 def print_files(files: list[dict], written: bool) -> None:

@@ -29,7 +29,7 @@ def unified_diff(changes: dict[Path, str], root: Path, originals: dict[Path, str
     """One patch for every change; `git apply` in `root` reproduces the write. `originals`: each file's text
     before a write (None: it did not exist), else read from disk now."""
     parts = []
-    for path in sorted(changes):
+    for path in sorted(changes, key=lambda changed: _display(changed, root)):  # however the monolith was named
         if originals is not None:
             before = originals.get(path, changes[path])  # a file the write left alone is no change
         else:
