@@ -202,3 +202,19 @@ def test_usage_mistakes_through_the_console_script_are_one_line(tmp_path: Path) 
         assert "Traceback" not in done.stderr
         lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, lines)
+
+
+@pytest.mark.parametrize(("layout", "fragments"), [
+    pytest.param({"routers_package": "main"}, ("`routers_package` is 'main'", "main.py itself"), id="named-like-main"),
+    pytest.param({"core_module": "routers"}, ("`routers_package` and `core_module` are both 'routers'",), id="twice"),
+    pytest.param({"compat_module": "import"}, ("`compat_module` is 'import', a Python keyword",), id="keyword"),
+])
+def test_edited_layout_that_would_shadow_or_merge_modules_is_refused(project: Path, layout: dict, fragments) -> None:
+    planned = runner.invoke(app, ["plan", str(project / "main.py"), "-o", "-"])
+    plan = json.loads(planned.stdout)
+    plan["layout"].update(layout)
+    (project / "plan.json").write_text(json.dumps(plan))
+    before = tree_digest(project)
+    result = runner.invoke(app, ["apply", str(project / "main.py"), "--plan", str(project / "plan.json"), "--yes"])
+    assert_one_error_line(result, *fragments)
+    assert tree_digest(project) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keyword
+
 from splitter.analysis.blocks import build_blocks
 from splitter.analysis.rebinders import separable
 from splitter.errors import SplitterError
@@ -58,7 +60,31 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
                 f"invalid plan: `{block.name}` must stay in main.py ({block.must_stay})", analysis.path, block.line
             )
     _check_prefixes(analysis, plan)
+    _check_layout(analysis, plan)
     return placement
+
+
+def _check_layout(analysis: Analysis, plan: Plan) -> None:
+    """The modules and packages written beside the monolith need names of their own: a package named like the
+    monolith (`main/` beside main.py) is what `import main` then finds, and two of them named alike are one."""
+    layout = plan.layout
+    beside = {
+        "routers_package": layout.routers_package,
+        "services_package": layout.services_package,
+        "core_module": layout.core_module,
+        "hooks_module": layout.hooks_module,
+        "compat_module": layout.compat_module,
+    }
+    seen: dict[str, str] = {}
+    for key, name in beside.items():
+        if keyword.iskeyword(name) or name == analysis.path.stem:
+            why = "a Python keyword" if keyword.iskeyword(name) else f"the name of {analysis.path.name} itself"
+            raise SplitterError(f"invalid plan: layout `{key}` is {name!r}, {why}: choose another name", plan.source)
+        if name in seen:
+            raise SplitterError(
+                f"invalid plan: layout `{seen[name]}` and `{key}` are both {name!r}: choose two names", plan.source
+            )
+        seen[name] = key
 
 
 def _parts_of_one_package(destinations: set[Destination]) -> bool:
