@@ -613,3 +613,27 @@ def test_a_helper_reading_dunder_file_follows_an_endpoint_caller_into_the_router
     assert placement["launch"] == Destination.router("cluster")  # reads core.__file__ there
     assert MAIN not in (placement["create_run"], placement["start_sweep"])
     assert placement["engine"] == MAIN  # an instance built at import time cannot import the router
+
+
+def test_functions_using_the_app_at_call_time_share_one_note_naming_each_line(tmp_path: Path) -> None:
+    plan = plan_source(tmp_path, """
+        @app.get("/state")
+        def read_state():
+            return {"visits": app.state.visits}
+
+
+        @app.get("/users")
+        def list_users():
+            return app.state.users
+
+
+        @app.get("/users/{uid}")
+        def get_user(uid: int):
+            return app.state.users[uid]
+    """)
+    noted = [w for w in plan.warnings if "core.app" in w]
+    assert len(noted) == 1, plan.warnings
+    source = (tmp_path / "main.py").read_text().splitlines()
+    routes = ('@app.get("/users")', '@app.get("/users/{uid}")')
+    lines = [n for n, text in enumerate(source, 1) if text.startswith(routes)]
+    assert "`read_state` and 2 more functions (lines " + ", ".join(map(str, lines)) + ")" in noted[0]
