@@ -634,6 +634,7 @@ def test_functions_using_the_app_at_call_time_share_one_note_naming_each_line(tm
     noted = [w for w in plan.warnings if "core.app" in w]
     assert len(noted) == 1, plan.warnings
     source = (tmp_path / "main.py").read_text().splitlines()
-    routes = ('@app.get("/users")', '@app.get("/users/{uid}")')
+    routes = ('@app.get("/state")', '@app.get("/users")', '@app.get("/users/{uid}")')
     lines = [n for n, text in enumerate(source, 1) if text.startswith(routes)]
-    assert "`read_state` and 2 more functions (lines " + ", ".join(map(str, lines)) + ")" in noted[0]
+    named = zip(("read_state", "list_users", "get_user"), lines, strict=True)
+    assert noted[0].endswith(": " + ", ".join(f"`{name}` (line {line})" for name, line in named))

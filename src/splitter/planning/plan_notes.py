@@ -52,12 +52,17 @@ def _app_at_call_time_note(analysis: Analysis, readers: list) -> str:
     """One note however many functions do it (53 of codeframe's 56 notes were this one, one per endpoint)."""
     first, app = readers[0], analysis.app_names[0]
     if len(readers) == 1:
-        who = f"`{first.name}` uses the app in its body: moved, it reads"
-    else:
-        lines = ", ".join(str(u.first_line) for u in readers[1:])
-        more = f"{len(readers) - 1} more functions (lines {lines})"
-        who = f"`{first.name}` and {more} use the app in their bodies: moved, each reads"
-    return f"{analysis.path}:{first.first_line}: {who} `core.{app}`, which main.py sets right after creating the app"
+        return (
+            f"{analysis.path}:{first.first_line}: `{first.name}` uses the app in its body: moved, it reads "
+            f"`core.{app}`, which main.py sets right after creating the app"
+        )
+    named = ", ".join(f"`{u.name}` (line {u.first_line})" for u in readers[:6])
+    rest = readers[6:]
+    more = f" and {len(rest)} more (lines {', '.join(str(u.first_line) for u in rest)})" if rest else ""
+    return (
+        f"{analysis.path}:{first.first_line}: {len(readers)} moved functions use the app in their bodies, each "
+        f"reading `core.{app}` at call time, which main.py sets right after creating the app: {named}{more}"
+    )
 
 
 def _handover_note(analysis: Analysis, planner: _Planner, unit) -> list[str]:
