@@ -4,11 +4,12 @@ at call time."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from splitter.analysis.test_hazards import FRESH_IMPORT, ROUTES, find_hazards
+from splitter.analysis.test_hazards import FRESH_IMPORT, ROUTES, find_hazards, route_list_reads
 from splitter.planning.project import load_project, plan_project
 
 MODULE = "pkg.main"
@@ -143,5 +144,32 @@ def test_the_monolith_reading_its_own_route_list_is_named_in_the_plan(tmp_path: 
     (`get_openapi(routes=app.routes)`) is no hazard: it reads included routers as the app does."""
     (tmp_path / "main.py").write_text(HEAD_WIDENING)
     plan = plan_project(load_project(tmp_path / "main.py"))
-    warned = [w.split(": reads ")[0] + " " + w.split("`")[1] for w in plan.warnings if "reads `app" in w]
-    assert warned == ["main.py:18 app.routes", "main.py:28 app.router.routes"]
+    warned = [w.split(": reads ")[0] + " " + w.split("`")[1] for w in plan.warnings if "check it by hand" in w]
+    assert warned == ["main.py:28 app.router.routes"]  # in a function: it reads the list when called
+    listed = [w for w in plan.warnings if "compat.routes_as_registered(app.routes)" in w]
+    assert len(listed) == 1 and listed[0].startswith("main.py:18: reads `app.routes` at import time")
+
+
+@pytest.mark.parametrize(
+    ("code", "whole"),
+    [
+        pytest.param("for r in app.routes:\n    pass\n", [True], id="loop"),
+        pytest.param("n = len(app.routes)\n", [True], id="len"),
+        pytest.param("last = app.routes[-1]\n", [True], id="indexed"),
+        pytest.param("paths = [r.path for r in app.router.routes]\n", [True], id="comprehension-iterable"),
+        pytest.param("both = [*app.routes]\n", [True], id="unpacked"),
+        pytest.param("ordered = sorted(app.routes, key=str)\n", [True], id="sorted"),
+        pytest.param("routes = app.routes\n", [False], id="kept-under-a-name"),
+        pytest.param("app.routes.append(extra)\n", [False], id="changed"),
+        pytest.param("app.router.routes[0] = extra\n", [False], id="item-set"),
+        pytest.param("def f():\n    return len(app.routes)\n", [False], id="in-a-function"),
+        pytest.param("f = lambda: len(app.routes)\n", [False], id="in-a-lambda"),
+        pytest.param("x = [len(app.routes) for _ in range(2)]\n", [False], id="comprehension-element"),
+        pytest.param("schema = get_openapi(routes=app.routes)\n", [], id="handed-to-fastapi"),
+        pytest.param("n = len(other.routes)\n", [], id="another-object"),
+    ],
+)
+def test_reads_of_the_whole_list_at_import_time(code: str, whole: list[bool]) -> None:
+    """Only these `apply` rewrites to list the routes: a copy in place of the list reads the same there."""
+    statement = ast.parse(code).body[0]
+    assert [flag for _node, flag in route_list_reads(statement, {"app"})] == whole

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_reference
 from splitter.analysis.patched_names import _old_module_aliases, dotted_name, every_statement, resolve_from
 from splitter.analysis.top_level_chunks import NotCut, statements_mentioning
@@ -126,22 +125,69 @@ def _monolith_name_read(owner: str, modules: set[str], taken: dict[str, str]) ->
     return None
 
 
-def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[tuple[int, str]]:
-    """(line, expression) of each read of the app's route list in the monolith's own code (`app.routes`,
-    `app.router.routes`), but not one handed to FastAPI as `routes=` (`get_openapi(routes=app.routes)` reads
-    included routers as the app does). Only statements whose text has `.routes` are walked."""
+def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[RouteRead]:
+    """Each read of the app's route list in the monolith's own code (`app.routes`, `app.router.routes`), but not
+    one handed to FastAPI as `routes=` (`get_openapi(routes=app.routes)` reads included routers as the app does).
+    Only statements whose text has `.routes` are walked."""
     apps = set(app_names)
     lines = source.splitlines()
     found = []
-    for statement in tree.body:
-        if ".routes" not in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
-            continue
-        handed: set[int] = set()
-        for node in walk(statement):  # breadth first: a call comes before the values of its keywords
-            if isinstance(node, ast.Call):
-                handed.update(id(k.value) for k in node.keywords if k.arg == "routes")
-            elif isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
-                owner = dotted_name(node.value)
-                if owner and owner.removesuffix(".router") in apps:
-                    found.append((node.lineno, f"{owner}.routes"))
+    for index, statement in enumerate(tree.body):
+        if ".routes" in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
+            found += [
+                RouteRead(index, node.lineno, f"{dotted_name(node.value)}.routes", whole)
+                for node, whole in route_list_reads(statement, apps)
+            ]
     return found
+
+
+@dataclass(frozen=True)
+class RouteRead:
+    statement: int  # its top-level statement (the unit's index)
+    line: int
+    shown: str
+    whole: bool  # import-time code reading the list whole (`route_list_reads`): apply lists the routes there
+
+
+# what reads a list whole, never keeping or changing it: a copy in its place reads the same
+_WHOLE_READERS = frozenset({"len", "list", "tuple", "set", "sorted", "reversed", "enumerate", "iter", "any", "all"})
+
+
+def route_list_reads(statement: ast.stmt, apps: set[str]) -> list[tuple[ast.Attribute, bool]]:
+    """The route-list reads of one top-level statement, each with whether it runs at import time (not in a
+    function, lambda or class body) and reads the list whole: iterated (`for r in app.routes`, a comprehension),
+    measured or copied (`len(...)`, `sorted(...)`), indexed, unpacked. Those `apply` rewrites to read the routes
+    (emit/route_reads.py); a list kept or changed (`routes = app.routes`, `app.routes.append(...)`) it cannot."""
+    found: list[tuple[ast.Attribute, bool]] = []
+    handed: set[int] = set()
+
+    def visit(node: ast.AST, parent: ast.AST | None, nested: bool) -> None:
+        if isinstance(node, ast.Call):
+            handed.update(id(k.value) for k in node.keywords if k.arg == "routes")
+        if isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
+            owner = dotted_name(node.value)
+            if owner and owner.removesuffix(".router") in apps:
+                found.append((node, not nested and _read_whole(node, parent)))
+                return
+        inner = nested or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        for child in ast.iter_child_nodes(node):
+            visit(child, node, inner or _inside_comprehension(node, child))
+
+    visit(statement, None, False)
+    return found
+
+
+def _inside_comprehension(node: ast.AST, child: ast.AST) -> bool:
+    """A comprehension's own scope: all of it but its first iterable, which the enclosing code evaluates."""
+    comprehensions = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+    return isinstance(node, comprehensions) and child is not node.generators[0]
+
+
+def _read_whole(node: ast.Attribute, parent: ast.AST | None) -> bool:
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return parent.iter is node
+    if isinstance(parent, ast.Call):
+        return isinstance(parent.func, ast.Name) and parent.func.id in _WHOLE_READERS and parent.args == [node]
+    if isinstance(parent, ast.Subscript):
+        return parent.value is node and isinstance(parent.ctx, ast.Load)
+    return isinstance(parent, ast.Starred) and isinstance(parent.ctx, ast.Load)

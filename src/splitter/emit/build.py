@@ -20,6 +20,7 @@ from splitter.emit.compat import compat_source, existing_homes, forward_call, im
 from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, names_router_settings_read
 from splitter.emit.import_order import SortSettings, settings_for
 from splitter.emit.main_module import MainModule, MainRouting
+from splitter.emit.route_reads import HELPER as ROUTES_HELPER, routes_listed
 from splitter.emit.moved_names import created_packages, destinations_of, handed_over, relocation, seam_homes
 from splitter.emit.router_prefix import shorten_route_paths
 from splitter.emit.source_statements import monolith_statements
@@ -241,7 +242,10 @@ def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes
         line_length = emitter.import_settings.line_length
         setup = {d for d in emitter.placement.values() if is_app_setup(d)}
         in_place = sorted(where.dotted(d, analysis.module_name) for d in setup)
-        text = compat_source(homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place)
+        reads = f".{ROUTES_HELPER}(" in main_text
+        text = compat_source(
+            homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place, reads
+        )
         changes[where.path(COMPAT)] = text
     for init in where.package_inits():
         if init in changes:
@@ -282,5 +286,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     tags = _tag_entries(plan, routing) if options.tags else []
     main_module, main_keeps = MainModule(emitter, routing).build(setup, compat, tags)
     changes[analysis.path] = main_module.code
+    if (homes or hooked) and any(g.endpoints for g in plan.groups):  # as the plan notes it (project.py)
+        alias = emitter.alias_for(MAIN, COMPAT)
+        changes[analysis.path] = routes_listed(changes[analysis.path], set(analysis.app_names), alias)
     _support_files(emitter, plan, changes, homes)
     return changes, relocation(analysis, placement, where, homes_of_seams, emitter.handed_over, main_keeps)

@@ -151,6 +151,31 @@ _REIMPORT_NOT_IN_PLACE = """\
 """
 
 
+_ROUTES_AS_REGISTERED = '''
+
+def routes_as_registered(routes):
+    """A route list as {module} registered it. FastAPI 0.137 and later keep an
+    included router as one entry: each router the split made is listed as its
+    routes, the objects FastAPI serves them from. The app's own entries, and
+    routers {module} included itself, stay as they are."""
+    from fastapi.routing import APIRouter
+
+    made = {{
+        id(router)
+        for home in HOMES
+        for name, router in getattr(sys.modules.get(home), "__dict__", {{}}).items()
+        if name not in _HOME_OF and isinstance(router, APIRouter)
+    }}
+    if not any(id(getattr(route, "original_router", None)) in made for route in routes):
+        return routes
+    listed = []
+    for route in routes:
+        router = getattr(route, "original_router", None)
+        listed += routes_as_registered(router.routes) if id(router) in made else [route]
+    return listed
+'''
+
+
 def compat_source(
     homes: dict[str, list[str]],
     source: str,
@@ -158,6 +183,7 @@ def compat_source(
     marker: str,
     line_length: int = 88,
     in_place: list[str] = (),
+    route_reads: bool = False,
 ) -> str:
     """The module text. `homes`: dotted home module -> names that now live there; `in_place`: those of them
     main.py imports at a place of its own to run app setup there (planning/app_setup_runs.py), which a re-run
@@ -175,14 +201,18 @@ def compat_source(
         lines = [f'        "{chunk} "' for chunk in wrapped[:-1]] + [f'        "{wrapped[-1]}"']
         entries.append(f'    "{home}": (\n' + "\n".join(lines) + "\n    ),")
     table = "".join(f'    "{home}",\n' for home in sorted(in_place))
-    return _TEMPLATE.format(
-        source=source,
-        module=module,
-        marker=marker,
-        homes="\n".join(entries),
-        function=FORWARD_FUNCTION,
-        in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
-        reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
+    routes = _ROUTES_AS_REGISTERED.format(module=module) if route_reads else ""
+    return (
+        _TEMPLATE.format(
+            source=source,
+            module=module,
+            marker=marker,
+            homes="\n".join(entries),
+            function=FORWARD_FUNCTION,
+            in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
+            reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
+        )
+        + routes
     )
 
 

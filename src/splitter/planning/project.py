@@ -401,6 +401,15 @@ def _repository_scan(project: Project) -> RepositoryScan:
     return project.scanned
 
 
+def _routes_listed_note(project: Project, plan: Plan, read) -> str:
+    compat = plan.layout.compat_module
+    return (
+        f"{_shown(project, str(project.analysis.path))}:{read.line}: reads `{read.shown}` at import time: main.py "
+        f"reads `{compat}.routes_as_registered({read.shown})` there, the routes of the routers the split made in "
+        "place of each (FastAPI 0.137 and later keep an included router as one entry of the list)"
+    )
+
+
 def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
     """Tests that see the split although every name still resolves (analysis/test_hazards.py), found by the
     repository scan: route reads of the app, and second imports when moved code reads the app at call time."""
@@ -410,11 +419,17 @@ def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
     moved = set(plan.placement()) - set(plan.main)
     readers = sorted(u.name for u in analysis.units if u.app_at_call_time and u.name in moved)
     routes = [(h.file, h.line, h.shown) for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
+    listed, own = [], []
     if any(g.endpoints for g in plan.groups):  # the monolith's own code sees its routes move into routers too
-        own = monolith_route_reads(analysis.tree, analysis.source, analysis.app_names)
-        routes = [(str(analysis.path), line, shown) for line, shown in own] + routes
+        kept = set(plan.main)
+        for read in monolith_route_reads(analysis.tree, analysis.source, analysis.app_names):
+            if read.whole and analysis.units[read.statement].name in kept:
+                listed.append(_routes_listed_note(project, plan, read))
+            else:
+                own.append((str(analysis.path), read.line, read.shown))
+    routes = own + routes
     fresh = [h for h in hazards if h.kind == FRESH_IMPORT] if readers else []
-    warnings = [
+    warnings = listed + [
         f"{_shown(project, file)}:{line}: reads `{shown}`: FastAPI 0.137 and later keep each included router "
         "as one entry there, so after the split it lists the routers, not the routes the app served "
         "(`fastapi.routing.iter_route_contexts(app.routes)` lists those); check it by hand"
