@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from splitter.analysis.test_hazards import FRESH_IMPORT, ROUTES, find_hazards, route_list_reads
+from splitter.analysis.route_list_reads import route_list_reads
+from splitter.analysis.test_hazards import FRESH_IMPORT, ROUTES, find_hazards
 from splitter.planning.project import load_project, plan_project
 
 MODULE = "pkg.main"
@@ -151,14 +152,22 @@ def test_the_monolith_reading_its_own_route_list_is_named_in_the_plan(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    ("code", "whole"),
+    ("code", "listed"),
     [
         pytest.param("for r in app.routes:\n    pass\n", [True], id="loop"),
+        pytest.param("for r in app.routes:\n    if r.methods == {'GET'}:\n        r.methods = {'HEAD'}\n", [True],
+                     id="loop-setting-attributes"),
+        pytest.param("for r in app.routes:\n    if isinstance(r, APIRoute):\n        names.add(r.name)\n", [True],
+                     id="loop-keeping-attributes"),
         pytest.param("n = len(app.routes)\n", [True], id="len"),
-        pytest.param("last = app.routes[-1]\n", [True], id="indexed"),
+        pytest.param("last = app.routes[-1].path\n", [True], id="indexed-attribute"),
         pytest.param("paths = [r.path for r in app.router.routes]\n", [True], id="comprehension-iterable"),
-        pytest.param("both = [*app.routes]\n", [True], id="unpacked"),
-        pytest.param("ordered = sorted(app.routes, key=str)\n", [True], id="sorted"),
+        pytest.param("has = any(r.path == '/x' for r in app.routes)\n", [True], id="generator"),
+        pytest.param("for r in app.routes:\n    widened.append(r)\n", [False], id="loop-keeping-routes"),
+        pytest.param("apis = [r for r in app.routes if r.path]\n", [False], id="comprehension-keeping-routes"),
+        pytest.param("last = app.routes[-1]\n", [False], id="indexed-route-kept"),
+        pytest.param("both = [*app.routes]\n", [False], id="unpacked"),
+        pytest.param("ordered = sorted(app.routes, key=str)\n", [False], id="sorted-copy"),
         pytest.param("routes = app.routes\n", [False], id="kept-under-a-name"),
         pytest.param("app.routes.append(extra)\n", [False], id="changed"),
         pytest.param("app.router.routes[0] = extra\n", [False], id="item-set"),
@@ -169,7 +178,7 @@ def test_the_monolith_reading_its_own_route_list_is_named_in_the_plan(tmp_path: 
         pytest.param("n = len(other.routes)\n", [], id="another-object"),
     ],
 )
-def test_reads_of_the_whole_list_at_import_time(code: str, whole: list[bool]) -> None:
-    """Only these `apply` rewrites to list the routes: a copy in place of the list reads the same there."""
+def test_reads_that_only_read_the_routes_at_import_time(code: str, listed: list[bool]) -> None:
+    """Only these `apply` points at the routes: a route kept would miss changes FastAPI 0.137+ no longer follows."""
     statement = ast.parse(code).body[0]
-    assert [flag for _node, flag in route_list_reads(statement, {"app"})] == whole
+    assert [flag for _node, flag in route_list_reads(statement, {"app"})] == listed

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from splitter.analysis.module_mentions import could_reference
 from splitter.analysis.patched_names import _old_module_aliases, dotted_name, every_statement, resolve_from
+from splitter.analysis.route_list_reads import route_list_reads
 from splitter.analysis.top_level_chunks import NotCut, statements_mentioning
 
 ROUTES = "routes"
@@ -147,47 +148,3 @@ class RouteRead:
     line: int
     shown: str
     whole: bool  # import-time code reading the list whole (`route_list_reads`): apply lists the routes there
-
-
-# what reads a list whole, never keeping or changing it: a copy in its place reads the same
-_WHOLE_READERS = frozenset({"len", "list", "tuple", "set", "sorted", "reversed", "enumerate", "iter", "any", "all"})
-
-
-def route_list_reads(statement: ast.stmt, apps: set[str]) -> list[tuple[ast.Attribute, bool]]:
-    """The route-list reads of one top-level statement, each with whether it runs at import time (not in a
-    function, lambda or class body) and reads the list whole: iterated (`for r in app.routes`, a comprehension),
-    measured or copied (`len(...)`, `sorted(...)`), indexed, unpacked. Those `apply` rewrites to read the routes
-    (emit/route_reads.py); a list kept or changed (`routes = app.routes`, `app.routes.append(...)`) it cannot."""
-    found: list[tuple[ast.Attribute, bool]] = []
-    handed: set[int] = set()
-
-    def visit(node: ast.AST, parent: ast.AST | None, nested: bool) -> None:
-        if isinstance(node, ast.Call):
-            handed.update(id(k.value) for k in node.keywords if k.arg == "routes")
-        if isinstance(node, ast.Attribute) and node.attr == "routes" and id(node) not in handed:
-            owner = dotted_name(node.value)
-            if owner and owner.removesuffix(".router") in apps:
-                found.append((node, not nested and _read_whole(node, parent)))
-                return
-        inner = nested or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
-        for child in ast.iter_child_nodes(node):
-            visit(child, node, inner or _inside_comprehension(node, child))
-
-    visit(statement, None, False)
-    return found
-
-
-def _inside_comprehension(node: ast.AST, child: ast.AST) -> bool:
-    """A comprehension's own scope: all of it but its first iterable, which the enclosing code evaluates."""
-    comprehensions = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-    return isinstance(node, comprehensions) and child is not node.generators[0]
-
-
-def _read_whole(node: ast.Attribute, parent: ast.AST | None) -> bool:
-    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
-        return parent.iter is node
-    if isinstance(parent, ast.Call):
-        return isinstance(parent.func, ast.Name) and parent.func.id in _WHOLE_READERS and parent.args == [node]
-    if isinstance(parent, ast.Subscript):
-        return parent.value is node and isinstance(parent.ctx, ast.Load)
-    return isinstance(parent, ast.Starred) and isinstance(parent.ctx, ast.Load)

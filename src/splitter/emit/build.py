@@ -20,6 +20,7 @@ from splitter.emit.compat import compat_source, existing_homes, forward_call, im
 from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, names_router_settings_read
 from splitter.emit.import_order import SortSettings, settings_for
 from splitter.emit.main_module import MainModule, MainRouting
+from splitter.analysis.route_list_reads import route_list_reads
 from splitter.emit.route_reads import HELPER as ROUTES_HELPER, routes_listed
 from splitter.emit.moved_names import created_packages, destinations_of, handed_over, relocation, seam_homes
 from splitter.emit.router_prefix import shorten_route_paths
@@ -195,8 +196,14 @@ def _generated_modules(
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
+        lists_routes = is_app_setup(destination) and _reads_route_lists(analysis, draft, plan)
+        if lists_routes:  # main.py's setup, run in place: its route-list reads are main.py's (route_reads.py)
+            draft.modules.add(COMPAT)
         built = emitter.build(draft, prefix=prefix, router_vars=variables, summary=summary, router_prefix=cut)
         changes[where.path(destination)] = built.code
+        if lists_routes:
+            alias = emitter.alias_for(destination, COMPAT)
+            changes[where.path(destination)] = routes_listed(built.code, set(analysis.app_names), alias)
         if fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
             head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
             heads[where.path(destination)] = len(head.code)
@@ -205,6 +212,16 @@ def _generated_modules(
 
         changes.update(format_heads({p: changes[p] for p in heads}, heads, fmt))
     return changes
+
+
+def _reads_route_lists(analysis, draft: ModuleDraft, plan: Plan) -> bool:
+    """Whether a module of main.py's setup reads an app's route list whole at import time (route_reads.py)."""
+    apps = set(analysis.app_names)
+    return (
+        analysis.tree is not None
+        and any(g.endpoints for g in plan.groups)
+        and any(whole for index in draft.units for _node, whole in route_list_reads(analysis.tree.body[index], apps))
+    )
 
 
 def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
@@ -242,7 +259,7 @@ def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes
         line_length = emitter.import_settings.line_length
         setup = {d for d in emitter.placement.values() if is_app_setup(d)}
         in_place = sorted(where.dotted(d, analysis.module_name) for d in setup)
-        reads = f".{ROUTES_HELPER}(" in main_text
+        reads = any(f".{ROUTES_HELPER}(" in text for text in changes.values())
         text = compat_source(
             homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place, reads
         )

@@ -45,6 +45,7 @@ class ModuleDraft:
     statements: list[cst.BaseStatement] = field(default_factory=list)
     binds: set[str] = field(default_factory=set)
     needs: set[str] = field(default_factory=set)
+    modules: set[Destination] = field(default_factory=set)  # imported whole besides the seams' homes
 
 
 class Emitter:
@@ -207,7 +208,7 @@ class Emitter:
         if is_app_setup(draft.destination) and self.app in needs:
             needs.discard(self.app)
             generated[CORE].append(self.app)  # main.py set `core.app` before importing this module
-        module_imports: dict[Destination, str] = {}
+        module_imports = {target: self.alias_for(draft.destination, target) for target in draft.modules}
         unknown = []
         for name in sorted(needs):
             if name in self.seams and self.seams[name] != draft.destination:

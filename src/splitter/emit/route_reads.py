@@ -1,11 +1,12 @@
 """main.py's import-time reads of the app's route list, listing the routes of the routers the split made.
 
 FastAPI 0.137 and later keep an included router as one entry of `app.routes`: code that walks the list at import
-time (treg widens every GET route to HEAD in a loop after registering them) finds the routers, not their routes,
-once the routes move into routers. Where main.py reads the list whole (`route_list_reads`: iterated, measured,
-indexed), it reads `compat.routes_as_registered(app.routes)` instead: the same list on an older FastAPI, the
-routes in place of each router the split made on a newer one (emit/compat.py). Done on main.py's final text,
-whichever path built each statement, so the plan's note (planning/project.py) holds for every layout.
+time finds the routers, not their routes, once the routes move into routers. Where main.py (or a module of its
+setup, run in its place) only reads the routes at import time (analysis/route_list_reads.py: a loop reading or
+setting their attributes, `len(...)`), it reads `compat.routes_as_registered(app.routes)` instead: the same list
+on an older FastAPI, the routes in place of each router the split made on a newer one (emit/compat.py). Done on
+the final text, whichever path built each statement, so the plan's note (planning/project.py) holds for every
+layout.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import ast
 import re
 from itertools import accumulate
 
-from splitter.analysis.test_hazards import route_list_reads
+from splitter.analysis.route_list_reads import route_list_reads
 
 HELPER = "routes_as_registered"
 _LINE_ENDS = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")  # where the tokenizer ends a line
