@@ -306,6 +306,15 @@ def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_s
     assert warning.startswith(f"{project.analysis.path}:{line}: ") and "in core it would import" in warning
 
 
+def test_a_function_calling_locals_moves_and_no_warning_says_it_cannot() -> None:
+    # fixtures/regressions/locals_inside_a_moved_function.py, from PinePods' clientapi.py (issue 9)
+    project, plan = plan_for(REPO / "fixtures/regressions/locals_inside_a_moved_function.py")
+    placement = plan.placement()
+    assert MAIN not in (placement["podcast_extras"], placement["Episode"])
+    assert placement["podcast_extras"].name == placement["Episode"].name == placement["extras"].name
+    assert not any("locals()" in w or "vars()" in w for w in plan.warnings), plan.warnings
+
+
 def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> None:
     # fixtures/regressions/endpoint_caller_typed_by_another_class.py: feedBack's SmartCollectionProvider
     project, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_typed_by_another_class.py")

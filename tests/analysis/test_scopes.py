@@ -282,7 +282,11 @@ def test_a_global_assigned_in_a_function_is_used_not_local() -> None:
 DYNAMIC = [
     ("exec and eval in a function", "def run(code):\n    exec(code)\n    return eval(code)\n", {"exec()", "eval()"}),
     ("globals() at module level", "table = globals()\n", {"globals()"}),
-    ("locals() and vars()", "def f():\n    return locals(), vars()\n", {"locals()", "vars()"}),
+    ("locals() and vars() at module level", "names = locals(), vars()\n", {"locals()", "vars()"}),
+    ("locals() and vars() in a function see its own names", "def f():\n    return locals(), vars()\n", set()),
+    ("locals() in a comprehension", "def f(a):\n    return any(v in locals() for v in ['a'])\n", set()),
+    ("locals() in a class body", "class Config:\n    debug = 'debug' in locals()\n", set()),
+    ("vars(obj) is obj.__dict__", "settings = vars(parse_args())\n", set()),
     ("a method named exec is not the builtin", "def f(cursor):\n    cursor.exec('sql')\n", set()),
     ("plain calls", "value = compute(1)\n", set()),
 ]

@@ -205,6 +205,15 @@ def is_literal(node: ast.expr) -> bool:
     )
 
 
+def _reaches_module(scope: Scope, node: ast.Call) -> bool:
+    """Whether a call to one of `DYNAMIC_CALLS` can see the module's own names. `locals()` and `vars()` read the
+    namespace they run in, so inside a function, lambda, comprehension or class body they never reach a module
+    global (PinePods' endpoint helper tests `'chapters_data' in locals()`), and `vars(obj)` is `obj.__dict__`."""
+    if node.func.id not in ("locals", "vars"):  # type: ignore[attr-defined]
+        return True
+    return scope.kind == "module" and not node.args and not node.keywords
+
+
 def _bind(scope: Scope, name: str, node: ast.AST) -> None:
     scope.bound.add(name)
     scope.binders.setdefault(name, []).append(node)
@@ -356,7 +365,7 @@ class _Builder:
         return False
 
     def call(self, scope: Scope, node: ast.Call) -> bool:
-        if isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CALLS:
+        if isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CALLS and _reaches_module(scope, node):
             self.facts.dynamic.add(DYNAMIC_CALLS[node.func.id])
         return True
 
