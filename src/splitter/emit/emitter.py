@@ -253,15 +253,17 @@ class Emitter:
                 needs |= self.analysis.units[index].uses
 
     def _binders_to_copy(self, name: str) -> list[int]:
-        """The imports of the monolith that bind `name`: one when they all import the same object (`from fastapi
-        import Body` at line 24 and again at 11915: copying both is a redefinition, ruff F811), else all of them
-        in order, so that the last one wins as it did."""
+        """The imports of the monolith that bind `name`: the last one when each binds the whole name. A generated
+        module's imports all come before its code, so only the last is ever seen there, as in the monolith after
+        its imports ran (`from fastapi import Body` at line 24 and again at 11915; PinePods' `from time import
+        time`, then `import time`): copying more is a redefinition, ruff F811. All of them, in order, when one is
+        an `if`/`try` block (each may bind something else) or `import a.b` (several fill one package name)."""
         indices = self.import_binders[name]
         units = [self.analysis.units[index] for index in indices]
         if any(unit.kind != "import" for unit in units):
-            return indices  # an `if`/`try` block of imports: each may bind something else
-        sources = {(i.module, i.name, i.level) for unit in units for i in unit.imports if i.bound == name}
-        return indices[-1:] if len(sources) == 1 else indices
+            return indices
+        binds = [i for unit in units for i in unit.imports if i.bound == name]
+        return indices if any(i.name is None and not i.asname and "." in i.module for i in binds) else indices[-1:]
 
     def _copied_imports(self, destination: Destination, copied: dict[int, set[str]]) -> list[cst.BaseStatement]:
         """`from __future__` imports first, then the original imports cut down to the names used, in order."""
