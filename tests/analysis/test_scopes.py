@@ -278,6 +278,15 @@ def test_a_global_assigned_in_a_function_is_used_not_local() -> None:
     assert facts.binds == {"set_mode"}
 
 
+def test_a_global_declared_only_to_read_it_is_a_read_not_a_rebinding() -> None:
+    # fixtures/regressions/global_declared_only_to_read.py, from PinePods' `/api/data/config`
+    facts = facts_of("def config():\n    global API_URL, PROXY_URL\n    return API_URL, PROXY_URL\n")
+    assert facts.global_decls == set()
+    assert facts.uses == {"API_URL", "PROXY_URL"}
+    assert facts_of("def reset():\n    global CACHE\n    del CACHE\n").global_decls == {"CACHE"}
+    assert facts_of("def load():\n    global np\n    import numpy as np\n").global_decls == {"np"}
+
+
 # (id, statement, dynamic reasons)
 DYNAMIC = [
     ("exec and eval in a function", "def run(code):\n    exec(code)\n    return eval(code)\n", {"exec()", "eval()"}),

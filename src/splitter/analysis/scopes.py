@@ -273,7 +273,9 @@ class _Builder:
         _bind(scope, node.name, node)
         for statement in node.body:
             self.visit(inner, statement)
-        self.facts.global_decls |= inner.declared_global
+        # Declared `global` only to read it (PinePods' `/api/data/config`), a name is not rebound by this function,
+        # unless it may be through exec() or globals()['X'] = ...
+        self.facts.global_decls |= inner.declared_global if self.facts.dynamic else inner.declared_global & inner.bound
         return False
 
     def lambda_(self, scope: Scope, node: ast.Lambda) -> bool:
