@@ -96,10 +96,14 @@ def _users_below(
 def below_routers(
     dest: dict[int, Destination], deps: dict[int, set[int]], users: set[Destination], routers: set[Destination]
 ) -> list[Destination]:
-    """The users' modules a router would import (core always; shared or a service when the router reaches it):
-    code they use may not live in that router."""
-    below = [d for d in users if d.role in (Role.CORE, Role.ROOT)]
-    lower = [d for d in users if d.role in (Role.SHARED, Role.SERVICE)]
+    """The users' modules a router would import (core and shared always, its own group's service too; another
+    service when the router reaches it): code they use may not live in that router. Shared code counts before
+    the router reaches it: what ties them is placed later, dependencies last (PinePods' `check_key`-like
+    `get_api_key_from_header` went to shared after a helper of a task in shared had joined routers/data)."""
+    own = {r.name.partition(".")[0] for r in routers}
+    below = [d for d in users if d.role in (Role.CORE, Role.ROOT, Role.SHARED)]
+    below += [d for d in users if d.role is Role.SERVICE and d.name.partition(".")[0] in own]
+    lower = [d for d in users if d.role is Role.SERVICE and d not in below]
     if routers and lower:
         graph = module_graph(dest, deps)
         below += [d for d in lower if any(reaches(graph, r, d) for r in routers)]
