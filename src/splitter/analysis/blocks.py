@@ -59,11 +59,26 @@ def last_leading_import(analysis: Analysis) -> int:
 
 # What a statement above the monolith's imports may do for them: make modules findable, set the environment.
 _PREPARES_IMPORTS = re.compile(r"sys\.path|sys\.modules|meta_path|environ|putenv|dotenv|chdir|\bsite\.")
+# Of those, what changes where modules are found: it matters to every import below it, not only leading ones.
+_FINDS_MODULES = re.compile(r"sys\.path|sys\.modules|meta_path|\bsite\.")
 
 
-def _may_prepare_imports(unit: Unit, analysis: Analysis) -> bool:
+def _may_prepare_imports(unit: Unit, analysis: Analysis, pattern: re.Pattern[str] = _PREPARES_IMPORTS) -> bool:
     lines = analysis.source.splitlines()[unit.first_line - 1 : unit.last_line]
-    return _PREPARES_IMPORTS.search("\n".join(lines)) is not None
+    return pattern.search("\n".join(lines)) is not None
+
+
+def finds_modules_for_later_imports(unit: Unit, analysis: Analysis) -> bool:
+    """A statement that changes where modules are found (`sys.path.append(ROOT)`) with an import below it, even
+    past the first def: PinePods, run as a script from its folder, defines a SIGTERM handler, then appends the
+    project root and imports its sibling package. Moved to core.py it ran after the imports it prepares."""
+    if (
+        not unit.impure
+        or unit.kind in ("import", "import_block")
+        or not _may_prepare_imports(unit, analysis, _FINDS_MODULES)
+    ):
+        return False
+    return any(u.kind in ("import", "import_block") for u in analysis.units[unit.index + 1 :])
 
 
 def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
@@ -72,7 +87,7 @@ def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) ->
         and unit.kind != "import"
         and unit.index < last_leading_import
         and _may_prepare_imports(unit, analysis)
-    ):
+    ) or finds_modules_for_later_imports(unit, analysis):
         return "runs before imports that may depend on it (sys.path, environment)"
     if unit.pinned_reason:
         return unit.pinned_reason

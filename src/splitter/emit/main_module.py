@@ -11,7 +11,7 @@ import libcst as cst
 
 from splitter.codemods._names import plain_names
 from splitter.codemods.qualify_seams import SeamQualifier
-from splitter.analysis.blocks import last_leading_import
+from splitter.analysis.blocks import finds_modules_for_later_imports, last_leading_import
 from splitter.analysis.model import Analysis, Unit
 from splitter.emit import nodes
 from splitter.emit.emitter import Emitter, ModuleDraft
@@ -56,6 +56,8 @@ class MainModule:
         for kind, unit in units:
             if kind == "kept":
                 self._keep(unit, moved_names)
+                if finds_modules_for_later_imports(unit, self.analysis):  # generated imports need it too
+                    self.import_block_end = len(self.body)
             elif kind == "moved":
                 self._leave_registrations(unit)
             elif unit.kind == "docstring":
