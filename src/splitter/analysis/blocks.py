@@ -60,7 +60,7 @@ def last_leading_import(analysis: Analysis) -> int:
 # What a statement above the monolith's imports may do for them: make modules findable, set the environment.
 _PREPARES_IMPORTS = re.compile(r"sys\.path|sys\.modules|meta_path|environ|putenv|dotenv|chdir|\bsite\.")
 # Of those, what changes where modules are found: it matters to every import below it, not only leading ones.
-_FINDS_MODULES = re.compile(r"sys\.path|sys\.modules|meta_path|\bsite\.")
+_FINDS_MODULES = re.compile(r"sys\.path|sys\.modules|meta_path|\bsite\.\w+\(")  # not "one site." in a docstring
 
 
 def _may_prepare_imports(unit: Unit, analysis: Analysis, pattern: re.Pattern[str] = _PREPARES_IMPORTS) -> bool:
@@ -74,7 +74,7 @@ def finds_modules_for_later_imports(unit: Unit, analysis: Analysis) -> bool:
     project root and imports its sibling package. Moved to core.py it ran after the imports it prepares."""
     if (
         not unit.impure
-        or unit.kind in ("import", "import_block")
+        or unit.kind in ("import", "import_block", "function", "class")  # a def runs nothing
         or not _may_prepare_imports(unit, analysis, _FINDS_MODULES)
     ):
         return False
