@@ -12,7 +12,18 @@ from splitter.analysis.ast_walk import child_nodes, walk
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures"
 CONTEXTS = (ast.Load, ast.Store, ast.Del)
-SOURCES = sorted(p for p in FIXTURES.rglob("*.py") if p.name not in ("binary.py", "latin1.py", "syntax_error.py"))
+
+
+def _parses(path: Path) -> bool:
+    """Bad-input fixtures (`syntax_error.py`, `binary.py`) and a project's file that no Python parses are not read."""
+    try:
+        ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+SOURCES = sorted(p for p in FIXTURES.rglob("*.py") if _parses(p))
 SNIPPETS = [
     pytest.param("x: int = 1\nglobal y\ndel z[0]\n", id="annotated, global names, del"),
     pytest.param("match p:\n    case {'a': [b, *c]} if d: pass\n", id="match patterns"),

@@ -8,10 +8,11 @@ compared with it, and a file retargeted by any other is never used (`_EarlyRetar
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from splitter.emit.references import finish_retargeting, retarget_repository, retargeted_texts
+from splitter.emit.references import RetargetedFiles, finish_retargeting, retarget_repository, retargeted_texts
 from splitter.emit.size_check import size_warnings
 from splitter.emit.waves import Wave, planned_wave, wave_changes
 from splitter.emit.writer import refuse_dirty, refuse_overwrites, unified_diff, write_all
@@ -68,7 +69,9 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
         generated = [p for p in changes if p != project.analysis.path]
         plan = replace(plan, warnings=plan.warnings + size_warnings(plan, project.analysis.path, changes))
         if options.update_references and relocation:
-            changes.update(_retargeted(project, plan, wave, changes, relocation, early))
+            retargeted = _retargeted(project, plan, wave, changes, relocation, early)
+            changes.update(retargeted)
+            plan = _with_unreadable(project, plan, getattr(retargeted, "unreadable", {}))
         if wave is None:  # a wave reflowed what it built and retargeted already, each against its own originals
             changes.update(_reflowed(project, changes, formatted))
     finally:
@@ -140,7 +143,9 @@ def _retargeted(
     first_party = _first_party(project, plan)
     if early is not None and early.relocation == relocation:
         excluded = {p.resolve() for p in changes}  # as `retarget_repository(..., exclude=changes)` leaves them
-        return {path: text for path, text in early.finished(project, first_party).items() if path not in excluded}
+        files = early.finished(project, first_party)
+        kept = {path: text for path, text in files.items() if path not in excluded}
+        return RetargetedFiles(kept, {p: why for p, why in files.unreadable.items() if p not in excluded})
 
     def retarget(files: Project, moved: dict[str, str]) -> dict[Path, str]:
         rewritten = retarget_repository(files, moved, exclude=set(changes), first_party=first_party)
@@ -149,6 +154,25 @@ def _retargeted(
         return rewritten
 
     return wave.references(retarget, relocation) if wave else retarget(project, relocation)
+
+
+def _with_unreadable(project: Project, plan: Plan, unreadable: dict[Path, tuple[int, str]]) -> Plan:
+    """The plan, its warnings naming each file retargeting left as it is because Python cannot parse it."""
+    if not unreadable:
+        return plan
+    module, python = project.analysis.module_name, ".".join(map(str, sys.version_info[:2]))
+    warnings = [
+        f"{_shown(project, path)}:{line}: does not parse as Python {python} ({why}), so it is left as it is: what it "
+        f"takes from {module} it keeps taking from there, and the compatibility module forwards the moved names; "
+        "if the project runs a newer Python, apply with that one"
+        for path, (line, why) in sorted(unreadable.items())
+    ]
+    return replace(plan, warnings=[*plan.warnings, *warnings])
+
+
+def _shown(project: Project, path: Path) -> Path:
+    root = project.root.resolve()
+    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
 @dataclass

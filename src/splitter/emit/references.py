@@ -50,7 +50,7 @@ def relocation_for(
 
 def retarget_repository(
     project, relocation: dict[str, str], exclude: set[Path], first_party: frozenset[str] = frozenset()
-) -> dict[Path, str]:
+) -> RetargetedFiles:
     """Rewrite every file that reaches a moved name through the monolith (docs/references.md).
 
     A text test skips files that cannot name the monolith; the rest are read with `ast` and edited in place
@@ -59,11 +59,24 @@ def retarget_repository(
     """
     spec, candidates = _spec_and_candidates(project, relocation, exclude)
 
-    def rewrite(batch: Sequence[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    def rewrite(batch: Sequence[tuple[Path, str]]) -> list[tuple[Path, object, bool]]:
         staged = [_retargeted_text(spec, path, text) for path, text in batch]
-        return list(_finished(project, spec, [s for s in staged if s is not None], first_party).items())
+        done = _finished(project, spec, [s for s in staged if s is not None], first_party)
+        return [(p, t, False) for p, t in done.items()] + [(p, why, True) for p, why in done.unreadable.items()]
 
-    return dict(fan_out(rewrite, candidates, [len(text) for _path, text in candidates]))
+    parts = fan_out(rewrite, candidates, [len(text) for _path, text in candidates])
+    return RetargetedFiles({p: t for p, t, bad in parts if not bad}, {p: why for p, why, bad in parts if bad})
+
+
+class RetargetedFiles(dict):
+    """path -> new text of each file retargeting changes; `unreadable`: path -> (line, why), for the files naming the
+    monolith that Python cannot parse, left as they are (a `try:` that lost its `except`, a Python 2 script, syntax
+    newer than the Python running splitter: MyPortal's apply died in the libcst codemod on one). Nothing can
+    read what they take from the monolith; compat.py keeps those names reachable, so they work as before."""
+
+    def __init__(self, texts=(), unreadable: dict[Path, tuple[int, str]] | None = None) -> None:
+        super().__init__(texts)
+        self.unreadable = dict(unreadable or {})
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Retargeted:
     path: Path
     new_text: str | None
     import_runs: list[tuple[int, int, int]] | None
+    unreadable: tuple[int, str] | None = None  # where and why Python cannot parse it: left as it is
 
 
 def retargeted_texts(project, relocation: dict[str, str], exclude: set[Path]) -> list[Retargeted]:
@@ -89,7 +103,7 @@ def retargeted_texts(project, relocation: dict[str, str], exclude: set[Path]) ->
 
 def finish_retargeting(
     project, relocation: dict[str, str], staged: list[Retargeted], first_party: frozenset[str] = frozenset()
-) -> dict[Path, str]:
+) -> RetargetedFiles:
     """`retarget_repository`'s result from `retargeted_texts`'s: the codemod where needed, imports tidied."""
     return _finished(project, _spec(project, relocation), staged, first_party)
 
@@ -115,19 +129,29 @@ def _retargeted_text(spec, path: Path, text: str) -> Retargeted | None:
     from splitter.emit.retarget_fast import retarget_text
 
     dotted, _package, _root = module_location(path)
-    tree = _parsed(text)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:  # nor can Python import it: left as it is (RetargetedFiles)
+        return Retargeted(path, None, None, (exc.lineno or 1, exc.msg))
+    except ValueError as exc:  # NUL bytes
+        return Retargeted(path, None, None, (1, str(exc)))
+    except RecursionError:  # too deep for `ast`, not for libcst: the codemod edits it
+        tree = None
     new_text = retarget_text(text, spec, dotted, tree=tree) if tree is not None else None
     if new_text == text:
         return None
     return Retargeted(path, new_text, top_level_import_runs(tree) if tree is not None else None)
 
 
-def _finished(project, spec, staged: list[Retargeted], first_party: frozenset[str]) -> dict[Path, str]:
+def _finished(project, spec, staged: list[Retargeted], first_party: frozenset[str]) -> RetargetedFiles:
     """path -> new text of each staged file that changes, the codemod run where needed and imports tidied."""
     from splitter.emit.import_order import settings_for, tidy_import_text
 
-    finished = {}
+    finished = RetargetedFiles()
     for file in staged:
+        if file.unreadable is not None:
+            finished.unreadable[file.path] = file.unreadable
+            continue
         text, new_text = project.sources[file.path], file.new_text
         if new_text is None:  # an edit only libcst lays out right (`a; import main`): the codemod, this file only
             from splitter.codemods.retarget_references import retarget_source
@@ -137,11 +161,3 @@ def _finished(project, spec, staged: list[Retargeted], first_party: frozenset[st
             settings = settings_for(file.path.parent, project.root.resolve()).with_first_party(first_party)
             finished[file.path] = tidy_import_text(text, new_text, settings, file.import_runs)
     return finished
-
-
-def _parsed(text: str) -> ast.Module | None:
-    """The file's ast, read once for retargeting and import tidying (None: the codemod reports the error)."""
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None

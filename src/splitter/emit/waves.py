@@ -21,6 +21,7 @@ from pathlib import Path
 from splitter.analysis.analyze import analyze_source
 from splitter.analysis.model import Analysis
 from splitter.analysis.source import decode_python, git_blob_id, read_git_blob, texts_at, tree_before_change
+from splitter.emit.references import RetargetedFiles
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 from splitter.planning.plan_io import Plan
@@ -55,9 +56,11 @@ class Wave:
             merged = _carry_over(path, current, before.get(path, original), after.get(path, original))
             if merged != current:
                 changes[path] = merged
-        newer = {p: t for p, t in self.project.sources.items() if p not in self.originals}
-        changes.update(retarget(replace(self.project, sources=newer), moved))
-        return changes
+        newer_sources = {p: t for p, t in self.project.sources.items() if p not in self.originals}
+        newer = retarget(replace(self.project, sources=newer_sources), moved)
+        changes.update(newer)
+        unreadable = {**getattr(after, "unreadable", {}), **getattr(newer, "unreadable", {})}
+        return RetargetedFiles(changes, unreadable)
 
 
 def planned_wave(project: Project, plan: Plan) -> Wave | None:
