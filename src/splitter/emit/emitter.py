@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.model import Analysis, Unit
+from splitter.analysis.scopes import build_scopes
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
@@ -277,9 +279,29 @@ class Emitter:
                 reexported = {n for n in copied[index] if self.seams.get(n) == destination}
                 if reexported and isinstance(statement, cst.SimpleStatementLine):
                     # Other modules read these through this one, and tests patch them here.
-                    statement = nodes.with_directive(statement, "# noqa: F401 - patch point")
+                    statement, aliased = nodes.reexporting(statement, self._rebound_unread(destination, reexported))
+                    directive = "# noqa: F401 - patch point" if reexported - aliased else "# patch point"
+                    statement = nodes.with_directive(statement, directive)
                 lines.append(statement.with_changes(leading_lines=[]))
         return lines
+
+    def _rebound_unread(self, destination: Destination, names: set[str]) -> set[str]:
+        """Those of `names` that the module imports but none of its code reads, and that an import, a def or a
+        class inside one of its functions or classes binds again: ruff reports that inner binding as a
+        "redefinition of unused" (F811), on a line of moved code. MyPortal's `_user_upload_key` re-imports
+        `session_manager` in its body, and tests patch that name, so core.py imports it as a patch point that
+        nothing there reads."""
+        units = [u for u in self.analysis.units if self.placement.get(u.index) == destination]
+        unread = names - set().union(*(u.uses for u in units))
+        nested = (ast.alias, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        rebound = set()
+        for unit in units if unread else ():
+            for scope in build_scopes(self.analysis.tree.body[unit.index]).walk():
+                if scope.kind != "module":
+                    rebound |= {
+                        n for n in unread if scope.is_local(n) and any(isinstance(b, nested) for b in scope.binders[n])
+                    }
+        return rebound
 
     # -- whole modules ------------------------------------------------------------------------------------
     def header(self, destination: Destination, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:

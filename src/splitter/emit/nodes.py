@@ -86,6 +86,25 @@ def from_import_commented(clause: str, names: list[tuple[str, str | None]]) -> c
     return cst.SimpleStatementLine([node])
 
 
+def reexporting(line: cst.SimpleStatementLine, names: set[str]) -> tuple[cst.SimpleStatementLine, set[str]]:
+    """The import `line` with each of `names` it imports unaliased written `name as name`, and those names. ruff
+    reads that redundant alias as an explicit re-export: the name is neither unused (F401) nor redefined while
+    unused (F811) when a function of the module imports it again, which no comment on this line can silence."""
+    small = line.body[0] if len(line.body) == 1 else None
+    if not names or not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+        return line, set()
+    aliased: set[str] = set()
+
+    def alias(item: cst.ImportAlias) -> cst.ImportAlias:
+        if item.asname is None and isinstance(item.name, cst.Name) and item.name.value in names:
+            aliased.add(item.name.value)
+            return item.with_changes(asname=cst.AsName(name=cst.Name(item.name.value)))
+        return item
+
+    small = small.with_changes(names=[alias(item) for item in small.names])
+    return line.with_changes(body=[small]), aliased
+
+
 def with_directive(line: cst.SimpleStatementLine, comment: str) -> cst.SimpleStatementLine:
     """`line` carrying a directive comment where ruff reads it for the whole statement: on the first line of a
     parenthesized import spread over several lines (after the closing parenthesis it covers no name), else at the
