@@ -134,6 +134,26 @@ def test_websocket_and_mount_kinds(snap):
     assert mount == {"kind": "mount", "path": "/legacy", "name": "legacy", "app": "Starlette"}
 
 
+def test_websocket_of_an_included_router_is_read_from_the_route_the_app_matches():
+    # FastAPI 0.137-0.14x: iter_route_contexts gives a websocket of an included router an empty path, name and
+    # endpoint and keeps the prefixed route beside it; a real monolith's moved websocket read as "changed"
+    from types import SimpleNamespace
+
+    from fastapi.routing import APIWebSocketRoute
+
+    async def checkins(websocket):
+        await websocket.accept()
+
+    original = APIWebSocketRoute("/checkins", checkins)
+    built = APIWebSocketRoute("/live/checkins", checkins)  # what include_router(router, prefix="/live") serves
+    context = SimpleNamespace(starlette_route=built, path="", name="", endpoint=None)
+    blank = SimpleNamespace(original_route=original, _route_context=context, path="", name="", endpoint=None)
+    entry = snapshot_module.describe_route(blank)
+    assert (entry["kind"], entry["path"], entry["name"], entry["endpoint"]) == (
+        "websocket", "/live/checkins", "checkins", checkins.__qualname__)
+    assert snapshot_module.describe_route(blank) == snapshot_module.describe_route(built)
+
+
 def test_middleware_stack_in_order_with_dispatch_names(snap):
     snapshot = snap(
         app_source(

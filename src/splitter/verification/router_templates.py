@@ -39,7 +39,18 @@ class RouteTable:
         except ImportError:  # older FastAPI: app.routes is the table
             self.routes = list(app.router.routes)
         else:
-            self.routes = list(iter_route_contexts(app.router.routes))
+            contexts = iter_route_contexts(app.router.routes)
+            self.routes = [self.served(route) for route in contexts]
+
+    @staticmethod
+    def served(route):
+        # FastAPI 0.137-0.14x leave a websocket's context blank: the prefixed
+        # route the app matches is kept beside it
+        context = getattr(route, "_route_context", None)
+        built = getattr(context, "starlette_route", None)
+        if built is not None and not getattr(route, "path", None):
+            return built
+        return route
 
     @staticmethod
     def route_id(route) -> str:

@@ -107,8 +107,25 @@ def _tag_names(tags: Any) -> list[str]:
     return [tag.value if isinstance(tag, Enum) else str(tag) for tag in tags or []]
 
 
+def _materialized(route: Any) -> Any:
+    """The route to read a websocket's path, name and endpoint from.
+
+    FastAPI 0.137 to 0.14x fill a route context only for HTTP routes: a websocket of an included router comes out
+    of `iter_route_contexts` with an empty path, name and endpoint, while the prefixed route the app matches is
+    kept beside it (`starlette_route`). Reading the blanks would report a moved websocket as changed and hide a
+    real change of its path.
+    """
+    context = getattr(route, "_route_context", None)
+    built = getattr(context, "starlette_route", None)
+    if built is not None and not getattr(route, "path", None):
+        return built
+    return route
+
+
 def describe_route(route: Any) -> dict[str, Any]:
     kind = _route_kind(route)
+    if kind == "websocket":
+        route = _materialized(route)
     path = getattr(route, "path", None)
     entry: dict[str, Any] = {"kind": kind, "path": path}
     if kind == "mount":
