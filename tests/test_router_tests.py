@@ -275,3 +275,22 @@ def test_emit_tests_refuses_a_bad_folder_before_writing_the_split(tmp_path):
     result = split(repo, "main.py", "--emit-tests", str(repo / "tests"))  # holds the project's own conftest.py
     assert result.exit_code == 2 and "conftest.py" in result.output
     assert not (repo / "routers").exists()
+
+
+def test_route_table_reads_a_blank_websocket_context_from_the_route_the_app_matches():
+    # FastAPI 0.137-0.14x give a websocket of an included router a blank context; the generated tests then said
+    # "websocket_checkins is no longer routed" on a real monolith whose websocket had moved
+    from types import SimpleNamespace
+
+    from fastapi.routing import APIWebSocketRoute
+
+    from splitter.verification.router_tests import render_conftest
+
+    namespace: dict = {"__file__": "tests/routers/conftest.py"}
+    exec(compile(render_conftest("app.main:app", "splitter tests", "", {}), "conftest.py", "exec"), namespace)
+    table = namespace["RouteTable"]
+    built = APIWebSocketRoute("/live/checkins", lambda websocket: None, name="checkins")
+    blank = SimpleNamespace(original_route=built, _route_context=SimpleNamespace(starlette_route=built), path="")
+    assert table.served(blank) is built
+    assert table.route_id(table.served(blank)) == "WEBSOCKET /live/checkins"
+    assert table.served(built) is built

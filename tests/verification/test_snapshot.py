@@ -134,24 +134,42 @@ def test_websocket_and_mount_kinds(snap):
     assert mount == {"kind": "mount", "path": "/legacy", "name": "legacy", "app": "Starlette"}
 
 
-def test_websocket_of_an_included_router_is_read_from_the_route_the_app_matches():
+def test_websocket_of_an_included_router_is_read_from_the_route_the_app_matches(monkeypatch):
     # FastAPI 0.137-0.14x: iter_route_contexts gives a websocket of an included router an empty path, name and
-    # endpoint and keeps the prefixed route beside it; a real monolith's moved websocket read as "changed"
+    # endpoint and keeps the prefixed route beside it; a real monolith's moved websocket read as "changed" and
+    # was left out of its router's tests
     from types import SimpleNamespace
 
-    from fastapi.routing import APIWebSocketRoute
+    import fastapi.routing
+    from fastapi import APIRouter, FastAPI
 
+    router = APIRouter(prefix="/live")
+
+    @router.websocket("/checkins")
     async def checkins(websocket):
         await websocket.accept()
 
-    original = APIWebSocketRoute("/checkins", checkins)
-    built = APIWebSocketRoute("/live/checkins", checkins)  # what include_router(router, prefix="/live") serves
-    context = SimpleNamespace(starlette_route=built, path="", name="", endpoint=None)
-    blank = SimpleNamespace(original_route=original, _route_context=context, path="", name="", endpoint=None)
-    entry = snapshot_module.describe_route(blank)
-    assert (entry["kind"], entry["path"], entry["name"], entry["endpoint"]) == (
-        "websocket", "/live/checkins", "checkins", checkins.__qualname__)
-    assert snapshot_module.describe_route(blank) == snapshot_module.describe_route(built)
+    app = FastAPI()
+    app.include_router(router)
+    served = snapshot_app(app)
+    modules = snapshot_module.code_locations(app)["route_modules"]
+    real = fastapi.routing.iter_route_contexts
+
+    def blank_websockets(routes):
+        for context in real(routes):
+            if type(context.original_route).__name__ != "APIWebSocketRoute":
+                yield context
+                continue
+            kept = SimpleNamespace(starlette_route=context, path="", name="", endpoint=None)
+            yield SimpleNamespace(original_route=context.original_route, _route_context=kept, path="", name="",
+                                  endpoint=None, methods=set(), dependant=None)
+
+    monkeypatch.setattr(fastapi.routing, "iter_route_contexts", blank_websockets)
+    socket = route(snapshot_app(app), "/live/checkins")
+    assert (socket["kind"], socket["name"], socket["endpoint"]) == ("websocket", "checkins", checkins.__qualname__)
+    assert snapshot_app(app)["routes"] == served["routes"]
+    assert snapshot_module.code_locations(app)["route_modules"] == modules
+    assert modules[-1] == __name__
 
 
 def test_middleware_stack_in_order_with_dispatch_names(snap):

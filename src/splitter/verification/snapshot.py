@@ -87,7 +87,9 @@ def _effective_routes(routes: list[Any]) -> list[Any]:
         from fastapi.routing import iter_route_contexts
     except ImportError:
         return list(routes)
-    return list(iter_route_contexts(routes))
+    return [
+        _materialized(route) if _route_kind(route) == "websocket" else route for route in iter_route_contexts(routes)
+    ]
 
 
 def _route_kind(route: Any) -> str:
@@ -124,8 +126,6 @@ def _materialized(route: Any) -> Any:
 
 def describe_route(route: Any) -> dict[str, Any]:
     kind = _route_kind(route)
-    if kind == "websocket":
-        route = _materialized(route)
     path = getattr(route, "path", None)
     entry: dict[str, Any] = {"kind": kind, "path": path}
     if kind == "mount":
