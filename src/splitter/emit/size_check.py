@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 from splitter.planning.plan_io import Plan
+from splitter.planning.plan_notes import CANNOT_STAY, MAIN_KEEPS
 
 
 def size_warnings(plan: Plan, monolith: Path, written: dict[Path, str]) -> list[str]:
@@ -41,9 +42,9 @@ def _why(plan: Plan, path: Path, text: str) -> str:
 
 def _named_already(plan: Plan, path: Path, monolith: Path, is_main: bool) -> bool:
     if is_main:
-        return any("main.py keeps about" in warning for warning in plan.warnings)
+        return any(MAIN_KEEPS in warning for warning in plan.warnings)
     shown = path.relative_to(monolith.parent).as_posix() if path.is_relative_to(monolith.parent) else str(path)
-    return any(f"{shown} cannot stay under" in warning for warning in plan.warnings)
+    return any(f" {shown} {CANNOT_STAY} " in warning for warning in plan.warnings)
 
 
 def _import_lines(text: str) -> int:
