@@ -15,7 +15,7 @@ from pathlib import Path
 from splitter.emit.references import RetargetedFiles, finish_retargeting, retarget_repository, retargeted_texts
 from splitter.emit.size_check import size_warnings
 from splitter.emit.waves import Wave, planned_wave, wave_changes
-from splitter.emit.writer import refuse_dirty, refuse_overwrites, unified_diff, write_all
+from splitter.emit.writer import refuse_dirty, refuse_overwrites, shown_path, unified_diff, write_all
 from splitter.fanout import Background, can_work_in_parallel, in_background
 from splitter.gcpause import without_gc
 from splitter.planning.plan_edits import follow_edits
@@ -162,17 +162,12 @@ def _with_unreadable(project: Project, plan: Plan, unreadable: dict[Path, tuple[
         return plan
     module, python = project.analysis.module_name, ".".join(map(str, sys.version_info[:2]))
     warnings = [
-        f"{_shown(project, path)}:{line}: does not parse as Python {python} ({why}), so it is left as it is: what it "
-        f"takes from {module} it keeps taking from there, and the compatibility module forwards the moved names; "
-        "if the project runs a newer Python, apply with that one"
+        f"{shown_path(path, project.root)}:{line}: does not parse as Python {python} ({why}), so it is left as it "
+        f"is: what it takes from {module} it keeps taking from there, and the compatibility module forwards the "
+        "moved names; if the project runs a newer Python, apply with that one"
         for path, (line, why) in sorted(unreadable.items())
     ]
     return replace(plan, warnings=[*plan.warnings, *warnings])
-
-
-def _shown(project: Project, path: Path) -> Path:
-    root = project.root.resolve()
-    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
 @dataclass

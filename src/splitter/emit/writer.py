@@ -11,7 +11,8 @@ from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 
 
-def _display(path: Path, root: Path) -> str:
+def shown_path(path: Path, root: Path) -> str:
+    """`path` as the user reads it: relative to the repository `root`, else as it is."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -29,7 +30,7 @@ def unified_diff(changes: dict[Path, str], root: Path, originals: dict[Path, str
     """One patch for every change; `git apply` in `root` reproduces the write. `originals`: each file's text
     before a write (None: it did not exist), else read from disk now."""
     parts = []
-    for path in sorted(changes, key=lambda changed: _display(changed, root)):  # however the monolith was named
+    for path in sorted(changes, key=lambda changed: shown_path(changed, root)):  # however the monolith was named
         if originals is not None:
             before = originals.get(path, changes[path])  # a file the write left alone is no change
         else:
@@ -37,7 +38,7 @@ def unified_diff(changes: dict[Path, str], root: Path, originals: dict[Path, str
         after = changes[path]
         if before == after:
             continue
-        name = _display(path, root)
+        name = shown_path(path, root)
         header = [f"diff --git a/{name} b/{name}\n"]
         if before is None:
             header.append("new file mode 100644\n")
