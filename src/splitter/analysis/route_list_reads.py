@@ -12,6 +12,8 @@ be changed after FastAPI built its contexts, which then no longer follow: such r
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from splitter.analysis.patched_names import dotted_name
 
@@ -19,6 +21,30 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 # calls that look at a route and keep nothing of it
 _LOOKERS = frozenset({"isinstance", "getattr", "hasattr", "setattr", "str", "repr", "type", "id", "print"})
+
+
+@dataclass(frozen=True)
+class RouteRead:
+    statement: int  # its top-level statement (the unit's index)
+    line: int
+    shown: str
+    whole: bool  # read at import time and never kept (`route_list_reads`): apply lists the routes there
+
+
+def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[RouteRead]:
+    """Each read of the app's route list in the monolith's own code (treg widened every GET route to HEAD by a
+    loop over `app.routes` after registering them: split, the loop found no route). Only statements whose text
+    has `.routes` are walked."""
+    apps = set(app_names)
+    lines = source.splitlines()
+    found = []
+    for index, statement in enumerate(tree.body):
+        if ".routes" in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
+            found += [
+                RouteRead(index, node.lineno, f"{dotted_name(node.value)}.routes", whole)
+                for node, whole in route_list_reads(statement, apps)
+            ]
+    return found
 
 
 def route_list_reads(statement: ast.stmt, apps: set[str]) -> list[tuple[ast.Attribute, bool]]:

@@ -3,8 +3,7 @@
 - Reading the app's route list (`len(app.routes)`, `[r.path for r in app.routes]`): FastAPI 0.137 and later keep
   an included router as one entry of `app.routes`, so after the split that list holds the routers, not the routes
   the monolith registered on the app itself. The monolith's own code reading it sees the same
-  (`monolith_route_reads`): treg widened every GET route to HEAD by a loop over `app.routes` after registering
-  them, and split, the loop found no route.
+  (analysis/route_list_reads.py).
 - Importing the monolith again as a new module (`del sys.modules["pkg.main"]`, then import it): it creates a
   second app. The split modules run again in place (docs/design.md), so code that reads the app at call time reads
   the newest one, also when a test still sends requests to the app it imported first.
@@ -22,7 +21,6 @@ from pathlib import Path
 
 from splitter.analysis.module_mentions import could_reference
 from splitter.analysis.patched_names import _old_module_aliases, dotted_name, every_statement, resolve_from
-from splitter.analysis.route_list_reads import route_list_reads
 from splitter.analysis.top_level_chunks import NotCut, statements_mentioning
 
 ROUTES = "routes"
@@ -124,27 +122,3 @@ def _monolith_name_read(owner: str, modules: set[str], taken: dict[str, str]) ->
         if rest and "." not in rest:
             return rest
     return None
-
-
-def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[RouteRead]:
-    """Each read of the app's route list in the monolith's own code (`app.routes`, `app.router.routes`), but not
-    one handed to FastAPI as `routes=` (`get_openapi(routes=app.routes)` reads included routers as the app does).
-    Only statements whose text has `.routes` are walked."""
-    apps = set(app_names)
-    lines = source.splitlines()
-    found = []
-    for index, statement in enumerate(tree.body):
-        if ".routes" in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
-            found += [
-                RouteRead(index, node.lineno, f"{dotted_name(node.value)}.routes", whole)
-                for node, whole in route_list_reads(statement, apps)
-            ]
-    return found
-
-
-@dataclass(frozen=True)
-class RouteRead:
-    statement: int  # its top-level statement (the unit's index)
-    line: int
-    shown: str
-    whole: bool  # import-time code reading the list whole (`route_list_reads`): apply lists the routes there

@@ -413,17 +413,17 @@ def _routes_listed_note(project: Project, plan: Plan, read) -> str:
 def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
     """Tests that see the split although every name still resolves (analysis/test_hazards.py), found by the
     repository scan: route reads of the app, and second imports when moved code reads the app at call time."""
-    from splitter.analysis.test_hazards import FRESH_IMPORT, monolith_route_reads
+    from splitter.analysis.route_list_reads import monolith_route_reads
+    from splitter.analysis.test_hazards import FRESH_IMPORT
     from splitter.planning.app_setup_runs import is_app_setup
     from splitter.planning.destination import MAIN
 
-    analysis = project.analysis
-    moved = set(plan.placement()) - set(plan.main)
+    analysis, placement = project.analysis, plan.placement()
+    moved = set(placement) - set(plan.main)
     readers = sorted(u.name for u in analysis.units if u.app_at_call_time and u.name in moved)
     routes = [(h.file, h.line, h.shown) for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
     listed, own = [], []
     if any(g.endpoints for g in plan.groups):  # the monolith's own code sees its routes move into routers too
-        placement = plan.placement()
         for read in monolith_route_reads(analysis.tree, analysis.source, analysis.app_names):
             destination = placement.get(analysis.units[read.statement].name, MAIN)
             if read.whole and (destination == MAIN or is_app_setup(destination)):  # runs where main.py ran it
