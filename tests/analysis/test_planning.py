@@ -647,3 +647,28 @@ def test_functions_using_the_app_at_call_time_share_one_note_naming_each_line(tm
     lines = [n for n, text in enumerate(source, 1) if text.startswith(routes)]
     named = zip(("read_state", "list_users", "get_user"), lines, strict=True)
     assert noted[0].endswith(": " + ", ".join(f"`{name}` (line {line})" for name, line in named))
+
+
+@pytest.mark.parametrize("page_break", [pytest.param("", id="plain"), pytest.param("\f\n", id="form feed line")])
+def test_a_statement_preparing_later_imports_stays_whatever_page_breaks_come_before_it(
+    tmp_path: Path, page_break: str
+) -> None:
+    # Python numbers lines at \n only; `str.splitlines` also cuts at a form feed (Emacs page breaks between
+    # sections), which shifted every statement's text by a line and hid `os.environ` from the check
+    main = tmp_path / "main.py"
+    main.write_text(
+        "import os\n"
+        f"{page_break}"
+        "# the settings module reads MODE when imported\n"
+        "os.environ.setdefault('MODE', 'test')\n"
+        "from settings import MODE\n"
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n\n\n"
+        "@app.get('/mode')\n"
+        "def mode():\n"
+        "    return MODE\n"
+    )
+    (tmp_path / "settings.py").write_text("import os\n\nMODE = os.environ['MODE']\n")
+    plan = plan_for(main)[1]
+    environ_line = 3 if not page_break else 4
+    assert plan.placement()[f"@{environ_line}"] == MAIN

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +20,7 @@ from splitter.analysis.model import (
     Diagnostic,
     ImportedName,
     Unit,
+    split_lines,
 )
 from splitter.analysis.registrations import Registrar, literal_string
 from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
@@ -281,9 +281,14 @@ class _UnitScanner:
     """Turns each top-level statement into a Unit, registering its routes and hooks on the way."""
 
     def __init__(
-        self, source: str, primary: str, registrar: Registrar, diagnostics: list[Diagnostic], owners: frozenset[str]
+        self,
+        lines: list[str],
+        primary: str,
+        registrar: Registrar,
+        diagnostics: list[Diagnostic],
+        owners: frozenset[str],
     ) -> None:
-        self.source_lines = source.splitlines()
+        self.source_lines = lines
         self.primary = primary
         self.registrar = registrar
         self.diagnostics = diagnostics
@@ -397,8 +402,10 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     made = routers_made_by_calls(tree, route_decorator_receivers(tree), set(app_names))
     routers.update((name, node) for name, node in made if name not in routers)  # `TimedRouter()`, `InferringRouter()`
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
-    registrar.source_lines = re.split("\r\n|\r|\n", source)  # as Python numbers lines (splitlines also cuts at \f)
-    scanner = _UnitScanner(source, primary, registrar, diagnostics, frozenset(app_names) | frozenset(routers))
+    registrar.source_lines = split_lines(source)
+    scanner = _UnitScanner(
+        registrar.source_lines, primary, registrar, diagnostics, frozenset(app_names) | frozenset(routers)
+    )
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)

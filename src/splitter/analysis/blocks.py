@@ -64,8 +64,7 @@ _FINDS_MODULES = re.compile(r"sys\.path|sys\.modules|meta_path|\bsite\.\w+\(")  
 
 
 def _may_prepare_imports(unit: Unit, analysis: Analysis, pattern: re.Pattern[str] = _PREPARES_IMPORTS) -> bool:
-    lines = analysis.source.splitlines()[unit.first_line - 1 : unit.last_line]
-    return pattern.search("\n".join(lines)) is not None
+    return pattern.search(analysis.text_of(unit.first_line, unit.last_line)) is not None
 
 
 def finds_modules_for_later_imports(unit: Unit, analysis: Analysis) -> bool:
@@ -215,11 +214,10 @@ def annotations_resolved_late(analysis: Analysis, binders: dict[str, list[int]])
     """Route handlers whose string annotations (`from __future__ import annotations`, or quoted) name a model
     defined again below them -> why their group stays in main.py: a router's routes are registered again by
     `include_router`, which resolves those strings once the module is fully loaded, so to the last definition."""
-    lines = analysis.source.splitlines()
     reasons: dict[int, str] = {}
     for name, indices in binders.items():
         for reader in readers_between_definitions(analysis, name, indices):
-            text = "\n".join(lines[reader.first_line - 1 : reader.last_line])
+            text = analysis.text_of(reader.first_line, reader.last_line)
             quoted = re.search(rf"[\"'][^\"'\n]*\b{re.escape(name)}\b", text)
             if reader.route_owner and (analysis.future_annotations or quoted):
                 last = analysis.units[indices[-1]].first_line

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # The one table of HTTP methods (FastAPI's `app.<verb>` decorators, OpenAPI's path item keys), in OpenAPI's order:
@@ -148,3 +150,16 @@ class Analysis:
     router_settings: dict[str, str] = field(default_factory=dict)
     # the ast of `source`, kept so apply does not parse the monolith again (None: built without analysis)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The monolith's lines as Python numbers them (`str.splitlines` also cuts at form feeds and U+2028), split
+        once: slicing a statement's text out of them is how analysis reads its source."""
+        return split_lines(self.source)
+
+    def text_of(self, first_line: int, last_line: int) -> str:
+        return "\n".join(self.lines[first_line - 1 : last_line])
+
+
+def split_lines(source: str) -> list[str]:
+    return re.split("\r\n|\r|\n", source)

@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from splitter.analysis.model import split_lines
 from splitter.analysis.patched_names import dotted_name
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -36,7 +37,7 @@ def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]
     loop over `app.routes` after registering them: split, the loop found no route). Only statements whose text
     has `.routes` are walked."""
     apps = set(app_names)
-    lines = source.splitlines()
+    lines = split_lines(source)
     found = []
     for index, statement in enumerate(tree.body):
         if ".routes" in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):

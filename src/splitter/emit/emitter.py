@@ -157,9 +157,8 @@ class Emitter:
 
     def words_of(self, destination: Destination) -> set[str]:
         if destination not in self._words:
-            lines = self.analysis.source.splitlines()
             units = [u for u in self.analysis.units if self.placement.get(u.index, MAIN) == destination]
-            text = "\n".join("\n".join(lines[u.first_line - 1 : u.last_line]) for u in units)
+            text = "\n".join(self.analysis.text_of(u.first_line, u.last_line) for u in units)
             self._words[destination] = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return self._words[destination]
 

@@ -331,11 +331,11 @@ def schema_name_clashes(project: Project, class_files: dict[str, str] | None = N
     """Classes of the monolith whose name another module of the repository, or the monolith itself a second time,
     also gives a class (-> that file): FastAPI names the OpenAPI schemas of same-named models after their modules
     (`pkg__main__Pagination`), so moving one would rename a public schema and every client generated from it."""
-    lines = project.analysis.source.splitlines()  # once: a monolith has hundreds of classes
+    analysis = project.analysis
     defined = [
         u.name
-        for u in project.analysis.units
-        if u.kind == "class" and _CLASS_WITH_BASES.search("\n".join(lines[u.first_line - 1 : u.first_line + 2]))
+        for u in analysis.units
+        if u.kind == "class" and _CLASS_WITH_BASES.search(analysis.text_of(u.first_line, u.first_line + 2))
     ]
     if not defined:
         return {}
