@@ -11,6 +11,7 @@ import pytest
 
 from splitter.analysis.model import Unit
 from splitter.analysis.scopes import build_scopes
+from splitter.analysis.source import python_lines
 from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.emit.seam_edits import seam_edits
 from splitter.emit.source_statements import cut_statements
@@ -106,7 +107,7 @@ def qualified_by_codemod(statement: str, seams: dict[str, str]) -> str:
 
 def qualified_by_text(statement: str, seams: dict[str, str]) -> str | None:
     node = ast.parse(statement).body[0]
-    lines = statement.splitlines(keepends=True)
+    lines = python_lines(statement)
     edits = seam_edits(node, statement, 0, lines, seams)
     if edits is None:
         return None
@@ -229,7 +230,7 @@ def test_seam_text_edits_match_the_codemod_on_every_fixture_statement(path: Path
     tree = ast.parse(source)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     seams = {name: "core" for name in sorted(names)}
-    lines = source.splitlines(keepends=True)
+    lines = python_lines(source)
     compared = 0
     for unit in units_of(tree):
         text = "".join(lines[unit.first_line - 1 : unit.last_line])

@@ -20,12 +20,11 @@ from splitter.analysis.model import (
     Diagnostic,
     ImportedName,
     Unit,
-    split_lines,
 )
 from splitter.analysis.registrations import Registrar, literal_string
 from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
 from splitter.analysis.scopes import ScopeFacts, statement_facts
-from splitter.analysis.source import name_and_package, parse_python, read_python
+from splitter.analysis.source import name_and_package, parse_python, read_python, split_lines
 from splitter.gcpause import without_gc
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.

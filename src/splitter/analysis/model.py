@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from splitter.analysis.source import split_lines
 
 # The one table of HTTP methods (FastAPI's `app.<verb>` decorators, OpenAPI's path item keys), in OpenAPI's order:
 # verification reports differences per operation in this order.
@@ -153,13 +154,9 @@ class Analysis:
 
     @cached_property
     def lines(self) -> list[str]:
-        """The monolith's lines as Python numbers them (`str.splitlines` also cuts at form feeds and U+2028), split
-        once: slicing a statement's text out of them is how analysis reads its source."""
+        """The monolith's lines as Python numbers them, split once: slicing a statement's text out of them is how
+        analysis reads its source."""
         return split_lines(self.source)
 
     def text_of(self, first_line: int, last_line: int) -> str:
         return "\n".join(self.lines[first_line - 1 : last_line])
-
-
-def split_lines(source: str) -> list[str]:
-    return re.split("\r\n|\r|\n", source)

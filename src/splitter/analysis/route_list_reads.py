@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from splitter.analysis.model import split_lines
+from splitter.analysis.source import split_lines
 from splitter.analysis.patched_names import dotted_name
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)

@@ -5,11 +5,29 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
 from pathlib import Path
 import subprocess
 
 from splitter.errors import SplitterError
+
+# Lines as Python (and ast, libcst, ruff, git) number them: at \n, \r\n and \r only. `str.splitlines` also cuts at
+# form feeds (Emacs page breaks between sections), \x1c-\x1e, \x85 and U+2028/9, so a line number read from an
+# ast node indexes the wrong line of its result after the first of those.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LINE_END = re.compile("\r\n|\r|\n")
+
+
+def python_lines(source: str) -> list[str]:
+    """The lines of `source`, with their ends, numbered as `ast` numbers them."""
+    return _LINE.findall(source)
+
+
+def split_lines(source: str) -> list[str]:
+    """The lines of `source`, without their ends, numbered as `ast` numbers them (one more after a final end)."""
+    return _LINE_END.split(source)
+
 
 SKIP_DIRS = frozenset(
     {

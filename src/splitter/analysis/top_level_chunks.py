@@ -15,17 +15,13 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from splitter.analysis.source import python_lines
+
 _STATEMENT_START = re.compile(r"@|(?:async[ \t]+)?def[ \t]|class[ \t(:]")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # lines as Python numbers them (not at \f)
 
 
 class NotCut(Exception):
     """The file cannot be cut safely (or a chunk does not parse alone): parse it whole."""
-
-
-def python_lines(source: str) -> list[str]:
-    """The lines of `source`, with their ends, numbered as `ast` numbers them."""
-    return _LINE.findall(source)
 
 
 def top_level_chunks(source: str) -> list[tuple[int, str]]:

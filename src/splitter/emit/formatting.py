@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from splitter.analysis.source import split_lines
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 
@@ -124,7 +125,7 @@ def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length
     range formatting: only the statement holding the line changes; everything else stays byte-for-byte."""
     reflowed = {}
     for path, text in files.items():
-        lines = text.splitlines()
+        lines = split_lines(text)
         long = [
             n
             for n, line in enumerate(lines, 1)
@@ -132,7 +133,7 @@ def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length
         ]
         new = text
         for number in reversed(long):  # bottom up: formatting a statement shifts only the lines below it
-            width = len(new.splitlines()[number - 1]) + 1
+            width = len(split_lines(new)[number - 1]) + 1
             done = _ruff(["format", f"--range={number}:1-{number}:{width}"], path, new)
             if done is None or done.returncode != 0:
                 break

@@ -368,7 +368,7 @@ def _sorted_before(text: str, settings: SortSettings, runs: list[tuple[int, int,
         runs = runs if runs is not None else top_level_import_runs(ast.parse(text))
     except (SyntaxError, ValueError):
         return False
-    lines = text.splitlines(keepends=True)
+    lines = python_lines(text)
     for first, last, _ in runs:
         block = _block(lines, first, last)
         if block is None or not is_sorted(block, settings):
@@ -391,14 +391,14 @@ def tidy_import_text(
     tree = _import_statements_and_after(new)
     if tree is None:
         return new
-    lines = new.splitlines(keepends=True)
+    lines = python_lines(new)
     for first, last, following in reversed(top_level_import_runs(tree)):
         block = _block(lines, first, last)
         if block is None or is_sorted(block, settings):
             continue
         tidy = cst.Module(body=sort_block(merge_from_imports(block, settings), settings)).code
         after = _lines_after(lines, last, tree.body[following] if following < len(tree.body) else None, settings)
-        lines[first - 1 : after] = tidy.splitlines(keepends=True) + _gap(lines, last, after, tree, following, settings)
+        lines[first - 1 : after] = python_lines(tidy) + _gap(lines, last, after, tree, following, settings)
     return "".join(lines)
 
 

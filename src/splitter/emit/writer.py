@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from splitter.analysis.source import python_lines
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 
@@ -20,7 +21,7 @@ def shown_path(path: Path, root: Path) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    lines = text.splitlines(keepends=True)
+    lines = python_lines(text)
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n\\ No newline at end of file\n"
     return lines
