@@ -121,6 +121,31 @@ def test_dry_run_patch_applied_with_git_equals_real_apply(tmp_path):
     assert files_a == files_b
 
 
+def test_dry_run_patch_keeps_lines_holding_form_feeds_whole(tmp_path):
+    # a diff cut at a form feed (str.splitlines does) is not a patch git can apply
+    repos = []
+    for name in ("a", "b"):
+        repo = tmp_path / name
+        repo.mkdir()
+        shutil.copyfile(FIXTURES / "edge" / "page_breaks.py", repo / "main.py")
+        git(repo, "init", "-q")
+        git(repo, "add", "-A")
+        git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "before")
+        repos.append(repo)
+    planned, real = repos
+    plan = tmp_path / "plan.json"
+    made = runner.invoke(app, ["plan", str(planned / "main.py"), "--min-endpoints", "1", "--out", str(plan)])
+    assert made.exit_code == 0, made.output
+    limits = ["--plan", str(plan)]
+    dry = runner.invoke(app, ["apply", str(planned / "main.py"), "--dry-run", *limits])
+    assert dry.exit_code == 0 and "\f" in dry.stdout
+    subprocess.run(["git", "apply", "-"], cwd=planned, input=dry.stdout, text=True, check=True)
+    assert split(real, "main.py", *limits).exit_code == 0
+    files_a = {p.relative_to(planned): p.read_bytes() for p in planned.rglob("*.py")}
+    assert files_a == {p.relative_to(real): p.read_bytes() for p in real.rglob("*.py")}
+    assert len(files_a) > 3
+
+
 def test_only_one_group_then_the_rest(tmp_path):
     repo = copy_fixture("notes_backend", tmp_path)
     first = split(repo, "main.py", "--only", "runs")
