@@ -218,3 +218,21 @@ def test_edited_layout_that_would_shadow_or_merge_modules_is_refused(project: Pa
     result = runner.invoke(app, ["apply", str(project / "main.py"), "--plan", str(project / "plan.json"), "--yes"])
     assert_one_error_line(result, *fragments)
     assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_monolith_declaring_another_encoding_with_non_ascii_text_is_refused(tmp_path: Path, command: str) -> None:
+    # main.py would keep `coding: latin-1` over UTF-8 bytes: every non-ASCII string would change meaning
+    target = tmp_path / "main.py"
+    target.write_bytes(b"# -*- coding: latin-1 -*-\n" + SMALL.replace("[helper()]", "['caf\xe9']", 1).encode("latin-1"))
+    before = tree_digest(tmp_path)
+    result = runner.invoke(app, [command, str(target)] + (["--yes"] if command == "apply" else []))
+    assert_one_error_line(result, "main.py:1:", "declares coding iso-8859-1", "save the file as UTF-8")
+    assert tree_digest(tmp_path) == before
+
+
+def test_a_monolith_declaring_another_encoding_over_ascii_text_is_split(tmp_path: Path) -> None:
+    target = tmp_path / "main.py"
+    target.write_bytes(b"# -*- coding: latin-1 -*-\n" + SMALL.encode("ascii"))
+    result = runner.invoke(app, ["plan", str(target), "--min-endpoints", "1"])
+    assert result.exit_code == 0, result.output

@@ -85,7 +85,20 @@ def decode_python(data: bytes, path: Path) -> str:
         ) from None
     except LookupError:
         raise SplitterError(f"unknown encoding {encoding!r} in its coding declaration", path, 1) from None
+    if encoding not in ("utf-8", "utf-8-sig") and not data.isascii():
+        raise SplitterError(
+            f"declares coding {encoding} and holds non-ASCII text: splitter writes the modules it makes as UTF-8, "
+            "and main.py keeps its declaration; save the file as UTF-8 and drop the declaration first",
+            path,
+            _declaration_line(data),
+        )
     return text.removeprefix("\ufeff")
+
+
+def _declaration_line(data: bytes) -> int:
+    """The line of a PEP 263 coding declaration: the first or the second."""
+    first, _, rest = data.partition(b"\n")
+    return 1 if b"coding" in first else 2
 
 
 def parse_python(text: str, path: Path) -> ast.Module:
