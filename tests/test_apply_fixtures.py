@@ -121,13 +121,26 @@ def test_dry_run_patch_applied_with_git_equals_real_apply(tmp_path):
     assert files_a == files_b
 
 
-def test_dry_run_patch_keeps_lines_holding_form_feeds_whole(tmp_path):
-    # a diff cut at a form feed (str.splitlines does) is not a patch git can apply
+PAGE_BREAKS = (FIXTURES / "edge" / "page_breaks.py").read_text(encoding="utf-8")
+TEST_OF_PAGE_BREAKS = """import main
+
+
+def test_joined(monkeypatch):
+    monkeypatch.setattr(main, "SEPARATOR", "-")
+    assert main.joined(["a", "b"]) == "a-b"
+"""
+
+
+@pytest.mark.parametrize("line_end", [pytest.param("\n", id="form feeds"), pytest.param("\r\n", id="CRLF")])
+def test_dry_run_patch_applied_with_git_equals_the_split_whatever_the_line_ends(tmp_path, line_end):
+    # a diff cut at a form feed (str.splitlines does), or one against text read with CRLF turned into LF, is not a
+    # patch git applies; a test retargeted after such a read was written back with LF on every line
     repos = []
     for name in ("a", "b"):
         repo = tmp_path / name
-        repo.mkdir()
-        shutil.copyfile(FIXTURES / "edge" / "page_breaks.py", repo / "main.py")
+        (repo / "tests").mkdir(parents=True)
+        (repo / "main.py").write_bytes(PAGE_BREAKS.replace("\n", line_end).encode("utf-8"))
+        (repo / "tests" / "test_main.py").write_bytes(TEST_OF_PAGE_BREAKS.replace("\n", line_end).encode("utf-8"))
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "before")
@@ -136,14 +149,15 @@ def test_dry_run_patch_keeps_lines_holding_form_feeds_whole(tmp_path):
     plan = tmp_path / "plan.json"
     made = runner.invoke(app, ["plan", str(planned / "main.py"), "--min-endpoints", "1", "--out", str(plan)])
     assert made.exit_code == 0, made.output
-    limits = ["--plan", str(plan)]
-    dry = runner.invoke(app, ["apply", str(planned / "main.py"), "--dry-run", *limits])
-    assert dry.exit_code == 0 and "\f" in dry.stdout
-    subprocess.run(["git", "apply", "-"], cwd=planned, input=dry.stdout, text=True, check=True)
-    assert split(real, "main.py", *limits).exit_code == 0
+    dry = runner.invoke(app, ["apply", str(planned / "main.py"), "--dry-run", "--plan", str(plan)])
+    assert dry.exit_code == 0 and b"\f" in dry.stdout_bytes  # the runner's `stdout` would read CRLF as LF
+    subprocess.run(["git", "apply", "-"], cwd=planned, input=dry.stdout_bytes, check=True)
+    assert split(real, "main.py", "--plan", str(plan)).exit_code == 0
     files_a = {p.relative_to(planned): p.read_bytes() for p in planned.rglob("*.py")}
     assert files_a == {p.relative_to(real): p.read_bytes() for p in real.rglob("*.py")}
     assert len(files_a) > 3
+    test_diff = git(real, "diff", "--numstat", "--", "tests")
+    assert test_diff.split()[:2] == ["3", "3"], test_diff  # the import and the two reads, nothing else
 
 
 def test_only_one_group_then_the_rest(tmp_path):

@@ -117,12 +117,12 @@ def print_warnings(warnings: list[str], to_err: bool = False) -> None:
 def changed_files(result) -> list[dict]:
     """Each file `apply` writes (or would): path relative to the repository, created or modified, lines; in the
     order of those paths, however the monolith was named (relative, absolute, through `..`)."""
-    from splitter.emit.writer import shown_path  # apply's alone: plan does not load the writer
+    from splitter.emit.writer import shown_path, text_on_disk  # apply's alone: plan does not load the writer
 
     files = []
     for path in result.changes:
         text = result.changes[path]
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+        if text_on_disk(path) == text:
             continue
         shown = shown_path(path, Path(result.root))
         files.append({"path": shown, "status": "modified" if path.exists() else "created", "lines": text.count("\n")})

@@ -15,7 +15,8 @@ from pathlib import Path
 from splitter.emit.references import RetargetedFiles, finish_retargeting, retarget_repository, retargeted_texts
 from splitter.emit.size_check import size_warnings
 from splitter.emit.waves import Wave, planned_wave, wave_changes
-from splitter.emit.writer import refuse_dirty, refuse_overwrites, shown_path, unified_diff, write_all
+from splitter.emit.writer import refuse_dirty, refuse_overwrites, shown_path, text_on_disk, unified_diff, write_all
+from splitter.emit.writer import with_line_ends_on_disk
 from splitter.fanout import Background, can_work_in_parallel, in_background
 from splitter.gcpause import without_gc
 from splitter.planning.plan_edits import follow_edits
@@ -79,13 +80,14 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
             early.job.cancel()  # a no-op once its result was read
         if formatted is not None:
             formatted.cancel()
+    changes = with_line_ends_on_disk(changes)
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
     if not options.allow_dirty and project.git_root is not None:
         refuse_dirty(changes, project.git_root)
     result = ApplyResult(plan, changes, False, relocation, project.root, project.git_root)
     if not options.dry_run:
-        originals = {p: p.read_text(encoding="utf-8") if p.exists() else None for p in changes}
+        originals = {p: text_on_disk(p) for p in changes}
         pending = {p: t for p, t in changes.items() if originals[p] != t}
         result._originals = {p: originals[p] for p in pending}
         write_all(pending)

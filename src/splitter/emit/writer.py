@@ -20,6 +20,29 @@ def shown_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def text_on_disk(path: Path) -> str | None:
+    """A file's text with its line ends as they are (None: no such file): what a write replaces and a diff shows.
+    `read_text` turns CRLF into LF, so a diff against it removed every line of a Windows-edited file."""
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def with_line_ends_on_disk(changes: dict[Path, str]) -> dict[Path, str]:
+    """Texts read with CRLF turned into LF (the repository's files, to retarget them) given back their CRLF when
+    every line on disk ends so: else a retargeted test of a Windows team changes on every line."""
+    restored = {}
+    for path, text in changes.items():
+        if "\r" in text or not path.exists():
+            continue
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+            restored[path] = text.replace("\n", "\r\n")
+    return {**changes, **restored}
+
+
 def _lines(text: str) -> list[str]:
     lines = python_lines(text)
     if lines and not lines[-1].endswith(("\n", "\r")):
@@ -35,7 +58,7 @@ def unified_diff(changes: dict[Path, str], root: Path, originals: dict[Path, str
         if originals is not None:
             before = originals.get(path, changes[path])  # a file the write left alone is no change
         else:
-            before = path.read_text(encoding="utf-8") if path.exists() else None
+            before = text_on_disk(path)
         after = changes[path]
         if before == after:
             continue
@@ -121,7 +144,7 @@ def refuse_overwrites(changes: dict[Path, str], generated: list[Path], merged_na
     clashes = [
         p
         for p in generated
-        if p.exists() and p.name not in ("__init__.py", merged_name) and p.read_text(encoding="utf-8") != changes[p]
+        if p.exists() and p.name not in ("__init__.py", merged_name) and text_on_disk(p) != changes[p]
     ]
     if clashes and GENERATED_MARKER not in clashes[0].read_text(encoding="utf-8").partition("\n")[0]:
         raise SplitterError(
