@@ -158,6 +158,8 @@ def test_dry_run_patch_applied_with_git_equals_the_split_whatever_the_line_ends(
     assert len(files_a) > 3
     test_diff = git(real, "diff", "--numstat", "--", "tests")
     assert test_diff.split()[:2] == ["3", "3"], test_diff  # the import and the two reads, nothing else
+    bare_line_feeds = sorted(str(path) for path, data in files_a.items() if data.replace(b"\r\n", b"").count(b"\n"))
+    assert bare_line_feeds == ([] if line_end == "\r\n" else sorted(map(str, files_a))), bare_line_feeds
 
 
 def test_only_one_group_then_the_rest(tmp_path):

@@ -29,18 +29,26 @@ def text_on_disk(path: Path) -> str | None:
         return handle.read()
 
 
-def with_line_ends_on_disk(changes: dict[Path, str]) -> dict[Path, str]:
+def with_line_ends_on_disk(changes: dict[Path, str], monolith: str) -> dict[Path, str]:
     """Texts read with CRLF turned into LF (the repository's files, to retarget them) given back their CRLF when
-    every line on disk ends so: else a retargeted test of a Windows team changes on every line."""
+    every line on disk ends so, else a retargeted test of a Windows team changes on every line; new files end
+    their lines as the `monolith`'s text does."""
     restored = {}
     for path, text in changes.items():
-        if "\r" in text or not path.exists():
+        if "\r" in text:
             continue
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        if path.exists():
+            with open(path, "rb") as handle:
+                crlf = _every_line_ends_with_crlf(handle.read().decode("utf-8", "replace"))
+        else:
+            crlf = _every_line_ends_with_crlf(monolith)
+        if crlf:
             restored[path] = text.replace("\n", "\r\n")
     return {**changes, **restored}
+
+
+def _every_line_ends_with_crlf(text: str) -> bool:
+    return "\r\n" in text and text.count("\n") == text.count("\r\n")
 
 
 def _lines(text: str) -> list[str]:
