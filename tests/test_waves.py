@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from splitter.cli import app
@@ -29,8 +30,10 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-def notes_backend(folder: Path, fixture: str = "notes_backend") -> Path:
+def notes_backend(folder: Path, fixture: str = "notes_backend", line_end: str = "\n") -> Path:
     shutil.copytree(FIXTURES / fixture, folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    for source in folder.rglob("*.py"):  # as a Windows team commits them
+        source.write_bytes(source.read_bytes().replace(b"\n", line_end.encode()))
     git(folder, "init", "-q")
     git(folder, "add", "-A")
     git(folder, "commit", "-qm", "the monolith")
@@ -77,13 +80,17 @@ def test_waves_keep_the_app_and_end_with_the_one_shot_files(tmp_path: Path) -> N
     assert files(repo) == files(one_shot)
 
 
-def test_waves_on_shopapi_end_with_the_one_shot_files_tests_and_references_included(tmp_path: Path) -> None:
+@pytest.mark.parametrize("line_end", [pytest.param("\n", id="LF"), pytest.param("\r\n", id="CRLF")])
+def test_waves_on_shopapi_end_with_the_one_shot_files_tests_and_references_included(
+    tmp_path: Path, line_end: str
+) -> None:
     """Waves that bring `routers/admin.py` and `services/admin.py` in different pull requests still give a test
     module importing both the aliases a one-shot apply gives them: references are rewritten from the text the
-    first wave found."""
+    first wave found. With CRLF, the second wave refused compat.py and core.py as edited by hand: read with LF,
+    they differed from the first wave rebuilt on every line."""
     plan, monolith = tmp_path / "plan.json", "shopapi/main.py"
-    one_shot = notes_backend(tmp_path / "one", "shopapi")
-    repo = notes_backend(tmp_path / "waves", "shopapi")
+    one_shot = notes_backend(tmp_path / "one", "shopapi", line_end)
+    repo = notes_backend(tmp_path / "waves", "shopapi", line_end)
     make_plan(repo, plan, monolith)
     assert apply(one_shot, plan, monolith=monolith).exit_code == 0
     for wave in (["orders"], ["products"], ["system"], []):
@@ -92,6 +99,8 @@ def test_waves_on_shopapi_end_with_the_one_shot_files_tests_and_references_inclu
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}")
     assert files(repo) == files(one_shot)
+    ends = {name: text.replace(b"\r\n", b"").count(b"\n") == 0 for name, text in files(repo).items() if ".py" in name}
+    assert set(ends.values()) == {line_end == "\r\n"}, ends  # every line of every file ends alike
 
 
 def test_a_hand_edit_between_waves_is_kept(tmp_path: Path) -> None:

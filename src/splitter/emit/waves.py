@@ -22,6 +22,7 @@ from splitter.analysis.analyze import analyze_source
 from splitter.analysis.model import Analysis
 from splitter.analysis.source import decode_python, git_blob_id, read_git_blob, texts_at, tree_before_change
 from splitter.emit.references import RetargetedFiles
+from splitter.emit.writer import text_on_disk
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 from splitter.planning.plan_io import Plan
@@ -112,22 +113,29 @@ def wave_changes(
     return changes, relocation, set(before) - {path}
 
 
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
 def _read(path: Path) -> str | None:
+    """As the earlier wave wrote it: with CRLF read as LF, every line of a Windows team's core.py differed from
+    the wave rebuilt, and the second wave refused it as edited by hand."""
     try:
-        return path.read_text(encoding="utf-8")
+        return text_on_disk(path)
     except (OSError, UnicodeDecodeError):
         return None
 
 
 def _carry_over(path: Path, current: str | None, base: str | None, new: str) -> str:
-    """`new`, with the edits made to `path` since the earlier wave wrote `base` merged in."""
-    if base is None or current == base:
+    """`new`, with the edits made to `path` since the earlier wave wrote `base` merged in. Line ends aside: the
+    write gives a file its CRLF back (`with_line_ends_on_disk`), which the wave rebuilt in memory has not."""
+    if base is None or (current is not None and _lf(current) == _lf(base)):
         return new  # written by no earlier wave (the usual checks apply), or untouched since
     if current is None:
         raise SplitterError("an earlier wave wrote this file and it was deleted since: restore it", path)
     with tempfile.TemporaryDirectory() as folder:
         names = []
-        for name, text in (("current", current), ("base", base), ("new", new)):
+        for name, text in (("current", _lf(current)), ("base", _lf(base)), ("new", _lf(new))):
             file = Path(folder, name)
             file.write_text(text, encoding="utf-8")
             names.append(str(file))

@@ -35,15 +35,15 @@ def with_line_ends_on_disk(changes: dict[Path, str], monolith: str) -> dict[Path
     their lines as the `monolith`'s text does."""
     restored = {}
     for path, text in changes.items():
-        if "\r" in text:
+        if _every_line_ends_with_crlf(text):
             continue
         if path.exists():
             with open(path, "rb") as handle:
                 crlf = _every_line_ends_with_crlf(handle.read().decode("utf-8", "replace"))
         else:
             crlf = _every_line_ends_with_crlf(monolith)
-        if crlf:
-            restored[path] = text.replace("\n", "\r\n")
+        if crlf:  # lines a wave edited in texts read from git with their CRLF, too
+            restored[path] = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return {**changes, **restored}
 
 
