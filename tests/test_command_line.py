@@ -299,3 +299,13 @@ def test_the_preview_is_the_same_however_the_monolith_is_named(repo: Path, monke
     assert lists["relative"] == lists["absolute"] == lists["through .."]
     shown = [line.split()[1] for line in lists["absolute"].splitlines()[2:] if line.split()]
     assert shown == sorted(shown) and "tests/test_main.py" in shown
+
+
+def test_the_plan_says_what_the_monolith_keeps_by_its_own_name(tmp_path: Path) -> None:
+    monolith = tmp_path / "server.py"
+    monolith.write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/items')\ndef items():\n    return []\n"
+    )
+    planned = runner.invoke(app, ["plan", str(monolith)])
+    assert planned.exit_code == 0, planned.output
+    assert "server.py keeps: app creation" in planned.output and "main.py" not in planned.output

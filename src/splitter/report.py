@@ -95,7 +95,8 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     kinds = Counter(h.kind for h in analysis.hooks)
     kept = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     console.say(
-        f"main.py keeps: app creation, registrations in order{', ' + kept if kept else ''}; {len(plan.main)} statements"
+        f"{analysis.path.name} keeps: app creation, registrations in order{', ' + kept if kept else ''}; "
+        f"{len(plan.main)} statements"
     )
     if plan.seams:
         console.say(f"seams (read through their home module): {', '.join(plan.seams)}")
