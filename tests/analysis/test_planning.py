@@ -672,3 +672,24 @@ def test_a_statement_preparing_later_imports_stays_whatever_page_breaks_come_bef
     plan = plan_for(main)[1]
     environ_line = 3 if not page_break else 4
     assert plan.placement()[f"@{environ_line}"] == MAIN
+
+
+def test_a_statement_binding_nothing_goes_to_core_which_main_imports(tmp_path: Path) -> None:
+    # in services/shared.py (where a statement nothing uses went) no module imported it: it never ran
+    plan = plan_source(tmp_path, """
+        WORKER = make_worker()
+        WORKER.conf.eager = True
+
+
+        @app.get("/users")
+        def list_users():
+            return WORKER.run("users")
+
+
+        @app.get("/items")
+        def list_items():
+            return WORKER.run("items")
+    """)
+    placement = plan.placement()
+    assert placement["WORKER"] == CORE
+    assert placement["@7"] == CORE

@@ -21,9 +21,10 @@ from splitter.analysis.model import (
     ImportedName,
     Unit,
 )
-from splitter.analysis.registrations import Registrar, literal_string
+from splitter.analysis.registrations import Registrar, diagnose_registrations, literal_string
 from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
 from splitter.analysis.scopes import ScopeFacts, statement_facts
+from splitter.analysis.task_names import mark_tasks_named_after_their_module
 from splitter.analysis.source import name_and_package, parse_python, read_python, split_lines
 from splitter.gcpause import without_gc
 
@@ -408,6 +409,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)
+    mark_tasks_named_after_their_module(tree, units)
     analysis = Analysis(
         path=path,
         source=source,
@@ -431,7 +433,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     analysis.router_settings = _router_settings(tree, primary)
     analysis.tree = tree
     _set_footprints(units, analysis.line_count)
-    _diagnose_registrations(analysis)
+    diagnose_registrations(analysis)
     return analysis
 
 
@@ -460,37 +462,6 @@ def _pinned_reason(node: ast.stmt, hooks_below_other: bool) -> str:
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == FORWARD_FUNCTION:
         return COMPAT_HOOK_REASON
     return ""
-
-
-def _diagnose_registrations(analysis: Analysis) -> None:
-    for registration in analysis.registrations:
-        if registration.conditional and registration.kind in ("route", "websocket"):
-            analysis.diagnostics.append(
-                Diagnostic(
-                    "conditional-route",
-                    registration.line,
-                    f"route {registration.path or registration.function!r} is registered inside a block, loop or "
-                    "function: it stays in main.py where it is",
-                )
-            )
-        elif registration.kind == "call" and analysis.units[registration.unit].registers_at_import:
-            analysis.diagnostics.append(
-                Diagnostic(
-                    "registration-call",
-                    registration.line,
-                    f"`{registration.function}(...)` receives the app and may register routes: "
-                    "it stays in main.py, in order",
-                )
-            )
-        elif registration.kind in ("route", "websocket") and registration.path is None:
-            analysis.diagnostics.append(
-                Diagnostic(
-                    "unknown-path",
-                    registration.line,
-                    f"the path of `{registration.function}` is computed at run time: it is grouped by name and "
-                    "treated as overlapping every route",
-                )
-            )
 
 
 def rename(analysis: Analysis, module_name: str) -> None:

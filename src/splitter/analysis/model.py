@@ -96,6 +96,8 @@ class Unit:
     # an `if` block that also configures the app: positions in its body of the statements that stay in main.py,
     # under the same condition at the block's place, when the rest moves (analysis/app_setup.py)
     app_setup: tuple[int, ...] = ()
+    # decorators (positions) registering a Celery task named after the module: given `name=` when moved
+    task_decorators: tuple[int, ...] = ()
 
     @property
     def is_import_block(self) -> bool:

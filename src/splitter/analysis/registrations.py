@@ -7,7 +7,15 @@ import re
 from dataclasses import dataclass, field
 
 from splitter.analysis.ast_walk import child_nodes
-from splitter.analysis.model import HOOK_DECORATORS, HTTP_VERBS, ROUTE_DECORATORS, Hook, Registration
+from splitter.analysis.model import (
+    HOOK_DECORATORS,
+    HTTP_VERBS,
+    ROUTE_DECORATORS,
+    Analysis,
+    Diagnostic,
+    Hook,
+    Registration,
+)
 
 _CALL_REGISTRATIONS = {
     "add_api_route": ("route", "add_api_route"),
@@ -224,3 +232,35 @@ class Registrar:
             return
         for child in child_nodes(node):
             self.scan(child, unit, conditional)
+
+
+def diagnose_registrations(analysis: Analysis) -> None:
+    """What analysis says about registrations it cannot move: in a block, through a call, at a computed path."""
+    for registration in analysis.registrations:
+        if registration.conditional and registration.kind in ("route", "websocket"):
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "conditional-route",
+                    registration.line,
+                    f"route {registration.path or registration.function!r} is registered inside a block, loop or "
+                    "function: it stays in main.py where it is",
+                )
+            )
+        elif registration.kind == "call" and analysis.units[registration.unit].registers_at_import:
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "registration-call",
+                    registration.line,
+                    f"`{registration.function}(...)` receives the app and may register routes: "
+                    "it stays in main.py, in order",
+                )
+            )
+        elif registration.kind in ("route", "websocket") and registration.path is None:
+            analysis.diagnostics.append(
+                Diagnostic(
+                    "unknown-path",
+                    registration.line,
+                    f"the path of `{registration.function}` is computed at run time: it is grouped by name and "
+                    "treated as overlapping every route",
+                )
+            )

@@ -22,6 +22,7 @@ from splitter.codemods.split_app_setup import split_if
 from splitter.emit import nodes
 from splitter.emit.seam_edits import seam_edits
 from splitter.emit.source_statements import RawStatement, parsed, route_name_offsets
+from splitter.emit.task_names import with_task_names_pinned
 from splitter.errors import SplitterError
 from splitter.analysis.model import Unit
 from splitter.analysis.scopes import Scope, build_scopes
@@ -116,6 +117,7 @@ class MovedStatements:
             or (unit.kind == "class" and unit.name in self.emitter.schema_classes and moved)
             or (unit.relative_inside and bool(self.emitter.where.depth(destination)) and bool(self.analysis.package))
             or ("__name__" in unit.uses and moved)
+            or (bool(unit.task_decorators) and moved)
         )
 
     def _reads_seams(self, unit: Unit, destination: Destination) -> bool:
@@ -140,6 +142,9 @@ class MovedStatements:
         if "__name__" in unit.uses and destination != MAIN:
             pinner = self._transformer(("name", ""), lambda: ModuleNamePinner(analysis.module_name))
             statement = pinner.visit_with_scopes(statement, self._untouched_scopes(unit, destination))
+        moved_whole = destination != MAIN and not unit.hook_kinds  # detach() drops hook decorators
+        if unit.task_decorators and moved_whole and isinstance(statement, cst.FunctionDef):
+            statement = with_task_names_pinned(statement, unit.task_decorators, analysis.module_name)
         return statement
 
     def _untouched_scopes(self, unit: Unit, destination: Destination) -> Scope | None:

@@ -237,7 +237,9 @@ class _Planner:
             keep_users_above(self, component, sorted(uses_router)[0], set(below))
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
-        elif any(b.impure for b in blocks) or CORE in user_dests:
+        elif any(b.impure for b in blocks) or CORE in user_dests or not any(b.binds for b in blocks):
+            # binding nothing (`celery_app.conf.task_always_eager = True`), nothing imports it for a name: only
+            # core, which main.py imports for its setup, surely runs it (in services/shared.py it never ran)
             destination = CORE
         else:
             groups = {d.group for d in user_dests if d.role in (Role.ROUTER, Role.SERVICE)}
