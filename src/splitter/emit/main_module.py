@@ -160,12 +160,24 @@ class MainModule:
         keep = {
             i.bound
             for i in unit.imports
-            if (i.bound in self.needs and i.bound not in elsewhere) or i.bound not in used_anywhere or i.name == "*"
+            if (i.bound in self.needs and i.bound not in elsewhere)
+            or (i.bound not in used_anywhere and not self._rebound_by_moved_code(i.bound, unit.index))
+            or i.name == "*"
         }
         statement = emitter.copied_import(unit.index, keep | {"*"}, MAIN) if keep else None
         if statement is not None:
             original = emitter.statements[unit.index]
             self.body.append(statement.with_changes(leading_lines=original.leading_lines))
+
+    def _rebound_by_moved_code(self, name: str, import_index: int) -> bool:
+        """An import nothing reads is kept in main.py as what `main.name` was, unless the last top-level binding
+        of that name is a definition below it that moved (`from auth import verify_token`, then an endpoint
+        `def verify_token()`): `main.name` was that definition, which compat forwards to, and the import would be
+        a binding main.py never had, unused."""
+        last = max((u.index for u in self.analysis.units if name in u.binds or name in _imported(u)), default=-1)
+        if last <= import_index or self.analysis.units[last].is_copied:
+            return False
+        return self.emitter.placement.get(last, MAIN) != MAIN
 
     def _imports(self, binds: set[str], setup_modules: list[Destination]) -> list[cst.BaseStatement]:
         """main.py's generated imports: setup modules, what it reads from moved code, its routers."""
@@ -206,6 +218,10 @@ def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]
         statement = nodes.module_import(emitter.where, MAIN, destination, emitter.alias_for(MAIN, destination))
         statements.append(nodes.with_directive(statement, "# noqa: F401 - runs its import-time setup"))
     return statements
+
+
+def _imported(unit: Unit) -> set[str]:
+    return {i.bound for i in unit.imports}
 
 
 def _setup_import(emitter: Emitter, destination: Destination) -> cst.SimpleStatementLine:
