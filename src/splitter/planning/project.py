@@ -43,11 +43,13 @@ class RepositoryScan:
     class_files: dict[str, str]
     module_name: str
     hazards: list  # analysis/test_hazards.py: tests that see the split though every name resolves
+    file_reads: list[tuple[str, int]]  # analysis/source_file_reads.py: code naming the monolith's file as a path
 
 
 def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
     from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
     from splitter.analysis.patched_names import find_patch_sites, module_name_from_path, package_of
+    from splitter.analysis.source_file_reads import source_file_reads
     from splitter.analysis.test_hazards import find_hazards
 
     def package_for(path: Path) -> str | None:
@@ -56,7 +58,9 @@ def scan_repository(sources: dict[Path, str], module: str, root: Path) -> Reposi
 
     candidates = [(p, t) for p, t in sources.items() if could_reference(t, module)]
     sites = find_patch_sites(candidates, module)
-    return RepositoryScan(sites, _class_files(sources, root), module, find_hazards(candidates, module, package_for))
+    hazards = find_hazards(candidates, module, package_for)
+    reads = source_file_reads(sources.items(), module.rsplit(".", 1)[-1] + ".py")
+    return RepositoryScan(sites, _class_files(sources, root), module, hazards, reads)
 
 
 def _class_files(sources: dict[Path, str], root: Path) -> dict[str, str]:
@@ -386,6 +390,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     plan = make_plan(project.analysis, options)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
     plan.warnings += [_source_read_warning(project, file, line) for file, line in source_reads(sites)]
+    plan.warnings += _file_read_warnings(project, scanned.file_reads)
     plan.warnings += _hazard_warnings(project, plan, scanned.hazards)
     return plan
 
@@ -459,3 +464,19 @@ def _source_read_warning(project: Project, file: str, line: int) -> str:
         "after the split most of that code lives in routers/ and services/, so what it finds there changes; update "
         "it by hand"
     )
+
+
+def _file_read_warnings(project: Project, reads: list[tuple[str, int]]) -> list[str]:
+    """One warning per file that names the monolith's file as a path, at its first place (the monolith too)."""
+    from splitter.analysis.source_file_reads import source_file_reads
+
+    name, firsts = project.analysis.path.name, {}
+    reads = source_file_reads([(project.analysis.path, project.analysis.source)], name) + reads
+    for file, line in reads:
+        firsts.setdefault(file, (line, sum(1 for f, _ in reads if f == file) - 1))
+    return [
+        f"{_shown(project, file)}:{line}{f' (and {more} more places)' if more else ''}: names {name} as a path: code "
+        f"reading that file's text (a parse, a search for `@app.get` or `CORSMiddleware`) finds only the slim {name} "
+        "after the split, most of its code in routers/ and services/; update it by hand"
+        for file, (line, more) in firsts.items()
+    ]

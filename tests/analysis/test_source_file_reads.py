@@ -1,0 +1,62 @@
+"""Code naming the monolith's file as a path reads a text the split changes: a plan warning with file:line.
+
+Reduced from YuKyuDATA-app (`agents/security.py` greps `project_root / "main.py"` for `CORSMiddleware`), warehouse
+(`ast.parse((root / "backend" / "app.py").read_text())` in a test) and AnimaLoraStudio (a test counting `@app.get`
+lines in `Path(__file__).parent.parent / "studio" / "server.py"`): those tests do not import the monolith, so
+nothing warned and they failed or changed answer after the split."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis.source_file_reads import source_file_reads
+from splitter.planning.project import load_project, plan_project
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        pytest.param('from pathlib import Path\nSRC = Path(__file__).parent / "main.py"\n', [2], id="root / name"),
+        pytest.param('import ast\nast.parse(open("main.py").read())\n', [2], id="open"),
+        pytest.param('import os\np = os.path.join(ROOT, "app", "main.py")\n', [2], id="os.path.join"),
+        pytest.param('text = Path("backend/main.py").read_text()\n', [1], id="a path ending in the name"),
+        pytest.param('CRITICAL = ["main.py", "database.py"]\n', [], id="a list of names"),
+        pytest.param('subprocess.run(["python", "main.py"])\n', [], id="run as a script"),
+        pytest.param('p = ROOT / "old_main.py"\n', [], id="another file"),
+        pytest.param('spec = spec_from_file_location("m", ROOT / "main.py")\n', [], id="loaded as a module"),
+        pytest.param('P = ROOT / "main.py"\nspec = spec_from_file_location("m", P)\n', [], id="loaded through a name"),
+        pytest.param('"""Reads ROOT / "main.py"."""\n', [], id="in a docstring"),
+        pytest.param('p = ROOT / "main.py\n', [], id="not Python"),
+    ],
+)
+def test_path_expressions_naming_the_file(source: str, lines: list[int]) -> None:
+    assert source_file_reads([(Path("t.py"), source)], "main.py") == [("t.py", line) for line in lines]
+
+
+def test_a_test_reading_the_monoliths_file_by_path_is_a_plan_warning(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(
+        textwrap.dedent('''
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/items")
+        def list_items():
+            return []
+        ''')
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_source.py").write_text(
+        "from pathlib import Path\n\n\ndef test_decorated():\n"
+        '    main = Path(__file__).parent.parent / "main.py"\n'
+        "    assert '@app.get' in main.read_text()\n"
+        '    assert "app" in (Path(__file__).parent.parent / "main.py").read_text()\n'
+    )
+    plan = plan_project(load_project(tmp_path / "main.py"))
+    warnings = [w for w in plan.warnings if "names main.py as a path" in w]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:5 (and 1 more places): names main.py as a path")
