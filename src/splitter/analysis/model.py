@@ -112,6 +112,13 @@ class Unit:
         return not self.app_at_call_time and self.kind != "main_guard"
 
     @property
+    def bound_by_imports(self) -> tuple[str, ...]:
+        """What its imports bind, and for an import block what its assignments bind too (`PSUTIL_AVAILABLE = True`
+        after `import psutil` in the `try`): a module reading such a flag repeats the block, as for its imports."""
+        imported = tuple(dict.fromkeys(i.bound for i in self.imports))
+        return imported + tuple(n for n in self.binds if n not in imported) if self.is_import_block else imported
+
+    @property
     def is_copied(self) -> bool:
         """Imports (and the docstring) are not moved: every module re-imports what it uses."""
         return self.kind in ("import", "docstring") or self.is_import_block

@@ -87,8 +87,8 @@ class Emitter:
         self.import_binders: dict[str, list[int]] = defaultdict(list)
         for unit in analysis.units:
             if unit.kind == "import" or unit.is_import_block:
-                for imported in unit.imports:
-                    self.import_binders[imported.bound].append(unit.index)
+                for name in unit.bound_by_imports:  # a block's flags too (`PSUTIL_AVAILABLE = True`)
+                    self.import_binders[name].append(unit.index)
         # statements main.py keeps at the place of a moved unit: hook registrations, an `if` block's app setup
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
         self._words: dict[Destination, set[str]] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from splitter.emit import nodes
+
 
 def filtered_import(statement: cst.BaseStatement, names: set[str], depth: int, block: bool) -> cst.BaseStatement | None:
     """The original import (or `if`/`try` import block), keeping only aliases that bind `names`; relative
@@ -35,7 +37,7 @@ def _filter_block(statement: cst.BaseStatement, names: set[str], depth: int) -> 
             return None
         return statement.with_changes(body=body or _pass_suite(), orelse=orelse)
     if isinstance(statement, cst.Try):
-        body = _filter_suite(statement.body, names, depth)
+        body = _filter_try_body(statement.body, names, depth)
         if body is None:
             return None
         handlers = [h.with_changes(body=_filter_handler(h.body, names, depth)) for h in statement.handlers]
@@ -53,6 +55,40 @@ def _filter_suite(suite: cst.BaseSuite, names: set[str], depth: int) -> cst.Base
     kept = [s for s in (_filter_block(s, names, depth) for s in suite.body) if s is not None]
     binding = [s for s in kept if not _is_raise_or_pass(s)]
     return suite.with_changes(body=kept) if binding else None
+
+
+def _filter_try_body(suite: cst.BaseSuite, names: set[str], depth: int) -> cst.BaseSuite | None:
+    """As `_filter_suite`, but an assignment it keeps (a flag: `PSUTIL_AVAILABLE = True`) runs only when every
+    import above it in the `try` succeeds: those imports stay whole, marked for ruff where nothing reads them."""
+    body = list(suite.body)
+    flags = [i for i, s in enumerate(body) if _binds_by_assignment(s, names)]
+    kept = []
+    for position, statement in enumerate(body):
+        if flags and position < flags[-1] and _is_import(statement):
+            kept.append(_deciding_import(statement, names, depth))
+        elif (filtered := _filter_block(statement, names, depth)) is not None:
+            kept.append(filtered)
+    binding = [s for s in kept if not _is_raise_or_pass(s)]
+    return suite.with_changes(body=kept) if binding else None
+
+
+def _deciding_import(statement: cst.SimpleStatementLine, names: set[str], depth: int) -> cst.SimpleStatementLine:
+    """The whole import (re-based), which decides whether the flag after it is set."""
+    aliases = {_bound_name(a) for a in statement.body[0].names}
+    whole = _filter_import(statement, aliases, depth).with_changes(leading_lines=statement.leading_lines)
+    return whole if aliases <= names else nodes.with_directive(whole, "# noqa: F401 - decides the flag below")
+
+
+def _binds_by_assignment(statement: cst.BaseStatement, names: set[str]) -> bool:
+    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+    return isinstance(small, cst.Assign) and any(
+        isinstance(t.target, cst.Name) and t.target.value in names for t in small.targets
+    )
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+    return isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar)
 
 
 def _filter_import(statement: cst.BaseStatement, names: set[str], depth: int) -> cst.BaseStatement | None:
