@@ -70,8 +70,9 @@ class MainModule:
             position = self.body.index(self.last_include) + 1
             self.body.insert(position, nodes.openapi_tags_extension(self.emitter.app, tags))
         self.needs |= set(self.routing.router_alias.values())
-        binds = {n for kind, unit in units if kind == "kept" for n in unit.binds}
-        self._insert_imports(self._imports(binds, setup_modules), list(compat))
+        kept = [unit for kind, unit in units if kind == "kept"]
+        binds = {n for unit in kept for n in unit.binds}
+        self._insert_imports(self._imports(kept, binds, setup_modules), list(compat))
         return self.emitter.module.with_changes(body=self.body), self.needs
 
     def _classified(self) -> list[tuple[str, Unit]]:
@@ -157,12 +158,12 @@ class MainModule:
     def _copy_import(self, unit: Unit, used_anywhere: set[str]) -> None:
         emitter = self.emitter
         elsewhere = {n for n, home in emitter.seams.items() if home != MAIN}  # read as `core.x` now
-        keep = {
-            i.bound
-            for i in unit.imports
-            if (i.bound in self.needs and i.bound not in elsewhere)
-            or (i.bound not in used_anywhere and not self._rebound_by_moved_code(i.bound, unit.index))
-            or i.name == "*"
+        stars = {"*" for i in unit.imports if i.name == "*"}
+        keep = stars | {
+            name
+            for name in unit.bound_by_imports  # an import block's flags (`PSUTIL_AVAILABLE = True`) too
+            if (name in self.needs and name not in elsewhere)
+            or (name not in used_anywhere and not self._rebound_by_moved_code(name, unit.index))
         }
         statement = emitter.copied_import(unit.index, keep | {"*"}, MAIN) if keep else None
         if statement is not None:
@@ -179,10 +180,12 @@ class MainModule:
             return False
         return self.emitter.placement.get(last, MAIN) != MAIN
 
-    def _imports(self, binds: set[str], setup_modules: list[Destination]) -> list[cst.BaseStatement]:
-        """main.py's generated imports: setup modules, what it reads from moved code, its routers."""
+    def _imports(self, kept: list[Unit], binds: set[str], setup_modules: list[Destination]) -> list[cst.BaseStatement]:
+        """main.py's generated imports: setup modules, what it reads from moved code, its routers. Its kept code
+        tells where a name it reads is the monolith's import, not a moved definition of the same name."""
         emitter = self.emitter
-        generated = emitter.import_lines(ModuleDraft(MAIN, binds=binds, needs=self.needs), copy_originals=False)
+        draft = ModuleDraft(MAIN, units=[u.index for u in kept], binds=binds, needs=self.needs)
+        generated = emitter.import_lines(draft, copy_originals=False)
         if emitter.app in emitter.seams or emitter.handed_over:  # main.py hands names to core (`core.app = app`)
             core = CORE
             statement = nodes.module_import(emitter.where, MAIN, core, emitter.alias_for(MAIN, core))
