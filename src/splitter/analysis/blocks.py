@@ -80,14 +80,37 @@ def finds_modules_for_later_imports(unit: Unit, analysis: Analysis) -> bool:
     return any(u.kind in ("import", "import_block") for u in analysis.units[unit.index + 1 :])
 
 
-def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
-    if (
+def _prepares_leading_imports(
+    unit: Unit, analysis: Analysis, last_leading_import: int, pattern: re.Pattern[str]
+) -> bool:
+    return (
         unit.impure
         and unit.kind != "import"
         and unit.index < last_leading_import
-        and _may_prepare_imports(unit, analysis)
+        and _may_prepare_imports(unit, analysis, pattern)
+    )
+
+
+def environment_preparers(analysis: Analysis) -> frozenset[int]:
+    """Statements above some of the monolith's imports that set up the environment for them (`load_dotenv(...)`,
+    `os.environ.setdefault(...)`, `os.chdir(...)`) without changing where modules are found. They move to core.py
+    like other import-time work, where they run before the imports that followed them (emit/emitter.py), and
+    main.py imports core.py at their place (AgenticContextBuilder loads `.env` above its imports: kept in main.py,
+    it ran after everything core.py read from the environment at import)."""
+    leading = last_leading_import(analysis)
+    return frozenset(
+        u.index
+        for u in analysis.units
+        if _prepares_leading_imports(u, analysis, leading, _PREPARES_IMPORTS)
+        and not _prepares_leading_imports(u, analysis, leading, _FINDS_MODULES)
+    )
+
+
+def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
+    if _prepares_leading_imports(
+        unit, analysis, last_leading_import, _FINDS_MODULES
     ) or finds_modules_for_later_imports(unit, analysis):
-        return "runs before imports that may depend on it (sys.path, environment)"
+        return "runs before imports that may depend on it (sys.path)"
     if unit.pinned_reason:
         return unit.pinned_reason
     if unit.kind in ("docstring", "main_guard"):

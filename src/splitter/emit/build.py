@@ -26,6 +26,7 @@ from splitter.emit.moved_names import created_packages, destinations_of, handed_
 from splitter.emit.router_prefix import shorten_route_paths
 from splitter.emit.source_statements import monolith_statements
 from splitter.errors import SplitterError
+from splitter.analysis.blocks import environment_preparers
 from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
@@ -60,6 +61,7 @@ def _moved_for_only(
     settings = names_router_settings_read(analysis.router_settings)
     moving: set[int] = set()
     stack = [i for i, d in placement.items() if d in chosen] + [i for n in settings for i in binders.get(n, [])]
+    stack += sorted(environment_preparers(analysis))  # the first wave sets the environment up where later ones do
     while stack:
         index = stack.pop()
         if index in moving or placement[index] == MAIN:
@@ -205,7 +207,7 @@ def _generated_modules(
             alias = emitter.alias_for(destination, COMPAT)
             changes[where.path(destination)] = routes_listed(built.code, set(analysis.app_names), alias)
         if fmt:  # what precedes the moved statements: docstring, imports, routers; all splitter's own
-            head = built.with_changes(body=built.body[: len(built.body) - len(draft.statements)])
+            head = built.with_changes(body=built.body[: draft.head])
             heads[where.path(destination)] = len(head.code)
     if heads:
         from splitter.emit.formatting import format_heads

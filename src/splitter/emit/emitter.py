@@ -27,6 +27,7 @@ from splitter.emit.import_order import (
 from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
+from splitter.analysis.blocks import environment_preparers
 from splitter.analysis.model import Analysis, Unit
 from splitter.analysis.scopes import build_scopes
 from splitter.planning.planner import BUILTINS
@@ -48,6 +49,7 @@ class ModuleDraft:
     binds: set[str] = field(default_factory=set)
     needs: set[str] = field(default_factory=set)
     modules: set[Destination] = field(default_factory=set)  # imported whole besides the seams' homes
+    head: int = 0  # statements of the built module before the first moved one: all splitter's own
 
 
 class Emitter:
@@ -93,6 +95,11 @@ class Emitter:
         self.registrations_of: dict[int, list[cst.BaseStatement]] = {}
         self._words: dict[Destination, set[str]] = {}
         self._moved = MovedStatements(self)
+        self.environment_preparers = environment_preparers(analysis)
+        # the module that sets the environment up, when it moved (core.py): modules running the monolith's imports
+        # from below that set-up import it first
+        homes = {placement[i] for i in self.environment_preparers if placement.get(i, MAIN) != MAIN}
+        self.environment_home = min(homes) if homes else None
 
     # -- moved statements ---------------------------------------------------------------------------------
     def moved_statement(self, index: int, destination: Destination, router_var: str) -> cst.BaseStatement:
@@ -185,14 +192,49 @@ class Emitter:
 
     def import_lines(self, draft: ModuleDraft, copy_originals: bool = True) -> list[cst.BaseStatement]:
         """Imports for a generated module: the original ones it needs, in original order, then splitter's."""
+        early, late = self.import_parts(draft, copy_originals)
+        return early + late
+
+    def environment_cut(self, draft: ModuleDraft) -> int | None:
+        """The last of the module's statements that set up the environment for the monolith's imports below it
+        (analysis/blocks.py `environment_preparers`), or None."""
+        return max((i for i in draft.units if i in self.environment_preparers), default=None)
+
+    def _runs_imports_below_the_environment(self, destination: Destination, copied: dict[int, set[str]]) -> bool:
+        """The module copies one of the monolith's imports from below its environment set-up, which moved to
+        another module: imported first (by a test, or a package's `__init__.py`), it would run that import, and
+        whatever it reads from the environment, before the set-up."""
+        home = self.environment_home
+        if home is None or destination in (home, MAIN) or is_app_setup(destination):
+            return False
+        first = min(self.environment_preparers)
+        return any(index > first for index in copied)
+
+    def import_parts(
+        self, draft: ModuleDraft, copy_originals: bool = True, cut: int | None = None
+    ) -> tuple[list[cst.BaseStatement], list[cst.BaseStatement]]:
+        """The module's imports in two parts: the original ones from above unit `cut`, which run before the
+        module's statements up to that unit, as they did in the monolith; and the others (all of them without a
+        cut)."""
         copied, generated, module_imports = self._import_sources(draft)
-        lines = self._copied_imports(draft.destination, copied) if copy_originals else []
+        early: list[cst.BaseStatement] = []
+        if cut is not None and copy_originals:
+            early = self._copied_imports(draft.destination, {i: n for i, n in copied.items() if i < cut})
+            copied = {i: n for i, n in copied.items() if i > cut}
+        elif copy_originals and self._runs_imports_below_the_environment(draft.destination, copied):
+            home = self.environment_home
+            alias = module_imports.pop(home, None)  # read as a whole already: that import, moved up
+            line = nodes.module_import(
+                self.where, draft.destination, home, alias or self.alias_for(draft.destination, home)
+            )
+            early = [line if alias else nodes.with_directive(line, "# noqa: F401 - sets up the environment first")]
+        lines = self._copied_imports(draft.destination, copied, future=not early) if copy_originals else []
         order = {d: i for i, d in enumerate([CORE, SHARED])}
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
             lines += self.from_import(self.where.from_clause(draft.destination, target), generated[target])
         for target, alias in sorted(module_imports.items()):
             lines.append(nodes.module_import(self.where, draft.destination, target, alias))
-        return lines
+        return early, lines
 
     def _import_sources(
         self, draft: ModuleDraft
@@ -266,12 +308,14 @@ class Emitter:
         binds = [i for unit in units for i in unit.imports if i.bound == name]
         return indices if any(i.name is None and not i.asname and "." in i.module for i in binds) else indices[-1:]
 
-    def _copied_imports(self, destination: Destination, copied: dict[int, set[str]]) -> list[cst.BaseStatement]:
+    def _copied_imports(
+        self, destination: Destination, copied: dict[int, set[str]], future: bool = True
+    ) -> list[cst.BaseStatement]:
         """`from __future__` imports first, then the original imports cut down to the names used, in order."""
-        future = [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
-        lines = [self.statements[index].with_changes(leading_lines=[]) for index in future]
+        futures = [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+        lines = [self.statements[index].with_changes(leading_lines=[]) for index in futures] if future else []
         for index in sorted(copied):
-            if index in future:
+            if index in futures:
                 continue
             statement = self.copied_import(index, copied[index] | {"*"}, destination)
             if statement is not None:
@@ -333,18 +377,38 @@ class Emitter:
         if router_vars:
             draft.needs.add("APIRouter")
             draft.needs |= names_router_settings_read(settings)
-        imports = self.import_lines(draft)
+        cut = self.environment_cut(draft)
+        early, imports = self.import_parts(draft, cut=cut)
         if router_vars and "APIRouter" not in self.import_binders:
             imports += self.from_import("fastapi", ["APIRouter"])
-        body += self.ordered_imports(imports)
+        statements = draft.statements
+        if cut is not None:  # the environment is set up before the imports that followed it in the monolith
+            early = self.ordered_imports(early)
+            draft.head = len(body) + len(early)
+            first = sum(1 for i in draft.units if i <= cut)
+            body = self._placed_after(body, early, statements[:first])
+            statements = statements[first:]
+        elif early:  # the module setting the environment up, first (see _runs_imports_below_the_environment)
+            body += self.ordered_imports(early)
         tag = draft.destination.name if self.tags and router_vars else None
         rest = [nodes.router_creation(variable, tag, settings, router_prefix) for variable in router_vars]
-        rest += draft.statements
+        imports = self.ordered_imports(imports)
+        if cut is None:
+            draft.head = len(body) + len(imports) + len(rest)
+        rest += statements
+        return self.module.with_changes(body=self._placed_after(body, imports, rest), header=[], footer=[])
+
+    def _placed_after(
+        self, body: list[cst.BaseStatement], imports: list[cst.BaseStatement], rest: list[cst.BaseStatement]
+    ) -> list[cst.BaseStatement]:
+        """`body`, then `imports`, then `rest` with the blank lines isort and ruff format want before it."""
+        body = body + imports
+        rest = list(rest)
         if rest and len(body) > 1:
             rest[0] = after_imports(rest[0], self.import_settings)
         elif rest:  # right after the docstring: ruff format wants two blank lines before a def, else one
             rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine()] * (2 if is_definition(rest[0]) else 1))
-        return self.module.with_changes(body=body + rest, header=[], footer=[])
+        return body + rest
 
     def from_import(self, clause: str, names: list[str]) -> list[cst.SimpleStatementLine]:
         """`from clause import ...` for names splitter chose: sorted, `x as y` alone unless combine-as-imports."""

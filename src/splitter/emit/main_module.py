@@ -40,6 +40,7 @@ class MainModule:
         self.last_include: cst.BaseStatement | None = None
         self.last_generated: cst.BaseStatement | None = None  # the end of the current run of includes
         self.first_user: int | None = None  # the first kept statement that reads a moved name
+        self.environment_at: int | None = None  # where a statement setting up the environment moved from
         self.setup_imported: set[Destination] = set()
 
     def build(
@@ -59,6 +60,8 @@ class MainModule:
                 if finds_modules_for_later_imports(unit, self.analysis):  # generated imports need it too
                     self.import_block_end = len(self.body)
             elif kind == "moved":
+                if unit.index in self.emitter.environment_preparers and self.environment_at is None:
+                    self.environment_at = len(self.body)  # core.py, imported here, sets it up before what follows
                 self._leave_registrations(unit)
             elif unit.kind == "docstring":
                 self.body.append(self.emitter.statements[unit.index])
@@ -204,6 +207,8 @@ class MainModule:
         end = self.import_block_end
         if self.first_user is not None and self.first_user < end:
             end = _after_imports_before(self.body, self.first_user)
+        if self.environment_at is not None and self.environment_at < end:
+            end = self.environment_at
         self.body[end:end] = generated + compat
         if generated and self.emitter.imports_sorted:
             _sort_imports_around(self.body, end, self.emitter)
