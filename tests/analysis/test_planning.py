@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from splitter.analysis.blocks import environment_preparers
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
 from splitter.planning.project import Project, load_project, plan_project
@@ -669,9 +670,11 @@ def test_a_statement_preparing_later_imports_stays_whatever_page_breaks_come_bef
         "    return MODE\n"
     )
     (tmp_path / "settings.py").write_text("import os\n\nMODE = os.environ['MODE']\n")
-    plan = plan_for(main)[1]
+    project, plan = plan_for(main)
     environ_line = 3 if not page_break else 4
-    assert plan.placement()[f"@{environ_line}"] == MAIN
+    preparers = environment_preparers(project.analysis)
+    assert {project.analysis.units[i].first_line for i in preparers} == {environ_line}
+    assert plan.placement()[f"@{environ_line}"] == CORE  # at the top of core.py, above the imports below it
 
 
 def test_a_statement_binding_nothing_goes_to_core_which_main_imports(tmp_path: Path) -> None:
