@@ -11,6 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from splitter.analysis.source import with_lf
 from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.planning.project import load_project, plan_project
 
@@ -94,3 +97,23 @@ def test_waves_over_crlf_files_end_where_a_one_shot_apply_ends(tmp_path: Path) -
 def tree(root: Path) -> dict[str, bytes]:
     found = sorted(p for p in root.rglob("*.py") if ".git" not in p.parts and "__pycache__" not in p.parts)
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("a = 1\r\nb = 2\r\n", "a = 1\nb = 2\n", id="every line CRLF: split as LF"),
+        pytest.param("a = 1\r\nb = 2\n", "a = 1\r\nb = 2\n", id="mixed: as it is"),
+        pytest.param("a = 1\nb = 2\n", "a = 1\nb = 2\n", id="LF"),
+        pytest.param("a = 1\rb = 2\r", "a = 1\rb = 2\r", id="CR alone: as it is"),
+    ],
+)
+def test_a_crlf_monolith_is_split_as_lf_text_and_written_back_crlf(text: str, expected: str) -> None:
+    assert with_lf(text) == expected
+
+
+def test_the_monolith_is_analysed_as_lf_text(tmp_path: Path) -> None:
+    repo = laid_out(tmp_path)
+    assert b"\r\n" in (repo / "claims" / "main.py").read_bytes()
+    project = load_project(repo / "claims" / "main.py")
+    assert "\r" not in project.analysis.source  # the emitter's text path, not every statement through libcst

@@ -80,7 +80,7 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
             early.job.cancel()  # a no-op once its result was read
         if formatted is not None:
             formatted.cancel()
-    changes = with_line_ends_on_disk(changes, project.analysis.source)
+    changes = with_line_ends_on_disk(changes, project.analysis.path)
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
     if not options.allow_dirty and project.git_root is not None:

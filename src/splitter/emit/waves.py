@@ -20,7 +20,7 @@ from pathlib import Path
 
 from splitter.analysis.analyze import analyze_source
 from splitter.analysis.model import Analysis
-from splitter.analysis.source import decode_python, git_blob_id, read_git_blob, texts_at, tree_before_change
+from splitter.analysis.source import decode_python, git_blob_id, read_git_blob, texts_at, tree_before_change, with_lf
 from splitter.emit.references import RetargetedFiles
 from splitter.emit.writer import text_on_disk
 from splitter.errors import SplitterError
@@ -73,7 +73,7 @@ def planned_wave(project: Project, plan: Plan) -> Wave | None:
     data = read_git_blob(project.git_root, plan.source_blob) if project.git_root is not None else None
     if data is None:
         return None  # never committed: the plan is checked against main.py as it is, naming what went stale
-    analysis = analyze_source(decode_python(data, path), path, project.analysis.module_name)
+    analysis = analyze_source(with_lf(decode_python(data, path)), path, project.analysis.module_name)
     sources = {p: t for p, t in project.sources.items() if GENERATED_MARKER not in t.partition("\n")[0]}
     planned = replace(project, analysis=analysis, sources=sources)
     wave = Wave(planned, moved_groups(project.analysis, plan), project.analysis.source)

@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from splitter.analysis.source import python_lines
+from splitter.analysis.source import every_line_ends_with_crlf, python_lines
 from splitter.errors import SplitterError
 from splitter.planning.layout import GENERATED_MARKER
 
@@ -29,26 +29,22 @@ def text_on_disk(path: Path) -> str | None:
         return handle.read()
 
 
-def with_line_ends_on_disk(changes: dict[Path, str], monolith: str) -> dict[Path, str]:
+def with_line_ends_on_disk(changes: dict[Path, str], monolith: Path) -> dict[Path, str]:
     """Texts read with CRLF turned into LF (the repository's files, to retarget them) given back their CRLF when
     every line on disk ends so, else a retargeted test of a Windows team changes on every line; new files end
-    their lines as the `monolith`'s text does."""
-    restored = {}
+    their lines as the `monolith` on disk does (its text was split with LF: analysis/source.with_lf)."""
+    restored, monolith_crlf = {}, every_line_ends_with_crlf(text_on_disk(monolith) or "")
     for path, text in changes.items():
-        if _every_line_ends_with_crlf(text):
+        if every_line_ends_with_crlf(text):
             continue
         if path.exists():
             with open(path, "rb") as handle:
-                crlf = _every_line_ends_with_crlf(handle.read().decode("utf-8", "replace"))
+                crlf = every_line_ends_with_crlf(handle.read().decode("utf-8", "replace"))
         else:
-            crlf = _every_line_ends_with_crlf(monolith)
+            crlf = monolith_crlf
         if crlf:  # lines a wave edited in texts read from git with their CRLF, too
             restored[path] = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return {**changes, **restored}
-
-
-def _every_line_ends_with_crlf(text: str) -> bool:
-    return "\r\n" in text and text.count("\n") == text.count("\r\n")
 
 
 def _lines(text: str) -> list[str]:

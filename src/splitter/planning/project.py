@@ -15,7 +15,7 @@ from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Layout, Plan
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.analysis.source import iter_python_files, module_location, read_python, through_real_folders
-from splitter.analysis.source import git_blob_id, git_root
+from splitter.analysis.source import git_blob_id, git_root, with_lf
 from splitter.fanout import Background, in_background
 from splitter.gcpause import without_gc
 
@@ -189,7 +189,7 @@ def load_project(
     nothing else needs the other files, so that process reads them too (and settles the module name) and
     `sources` stays None. `lazily` with a `module_name`: each file is read when first asked (FilesReadWhenAsked)."""
     path = through_real_folders(path)
-    source = read_python(path)
+    source = with_lf(read_python(path))
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
     root = top if top is not None else import_root
