@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from splitter.analysis.source_file_reads import source_file_reads
+from splitter.analysis.source_file_reads import source_file_reads, spelled_ending
 from splitter.planning.project import load_project, plan_project
 
 
@@ -33,7 +33,26 @@ from splitter.planning.project import load_project, plan_project
     ],
 )
 def test_path_expressions_naming_the_file(source: str, lines: list[int]) -> None:
-    assert source_file_reads([(Path("t.py"), source)], "main.py") == [("t.py", line) for line in lines]
+    assert source_file_reads([(Path("t.py"), source)], ("main.py",)) == [("t.py", line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        pytest.param('p = ROOT / "shopapi" / "main.py"\n', [1], id="the package and the file"),
+        pytest.param('p = ROOT / "src" / "shopapi/main.py"\n', [1], id="one literal holding both"),
+        pytest.param('p = Path("shopapi") / "main.py"\n', [1], id="Path of the package"),
+        pytest.param('p = os.path.join(ROOT, "shopapi", "main.py")\n', [1], id="os.path.join"),
+        pytest.param('p = tmp_path / "main.py"\n', [], id="a test's own main.py"),
+        pytest.param('p = ROOT / "other" / "main.py"\n', [], id="another package's main.py"),
+        pytest.param('p = os.path.join(folder, "main.py")\n', [], id="joined to a name"),
+    ],
+)
+def test_a_package_module_is_named_with_its_package(source: str, lines: list[int]) -> None:
+    # splitter's own tests write `tmp_path / "main.py"` dozens of times: for shopapi/main.py none is a read of it
+    ending = spelled_ending("shopapi.main")
+    assert ending == ("shopapi", "main.py") and spelled_ending("main") == ("main.py",)
+    assert source_file_reads([(Path("t.py"), source)], ending) == [("t.py", line) for line in lines]
 
 
 def test_a_test_reading_the_monoliths_file_by_path_is_a_plan_warning(tmp_path: Path) -> None:

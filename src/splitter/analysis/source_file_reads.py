@@ -16,8 +16,17 @@ _PATH_TAKERS = frozenset({"open", "Path", "PurePath", "PosixPath", "join", "join
 _MODULE_LOADERS = frozenset({"spec_from_file_location", "run_path", "SourceFileLoader", "load_source"})
 
 
-def source_file_reads(sources: Iterable[tuple[Path, str]], file_name: str) -> list[tuple[str, int]]:
-    """(file, line) of each path expression naming `file_name`, in files whose text quotes it; sorted."""
+def spelled_ending(module: str) -> tuple[str, ...]:
+    """How a path to the monolith ends, as far as code must spell it: `shopapi/main.py` for `shopapi.main`, so a
+    test writing its own `tmp_path / "main.py"` is not taken for one; `main.py` for a top-level `main`."""
+    parts = module.split(".")
+    return (*parts[-2:-1], parts[-1] + ".py")
+
+
+def source_file_reads(sources: Iterable[tuple[Path, str]], ending: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(file, line) of each path expression whose literal parts end with `ending` (`spelled_ending`), in files
+    whose text quotes its file name; sorted."""
+    file_name = ending[-1]
     quoted = (f'"{file_name}"', f"'{file_name}'", f'/{file_name}"', f"/{file_name}'")
     found = []
     for path, text in sources:
@@ -27,23 +36,58 @@ def source_file_reads(sources: Iterable[tuple[Path, str]], file_name: str) -> li
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
             continue  # not Python: it reads nothing when the app runs
-        found += [(str(path), line) for line in _path_lines(tree, file_name)]
+        found += [(str(path), line) for line in _path_lines(tree, list(ending))]
     return sorted(set(found))
 
 
-def _path_lines(tree: ast.AST, file_name: str) -> list[int]:
+def _path_lines(tree: ast.AST, ending: list[str]) -> list[int]:
     loaded = _loaded_paths(tree)
     lines = []
     for node in ast.walk(tree):
         if id(node) in loaded:
             continue
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _names(node.right, file_name):
-            lines.append(node.lineno)  # `root / "main.py"`
-        elif isinstance(node, ast.Call) and any(_names(a, file_name) for a in node.args):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _ends(_chain_parts(node), ending):
+            lines.append(node.lineno)  # `root / "main.py"`, `root / "shopapi" / "main.py"`
+        elif isinstance(node, ast.Call) and node.args and _ends(_literal_tail(node.args), ending):
             callee = dotted_name(node.func) or ""
             if callee.rpartition(".")[2] in _PATH_TAKERS:
-                lines.append(node.lineno)  # `open("main.py")`, `os.path.join(ROOT, "main.py")`
+                lines.append(node.lineno)  # `open("main.py")`, `os.path.join(ROOT, "shopapi", "main.py")`
     return lines
+
+
+def _ends(parts: list[str], ending: list[str]) -> bool:
+    return len(parts) >= len(ending) and parts[-len(ending) :] == ending
+
+
+def _chain_parts(node: ast.AST) -> list[str]:
+    """The literal parts at the end of a `/` chain: `base / "shopapi" / "main.py"` -> shopapi, main.py."""
+    parts: list[str] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        literal = _literal_parts(node.right)
+        if literal is None:
+            break
+        parts = literal + parts
+        node = node.left
+    if isinstance(node, ast.Call) and len(node.args) == 1:  # Path("shopapi") / "main.py"
+        parts = (_literal_parts(node.args[0]) or []) + parts
+    return parts
+
+
+def _literal_tail(args: list[ast.expr]) -> list[str]:
+    """The literal parts of a call's last arguments: `os.path.join(ROOT, "shopapi", "main.py")`."""
+    parts: list[str] = []
+    for arg in reversed(args):
+        literal = _literal_parts(arg)
+        if literal is None:
+            break
+        parts = literal + parts
+    return parts
+
+
+def _literal_parts(node: ast.AST) -> list[str] | None:
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or "\n" in node.value:
+        return None
+    return [part for part in node.value.replace("\\", "/").split("/") if part]
 
 
 def _loaded_paths(tree: ast.AST) -> set[int]:
@@ -59,11 +103,3 @@ def _loaded_paths(tree: ast.AST) -> set[int]:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
             loaded.add(id(node.value))
     return loaded
-
-
-def _names(node: ast.AST, file_name: str) -> bool:
-    """A string that is the file's name or a path ending in it: not a list of names (`["main.py", "db.py"]`)."""
-    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-        return False
-    value = node.value.replace("\\", "/")
-    return value == file_name or value.endswith("/" + file_name)

@@ -49,7 +49,7 @@ class RepositoryScan:
 def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
     from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
     from splitter.analysis.patched_names import find_patch_sites, module_name_from_path, package_of
-    from splitter.analysis.source_file_reads import source_file_reads
+    from splitter.analysis.source_file_reads import source_file_reads, spelled_ending
     from splitter.analysis.test_hazards import find_hazards
 
     def package_for(path: Path) -> str | None:
@@ -59,7 +59,7 @@ def scan_repository(sources: dict[Path, str], module: str, root: Path) -> Reposi
     candidates = [(p, t) for p, t in sources.items() if could_reference(t, module)]
     sites = find_patch_sites(candidates, module)
     hazards = find_hazards(candidates, module, package_for)
-    reads = source_file_reads(sources.items(), module.rsplit(".", 1)[-1] + ".py")
+    reads = source_file_reads(sources.items(), spelled_ending(module))
     return RepositoryScan(sites, _class_files(sources, root), module, hazards, reads)
 
 
@@ -468,10 +468,11 @@ def _source_read_warning(project: Project, file: str, line: int) -> str:
 
 def _file_read_warnings(project: Project, reads: list[tuple[str, int]]) -> list[str]:
     """One warning per file that names the monolith's file as a path, at its first place (the monolith too)."""
-    from splitter.analysis.source_file_reads import source_file_reads
+    from splitter.analysis.source_file_reads import source_file_reads, spelled_ending
 
-    name, firsts = project.analysis.path.name, {}
-    reads = source_file_reads([(project.analysis.path, project.analysis.source)], name) + reads
+    analysis, firsts = project.analysis, {}
+    name = analysis.path.name
+    reads = source_file_reads([(analysis.path, analysis.source)], spelled_ending(analysis.module_name)) + reads
     for file, line in reads:
         firsts.setdefault(file, (line, sum(1 for f, _ in reads if f == file) - 1))
     return [
