@@ -131,16 +131,24 @@ def test_joined(monkeypatch):
 """
 
 
-@pytest.mark.parametrize("line_end", [pytest.param("\n", id="form feeds"), pytest.param("\r\n", id="CRLF")])
-def test_dry_run_patch_applied_with_git_equals_the_split_whatever_the_line_ends(tmp_path, line_end):
+@pytest.mark.parametrize(
+    ("line_end", "bom"),
+    [
+        pytest.param("\n", "", id="form feeds"),
+        pytest.param("\r\n", "", id="CRLF"),
+        pytest.param("\n", "\ufeff", id="byte order mark"),  # read as not Python; the monolith lost it
+    ],
+)
+def test_dry_run_patch_applied_with_git_equals_the_split_whatever_the_line_ends(tmp_path, line_end, bom):
     # a diff cut at a form feed (str.splitlines does), or one against text read with CRLF turned into LF, is not a
     # patch git applies; a test retargeted after such a read was written back with LF on every line
     repos = []
     for name in ("a", "b"):
         repo = tmp_path / name
         (repo / "tests").mkdir(parents=True)
-        (repo / "main.py").write_bytes(PAGE_BREAKS.replace("\n", line_end).encode("utf-8"))
-        (repo / "tests" / "test_main.py").write_bytes(TEST_OF_PAGE_BREAKS.replace("\n", line_end).encode("utf-8"))
+        (repo / "main.py").write_bytes((bom + PAGE_BREAKS.replace("\n", line_end)).encode("utf-8"))
+        test = bom + TEST_OF_PAGE_BREAKS.replace("\n", line_end)
+        (repo / "tests" / "test_main.py").write_bytes(test.encode("utf-8"))
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "before")
@@ -160,6 +168,8 @@ def test_dry_run_patch_applied_with_git_equals_the_split_whatever_the_line_ends(
     assert test_diff.split()[:2] == ["3", "3"], test_diff  # the import and the two reads, nothing else
     bare_line_feeds = sorted(str(path) for path, data in files_a.items() if data.replace(b"\r\n", b"").count(b"\n"))
     assert bare_line_feeds == ([] if line_end == "\r\n" else sorted(map(str, files_a))), bare_line_feeds
+    kept = [Path("main.py"), Path("tests/test_main.py")]
+    assert all(files_a[path].startswith(bom.encode()) for path in kept)
 
 
 def test_only_one_group_then_the_rest(tmp_path):

@@ -114,7 +114,7 @@ def wave_changes(
 
 
 def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def _read(path: Path) -> str | None:

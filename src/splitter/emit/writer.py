@@ -32,18 +32,22 @@ def text_on_disk(path: Path) -> str | None:
 def with_line_ends_on_disk(changes: dict[Path, str], monolith: Path) -> dict[Path, str]:
     """Texts read with CRLF turned into LF (the repository's files, to retarget them) given back their CRLF when
     every line on disk ends so, else a retargeted test of a Windows team changes on every line; new files end
-    their lines as the `monolith` on disk does (its text was split with LF: analysis/source.with_lf)."""
+    their lines as the `monolith` on disk does (its text was split with LF: analysis/source.with_lf). A file that
+    starts with a byte order mark on disk keeps it: the readers drop it (`ast` refuses one in a str)."""
     restored, monolith_crlf = {}, every_line_ends_with_crlf(text_on_disk(monolith) or "")
     for path, text in changes.items():
-        if every_line_ends_with_crlf(text):
-            continue
+        crlf, bom = monolith_crlf, False
         if path.exists():
             with open(path, "rb") as handle:
-                crlf = every_line_ends_with_crlf(handle.read().decode("utf-8", "replace"))
-        else:
-            crlf = monolith_crlf
-        if crlf:  # lines a wave edited in texts read from git with their CRLF, too
-            restored[path] = text.replace("\r\n", "\n").replace("\n", "\r\n")
+                on_disk = handle.read().decode("utf-8", "replace")
+            crlf, bom = every_line_ends_with_crlf(on_disk), on_disk.startswith("\ufeff")
+        new = text
+        if crlf and not every_line_ends_with_crlf(new):  # lines a wave edited in texts read from git, too
+            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        if bom and not new.startswith("\ufeff"):
+            new = "\ufeff" + new
+        if new != text:
+            restored[path] = new
     return {**changes, **restored}
 
 
