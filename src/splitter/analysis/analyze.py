@@ -137,14 +137,18 @@ def _unit_kind(node: ast.stmt, index: int) -> str:
     return "statement"
 
 
-def _constructor_names(tree: ast.Module, class_name: str) -> tuple[set[str], set[str]]:
-    """Names bound to fastapi.<class_name> (direct) and to the fastapi module (attribute access)."""
+_FASTAPI = ("fastapi", "fastapi.applications", "fastapi.routing")
+
+
+def _constructor_names(tree: ast.Module, class_name: str, homes: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """Names bound to <package>.<class_name> (direct) and to the package (attribute access); `homes`: the package,
+    then its modules that export the class too."""
     direct, modules = set(), set()
     for node in _module_level(tree.body):
-        if isinstance(node, ast.ImportFrom) and node.module in ("fastapi", "fastapi.applications", "fastapi.routing"):
+        if isinstance(node, ast.ImportFrom) and node.module in homes:
             direct |= {a.asname or a.name for a in node.names if a.name == class_name}
         elif isinstance(node, ast.Import):
-            modules |= {a.asname or a.name for a in node.names if a.name == "fastapi"}
+            modules |= {a.asname or a.name for a in node.names if a.name == homes[0]}
     return direct, modules
 
 
@@ -162,8 +166,8 @@ def _assigned_names(node: ast.stmt) -> list[str]:
     return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
-def _find_objects(tree: ast.Module, class_name: str) -> list[tuple[str, ast.stmt]]:
-    direct, modules = _constructor_names(tree, class_name)
+def _find_objects(tree: ast.Module, class_name: str, homes: tuple[str, ...] = _FASTAPI) -> list[tuple[str, ast.stmt]]:
+    direct, modules = _constructor_names(tree, class_name, homes)
     found = []
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
@@ -409,7 +413,8 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)
-    mark_tasks_named_after_their_module(tree, units)
+    celery_apps = frozenset(name for name, _ in _find_objects(tree, "Celery", ("celery",)))
+    mark_tasks_named_after_their_module(tree, units, celery_apps)
     analysis = Analysis(
         path=path,
         source=source,
@@ -432,6 +437,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     )
     analysis.router_settings = _router_settings(tree, primary)
     analysis.tree = tree
+    analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
     _set_footprints(units, analysis.line_count)
     diagnose_registrations(analysis)
     return analysis

@@ -12,10 +12,9 @@ be changed after FastAPI built its contexts, which then no longer follow: such r
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from splitter.analysis.source import split_lines
+from splitter.analysis.model import Analysis
 from splitter.analysis.patched_names import dotted_name
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -32,15 +31,15 @@ class RouteRead:
     whole: bool  # read at import time and never kept (`route_list_reads`): apply lists the routes there
 
 
-def monolith_route_reads(tree: ast.Module, source: str, app_names: Iterable[str]) -> list[RouteRead]:
+def monolith_route_reads(analysis: Analysis) -> list[RouteRead]:
     """Each read of the app's route list in the monolith's own code (treg widened every GET route to HEAD by a
     loop over `app.routes` after registering them: split, the loop found no route). Only statements whose text
     has `.routes` are walked."""
-    apps = set(app_names)
-    lines = split_lines(source)
-    found = []
-    for index, statement in enumerate(tree.body):
-        if ".routes" in "\n".join(lines[statement.lineno - 1 : statement.end_lineno]):
+    if ".routes" not in analysis.source:
+        return []
+    apps, found = set(analysis.app_names), []
+    for index, statement in enumerate(analysis.tree.body):
+        if ".routes" in analysis.text_of(statement.lineno, statement.end_lineno):
             found += [
                 RouteRead(index, node.lineno, f"{dotted_name(node.value)}.routes", whole)
                 for node, whole in route_list_reads(statement, apps)

@@ -108,8 +108,7 @@ def decode_python(data: bytes, path: Path) -> str:
 
 def _declaration_line(data: bytes) -> int:
     """The line of a PEP 263 coding declaration: the first or the second."""
-    first, _, rest = data.partition(b"\n")
-    return 1 if b"coding" in first else 2
+    return 1 if b"coding" in data.partition(b"\n")[0] else 2
 
 
 def parse_python(text: str, path: Path) -> ast.Module:

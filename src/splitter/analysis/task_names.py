@@ -11,36 +11,15 @@ from __future__ import annotations
 import ast
 
 
-def _celery_names(tree: ast.Module, name: str) -> frozenset[str]:
-    """What `from celery import <name> [as x]` binds at module level."""
+def _shared_task_names(tree: ast.Module) -> frozenset[str]:
+    """What `from celery import shared_task [as x]` binds at module level."""
     return frozenset(
         alias.asname or alias.name
         for node in tree.body
         if isinstance(node, ast.ImportFrom) and node.module == "celery" and not node.level
         for alias in node.names
-        if alias.name == name
+        if alias.name == "shared_task"
     )
-
-
-def celery_apps(tree: ast.Module) -> frozenset[str]:
-    """Module-level names bound to `Celery(...)` or `celery.Celery(...)`."""
-    direct = _celery_names(tree, "Celery")
-    modules = {
-        alias.asname or alias.name
-        for node in tree.body
-        if isinstance(node, ast.Import)
-        for alias in node.names
-        if alias.name == "celery"
-    }
-    found = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if (isinstance(func, ast.Name) and func.id in direct) or (
-                isinstance(func, ast.Attribute) and func.attr == "Celery" and ast.unparse(func.value) in modules
-            ):
-                found |= {target.id for target in node.targets if isinstance(target, ast.Name)}
-    return frozenset(found)
 
 
 def task_decorators(node: ast.stmt, apps: frozenset[str], shared: frozenset[str]) -> tuple[int, ...]:
@@ -65,9 +44,10 @@ def _task_decorator(decorator: ast.expr, apps: frozenset[str], shared: frozenset
     )
 
 
-def mark_tasks_named_after_their_module(tree: ast.Module, units: list) -> None:
-    """Give each unit defining such a task the positions of its decorators to complete."""
-    apps, shared = celery_apps(tree), _celery_names(tree, "shared_task")
+def mark_tasks_named_after_their_module(tree: ast.Module, units: list, apps: frozenset[str]) -> None:
+    """Give each unit defining such a task the positions of its decorators to complete (`apps`: the module's
+    `Celery(...)` objects)."""
+    shared = _shared_task_names(tree)
     if not apps and not shared:
         return
     for unit, node in zip(units, tree.body, strict=True):

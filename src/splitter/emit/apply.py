@@ -47,7 +47,7 @@ class ApplyResult:
     root: Path = Path(".")
     git_root: Path | None = None  # None: outside a git repository, where nothing can undo a write
     _diff: str | None = field(default=None, repr=False)
-    _originals: dict[Path, str | None] | None = field(default=None, repr=False)  # what a write replaced
+    _originals: dict[Path, str | None] | None = field(default=None, repr=False)  # each file before the write
 
     @property
     def diff(self) -> str:
@@ -80,16 +80,16 @@ def apply_split(path: str | Path, plan: Plan | None = None, options: ApplyOption
             early.job.cancel()  # a no-op once its result was read
         if formatted is not None:
             formatted.cancel()
-    changes = with_line_ends_on_disk(changes, project.analysis.path)
+    originals = {p: text_on_disk(p) for p in changes}  # read once: line ends, the write, the diff
+    changes = with_line_ends_on_disk(changes, originals, project.analysis.path)
     if not options.force:  # each wave extends compat.py; modules an earlier wave wrote are regenerated
         refuse_overwrites(changes, [p for p in generated if p not in earlier], f"{plan.layout.compat_module}.py")
     if not options.allow_dirty and project.git_root is not None:
         refuse_dirty(changes, project.git_root)
     result = ApplyResult(plan, changes, False, relocation, project.root, project.git_root)
+    result._originals = originals
     if not options.dry_run:
-        originals = {p: text_on_disk(p) for p in changes}
         pending = {p: t for p, t in changes.items() if originals[p] != t}
-        result._originals = {p: originals[p] for p in pending}
         write_all(pending)
         result.written = bool(pending)
     return result

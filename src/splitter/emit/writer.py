@@ -29,17 +29,20 @@ def text_on_disk(path: Path) -> str | None:
         return handle.read()
 
 
-def with_line_ends_on_disk(changes: dict[Path, str], monolith: Path) -> dict[Path, str]:
+def with_line_ends_on_disk(
+    changes: dict[Path, str], originals: dict[Path, str | None], monolith: Path
+) -> dict[Path, str]:
     """Texts read with CRLF turned into LF (the repository's files, to retarget them) given back their CRLF when
     every line on disk ends so, else a retargeted test of a Windows team changes on every line; new files end
     their lines as the `monolith` on disk does (its text was split with LF: analysis/source.with_lf). A file that
-    starts with a byte order mark on disk keeps it: the readers drop it (`ast` refuses one in a str)."""
-    restored, monolith_crlf = {}, every_line_ends_with_crlf(text_on_disk(monolith) or "")
+    starts with a byte order mark on disk keeps it: the readers drop it (`ast` refuses one in a str). `originals`:
+    `text_on_disk` of each changed file."""
+    on_monolith = originals[monolith] if monolith in originals else text_on_disk(monolith)
+    restored, monolith_crlf = {}, every_line_ends_with_crlf(on_monolith or "")
     for path, text in changes.items():
+        on_disk = originals.get(path)
         crlf, bom = monolith_crlf, False
-        if path.exists():
-            with open(path, "rb") as handle:
-                on_disk = handle.read().decode("utf-8", "replace")
+        if on_disk is not None:
             crlf, bom = every_line_ends_with_crlf(on_disk), on_disk.startswith("\ufeff")
         new = text
         if crlf and not every_line_ends_with_crlf(new):  # lines a wave edited in texts read from git, too

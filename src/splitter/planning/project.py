@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -429,7 +430,7 @@ def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
     routes = [(h.file, h.line, h.shown) for h in hazards if h.kind != FRESH_IMPORT and h.target in analysis.app_names]
     listed, own = [], []
     if any(g.endpoints for g in plan.groups):  # the monolith's own code sees its routes move into routers too
-        for read in monolith_route_reads(analysis.tree, analysis.source, analysis.app_names):
+        for read in monolith_route_reads(analysis):
             destination = placement.get(analysis.units[read.statement].name, MAIN)
             if read.whole and (destination == MAIN or is_app_setup(destination)):  # runs where main.py ran it
                 listed.append(_routes_listed_note(project, plan, read))
@@ -470,11 +471,12 @@ def _file_read_warnings(project: Project, reads: list[tuple[str, int]]) -> list[
     """One warning per file that names the monolith's file as a path, at its first place (the monolith too)."""
     from splitter.analysis.source_file_reads import source_file_reads, spelled_ending
 
-    analysis, firsts = project.analysis, {}
-    name = analysis.path.name
+    analysis, name = project.analysis, project.analysis.path.name
     reads = source_file_reads([(analysis.path, analysis.source)], spelled_ending(analysis.module_name)) + reads
+    places = Counter(file for file, _ in reads)
+    firsts: dict[str, tuple[int, int]] = {}
     for file, line in reads:
-        firsts.setdefault(file, (line, sum(1 for f, _ in reads if f == file) - 1))
+        firsts.setdefault(file, (line, places[file] - 1))
     return [
         f"{_shown(project, file)}:{line}{f' (and {more} more places)' if more else ''}: names {name} as a path: code "
         f"reading that file's text (a parse, a search for `@app.get` or `CORSMiddleware`) finds only the slim {name} "

@@ -25,8 +25,11 @@ class VerificationFailed(SplitterError):
 
 
 def changed_only(preview: ApplyResult) -> dict[Path, str]:
-    """The files of a dry run whose text differs from what is on disk."""
-    return {p: t for p, t in preview.changes.items() if not p.exists() or p.read_text(encoding="utf-8") != t}
+    """The files of a dry run whose text differs from what is on disk (line ends included: a CRLF file read with
+    `read_text` differed from its own text, and was written again)."""
+    from splitter.emit.writer import text_on_disk
+
+    return {p: t for p, t in preview.changes.items() if text_on_disk(p) != t}
 
 
 def apply_with_verification(
