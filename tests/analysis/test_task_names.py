@@ -71,3 +71,56 @@ def test_a_moved_task_is_given_the_name_it_had(before: str, after: str) -> None:
     ast.parse(pinned)
     reanalysed = analyze_source(f"{HEADER}\n\n{pinned}", Path("m.py"), "m")
     assert reanalysed.units[-1].task_decorators == ()  # named now: a second apply adds nothing
+
+
+TASKS = "from fastapi import FastAPI\n{imports}\n\napp = FastAPI()\n\n\n@jobs.task\ndef send():\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "imports", "expected"),
+    [
+        pytest.param(
+            {"worker.py": "from celery import Celery\njobs = Celery('w')\n"},
+            "from worker import jobs",
+            (0,),
+            id="app of a module of the project",
+        ),
+        pytest.param(
+            {"pkg/__init__.py": "", "pkg/worker.py": "import celery\napp = celery.Celery('w')\n"},
+            "from pkg.worker import app as jobs",
+            (0,),
+            id="aliased, in a package",
+        ),
+        pytest.param(
+            {
+                "worker.py": "from celery import Celery\ncapp = Celery('w')\n",
+                "queues.py": "from worker import capp as jobs\n",
+            },
+            "from queues import jobs",
+            (0,),
+            id="re-exported",
+        ),
+        pytest.param(
+            {"worker.py": "from huey import RedisHuey\njobs = RedisHuey('w')\n"},
+            "from worker import jobs",
+            (),
+            id="not a Celery app",
+        ),
+    ],
+)
+def test_a_celery_app_imported_from_the_project_counts(
+    tmp_path: Path, files: dict[str, str], imports: str, expected: tuple[int, ...]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    analysis = analyze_source(TASKS.format(imports=imports), tmp_path / "main.py", "main")
+    assert analysis.units[-1].task_decorators == expected
+    assert not [d for d in analysis.diagnostics if d.code == "task-name"]
+
+
+def test_a_task_of_an_app_that_cannot_be_read_is_a_warning(tmp_path: Path) -> None:
+    analysis = analyze_source(TASKS.format(imports="from somewhere_installed import jobs"), tmp_path / "main.py")
+    assert analysis.units[-1].task_decorators == ()
+    [warning] = [d for d in analysis.diagnostics if d.code == "task-name"]
+    assert warning.line == 8 and "`send` is registered by `jobs.task`, imported at line 2" in warning.message

@@ -24,7 +24,7 @@ from splitter.analysis.model import (
 from splitter.analysis.registrations import Registrar, diagnose_registrations, literal_string
 from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
 from splitter.analysis.scopes import ScopeFacts, statement_facts
-from splitter.analysis.task_names import mark_tasks_named_after_their_module
+from splitter.analysis.task_names import imported_celery_apps, mark_tasks_named_after_their_module, unread_task_apps
 from splitter.analysis.source import name_and_package, parse_python, read_python, split_lines
 from splitter.gcpause import without_gc
 
@@ -181,6 +181,10 @@ def _find_objects(tree: ast.Module, class_name: str, homes: tuple[str, ...] = _F
             if matches:
                 found += [(name, node) for name in _assigned_names(node)]
     return found
+
+
+def _celery_objects(tree: ast.Module) -> frozenset[str]:
+    return frozenset(name for name, _ in _find_objects(tree, "Celery", ("celery",)))
 
 
 def _router_settings(tree: ast.Module, app: str) -> dict[str, str]:
@@ -413,8 +417,9 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
     detach_app_setup(tree, units, primary)
-    celery_apps = frozenset(name for name, _ in _find_objects(tree, "Celery", ("celery",)))
-    mark_tasks_named_after_their_module(tree, units, celery_apps)
+    imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
+    mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
+    diagnostics += unread_task_apps(tree, unread)
     analysis = Analysis(
         path=path,
         source=source,

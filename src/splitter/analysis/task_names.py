@@ -9,6 +9,11 @@ task is therefore given the name it had (emit/task_names.py); these helpers find
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from pathlib import Path
+
+from splitter.analysis.model import Diagnostic
+from splitter.analysis.source import module_location
 
 
 def _shared_task_names(tree: ast.Module) -> frozenset[str]:
@@ -52,3 +57,87 @@ def mark_tasks_named_after_their_module(tree: ast.Module, units: list, apps: fro
         return
     for unit, node in zip(units, tree.body, strict=True):
         unit.task_decorators = task_decorators(node, apps, shared)
+
+
+def _task_receivers(tree: ast.Module) -> set[str]:
+    """Names `X` decorating a module-level function as `@X.task` or `@X.task(...)`."""
+    receivers = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                func = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(func, ast.Attribute) and func.attr == "task" and isinstance(func.value, ast.Name):
+                    receivers.add(func.value.id)
+    return receivers
+
+
+def _module_file(module: str | None, level: int, path: Path) -> Path | None:
+    """The file of the project that `from <level dots><module> import ...` in `path` reads, if there is one."""
+    _dotted, package, root = module_location(path)
+    if level:
+        base = path.resolve().parent
+        for _ in range(level - 1):
+            base = base.parent
+    else:
+        base = root
+    stem = base.joinpath(*module.split(".")) if module else base
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_celery_apps(
+    tree: ast.Module, path: Path, celery_objects: Callable[[ast.Module], set[str]], hops: int = 3
+) -> tuple[frozenset[str], dict[str, int]]:
+    """Names the monolith imports from a module of the project that creates them with `Celery(...)` (`from worker
+    import celery_app`; re-exports followed `hops` deep), and, by name, the line of each import of a task receiver
+    that could not be read: a Celery app made outside the project, or nothing to do with Celery."""
+    receivers = _task_receivers(tree)
+    found, unread = set(), {}
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.module == "celery":
+            continue
+        for alias in node.names:
+            local = alias.asname or alias.name
+            if local not in receivers:
+                continue
+            verdict = _creates_celery_app(node.module, node.level, alias.name, path, celery_objects, hops)
+            if verdict:
+                found.add(local)
+            elif verdict is None:
+                unread[local] = node.lineno
+    return frozenset(found), unread
+
+
+def _creates_celery_app(module, level, name, path, celery_objects, hops) -> bool | None:
+    """True: `module` makes `name` with Celery(...); False: it binds it otherwise; None: it cannot be read."""
+    file = _module_file(module, level, path)
+    if file is None or hops <= 0:
+        return None
+    try:
+        tree = ast.parse(file.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if name in celery_objects(tree):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            original = next(a.name for a in node.names if (a.asname or a.name) == name)
+            return _creates_celery_app(node.module, node.level, original, file, celery_objects, hops - 1)
+    return False
+
+
+def unread_task_apps(tree: ast.Module, unread: dict[str, int]) -> list[Diagnostic]:
+    """A warning per task left unnamed whose app could not be read: moved, a Celery task would be renamed."""
+    warnings = []
+    for node in tree.body:
+        for receiver, line in unread.items():
+            if task_decorators(node, frozenset({receiver}), frozenset()):
+                message = (
+                    f"`{node.name}` is registered by `{receiver}.task`, imported at line {line} from a module "
+                    "splitter cannot read: if it is a Celery app, the moved task is named after its new module "
+                    f"(workers and queued messages know it by the old one); give it `name=` by hand"
+                )
+                warnings.append(Diagnostic("task-name", node.lineno, message))
+    return warnings
