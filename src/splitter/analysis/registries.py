@@ -1,0 +1,50 @@
+"""Classes that register themselves into a registry their base holds, and the statements that read it.
+
+`class Item(Base)` adds the `items` table to `Base.metadata` when the class statement runs (SQLAlchemy's declarative
+base, SQLModel, any `__init_subclass__` registry); `Base.metadata.create_all(engine)` then creates the tables of the
+classes defined so far. Nothing in that statement names `Item`, so a split that put `create_all` in core.py and
+`Item` in a services module created no table at all. A statement reading an attribute of such a base therefore
+reads the subclasses too: those defined before it, or, for a function (it runs later), all of them.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from splitter.analysis.model import Unit
+
+_DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _subclasses_by_base(tree: ast.Module) -> dict[str, list[int]]:
+    """Base name -> positions of the module-level classes deriving from it by that plain name."""
+    found: dict[str, list[int]] = {}
+    for index, node in enumerate(tree.body):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                if isinstance(base, ast.Name):
+                    found.setdefault(base.id, []).append(index)
+    return found
+
+
+def _attribute_reads(node: ast.AST, names: set[str]) -> set[str]:
+    return {
+        n.value.id
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in names
+    }
+
+
+def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
+    """Let each statement reading `Base.<attribute>` (not a class of its own) also use `Base`'s subclasses."""
+    subclasses = _subclasses_by_base(tree)
+    if not subclasses:
+        return
+    for unit, node in zip(units, tree.body, strict=True):
+        bases = unit.uses & subclasses.keys()
+        if not bases or isinstance(node, ast.ClassDef):
+            continue
+        deferred = isinstance(node, _DEFERRED)
+        read = _attribute_reads(node, bases)
+        classes = {units[i].binds[0] for base in read for i in subclasses[base] if deferred or i < unit.index}
+        unit.uses = unit.uses | classes

@@ -1,0 +1,44 @@
+"""Statements reading a registry that subclassing fills (`Base.metadata`) use the subclasses too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis.analyze import analyze_source
+
+HEADER = "from fastapi import FastAPI\nfrom orm import declarative_base\n\napp = FastAPI()\nBase = declarative_base()\n"
+
+
+def uses_of(source: str, name: str) -> frozenset[str]:
+    analysis = analyze_source(HEADER + source, Path("main.py"), "main")
+    return next(u for u in analysis.units if u.name == name).uses
+
+
+@pytest.mark.parametrize(
+    ("source", "reader", "expected"),
+    [
+        pytest.param(
+            "class A(Base): pass\nclass B(Base): pass\ntables = Base.metadata.create_all(1)\nclass C(Base): pass\n",
+            "tables",
+            {"A", "B"},
+            id="import time: the classes defined before it",
+        ),
+        pytest.param(
+            "class A(Base): pass\ndef init():\n    Base.metadata.create_all(1)\nclass C(Base): pass\n",
+            "init",
+            {"A", "C"},
+            id="a function: every subclass, it runs later",
+        ),
+        pytest.param("class A(Base): pass\nT = list[Base]\n", "T", set(), id="the base named, no attribute read"),
+        pytest.param(
+            "class A(Base): pass\nclass B(Base):\n    parent = Base.metadata\n",
+            "B",
+            set(),
+            id="a class reading it is one of them",
+        ),
+    ],
+)
+def test_registry_readers_use_the_subclasses(source: str, reader: str, expected: set[str]) -> None:
+    assert uses_of(source, reader) & {"A", "B", "C"} == expected
