@@ -234,6 +234,17 @@ class Registrar:
             self.scan(child, unit, conditional)
 
 
+def _route_label(registration: Registration) -> str:
+    """`route '/debug'`, or for a path computed at run time (`f"/echo/{name}"` in a loop) how it is added."""
+    if registration.path is not None:
+        return f"route {registration.path!r}"
+    if registration.function:
+        return f"route of `{registration.function}`"
+    if registration.form == "decorator":
+        return "a route at a computed path"
+    return f"`{registration.owner}.{registration.form}(...)`"
+
+
 def diagnose_registrations(analysis: Analysis) -> None:
     """What analysis says about registrations it cannot move: in a block, through a call, at a computed path."""
     for registration in analysis.registrations:
@@ -242,8 +253,8 @@ def diagnose_registrations(analysis: Analysis) -> None:
                 Diagnostic(
                     "conditional-route",
                     registration.line,
-                    f"route {registration.path or registration.function!r} is registered inside a block, loop or "
-                    "function: it stays in main.py where it is",
+                    f"{_route_label(registration)} is registered inside a block, loop or function: it stays in "
+                    "main.py where it is",
                 )
             )
         elif registration.kind == "call" and analysis.units[registration.unit].registers_at_import:
