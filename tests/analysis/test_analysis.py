@@ -529,3 +529,17 @@ def test_if_blocks_that_configure_the_app_split_only_when_that_is_a_pure_reorder
     from splitter.analysis.app_setup import app_statement_positions
 
     assert app_statement_positions(ast.parse(block).body[0], "app") == kept
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param('__version__ = "1.4.0"', id="version"),
+        pytest.param('__all__ = ["app"]', id="all"),
+        pytest.param("def __getattr__(name):\n    raise AttributeError(name)", id="module getattr"),
+    ],
+)
+def test_what_the_module_says_of_itself_stays_and_says_why(statement: str) -> None:
+    analysis = analyze(f"from fastapi import FastAPI\n{statement}\napp = FastAPI()\n")
+    unit = analysis.units[1]
+    assert unit.pinned_reason.endswith("describes the module itself") and not unit.app_in_body

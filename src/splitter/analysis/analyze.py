@@ -43,6 +43,12 @@ PURE_CALLS = frozenset(
 _PINNED_NAMES = frozenset({"__getattr__", "__dir__", "__all__", "__version__", "__path__"})
 
 
+def _module_own(binds: tuple[str, ...], kind: str) -> str:
+    """`__version__`, `__all__`, a module `__getattr__`: what the module says of itself stays in it."""
+    own = [name for name in binds if name in _PINNED_NAMES]
+    return f"`{own[0]}` describes the module itself" if own and kind != "import" else ""
+
+
 def _callee_name(func: ast.expr) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
@@ -336,7 +342,7 @@ class _UnitScanner:
             impure=kind in ("compound", "statement", "main_guard")
             or (kind == "assign" and _does_import_time_work(node))
             or (facts.dunder_file and kind != "import"),
-            app_in_body=found.app_in_body or (kind != "import" and bool(set(binds) & _PINNED_NAMES)),
+            app_in_body=found.app_in_body,
             app_at_call_time=found.app_at_call_time,
             relative_inside=kind not in ("import", "import_block") and _relative_inside(node, self.source_lines),
             route_owner=found.route_owner,
@@ -345,7 +351,7 @@ class _UnitScanner:
             type_checking=_is_type_checking_block(node),
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
             strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
-            pinned_reason=_pinned_reason(node, found.hooks_below_other) or unknown_owner,
+            pinned_reason=_pinned_reason(node, found.hooks_below_other) or unknown_owner or _module_own(binds, kind),
         )
         if kind == "compound" and not unit.type_checking and self.primary in facts.uses:
             unit.app_in_body = True
