@@ -98,6 +98,8 @@ class Unit:
     app_setup: tuple[int, ...] = ()
     # decorators (positions) registering a Celery task named after the module: given `name=` when moved
     task_decorators: tuple[int, ...] = ()
+    # subclasses of a base whose registry it reads (`Base.metadata.create_all`): placed where it can see them
+    registry_reads: frozenset[str] = frozenset()
 
     @property
     def is_import_block(self) -> bool:

@@ -4,7 +4,9 @@
 base, SQLModel, any `__init_subclass__` registry); `Base.metadata.create_all(engine)` then creates the tables of the
 classes defined so far. Nothing in that statement names `Item`, so a split that put `create_all` in core.py and
 `Item` in a services module created no table at all. A statement reading an attribute of such a base therefore
-reads the subclasses too: those defined before it, or, for a function (it runs later), all of them.
+reads the subclasses too: those defined before it, or, for a function (it runs later), all of them. That is a
+dependency for placement only (`Unit.registry_reads`): the statement's code names none of them, so nothing imports
+them for it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _attribute_reads(node: ast.AST, names: set[str]) -> set[str]:
 
 
 def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
-    """Let each statement reading `Base.<attribute>` (not a class of its own) also use `Base`'s subclasses."""
+    """Give each statement reading `Base.<attribute>` (not a class of its own) `Base`'s subclasses to depend on."""
     subclasses = _subclasses_by_base(tree)
     if not subclasses:
         return
@@ -47,4 +49,4 @@ def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
         deferred = isinstance(node, _DEFERRED)
         read = _attribute_reads(node, bases)
         classes = {units[i].binds[0] for base in read for i in subclasses[base] if deferred or i < unit.index}
-        unit.uses = unit.uses | classes
+        unit.registry_reads = frozenset(classes)

@@ -72,7 +72,8 @@ class _Planner:
         self.binder = binder
         self.handover = handover_names(analysis, frozenset(options.patched_names))
         for block in self.blocks:
-            for name in block.uses:
+            registry_reads = (analysis.units[u].registry_reads for u in block.units)
+            for name in block.uses.union(*registry_reads):
                 other = binder.get(name)
                 if other is not None and other != block.id:
                     self.deps[block.id].add(other)
