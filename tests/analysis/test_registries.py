@@ -42,3 +42,21 @@ def registry_reads_of(source: str, name: str) -> frozenset[str]:
 )
 def test_registry_readers_use_the_subclasses(source: str, reader: str, expected: set[str]) -> None:
     assert registry_reads_of(source, reader) == expected
+
+
+@pytest.mark.parametrize(
+    ("decorators", "expected"),
+    [
+        pytest.param("@scheduler.scheduled_job('interval', minutes=5)", True, id="scheduled job"),
+        pytest.param("@event.listens_for(Base, 'before_insert')", True, id="event listener"),
+        pytest.param("@tools.register", True, id="bare registry"),
+        pytest.param("@lru_cache\n@functools.wraps(f)", False, id="wrappers only"),
+        pytest.param("@dataclasses.dataclass(frozen=True)", False, id="dataclass"),
+        pytest.param("", False, id="no decorator"),
+        pytest.param("@app.get('/x')", False, id="a route: placed as an endpoint"),
+    ],
+)
+def test_definitions_a_decorator_may_register_are_marked(decorators: str, expected: bool) -> None:
+    source = f"{HEADER}\n\n{decorators}\ndef job():\n    pass\n"
+    analysis = analyze_source(source, Path("main.py"), "main")
+    assert analysis.units[-1].registers_when_defined is expected

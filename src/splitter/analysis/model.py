@@ -100,6 +100,7 @@ class Unit:
     task_decorators: tuple[int, ...] = ()
     # subclasses of a base whose registry it reads (`Base.metadata.create_all`): placed where it can see them
     registry_reads: frozenset[str] = frozenset()
+    registers_when_defined: bool = False  # a decorator may register it: defining it does import-time work
 
     @property
     def is_import_block(self) -> bool:

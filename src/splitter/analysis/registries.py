@@ -50,3 +50,30 @@ def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
         read = _attribute_reads(node, bases)
         classes = {units[i].binds[0] for base in read for i in subclasses[base] if deferred or i < unit.index}
         unit.registry_reads = frozenset(classes)
+
+
+# Decorators that only wrap or describe what they decorate: defining it registers nothing anywhere.
+_WRAPPING_DECORATORS = frozenset(
+    """staticmethod classmethod property cached_property cache lru_cache wraps dataclass total_ordering
+    contextmanager asynccontextmanager singledispatch overload override final abstractmethod runtime_checkable
+    unique deprecated retry""".split()
+)
+
+
+def _decorator_name(decorator: ast.expr) -> str:
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def mark_registering_definitions(tree: ast.Module, units: list[Unit]) -> None:
+    """A def or class whose decorators may register it (`@scheduler.scheduled_job(...)`, `@event.listens_for(...)`,
+    `@celery_app.task`, `@tools.register`): defining it is import-time work even when nothing names it. Route and
+    hook decorators are the app's registrations, placed apart."""
+    for unit, node in zip(units, tree.body, strict=True):
+        if unit.route_owner or unit.hook_kinds:
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = {_decorator_name(d) for d in node.decorator_list}
+            unit.registers_when_defined = bool(names - _WRAPPING_DECORATORS)

@@ -242,6 +242,8 @@ class _Planner:
             # binding nothing (`celery_app.conf.task_always_eager = True`), nothing imports it for a name: only
             # core, which main.py imports for its setup, surely runs it (in services/shared.py it never ran)
             destination = CORE
+        elif not user_dests and self._registers_when_defined(blocks):
+            destination = CORE  # `@scheduler.scheduled_job` on a job nothing names: likewise
         else:
             groups = {d.group for d in user_dests if d.role in (Role.ROUTER, Role.SERVICE)}
             if SHARED in user_dests or len(groups) > 1:
@@ -254,6 +256,9 @@ class _Planner:
                 destination = SHARED  # used by nothing here: tests or other modules may import it
         for block_id in component:
             self.dest[block_id] = destination
+
+    def _registers_when_defined(self, blocks: list[Block]) -> bool:
+        return any(self.analysis.units[u].registers_when_defined for b in blocks for u in b.units)
 
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
