@@ -543,3 +543,21 @@ def test_what_the_module_says_of_itself_stays_and_says_why(statement: str) -> No
     analysis = analyze(f"from fastapi import FastAPI\n{statement}\napp = FastAPI()\n")
     unit = analysis.units[1]
     assert unit.pinned_reason.endswith("describes the module itself") and not unit.app_in_body
+
+
+def test_an_app_wrapped_later_is_a_registration_not_a_binder() -> None:
+    analysis = analyze("""
+        from fastapi import FastAPI
+        from wrapper import SocketApp
+        app = FastAPI()
+
+        @app.get("/x")
+        def read_x():
+            return app.title
+
+        other = SocketApp(app)
+        app = SocketApp(app)
+    """)
+    assert [u.wraps_app for u in analysis.units] == [False] * 5 + [True]  # `other` binds another name
+    reader = next(u for u in analysis.units if u.name == "read_x")
+    assert "line 10 binds `app` to a wrapper of the app" in reader.pinned_reason

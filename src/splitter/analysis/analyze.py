@@ -24,6 +24,7 @@ from splitter.analysis.model import (
 from splitter.analysis.registrations import Registrar, diagnose_registrations, literal_string
 from splitter.analysis.route_owners import route_decorator_receivers, routers_made_by_calls, unknown_owner_reason
 from splitter.analysis.scopes import ScopeFacts, statement_facts
+from splitter.analysis.app_rebinding import mark_app_wrappers
 from splitter.analysis.registries import add_registry_reads, mark_registering_definitions
 from splitter.analysis.task_names import imported_celery_apps, mark_tasks_named_after_their_module, unread_task_apps
 from splitter.analysis.source import name_and_package, parse_python, read_python, split_lines
@@ -426,6 +427,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     add_registry_reads(tree, units)
     mark_registering_definitions(tree, units)
     detach_app_setup(tree, units, primary)
+    mark_app_wrappers(tree, units, primary)
     imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
     mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
     diagnostics += unread_task_apps(tree, unread)

@@ -141,7 +141,7 @@ def build_blocks(
     units = analysis.units
     binders: dict[str, list[int]] = {}
     for unit in units:
-        if not unit.is_copied:
+        if not unit.is_copied and not unit.wraps_app:  # the wrapper stays in main.py: it binds no block's name
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
     uf = _units_that_move_together(analysis, binders, apart)

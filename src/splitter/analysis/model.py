@@ -100,6 +100,7 @@ class Unit:
     task_decorators: tuple[int, ...] = ()
     # subclasses of a base whose registry it reads (`Base.metadata.create_all`): placed where it can see them
     registry_reads: frozenset[str] = frozenset()
+    wraps_app: bool = False  # `app = Wrapper(app)` after the app's creation: a registration, not its binder
     registers_when_defined: bool = False  # a decorator may register it: defining it does import-time work
 
     @property
