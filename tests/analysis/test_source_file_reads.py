@@ -30,6 +30,17 @@ from splitter.planning.project import load_project, plan_project
         pytest.param('P = ROOT / "main.py"\nspec = spec_from_file_location("m", P)\n', [], id="loaded through a name"),
         pytest.param('"""Reads ROOT / "main.py"."""\n', [], id="in a docstring"),
         pytest.param('p = ROOT / "main.py\n', [], id="not Python"),
+        pytest.param(
+            'P = ROOT / "main.py"\n\n\ndef test_x():\n    pass\n\n\n'
+            'def test_load():\n    spec_from_file_location("m", P)\n',
+            [],
+            id="loaded through a name, in another test",
+        ),
+        pytest.param(
+            'def test_a():\n    """\ndef inner():\n    """\n\n\ndef test_b():\n    open("main.py")\n',
+            [8],
+            id="a string spanning a cut: parsed whole",
+        ),
     ],
 )
 def test_path_expressions_naming_the_file(source: str, lines: list[int]) -> None:
