@@ -36,6 +36,17 @@ APPS = [
     ("from fastapi import FastAPI as F", "from fastapi import FastAPI as F\nservice = F()\n", ("service",)),
     ("annotated assignment", "from fastapi import FastAPI\napp: FastAPI = FastAPI(debug=True)\n", ("app",)),
     ("fastapi.applications", "from fastapi.applications import FastAPI\napp = FastAPI()\n", ("app",)),
+    (
+        "created in both branches of an if",
+        "from fastapi import FastAPI\nif DEV:\n    v1 = FastAPI()\nelse:\n    v1 = FastAPI(docs_url=None)\n",
+        ("v1",),
+    ),
+    (
+        "created in every branch of an elif chain",
+        "import fastapi\nif A:\n    api = fastapi.FastAPI()\nelif B:\n    api = fastapi.FastAPI(title='b')\n"
+        "else:\n    x = 1\n    api = fastapi.FastAPI(title='c')\n",
+        ("api",),
+    ),
 ]
 
 
@@ -55,6 +66,12 @@ NO_APP = [
         "from fastapi import FastAPI\n\ndef make():\n    app = FastAPI()\n    return app\n",
     ),
     ("FastAPI imported but never called", "from fastapi import FastAPI\napp = FastAPI\n"),
+    ("an app created in an if without else", "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\n"),
+    (
+        "an app created in one branch only",
+        "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\nelif B:\n    app = FastAPI()\n"
+        "else:\n    app = None\n",
+    ),
 ]
 
 
@@ -336,6 +353,34 @@ def test_hooks_in_registration_order() -> None:
         "both": ("startup", "shutdown"),
     }
     assert analysis.diagnostics == []
+
+
+def test_sub_application_created_in_if_else_is_split_and_the_outer_app_stays() -> None:
+    """pingpong: every route is on `v1`, created in both branches of an `if`; the outer app mounts it."""
+    analysis = analyze("""
+        from fastapi import FastAPI
+
+        if DEV:
+            v1 = FastAPI(lifespan=run)
+        else:
+            v1 = FastAPI(lifespan=run, docs_url=None)
+
+        @v1.get("/books")
+        def books():
+            pass
+
+        app = FastAPI()
+        app.mount("/api/v1", v1)
+    """)
+    assert analysis.app_names == ("v1", "app")
+    assert analysis.lifespan == "run"
+    assert [(r.owner, r.function) for r in analysis.registrations if r.kind == "route"] == [("v1", "books")]
+    assert "unknown-router" not in diagnostic_codes(analysis)
+
+
+def test_app_created_in_branches_with_different_lifespans_has_none() -> None:
+    source = "from fastapi import FastAPI\nif A:\n    app = FastAPI(lifespan=a)\nelse:\n    app = FastAPI()\n"
+    assert analyze_source(source, MAIN).lifespan is None
 
 
 def test_app_without_lifespan() -> None:

@@ -10,7 +10,7 @@ from splitter.analysis.ast_walk import walk
 from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
-from splitter.analysis.conditional_binds import maybe_unbound
+from splitter.analysis.conditional_binds import bound_in_every_branch, branch_statements, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
@@ -174,20 +174,29 @@ def _assigned_names(node: ast.stmt) -> list[str]:
     return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
-def _find_objects(tree: ast.Module, class_name: str, homes: tuple[str, ...] = _FASTAPI) -> list[tuple[str, ast.stmt]]:
+def _find_objects(
+    tree: ast.Module, class_name: str, homes: tuple[str, ...] = _FASTAPI, in_branches: bool = False
+) -> list[tuple[str, ast.stmt]]:
+    """Module-level `name = <class_name>(...)` statements; with `in_branches`, also a top-level `if` whose every
+    branch binds the name so (pingpong: `if config.development: v1 = FastAPI()` / `else: v1 = FastAPI(...)`)."""
     direct, modules = _constructor_names(tree, class_name, homes)
+
+    def made_by(node: ast.stmt) -> list[str]:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or not isinstance(node.value, ast.Call):
+            return []
+        func = node.value.func
+        matches = (isinstance(func, ast.Name) and func.id in direct) or (
+            isinstance(func, ast.Attribute)
+            and func.attr == class_name
+            and isinstance(func.value, ast.Name)
+            and func.value.id in modules
+        )
+        return _assigned_names(node) if matches else []
+
     found = []
     for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            matches = (isinstance(func, ast.Name) and func.id in direct) or (
-                isinstance(func, ast.Attribute)
-                and func.attr == class_name
-                and isinstance(func.value, ast.Name)
-                and func.value.id in modules
-            )
-            if matches:
-                found += [(name, node) for name in _assigned_names(node)]
+        names = bound_in_every_branch(node, made_by) if in_branches and isinstance(node, ast.If) else made_by(node)
+        found += [(name, node) for name in names]
     return found
 
 
@@ -253,7 +262,7 @@ def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
 
 def _apps(tree: ast.Module, path: Path) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
     """The FastAPI apps, the one to split first, and a diagnostic when there are several."""
-    apps = _find_objects(tree, "FastAPI")
+    apps = _find_objects(tree, "FastAPI", in_branches=True)
     if not apps:
         made_in = _app_made_in_a_function(tree)
         if made_in is not None:
@@ -277,10 +286,13 @@ def _apps(tree: ast.Module, path: Path) -> tuple[list[tuple[str, ast.stmt]], lis
 
 
 def _lifespan(app_statement: ast.stmt) -> str | None:
-    for keyword in app_statement.value.keywords:
-        if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
-            return keyword.value.id
-    return None
+    """The function `lifespan=` names, when every statement creating the app (one, or each branch's) names it."""
+    named = set()
+    for statement in branch_statements(app_statement):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call):
+            keyword = next((k for k in statement.value.keywords if k.arg == "lifespan"), None)
+            named.add(keyword.value.id if keyword and isinstance(keyword.value, ast.Name) else None)
+    return named.pop() if len(named) == 1 else None
 
 
 class _UnitFacts(NamedTuple):

@@ -8,6 +8,7 @@ ImportError when the optional import failed); the planner makes it a seam, read 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from splitter.analysis.scopes import statement_facts
 
@@ -31,3 +32,26 @@ def _binds(statements: list[ast.stmt]) -> set[str]:
 def _leaves(statements: list[ast.stmt]) -> bool:
     """A handler whose last statement raises does not fall through to the code after the block."""
     return bool(statements) and isinstance(statements[-1], ast.Raise)
+
+
+def bound_in_every_branch(node: ast.If, made_by: Callable[[ast.stmt], list[str]]) -> list[str]:
+    """Names every branch of a top-level `if`/`elif`/`else` binds with the statement kind `made_by` recognises
+    (`v1 = FastAPI()` / `else: v1 = FastAPI(docs_url=None)`): whichever branch runs, the name is that object.
+    A branch without `else` may bind nothing, so it binds no such name."""
+    if not node.orelse:
+        return []
+    branches = [node.body, node.orelse]
+    bound = []
+    for statements in branches:
+        if len(statements) == 1 and isinstance(statements[0], ast.If):
+            bound.append(set(bound_in_every_branch(statements[0], made_by)))
+        else:
+            bound.append({name for statement in statements for name in made_by(statement)})
+    return sorted(set.intersection(*bound))
+
+
+def branch_statements(node: ast.stmt) -> list[ast.stmt]:
+    """The statements of every branch of a top-level `if`, `elif` chains included (`[node]` for any other)."""
+    if not isinstance(node, ast.If):
+        return [node]
+    return [inner for statement in node.body + node.orelse for inner in branch_statements(statement)]
