@@ -73,6 +73,30 @@ def test_same_paths_with_disjoint_methods_may_swap(snap):
     assert "route-order-changed" not in kinds(report)
 
 
+def mounted_api(*routes: str) -> str:
+    """An outer app serving nothing but a sub-application, `v1`, mounted at /api/v1 (pingpong's layout)."""
+    snippets = [route.replace("@app.", "@v1.") for route in routes]
+    return app_source(*snippets, app_line="v1 = FastAPI()", tail='app = FastAPI()\napp.mount("/api/v1", v1)\n')
+
+
+def test_a_route_dropped_from_a_mounted_application_is_breaking(snap):
+    """A split that moves a sub-application's routes is checked on them, not on the mount alone."""
+    report = compare(snap(mounted_api(ITEMS_ME, USERS)), snap(mounted_api(ITEMS_ME)))
+    assert report.has_breaking
+    assert Finding("route-removed", BREAKING, "route removed", "MOUNT /api/v1 GET /users") in report.findings
+    assert Finding("path-removed", BREAKING, "path removed (GET)", "MOUNT /api/v1 /users") in report.findings
+
+
+def test_a_mounted_application_unchanged_has_no_findings(snap):
+    assert compare(snap(mounted_api(ITEMS_ME, USERS)), snap(mounted_api(ITEMS_ME, USERS))).findings == []
+
+
+def test_routes_swapped_in_a_mounted_application_are_breaking(snap):
+    report = compare(snap(mounted_api(ITEMS_ME, ITEM_BY_ID)), snap(mounted_api(ITEM_BY_ID, ITEMS_ME)))
+    order = [f for f in report.findings if f.kind == "route-order-changed"]
+    assert [f.location for f in order] == ["MOUNT /api/v1 GET /items/me / GET /items/{item_id}"]
+
+
 def test_reordering_overlapping_mount_and_route_is_breaking(snap):
     mount = 'from starlette.applications import Starlette\napp.mount("/items", Starlette())\n'
     report = compare(snap(app_source(ITEMS_ME, tail=mount)), snap(app_source(tail=mount + ITEMS_ME)))

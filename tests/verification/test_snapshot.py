@@ -134,6 +134,32 @@ def test_websocket_and_mount_kinds(snap):
     assert mount == {"kind": "mount", "path": "/legacy", "name": "legacy", "app": "Starlette"}
 
 
+def test_a_mounted_application_is_described_with_its_own_routes_and_middleware(snap):
+    """pingpong serves every route from `v1`, mounted at /api/v1: the mount alone would hide them from verify."""
+    snapshot = snap(
+        app_source(
+            tail="""
+            from fastapi.staticfiles import StaticFiles
+
+            v1 = FastAPI()
+            v1.add_middleware(GZipMiddleware)
+
+            @v1.get("/books/{book_id}")
+            def get_book(book_id: int):
+                return {}
+
+            app.mount("/api/v1", v1)
+            app.mount("/static", StaticFiles(directory=".", check_dir=False))
+            """
+        )
+    )
+    mounted = route(snapshot, "/api/v1")["mounted"]
+    assert route(mounted, "/books/{book_id}")["endpoint"] == "get_book"
+    assert "/books/{book_id}" in mounted["openapi"]["paths"]
+    assert [m["class"] for m in mounted["middleware"]] == ["GZipMiddleware"]
+    assert "mounted" not in route(snapshot, "/static")  # serves files, not routes
+
+
 def test_websocket_of_an_included_router_is_read_from_the_route_the_app_matches(monkeypatch):
     # FastAPI 0.137-0.14x: iter_route_contexts gives a websocket of an included router an empty path, name and
     # endpoint and keeps the prefixed route beside it; a real monolith's moved websocket read as "changed" and

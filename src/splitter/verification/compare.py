@@ -8,6 +8,7 @@ exception handlers, startup/shutdown handlers and lifespan.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from splitter.errors import SplitterError
@@ -164,11 +165,30 @@ def compare(before: dict, after: dict, allowed_tag_additions: bool = False) -> R
             f"snapshot formats differ ({before.get('format')} vs {after.get('format')}); take both snapshots "
             "with the same splitter version"
         )
+    return Report(_compare_app(before, after, allowed_tag_additions))
+
+
+def _compare_app(before: dict, after: dict, allowed_tag_additions: bool) -> list[Finding]:
     findings = diff_openapi(before.get("openapi"), after.get("openapi"), allowed_tag_additions)
     findings += compare_routes(before.get("routes") or [], after.get("routes") or [])
+    findings += _compare_mounted(before.get("routes") or [], after.get("routes") or [], allowed_tag_additions)
     findings += compare_middleware(before.get("middleware") or [], after.get("middleware") or [])
     findings += compare_exception_handlers(
         before.get("exception_handlers") or {}, after.get("exception_handlers") or {}
     )
     findings += compare_lifecycle(before, after)
-    return Report(findings)
+    return findings
+
+
+def _compare_mounted(before: list[dict], after: list[dict], allowed_tag_additions: bool) -> list[Finding]:
+    """A sub-application mounted in both snapshots is compared as an app of its own (pingpong serves all of
+    its 224 routes from `v1`, mounted at /api/v1): each finding's location starts with the mount."""
+    new = dict(_keyed(after))
+    findings = []
+    for key, route in _keyed(before):
+        other = new.get(key)
+        if route["kind"] != "mount" or other is None or not ("mounted" in route or "mounted" in other):
+            continue
+        inner = _compare_app(route.get("mounted") or {}, other.get("mounted") or {}, allowed_tag_additions)
+        findings += [replace(f, location=f"{route_label(route)} {f.location}") for f in inner]
+    return findings

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 SNAPSHOT_FORMAT = 1
+_MOUNT_DEPTH = 4  # sub-applications mounted inside sub-applications: a bound, not a real limit
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # `typing.Optional[main.Item]` -> `Optional[Item]`: dotted prefixes name modules, which a split changes.
@@ -124,13 +125,24 @@ def _materialized(route: Any) -> Any:
     return route
 
 
-def describe_route(route: Any) -> dict[str, Any]:
+def _mounted_application(route: Any) -> Any | None:
+    """The application a mount serves when it has routes of its own (`app.mount("/api/v1", v1)`), not a
+    StaticFiles or an empty app: what it serves is what clients reach under the mount's path."""
+    app = getattr(route, "app", None)
+    router = getattr(app, "router", None)
+    return app if getattr(router, "routes", None) else None
+
+
+def describe_route(route: Any, depth: int = 0) -> dict[str, Any]:
     kind = _route_kind(route)
     path = getattr(route, "path", None)
     entry: dict[str, Any] = {"kind": kind, "path": path}
     if kind == "mount":
         entry["name"] = getattr(route, "name", None)
         entry["app"] = type(getattr(route, "app", None)).__name__
+        mounted = _mounted_application(route)
+        if mounted is not None and depth < _MOUNT_DEPTH:  # a split may move every route of a sub-application
+            entry["mounted"] = _described(mounted, depth + 1)
         return entry
     if kind == "other":
         original = getattr(route, "original_route", route)
@@ -219,9 +231,16 @@ def lifespan_names(context: Any) -> list[str]:
     return [_qualname(inner) or type(inner).__name__]
 
 
-def _openapi(app: Any) -> dict[str, Any] | None:
+def _openapi(app: Any, depth: int = 0) -> dict[str, Any] | None:
     build = getattr(app, "openapi", None)
-    return build() if callable(build) else None
+    if not callable(build):
+        return None
+    if depth == 0:
+        return build()
+    try:
+        return build()
+    except Exception as error:  # a mounted app whose document cannot be built must not cost the whole snapshot
+        return {"error": type(error).__name__}
 
 
 def snapshot_app(app: Any) -> dict[str, Any]:
@@ -229,20 +248,25 @@ def snapshot_app(app: Any) -> dict[str, Any]:
     router = getattr(app, "router", None)
     if router is None or not hasattr(router, "routes"):
         raise TypeError(f"{type(app).__name__} object is not a FastAPI/Starlette application")
+    snapshot = {"format": SNAPSHOT_FORMAT, **_described(app, 0)}
+    # One round trip makes the in-process result identical to what a subprocess prints (tuples -> lists,
+    # enum keys -> strings); key order is kept on purpose, compare.py reports reordering as cosmetic.
+    return json.loads(json.dumps(snapshot, default=stable_repr))
+
+
+def _described(app: Any, depth: int) -> dict[str, Any]:
+    """The app's OpenAPI document, route table (mounted applications inside), middleware, handlers, hooks."""
+    router = app.router
     names = lifespan_names(getattr(router, "lifespan_context", None))
-    snapshot = {
-        "format": SNAPSHOT_FORMAT,
-        "openapi": _openapi(app),
-        "routes": [describe_route(route) for route in _effective_routes(router.routes)],
+    return {
+        "openapi": _openapi(app, depth),
+        "routes": [describe_route(route, depth) for route in _effective_routes(router.routes)],
         "middleware": describe_middleware(app),
         "exception_handlers": describe_exception_handlers(app),
         "startup": [callable_name(h) for h in getattr(router, "on_startup", None) or []],
         "shutdown": [callable_name(h) for h in getattr(router, "on_shutdown", None) or []],
         "lifespan": {"set": bool(names), "names": names},
     }
-    # One round trip makes the in-process result identical to what a subprocess prints (tuples -> lists,
-    # enum keys -> strings); key order is kept on purpose, compare.py reports reordering as cosmetic.
-    return json.loads(json.dumps(snapshot, default=stable_repr))
 
 
 def _module_of(func: Any) -> str | None:
