@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from splitter.analysis.ast_walk import walk
-from splitter.errors import SplitterError
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
-from splitter.analysis.conditional_binds import bound_in_every_branch, branch_statements, maybe_unbound
+from splitter.analysis.apps import app_lifespan, ordered_apps
+from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
@@ -224,19 +224,6 @@ def _router_settings(tree: ast.Module, app: str) -> dict[str, str]:
     return settings
 
 
-def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
-    """The app to split is the one most routes are registered on (a small sub-application is often created
-    first), then the first created."""
-    counts: dict[str, int] = {}
-    for node in tree.body:
-        for decorator in getattr(node, "decorator_list", []):
-            func = decorator.func if isinstance(decorator, ast.Call) else None
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                counts[func.value.id] = counts.get(func.value.id, 0) + 1
-    order = {name: position for position, (name, _) in enumerate(apps)}
-    return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
-
-
 def _string_constants(tree: ast.Module) -> dict[str, str]:
     constants: dict[str, str] = {}
     for node in tree.body:
@@ -246,53 +233,6 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
                 for name in _assigned_names(node):
                     constants[name] = value
     return constants
-
-
-def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
-    """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
-    for node in walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for inner in walk(node):
-                callee = inner.func if isinstance(inner, ast.Call) else None
-                name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-                if name == "FastAPI":
-                    return inner.lineno, node.name
-    return None
-
-
-def _apps(tree: ast.Module, path: Path) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
-    """The FastAPI apps, the one to split first, and a diagnostic when there are several."""
-    apps = _find_objects(tree, "FastAPI", in_branches=True)
-    if not apps:
-        made_in = _app_made_in_a_function(tree)
-        if made_in is not None:
-            line, function = made_in
-            raise SplitterError(
-                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory), and "
-                "splitter splits an app the module itself creates (`app = FastAPI(...)` at top level)",
-                path,
-                line,
-            )
-        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
-    apps = _primary_first(tree, apps)
-    names = tuple(dict.fromkeys(name for name, _ in apps))
-    if len(names) <= 1:
-        return apps, []
-    message = (
-        f"several FastAPI apps ({', '.join(names)}); only `{names[0]}`, which holds the most "
-        "routes, is split, the others stay in main.py"
-    )
-    return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
-
-
-def _lifespan(app_statement: ast.stmt) -> str | None:
-    """The function `lifespan=` names, when every statement creating the app (one, or each branch's) names it."""
-    named = set()
-    for statement in branch_statements(app_statement):
-        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call):
-            keyword = next((k for k in statement.value.keywords if k.arg == "lifespan"), None)
-            named.add(keyword.value.id if keyword and isinstance(keyword.value, ast.Name) else None)
-    return named.pop() if len(named) == 1 else None
 
 
 class _UnitFacts(NamedTuple):
@@ -423,7 +363,7 @@ class _UnitScanner:
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
     module_name, package = name_and_package(path, module_name)
-    apps, diagnostics = _apps(tree, path)
+    apps, diagnostics = ordered_apps(tree, path, _find_objects(tree, "FastAPI", in_branches=True))
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
@@ -453,7 +393,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         registrations=registrar.registrations,
         hooks=registrar.hooks,
         local_routers={name: tree.body.index(node) for name, node in routers.items()},
-        lifespan=_lifespan(apps[0][1]),
+        lifespan=app_lifespan(apps[0][1]),
         future_annotations=scanner.future,
         star_imports=tuple(scanner.star_imports),
         diagnostics=diagnostics,

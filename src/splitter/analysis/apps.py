@@ -1,0 +1,77 @@
+"""Which module-level FastAPI apps the monolith creates, which one to split, and its lifespan.
+
+The app to split is the one most routes are registered on; an app may be created in every branch of a top-level
+`if` (pingpong: `v1 = FastAPI()` in development, `FastAPI(openapi_url=None, ...)` otherwise).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from splitter.analysis.ast_walk import walk
+from splitter.analysis.conditional_binds import branch_statements
+from splitter.analysis.model import Diagnostic
+from splitter.errors import SplitterError
+
+
+def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
+    """The app to split is the one most routes are registered on (a small sub-application is often created
+    first), then the first created."""
+    counts: dict[str, int] = {}
+    for node in tree.body:
+        for decorator in getattr(node, "decorator_list", []):
+            func = decorator.func if isinstance(decorator, ast.Call) else None
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                counts[func.value.id] = counts.get(func.value.id, 0) + 1
+    order = {name: position for position, (name, _) in enumerate(apps)}
+    return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
+
+
+def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
+    """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
+    for node in walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in walk(node):
+                callee = inner.func if isinstance(inner, ast.Call) else None
+                name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+                if name == "FastAPI":
+                    return inner.lineno, node.name
+    return None
+
+
+def ordered_apps(
+    tree: ast.Module, path: Path, apps: list[tuple[str, ast.stmt]]
+) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
+    """The FastAPI apps the module creates (`apps`: name, statement), the one to split first, and a diagnostic
+    when there are several."""
+    if not apps:
+        made_in = _app_made_in_a_function(tree)
+        if made_in is not None:
+            line, function = made_in
+            raise SplitterError(
+                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory), and "
+                "splitter splits an app the module itself creates (`app = FastAPI(...)` at top level)",
+                path,
+                line,
+            )
+        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
+    apps = _primary_first(tree, apps)
+    names = tuple(dict.fromkeys(name for name, _ in apps))
+    if len(names) <= 1:
+        return apps, []
+    message = (
+        f"several FastAPI apps ({', '.join(names)}); only `{names[0]}`, which holds the most "
+        "routes, is split, the others stay in main.py"
+    )
+    return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
+
+
+def app_lifespan(app_statement: ast.stmt) -> str | None:
+    """The function `lifespan=` names, when every statement creating the app (one, or each branch's) names it."""
+    named = set()
+    for statement in branch_statements(app_statement):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call):
+            keyword = next((k for k in statement.value.keywords if k.arg == "lifespan"), None)
+            named.add(keyword.value.id if keyword and isinstance(keyword.value, ast.Name) else None)
+    return named.pop() if len(named) == 1 else None
