@@ -31,4 +31,27 @@ read = (
 if blank in text:
     open(path, "w", encoding="utf-8").write(text.replace(blank, read))
 PY
+# A route registered twice (an included router and an @app copy of the same path and name) is one key in
+# compare.py's position table, so its last copy's place stood for both and an unchanged order read as changed
+# (clonnect). Number the copies of a key in registration order so each copy keeps its own place.
+python3 - "$dest/compare.py" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+edits = [
+    ('    pos_after = {_key(r): i for i, r in enumerate(after["routes"])}\n    rs = before["routes"]\n',
+     '    pos_after = {k: i for i, k in enumerate(_numbered(after["routes"]))}\n    rs = before["routes"]\n'
+     '    keys_before = _numbered(rs)\n'),
+    ('pos_after.get(_key(a)), pos_after.get(_key(b))', 'pos_after.get(keys_before[i]), pos_after.get(keys_before[j])'),
+    ('\ndef main() -> int:', '\ndef _numbered(routes):\n    seen = {}\n    keys = []\n    for r in routes:\n'
+     '        seen[_key(r)] = seen.get(_key(r), 0) + 1\n        keys.append((_key(r), seen[_key(r)]))\n'
+     '    return keys\n\n\ndef main() -> int:'),
+]
+if "_numbered" not in text:
+    for old, new in edits:
+        if old not in text:
+            sys.exit(f"compare.py has changed: {old.strip()[:40]!r} not found; the duplicate-route fix is not applied")
+        text = text.replace(old, new, 1)
+    open(path, "w").write(text)
+PY
 echo "$dest"
