@@ -12,6 +12,7 @@ dest=${1:-$HOME/.cache/splitter-harness}
 mkdir -p "$dest/cases"
 cp -r "$shared/." "$dest/"
 cp "$here"/cases/*.env "$dest/cases/" 2>/dev/null || true
+cp "$here"/*.py "$dest/"   # helpers a case's INSTALL may call as "$here/NAME.py" (lock_pins.py)
 # Test output can hold a stray binary byte; grep then prints "Binary file matches" instead of the result lines.
 sed -i -E "s/grep -rlE/grep -arlE/; s/grep -E '\^\(PASSED/grep -aE '^(PASSED/" "$dest/lib.sh" "$dest/run-case.sh"
 # FastAPI 0.137-0.14x: iter_route_contexts leaves a websocket of an included router blank (no path, name or
