@@ -55,24 +55,4 @@ if "_numbered" not in text:
         text = text.replace(old, new, 1)
     open(path, "w").write(text)
 PY
-# FastAPI 0.137-0.14x fill a route context only for HTTP routes: a websocket of an included router comes out of
-# iter_route_contexts with an empty path, name and endpoint, and the prefixed route the app matches is kept beside it
-# (starlette_route). dump_app.py read the blanks, so a moved websocket read as an app difference (zomate). Read it
-# from the prefixed route, as splitter's own snapshot does (655d0fe).
-python3 - "$dest/dump_app.py" <<'PY'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-edits = [
-    ("    for r, kind in _flat_routes(app):\n", "    for r, kind in _flat_routes(app):\n        r = _materialized(r)\n"),
-    ("\ndef main() -> None:", "\ndef _materialized(route):\n    built = getattr(getattr(route, \"_route_context\", None), \"starlette_route\", None)\n"
-     "    return built if built is not None and not getattr(route, \"path\", None) else route\n\n\ndef main() -> None:"),
-]
-if "_materialized" not in text:
-    for old, new in edits:
-        if old not in text:
-            sys.exit(f"dump_app.py has changed: {old.strip()[:40]!r} not found; the websocket fix is not applied")
-        text = text.replace(old, new, 1)
-    open(path, "w").write(text)
-PY
 echo "$dest"
