@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
+from splitter.planning.cycle_notes import cycle_too_big_to_cut
 from splitter.planning.layout import Destinations
 from splitter.planning.rebinders_apart import rebinder_notes
 from splitter.planning.router_parts import HEADER_LINES
@@ -181,10 +182,14 @@ def _over_by_their_sum(analysis: Analysis, planner: _Planner, where: Destination
         if any(f" {file} {CANNOT_STAY} " in note for note in noted):
             continue
         largest = max((analysis.units[u] for u in units), key=lambda u: u.footprint)
+        head = f"{analysis.path}:{largest.first_line}: {file} {CANNOT_STAY} {limit} lines: it holds {lines} lines "
+        cycle = cycle_too_big_to_cut(planner, units, int(limit * 0.8))
+        if cycle:
+            notes.append(head + f"of moved code in {len(units)} statements, {cycle}")
+            continue
         notes.append(
-            f"{analysis.path}:{largest.first_line}: {file} {CANNOT_STAY} {limit} lines: it holds {lines} lines "
-            f"of moved code in {len(units)} statements (the largest, `{largest.name}`, {largest.footprint} lines) "
-            "the plan keeps together (endpoints that call each other, helpers they share); give part of it to "
-            "another group in the plan"
+            head + f"of moved code in {len(units)} statements (the largest, `{largest.name}`, {largest.footprint} "
+            "lines) the plan keeps together (endpoints that call each other, helpers they share); give part of it "
+            "to another group in the plan"
         )
     return notes
