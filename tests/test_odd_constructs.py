@@ -53,6 +53,8 @@ DECISIONS = {
     "lifespan_app.py": lambda place, plan: place["lifespan"] == place["POOL"] and "POOL" in plan.seams,
     "future_annotations.py": lambda place, plan: place["Task"].role is Role.SERVICE,
     "dunder_file.py": lambda place, plan: place["HERE"] == CORE,  # beside main.py: same folder, same paths
+    # moves like any helper; a test patching main's __file__ is named in the plan (tests/test_file_patches.py)
+    "file_patched_by_a_test.py": lambda place, plan: place["plugins_dir"] != MAIN and place["BUNDLED"] == CORE,
     "page_breaks.py": lambda place, plan: place["@11"] == CORE and place["joined"].role is Role.SERVICE,
     "module_getattr.py": lambda place, plan: all(place[n] == MAIN for n in
                                                 ("__getattr__", "PAGE_LIMIT", "_settings")),

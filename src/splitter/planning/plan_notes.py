@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from splitter.analysis.blocks import Block
 from splitter.analysis.model import Analysis
 from splitter.planning.cycle_notes import cycle_too_big_to_cut
+from splitter.planning.file_patches import file_patch_notes
 from splitter.planning.layout import Destinations
 from splitter.planning.rebinders_apart import rebinder_notes
 from splitter.planning.router_parts import HEADER_LINES
@@ -24,7 +25,7 @@ MAIN_KEEPS = "main.py keeps about"
 
 def plan_notes(analysis: Analysis, planner: _Planner) -> list[str]:
     notes = _app_readers(analysis, planner) + rebinder_notes(planner) + _schema_names_kept(analysis, planner)
-    return notes + _oversized(analysis, planner)
+    return notes + file_patch_notes(planner) + _oversized(analysis, planner)
 
 
 def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:

@@ -380,7 +380,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     scanned = _repository_scan(project)
     layout, existing = choose_layout(project.analysis)
     sites = scanned.patch_sites
-    patched = rebound_names(sites)
+    patched = {n: [(str(_shown(project, f)), line) for f, line in at] for n, at in rebound_names(sites).items()}
     options = replace(
         options,
         patched_names=patched,
