@@ -124,3 +124,11 @@ def test_a_task_of_an_app_that_cannot_be_read_is_a_warning(tmp_path: Path) -> No
     assert analysis.units[-1].task_decorators == ()
     [warning] = [d for d in analysis.diagnostics if d.code == "task-name"]
     assert warning.line == 8 and "`send` is registered by `jobs.task`, imported at line 2" in warning.message
+
+
+def test_a_celery_app_imported_relatively_counts(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "worker.py").write_text("from celery import Celery\njobs = Celery('w')\n")
+    analysis = analyze_source(TASKS.format(imports="from .worker import jobs"), tmp_path / "pkg" / "main.py")
+    assert analysis.units[-1].task_decorators == (0,)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.model import Unit
 
 _DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -32,7 +33,7 @@ def _subclasses_by_base(tree: ast.Module) -> dict[str, list[int]]:
 def _attribute_reads(node: ast.AST, names: set[str]) -> set[str]:
     return {
         n.value.id
-        for n in ast.walk(node)
+        for n in walk(node)
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in names
     }
 

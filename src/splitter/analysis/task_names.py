@@ -73,13 +73,7 @@ def _task_receivers(tree: ast.Module) -> set[str]:
 
 def _module_file(module: str | None, level: int, path: Path) -> Path | None:
     """The file of the project that `from <level dots><module> import ...` in `path` reads, if there is one."""
-    _dotted, package, root = module_location(path)
-    if level:
-        base = path.resolve().parent
-        for _ in range(level - 1):
-            base = base.parent
-    else:
-        base = root
+    base = path.resolve().parents[level - 1] if level else module_location(path)[2]
     stem = base.joinpath(*module.split(".")) if module else base
     for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
         if candidate.is_file():
@@ -110,7 +104,9 @@ def imported_celery_apps(
     return frozenset(found), unread
 
 
-def _creates_celery_app(module, level, name, path, celery_objects, hops) -> bool | None:
+def _creates_celery_app(
+    module: str | None, level: int, name: str, path: Path, celery_objects: Callable, hops: int
+) -> bool | None:
     """True: `module` makes `name` with Celery(...); False: it binds it otherwise; None: it cannot be read."""
     file = _module_file(module, level, path)
     if file is None or hops <= 0:

@@ -238,12 +238,10 @@ class _Planner:
             keep_users_above(self, component, sorted(uses_router)[0], set(below))
         if uses_router:
             destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
-        elif any(b.impure for b in blocks) or CORE in user_dests or not any(b.binds for b in blocks):
-            # binding nothing (`celery_app.conf.task_always_eager = True`), nothing imports it for a name: only
-            # core, which main.py imports for its setup, surely runs it (in services/shared.py it never ran)
+        elif any(b.impure for b in blocks) or CORE in user_dests or (not user_dests and self._works(blocks)):
+            # nothing imports it for a name, yet defining it does something: only core, which main.py imports for
+            # its setup, surely runs it (in services/shared.py it never ran)
             destination = CORE
-        elif not user_dests and self._registers_when_defined(blocks):
-            destination = CORE  # `@scheduler.scheduled_job` on a job nothing names: likewise
         else:
             groups = {d.group for d in user_dests if d.role in (Role.ROUTER, Role.SERVICE)}
             if SHARED in user_dests or len(groups) > 1:
@@ -257,8 +255,11 @@ class _Planner:
         for block_id in component:
             self.dest[block_id] = destination
 
-    def _registers_when_defined(self, blocks: list[Block]) -> bool:
-        return any(self.analysis.units[u].registers_when_defined for b in blocks for u in b.units)
+    def _works(self, blocks: list[Block]) -> bool:
+        """Binding nothing (`celery_app.conf.task_always_eager = True`), or a definition a decorator registers
+        (`@scheduler.scheduled_job`): it does its work when it runs, not when a name of it is used."""
+        units = [self.analysis.units[u] for b in blocks for u in b.units]
+        return not any(b.binds for b in blocks) or any(u.registers_when_defined for u in units)
 
     def estimate_main_lines(self) -> int:
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
