@@ -8,6 +8,8 @@ main.py while main.py keeps every registration, in order.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from ._app_command import app_statement_command
@@ -51,6 +53,25 @@ def detach(function: cst.FunctionDef, app_name: str) -> tuple[cst.FunctionDef, l
         return function, []
     leading = list(function.leading_lines) + moved_comments
     return function.with_changes(decorators=kept, leading_lines=leading), registrations
+
+
+def kept_decorators(decorators: list[ast.expr], app_name: str) -> list[ast.expr]:
+    """The `ast` decorators `detach` keeps: all of them unless the hooks sit on top, then the others."""
+    flags = [_is_hook_call(d, app_name) for d in decorators]
+    if not all(flags[: flags.count(True)]):
+        return list(decorators)
+    return [d for d, hook in zip(decorators, flags, strict=True) if not hook]
+
+
+def _is_hook_call(decorator: ast.expr, app_name: str) -> bool:
+    """`is_hook_decorator` on the `ast` of a decorator."""
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.value.id == app_name
+        and decorator.func.attr in HOOK_METHODS
+    )
 
 
 def _detached(statement: cst.BaseStatement, app_name: str) -> list[cst.BaseStatement]:

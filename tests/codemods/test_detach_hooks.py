@@ -7,12 +7,14 @@ property the rewrite exists to keep.
 
 from __future__ import annotations
 
+import ast
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, TransformSuccess, transform_module
 
-from splitter.codemods.detach_hooks import DetachAppHooks, detach
+from splitter.analysis.scopes import build_scopes
+from splitter.codemods.detach_hooks import DetachAppHooks, detach, kept_decorators
 from tests.helpers import check_noop, check_transformed, code
 
 
@@ -355,3 +357,49 @@ def test_a_hook_below_another_decorator_is_not_detached() -> None:
     stripped, registrations = detach(function, "app")
     assert stripped is function
     assert registrations == []
+
+
+DETACHED_SCOPE_ROWS = [
+    pytest.param(
+        code("""
+            @app.exception_handler(pick(lambda e: e))
+            @limiter.limit([r for r in RATES])
+            async def on_error(request, exc):
+                return [seam for _ in range(2)]
+        """),
+        id="hooks on top: the lambda in the hook goes, the kept decorator's comprehension stays",
+    ),
+    pytest.param(
+        code("""
+            @trace(lambda f: f)
+            @app.middleware("http")
+            async def timed(request, call_next):
+                return await call_next(request)
+        """),
+        id="a hook below another decorator: nothing is detached",
+    ),
+    pytest.param(
+        code("""
+            @app.on_event("startup")
+            def warm():
+                cache = {k: v for k, v in SEED.items()}
+                return lambda: cache
+        """),
+        id="a hook alone",
+    ),
+]
+
+
+@pytest.mark.parametrize("source", DETACHED_SCOPE_ROWS)
+def test_kept_decorators_give_the_scopes_of_the_detached_code(source: str) -> None:
+    """apply builds a detached hook's scopes from its `ast` less the decorators `detach` drops, instead of
+    regenerating and re-parsing the CST's code: both must give the same scope tree, or the scope mapping fails."""
+    function = cst.parse_module(source).body[0]
+    detached_code = cst.Module(body=[detach(function, "app")[0]]).code
+    node = ast.parse(source).body[0]
+    node.decorator_list = kept_decorators(node.decorator_list, "app")
+
+    def shape(root):
+        return [(s.kind, s.name, sorted(s.reads)) for s in root.walk()]
+
+    assert shape(build_scopes(node)) == shape(build_scopes(ast.parse(detached_code)))

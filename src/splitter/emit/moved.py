@@ -9,11 +9,12 @@ exactly as before.
 from __future__ import annotations
 
 import ast
+import copy
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from splitter.codemods.detach_hooks import detach
+from splitter.codemods.detach_hooks import detach, kept_decorators
 from splitter.codemods.pin_module_name import ModuleNamePinner
 from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
@@ -148,10 +149,18 @@ class MovedStatements:
         return statement
 
     def _untouched_scopes(self, unit: Unit, destination: Destination) -> Scope | None:
-        """The unit's scopes, unless detach() dropped decorators or split_if() statements: then the
-        transformers read the scopes from the CST's own code."""
-        untouched = destination == MAIN or not (unit.hook_kinds or unit.app_setup)
-        return self._scopes(unit) if untouched else None
+        """The unit's scopes as the transformers see it: after detach() the function's scopes less the hook
+        decorators it dropped; after split_if() None, so the transformers read the scopes from the CST's own code
+        (regenerating and re-parsing a detached hook's code cost more than its whole rewrite)."""
+        if destination == MAIN or not (unit.hook_kinds or unit.app_setup):
+            return self._scopes(unit)
+        tree = self.analysis.tree
+        node = tree.body[unit.index] if tree is not None and not unit.app_setup else None
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        detached = copy.copy(node)
+        detached.decorator_list = kept_decorators(node.decorator_list, self.app)
+        return build_scopes(detached)
 
     def _transformer(self, key: tuple[str, object], build):
         if key not in self._transformers:
