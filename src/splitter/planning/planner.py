@@ -463,16 +463,13 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             continue
         name = destination.name
         group = groups.setdefault(name, Group(name=name, prefix=""))
-        if registration.owner in analysis.local_routers:
-            group.router = registration.owner
         segment = planner.segment_of_block.get(block_id, 0)
+        router = f"router_{segment + 1}" if segment else "router"
+        if registration.owner in analysis.local_routers:
+            group.router = router = registration.owner  # it moves whole with its routes: no router is generated
         group.endpoints.append(
             Endpoint(
-                registration.function,
-                list(registration.methods or ()),
-                registration.path,
-                registration.line,
-                router=f"router_{segment + 1}" if segment else "router",
+                registration.function, list(registration.methods or ()), registration.path, registration.line, router
             )
         )
     for destination, names in by_dest.items():
