@@ -209,9 +209,14 @@ class MainModule:
             end = _after_imports_before(self.body, self.first_user)
         if self.environment_at is not None and self.environment_at < end:
             end = self.environment_at
+        if compat and not generated:  # no import block is sorted: the call after the import gets its blank lines
+            compat = [compat[0], after_imports(compat[1], self.emitter.import_settings)]
         self.body[end:end] = generated + compat
         if generated and self.emitter.imports_sorted:
             _sort_imports_around(self.body, end, self.emitter)
+        first = self.body[end] if end == 1 and end < len(self.body) else None
+        if first is not None and self.analysis.units[0].kind == "docstring" and not first.leading_lines:
+            self.body[end] = first.with_changes(leading_lines=[cst.EmptyLine()])  # the monolith kept none of its own
 
 
 def _setup_imports(emitter: Emitter, needs: set[str], modules: list[Destination]) -> list[cst.BaseStatement]:
