@@ -15,6 +15,9 @@ from splitter.planning.plan_io import Plan
 OUTPUT_SCHEMA = 1
 
 
+_CREATION = {"app": "app creation, ", "router": "router creation, ", "routers": ""}
+
+
 def _where(plan: Plan) -> tuple[Destinations, Path]:
     folder = Path(plan.source).parent
     return Destinations(folder, None, plan.layout, relative=True, packages=plan.packages()), folder
@@ -94,8 +97,9 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
             console.say(f"{destination}: {len(names)} symbols, {size} lines -> {path}")
     kinds = Counter(h.kind for h in analysis.hooks)
     kept = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    kept = f", {kept}" if kept else ""
     console.say(
-        f"{analysis.path.name} keeps: app creation, registrations in order{', ' + kept if kept else ''}; "
+        f"{analysis.path.name} keeps: {_CREATION[analysis.primary_kind]}registrations in order{kept}; "
         f"{len(plan.main)} statements"
     )
     if plan.seams:

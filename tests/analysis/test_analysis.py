@@ -57,6 +57,41 @@ def test_app_detection(source: str, names: tuple[str, ...]) -> None:
     assert analysis.diagnostics == []
 
 
+ROUTES_MODULES = [
+    (
+        "one router",
+        "from fastapi import APIRouter\nrouter = APIRouter(prefix='/api')\n\n@router.get('/a')\ndef a(): ...\n",
+        "router",
+        {},
+    ),
+    (
+        "the router holding the most routes, its route class repeated by every generated router",
+        "import fastapi\nfrom fastapi import APIRouter\nsmall = APIRouter()\n"
+        "api = fastapi.APIRouter(route_class=Timed, tags=['t'])\n\n@small.get('/s')\ndef s(): ...\n\n"
+        "@api.get('/a')\ndef a(): ...\n\n@api.post('/a')\ndef b(): ...\n",
+        "api",
+        {"route_class": "Timed"},
+    ),
+    (
+        "peers, none holding most routes: none is split, each moves whole",
+        "from fastapi import APIRouter\na = APIRouter()\nb = APIRouter()\n\n@a.get('/a')\ndef f(): ...\n\n"
+        "@b.get('/b')\ndef g(): ...\n",
+        "",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "primary", "settings"), [r[1:] for r in ROUTES_MODULES],
+                         ids=[r[0] for r in ROUTES_MODULES])
+def test_a_routes_module_without_an_app_splits_its_router(source: str, primary: str, settings: dict) -> None:
+    analysis = analyze_source(source, MAIN)
+    kind = "router" if primary else "routers"
+    assert (analysis.app_names, analysis.primary_kind, analysis.router_settings) == ((primary,), kind, settings)
+    assert primary not in analysis.local_routers  # what is split, not a router whose routes move with it
+    assert {r.owner for r in analysis.registrations if r.kind == "route"} <= {primary, *analysis.local_routers}
+
+
 NO_APP = [
     ("no FastAPI at all", "import os\nx = 1\n"),
     ("empty module", ""),
@@ -67,6 +102,12 @@ NO_APP = [
     ),
     ("FastAPI imported but never called", "from fastapi import FastAPI\napp = FastAPI\n"),
     ("an app created in an if without else", "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\n"),
+    ("an APIRouter no route is registered on", "from fastapi import APIRouter\nrouter = APIRouter()\n"),
+    (
+        "routes on a router beside an app factory in the same module",
+        "from fastapi import APIRouter, FastAPI\n\ndef make():\n    app = FastAPI()\n    return app\n\n"
+        "r = APIRouter()\n\n@r.get('/')\ndef home(): ...\n",
+    ),
     (
         "an app created in one branch only",
         "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\nelif B:\n    app = FastAPI()\n"

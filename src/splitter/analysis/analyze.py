@@ -204,10 +204,16 @@ def _celery_objects(tree: ast.Module) -> frozenset[str]:
     return frozenset(name for name, _ in _find_objects(tree, "Celery", ("celery",)))
 
 
-def _router_settings(tree: ast.Module, app: str) -> dict[str, str]:
-    """`app.router.route_class = TimedRoute` at module level: routes registered on a generated APIRouter would
-    otherwise be plain APIRoutes (a header, timing or logging the route class adds silently lost)."""
+def _router_settings(tree: ast.Module, app: str, made_by: ast.stmt) -> dict[str, str]:
+    """`app.router.route_class = TimedRoute` at module level, or `router = APIRouter(route_class=TimedRoute)` when
+    that router is what is split: routes registered on a generated APIRouter would otherwise be plain APIRoutes (a
+    header, timing or logging the route class adds silently lost; an including router keeps each route's class).
+    The including router's other settings (prefix, tags, dependencies, responses...) reach included routes."""
     settings = {}
+    call = getattr(made_by, "value", None)
+    for keyword in call.keywords if isinstance(call, ast.Call) else ():
+        if keyword.arg == "route_class":
+            settings["route_class"] = ast.unparse(keyword.value)
     for node in tree.body:
         if not isinstance(node, ast.Assign) or len(node.targets) != 1:
             continue
@@ -363,10 +369,12 @@ class _UnitScanner:
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
     module_name, package = name_and_package(path, module_name)
-    apps, diagnostics = ordered_apps(tree, path, _find_objects(tree, "FastAPI", in_branches=True))
+    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
+    made_apps = _find_objects(tree, "FastAPI", in_branches=True)
+    apps, diagnostics = ordered_apps(tree, path, made_apps, routers)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
-    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
+    routers.pop(primary, None)  # a module of routes on one APIRouter and no app: that router is what is split
     made = routers_made_by_calls(tree, route_decorator_receivers(tree), set(app_names))
     routers.update((name, node) for name, node in made if name not in routers)  # `TimedRouter()`, `InferringRouter()`
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
@@ -398,17 +406,23 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         star_imports=tuple(scanner.star_imports),
         diagnostics=diagnostics,
         line_count=source.count("\n") + 1,
-        local_router_prefixes={
-            name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
-            for name, node in routers.items()
-        },
+        local_router_prefixes=_prefixes(routers),
     )
-    analysis.router_settings = _router_settings(tree, primary)
+    analysis.router_settings = _router_settings(tree, primary, apps[0][1])
+    analysis.primary_kind = "app" if made_apps else "router" if primary else "routers"
     analysis.tree = tree
     analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
     _set_footprints(units, analysis.line_count)
     diagnose_registrations(analysis)
     return analysis
+
+
+def _prefixes(routers: dict[str, ast.stmt]) -> dict[str, str]:
+    """router variable -> the literal `prefix=` of its `APIRouter(...)` ("" when none or not a literal)."""
+    return {
+        name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
+        for name, node in routers.items()
+    }
 
 
 def _set_footprints(units: list[Unit], line_count: int) -> None:

@@ -18,14 +18,20 @@ from splitter.errors import SplitterError
 def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
     """The app to split is the one most routes are registered on (a small sub-application is often created
     first), then the first created."""
+    counts = _route_decorator_counts(tree)
+    order = {name: position for position, (name, _) in enumerate(apps)}
+    return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
+
+
+def _route_decorator_counts(tree: ast.Module) -> dict[str, int]:
+    """name -> how many top-level definitions a `@name.<method>(...)` decorator registers."""
     counts: dict[str, int] = {}
     for node in tree.body:
         for decorator in getattr(node, "decorator_list", []):
             func = decorator.func if isinstance(decorator, ast.Call) else None
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 counts[func.value.id] = counts.get(func.value.id, 0) + 1
-    order = {name: position for position, (name, _) in enumerate(apps)}
-    return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
+    return counts
 
 
 def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
@@ -41,11 +47,15 @@ def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
 
 
 def ordered_apps(
-    tree: ast.Module, path: Path, apps: list[tuple[str, ast.stmt]]
+    tree: ast.Module, path: Path, apps: list[tuple[str, ast.stmt]], routers: dict[str, ast.stmt] | None = None
 ) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
     """The FastAPI apps the module creates (`apps`: name, statement), the one to split first, and a diagnostic
-    when there are several."""
+    when there are several. A module with no app whose routes are registered on its own APIRouter (`routes.py`
+    beside an app factory that includes it) has that router split instead (`routers`: name -> statement)."""
     if not apps:
+        router = _router_split_instead(tree, routers or {})
+        if router is not None:
+            return [router], []
         made_in = _app_made_in_a_function(tree)
         if made_in is not None:
             line, function = made_in
@@ -65,6 +75,21 @@ def ordered_apps(
         "routes, is split, the others stay in main.py"
     )
     return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
+
+
+def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:
+    """The module-level APIRouter most routes are registered on, when no app is made anywhere in the module (an
+    app factory here includes its routers itself: that module is the app's, not a routes module)."""
+    if _app_made_in_a_function(tree) is not None:
+        return None
+    counts = _route_decorator_counts(tree)
+    ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
+    if not ranked or not counts.get(ranked[0][0], 0):
+        return None
+    total = sum(counts.get(name, 0) for name in routers)
+    if 2 * counts[ranked[0][0]] <= total:  # peers (a router per resource): each moves whole, none is split
+        return "", ranked[0][1]
+    return ranked[0]
 
 
 def app_lifespan(app_statement: ast.stmt) -> str | None:

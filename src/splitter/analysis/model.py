@@ -162,6 +162,9 @@ class Analysis:
     local_router_prefixes: dict[str, str] = field(default_factory=dict)
     # app-level router settings every generated APIRouter must repeat: {"route_class": "TimedRoute"}
     router_settings: dict[str, str] = field(default_factory=dict)
+    # what is split: the FastAPI app, or the APIRouter of a routes module that creates no app, or none of its
+    # routers when they are peers (each moves whole; the app name is then "") (analysis/apps.py)
+    primary_kind: str = "app"
     # the ast of `source`, kept so apply does not parse the monolith again (None: built without analysis)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
 

@@ -111,7 +111,7 @@ def _drafts(emitter: Emitter, homes: dict[str, Destination]) -> dict[Destination
         drafts[CORE] = ModuleDraft(CORE, needs={n for n, home in homes.items() if home == CORE})
     if app in homes:
         drafts[CORE].binds.add(app)
-        drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name))
+        drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name, analysis.primary_kind))
     for name in sorted(emitter.handed_over):
         drafts[CORE].binds.add(name)
         drafts[CORE].statements.append(nodes.handover_placeholder(name, analysis.path.name))

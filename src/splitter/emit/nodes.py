@@ -174,9 +174,11 @@ def router_creation(
     return cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=call)])
 
 
-def app_placeholder(app: str, source: str) -> cst.SimpleStatementLine:
-    """`app = None` in core.py, with why: moved code reads the app at call time, main.py sets it."""
-    comment = cst.Comment(f"# the FastAPI app, set by {source} right after creating it (read at call time)")
+def app_placeholder(app: str, source: str, kind: str = "app") -> cst.SimpleStatementLine:
+    """`app = None` in core.py, with why: moved code reads the app (or the split router) at call time, main.py
+    sets it."""
+    what = "the FastAPI app" if kind == "app" else "the APIRouter"
+    comment = cst.Comment(f"# {what}, set by {source} right after creating it (read at call time)")
     assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(app))], value=cst.Name("None"))
     return cst.SimpleStatementLine(
         [assignment],

@@ -1,0 +1,50 @@
+"""Routes modules with no app (analysis/apps.py): the router holding most routes is split as an app would be;
+routers that are peers (one per resource) each move whole. Behaviour is checked by tests/test_regressions.py on
+the same fixtures; this checks the plans."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.project import load_project, plan_project
+
+REGRESSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "regressions"
+
+
+def plan_of(fixture: str, target: str, module: str):
+    return plan_project(load_project(REGRESSIONS / fixture / target, module))
+
+
+def test_peer_routers_each_move_whole_and_the_module_keeps_nothing() -> None:
+    plan = plan_of("routes_module_of_peer_routers", "ledger/routes.py", "ledger.routes")
+    assert plan.app == ""
+    routers = {group.name: group.router for group in plan.groups}
+    assert routers == {"accounts": "account_router", "entities": "entity_router", "health": "health_router"}
+    assert all(e.router == g.router for g in plan.groups for e in g.endpoints)
+    assert not [w for g in plan.groups for w in g.why if "included at its original place" in w]
+    assert plan.main == []
+
+
+def test_the_router_holding_most_routes_is_split_into_generated_routers() -> None:
+    plan = plan_of("routes_module_beside_an_app_factory", "shop/routes.py", "shop.routes")
+    assert plan.app == "router"
+    assert {group.name for group in plan.groups} == {"orders", "products"}
+    assert {group.router for group in plan.groups} == {"router"}  # generated: the split router includes them
+
+
+def test_a_routes_module_left_with_no_statement_of_its_own_is_laid_out_as_ruff_formats_it(tmp_path: Path) -> None:
+    """Its imports all moved: the compatibility import follows the docstring, and the call after it, each
+    after a blank line (they followed each other with none)."""
+    shutil.copytree(REGRESSIONS / "routes_module_of_peer_routers", tmp_path, dirs_exist_ok=True)
+    target = tmp_path / "ledger" / "routes.py"
+    apply_split(target, None, ApplyOptions(module_name="ledger.routes"))
+    text = target.read_text()
+    assert text.endswith('"""\n\nfrom ledger import compat\n\ncompat.forward_moved_names(__name__)\n'), text
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(target)], capture_output=True, text=True
+    )
+    assert formatted.returncode == 0, formatted.stdout
