@@ -73,6 +73,13 @@ ROUTES_MODULES = [
         {"route_class": "Timed"},
     ),
     (
+        "routes on a router beside an app factory in the same module, which stays in main.py",
+        "from fastapi import APIRouter, FastAPI\n\ndef make():\n    app = FastAPI()\n    app.include_router(r)\n"
+        "    return app\n\nr = APIRouter()\n\n@r.get('/')\ndef home(): ...\n",
+        "r",
+        {},
+    ),
+    (
         "peers, none holding most routes: none is split, each moves whole",
         "from fastapi import APIRouter\na = APIRouter()\nb = APIRouter()\n\n@a.get('/a')\ndef f(): ...\n\n"
         "@b.get('/b')\ndef g(): ...\n",
@@ -89,6 +96,8 @@ def test_a_routes_module_without_an_app_splits_its_router(source: str, primary: 
     kind = "router" if primary else "routers"
     assert (analysis.app_names, analysis.primary_kind, analysis.router_settings) == ((primary,), kind, settings)
     assert primary not in analysis.local_routers  # what is split, not a router whose routes move with it
+    factories = [u.name for u in analysis.units if u.pinned_reason == "makes the FastAPI app (an app factory)"]
+    assert factories == (["make"] if "def make" in source else [])
     assert {r.owner for r in analysis.registrations if r.kind == "route"} <= {primary, *analysis.local_routers}
 
 
@@ -103,11 +112,6 @@ NO_APP = [
     ("FastAPI imported but never called", "from fastapi import FastAPI\napp = FastAPI\n"),
     ("an app created in an if without else", "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\n"),
     ("an APIRouter no route is registered on", "from fastapi import APIRouter\nrouter = APIRouter()\n"),
-    (
-        "routes on a router beside an app factory in the same module",
-        "from fastapi import APIRouter, FastAPI\n\ndef make():\n    app = FastAPI()\n    return app\n\n"
-        "r = APIRouter()\n\n@r.get('/')\ndef home(): ...\n",
-    ),
     (
         "an app created in one branch only",
         "from fastapi import FastAPI\nif DEV:\n    app = FastAPI()\nelif B:\n    app = FastAPI()\n"

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
-from splitter.analysis.apps import app_lifespan, ordered_apps
+from splitter.analysis.apps import pin_app_factories, app_lifespan, ordered_apps
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -384,6 +384,8 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     )
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     bind_global_only_names(units)
+    if not made_apps:
+        pin_app_factories(tree, units)
     add_registry_reads(tree, units)
     mark_registering_definitions(tree, units)
     detach_app_setup(tree, units, primary)

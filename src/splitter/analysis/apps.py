@@ -11,7 +11,7 @@ from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.conditional_binds import branch_statements
-from splitter.analysis.model import Diagnostic
+from splitter.analysis.model import Diagnostic, Unit
 from splitter.errors import SplitterError
 
 
@@ -38,12 +38,30 @@ def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
     """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
     for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for inner in walk(node):
-                callee = inner.func if isinstance(inner, ast.Call) else None
-                name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-                if name == "FastAPI":
-                    return inner.lineno, node.name
+            line = _makes_an_app(node)
+            if line is not None:
+                return line, node.name
     return None
+
+
+def _makes_an_app(function: ast.AST) -> int | None:
+    """The line of a `FastAPI(...)` call inside `function`, if any."""
+    for inner in walk(function):
+        callee = inner.func if isinstance(inner, ast.Call) else None
+        name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+        if name == "FastAPI":
+            return inner.lineno
+    return None
+
+
+def pin_app_factories(tree: ast.Module, units: list[Unit]) -> None:
+    """In a routes module (no module-level app), a function that makes the app stays in main.py: it is the app's
+    creation, and moved, code importing it from its new module would never import main.py, which creates the
+    router it includes."""
+    for unit in units:
+        node = tree.body[unit.index]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _makes_an_app(node) is not None:
+            unit.pinned_reason = unit.pinned_reason or "makes the FastAPI app (an app factory)"
 
 
 def ordered_apps(
@@ -78,10 +96,8 @@ def ordered_apps(
 
 
 def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:
-    """The module-level APIRouter most routes are registered on, when no app is made anywhere in the module (an
-    app factory here includes its routers itself: that module is the app's, not a routes module)."""
-    if _app_made_in_a_function(tree) is not None:
-        return None
+    """The module-level APIRouter most routes are registered on, when the module makes no app at module level (an
+    app factory here stays in main.py: `pin_app_factories`)."""
     counts = _route_decorator_counts(tree)
     ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
     if not ranked or not counts.get(ranked[0][0], 0):
