@@ -150,7 +150,8 @@ def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) ->
     changes = apply_split(tmp_path / "main.py", None, ApplyOptions()).changes
     main, core = changes[tmp_path / "main.py"], changes[tmp_path / "core.py"]
     assert "    metrics_collector = None\ncore.metrics_collector = metrics_collector\n" in main
-    assert "\nmetrics_collector = None  # set by main.py\n" in core
+    assert "    if name in (\"metrics_collector\",):\n        __import__(\"main\")\n" in core  # read before main.py ran
+    assert "metrics_collector = None" not in core
     router = next(text for path, text in changes.items() if "def performance_metrics" in text)
     assert "return core.metrics_collector.get_metrics()" in router and "\nimport core\n" in router
     for path, text in changes.items():

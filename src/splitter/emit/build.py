@@ -109,12 +109,21 @@ def _drafts(emitter: Emitter, homes: dict[str, Destination]) -> dict[Destination
     drafts: dict[Destination, ModuleDraft] = {}
     if CORE in homes.values():
         drafts[CORE] = ModuleDraft(CORE, needs={n for n, home in homes.items() if home == CORE})
-    if app in homes:
-        drafts[CORE].binds.add(app)
-        drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name, analysis.primary_kind))
-    for name in sorted(emitter.handed_over):
+    handed = ([app] if app in homes else []) + sorted(emitter.handed_over)
+    read_in_core = {n for i, d in emitter.placement.items() if d == CORE for n in analysis.units[i].uses}
+    late = [name for name in handed if name not in read_in_core]  # read only as `core.x`: run main.py for them
+    if any("__getattr__" in analysis.units[i].binds for i, d in emitter.placement.items() if d == CORE):
+        late = []  # core.py has a module __getattr__ of its own
+    if late:
+        drafts[CORE].statements.append(nodes.main_run_on_first_read(late, analysis.module_name, analysis.path.name))
+    for name in handed:
         drafts[CORE].binds.add(name)
-        drafts[CORE].statements.append(nodes.handover_placeholder(name, analysis.path.name))
+        if name in late:
+            continue
+        if name == app:
+            drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name, analysis.primary_kind))
+        else:
+            drafts[CORE].statements.append(nodes.handover_placeholder(name, analysis.path.name))
     for index, destination in sorted(emitter.placement.items()):
         if destination != MAIN:
             drafts.setdefault(destination, ModuleDraft(destination)).units.append(index)

@@ -186,6 +186,25 @@ def app_placeholder(app: str, source: str, kind: str = "app") -> cst.SimpleState
     )
 
 
+def main_run_on_first_read(names: list[str], module: str, source: str) -> cst.FunctionDef:
+    """A module `__getattr__` for core.py (PEP 562): `names` are set here by main.py as it runs (the app right after
+    it is created, a name after the block binding it) and read by moved code as `core.x` when called. Code that
+    reaches them without main.py having run (a test importing a moved function from its new module, as the
+    reference rewrite makes it) runs main.py first, as importing that function from main.py did."""
+    listed = ", ".join(json.dumps(name) for name in names) + ("," if len(names) == 1 else "")
+    code = (
+        "def __getattr__(name):\n"
+        f"    # {', '.join(names)}: set by {source} as it runs; read before it ran, importing it sets them\n"
+        f"    if name in ({listed}):\n"
+        f"        __import__({json.dumps(module)})\n"
+        "        if name in globals():\n"
+        "            return globals()[name]\n"
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
+    )
+    function = cst.parse_statement(code)
+    return function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+
+
 def handover_placeholder(name: str, source: str) -> cst.SimpleStatementLine:
     """`x = None` in core.py: moved code reads it at call time, main.py sets it after the block binding it."""
     comment = cst.Comment(f"# set by {source}")
