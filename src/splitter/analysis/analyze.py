@@ -383,16 +383,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         registrar.source_lines, primary, registrar, diagnostics, frozenset(app_names) | frozenset(routers)
     )
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
-    bind_global_only_names(units)
-    if not made_apps:
-        pin_app_factories(tree, units)
-    add_registry_reads(tree, units)
-    mark_registering_definitions(tree, units)
-    detach_app_setup(tree, units, primary)
-    mark_app_wrappers(tree, units, primary)
-    imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
-    mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
-    diagnostics += unread_task_apps(tree, unread)
+    diagnostics += _whole_module_passes(tree, path, units, primary, bool(made_apps))
     analysis = Analysis(
         path=path,
         source=source,
@@ -417,6 +408,20 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     _set_footprints(units, analysis.line_count)
     diagnose_registrations(analysis)
     return analysis
+
+
+def _whole_module_passes(tree: ast.Module, path: Path, units: list[Unit], primary: str, app_made: bool) -> list:
+    """What only the whole module tells about its units, once each is read; the diagnostics they give."""
+    bind_global_only_names(units)
+    if not app_made:
+        pin_app_factories(tree, units)
+    add_registry_reads(tree, units)
+    mark_registering_definitions(tree, units)
+    detach_app_setup(tree, units, primary)
+    mark_app_wrappers(tree, units, primary)
+    imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
+    mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
+    return unread_task_apps(tree, unread)
 
 
 def _prefixes(routers: dict[str, ast.stmt]) -> dict[str, str]:

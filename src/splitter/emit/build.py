@@ -105,29 +105,41 @@ def _import_settings(project: Project, plan: Plan) -> SortSettings:
 
 def _drafts(emitter: Emitter, homes: dict[str, Destination]) -> dict[Destination, ModuleDraft]:
     """One draft per generated module, holding the units placed there (core also holds the seams it homes)."""
-    analysis, app = emitter.analysis, emitter.app
+    app = emitter.app
     drafts: dict[Destination, ModuleDraft] = {}
     if CORE in homes.values():
         drafts[CORE] = ModuleDraft(CORE, needs={n for n, home in homes.items() if home == CORE})
     handed = ([app] if app in homes else []) + sorted(emitter.handed_over)
-    read_in_core = {n for i, d in emitter.placement.items() if d == CORE for n in analysis.units[i].uses}
-    late = [name for name in handed if name not in read_in_core]  # read only as `core.x`: run main.py for them
-    if any("__getattr__" in analysis.units[i].binds for i, d in emitter.placement.items() if d == CORE):
-        late = []  # core.py has a module __getattr__ of its own
-    if late:
-        drafts[CORE].statements.append(nodes.main_run_on_first_read(late, analysis.module_name, analysis.path.name))
-    for name in handed:
-        drafts[CORE].binds.add(name)
-        if name in late:
-            continue
-        if name == app:
-            drafts[CORE].statements.append(nodes.app_placeholder(app, analysis.path.name, analysis.primary_kind))
-        else:
-            drafts[CORE].statements.append(nodes.handover_placeholder(name, analysis.path.name))
+    if handed:
+        drafts[CORE].binds.update(handed)
+        drafts[CORE].statements += _names_main_sets(emitter, drafts[CORE], handed)
     for index, destination in sorted(emitter.placement.items()):
         if destination != MAIN:
             drafts.setdefault(destination, ModuleDraft(destination)).units.append(index)
     return drafts
+
+
+def _names_main_sets(emitter: Emitter, core: ModuleDraft, handed: list[str]) -> list[cst.BaseStatement]:
+    """core.py's side of the names main.py sets there as it runs (the app, names handed over): a module
+    `__getattr__` that runs main.py when one is read before it ran, and for those core.py's own code reads bare, a
+    stand-in under `if TYPE_CHECKING:` (linters and type checkers see a binding; at run time the name is unbound
+    until main.py sets it, so `core.x` reaches the `__getattr__`). A core.py with a `__getattr__` of its own keeps
+    plain `x = None` stand-ins."""
+    analysis, source = emitter.analysis, emitter.analysis.path.name
+    in_core = [i for i, d in emitter.placement.items() if d == CORE]
+    if any("__getattr__" in analysis.units[i].binds for i in in_core):
+        return [
+            nodes.app_placeholder(n, source, analysis.primary_kind)
+            if n == emitter.app
+            else nodes.handover_placeholder(n, source)
+            for n in handed
+        ]
+    read_bare = sorted({n for i in in_core for n in analysis.units[i].uses} & set(handed))
+    statements: list[cst.BaseStatement] = [nodes.main_run_on_first_read(handed, analysis.module_name, source)]
+    if read_bare:
+        core.needs.add("TYPE_CHECKING")
+        statements.append(nodes.stand_ins_for_checkers(read_bare, source))
+    return statements
 
 
 @dataclass

@@ -381,6 +381,8 @@ class Emitter:
         early, imports = self.import_parts(draft, cut=cut)
         if router_vars and "APIRouter" not in self.import_binders:
             imports += self.from_import("fastapi", ["APIRouter"])
+        if "TYPE_CHECKING" in draft.needs and "TYPE_CHECKING" not in self.import_binders:
+            imports += self.from_import("typing", ["TYPE_CHECKING"])  # core.py's stand-ins for checkers
         statements = draft.statements
         if cut is not None:  # the environment is set up before the imports that followed it in the monolith
             early = self.ordered_imports(early)

@@ -82,7 +82,26 @@ def relocation(
             moved[name] = where.dotted(home, analysis.module_name)
     for name in [n for i, d in placement.items() if is_app_setup(d) for n in analysis.units[i].binds]:
         moved.pop(name, None)  # importing a setup module runs it: other code keeps reading it through main
+    for name in _needing_main_to_run(analysis, placement, homes, handed):
+        moved.pop(name, None)
     return moved
+
+
+def _needing_main_to_run(
+    analysis: Analysis, placement: dict[int, Destination], homes: dict[str, Destination], handed: set[str]
+) -> set[str]:
+    """Names of code placed in core.py that reads, when called, a name main.py sets there as it runs (the app, a
+    name handed over): core.py's own code reads it bare, which nothing can make import main.py first (a module
+    `__getattr__` serves only `core.x`). Imported from core.py, such a function met None (pocketpaw's
+    `python -m pocketpaw` served `uvicorn.Config(None)`): other code keeps reaching it through main.py, which
+    forwards it (compat.py) and runs first."""
+    late = set(handed) | ({analysis.app_names[0]} if homes.get(analysis.app_names[0]) == CORE else set())
+    return {
+        name
+        for index, destination in placement.items()
+        if destination == CORE and analysis.units[index].uses & late
+        for name in analysis.units[index].binds
+    }
 
 
 def expected_relocation(analysis: Analysis, plan: Plan) -> dict[str, str]:

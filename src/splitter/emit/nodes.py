@@ -194,7 +194,7 @@ def main_run_on_first_read(names: list[str], module: str, source: str) -> cst.Fu
     listed = ", ".join(json.dumps(name) for name in names) + ("," if len(names) == 1 else "")
     code = (
         "def __getattr__(name):\n"
-        f"    # {', '.join(names)}: set by {source} as it runs; read before it ran, importing it sets them\n"
+        f"    # set by {source} as it runs: read before that, it is imported first\n"
         f"    if name in ({listed}):\n"
         f"        __import__({json.dumps(module)})\n"
         "        if name in globals():\n"
@@ -203,6 +203,15 @@ def main_run_on_first_read(names: list[str], module: str, source: str) -> cst.Fu
     )
     function = cst.parse_statement(code)
     return function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+
+
+def stand_ins_for_checkers(names: list[str], source: str) -> cst.If:
+    """`if TYPE_CHECKING: x = None` for names main.py sets in core.py as it runs that core.py's own code reads."""
+    assignments = "".join(f"    {name} = None\n" for name in names)
+    comment = cst.EmptyLine(comment=cst.Comment(f"# for linters: {source} sets them as it runs"))
+    return cst.parse_statement("if TYPE_CHECKING:\n" + assignments).with_changes(
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine(), comment]
+    )
 
 
 def handover_placeholder(name: str, source: str) -> cst.SimpleStatementLine:
