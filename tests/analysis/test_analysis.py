@@ -80,8 +80,9 @@ ROUTES_MODULES = [
         {},
     ),
     (
-        "peers, none holding most routes: none is split, each moves whole",
-        "from fastapi import APIRouter\na = APIRouter()\nb = APIRouter()\n\n@a.get('/a')\ndef f(): ...\n\n"
+        "peers, none holding most routes: none is split, each moves whole, settings and lifespan its own",
+        "from fastapi import APIRouter\na = APIRouter(route_class=T, lifespan=L)\nb = APIRouter()\n\n"
+        "@a.get('/a')\ndef f(): ...\n\n"
         "@b.get('/b')\ndef g(): ...\n",
         "",
         {},
@@ -94,6 +95,7 @@ ROUTES_MODULES = [
 def test_a_routes_module_without_an_app_splits_its_router(source: str, primary: str, settings: dict) -> None:
     analysis = analyze_source(source, MAIN)
     kind = "router" if primary else "routers"
+    assert analysis.lifespan is None
     assert (analysis.app_names, analysis.primary_kind, analysis.router_settings) == ((primary,), kind, settings)
     assert primary not in analysis.local_routers  # what is split, not a router whose routes move with it
     factories = [u.name for u in analysis.units if u.pinned_reason == "makes the FastAPI app (an app factory)"]

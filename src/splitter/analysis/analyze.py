@@ -394,14 +394,14 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         registrations=registrar.registrations,
         hooks=registrar.hooks,
         local_routers={name: tree.body.index(node) for name, node in routers.items()},
-        lifespan=app_lifespan(apps[0][1]),
+        lifespan=app_lifespan(apps[0][1]) if primary else None,  # peer routers: none is the app
         future_annotations=scanner.future,
         star_imports=tuple(scanner.star_imports),
         diagnostics=diagnostics,
         line_count=source.count("\n") + 1,
         local_router_prefixes=_prefixes(routers),
     )
-    analysis.router_settings = _router_settings(tree, primary, apps[0][1])
+    analysis.router_settings = _router_settings(tree, primary, apps[0][1]) if primary else {}
     analysis.primary_kind = "app" if made_apps else "router" if primary else "routers"
     analysis.tree = tree
     analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
