@@ -653,3 +653,14 @@ def test_an_app_wrapped_later_is_a_registration_not_a_binder() -> None:
     assert [u.wraps_app for u in analysis.units] == [False] * 5 + [True]  # `other` binds another name
     reader = next(u for u in analysis.units if u.name == "read_x")
     assert "line 10 binds `app` to a wrapper of the app" in reader.pinned_reason
+
+
+def test_a_factory_registering_the_routes_itself_is_refused_with_their_count() -> None:
+    source = (
+        "from fastapi import FastAPI\n\ndef create_app():\n    app = FastAPI()\n\n    @app.get('/a')\n"
+        "    def a(): ...\n\n    @app.post('/b')\n    async def b(): ...\n\n    return app\n"
+    )
+    with pytest.raises(SplitterError) as raised:
+        analyze_source(source, MAIN)
+    assert raised.value.render().startswith("error: main.py:4: ")
+    assert "`create_app()` makes one here (an app factory) and registers its 2 routes inside it" in raised.value.message

@@ -77,13 +77,18 @@ def ordered_apps(
         made_in = _app_made_in_a_function(tree)
         if made_in is not None:
             line, function = made_in
+            inside = _inside(tree, function)
             raise SplitterError(
-                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory), and "
-                "splitter splits an app the module itself creates (`app = FastAPI(...)` at top level)",
+                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory){inside}; "
+                "splitter splits an app, or an APIRouter and its routes, that the module creates at top level",
                 path,
                 line,
             )
-        raise SplitterError("holds no FastAPI app: no module-level `app = FastAPI(...)` to split", path, 1)
+        raise SplitterError(
+            "holds no FastAPI app: no module-level `app = FastAPI(...)`, nor an APIRouter with routes, to split",
+            path,
+            1,
+        )
     apps = _primary_first(tree, apps)
     names = tuple(dict.fromkeys(name for name, _ in apps))
     if len(names) <= 1:
@@ -93,6 +98,32 @@ def ordered_apps(
         "routes, is split, the others stay in main.py"
     )
     return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
+
+
+def _inside(tree: ast.Module, function: str) -> str:
+    """`, and registers its 83 routes inside it`, when the factory does (a pure move cannot take them out)."""
+    node = next((n for n in tree.body if getattr(n, "name", None) == function), None)
+    decorated = [
+        inner
+        for inner in (walk(node) if node is not None else ())
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.decorator_list and inner is not node
+    ]
+    routes = sum(1 for f in decorated for d in f.decorator_list if _is_route_decorator(d))
+    return (
+        f" and registers its {routes} route{'s' * (routes != 1)} inside it, out of a pure move's reach"
+        if routes
+        else ""
+    )
+
+
+def _is_route_decorator(decorator: ast.expr) -> bool:
+    func = decorator.func if isinstance(decorator, ast.Call) else None
+    return isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS
+
+
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "options", "head", "trace", "api_route", "websocket"}
+)
 
 
 def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:
