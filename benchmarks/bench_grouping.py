@@ -132,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     median = statistics.median(r["f1"] for r in rows)
     worst_ratio = max(r["group_ratio"] for r in rows)
     print(
-        f"median F1 {median:.3f} (target >= {MIN_MEDIAN_F1}); "
-        f"most groups x{worst_ratio} (target <= x{MAX_GROUP_RATIO})"
+        f"median F1 {median:.3f} (target >= {MIN_MEDIAN_F1}); most groups x{worst_ratio} (target <= x{MAX_GROUP_RATIO})"
     )
     if args.json:
         args.json.write_text(json.dumps({"cases": rows, "median_f1": median}, indent=2) + "\n", encoding="utf-8")

@@ -49,7 +49,7 @@ def test_nothing_moves_while_main_fits(tmp_path: Path) -> None:
     assert "if UI_ENABLED:" in changes[tmp_path / "gw" / "main.py"]
 
 
-MONOLITH = '''from fastapi import FastAPI
+MONOLITH = """from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from extras import audit_router, reports_router
@@ -88,7 +88,7 @@ if FLAG:
     except RuntimeError:
         print("v2 reports left out")
         print("v2 reports: not done")
-'''
+"""
 
 
 def test_a_statement_binding_what_main_still_reads_stays_and_cuts_the_run(tmp_path: Path) -> None:

@@ -38,8 +38,13 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
 
 
 def run_suite(repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"], cwd=repo,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def split(repo: Path, monolith: str, *extra: str):
@@ -90,8 +95,11 @@ def test_generated_code_is_ruff_clean_and_small(split_fixture):
     changed = [repo / line[3:] for line in git(repo, "status", "--porcelain", "-uall").splitlines()]
     python_files = [p for p in changed if p.suffix == ".py" and "tests" not in p.parts]
     assert len(python_files) > 5
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F401,F811,F821",
-                           *map(str, python_files)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F401,F811,F821", *map(str, python_files)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout
     for path in python_files:
         compile(path.read_text(encoding="utf-8"), str(path), "exec")

@@ -86,8 +86,11 @@ def test_formatter_formats_what_splitter_wrote_and_never_the_moved_code(tmp_path
     formatted = apply_split(tmp_path / "main.py", None, ApplyOptions(dry_run=True, fmt=tool))
     assert formatted.changes[tmp_path / "main.py"] == plain.changes[tmp_path / "main.py"]
     router = formatted.changes[tmp_path / "routers" / "items.py"]
-    for moved in ("def list_items( q:Optional[str]=None ):", "    return {'n':LIMITS['a'],'q':q}",
-                  "def get_item(item_id:int)->Dict[str,int]:"):
+    for moved in (
+        "def list_items( q:Optional[str]=None ):",
+        "    return {'n':LIMITS['a'],'q':q}",
+        "def get_item(item_id:int)->Dict[str,int]:",
+    ):
         assert moved + "\n" in router  # byte-for-byte, although no formatter would leave it so
     assert "from typing import Dict, Optional" in router or "from typing import Optional, Dict" in router
     docstring, rest = router.split("\n", 1)

@@ -77,20 +77,24 @@ def repo(project: Path) -> Path:
 
 def test_version_and_python_dash_m(project: Path) -> None:
     assert runner.invoke(app, ["--version"]).output.strip() == f"splitter {__version__}"
-    done = subprocess.run([sys.executable, "-m", "splitter", "plan", str(project / "main.py"), "-q"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "splitter", "plan", str(project / "main.py"), "-q"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""  # -q: nothing but warnings, and this monolith has none
     helped = subprocess.run([sys.executable, "-m", "splitter", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0 and "apply" in helped.stdout
 
 
-@pytest.mark.parametrize("command", [
-    pytest.param(["plan", "X"], id="plan"),
-    pytest.param(["apply", "X"], id="apply"),
-    pytest.param(["snapshot", "main:app", "-o", "x.json"], id="snapshot"),
-    pytest.param(["verify", "main:app", "--against", "HEAD"], id="verify"),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["plan", "X"], id="plan"),
+        pytest.param(["apply", "X"], id="apply"),
+        pytest.param(["snapshot", "main:app", "-o", "x.json"], id="snapshot"),
+        pytest.param(["verify", "main:app", "--against", "HEAD"], id="verify"),
+    ],
+)
 def test_every_command_takes_quiet_and_verbose(command: list[str]) -> None:
     helped = runner.invoke(app, [command[0], "--help"])
     assert "--quiet" in helped.output and "-q" in helped.output
@@ -105,8 +109,9 @@ def test_plan_to_stdout_feeds_apply_from_stdin(repo: Path) -> None:
     assert not (repo / "-").exists()
     edited = json.loads(planned.stdout)
     edited["groups"][0]["name"] = "catalog"
-    from_stdin = runner.invoke(app, ["apply", str(repo / "main.py"), "--plan", "-", "--dry-run"],
-                               input=json.dumps(edited))
+    from_stdin = runner.invoke(
+        app, ["apply", str(repo / "main.py"), "--plan", "-", "--dry-run"], input=json.dumps(edited)
+    )
     assert from_stdin.exit_code == 0, from_stdin.output
     assert "b/routers/catalog.py" in from_stdin.stdout and "routers/items.py" not in from_stdin.stdout
 
@@ -157,8 +162,11 @@ def test_json_output_of_plan_apply_and_verify_share_one_envelope(repo: Path) -> 
     assert document["command"] == "apply" and document["written"] is True
     assert {f["path"]: f["status"] for f in document["files"]}["routers/items.py"] == "created"
     assert document["plan"] == planned["plan"]
-    verified = runner.invoke(app, ["verify", "main:app", "--against", "-", "--cwd", str(repo), "--format", "json"],
-                             input=json.loads(json.dumps(snapshot.stdout)))
+    verified = runner.invoke(
+        app,
+        ["verify", "main:app", "--against", "-", "--cwd", str(repo), "--format", "json"],
+        input=json.loads(json.dumps(snapshot.stdout)),
+    )
     assert verified.exit_code == 0, verified.output
     report = json.loads(verified.stdout)
     assert report["command"] == "verify" and report["ok"] is True and report["verify"]["has_breaking"] is False
@@ -184,8 +192,12 @@ def test_summary_markdown_names_groups_symbols_and_verification(repo: Path) -> N
 def test_verify_rollback_prints_every_finding_like_verify(repo: Path, monkeypatch) -> None:
     from splitter.verification.verify_apply import VerificationFailed
 
-    report = Report([Finding("route-removed", BREAKING, "no longer served", "GET /v1/items"),
-                     Finding("route-order-changed", BREAKING, "now matched after /v1/{x}", "GET /v1/users/me")])
+    report = Report(
+        [
+            Finding("route-removed", BREAKING, "no longer served", "GET /v1/items"),
+            Finding("route-order-changed", BREAKING, "now matched after /v1/{x}", "GET /v1/users/me"),
+        ]
+    )
 
     def fail(preview, *args, **kwargs):
         raise VerificationFailed(report)
@@ -207,11 +219,14 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("stream", "no_color", "coloured"), [
-    pytest.param(Terminal, "", True, id="terminal"),
-    pytest.param(Terminal, "1", False, id="terminal-NO_COLOR"),
-    pytest.param(io.StringIO, "", False, id="piped"),
-])
+@pytest.mark.parametrize(
+    ("stream", "no_color", "coloured"),
+    [
+        pytest.param(Terminal, "", True, id="terminal"),
+        pytest.param(Terminal, "1", False, id="terminal-NO_COLOR"),
+        pytest.param(io.StringIO, "", False, id="piped"),
+    ],
+)
 def test_colour_only_on_a_terminal_without_no_color(monkeypatch, stream, no_color: str, coloured: bool) -> None:
     monkeypatch.setenv("NO_COLOR", no_color)
     captured = stream()
@@ -239,8 +254,20 @@ def test_routers_package_lists_its_routers_also_after_a_second_wave(repo: Path) 
 
 def test_verified_apply_reports_the_verification_in_output_and_summary(repo: Path) -> None:
     summary = repo.parent / "pr.md"
-    result = runner.invoke(app, ["apply", str(repo / "main.py"), "--yes", "--verify", "main:app",
-                                 "--python", sys.executable, "--summary", str(summary)])
+    result = runner.invoke(
+        app,
+        [
+            "apply",
+            str(repo / "main.py"),
+            "--yes",
+            "--verify",
+            "main:app",
+            "--python",
+            sys.executable,
+            "--summary",
+            str(summary),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "verified main:app: no breaking change" in result.output
     assert "`main:app`: routes, route order, OpenAPI document, middleware and handlers unchanged" in summary.read_text()

@@ -29,7 +29,8 @@ def test_ruff_format_leaves_it_as_written(names: list[str], line_length: int, tm
     path.write_text(compat_source(homes, "main.py", "shopapi.main", "by splitter", line_length))
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--line-length", str(line_length), str(path)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout
     assert existing_homes(path) == {home: sorted(set(n)) for home, n in homes.items()}

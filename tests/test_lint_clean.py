@@ -42,15 +42,19 @@ def lint_clean_copy(name: str, tmp_path: Path, settings: str) -> Path:
     return repo
 
 
-@pytest.mark.parametrize(("name", "monolith", "settings"), [
-    pytest.param("shopapi", "shopapi/main.py", "\n[tool.ruff]\nline-length = 120\n", id="shopapi-package"),
-    pytest.param("notes_backend", "main.py", "\n[tool.ruff]\nline-length = 100\n", id="notes-top-level"),
-    pytest.param(
-        "inventory_src", "src/inventory/api/server.py",
-        '\n[tool.ruff]\nline-length = 110\n\n[tool.ruff.lint.isort]\nknown-first-party = ["inventory"]\n',
-        id="inventory-src-layout-known-first-party",
-    ),
-])
+@pytest.mark.parametrize(
+    ("name", "monolith", "settings"),
+    [
+        pytest.param("shopapi", "shopapi/main.py", "\n[tool.ruff]\nline-length = 120\n", id="shopapi-package"),
+        pytest.param("notes_backend", "main.py", "\n[tool.ruff]\nline-length = 100\n", id="notes-top-level"),
+        pytest.param(
+            "inventory_src",
+            "src/inventory/api/server.py",
+            '\n[tool.ruff]\nline-length = 110\n\n[tool.ruff.lint.isort]\nknown-first-party = ["inventory"]\n',
+            id="inventory-src-layout-known-first-party",
+        ),
+    ],
+)
 def test_a_lint_clean_project_stays_lint_clean(tmp_path: Path, name: str, monolith: str, settings: str) -> None:
     repo = lint_clean_copy(name, tmp_path, settings)
     before = violations(repo)
@@ -97,18 +101,21 @@ def me():
 '''
 
 
-@pytest.mark.parametrize(("imports", "router_head"), [
-    pytest.param(
-        "import os\nimport sys\n",
-        "\nimport os\nimport sys\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
-        id="sorted-monolith-sorted-sections",
-    ),
-    pytest.param(
-        "import sys\nimport os\n",  # maybe on purpose (a module patching the interpreter comes first): kept
-        "\nimport sys\nimport os\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
-        id="unsorted-monolith-original-order",
-    ),
-])
+@pytest.mark.parametrize(
+    ("imports", "router_head"),
+    [
+        pytest.param(
+            "import os\nimport sys\n",
+            "\nimport os\nimport sys\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            id="sorted-monolith-sorted-sections",
+        ),
+        pytest.param(
+            "import sys\nimport os\n",  # maybe on purpose (a module patching the interpreter comes first): kept
+            "\nimport sys\nimport os\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            id="unsorted-monolith-original-order",
+        ),
+    ],
+)
 def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Path, imports: str, router_head: str):
     from splitter.emit.apply import ApplyOptions, apply_split
 
@@ -121,19 +128,34 @@ def test_generated_imports_follow_isort_only_where_the_monolith_did(tmp_path: Pa
 PATCH_POINT = "# noqa: F401 - patch point"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    pytest.param("from a import b\n", f"from a import b  {PATCH_POINT}\n", id="one-line"),
-    pytest.param("from a import b  # keep\n", f"from a import b  # keep  {PATCH_POINT}\n", id="comment-kept"),
-    pytest.param("from a import (\n    b,\n    c,\n)\n", f"from a import (  {PATCH_POINT}\n    b,\n    c,\n)\n",
-                 id="several-lines-on-the-first"),
-    pytest.param("from a import (  # c0\n    b,\n)\n", f"from a import (  # c0  {PATCH_POINT}\n    b,\n)\n",
-                 id="several-lines-comment-kept"),
-    pytest.param("from a import b  # noqa: E402\n", "from a import b  # noqa: E402, F401 - patch point\n",
-                 id="one-directive-per-line"),
-    pytest.param("from a import b  # noqa\n", "from a import b  # noqa\n", id="a-bare-noqa-covers-it"),
-    pytest.param("from a import b  # noqa: E402,F401\n", "from a import b  # noqa: E402,F401\n",
-                 id="a-noqa-naming-the-code-covers-it"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param("from a import b\n", f"from a import b  {PATCH_POINT}\n", id="one-line"),
+        pytest.param("from a import b  # keep\n", f"from a import b  # keep  {PATCH_POINT}\n", id="comment-kept"),
+        pytest.param(
+            "from a import (\n    b,\n    c,\n)\n",
+            f"from a import (  {PATCH_POINT}\n    b,\n    c,\n)\n",
+            id="several-lines-on-the-first",
+        ),
+        pytest.param(
+            "from a import (  # c0\n    b,\n)\n",
+            f"from a import (  # c0  {PATCH_POINT}\n    b,\n)\n",
+            id="several-lines-comment-kept",
+        ),
+        pytest.param(
+            "from a import b  # noqa: E402\n",
+            "from a import b  # noqa: E402, F401 - patch point\n",
+            id="one-directive-per-line",
+        ),
+        pytest.param("from a import b  # noqa\n", "from a import b  # noqa\n", id="a-bare-noqa-covers-it"),
+        pytest.param(
+            "from a import b  # noqa: E402,F401\n",
+            "from a import b  # noqa: E402,F401\n",
+            id="a-noqa-naming-the-code-covers-it",
+        ),
+    ],
+)
 def test_a_patch_point_directive_sits_where_ruff_reads_it(line: str, expected: str, tmp_path: Path) -> None:
     statement = cst.parse_module(line).body[0]
     text = cst.Module(body=[with_directive(statement, PATCH_POINT)]).code

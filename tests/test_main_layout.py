@@ -88,7 +88,8 @@ def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Pa
     main = changes[tmp_path / "main.py"]
     # the hooks moved to hooks.py (main_max_lines), the routes to two routers: one run of one-line calls each;
     # after a block that ends with a def, two blank lines (ruff format wants them)
-    assert code("""
+    assert (
+        code("""
         app = FastAPI()
 
         app.exception_handler(HTTPException)(http_error)
@@ -110,18 +111,22 @@ def test_registrations_and_includes_left_in_place_read_as_one_block(tmp_path: Pa
 
         if __name__ == "__main__":
             print(app.title)
-    """) in main
+    """)
+        in main
+    )
     # HTTPException is read only by the handler's decorator, which stays in main.py as a registration call
     assert "HTTPException" not in changes[tmp_path / "hooks.py"]
     (tmp_path / "main.py").write_text(main)
     formatted = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--diff", "--line-length", str(line_length), "main.py"],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert formatted.returncode == 0, formatted.stdout
 
 
-HANDOVER = '''from fastapi import FastAPI
+HANDOVER = """from fastapi import FastAPI
 
 app = FastAPI()
 
@@ -142,7 +147,7 @@ def performance_metrics():
 @app.get("/metrics/{name}")
 def metric(name: str):
     return {}
-'''
+"""
 
 
 def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) -> None:
@@ -150,7 +155,7 @@ def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) ->
     changes = apply_split(tmp_path / "main.py", None, ApplyOptions()).changes
     main, core = changes[tmp_path / "main.py"], changes[tmp_path / "core.py"]
     assert "    metrics_collector = None\ncore.metrics_collector = metrics_collector\n" in main
-    assert "    if name in (\"metrics_collector\",):\n        __import__(\"main\")\n" in core  # read before main.py ran
+    assert '    if name in ("metrics_collector",):\n        __import__("main")\n' in core  # read before main.py ran
     assert "metrics_collector = None" not in core
     router = next(text for path, text in changes.items() if "def performance_metrics" in text)
     assert "return core.metrics_collector.get_metrics()" in router and "\nimport core\n" in router
@@ -159,6 +164,8 @@ def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) ->
         path.write_text(text)
     formatted = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--diff", "main.py", "core.py"],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert formatted.returncode == 0, formatted.stdout

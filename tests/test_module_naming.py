@@ -24,34 +24,63 @@ def lay_out(root: Path, files: dict[str, str]) -> None:
 
 CASES = [
     pytest.param(
-        {"app/main.py": APP.format(imports="from app.models import Item"), "app/models.py": "Item = 1\n",
-         "tests/test_main.py": "from app.main import app\n"},
-        "app/main.py", "app.main", id="namespace-package-imported-dotted",
+        {
+            "app/main.py": APP.format(imports="from app.models import Item"),
+            "app/models.py": "Item = 1\n",
+            "tests/test_main.py": "from app.main import app\n",
+        },
+        "app/main.py",
+        "app.main",
+        id="namespace-package-imported-dotted",
     ),
     pytest.param(
-        {"server/server.py": APP.format(imports="from helpers import greet"), "server/helpers.py": "greet = 1\n",
-         "tests/test_a.py": "# we cannot import from server.server: not a package\nfrom server import app\n"},
-        "server/server.py", "server", id="prose-naming-the-dotted-module-is-no-import",
+        {
+            "server/server.py": APP.format(imports="from helpers import greet"),
+            "server/helpers.py": "greet = 1\n",
+            "tests/test_a.py": "# we cannot import from server.server: not a package\nfrom server import app\n",
+        },
+        "server/server.py",
+        "server",
+        id="prose-naming-the-dotted-module-is-no-import",
     ),
     pytest.param(
-        {"server/server.py": APP.format(imports="from helpers import greet"), "server/helpers.py": "greet = 1\n",
-         "tests/test_a.py": "from server import app\n", "tests/test_b.py": "import server\n",
-         "tools/check.py": "from server.server import app\n"},
-        "server/server.py", "server", id="script-folder-reached-mostly-top-level",
+        {
+            "server/server.py": APP.format(imports="from helpers import greet"),
+            "server/helpers.py": "greet = 1\n",
+            "tests/test_a.py": "from server import app\n",
+            "tests/test_b.py": "import server\n",
+            "tools/check.py": "from server.server import app\n",
+        },
+        "server/server.py",
+        "server",
+        id="script-folder-reached-mostly-top-level",
     ),
     pytest.param(
         {"web/main.py": APP.format(imports=""), "tests/test_main.py": "from web import (\n    main,\n)\n"},
-        "web/main.py", "web.main", id="imported-from-its-folder-in-parentheses",
+        "web/main.py",
+        "web.main",
+        id="imported-from-its-folder-in-parentheses",
     ),
     pytest.param(
-        {"backend/app/main.py": APP.format(imports="from .ml import score"), "backend/app/ml.py": "score = 1\n",
-         "backend/tests/test_api.py": "from backend.app.main import app\n"},
-        "backend/app/main.py", "backend.app.main", id="namespace-packages-two-folders-deep",
+        {
+            "backend/app/main.py": APP.format(imports="from .ml import score"),
+            "backend/app/ml.py": "score = 1\n",
+            "backend/tests/test_api.py": "from backend.app.main import app\n",
+        },
+        "backend/app/main.py",
+        "backend.app.main",
+        id="namespace-packages-two-folders-deep",
     ),
     pytest.param(
-        {"backend/app/main.py": APP.format(imports="from .ml import score"), "backend/app/ml.py": "score = 1\n",
-         "backend/tests/test_api.py": "from app.main import app\n", "tools/run.py": "import backend.app.main\n"},
-        "backend/app/main.py", "app.main", id="the-nearest-folder-imported-wins",
+        {
+            "backend/app/main.py": APP.format(imports="from .ml import score"),
+            "backend/app/ml.py": "score = 1\n",
+            "backend/tests/test_api.py": "from app.main import app\n",
+            "tools/run.py": "import backend.app.main\n",
+        },
+        "backend/app/main.py",
+        "app.main",
+        id="the-nearest-folder-imported-wins",
     ),
 ]
 

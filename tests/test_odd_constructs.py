@@ -39,25 +39,28 @@ DECISIONS = {
     "route_in_function.py": lambda place, plan: warned(plan, "registration-call", "install_admin_routes"),
     "two_apps.py": lambda place, plan: place["internal"] == MAIN and warned(plan, "several-apps"),
     "star_import.py": lambda place, plan: warned(plan, "star-import"),
-    "exec_eval.py": lambda place, plan: all(place[n] == MAIN for n in
-                                           ("find_converter", "convert_celsius", "convert_miles", "formula")),
-    "handler_uses_app.py": lambda place, plan: all(place[n] != MAIN and warned(plan, f"`{n}`", "core.app")
-                                                  for n in ("product_detail", "product_index", "visits")),
+    "exec_eval.py": lambda place, plan: all(
+        place[n] == MAIN for n in ("find_converter", "convert_celsius", "convert_miles", "formula")
+    ),
+    "handler_uses_app.py": lambda place, plan: all(
+        place[n] != MAIN and warned(plan, f"`{n}`", "core.app") for n in ("product_detail", "product_index", "visits")
+    ),
     "name_clash.py": lambda place, plan: list(place).count("_normalize") == 1,
-    "router_local.py": lambda place, plan: place["billing"].role is Role.ROUTER
-    and place["accounts"].role is Role.ROUTER,
+    "router_local.py": lambda place, plan: (
+        place["billing"].role is Role.ROUTER and place["accounts"].role is Role.ROUTER
+    ),
     "overlap_order.py": lambda place, plan: True,  # the order itself is checked by the split below
     "conditional_middleware.py": lambda place, plan: place["trace"] == MAIN and place["timing"] == MAIN,
-    "global_rebind.py": lambda place, plan: "ACTIVE_REGION" in plan.seams
-    and place["ACTIVE_REGION"] == place["set_region"],
+    "global_rebind.py": lambda place, plan: (
+        "ACTIVE_REGION" in plan.seams and place["ACTIVE_REGION"] == place["set_region"]
+    ),
     "lifespan_app.py": lambda place, plan: place["lifespan"] == place["POOL"] and "POOL" in plan.seams,
     "future_annotations.py": lambda place, plan: place["Task"].role is Role.SERVICE,
     "dunder_file.py": lambda place, plan: place["HERE"] == CORE,  # beside main.py: same folder, same paths
     # moves like any helper; a test patching main's __file__ is named in the plan (tests/test_file_patches.py)
     "file_patched_by_a_test.py": lambda place, plan: place["plugins_dir"] != MAIN and place["BUNDLED"] == CORE,
     "page_breaks.py": lambda place, plan: place["@11"] == CORE and place["joined"].role is Role.SERVICE,
-    "module_getattr.py": lambda place, plan: all(place[n] == MAIN for n in
-                                                ("__getattr__", "PAGE_LIMIT", "_settings")),
+    "module_getattr.py": lambda place, plan: all(place[n] == MAIN for n in ("__getattr__", "PAGE_LIMIT", "_settings")),
 }
 
 

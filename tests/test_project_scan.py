@@ -18,7 +18,7 @@ TEXTS = [
     "frommain import x\n",
     "xfrom main import y\n",
     "patch('main.get_db')\n",
-    "patch(\"main:app\")\n",
+    'patch("main:app")\n',
     "'main'\n",
     "main\n",
     "from api.main import app\n",

@@ -41,8 +41,11 @@ def lay_out(name: str, folder: Path) -> dict:
         return case
     text = source.read_text(encoding="utf-8")
     (folder / "server.py").write_text(text)
-    docstrings = [n.value.value for n in ast.parse(text).body
-                  if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)]
+    docstrings = [
+        n.value.value
+        for n in ast.parse(text).body
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+    ]
     test_name, body = docstrings[-1].split(":\n", 1)
     (folder / test_name.strip()).write_text(body)
     return {"target": "server.py", "app": "server:app"}
@@ -52,8 +55,14 @@ def run_tests(folder: Path, case: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("GREETING", "SIGNING_KEY")}
     env["PYTHONPATH"] = os.pathsep.join(str(folder / p) for p in case.get("paths", ["."]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a rewritten module can keep the original's size and mtime second
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
-                          cwd=folder, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def snapshot(folder: Path, case: dict) -> dict:
@@ -81,8 +90,21 @@ PYFLAKES = "F401,F811,F821,F823,RUF100"  # unused or redefined imports, undefine
 
 def pyflakes_findings(folder: Path, files: list[Path]) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", PYFLAKES, "--output-format", "concise",
-         *map(str, files)], cwd=folder, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--select",
+            PYFLAKES,
+            "--output-format",
+            "concise",
+            *map(str, files),
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
     )
     found = [line for line in done.stdout.splitlines() if ".py:" in line]
     return [line for line in found if " RUF100 " not in line or "unused: `F401`" in line]  # a noqa F401 we wrote

@@ -26,7 +26,10 @@ def run_tests(repo: Path, *paths: str) -> tuple[set[str], set[str]]:
     report = repo / "junit.xml"
     subprocess.run(
         [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", f"--junitxml={report}"],
-        cwd=repo, capture_output=True, text=True, timeout=600,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     cases = list(ElementTree.parse(report).getroot().iter("testcase"))
     report.unlink()
@@ -81,11 +84,15 @@ def test_one_test_module_and_contract_per_router(emitted):
 def test_generated_tests_are_lint_clean(emitted):
     _, repo, _ = emitted
     folder = str(repo / ROUTER_TESTS)
-    check = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I", folder],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I", folder],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout
-    fmt = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", folder],
-                         capture_output=True, text=True)
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--check", folder], capture_output=True, text=True
+    )
     assert fmt.returncode == 0, fmt.stdout
 
 
@@ -211,8 +218,12 @@ ROUTE = {"kind": "route", "methods": ["GET"], "path": "/items", "include_in_sche
         pytest.param(ROUTE, {"get": {"parameters": [{"name": "q", "required": False}]}}, None, id="bare-get"),
         pytest.param({**ROUTE, "methods": ["POST"]}, {"post": {}}, "only GET", id="post"),
         pytest.param({**ROUTE, "path": "/items/{id}"}, {"get": {}}, "path has parameters", id="path-param"),
-        pytest.param(ROUTE, {"get": {"parameters": [{"name": "q", "required": True}]}}, "required parameters: q",
-                     id="required-query"),
+        pytest.param(
+            ROUTE,
+            {"get": {"parameters": [{"name": "q", "required": True}]}},
+            "required parameters: q",
+            id="required-query",
+        ),
         pytest.param(ROUTE, {"get": {"requestBody": {"content": {}}}}, "request body", id="get-with-body"),
         pytest.param(ROUTE, {}, "not in the OpenAPI document", id="hidden"),
         pytest.param({"kind": "websocket", "path": "/ws"}, {}, "only GET", id="websocket"),
@@ -252,10 +263,16 @@ COMPONENTS = {
 @pytest.mark.parametrize(
     ("operation", "pinned"),
     [
-        pytest.param({"responses": {"200": {"content": {"application/json": {"schema": ref("Order")}}}}},
-                     ["Customer", "Line", "Order", "Product"], id="nested-and-recursive"),
-        pytest.param({"requestBody": {"content": {"application/json": {"schema": ref("Customer")}}}},
-                     ["Customer"], id="request-body"),
+        pytest.param(
+            {"responses": {"200": {"content": {"application/json": {"schema": ref("Order")}}}}},
+            ["Customer", "Line", "Order", "Product"],
+            id="nested-and-recursive",
+        ),
+        pytest.param(
+            {"requestBody": {"content": {"application/json": {"schema": ref("Customer")}}}},
+            ["Customer"],
+            id="request-body",
+        ),
         pytest.param({"responses": {"200": {"description": "ok"}}}, [], id="none"),
     ],
 )

@@ -12,7 +12,7 @@ from splitter.planning.plan_io import Plan
 from splitter.planning.project import load_project, plan_project
 from splitter.planning.planner import PlanOptions
 
-MONOLITH = '''from fastapi import FastAPI
+MONOLITH = """from fastapi import FastAPI
 
 app = FastAPI()
 
@@ -29,7 +29,7 @@ def list_items():
 @app.get("/users")
 def list_users():
     return [helper()]
-'''
+"""
 
 TEST = "import main\n\n\ndef test_helper():\n    assert getattr(main, 'helper')() == 1\n"
 

@@ -21,10 +21,16 @@ def endpoint(path: str, name: str, body_lines: int) -> str:
 
 
 def monolith() -> str:
-    routes = [("/orders", "list_orders"), ("/orders/{order_id}", "get_order"),
-              ("/orders/{order_id}/refunds", "list_refunds"), ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
-              ("/orders/{order_id}/notes", "list_notes"), ("/orders/{order_id}/notes/{note_id}", "get_note"),
-              ("/users", "list_users"), ("/users/{user_id}", "get_user")]
+    routes = [
+        ("/orders", "list_orders"),
+        ("/orders/{order_id}", "get_order"),
+        ("/orders/{order_id}/refunds", "list_refunds"),
+        ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
+        ("/orders/{order_id}/notes", "list_notes"),
+        ("/orders/{order_id}/notes/{note_id}", "get_note"),
+        ("/users", "list_users"),
+        ("/users/{user_id}", "get_user"),
+    ]
     head = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
     return head + "".join(endpoint(path, name, 30) for path, name in routes)
 
@@ -41,7 +47,12 @@ def test_an_oversized_resource_becomes_a_package_of_sub_resource_modules(tmp_pat
     apply_split(main, plan, ApplyOptions())
     routers = tmp_path / "routers"
     assert sorted(str(p.relative_to(routers)) for p in routers.rglob("*.py")) == [
-        "__init__.py", "orders/__init__.py", "orders/notes.py", "orders/refunds.py", "users.py"]
+        "__init__.py",
+        "orders/__init__.py",
+        "orders/notes.py",
+        "orders/refunds.py",
+        "users.py",
+    ]
     assert "def list_orders" in (routers / "orders" / "__init__.py").read_text()
     assert "def get_refund" in (routers / "orders" / "refunds.py").read_text()
     assert "from routers.orders.refunds import router as orders_refunds_router" in main.read_text()
@@ -72,8 +83,12 @@ def test_only_a_package_moves_all_of_its_modules(tmp_path: Path) -> None:
     plan = plan_project(load_project(main), PlanOptions(max_lines=150))
     changes = apply_split(main, plan, ApplyOptions(dry_run=True, only=("orders",))).changes
     written = sorted(str(p.relative_to(tmp_path)) for p in changes if p.parent.name in ("routers", "orders"))
-    assert written == ["routers/__init__.py", "routers/orders/__init__.py", "routers/orders/notes.py",
-                       "routers/orders/refunds.py"]
+    assert written == [
+        "routers/__init__.py",
+        "routers/orders/__init__.py",
+        "routers/orders/notes.py",
+        "routers/orders/refunds.py",
+    ]
 
 
 def test_the_grouping_benchmark_compares_a_package_with_the_teams_one_module(tmp_path: Path) -> None:
@@ -94,8 +109,8 @@ def test_a_package_module_never_replaces_a_name_the_package_reads(tmp_path: Path
     so, `list_orders` there would read the module instead of the monolith's `refunds` object."""
     state = "app = FastAPI()\n\n\nclass Refunds:\n    count = 3\n\n\nrefunds = Refunds()"
     source = monolith().replace("app = FastAPI()", state)
-    source = source.replace('def list_orders():\n', 'def list_orders():\n    assert refunds.count == 3\n', 1)
-    source = source.replace('def get_refund():\n', 'def get_refund():\n    assert refunds.count == 3\n', 1)
+    source = source.replace("def list_orders():\n", "def list_orders():\n    assert refunds.count == 3\n", 1)
+    source = source.replace("def get_refund():\n", "def get_refund():\n    assert refunds.count == 3\n", 1)
     (tmp_path / "main.py").write_text(source, encoding="utf-8")
     plan = plan_project(load_project(tmp_path / "main.py"), PlanOptions(max_lines=150))
     assert "orders.refunds_routes" in {g.name for g in plan.groups}
@@ -109,7 +124,7 @@ def test_a_package_module_never_replaces_a_builtin_the_package_calls(tmp_path: P
     """warehouse_system's materials package got a module `list.py`: `list(...)` in its __init__.py then called the
     module ('module' object is not callable, 23 tests)."""
     source = monolith().replace("/refunds", "/list").replace("refunds", "lists").replace("refund", "entry")
-    source = source.replace('def list_orders():\n', 'def list_orders():\n    assert list("ab") == ["a", "b"]\n', 1)
+    source = source.replace("def list_orders():\n", 'def list_orders():\n    assert list("ab") == ["a", "b"]\n', 1)
     (tmp_path / "main.py").write_text(source, encoding="utf-8")
     plan = plan_project(load_project(tmp_path / "main.py"), PlanOptions(max_lines=150))
     assert "orders.list_routes" in {g.name for g in plan.groups}, [g.name for g in plan.groups]
@@ -125,12 +140,18 @@ def calls_monolith(helpers: int) -> str:
     names = [f"helper_{i}" for i in range(helpers)]
     helpers_text = "".join(f"def {n}():\n    return 1\n\n\n" for n in names)
     head = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n" + helpers_text
-    routes = [("/calls", "list_calls", 8, []), ("/calls/{ref}", "get_call", 8, []),
-              ("/call/{rest}", "call_tool", 66, names), ("/users", "list_users", 2, names),
-              ("/users/{user_id}", "get_user", 2, names)]
+    routes = [
+        ("/calls", "list_calls", 8, []),
+        ("/calls/{ref}", "get_call", 8, []),
+        ("/call/{rest}", "call_tool", 66, names),
+        ("/users", "list_users", 2, names),
+        ("/users/{user_id}", "get_user", 2, names),
+    ]
     body = "".join(
-        f'@app.get("{path}")\ndef {name}():\n    total = 0\n' + "".join(f"    total += {n}()\n" for n in reads)
-        + "".join(f"    step_{i} = {i}\n" for i in range(steps)) + '    return {"total": total}\n\n\n'
+        f'@app.get("{path}")\ndef {name}():\n    total = 0\n'
+        + "".join(f"    total += {n}()\n" for n in reads)
+        + "".join(f"    step_{i} = {i}\n" for i in range(steps))
+        + '    return {"total": total}\n\n\n'
         for path, name, steps, reads in routes
     )
     return head + body

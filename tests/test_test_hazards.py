@@ -108,7 +108,7 @@ def test_plan_names_them(tmp_path: Path, test_text: str, monolith: str, expected
     assert all(any(part in w for w in warnings) for part in expected) and bool(warnings) == bool(expected), warnings
 
 
-HEAD_WIDENING = '''from fastapi import FastAPI
+HEAD_WIDENING = """from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
@@ -136,7 +136,7 @@ def schema():
 
 def paths():
     return [r.path for r in app.router.routes]
-'''
+"""
 
 
 def test_the_monolith_reading_its_own_route_list_is_named_in_the_plan(tmp_path: Path) -> None:
@@ -155,10 +155,16 @@ def test_the_monolith_reading_its_own_route_list_is_named_in_the_plan(tmp_path: 
     ("code", "listed"),
     [
         pytest.param("for r in app.routes:\n    pass\n", [True], id="loop"),
-        pytest.param("for r in app.routes:\n    if r.methods == {'GET'}:\n        r.methods = {'HEAD'}\n", [True],
-                     id="loop-setting-attributes"),
-        pytest.param("for r in app.routes:\n    if isinstance(r, APIRoute):\n        names.add(r.name)\n", [True],
-                     id="loop-keeping-attributes"),
+        pytest.param(
+            "for r in app.routes:\n    if r.methods == {'GET'}:\n        r.methods = {'HEAD'}\n",
+            [True],
+            id="loop-setting-attributes",
+        ),
+        pytest.param(
+            "for r in app.routes:\n    if isinstance(r, APIRoute):\n        names.add(r.name)\n",
+            [True],
+            id="loop-keeping-attributes",
+        ),
         pytest.param("n = len(app.routes)\n", [True], id="len"),
         pytest.param("last = app.routes[-1].path\n", [True], id="indexed-attribute"),
         pytest.param("paths = [r.path for r in app.router.routes]\n", [True], id="comprehension-iterable"),

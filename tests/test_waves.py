@@ -25,8 +25,13 @@ runner = CliRunner()
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=repo,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -41,8 +46,17 @@ def notes_backend(folder: Path, fixture: str = "notes_backend", line_end: str = 
 
 
 def apply(repo: Path, plan: Path, *only: str, monolith: str = "main.py"):
-    return runner.invoke(app, ["apply", str(repo / monolith), "--plan", str(plan), "--yes",
-                               *[arg for group in only for arg in ("--only", group)]])
+    return runner.invoke(
+        app,
+        [
+            "apply",
+            str(repo / monolith),
+            "--plan",
+            str(plan),
+            "--yes",
+            *[arg for group in only for arg in ("--only", group)],
+        ],
+    )
 
 
 def make_plan(repo: Path, plan: Path, monolith: str = "main.py") -> None:
@@ -51,8 +65,11 @@ def make_plan(repo: Path, plan: Path, monolith: str = "main.py") -> None:
 
 
 def files(repo: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*"))
-            if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts}
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts
+    }
 
 
 def snapshot(repo: Path) -> dict:
@@ -72,8 +89,13 @@ def test_waves_keep_the_app_and_end_with_the_one_shot_files(tmp_path: Path) -> N
         assert all((repo / "routers" / f"{group}.py").exists() for group in wave)
         report = compare(before, snapshot(repo))
         assert not [f for f in report.findings if f.severity != "cosmetic"], report.to_text()
-        suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"], cwd=repo,
-                               capture_output=True, text=True, timeout=600)
+        suite = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert suite.returncode == 0, suite.stdout[-3000:]
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}")
@@ -160,8 +182,13 @@ def test_waves_keep_the_module_name_the_plan_was_made_for(tmp_path: Path) -> Non
     for wave in (["a"], ["b"]):
         result = apply(repo, plan, *wave, monolith=monolith)
         assert result.exit_code == 0, result.output
-        suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
-                               capture_output=True, text=True, timeout=600)
+        suite = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert suite.returncode == 0, suite.stdout[-3000:]
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"split: {' '.join(wave)}")
@@ -181,7 +208,12 @@ def test_a_wave_after_one_that_reflowed_a_line_it_retargeted_runs(tmp_path: Path
         assert result.exit_code == 0, result.output
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"split: {' '.join(wave)}")
-    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
-                           capture_output=True, text=True, timeout=600)
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert files(repo) == files(one_shot)

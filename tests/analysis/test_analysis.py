@@ -90,8 +90,9 @@ ROUTES_MODULES = [
 ]
 
 
-@pytest.mark.parametrize(("source", "primary", "settings"), [r[1:] for r in ROUTES_MODULES],
-                         ids=[r[0] for r in ROUTES_MODULES])
+@pytest.mark.parametrize(
+    ("source", "primary", "settings"), [r[1:] for r in ROUTES_MODULES], ids=[r[0] for r in ROUTES_MODULES]
+)
 def test_a_routes_module_without_an_app_splits_its_router(source: str, primary: str, settings: dict) -> None:
     analysis = analyze_source(source, MAIN)
     kind = "router" if primary else "routers"
@@ -140,7 +141,7 @@ def test_syntax_error_is_a_splitter_error_with_its_line() -> None:
 
 # --- registrations, in order ------------------------------------------------------------------------------
 
-REGISTRATIONS = code('''
+REGISTRATIONS = code("""
     from fastapi import FastAPI, APIRouter
     from fastapi.staticfiles import StaticFiles
 
@@ -210,7 +211,7 @@ REGISTRATIONS = code('''
     @users.get("/{user_id}")
     def get_user(user_id: int):
         pass
-''')
+""")
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +264,15 @@ def test_only_the_route_inside_if_is_conditional(registered: Analysis) -> None:
 def test_route_owner_of_units(registered: Analysis) -> None:
     owners = {u.name: u.route_owner for u in registered.units if u.kind == "function"}
     assert owners == {
-        "stacked": "app", "in_constant": "app", "in_fstring": "app", "concatenated": "app", "multi_line": "app",
-        "any_method": "app", "socket": "app", "health": None, "get_user": "users",
+        "stacked": "app",
+        "in_constant": "app",
+        "in_fstring": "app",
+        "concatenated": "app",
+        "multi_line": "app",
+        "any_method": "app",
+        "socket": "app",
+        "health": None,
+        "get_user": "users",
     }
 
 
@@ -339,7 +347,7 @@ def test_registrations_in_function_bodies_are_found_whatever_the_line_ends(separ
 
 # --- hooks --------------------------------------------------------------------------------------------------
 
-HOOKS = code('''
+HOOKS = code("""
     from contextlib import asynccontextmanager
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
@@ -378,7 +386,7 @@ HOOKS = code('''
 
 
     app.add_exception_handler(KeyError, on_key_error)
-''')
+""")
 
 
 def test_hooks_in_registration_order() -> None:
@@ -396,7 +404,9 @@ def test_hooks_in_registration_order() -> None:
     assert analysis.registrations == []
     hook_kinds = {u.name: u.hook_kinds for u in analysis.units if u.hook_kinds}
     assert hook_kinds == {
-        "add_header": ("middleware",), "on_value_error": ("exception_handler",), "start": ("startup",),
+        "add_header": ("middleware",),
+        "on_value_error": ("exception_handler",),
+        "start": ("startup",),
         "both": ("startup", "shutdown"),
     }
     assert analysis.diagnostics == []
@@ -578,10 +588,13 @@ def test_a_call_receiving_the_app_inside_a_function_run_later_is_no_registration
     assert [(d.code, d.line) for d in analysis.diagnostics] == [("registration-call", 11)]
 
 
-@pytest.mark.parametrize("call", [
-    pytest.param("register_admin(app)", id="positional"),
-    pytest.param('ResourceRouter(app=app, prefix="/api/users").register()', id="keyword"),  # warehouse_system
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param("register_admin(app)", id="positional"),
+        pytest.param('ResourceRouter(app=app, prefix="/api/users").register()', id="keyword"),  # warehouse_system
+    ],
+)
 def test_a_call_receiving_the_app_is_a_registration_in_order(call: str) -> None:
     analysis = analyze(f"""
         from fastapi import FastAPI

@@ -92,8 +92,14 @@ def test_a_destination_has_a_name_exactly_when_its_role_needs_one(role: Role, na
         Destination(role, name)
 
 
-LAYOUT = Layout(routers_package="api_routers", services_package="app_services", shared_module="common",
-                core_module="settings", hooks_module="middleware", compat_module="legacy")
+LAYOUT = Layout(
+    routers_package="api_routers",
+    services_package="app_services",
+    shared_module="common",
+    core_module="settings",
+    hooks_module="middleware",
+    compat_module="legacy",
+)
 
 
 @pytest.mark.parametrize(
@@ -119,8 +125,18 @@ def test_layout_gives_each_destination_its_module(destination: Destination, subp
 
 def _plan(extra: dict[Destination, list[str]]) -> Plan:
     group = Group(name="orders", prefix="/orders", service_symbols=["total"])
-    return Plan(source="main.py", module="main", app="app", groups=[group], main=["app"], core=["DB"], hooks=[],
-                shared=["helper"], seams=[], extra_modules=extra)
+    return Plan(
+        source="main.py",
+        module="main",
+        app="app",
+        groups=[group],
+        main=["app"],
+        core=["DB"],
+        hooks=[],
+        shared=["helper"],
+        seams=[],
+        extra_modules=extra,
+    )
 
 
 def test_destinations_round_trip_through_plan_json() -> None:
@@ -138,8 +154,12 @@ def test_destinations_round_trip_through_plan_json() -> None:
     again = plan_from_json(data)
     assert again == _plan(extra)
     assert again.placement() == {
-        "app": MAIN, "DB": CORE, "helper": SHARED, "helper_b": Destination.service("shared_2"),
-        "CLIENT": Destination.root("core_2"), "total": Destination.service("orders"),
+        "app": MAIN,
+        "DB": CORE,
+        "helper": SHARED,
+        "helper_b": Destination.service("shared_2"),
+        "CLIENT": Destination.root("core_2"),
+        "total": Destination.service("orders"),
         "_build_festivals": Destination.service("lore.figure_2"),
     }
 
@@ -179,10 +199,18 @@ def test_the_documented_plan_still_loads() -> None:
         pytest.param(Layout(), Destination.root("hooks_3"), HOOKS, id="hooks part"),
         pytest.param(Layout(), Destination.service("shared_2"), SHARED, id="shared part"),
         pytest.param(Layout(core_module="app_core"), Destination.root("app_core_2"), CORE, id="renamed core"),
-        pytest.param(Layout(core_module="app_core"), Destination.root("core_2"), Destination.root("core_2"),
-                     id="not a part of the renamed core"),
-        pytest.param(Layout(), Destination.service("shared_links"), Destination.service("shared_links"),
-                     id="a group's services named like shared"),
+        pytest.param(
+            Layout(core_module="app_core"),
+            Destination.root("core_2"),
+            Destination.root("core_2"),
+            id="not a part of the renamed core",
+        ),
+        pytest.param(
+            Layout(),
+            Destination.service("shared_links"),
+            Destination.service("shared_links"),
+            id="a group's services named like shared",
+        ),
         pytest.param(Layout(), Destination.router("core_2"), Destination.router("core_2"), id="a router"),
         pytest.param(Layout(), CORE, CORE, id="core itself"),
     ],

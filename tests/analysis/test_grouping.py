@@ -158,8 +158,11 @@ def test_a_package_module_still_too_big_is_cut_by_its_next_segment_into_modules_
     assert groups_for(routes, max_lines=500) == {  # a budget of 400 lines per module
         "admin": ["/admin", "/admin/users"],
         "admin/events": ["/admin/events", "/admin/events/{id}"],
-        "admin/rooms": ["/admin/events/{id}/rooms", "/admin/events/{id}/rooms/{room}",
-                        "/admin/events/{id}/rooms/{room}/edit"],
+        "admin/rooms": [
+            "/admin/events/{id}/rooms",
+            "/admin/events/{id}/rooms/{room}",
+            "/admin/events/{id}/rooms/{room}/edit",
+        ],
     }
 
 
@@ -207,8 +210,10 @@ def test_a_sub_resource_still_over_max_lines_is_cut_into_runs_of_its_endpoints_i
     next path segment where it has one (a module of the same package, named by the segment, not numbered)."""
     checkpoints = [("", 76), ("", 103), ("/{cid}", 74), ("/{cid}", 69), ("/{cid}/restore", 113), ("/{cid}/diff", 164)]
     routes = [route("/api/projects", lines=150), route("/api/projects/{id}/agents", lines=150)]
-    routes += [route(f"/api/projects/{{id}}/checkpoints{tail}", lines=n, function=f"c{i}")
-               for i, (tail, n) in enumerate(checkpoints)]
+    routes += [
+        route(f"/api/projects/{{id}}/checkpoints{tail}", lines=n, function=f"c{i}")
+        for i, (tail, n) in enumerate(checkpoints)
+    ]
     groups = groups_for(routes, max_lines=500)  # a budget of 400 per module, 500 at most
     first = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[:4]]
     rest = [f"/api/projects/{{id}}/checkpoints{tail}" for tail, _ in checkpoints[4:]]
@@ -378,7 +383,7 @@ def test_bad_pyproject_settings_fail_with_one_line_and_write_nothing(tmp_path: P
         pytest.param("[tool.ruff]\nline-length = 100\n", {}, id="other-tools-only"),
         pytest.param("[tool.ruff\n", {}, id="broken-but-not-ours"),  # ruff's to report, not a reason to stop planning
         pytest.param("[tool]\nsplitter.max_lines = 300\n", {"max_lines": 300}, id="dotted-key"),
-        pytest.param('[tool]\nsplitter = { max_lines = 300 }\n', {"max_lines": 300}, id="inline-table"),
+        pytest.param("[tool]\nsplitter = { max_lines = 300 }\n", {"max_lines": 300}, id="inline-table"),
     ],
 )
 def test_settings_are_read_from_every_spelling_of_the_table(tmp_path: Path, pyproject: str, table: dict) -> None:

@@ -74,7 +74,6 @@ def test_paths_overlap_without_methods() -> None:
     assert not paths_overlap("/users/me", "/users/{user_id:int}")
 
 
-
 def _template_and_concrete_path(row: tuple) -> tuple[str, str, bool] | None:
     _id, path_a, methods_a, path_b, methods_b, expected = row
     if path_a is None or path_b is None or not methods_overlap(methods_a, methods_b):

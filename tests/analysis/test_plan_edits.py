@@ -134,10 +134,13 @@ def test_a_group_prefix_goes_to_its_router_and_is_cut_from_its_decorators(planne
     assert not report.findings, report.to_text()  # the same URLs, OpenAPI document and route order
 
 
-@pytest.mark.parametrize(("prefix", "fragments"), [
-    pytest.param("/users", ("`list_orders` (/orders)", "prefix '/users' of group `orders`"), id="another-resource"),
-    pytest.param("/order", ("`list_orders` (/orders)",), id="half-a-segment"),
-])
+@pytest.mark.parametrize(
+    ("prefix", "fragments"),
+    [
+        pytest.param("/users", ("`list_orders` (/orders)", "prefix '/users' of group `orders`"), id="another-resource"),
+        pytest.param("/order", ("`list_orders` (/orders)",), id="half-a-segment"),
+    ],
+)
 def test_a_prefix_a_route_is_not_under_is_refused_naming_the_route(planned, prefix, fragments) -> None:
     main, plan = planned
     next(g for g in plan.groups if g.name == "orders").prefix = prefix
@@ -146,10 +149,13 @@ def test_a_prefix_a_route_is_not_under_is_refused_naming_the_route(planned, pref
     assert all(fragment in error.value.render() for fragment in fragments), error.value.render()
 
 
-@pytest.mark.parametrize(("raw", "prefix", "common_path"), [
-    pytest.param({"version": 2, "prefix": "/v1/orders"}, "/v1/orders", "", id="v2-prefix-is-the-router's"),
-    pytest.param({"version": 1, "prefix": "/v1/orders"}, "", "/v1/orders", id="v1-prefix-was-informational"),
-])
+@pytest.mark.parametrize(
+    ("raw", "prefix", "common_path"),
+    [
+        pytest.param({"version": 2, "prefix": "/v1/orders"}, "/v1/orders", "", id="v2-prefix-is-the-router's"),
+        pytest.param({"version": 1, "prefix": "/v1/orders"}, "", "/v1/orders", id="v1-prefix-was-informational"),
+    ],
+)
 def test_plan_versions_read_prefix(raw, prefix, common_path) -> None:
     data = {"version": raw["version"], "groups": [{"name": "orders", "prefix": raw["prefix"], "endpoints": []}]}
     group = plan_from_json(data).groups[0]

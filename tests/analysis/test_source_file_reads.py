@@ -68,7 +68,7 @@ def test_a_package_module_is_named_with_its_package(source: str, lines: list[int
 
 def test_a_test_reading_the_monoliths_file_by_path_is_a_plan_warning(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(
-        textwrap.dedent('''
+        textwrap.dedent("""
         from fastapi import FastAPI
 
         app = FastAPI()
@@ -77,7 +77,7 @@ def test_a_test_reading_the_monoliths_file_by_path_is_a_plan_warning(tmp_path: P
         @app.get("/items")
         def list_items():
             return []
-        ''')
+        """)
     )
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_source.py").write_text(

@@ -433,9 +433,7 @@ TOP_LEVEL_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("before", "after", "module"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS]
-)
+@pytest.mark.parametrize(("before", "after", "module"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS])
 def test_rewrites(before: str, after: str, module: str) -> None:
     check_transformed(lambda source: retarget_source(source, RELOCATION, module), before, after)
 
@@ -586,9 +584,7 @@ REPORTED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("source", "fragment"), [row[1:] for row in REPORTED], ids=[row[0] for row in REPORTED]
-)
+@pytest.mark.parametrize(("source", "fragment"), [row[1:] for row in REPORTED], ids=[row[0] for row in REPORTED])
 def test_reported_not_rewritten(source: str, fragment: str) -> None:
     warnings: list[str] = []
     assert retarget_source(source, RELOCATION, "tests.test_api", warnings=warnings) == source
@@ -599,10 +595,7 @@ def test_reported_use_keeps_the_alias_import_while_other_uses_are_rewritten() ->
     source = "from pkg import main\nmain.helper()\ngetattr(main, name)\n"
     warnings: list[str] = []
     after = retarget_source(source, RELOCATION, "tests.test_api", warnings=warnings)
-    assert (
-        after
-        == "from pkg import main\nfrom pkg.services import shared\nshared.helper()\ngetattr(main, name)\n"
-    )
+    assert after == "from pkg import main\nfrom pkg.services import shared\nshared.helper()\ngetattr(main, name)\n"
     assert len(warnings) == 1
 
 

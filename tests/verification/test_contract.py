@@ -92,7 +92,7 @@ def test_contract_without_splitter_fails_with_an_install_hint(tmp_path):
     assert "pip install splitter" in result.stdout
 
 
-CONFTEST_APP = '''import os
+CONFTEST_APP = """import os
 
 from fastapi import FastAPI
 
@@ -114,7 +114,7 @@ if os.environ.get("EXTRA_ROUTES"):
     @app.get("/debug")
     def debug():
         return {}
-'''
+"""
 
 
 def test_contract_emitted_by_the_cli_passes_in_the_projects_own_test_run(tmp_path):
@@ -127,15 +127,27 @@ def test_contract_emitted_by_the_cli_passes_in_the_projects_own_test_run(tmp_pat
     conftest = 'import os\n\nos.environ["EXTRA_ROUTES"] = "1"\n'
     write_project(tmp_path, {"main.py": CONFTEST_APP, "tests/conftest.py": conftest})
     result = CliRunner().invoke(
-        app, ["snapshot", "main:app", "-o", str(tmp_path / "s.json"), "--cwd", str(tmp_path),
-              "--emit-contract-test", str(tmp_path / "tests")]
+        app,
+        [
+            "snapshot",
+            "main:app",
+            "-o",
+            str(tmp_path / "s.json"),
+            "--cwd",
+            str(tmp_path),
+            "--emit-contract-test",
+            str(tmp_path / "tests"),
+        ],
     )
     assert result.exit_code == 0, result.output
     for seed in ("1", "2"):
         env_seed = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=tmp_path,
-            env={**env_seed, "PYTHONPATH": str(SRC), "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+            cwd=tmp_path,
+            env={**env_seed, "PYTHONPATH": str(SRC), "PYTHONDONTWRITEBYTECODE": "1"},
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stdout
     write_project(tmp_path, {"tests/conftest.py": "\n"})  # without the switch /debug is gone: the contract fails

@@ -187,8 +187,15 @@ def test_websocket_of_an_included_router_is_read_from_the_route_the_app_matches(
                 yield context
                 continue
             kept = SimpleNamespace(starlette_route=context, path="", name="", endpoint=None)
-            yield SimpleNamespace(original_route=context.original_route, _route_context=kept, path="", name="",
-                                  endpoint=None, methods=set(), dependant=None)
+            yield SimpleNamespace(
+                original_route=context.original_route,
+                _route_context=kept,
+                path="",
+                name="",
+                endpoint=None,
+                methods=set(),
+                dependant=None,
+            )
 
     monkeypatch.setattr(fastapi.routing, "iter_route_contexts", blank_websockets)
     socket = route(snapshot_app(app), "/live/checkins")

@@ -71,9 +71,7 @@ def test_regressions_are_tests_that_passed_before_and_not_after():
 
 def test_regression_found_after_breaking_a_real_test(tmp_path):
     write_project(tmp_path, {"calc.py": "def add(a, b):\n    return a + b\n"})
-    write_project(
-        tmp_path, {"test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"}
-    )
+    write_project(tmp_path, {"test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
     before = run_test_command(PYTEST, tmp_path)
     write_project(tmp_path, {"calc.py": "def add(a, b):\n    return a - b - 0\n"})
     after = run_test_command(PYTEST, tmp_path)
