@@ -26,6 +26,12 @@ def test_peer_routers_each_move_whole_and_the_module_keeps_nothing() -> None:
     assert routers == {"accounts": "account_router", "entities": "entity_router", "health": "health_router"}
     assert all(e.router == g.router for g in plan.groups for e in g.endpoints)
     assert not [w for g in plan.groups for w in g.why if "included at its original place" in w]
+    # what the table shows: each route's path under its router's own prefix (`@entity_router.get("")` included)
+    assert {g.name: g.shown_path for g in plan.groups} == {
+        "accounts": "/accounts",
+        "entities": "/entities",
+        "health": "/health",
+    }
     assert plan.main == []
 
 

@@ -125,7 +125,7 @@ def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) ->
     return ""
 
 
-def _router_prefix(analysis: Analysis, unit: Unit) -> str | None:
+def router_prefix(analysis: Analysis, unit: Unit) -> str | None:
     own = "".join(analysis.local_router_prefixes.get(name, "") for name in unit.binds)
     for registration in analysis.registrations:
         if registration.kind == "include" and registration.function in unit.binds and registration.path:
@@ -288,7 +288,7 @@ def _block(analysis: Analysis, block_id: int, members: list[int], leading: int, 
         must_stay=next((r for r in (_must_stay(u, analysis, leading) for u in member_units) if r), ""),
         endpoint_paths=[],
         router_var=router_var,
-        router_prefix=_router_prefix(analysis, units[routers[router_var]]) if router_var else None,
+        router_prefix=router_prefix(analysis, units[routers[router_var]]) if router_var else None,
         # a hook that alone binds module state (`global client` in a startup handler) is placed with that state
         is_hook=single_function
         and (bool(member_units[0].hook_kinds) or member_units[0].name in hook_functions)

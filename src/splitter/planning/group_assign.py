@@ -15,10 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from splitter.analysis.blocks import strongly_connected
+from splitter.analysis.blocks import router_prefix, strongly_connected
+from splitter.analysis.model import Analysis
 from splitter.planning.destination import MAIN, Destination
 from splitter.planning.grouping import group_key
-from splitter.planning.plan_io import Group
+from splitter.planning.plan_io import Endpoint, Group
 from splitter.planning.size_split import split_large_groups
 
 # First path segments of health checks and probes: with root pages and metadata, one `system` router.
@@ -371,3 +372,29 @@ def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]]) -> No
                 "that can match the same request keep their order"
             )
         group.why = why
+
+
+def common_path(analysis: Analysis, endpoints: list[Endpoint]) -> str:
+    """The literal path a group's endpoints share (the plan's table shows it), each endpoint's path under the
+    prefix of the monolith's own APIRouter it is registered on: `/reconciliation/sessions`, not `/sessions`."""
+    return _common_prefix([_full_path(analysis, e) for e in endpoints if e.path is not None])
+
+
+def _full_path(analysis: Analysis, endpoint: Endpoint) -> str:
+    """The endpoint's path under the prefix of the monolith's own APIRouter it is registered on, if any (what the
+    plan's table shows: `/reconciliation/sessions`, not `/sessions`)."""
+    index = analysis.local_routers.get(endpoint.router)
+    prefix = router_prefix(analysis, analysis.units[index]) if index is not None else ""
+    return (prefix or "") + endpoint.path
+
+
+def _common_prefix(paths: list[str]) -> str:
+    if not paths:
+        return ""
+    split = [p.split("/") for p in paths]
+    common = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) != 1 or "{" in parts[0]:
+            break
+        common.append(parts[0])
+    return "/".join(common) or "/"

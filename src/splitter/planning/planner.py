@@ -27,7 +27,7 @@ from splitter.planning.plan_notes import plan_notes
 from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
 from splitter.planning.router_parts import split_local_routers
-from splitter.planning.group_assign import GroupAssigner, GroupingInput, cyclic_groups, explain_groups
+from splitter.planning.group_assign import GroupAssigner, GroupingInput, common_path, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -419,7 +419,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
             by_dest[planner.unit_dest.get(unit.index, destination)].append(unit.name)
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
-        group.common_path = _common_prefix([e.path for e in group.endpoints if e.path])
+        group.common_path = common_path(analysis, group.endpoints)
     explain_groups(groups.values(), _name_reasons(planner))
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
@@ -479,15 +479,3 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
             target = group.router_symbols if destination.role is Role.ROUTER else group.service_symbols
             target += [n for n in names if n not in endpoint_functions]
     return groups
-
-
-def _common_prefix(paths: list[str]) -> str:
-    if not paths:
-        return ""
-    split = [p.split("/") for p in paths]
-    common = []
-    for parts in zip(*split, strict=False):
-        if len(set(parts)) != 1 or "{" in parts[0]:
-            break
-        common.append(parts[0])
-    return "/".join(common) or "/"
