@@ -227,7 +227,8 @@ class Emitter:
             line = nodes.module_import(
                 self.where, draft.destination, home, alias or self.alias_for(draft.destination, home)
             )
-            early = [line if alias else nodes.with_directive(line, "# noqa: F401 - sets up the environment first")]
+            line = line if alias else nodes.with_directive(line, "# noqa: F401 - sets up the environment first")
+            early = [*self._future_imports(), line]  # a `from __future__` import must stay the first statement
         lines = self._copied_imports(draft.destination, copied, future=not early) if copy_originals else []
         order = {d: i for i, d in enumerate([CORE, SHARED])}
         for target in sorted(generated, key=lambda d: (order.get(d, 2), d)):
@@ -312,10 +313,9 @@ class Emitter:
         self, destination: Destination, copied: dict[int, set[str]], future: bool = True
     ) -> list[cst.BaseStatement]:
         """`from __future__` imports first, then the original imports cut down to the names used, in order."""
-        futures = [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
-        lines = [self.statements[index].with_changes(leading_lines=[]) for index in futures] if future else []
+        lines = self._future_imports() if future else []
         for index in sorted(copied):
-            if index in futures:
+            if index in self._future_units():
                 continue
             statement = self.copied_import(index, copied[index] | {"*"}, destination)
             if statement is not None:
@@ -327,6 +327,14 @@ class Emitter:
                     statement = nodes.with_directive(statement, directive)
                 lines.append(statement.with_changes(leading_lines=[]))
         return lines
+
+    def _future_units(self) -> list[int]:
+        return [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
+
+    def _future_imports(self) -> list[cst.BaseStatement]:
+        """The monolith's `from __future__` imports: every generated module repeats them, first (moved code may
+        rely on them: annotations naming a class defined further down)."""
+        return [self.statements[index].with_changes(leading_lines=[]) for index in self._future_units()]
 
     def _rebound_unread(self, destination: Destination, names: set[str]) -> set[str]:
         """Those of `names` that the module imports but none of its code reads, and that an import, a def or a
