@@ -14,6 +14,7 @@ from splitter.analysis.rebinders import rebinders
 from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.planning.destination import CORE, MAIN, Destination
 from splitter.planning.plan_io import plan_from_json, plan_to_json
+from splitter.planning.planner import PlanOptions, make_plan
 from splitter.planning.project import load_project, plan_project
 from tests.helpers import code
 
@@ -137,3 +138,14 @@ def test_the_cli_entry_point_fixture_moves_every_reader_out_of_main(tmp_path: Pa
     assert "    # what the server runs with\n    core.SERVER_CALLBACK_URL = f" in router
     assert "    core.TMUX_SESSION_NAME = args.tmux_session\n" in router
     assert 'parser.add_argument("--tmux-session", default=core.TMUX_SESSION_NAME)' in router
+
+
+def test_a_rebinder_tying_a_cycle_too_big_for_a_module_lives_apart_from_its_global() -> None:
+    """grant-radar's `/refresh` rebinds the catalog every helper reads and calls the helpers that warm the caches:
+    as one block with the global it closed a cycle no module could hold. Apart, the cycle is gone."""
+    fixture = REPO / "fixtures/regressions/global_rebound_by_an_endpoint_in_a_cycle/server.py"
+    plan = make_plan(analyze_source(fixture.read_text(), Path("server.py")), PlanOptions(max_lines=40))
+    assert not [w for w in plan.warnings if "cannot stay under" in w], plan.warnings
+    placement = plan.placement()
+    assert placement["_catalog"] != placement["refresh"], placement
+    assert any("`refresh` rebinds `_catalog` with `global` and lives apart from it" in w for w in plan.warnings)

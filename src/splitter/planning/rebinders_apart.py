@@ -9,13 +9,21 @@ made again with those rebinders apart from their globals, and kept when main.py 
 to its home as a seam, and each rebinder reads and assigns it through that module (`core.X = v`; its `global`
 statement drops the name). A rebinder whose code cannot do that (analysis/rebinders.py) keeps today's block,
 named in a warning.
+
+The same holds when the block ties a reference cycle too big for one module (grant-radar: the `/refresh` endpoint
+rebinds the `_cache` list every catalog helper reads, and calls the helpers that warm the caches, so endpoint,
+global and helpers were one 678-line cycle that no module could hold): planned apart, the global is a plain
+seam, the endpoint one more reader of it, and the cycle is gone. That plan is kept when main.py keeps no more
+lines and fewer lines sit in modules over the size limit.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from splitter.analysis.blocks import strongly_connected
 from splitter.analysis.rebinders import Rebinder, rebinders
 from splitter.planning.destination import MAIN, Destination
 
@@ -26,16 +34,48 @@ if TYPE_CHECKING:
 def rebinders_apart(first: _Planner, replan: Callable[[frozenset[tuple[str, int]]], _Planner]) -> _Planner:
     """`first`, or the plan made again with the rebinders that hold their globals back planned apart."""
     analysis = first.analysis
-    rebinding = {u.index for u in analysis.units if u.rebinds_globals and _holds_back(first, u.index)}
+    candidates = [u.index for u in analysis.units if u.rebinds_globals]
+    tying = _blocks_in_cycles_too_big(first) if candidates else set()
+    rebinding = {i for i in candidates if _holds_back(first, i) or first.block_of_unit[i] in tying}
     holding = rebinders(analysis, rebinding) if rebinding else []
     apart = frozenset((r.name, r.unit) for r in holding if not r.blocker)
     chosen = first
     if apart:
         second = replan(apart)
-        if second.estimate_main_lines() < first.estimate_main_lines():
+        if _better(second, first):
             chosen = second
     chosen.warnings += [_kept_together(chosen, r) for r in holding if r.blocker and _holds_back(chosen, r.unit)]
     return chosen
+
+
+def _better(second: _Planner, first: _Planner) -> bool:
+    """main.py keeps fewer lines; or as many, and fewer lines of moved code sit in modules over the limit."""
+    main_first, main_second = first.estimate_main_lines(), second.estimate_main_lines()
+    if main_second != main_first:
+        return main_second < main_first
+    return _lines_over_the_limit(second) < _lines_over_the_limit(first)
+
+
+def _blocks_in_cycles_too_big(planner: _Planner) -> set[int]:
+    """Moved blocks in a cycle of references bigger than a module holds beside its imports (what
+    `split_oversized` fits in one): no plan can put its members apart."""
+    budget = int(planner.options.max_lines * 0.8)
+    moved = sorted(b for b, d in planner.dest.items() if d != MAIN)
+    tying: set[int] = set()
+    for cycle in strongly_connected(moved, planner.deps):
+        if len(cycle) > 1 and sum(planner.blocks[b].lines for b in cycle) > budget:
+            tying.update(cycle)
+    return tying
+
+
+def _lines_over_the_limit(planner: _Planner) -> int:
+    held: dict[Destination, int] = defaultdict(int)
+    for block in planner.blocks:
+        for unit in block.units:
+            destination = planner.unit_dest.get(unit, planner.dest.get(block.id, MAIN))
+            held[destination] += planner.analysis.units[unit].footprint
+    limit = planner.options.max_lines
+    return sum(max(0, lines - limit) for destination, lines in held.items() if destination != MAIN)
 
 
 def _holds_back(planner: _Planner, unit: int) -> bool:
