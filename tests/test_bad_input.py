@@ -57,7 +57,7 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("name", "fragments"), [
-    ("syntax_error.py", ("does not parse", ":19:")),
+    ("syntax_error.py", ("does not parse as Python 3.", ":19:", "run with that Python")),
     ("no_app.py", ("no FastAPI app",)),
     ("binary.py", ("binary data",)),
     ("latin1.py", ("not utf-8 text", "UTF-8")),

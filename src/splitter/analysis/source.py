@@ -6,6 +6,7 @@ import ast
 import io
 import os
 import re
+import sys
 import tokenize
 from pathlib import Path
 import subprocess
@@ -115,7 +116,15 @@ def parse_python(text: str, path: Path) -> ast.Module:
     try:
         return ast.parse(text, filename=str(path))
     except SyntaxError as exc:
-        raise SplitterError(f"does not parse: {exc.msg}", path, exc.lineno) from None
+        # Syntax a newer Python accepts (grant-radar's PEP 701 f-strings, 3.12) fails the same way as a typo:
+        # say which Python read it, so a project on a newer one knows to run splitter there.
+        python = ".".join(map(str, sys.version_info[:2]))
+        raise SplitterError(
+            f"does not parse as Python {python}: {exc.msg} (code written for a newer Python needs splitter run "
+            "with that Python)",
+            path,
+            exc.lineno,
+        ) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SplitterError(f"does not parse: {exc}", path) from None
 
