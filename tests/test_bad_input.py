@@ -16,7 +16,7 @@ from splitter.cli import app
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 runner = CliRunner()
 
-SMALL = '''from fastapi import FastAPI
+SMALL = """from fastapi import FastAPI
 
 app = FastAPI()
 
@@ -33,12 +33,15 @@ def list_items():
 @app.get("/v1/users")
 def list_users():
     return [helper()]
-'''
+"""
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def assert_one_error_line(result, *fragments: str) -> None:
@@ -56,14 +59,17 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize(("name", "fragments"), [
-    ("syntax_error.py", ("does not parse as Python 3.", ":19:", "run with that Python")),
-    ("no_app.py", ("no FastAPI app",)),
-    ("binary.py", ("binary data",)),
-    ("latin1.py", ("not utf-8 text", "UTF-8")),
-    ("empty.py", ("no FastAPI app",)),
-    ("app_factory.py", (":8:", "`create_app()` makes one here", "app factory")),
-])
+@pytest.mark.parametrize(
+    ("name", "fragments"),
+    [
+        ("syntax_error.py", ("does not parse as Python 3.", ":19:", "run with that Python")),
+        ("no_app.py", ("no FastAPI app",)),
+        ("binary.py", ("binary data",)),
+        ("latin1.py", ("not utf-8 text", "UTF-8")),
+        ("empty.py", ("no FastAPI app",)),
+        ("app_factory.py", (":8:", "`create_app()` makes one here", "app factory")),
+    ],
+)
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_files_that_cannot_be_split(tmp_path: Path, name: str, fragments: tuple[str, ...], command: str) -> None:
     target = tmp_path / name
@@ -79,13 +85,16 @@ def test_missing_path_and_directory(tmp_path: Path) -> None:
     assert_one_error_line(runner.invoke(app, ["apply", str(tmp_path), "--yes"]), "is a directory")
 
 
-@pytest.mark.parametrize(("plan", "fragments"), [
-    ("not json at all", ("not valid JSON",)),
-    ('{"version": 99, "groups": []}', ("unsupported plan version",)),
-    ('{"version": 1}', ("`groups` must be a list",)),
-    ('{"version": 1, "groups": [{"name": "../../x", "endpoints": []}]}', ("not a valid Python identifier",)),
-    ('{"version": 1, "groups": [{"name": "main", "endpoints": []}]}', ("reserved",)),
-])
+@pytest.mark.parametrize(
+    ("plan", "fragments"),
+    [
+        ("not json at all", ("not valid JSON",)),
+        ('{"version": 99, "groups": []}', ("unsupported plan version",)),
+        ('{"version": 1}', ("`groups` must be a list",)),
+        ('{"version": 1, "groups": [{"name": "../../x", "endpoints": []}]}', ("not a valid Python identifier",)),
+        ('{"version": 1, "groups": [{"name": "main", "endpoints": []}]}', ("reserved",)),
+    ],
+)
 def test_invalid_plans(project: Path, plan: str, fragments: tuple[str, ...]) -> None:
     (project / "plan.json").write_text(plan)
     before = tree_digest(project)
@@ -107,7 +116,9 @@ def test_stale_plan_names_the_function_main_no_longer_defines(project: Path) -> 
 def test_edited_plan_that_splits_a_global_from_its_setter_is_refused(tmp_path: Path) -> None:
     """The setter binds the name with `:=`, which it cannot do through another module (a plain assignment it can:
     analysis/rebinders.py), so the two must move together."""
-    source = SMALL + '''
+    source = (
+        SMALL
+        + """
 
 _mode = "a"
 
@@ -115,7 +126,8 @@ _mode = "a"
 def set_mode(value):
     global _mode
     return (_mode := value)
-'''
+"""
+    )
     (tmp_path / "main.py").write_text(source)
     runner.invoke(app, ["plan", str(tmp_path / "main.py"), "--out", str(tmp_path / "plan.json")])
     plan = json.loads((tmp_path / "plan.json").read_text())
@@ -204,11 +216,18 @@ def test_usage_mistakes_through_the_console_script_are_one_line(tmp_path: Path) 
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, lines)
 
 
-@pytest.mark.parametrize(("layout", "fragments"), [
-    pytest.param({"routers_package": "main"}, ("`routers_package` is 'main'", "main.py itself"), id="named-like-main"),
-    pytest.param({"core_module": "routers"}, ("`routers_package` and `core_module` are both 'routers'",), id="twice"),
-    pytest.param({"compat_module": "import"}, ("`compat_module` is 'import', a Python keyword",), id="keyword"),
-])
+@pytest.mark.parametrize(
+    ("layout", "fragments"),
+    [
+        pytest.param(
+            {"routers_package": "main"}, ("`routers_package` is 'main'", "main.py itself"), id="named-like-main"
+        ),
+        pytest.param(
+            {"core_module": "routers"}, ("`routers_package` and `core_module` are both 'routers'",), id="twice"
+        ),
+        pytest.param({"compat_module": "import"}, ("`compat_module` is 'import', a Python keyword",), id="keyword"),
+    ],
+)
 def test_edited_layout_that_would_shadow_or_merge_modules_is_refused(project: Path, layout: dict, fragments) -> None:
     planned = runner.invoke(app, ["plan", str(project / "main.py"), "-o", "-"])
     plan = json.loads(planned.stdout)
