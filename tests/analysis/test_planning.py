@@ -316,6 +316,17 @@ def test_a_function_calling_locals_moves_and_no_warning_says_it_cannot() -> None
     assert not any("locals()" in w or "vars()" in w for w in plan.warnings), plan.warnings
 
 
+def test_a_literal_globals_lookup_moves_with_the_name_it_reads_unless_that_name_is_a_seam() -> None:
+    # fixtures/regressions/globals_lookup_of_a_name_it_reads.py, from strategyos-mvp's api.py (issue 9)
+    _, plan = plan_for(REPO / "fixtures/regressions/globals_lookup_of_a_name_it_reads.py")
+    placement = plan.placement()
+    assert MAIN not in (placement["describe"], placement["shout"], placement["humanize_token"])
+    assert placement["rated"] == placement["RATE"] == MAIN
+    kept = [w for w in plan.warnings if "`rated` stays in main.py" in w]
+    assert kept and "asks globals() for `RATE`" in kept[0], plan.warnings
+    assert not any("`describe`" in w or "`shout`" in w or "cannot be traced" in w for w in plan.warnings)
+
+
 def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> None:
     # fixtures/regressions/endpoint_caller_typed_by_another_class.py: feedBack's SmartCollectionProvider
     project, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_typed_by_another_class.py")

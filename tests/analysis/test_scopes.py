@@ -298,12 +298,25 @@ DYNAMIC = [
     ("vars(obj) is obj.__dict__", "settings = vars(parse_args())\n", set()),
     ("a method named exec is not the builtin", "def f(cursor):\n    cursor.exec('sql')\n", set()),
     ("plain calls", "value = compute(1)\n", set()),
+    # strategyos-mvp's api.py: a guard asking globals() for a name the code also reads is a read of that name
+    ("'x' in globals() guarding a read of x", "def f(s):\n    return fmt(s) if 'fmt' in globals() else s\n", set()),
+    ("get and [] of a name it reads", "def f():\n    return globals().get('x') or globals()['x'] or x\n", set()),
+    ("a name asked for but never read", "def f():\n    return globals().get('fmt')\n", {"globals()"}),
+    ("a name held in a variable", "def f(name):\n    return globals()[name] if fmt else None\n", {"globals()"}),
+    ("written through globals()", "def f():\n    globals()['fmt'] = fmt\n", {"globals()"}),
+    ("a lookup beside another use", "def f():\n    return 'x' in globals() and x(dict(globals()))\n", {"globals()"}),
 ]
 
 
 @pytest.mark.parametrize(("source", "reasons"), [r[1:] for r in DYNAMIC], ids=[r[0] for r in DYNAMIC])
 def test_dynamic_calls(source: str, reasons: set[str]) -> None:
     assert facts_of(source).dynamic == reasons
+
+
+def test_a_literal_globals_lookup_names_what_it_asks_for() -> None:
+    facts = facts_of("def f(s):\n    return fmt(s) if 'fmt' in globals() else s\n")
+    assert facts.global_lookups == {"fmt"} and "fmt" in facts.uses
+    assert facts_of("def f():\n    return fmt(globals())\n").global_lookups == frozenset()
 
 
 # (id, statement, mutated names)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.ast_walk import child_nodes, walk
+from splitter.analysis.global_lookups import literal_lookups
 from dataclasses import dataclass, field
 
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
@@ -32,6 +33,7 @@ class ScopeFacts:
     dynamic: set[str] = field(default_factory=set)  # exec/eval/globals() seen
     dunder_file: bool = False
     strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
+    global_lookups: frozenset[str] = frozenset()  # `'x' in globals()` of a name it also reads (global_lookups.py)
 
 
 @dataclass(eq=False)
@@ -449,6 +451,11 @@ def statement_facts(node: ast.stmt) -> ScopeFacts:
     handler_only = module.transient - _assigned_elsewhere(node, module.transient)
     facts.uses = (module_reads(module) | facts.global_decls) - handler_only
     facts.binds = module.bound - handler_only
+    if "globals()" in facts.dynamic:
+        names = literal_lookups(node)
+        if names is not None and names <= facts.uses:  # every call asks for a name the code also reads
+            facts.dynamic.discard("globals()")
+            facts.global_lookups = names
     return facts
 
 

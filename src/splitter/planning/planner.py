@@ -21,6 +21,7 @@ from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
 from splitter.planning.handover import handover_names, reads_only_at_call_time
+from splitter.planning.name_lookups import keep_lookups_of_relayed_names
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
 from splitter.planning.plan_notes import plan_notes
@@ -71,6 +72,7 @@ class _Planner:
                 binder.setdefault(name, block.id)
         self.binder = binder
         self.handover = handover_names(analysis, frozenset(options.patched_names))
+        keep_lookups_of_relayed_names(self)
         for block in self.blocks:
             registry_reads = (analysis.units[u].registry_reads for u in block.units)
             for name in block.uses.union(*registry_reads):
