@@ -9,6 +9,7 @@ import pytest
 from splitter.analysis.patched_names import (
     find_patch_sites,
     find_patched_names,
+    function_source_reads,
     module_name_from_path,
     rebound_names,
     source_reads,
@@ -268,6 +269,13 @@ def test_reads_of_the_modules_source_text(source: str, lines: list[int]) -> None
     sites = find_patch_sites([(Path("t.py"), source)], "main")
     assert source_reads(sites) == [("t.py", line) for line in lines]
     assert rebound_names(sites) == {}
+
+
+def test_a_read_of_one_functions_source_is_named_and_rebinds_nothing() -> None:
+    source = "import inspect\nimport main as m\n\ndef test():\n    assert 'x' in inspect.getsource(m.helper)\n"
+    sites = find_patch_sites([(Path("t.py"), source)], "main")
+    assert function_source_reads(sites) == [("helper", "t.py", 5)]
+    assert source_reads(sites) == [] and rebound_names(sites) == {}
 
 
 def test_files_are_aggregated_sorted_and_unreadable_files_skipped(tmp_path: Path) -> None:

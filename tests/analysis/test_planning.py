@@ -532,6 +532,49 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
     assert len(warnings) == 1 and warnings[0].startswith(f"{Path('tests') / 'test_source.py'}:7: ")
 
 
+def test_a_test_reading_a_function_the_split_rewrites_is_a_plan_warning(tmp_path: Path) -> None:
+    # strategyos-mvp: inspect.getsource(api_module._assistant_chat_response) looked for `llm_qa.chat_status(CONFIG)`
+    (tmp_path / "main.py").write_text(code('''
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        CONFIG = {"mode": "auto"}
+
+
+        def describe():
+            return CONFIG["mode"]
+
+
+        def plain():
+            return "plain"
+
+
+        @app.get("/items")
+        def list_items():
+            return [describe(), plain()]
+    '''))
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_source.py").write_text(code('''
+        import inspect
+
+        import main
+
+
+        def test_sources(monkeypatch):
+            monkeypatch.setattr(main, "CONFIG", {"mode": "manual"})
+            assert "CONFIG[" in inspect.getsource(main.describe)
+            assert "plain" in inspect.getsource(main.plain)
+            assert "@app.get" in inspect.getsource(main.list_items)
+    '''))
+    plan = plan_project(load_project(tmp_path / "main.py"))
+    test = Path("tests") / "test_source.py"
+    warnings = {w.split(":")[1]: w for w in plan.warnings if "inspect.getsource" in w}
+    assert sorted(warnings) == ["10", "8"], plan.warnings
+    describe, list_items = warnings["8"], warnings["10"]
+    assert describe.startswith(f"{test}:8: reads the source text of `main.describe`") and "`CONFIG`" in describe
+    assert list_items.startswith(f"{test}:10: reads the source text of `main.list_items`") and "@router" in list_items
+
+
 def test_a_monoliths_own_router_too_big_for_a_file_is_cut_into_parts_and_the_note_names_its_largest_route() -> None:
     """A monolith's APIRouter moves with its routes: cut in source order into a package's parts; a route bigger than
     a file stays whole, in the package's __init__.py with the router, and the note says so."""

@@ -47,7 +47,7 @@ def find_patched_names(
 def rebound_names(sites: Iterable[PatchSite]) -> dict[str, list[tuple[str, int]]]:
     found: dict[str, list[tuple[str, int]]] = {}
     for site in sites:
-        if site.name is not None:
+        if site.name is not None and site.form != "source_of":
             found.setdefault(site.name, []).append((site.file, site.line))
     return {name: sorted(set(places)) for name, places in sorted(found.items())}
 
@@ -55,6 +55,11 @@ def rebound_names(sites: Iterable[PatchSite]) -> dict[str, list[tuple[str, int]]
 def source_reads(sites: Iterable[PatchSite]) -> list[tuple[str, int]]:
     """Where code reads the module's own source text (`inspect.getsource(main)`): a split changes that text."""
     return sorted({(site.file, site.line) for site in sites if site.form == "source"})
+
+
+def function_source_reads(sites: Iterable[PatchSite]) -> list[tuple[str, str, int]]:
+    """(name, file, line) where code reads one function's source text (`inspect.getsource(main.helper)`)."""
+    return sorted({(site.name, site.file, site.line) for site in sites if site.form == "source_of" and site.name})
 
 
 def find_patch_sites(
@@ -236,15 +241,20 @@ class _Scanner:
                 form = call_form(callee)
                 if form is not None:
                     self._record_call(node, form)
-                elif callee and callee.rpartition(".")[2] in _SOURCE_READERS and self._reads_module(node):
-                    self._add(None, node, "source")
+                elif callee and callee.rpartition(".")[2] in _SOURCE_READERS:
+                    self._record_source_read(node)
             elif kind is ast.Assign or kind is ast.Delete:
                 self._record_targets(node.targets, "assign" if kind is ast.Assign else "del")
             elif kind is ast.AnnAssign or kind is ast.AugAssign:
                 self._record_targets([node.target], "assign" if kind is ast.AnnAssign else "augassign")
 
-    def _reads_module(self, call: ast.Call) -> bool:
-        return bool(call.args) and self._is_old_module(call.args[0])
+    def _record_source_read(self, call: ast.Call) -> None:
+        """`inspect.getsource(main)` reads the module's text; `inspect.getsource(main.helper)` one function's
+        (form "source_of", its name kept for the plan to tell whether the split rewrites it; never a rebinding)."""
+        if call.args and self._is_old_module(call.args[0]):
+            self._add(None, call, "source")
+        elif call.args and self._name_through_alias(call.args[0]):
+            self._add(self._name_through_alias(call.args[0]), call, "source_of")
 
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}

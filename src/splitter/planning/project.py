@@ -375,7 +375,8 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         from splitter.planning.settings import plan_options, read_settings
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
-    from splitter.analysis.patched_names import rebound_names, source_reads
+    from splitter.analysis.patched_names import rebound_names
+    from splitter.planning.source_reads import source_read_warnings
 
     scanned = _repository_scan(project)
     layout, existing = choose_layout(project.analysis)
@@ -390,7 +391,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     )
     plan = make_plan(project.analysis, options)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
-    plan.warnings += [_source_read_warning(project, file, line) for file, line in source_reads(sites)]
+    plan.warnings += source_read_warnings(project.analysis, plan, sites, lambda file: _shown(project, file))
     plan.warnings += _file_read_warnings(project, scanned.file_reads)
     plan.warnings += _hazard_warnings(project, plan, scanned.hazards)
     return plan
@@ -457,14 +458,6 @@ def _hazard_warnings(project: Project, plan: Plan, hazards: list) -> list[str]:
 
 def _shown(project: Project, file: str) -> Path:
     return Path(file).relative_to(project.root) if Path(file).is_relative_to(project.root) else Path(file)
-
-
-def _source_read_warning(project: Project, file: str, line: int) -> str:
-    return (
-        f"{_shown(project, file)}:{line}: reads the source text of {project.analysis.path.name} (inspect.getsource): "
-        "after the split most of that code lives in routers/ and services/, so what it finds there changes; update "
-        "it by hand"
-    )
 
 
 def _file_read_warnings(project: Project, reads: list[tuple[str, int]]) -> list[str]:
