@@ -59,4 +59,5 @@ def _route_on_the_app(analysis: Analysis, unit: Unit) -> bool:
 
 
 def _listed(names: list[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names)
+    shown = ", ".join(f"`{name}`" for name in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
