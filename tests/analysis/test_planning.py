@@ -327,6 +327,18 @@ def test_a_literal_globals_lookup_moves_with_the_name_it_reads_unless_that_name_
     assert not any("`describe`" in w or "`shout`" in w or "cannot be traced" in w for w in plan.warnings)
 
 
+def test_a_plain_assignment_kept_for_the_app_hands_its_names_over_to_core() -> None:
+    # fixtures/regressions/gateway_built_from_the_app_at_the_end.py, from oompah's server.py (issue 9)
+    project, plan = plan_for(REPO / "fixtures/regressions/gateway_built_from_the_app_at_the_end.py")
+    placement = plan.placement()
+    assert placement["_gateway"] == placement["_gateway_app"] == MAIN
+    assert placement["gateway_status"] != MAIN
+    lines = project.analysis.source.splitlines()
+    built = [lines.index("_gateway = Gateway(app)") + 1, lines.index("_gateway_app = _gateway.asgi()") + 1]
+    notes = [n for n in plan.warnings if "`gateway_status` reads `_gateway`, `_gateway_app`" in n]
+    assert notes and notes[0].endswith(f"after the lines {built[0]} and {built[1]} that bind them")
+
+
 def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> None:
     # fixtures/regressions/endpoint_caller_typed_by_another_class.py: feedBack's SmartCollectionProvider
     project, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_typed_by_another_class.py")

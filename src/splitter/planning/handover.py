@@ -17,7 +17,9 @@ A block that configures the app stays in main.py, and so did everything using th
 An endpoint that reads such a name only in its body moves: it reads `core.metrics_collector`, which main.py sets
 on the line after the block (`core.metrics_collector = metrics_collector`). That holds when the block binds the
 name on every path through it (the `try` body and each handler, both sides of an `if`), nothing else binds it,
-no `global` statement rebinds it and the repository's tests do not patch it through the old module.
+no `global` statement rebinds it and the repository's tests do not patch it through the old module. A plain
+assignment kept in main.py because it uses the app at import time (`_mcp_gateway = build_mcp_gateway(app)`, oompah),
+or a name such an assignment binds (`_mcp_gateway_app = _mcp_gateway.streamable_http_app()`), hands over the same way.
 """
 
 from __future__ import annotations
@@ -36,11 +38,18 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
         return {}
     binders = Counter(n for u in analysis.units if not u.is_copied for n in u.binds)
     rebound = set().union(*(u.rebinds_globals for u in analysis.units))
-    names = {}
+    names: dict[str, int] = {}
     for unit in analysis.units:
-        if unit.kind != "compound" or not unit.app_in_body or unit.app_at_call_time or unit.dynamic:
+        if unit.app_at_call_time or unit.dynamic:
             continue
-        for name in _bound_on_every_path(analysis.tree.body[unit.index]):
+        node = analysis.tree.body[unit.index]
+        if unit.kind == "compound" and unit.app_in_body:
+            bound = _bound_on_every_path(node)
+        elif unit.kind == "assign" and (unit.app_in_body or unit.uses & names.keys()):  # oompah's MCP gateway
+            bound = _plain_binds([node]) - set(analysis.app_names)
+        else:
+            continue
+        for name in bound:
             if binders[name] == 1 and name not in rebound and name not in patched:
                 names[name] = unit.index
     return names

@@ -77,11 +77,16 @@ def _handover_note(analysis: Analysis, planner: _Planner, unit) -> list[str]:
     if not names:
         return []
     shown = ", ".join(f"`{n}`" for n in names)
-    line = analysis.units[planner.handover[names[0]]].first_line
+    lines = sorted({analysis.units[planner.handover[n]].first_line for n in names})
+    where = f"the block at line {lines[0]} that binds" if len(lines) == 1 else f"the lines {_lines(lines)} that bind"
     return [
         f"{analysis.path}:{unit.first_line}: `{unit.name}` reads {shown} at call time: moved, it reads them from "
-        f"core, which main.py sets right after the block at line {line} that binds them"
+        f"core, which main.py sets right after {where} them"
     ]
+
+
+def _lines(lines: list[int]) -> str:
+    return ", ".join(str(n) for n in lines[:-1]) + f" and {lines[-1]}"
 
 
 def _kept(planner: _Planner, unit_index: int) -> bool:
