@@ -46,7 +46,9 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
         if unit.kind == "compound" and unit.app_in_body:
             bound = _bound_on_every_path(node)
         elif unit.kind == "assign" and (unit.app_in_body or unit.uses & names.keys()):  # oompah's MCP gateway
-            bound = _plain_binds([node]) - set(analysis.app_names)
+            # only names other code reads: an unread one (`routes = Resource(app).register()`) is app setup
+            # that may move as it is (planning/app_setup_runs.py), which a hand-over would hold in main.py
+            bound = (_plain_binds([node]) - set(analysis.app_names)) & _read_elsewhere(analysis, unit)
         else:
             continue
         for name in bound:
@@ -67,6 +69,10 @@ def reads_only_at_call_time(analysis: Analysis, unit: Unit, names: set[str]) -> 
     return not any(
         isinstance(n, ast.Name) and n.id in names for part in header if part is not None for n in ast.walk(part)
     )
+
+
+def _read_elsewhere(analysis: Analysis, unit: Unit) -> set[str]:
+    return set().union(*(u.uses for u in analysis.units if u is not unit))
 
 
 def _bound_on_every_path(node: ast.stmt) -> set[str]:
