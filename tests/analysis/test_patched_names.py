@@ -17,9 +17,7 @@ from splitter.analysis.patched_names import (
 from tests.helpers import code
 
 
-def scan(
-    source: str, old_module: str = "pkg.main", module: str | None = "tests.test_x"
-) -> dict[str, list[int]]:
+def scan(source: str, old_module: str = "pkg.main", module: str | None = "tests.test_x") -> dict[str, list[int]]:
     """Names -> lines for one file named tests/test_x.py."""
     found = find_patched_names([(Path("tests/test_x.py"), source)], old_module, module_name_for=lambda _path: module)
     return {name: [line for _file, line in places] for name, places in found.items()}
@@ -230,9 +228,7 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("source", "old", "expected"), [row[1:] for row in FORMS], ids=[row[0] for row in FORMS]
-)
+@pytest.mark.parametrize(("source", "old", "expected"), [row[1:] for row in FORMS], ids=[row[0] for row in FORMS])
 def test_forms(source: str, old: str, expected: dict[str, list[int]]) -> None:
     assert scan(source, old) == expected
 
@@ -259,8 +255,11 @@ def test_dynamic_names_are_sites_without_a_name() -> None:
     ("source", "lines"),
     [
         pytest.param("import inspect\nimport main\nsrc = inspect.getsource(main)\n", [3], id="inspect.getsource"),
-        pytest.param("from inspect import getsourcelines\nfrom pkg import main\ngetsourcelines(main)\n", [],
-                     id="another module of that name"),
+        pytest.param(
+            "from inspect import getsourcelines\nfrom pkg import main\ngetsourcelines(main)\n",
+            [],
+            id="another module of that name",
+        ),
         pytest.param("import main\nimport inspect\ninspect.getsource(main.helper)\n", [], id="one function's source"),
         pytest.param("import main as m\ndef test():\n    assert 'x' in inspect.getsource(m)\n", [3], id="alias"),
     ],

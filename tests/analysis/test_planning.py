@@ -40,9 +40,13 @@ def endpoint_functions(project: Project) -> set[str]:
     """Functions registered on the app by a decorator, outside any block: the ones a plan may move."""
     analysis = project.analysis
     return {
-        r.function for r in analysis.registrations
-        if r.owner == analysis.app_names[0] and r.form == "decorator" and r.kind in ("route", "websocket")
-        and not r.conditional and r.function
+        r.function
+        for r in analysis.registrations
+        if r.owner == analysis.app_names[0]
+        and r.form == "decorator"
+        and r.kind in ("route", "websocket")
+        and not r.conditional
+        and r.function
     }
 
 
@@ -173,7 +177,9 @@ def plan_source(tmp_path: Path, body: str) -> Plan:
 
 
 def test_literal_route_before_parameter_route_stays_in_one_group(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         @app.get("/items/me")
         def read_my_item():
             return {}
@@ -187,7 +193,8 @@ def test_literal_route_before_parameter_route_stays_in_one_group(tmp_path: Path)
         @app.post("/items")
         def create_item():
             return {}
-    """)
+    """,
+    )
     [group] = plan.groups
     assert group.name == "items"
     assert [(e.function, e.path, e.router) for e in group.endpoints] == [
@@ -200,7 +207,9 @@ def test_literal_route_before_parameter_route_stays_in_one_group(tmp_path: Path)
 
 
 def test_global_rebound_by_a_setter_is_a_seam_kept_with_its_setter(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         _mode = "normal"
 
 
@@ -228,7 +237,8 @@ def test_global_rebound_by_a_setter_is_a_seam_kept_with_its_setter(tmp_path: Pat
         @app.get("/users/{uid}")
         def user(uid: int):
             return {}
-    """)
+    """,
+    )
     placement = plan.placement()
     assert placement["_mode"] == placement["set_mode"]
     assert placement["_mode"] != MAIN
@@ -236,7 +246,9 @@ def test_global_rebound_by_a_setter_is_a_seam_kept_with_its_setter(tmp_path: Pat
 
 
 def test_helper_used_by_two_groups_goes_to_shared_and_by_one_to_its_service(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         def shared_helper(x):
             return x
 
@@ -263,19 +275,24 @@ def test_helper_used_by_two_groups_goes_to_shared_and_by_one_to_its_service(tmp_
         @app.get("/users/{uid}")
         def get_user(uid: int):
             return {}
-    """)
+    """,
+    )
     placement = plan.placement()
     assert placement["shared_helper"] == SHARED
     assert placement["orders_only"] == Destination.service("orders")
     orders, users = Destination.router("orders"), Destination.router("users")
     assert {n: placement[n] for n in ("list_orders", "get_order", "list_users", "get_user")} == {
-        "list_orders": orders, "get_order": orders,
-        "list_users": users, "get_user": users,
+        "list_orders": orders,
+        "get_order": orders,
+        "list_users": users,
+        "get_user": users,
     }
 
 
 def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         CLIENT = make_client()
         TIMEOUT = 5
 
@@ -288,7 +305,8 @@ def test_import_time_work_goes_to_core(tmp_path: Path) -> None:
         @app.get("/users/{uid}")
         def get_user(uid: int):
             return CLIENT.get(f"/users/{uid}")
-    """)
+    """,
+    )
     placement = plan.placement()
     assert placement["CLIENT"] == CORE
     assert placement["TIMEOUT"] == Destination.service("users")  # a plain constant follows its only user
@@ -354,7 +372,9 @@ def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> N
 def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: Path) -> None:
     # utxoracle's api/main.py: a `try` block imports a metrics collector and registers its middleware on the app;
     # here the except branch does not bind the name, so main.py cannot hand it over to core
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         try:
             from metrics_collector import MetricsCollector, metrics_middleware
 
@@ -367,7 +387,8 @@ def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: P
         @app.get("/metrics")
         def performance_metrics():
             return metrics_collector.get_metrics()
-    """)
+    """,
+    )
     line = HEADER.count("\n") + 1
     assert plan.placement()["performance_metrics"] == MAIN
     root = [w for w in plan.warnings if f"main.py:{line}: " in w]
@@ -392,11 +413,14 @@ HANDED_OVER = """
 """
 
 
-@pytest.mark.parametrize(("extra", "parameters", "moves"), [
-    pytest.param("", "", True, id="read-in-the-body"),
-    pytest.param("", "window: int = len(metrics_collector.names)", False, id="read-in-a-default"),
-    pytest.param("metrics_collector = None", "", False, id="bound-twice"),
-])
+@pytest.mark.parametrize(
+    ("extra", "parameters", "moves"),
+    [
+        pytest.param("", "", True, id="read-in-the-body"),
+        pytest.param("", "window: int = len(metrics_collector.names)", False, id="read-in-a-default"),
+        pytest.param("metrics_collector = None", "", False, id="bound-twice"),
+    ],
+)
 def test_names_a_block_kept_for_the_app_binds_are_handed_to_core_when_read_at_call_time(
     tmp_path: Path, extra: str, parameters: str, moves: bool
 ) -> None:
@@ -407,7 +431,9 @@ def test_names_a_block_kept_for_the_app_binds_are_handed_to_core_when_read_at_ca
 
 
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         @app.get("/state")
         def read_state(request: Request):
             return {"visits": app.state.visits}
@@ -421,7 +447,8 @@ def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> 
         @app.get("/users/{uid}")
         def get_user(uid: int):
             return {}
-    """)
+    """,
+    )
     placement = plan.placement()
     assert placement["read_state"] != MAIN  # it reads core.app at call time (issue 9, class 4)
     assert any("`read_state` uses the app in its body" in w and "core.app" in w for w in plan.warnings)
@@ -467,8 +494,9 @@ PINNED_WITHOUT_A_WORD = [
 ]
 
 
-@pytest.mark.parametrize(("body", "function"), [r[1:] for r in PINNED_WITHOUT_A_WORD],
-                         ids=[r[0] for r in PINNED_WITHOUT_A_WORD])
+@pytest.mark.parametrize(
+    ("body", "function"), [r[1:] for r in PINNED_WITHOUT_A_WORD], ids=[r[0] for r in PINNED_WITHOUT_A_WORD]
+)
 def test_an_endpoint_kept_in_main_is_named_in_a_warning(tmp_path: Path, body: str, function: str) -> None:
     """docs/design.md: what uses the app stays in main "with a warning"; fixtures/edge/README.md says the same
     for handler_uses_app.py. Without one, a user cannot tell why an endpoint was not moved."""
@@ -509,8 +537,10 @@ def test_an_oversized_note_on_a_group_cut_into_a_package_names_its_init() -> Non
     plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=60))
     assert plan.placement()["lore_detail"] == Destination.router("lore.detail"), plan.groups
     notes = [w for w in plan.warnings if "alone is" in w]
-    assert notes == ["main.py:3: `lore_page` alone is 84 lines: routers/lore/__init__.py cannot stay under 60 lines "
-                     "without cutting it"], plan.warnings
+    assert notes == [
+        "main.py:3: `lore_page` alone is 84 lines: routers/lore/__init__.py cannot stay under 60 lines "
+        "without cutting it"
+    ], plan.warnings
 
 
 def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None:
@@ -525,7 +555,8 @@ def test_a_module_of_a_router_package_reaches_what_the_package_imports() -> None
 
 
 def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Path) -> None:
-    (tmp_path / "main.py").write_text(code('''
+    (tmp_path / "main.py").write_text(
+        code("""
         from fastapi import FastAPI
 
         app = FastAPI()
@@ -534,7 +565,8 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
         @app.get("/items")
         def list_items():
             return []
-    '''))
+    """)
+    )
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_source.py").write_text(
         "import inspect\n\nimport main\n\n\ndef test_decorated():\n    assert '@app.get' in inspect.getsource(main)\n"
@@ -546,7 +578,8 @@ def test_a_test_reading_the_monoliths_source_text_is_a_plan_warning(tmp_path: Pa
 
 def test_a_test_reading_a_function_the_split_rewrites_is_a_plan_warning(tmp_path: Path) -> None:
     # strategyos-mvp: inspect.getsource(api_module._assistant_chat_response) looked for `llm_qa.chat_status(CONFIG)`
-    (tmp_path / "main.py").write_text(code('''
+    (tmp_path / "main.py").write_text(
+        code("""
         from fastapi import FastAPI
 
         app = FastAPI()
@@ -564,9 +597,11 @@ def test_a_test_reading_a_function_the_split_rewrites_is_a_plan_warning(tmp_path
         @app.get("/items")
         def list_items():
             return [describe(), plain()]
-    '''))
+    """)
+    )
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_source.py").write_text(code('''
+    (tmp_path / "tests" / "test_source.py").write_text(
+        code("""
         import inspect
 
         import main
@@ -577,7 +612,8 @@ def test_a_test_reading_a_function_the_split_rewrites_is_a_plan_warning(tmp_path
             assert "CONFIG[" in inspect.getsource(main.describe)
             assert "plain" in inspect.getsource(main.plain)
             assert "@app.get" in inspect.getsource(main.list_items)
-    '''))
+    """)
+    )
     plan = plan_project(load_project(tmp_path / "main.py"))
     test = Path("tests") / "test_source.py"
     warnings = {w.split(":")[1]: w for w in plan.warnings if "inspect.getsource" in w}
@@ -603,11 +639,13 @@ def test_a_monoliths_own_router_too_big_for_a_file_is_cut_into_parts_and_the_not
     assert placement["rpc_router"] == placement["handle_rpc"] == Destination.router("rpc")
     assert placement["ping"] == placement["peng"] == Destination.router("rpc.part_2")
     notes = [w for w in plan.warnings if "alone is" in w]
-    assert notes == ["main.py:4: `handle_rpc` alone is 44 lines: routers/rpc/__init__.py cannot stay under 40 lines "
-                     "without cutting it"], plan.warnings
+    assert notes == [
+        "main.py:4: `handle_rpc` alone is 44 lines: routers/rpc/__init__.py cannot stay under 40 lines "
+        "without cutting it"
+    ], plan.warnings
 
 
-GLOBAL_TIE = '''import os
+GLOBAL_TIE = """import os
 
 from fastapi import FastAPI
 
@@ -645,7 +683,7 @@ def main():
     global SESSION
     SESSION = "x"
     print(state)
-'''
+"""
 
 
 def test_a_name_tied_to_a_router_by_global_says_so(tmp_path: Path) -> None:
@@ -692,7 +730,9 @@ def test_a_helper_reading_dunder_file_follows_an_endpoint_caller_into_the_router
 
 
 def test_functions_using_the_app_at_call_time_share_one_note_naming_each_line(tmp_path: Path) -> None:
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         @app.get("/state")
         def read_state():
             return {"visits": app.state.visits}
@@ -706,7 +746,8 @@ def test_functions_using_the_app_at_call_time_share_one_note_naming_each_line(tm
         @app.get("/users/{uid}")
         def get_user(uid: int):
             return app.state.users[uid]
-    """)
+    """,
+    )
     noted = [w for w in plan.warnings if "core.app" in w]
     assert len(noted) == 1, plan.warnings
     source = (tmp_path / "main.py").read_text().splitlines()
@@ -745,7 +786,9 @@ def test_a_statement_preparing_later_imports_stays_whatever_page_breaks_come_bef
 
 def test_a_statement_binding_nothing_goes_to_core_which_main_imports(tmp_path: Path) -> None:
     # in services/shared.py (where a statement nothing uses went) no module imported it: it never ran
-    plan = plan_source(tmp_path, """
+    plan = plan_source(
+        tmp_path,
+        """
         WORKER = make_worker()
         WORKER.conf.eager = True
 
@@ -758,7 +801,8 @@ def test_a_statement_binding_nothing_goes_to_core_which_main_imports(tmp_path: P
         @app.get("/items")
         def list_items():
             return WORKER.run("items")
-    """)
+    """,
+    )
     placement = plan.placement()
     assert placement["WORKER"] == CORE
     assert placement["@7"] == CORE

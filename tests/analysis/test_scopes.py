@@ -329,9 +329,11 @@ def test_a_comprehension_in_a_class_body_does_not_see_class_attributes() -> None
     """Only the first iterable of a comprehension is evaluated in the class body; its element expression runs in
     a function scope that skips the class, so `LIMIT` below is the module global. Missing it means a moved
     class loses the import of `LIMIT` (NameError at import)."""
-    facts = facts_of(code("""
+    facts = facts_of(
+        code("""
         class Settings:
             LIMIT = 10
             limits = [LIMIT for _ in range(3)]
-    """))
+    """)
+    )
     assert "LIMIT" in facts.uses
