@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from splitter.analysis.blocks import environment_preparers
+from splitter.planning.handover import handover_names
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
 from splitter.planning.project import Project, load_project, plan_project
@@ -355,6 +356,33 @@ def test_a_plain_assignment_kept_for_the_app_hands_its_names_over_to_core() -> N
     built = [lines.index("_gateway = Gateway(app)") + 1, lines.index("_gateway_app = _gateway.asgi()") + 1]
     notes = [n for n in plan.warnings if "`gateway_status` reads `_gateway`, `_gateway_app`" in n]
     assert notes and notes[0].endswith(f"after the lines {built[0]} and {built[1]} that bind them")
+
+
+def test_a_plain_assignment_read_only_by_statements_at_import_is_not_handed_over(tmp_path: Path) -> None:
+    # warehouse_system's `_wh_router = ResourceRouter(app=app, ...)` then `_wh_router.register()`: app setup that
+    # moves as a run to app_setup.py; handing `_wh_router` over held both in main.py (303 lines, limit 200)
+    source = HEADER + code(
+        """
+        class ResourceRouter:
+            def __init__(self, app, prefix):
+                self.app, self.prefix = app, prefix
+
+            def register(self):
+                self.app.get(self.prefix)(lambda: [])
+
+
+        _wh_router = ResourceRouter(app=app, prefix="/api/warehouses")
+        _wh_router.register()
+
+
+        @app.get("/users")
+        def list_users():
+            return []
+        """
+    )
+    (tmp_path / "main.py").write_text(source)
+    project, _plan = plan_for(tmp_path / "main.py")
+    assert "_wh_router" not in handover_names(project.analysis)
 
 
 def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> None:

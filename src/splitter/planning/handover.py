@@ -46,9 +46,10 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
         if unit.kind == "compound" and unit.app_in_body:
             bound = _bound_on_every_path(node)
         elif unit.kind == "assign" and (unit.app_in_body or unit.uses & names.keys()):  # oompah's MCP gateway
-            # only names other code reads: an unread one (`routes = Resource(app).register()`) is app setup
-            # that may move as it is (planning/app_setup_runs.py), which a hand-over would hold in main.py
-            bound = (_plain_binds([node]) - set(analysis.app_names)) & _read_elsewhere(analysis, unit)
+            # only names a function reads when called: an unread one (`routes = Resource(app).register()`), or one
+            # a statement reads at import (warehouse's `_wh_router.register()`), is app setup that may move as it
+            # is (planning/app_setup_runs.py), which a hand-over would hold in main.py
+            bound = _read_when_called(analysis, unit, _plain_binds([node]) - set(analysis.app_names))
         else:
             continue
         for name in bound:
@@ -71,8 +72,14 @@ def reads_only_at_call_time(analysis: Analysis, unit: Unit, names: set[str]) -> 
     )
 
 
-def _read_elsewhere(analysis: Analysis, unit: Unit) -> set[str]:
-    return set().union(*(u.uses for u in analysis.units if u is not unit))
+def _read_when_called(analysis: Analysis, unit: Unit, names: set[str]) -> set[str]:
+    """Of `names` (which `unit` binds), those another unit reads only in a function body."""
+    found: set[str] = set()
+    for other in analysis.units:
+        wanted = other.uses & names if other is not unit else set()
+        if wanted and reads_only_at_call_time(analysis, other, wanted):
+            found |= wanted
+    return found
 
 
 def _bound_on_every_path(node: ast.stmt) -> set[str]:
