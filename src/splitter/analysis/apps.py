@@ -11,7 +11,7 @@ from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.conditional_binds import branch_statements
-from splitter.analysis.model import Diagnostic, Unit
+from splitter.analysis.model import ROUTE_DECORATORS, Diagnostic, Unit
 from splitter.errors import SplitterError
 
 
@@ -118,12 +118,7 @@ def _inside(tree: ast.Module, function: str) -> str:
 
 def _is_route_decorator(decorator: ast.expr) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else None
-    return isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS
-
-
-_ROUTE_METHODS = frozenset(
-    {"get", "post", "put", "patch", "delete", "options", "head", "trace", "api_route", "websocket"}
-)
+    return isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS
 
 
 def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:

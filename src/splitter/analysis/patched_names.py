@@ -253,8 +253,8 @@ class _Scanner:
         (form "source_of", its name kept for the plan to tell whether the split rewrites it; never a rebinding)."""
         if call.args and self._is_old_module(call.args[0]):
             self._add(None, call, "source")
-        elif call.args and self._name_through_alias(call.args[0]):
-            self._add(self._name_through_alias(call.args[0]), call, "source_of")
+        elif call.args and (name := self._name_through_alias(call.args[0])):
+            self._add(name, call, "source_of")
 
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -315,7 +316,7 @@ class Emitter:
         """`from __future__` imports first, then the original imports cut down to the names used, in order."""
         lines = self._future_imports() if future else []
         for index in sorted(copied):
-            if index in self._future_units():
+            if index in self._future_units:
                 continue
             statement = self.copied_import(index, copied[index] | {"*"}, destination)
             if statement is not None:
@@ -328,13 +329,14 @@ class Emitter:
                 lines.append(statement.with_changes(leading_lines=[]))
         return lines
 
+    @cached_property
     def _future_units(self) -> list[int]:
         return [u.index for u in self.analysis.units if any(i.module == "__future__" for i in u.imports)]
 
     def _future_imports(self) -> list[cst.BaseStatement]:
         """The monolith's `from __future__` imports: every generated module repeats them, first (moved code may
         rely on them: annotations naming a class defined further down)."""
-        return [self.statements[index].with_changes(leading_lines=[]) for index in self._future_units()]
+        return [self.statements[index].with_changes(leading_lines=[]) for index in self._future_units]
 
     def _rebound_unread(self, destination: Destination, names: set[str]) -> set[str]:
         """Those of `names` that the module imports but none of its code reads, and that an import, a def or a

@@ -377,15 +377,14 @@ def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]]) -> No
 def common_path(analysis: Analysis, endpoints: list[Endpoint]) -> str:
     """The literal path a group's endpoints share (the plan's table shows it), each endpoint's path under the
     prefix of the monolith's own APIRouter it is registered on: `/reconciliation/sessions`, not `/sessions`."""
-    return _common_prefix([_full_path(analysis, e) for e in endpoints if e.path is not None])
+    prefixes = {r: _own_router_prefix(analysis, r) for r in {e.router for e in endpoints}}
+    return _common_prefix([prefixes[e.router] + e.path for e in endpoints if e.path is not None])
 
 
-def _full_path(analysis: Analysis, endpoint: Endpoint) -> str:
-    """The endpoint's path under the prefix of the monolith's own APIRouter it is registered on, if any (what the
-    plan's table shows: `/reconciliation/sessions`, not `/sessions`)."""
-    index = analysis.local_routers.get(endpoint.router)
-    prefix = router_prefix(analysis, analysis.units[index]) if index is not None else ""
-    return (prefix or "") + endpoint.path
+def _own_router_prefix(analysis: Analysis, router: str) -> str:
+    """The prefix of the monolith's own APIRouter `router` ("" for a router the split generates)."""
+    index = analysis.local_routers.get(router)
+    return (router_prefix(analysis, analysis.units[index]) if index is not None else None) or ""
 
 
 def _common_prefix(paths: list[str]) -> str:
