@@ -15,7 +15,7 @@ from splitter.planning.plan_io import Plan
 OUTPUT_SCHEMA = 1
 
 
-_CREATION = {"app": "app creation, ", "router": "router creation, ", "routers": ""}
+_CREATION = {"app": "app creation, ", "router": "router creation, ", "routers": "", "factory": "the app factory, "}
 
 
 def _where(plan: Plan) -> tuple[Destinations, Path]:

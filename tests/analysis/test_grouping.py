@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from splitter.planning.group_assign import GroupAssigner, GroupingInput
-from splitter.planning.grouping import DEFAULT_SKIP_SEGMENTS
+from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS
 from splitter.planning.plan_io import plan_from_json, plan_to_json
 from splitter.planning.project import load_project, plan_project
 

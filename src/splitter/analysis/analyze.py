@@ -9,7 +9,9 @@ from typing import NamedTuple
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
-from splitter.analysis.apps import pin_app_factories, app_lifespan, ordered_apps
+from splitter.analysis.apps import route_decorator_counts, pin_app_factories, app_lifespan, ordered_apps
+from splitter.analysis.factory_extract import Extracted
+from splitter.analysis.factory_split import factory_extraction, take_factory_routes
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -369,10 +371,23 @@ class _UnitScanner:
 @without_gc
 def analyze_source(source: str, path: Path, module_name: str | None = None) -> Analysis:
     tree = parse_python(source, path)
+    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
+    made_apps = _find_objects(tree, "FastAPI", in_branches=True)
+    if not made_apps and not any(route_decorator_counts(tree).get(name) for name in routers):
+        extracted = factory_extraction(tree, source, _string_constants(tree))
+        if extracted is not None:  # an app factory registering its routes inside itself
+            return _analyze(parse_python(extracted.source, path), extracted.source, path, module_name, extracted)
+    return _analyze(tree, source, path, module_name)
+
+
+def _analyze(
+    tree: ast.Module, source: str, path: Path, module_name: str | None, extracted: Extracted | None = None
+) -> Analysis:
     module_name, package = name_and_package(path, module_name)
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     made_apps = _find_objects(tree, "FastAPI", in_branches=True)
-    apps, diagnostics = ordered_apps(tree, path, made_apps, routers)
+    factory = next((n for n in tree.body if getattr(n, "name", None) == extracted.factory), None) if extracted else None
+    apps, diagnostics = ordered_apps(tree, path, made_apps, routers, factory)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
     routers.pop(primary, None)  # a module of routes on one APIRouter and no app: that router is what is split
@@ -403,11 +418,13 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         local_router_prefixes=_prefixes(routers),
     )
     analysis.router_settings = _router_settings(tree, primary, apps[0][1]) if primary else {}
-    analysis.primary_kind = "app" if made_apps else "router" if primary else "routers"
+    analysis.primary_kind = "app" if made_apps else "router" if primary else "factory" if extracted else "routers"
     analysis.tree = tree
     analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
     _set_footprints(units, analysis.line_count)
     diagnose_registrations(analysis)
+    if extracted is not None:
+        take_factory_routes(analysis, extracted)
     return analysis
 
 

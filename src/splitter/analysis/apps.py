@@ -18,12 +18,12 @@ from splitter.errors import SplitterError
 def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
     """The app to split is the one most routes are registered on (a small sub-application is often created
     first), then the first created."""
-    counts = _route_decorator_counts(tree)
+    counts = route_decorator_counts(tree)
     order = {name: position for position, (name, _) in enumerate(apps)}
     return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
 
 
-def _route_decorator_counts(tree: ast.Module) -> dict[str, int]:
+def route_decorator_counts(tree: ast.Module) -> dict[str, int]:
     """name -> how many top-level definitions a `@name.<method>(...)` decorator registers."""
     counts: dict[str, int] = {}
     for node in tree.body:
@@ -65,7 +65,11 @@ def pin_app_factories(tree: ast.Module, units: list[Unit]) -> None:
 
 
 def ordered_apps(
-    tree: ast.Module, path: Path, apps: list[tuple[str, ast.stmt]], routers: dict[str, ast.stmt] | None = None
+    tree: ast.Module,
+    path: Path,
+    apps: list[tuple[str, ast.stmt]],
+    routers: dict[str, ast.stmt] | None = None,
+    factory: ast.stmt | None = None,
 ) -> tuple[list[tuple[str, ast.stmt]], list[Diagnostic]]:
     """The FastAPI apps the module creates (`apps`: name, statement), the one to split first, and a diagnostic
     when there are several. A module with no app whose routes are registered on its own APIRouter (`routes.py`
@@ -74,6 +78,8 @@ def ordered_apps(
         router = _router_split_instead(tree, routers or {})
         if router is not None:
             return [router], []
+        if factory is not None:  # its routes were taken out into functions it calls (analysis/factory_routes.py)
+            return [("", factory)], []
         made_in = _app_made_in_a_function(tree)
         if made_in is not None:
             line, function = made_in
@@ -124,7 +130,7 @@ def _is_route_decorator(decorator: ast.expr) -> bool:
 def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:
     """The module-level APIRouter most routes are registered on, when the module makes no app at module level (an
     app factory here stays in main.py: `pin_app_factories`)."""
-    counts = _route_decorator_counts(tree)
+    counts = route_decorator_counts(tree)
     ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
     if not ranked or not counts.get(ranked[0][0], 0):
         return None

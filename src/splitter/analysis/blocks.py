@@ -266,6 +266,8 @@ def _endpoint_paths(analysis: Analysis, binders: dict[str, list[int]]) -> dict[i
             handler_units.setdefault(binders[registration.function][-1], []).append(registration.path)
     for unit_index, paths in handler_units.items():
         endpoint_paths.setdefault(unit_index, []).extend(paths)
+    for function, routes in analysis.factory_routes.items():  # `register_items(app)`: an app factory's routes
+        endpoint_paths.setdefault(binders[function][-1], []).extend(route.path for route in routes)
     return endpoint_paths
 
 

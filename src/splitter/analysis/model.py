@@ -166,6 +166,11 @@ class Analysis:
     # what is split: the FastAPI app, or the APIRouter of a routes module that creates no app, or none of its
     # routers when they are peers (each moves whole; the app name is then "") (analysis/apps.py)
     primary_kind: str = "app"
+    # an app factory registering its routes inside itself: `source` is the monolith with runs of those routes
+    # taken out into `register_<resource>(app, ...)` functions (analysis/factory_split.py): function -> routes
+    factory: str | None = None
+    factory_routes: dict[str, list] = field(default_factory=dict)
+    line_map: list[int] | None = None  # line of `source` -> line of the monolith as written
     # the ast of `source`, kept so apply does not parse the monolith again (None: built without analysis)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
 
@@ -174,6 +179,12 @@ class Analysis:
         """The monolith's lines as Python numbers them, split once: slicing a statement's text out of them is how
         analysis reads its source."""
         return split_lines(self.source)
+
+    def original_line(self, line: int) -> int:
+        """The monolith's line, as written, of a line of `source` (they differ when routes left a factory)."""
+        if self.line_map is None or not 0 < line < len(self.line_map):
+            return line
+        return self.line_map[line]
 
     def text_of(self, first_line: int, last_line: int) -> str:
         return "\n".join(self.lines[first_line - 1 : last_line])

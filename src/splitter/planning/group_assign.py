@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from splitter.analysis.blocks import router_prefix, strongly_connected
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import MAIN, Destination
-from splitter.planning.grouping import group_key
+from splitter.analysis.path_keys import group_key
 from splitter.planning.plan_io import Endpoint, Group
 from splitter.planning.size_split import split_large_groups
 
@@ -358,11 +358,14 @@ def cyclic_groups(
     return [sorted(groups[i] for i in c) for c in components if len(c) > 1]
 
 
-def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]]) -> None:
+def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]], factory: str | None = None) -> None:
     """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router."""
     for group in groups:
         why = list(reasons.get(group.name, []))
-        own = group.service_symbols + group.router_symbols
+        own = [n for n in group.service_symbols + group.router_symbols if not (factory and n.startswith("register_"))]
+        generated = [n for n in group.router_symbols if factory and n.startswith("register_")]
+        if generated:
+            why.append(f"`{factory}()` registered these routes itself: now {_shown(generated, 4)}, which it calls")
         if own:
             why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
         for router in sorted({e.router for e in group.endpoints} - {group.router}):

@@ -7,36 +7,15 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from splitter.analysis.model import Registration
 from splitter.analysis.overlap import routes_overlap
 
-DEFAULT_SKIP_SEGMENTS = (r"api", r"v\d+(\.\d+)?", r"api[-_]?v\d+", r"rest", r"internal", r"public")
 RESERVED = frozenset(
     {"main", "core", "hooks", "shared", "routers", "services", "app", "router", "api", "test", "tests"}
 )
-
-
-def group_key(path: str | None, skip_segments: Sequence[str], depth: int = 1) -> str | None:
-    """The first `depth` literal segments of a path after version/API segments: '/v1/orders/{id}' -> 'orders'."""
-    if path is None:
-        return None
-    skip = [re.compile(f"^(?:{pattern})$", re.IGNORECASE) for pattern in skip_segments]
-    segments = [s for s in path.split("/") if s]
-    while segments and any(p.match(segments[0]) for p in skip):
-        segments.pop(0)
-    literal = []
-    for segment in segments:
-        if "{" in segment:
-            if literal:
-                continue  # a sub-prefix may sit behind a parameter: /orders/{id}/refunds -> orders/refunds
-            break
-        literal.append(segment)
-        if len(literal) == depth:
-            break
-    return "/".join(literal) if literal else ""
 
 
 def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:

@@ -25,6 +25,8 @@ class Endpoint:
     path: str | None
     line: int
     router: str = "router"  # a group included at several places has one router per place
+    # an app factory's route: the generated function registering it (analysis/factory_split.py), which moves
+    registered_by: str = ""
 
 
 @dataclass
@@ -110,7 +112,8 @@ class Plan:
                 put(name, destination)
         for group in self.groups:
             for endpoint in group.endpoints:
-                put(endpoint.function, Destination.router(group.name))
+                if not endpoint.registered_by:  # a nested definition: its function moves it
+                    put(endpoint.function, Destination.router(group.name))
             for name in group.router_symbols:
                 put(name, Destination.router(group.name))
             for name in group.service_symbols:
@@ -176,6 +179,10 @@ def check_group_name(name: object, source: str) -> str:
 
 def plan_to_json(plan: Plan) -> dict:
     data = asdict(replace(plan, extra_modules={}))
+    for group in data["groups"]:
+        for endpoint in group["endpoints"]:
+            if not endpoint["registered_by"]:
+                del endpoint["registered_by"]
     data["extra_modules"] = {str(d): list(names) for d, names in plan.extra_modules.items()}
     return data
 
@@ -258,9 +265,11 @@ def _endpoint_from_json(item: object, group: str, source: str) -> Endpoint:
     router = item.get("router", "router")
     if not isinstance(router, str) or not _IDENTIFIER.match(router):
         raise SplitterError(f"invalid plan: router of endpoint {item['function']!r} is not an identifier", source)
-    return Endpoint(
-        item["function"], list(item.get("methods") or []), item.get("path"), int(item.get("line") or 0), router
-    )
+    registered_by = item.get("registered_by", "")
+    if not isinstance(registered_by, str) or (registered_by and not _IDENTIFIER.match(registered_by)):
+        raise SplitterError(f"invalid plan: `registered_by` of {item['function']!r} is not an identifier", source)
+    line = int(item.get("line") or 0)
+    return Endpoint(item["function"], list(item.get("methods") or []), item.get("path"), line, router, registered_by)
 
 
 def _layout_from_json(raw: object, source: str) -> Layout:

@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
 from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
-from splitter.planning.grouping import (
-    DEFAULT_SKIP_SEGMENTS,
-    group_key,
-    identifier,
-)
+from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
+from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
@@ -96,6 +93,8 @@ class _Planner:
             and r.form == "decorator"
             and r.owner == self.analysis.app_names[0]
         ]
+        for index in self.blocks[block_id].units:  # the routes an app factory's generated function registers
+            names += [route.function for route in self.analysis.factory_routes.get(self.analysis.units[index].name, ())]
         return list(dict.fromkeys(names))
 
     def pin_closure(self, roots: list[int], reason: dict[int, str], name_roots: bool = False) -> None:
@@ -422,7 +421,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = common_path(analysis, group.endpoints)
-    explain_groups(groups.values(), _name_reasons(planner))
+    explain_groups(groups.values(), _name_reasons(planner), analysis.factory)
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     warnings = setup_module_notes(planner, warnings)
@@ -474,6 +473,15 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
                 registration.function, list(registration.methods or ()), registration.path, registration.line, router
             )
         )
+    for unit in analysis.units:  # `register_items(app)`: the routes an app factory registered inside itself
+        destination = planner.unit_dest.get(unit.index, planner.dest.get(planner.block_of_unit[unit.index], MAIN))
+        if unit.name in analysis.factory_routes and destination.role is Role.ROUTER:
+            group = groups.setdefault(destination.name, Group(name=destination.name, prefix=""))
+            for route in analysis.factory_routes[unit.name]:
+                methods = list(route.methods or ())
+                group.endpoints.append(
+                    Endpoint(route.function, methods, route.path, route.line, registered_by=unit.name)
+                )
     for destination, names in by_dest.items():
         if destination.role in (Role.ROUTER, Role.SERVICE) and destination not in planner.overflow:
             group = groups.setdefault(destination.name, Group(name=destination.name, prefix=""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from splitter.planning.grouping import group_key
+from splitter.analysis.path_keys import group_key
 
 if TYPE_CHECKING:
     from splitter.planning.group_assign import GroupAssigner

@@ -1,0 +1,325 @@
+"""Routes an app factory registers inside itself, cut into runs a module-level function can register.
+
+`def create_app(): app = FastAPI(...); ... @app.get("/items") def list_items(): ...; return app` holds its routes
+as nested definitions, out of a pure move's reach (docmind: 83 routes in one 3,600-line `create_app()`). Each run
+of one resource's routes becomes `def register_items(app, ...)` holding those definitions as they were, called by
+the factory where the run's first route was (analysis/factory_extract.py writes it); the pipeline then moves these
+functions into routers/ like any definition. The factory's locals the routes read are passed in. A route joins a
+run only when registering it at the run's place changes nothing it sees:
+
+- no route of another run that one request could match stands between (first match wins), nor a statement that
+  adds to the routing table some other way (`app.include_router(...)`, `app.mount(...)`, `setup(app)`);
+- a local its decorators or defaults read (evaluated when defined) is not bound again between, and a local its
+  body reads (a closure reads the last binding) is bound before the run and never again; a local bound only in a
+  branch or loop, or through `nonlocal`, keeps the route in the factory, as do `nonlocal` in the route itself and
+  a route function the factory's own code reads by name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from splitter.analysis.ast_walk import walk
+from splitter.analysis.model import HOOK_DECORATORS, ROUTE_DECORATORS
+from splitter.analysis.overlap import routes_overlap
+from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
+from splitter.analysis.registrations import _argument, _methods, literal_string
+from splitter.analysis.scopes import Scope, build_scopes
+
+# A run of routes is cut at this many lines, so the planner can still pack runs into modules under the file size
+# limit (500 lines with their imports) and put a large resource's runs into several modules.
+RUN_MAX_LINES = 300
+# App methods that do not add to the routing table: a route may be registered before or after them alike.
+_ORDER_NEUTRAL_CALLS = frozenset(
+    {"add_middleware", "add_exception_handler", "add_event_handler", "middleware", "exception_handler", "on_event"}
+)
+
+
+@dataclass(frozen=True)
+class FactoryRoute:
+    function: str
+    path: str | None
+    methods: tuple[str, ...] | None
+    line: int  # the line of its route decorator in the monolith
+
+
+@dataclass
+class Run:
+    """Routes (and their positions in the factory's body) registered by one generated function."""
+
+    key: str
+    positions: list[int]
+    params: list[str] = field(default_factory=list)
+    lines: int = 0
+    name: str = ""
+
+
+@dataclass
+class FactoryRuns:
+    factory: ast.FunctionDef | ast.AsyncFunctionDef
+    app: str  # the factory's local holding the app
+    routes: dict[int, FactoryRoute]  # body position -> route
+    runs: list[Run]
+    kept: list[tuple[int, str]]  # (line, why) routes left in the factory
+    above: int = 0  # where the module statement before the factory ends
+
+
+def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str] | None:
+    """The module-level function that makes a FastAPI app in its own body and registers routes on it there."""
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        app = next((name for statement in node.body if (name := _app_made_by(statement))), None)
+        if app and any(_route_decorator(s, app) is not None for s in node.body):
+            return node, app
+    return None
+
+
+def _app_made_by(statement: ast.stmt) -> str | None:
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not isinstance(statement.value, ast.Call):
+        return None
+    func = statement.value.func
+    called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    if called != "FastAPI" or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    return targets[0].id
+
+
+def _route_decorator(statement: ast.stmt, app: str) -> ast.Call | None:
+    for decorator in getattr(statement, "decorator_list", ()):
+        func = decorator.func if isinstance(decorator, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
+            if isinstance(func.value, ast.Name) and func.value.id == app:
+                return decorator
+    return None
+
+
+def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
+    found = find_factory(tree)
+    if found is None:
+        return None
+    factory, app = found
+    index = tree.body.index(factory)
+    above = tree.body[index - 1].end_lineno or 0 if index else 0
+    routes = {}
+    for position, statement in enumerate(factory.body):
+        decorator = _route_decorator(statement, app)
+        if decorator is not None:
+            verb = decorator.func.attr  # type: ignore[union-attr]
+            path = literal_string(_argument(decorator, 0, "path"), constants)
+            routes[position] = FactoryRoute(statement.name, path, _methods(decorator, verb), decorator.lineno)  # type: ignore[attr-defined]
+    body = _FactoryBody(tree, factory, app)
+    runs, kept = _cut_runs(body, routes)
+    return FactoryRuns(factory, app, routes, runs, kept, above)
+
+
+class _FactoryBody:
+    """What each statement of the factory's body reads and binds among the factory's locals."""
+
+    def __init__(self, tree: ast.Module, factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> None:
+        self.factory, self.app = factory, app
+        self.starts = [_first_line(s) for s in factory.body]
+        scope = next(c for c in build_scopes(factory).children if c.node is factory)
+        n = len(factory.body)
+        self.def_time: list[set[str]] = [set() for _ in range(n)]  # read when the statement runs
+        self.call_time: list[set[str]] = [set() for _ in range(n)]  # read later by functions it defines
+        self.nonlocal_at: set[int] = set()
+        for name in scope.loads:
+            if name.lineno >= self.starts[0]:  # not the factory's own signature
+                self.def_time[self.position(name.lineno)].add(name.id)
+        for child in scope.children:
+            position = self.position(_first_line(child.node))
+            for inner in child.walk():
+                self.nonlocal_at |= {position} if inner.declared_nonlocal else set()
+                for read in inner.reads | inner.annotation_reads:
+                    if inner.binding_scope(read) is scope:
+                        self.call_time[position].add(read)
+        self.bindings = self._bindings(scope)
+
+    def position(self, line: int) -> int:
+        """The body position of the statement holding `line` (-1: the factory's signature)."""
+        low, high = 0, len(self.starts) - 1
+        if line < self.starts[0]:
+            return -1
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if self.starts[middle] <= line else (low, middle - 1)
+        return low
+
+    def _bindings(self, scope: Scope) -> dict[str, list[int]]:
+        """local -> positions binding it, -1 for a parameter; a binding at an unknown time (in a branch or loop,
+        by `nonlocal` in a nested function) counts as one after the whole body."""
+        found: dict[str, list[int]] = {}
+        after_all = len(self.factory.body)
+        for name in (n for n in scope.bound if scope.is_local(n)):
+            positions = []
+            for node in scope.binding_nodes(name):
+                if isinstance(node, ast.arg):
+                    positions.append(-1)
+                    continue
+                position = self.position(node.lineno)  # type: ignore[attr-defined]
+                own = node in scope.binders.get(name, ())
+                plain = own and isinstance(self.factory.body[position], _PLAIN_BINDERS)
+                positions.append(position if plain else after_all)
+            found[name] = positions
+        return found
+
+    def reads_elsewhere(self, name: str, position: int) -> bool:
+        return any(
+            name in reads[p] for reads in (self.def_time, self.call_time) for p in range(len(reads)) if p != position
+        )
+
+    def order_neutral(self, position: int) -> bool:
+        """Whether the statement leaves the routing table alone: it does not read the app, or only to add
+        middleware, handlers or state (`app.state.db = db`, `app.openapi = custom_openapi`)."""
+        statement = self.factory.body[position]
+        if self.app not in self.def_time[position]:
+            return True
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return all(_hook_decorator(d, self.app) for d in statement.decorator_list if _names(d, self.app))
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            return _neutral_call(statement.value, self.app)
+        if isinstance(statement, ast.Assign):
+            return all(_state_target(t, self.app) for t in statement.targets) and not _names(statement.value, self.app)
+        return False
+
+
+_PLAIN_BINDERS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_PLAIN_BINDERS += (ast.Import, ast.ImportFrom)
+
+
+def _first_line(node: ast.AST) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return min([node.lineno] + [d.lineno for d in decorators or ()])  # type: ignore[attr-defined]
+
+
+def _names(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
+
+
+def _hook_decorator(decorator: ast.expr, app: str) -> bool:
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    is_app_method = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == app
+    return (
+        is_app_method
+        and func.attr in HOOK_DECORATORS
+        and not any(  # type: ignore[union-attr]
+            _names(a, app) for a in getattr(decorator, "args", ())
+        )
+    )
+
+
+def _neutral_call(call: ast.Call, app: str) -> bool:
+    """`app.add_middleware(...)`, `app.exception_handler(E)(handler)`: adds no route."""
+    func = call.func.func if isinstance(call.func, ast.Call) else call.func
+    is_app_method = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == app
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    return is_app_method and func.attr in _ORDER_NEUTRAL_CALLS and not any(_names(a, app) for a in arguments)  # type: ignore[union-attr]
+
+
+def _state_target(target: ast.expr, app: str) -> bool:
+    """`app.state.x`, `app.openapi`, `app.title`: an attribute of the app other than its routes or router."""
+    chain = []
+    while isinstance(target, ast.Attribute):
+        chain.append(target.attr)
+        target = target.value  # type: ignore[assignment]
+    return isinstance(target, ast.Name) and target.id == app and bool(chain) and chain[-1] not in ("routes", "router")
+
+
+def _cut_runs(body: _FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list[Run], list[tuple[int, str]]]:
+    """Runs of one resource's routes in body order; a route that cannot join its resource's open run starts one
+    at its own place, or stays in the factory (why, by line)."""
+    runs: list[Run] = []
+    open_runs: dict[str, Run] = {}
+    kept: list[tuple[int, str]] = []
+    for position in range(len(body.factory.body)):
+        route = routes.get(position)
+        if route is None:
+            if not body.order_neutral(position):
+                open_runs.clear()  # a route registered after it stays after it
+            continue
+        why = _stays_in_factory(body, position, route)
+        if why:
+            kept.append((route.line, why))
+            continue
+        key = group_key(route.path, DEFAULT_SKIP_SEGMENTS) or "root"
+        run = open_runs.get(key)
+        if run is None or not _may_join(body, routes, run, position):
+            run = open_runs[key] = Run(key, [])
+            runs.append(run)
+        run.positions.append(position)
+        run.lines += _lines(body, position)
+    for run in runs:
+        run.params = _params(body, run)
+    return runs, kept
+
+
+def _stays_in_factory(body: _FactoryBody, position: int, route: FactoryRoute) -> str:
+    if route.path is None:
+        return "its path is not a literal, so where it may match cannot be known"
+    if position in body.nonlocal_at:
+        return "it rebinds a local of the factory (`nonlocal`)"
+    if body.reads_elsewhere(route.function, position):
+        return f"the factory's own code reads `{route.function}`"
+    if not _bound_before(body, position, position):
+        return "it reads a local of the factory bound later, in a branch or loop, or by `nonlocal`"
+    return ""
+
+
+def _may_join(body: _FactoryBody, routes: dict[int, FactoryRoute], run: Run, position: int) -> bool:
+    start, route = run.positions[0], routes[position]
+    if run.lines + _lines(body, position) > RUN_MAX_LINES or not _bound_before(body, position, start):
+        return False
+    members = set(run.positions)
+    for between in range(start + 1, position):
+        other = routes.get(between)
+        if other is not None and between not in members:
+            methods = [frozenset(m) if m is not None else None for m in (route.methods, other.methods)]
+            if routes_overlap(route.path, methods[0], other.path, methods[1]):
+                return False
+    return True
+
+
+def _bound_before(body: _FactoryBody, position: int, start: int) -> bool:
+    """Registering the route at `start` instead of `position` shows it the same locals: each its definition reads
+    is bound before `start` and not again before `position`; each its body reads (a closure sees the last
+    binding), bound before `start` and never again."""
+    own = body.factory.body[position].name  # type: ignore[attr-defined]
+    call_time = body.call_time[position]
+    for name in body.def_time[position] | call_time:
+        positions = body.bindings.get(name)
+        if positions is None or name == own:
+            continue  # not a local of the factory
+        limit = len(body.factory.body) + 1 if name in call_time else position
+        if not any(p < start for p in positions) or any(start <= p < limit for p in positions):
+            return False
+    return True
+
+
+def _params(body: _FactoryBody, run: Run) -> list[str]:
+    """The factory's locals the run reads, the app first, in the order the factory binds them."""
+    reads = set().union(*(body.def_time[p] | body.call_time[p] for p in run.positions))
+    own = {body.factory.body[p].name for p in run.positions}  # type: ignore[attr-defined]
+    locals_read = [n for n in reads - own if n in body.bindings]
+    locals_read.sort(key=lambda n: (n != body.app, min(body.bindings[n]), n))
+    return locals_read
+
+
+def _lines(body: _FactoryBody, position: int) -> int:
+    """Its lines, with the blank and comment lines after it."""
+    following = body.starts[position + 1] if position + 1 < len(body.starts) else body.factory.end_lineno + 1
+    return following - body.starts[position]  # type: ignore[operator]
+
+
+def register_names(runs: list[Run], taken: set[str]) -> None:
+    """`register_items`, `register_items_2` for a second run of the resource: names the module does not use."""
+    for run in runs:
+        stem = "register_" + (re.sub(r"[^0-9a-zA-Z]+", "_", run.key).strip("_").lower() or "root")
+        name, number = stem, 2
+        while name in taken:
+            name, number = f"{stem}_{number}", number + 1
+        run.name = name
+        taken.add(name)

@@ -1,0 +1,54 @@
+"""An app factory that registers its routes inside itself, analysed as the module with those routes taken out.
+
+The factory's runs of routes (analysis/factory_routes.py) become module-level `register_<resource>(app, ...)`
+functions (analysis/factory_extract.py), and the module is analysed as that text: each such function is an
+endpoint block with the routes it registers, grouped, placed and moved like endpoints; the factory, which makes
+the app, stays in main.py and calls them. Messages name the monolith's lines as written.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from splitter.analysis.ast_walk import walk
+from splitter.analysis.factory_extract import Extracted, extract_runs
+from splitter.analysis.factory_routes import factory_runs, register_names
+from splitter.analysis.model import Analysis, Diagnostic
+from splitter.analysis.source import split_lines
+
+
+def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str]) -> Extracted | None:
+    found = factory_runs(tree, constants)
+    if found is None or not found.runs:
+        return None
+    register_names(found.runs, _names_in_use(tree))
+    extracted = extract_runs(split_lines(source), found)
+    extracted.kept = found.kept
+    return extracted
+
+
+def _names_in_use(tree: ast.Module) -> set[str]:
+    """Every identifier the module binds or reads: a generated function's name shadows none of them."""
+    names: set[str] = set()
+    for node in walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
+    """The generated functions' routes, and messages on the monolith's lines as written."""
+    analysis.factory_routes = extracted.registrars
+    analysis.factory = extracted.factory
+    analysis.line_map = extracted.line_map
+    for diagnostic in analysis.diagnostics:
+        diagnostic.line = analysis.original_line(diagnostic.line)
+    for line, why in extracted.kept:
+        message = f"this route stays in `{extracted.factory}()`: {why}"
+        analysis.diagnostics.append(Diagnostic("factory-route-kept", line, message))
