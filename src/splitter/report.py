@@ -69,10 +69,12 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     units = {u.name: u for u in analysis.units}
     lines_of = {name: u.last_line - u.first_line + 1 for name, u in units.items()}
     routes = [r for r in analysis.registrations if r.kind in ("route", "websocket")]
+    routes += [route for routes_of in analysis.factory_routes.values() for route in routes_of]
+    line_count = analysis.original_line(analysis.line_count) if analysis.line_map else analysis.line_count
     symbols = sum(1 for u in analysis.units if u.kind not in ("import", "docstring"))
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative=True, packages=plan.packages())
     console.say(
-        f"splitter plan: {analysis.path} ({analysis.line_count} lines, {len(routes)} routes, {symbols} symbols, "
+        f"splitter plan: {analysis.path} ({line_count} lines, {len(routes)} routes, {symbols} symbols, "
         f"module {analysis.module_name})",
         style="bold",
     )

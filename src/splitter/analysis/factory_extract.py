@@ -26,28 +26,35 @@ class Extracted:
 def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
     """`lines`: the monolith's lines without their ends (the source is LF-only here)."""
     factory, body = found.factory, found.factory.body
-    floors = [factory.body[0].lineno - 1] + _ends(body)[:-1]  # the first statement's comments stay below the def
-    starts = [_chunk_start(lines, statement, floor) for statement, floor in zip(body, floors, strict=True)]
-    ends = _ends(body)
-    nexts = starts[1:] + [factory.end_lineno + 1]  # type: ignore[operator]
     run_of = {position: run for run in found.runs for position in run.positions}
+    ends = _ends(body)
+    floors = [_first_line(body[0]) - 1] + ends[:-1]
+    starts = [
+        _own_start(lines, statement, floor, position in run_of)
+        for position, (statement, floor) in enumerate(zip(body, floors, strict=True))
+    ]
     out: list[tuple[str, int]] = []  # (line, monolith line)
-    top = _chunk_start(lines, factory, found.above)
-    out += [(lines[n - 1], n) for n in range(1, top)]
+    top = _own_start(lines, factory, found.above, False)
+    out += _copied(lines, 1, top)
     for run in found.runs:
         out += _register_function(lines, run, starts, ends)
-    out += [(lines[n - 1], n) for n in range(top, starts[0])]
+    out += _copied(lines, top, starts[0])
     indent = _indent(lines[body[0].lineno - 1])
+    called = False  # the last thing written is a call: the next call follows it without a blank line
     for position in range(len(body)):
-        run = run_of.get(position)
+        run, gap = run_of.get(position), _copied(lines, floors[position] + 1, starts[position]) if position else []
         if run is None:
-            out += [(lines[n - 1], n) for n in range(starts[position], nexts[position])]
+            out += gap + _copied(lines, starts[position], ends[position] + 1)
         elif run.positions[0] == position:
-            out.append((f"{indent}{run.name}({', '.join(run.params)})", starts[position]))
-            out += [(lines[n - 1], n) for n in range(ends[position] + 1, nexts[position])]
-    out += [(lines[n - 1], n) for n in range(factory.end_lineno + 1, len(lines) + 1)]  # type: ignore[operator]
-    registrars = {run.name: [found.routes[p] for p in run.positions] for run in found.runs}
+            out += ([] if called else gap) + [(f"{indent}{run.name}({', '.join(run.params)})", starts[position])]
+        called = run is not None and (called or run.positions[0] == position)
+    out += _copied(lines, ends[-1] + 1, len(lines) + 1)
+    registrars = {run.name: [found.routes[p] for p in run.positions] for run in found.runs if not run.setup}
     return Extracted("\n".join(text for text, _ in out), [0] + [n for _, n in out], registrars, factory.name)
+
+
+def _copied(lines: list[str], first: int, stop: int) -> list[tuple[str, int]]:
+    return [(lines[n - 1], n) for n in range(first, stop)]
 
 
 def _register_function(lines: list[str], run, starts: list[int], ends: list[int]) -> list[tuple[str, int]]:
@@ -56,7 +63,7 @@ def _register_function(lines: list[str], run, starts: list[int], ends: list[int]
     for number, position in enumerate(run.positions):
         if number:
             out.append(("", starts[position]))
-        out += [(lines[n - 1], n) for n in range(starts[position], ends[position] + 1)]
+        out += _copied(lines, starts[position], ends[position] + 1)
     return out + [("", first), ("", first)]
 
 
@@ -64,12 +71,23 @@ def _ends(body: list) -> list[int]:
     return [statement.end_lineno for statement in body]
 
 
-def _chunk_start(lines: list[str], statement, below: int) -> int:
-    """The first line of a statement with its decorators and the comment lines right above it (below line
-    `below`, where the statement before it ends)."""
-    first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
-    while first - 1 > below and lines[first - 2].lstrip().startswith("#"):
-        first -= 1
+def _first_line(statement) -> int:
+    return min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
+
+
+def _own_start(lines: list[str], statement, floor: int, moves: bool) -> int:
+    """The first line of a statement with its decorators and the comment lines right above it; a statement
+    that moves also takes the comments above those, across blank lines (a section's banner goes with the routes
+    under it, not left above another section). `floor`: where the statement before it ends."""
+    first = line = _first_line(statement)
+    while line - 1 > floor:
+        text = lines[line - 2].strip()
+        if text.startswith("#"):
+            line = first = line - 1
+        elif not text and moves:
+            line -= 1
+        else:
+            break
     return first
 
 

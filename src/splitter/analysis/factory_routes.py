@@ -54,6 +54,7 @@ class Run:
     params: list[str] = field(default_factory=list)
     lines: int = 0
     name: str = ""
+    setup: bool = False  # statements setting the app up, kept in order: `configure_app(app)`
 
 
 @dataclass
@@ -97,29 +98,23 @@ def _route_decorator(statement: ast.stmt, app: str) -> ast.Call | None:
     return None
 
 
-def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
-    found = find_factory(tree)
-    if found is None:
-        return None
-    factory, app = found
-    index = tree.body.index(factory)
-    above = tree.body[index - 1].end_lineno or 0 if index else 0
+def factory_routes(factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str, constants: dict[str, str]):
+    """body position -> route registered on the app by the definition there."""
     routes = {}
     for position, statement in enumerate(factory.body):
         decorator = _route_decorator(statement, app)
         if decorator is not None:
             verb = decorator.func.attr  # type: ignore[union-attr]
             path = literal_string(_argument(decorator, 0, "path"), constants)
-            routes[position] = FactoryRoute(statement.name, path, _methods(decorator, verb), decorator.lineno)  # type: ignore[attr-defined]
-    body = _FactoryBody(tree, factory, app)
-    runs, kept = _cut_runs(body, routes)
-    return FactoryRuns(factory, app, routes, runs, kept, above)
+            methods = _methods(decorator, verb)
+            routes[position] = FactoryRoute(statement.name, path, methods, decorator.lineno)  # type: ignore[attr-defined]
+    return routes
 
 
-class _FactoryBody:
+class FactoryBody:
     """What each statement of the factory's body reads and binds among the factory's locals."""
 
-    def __init__(self, tree: ast.Module, factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> None:
+    def __init__(self, factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> None:
         self.factory, self.app = factory, app
         self.starts = [_first_line(s) for s in factory.body]
         scope = next(c for c in build_scopes(factory).children if c.node is factory)
@@ -138,6 +133,7 @@ class _FactoryBody:
                     if inner.binding_scope(read) is scope:
                         self.call_time[position].add(read)
         self.bindings = self._bindings(scope)
+        self.declared_global = scope.declared_global
 
     def position(self, line: int) -> int:
         """The body position of the statement holding `line` (-1: the factory's signature)."""
@@ -151,9 +147,11 @@ class _FactoryBody:
 
     def _bindings(self, scope: Scope) -> dict[str, list[int]]:
         """local -> positions binding it, -1 for a parameter; a binding at an unknown time (in a branch or loop,
-        by `nonlocal` in a nested function) counts as one after the whole body."""
+        by `nonlocal` in a nested function) counts as one after the whole body. `bound_at` keeps every position
+        binding a name itself, however."""
         found: dict[str, list[int]] = {}
         after_all = len(self.factory.body)
+        self.bound_at: list[set[str]] = [set() for _ in self.factory.body]
         for name in (n for n in scope.bound if scope.is_local(n)):
             positions = []
             for node in scope.binding_nodes(name):
@@ -162,14 +160,17 @@ class _FactoryBody:
                     continue
                 position = self.position(node.lineno)  # type: ignore[attr-defined]
                 own = node in scope.binders.get(name, ())
+                if own and position >= 0:
+                    self.bound_at[position].add(name)
                 plain = own and isinstance(self.factory.body[position], _PLAIN_BINDERS)
                 positions.append(position if plain else after_all)
             found[name] = positions
         return found
 
-    def reads_elsewhere(self, name: str, position: int) -> bool:
+    def reads_outside(self, name: str, positions: set[int]) -> bool:
+        """Whether code of the factory other than the statements at `positions` reads its local `name`."""
         return any(
-            name in reads[p] for reads in (self.def_time, self.call_time) for p in range(len(reads)) if p != position
+            name in self.def_time[p] or name in self.call_time[p] for p in range(len(self.starts)) if p not in positions
         )
 
     def order_neutral(self, position: int) -> bool:
@@ -229,7 +230,7 @@ def _state_target(target: ast.expr, app: str) -> bool:
     return isinstance(target, ast.Name) and target.id == app and bool(chain) and chain[-1] not in ("routes", "router")
 
 
-def _cut_runs(body: _FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list[Run], list[tuple[int, str]]]:
+def route_runs(body: FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list[Run], list[tuple[int, str]]]:
     """Runs of one resource's routes in body order; a route that cannot join its resource's open run starts one
     at its own place, or stays in the factory (why, by line)."""
     runs: list[Run] = []
@@ -257,19 +258,19 @@ def _cut_runs(body: _FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list
     return runs, kept
 
 
-def _stays_in_factory(body: _FactoryBody, position: int, route: FactoryRoute) -> str:
+def _stays_in_factory(body: FactoryBody, position: int, route: FactoryRoute) -> str:
     if route.path is None:
         return "its path is not a literal, so where it may match cannot be known"
     if position in body.nonlocal_at:
         return "it rebinds a local of the factory (`nonlocal`)"
-    if body.reads_elsewhere(route.function, position):
+    if body.reads_outside(route.function, {position}):
         return f"the factory's own code reads `{route.function}`"
     if not _bound_before(body, position, position):
         return "it reads a local of the factory bound later, in a branch or loop, or by `nonlocal`"
     return ""
 
 
-def _may_join(body: _FactoryBody, routes: dict[int, FactoryRoute], run: Run, position: int) -> bool:
+def _may_join(body: FactoryBody, routes: dict[int, FactoryRoute], run: Run, position: int) -> bool:
     start, route = run.positions[0], routes[position]
     if run.lines + _lines(body, position) > RUN_MAX_LINES or not _bound_before(body, position, start):
         return False
@@ -283,7 +284,7 @@ def _may_join(body: _FactoryBody, routes: dict[int, FactoryRoute], run: Run, pos
     return True
 
 
-def _bound_before(body: _FactoryBody, position: int, start: int) -> bool:
+def _bound_before(body: FactoryBody, position: int, start: int) -> bool:
     """Registering the route at `start` instead of `position` shows it the same locals: each its definition reads
     is bound before `start` and not again before `position`; each its body reads (a closure sees the last
     binding), bound before `start` and never again."""
@@ -299,7 +300,7 @@ def _bound_before(body: _FactoryBody, position: int, start: int) -> bool:
     return True
 
 
-def _params(body: _FactoryBody, run: Run) -> list[str]:
+def _params(body: FactoryBody, run: Run) -> list[str]:
     """The factory's locals the run reads, the app first, in the order the factory binds them."""
     reads = set().union(*(body.def_time[p] | body.call_time[p] for p in run.positions))
     own = {body.factory.body[p].name for p in run.positions}  # type: ignore[attr-defined]
@@ -308,7 +309,7 @@ def _params(body: _FactoryBody, run: Run) -> list[str]:
     return locals_read
 
 
-def _lines(body: _FactoryBody, position: int) -> int:
+def _lines(body: FactoryBody, position: int) -> int:
     """Its lines, with the blank and comment lines after it."""
     following = body.starts[position + 1] if position + 1 < len(body.starts) else body.factory.end_lineno + 1
     return following - body.starts[position]  # type: ignore[operator]
@@ -317,7 +318,8 @@ def _lines(body: _FactoryBody, position: int) -> int:
 def register_names(runs: list[Run], taken: set[str]) -> None:
     """`register_items`, `register_items_2` for a second run of the resource: names the module does not use."""
     for run in runs:
-        stem = "register_" + (re.sub(r"[^0-9a-zA-Z]+", "_", run.key).strip("_").lower() or "root")
+        resource = re.sub(r"[^0-9a-zA-Z]+", "_", run.key).strip("_").lower() or "root"
+        stem = run.key if run.setup else f"register_{resource}"
         name, number = stem, 2
         while name in taken:
             name, number = f"{stem}_{number}", number + 1

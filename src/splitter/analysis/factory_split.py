@@ -9,12 +9,37 @@ the app, stays in main.py and calls them. Messages name the monolith's lines as 
 from __future__ import annotations
 
 import ast
+import re
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
-from splitter.analysis.factory_routes import factory_runs, register_names
+from splitter.analysis.factory_routes import (
+    FactoryBody,
+    FactoryRuns,
+    factory_routes,
+    find_factory,
+    register_names,
+    route_runs,
+)
+from splitter.analysis.factory_setup import setup_runs
 from splitter.analysis.model import Analysis, Diagnostic
 from splitter.analysis.source import split_lines
+
+
+def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
+    found = find_factory(tree)
+    if found is None:
+        return None
+    factory, app = found
+    index = tree.body.index(factory)
+    above = tree.body[index - 1].end_lineno or 0 if index else 0
+    routes = factory_routes(factory, app, constants)
+    body = FactoryBody(factory, app)
+    runs, kept = route_runs(body, routes)
+    if runs:
+        runs += setup_runs(body, set(routes))
+    runs.sort(key=lambda run: run.positions[0])
+    return FactoryRuns(factory, app, routes, runs, kept, above)
 
 
 def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str]) -> Extracted | None:
@@ -52,3 +77,15 @@ def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
     for line, why in extracted.kept:
         message = f"this route stays in `{extracted.factory}()`: {why}"
         analysis.diagnostics.append(Diagnostic("factory-route-kept", line, message))
+
+
+def lines_as_written(analysis: Analysis, messages: list[str]) -> list[str]:
+    """Messages naming `path:line` of the analysed text, naming the monolith's line as written instead."""
+    if analysis.line_map is None:
+        return messages
+    pattern = re.compile(rf"^({re.escape(str(analysis.path))}:)(\d+):")
+
+    def as_written(match: re.Match) -> str:
+        return f"{match[1]}{analysis.original_line(int(match[2]))}:"
+
+    return [pattern.sub(as_written, text) for text in messages]

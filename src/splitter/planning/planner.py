@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
 from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
+from splitter.analysis.factory_split import lines_as_written
 from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
 from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
@@ -397,7 +398,9 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
     planner = rebinders_apart(_planned(analysis, options), lambda apart: _planned(analysis, options, apart))
-    return _to_plan(analysis, options, planner)
+    plan = _to_plan(analysis, options, planner)
+    plan.warnings = lines_as_written(analysis, plan.warnings)  # an app factory's routes left it (factory_split.py)
+    return plan
 
 
 def _planned(analysis: Analysis, options: PlanOptions, apart: frozenset[tuple[str, int]] = frozenset()) -> _Planner:

@@ -1,0 +1,105 @@
+"""Runs of an app factory's own set-up statements, taken out into a function it calls in their place.
+
+What an app factory keeps once its routes are out (analysis/factory_routes.py) is its set-up: a custom OpenAPI
+function, middleware, exception handlers, mounts. A run of such statements, next to each other, becomes
+`def configure_app(app):` holding them as they were, called where they were: nothing moves past anything, so
+the app is set up in the same order. A statement stays in the factory when the factory's other code reads a
+name it binds (a closure would see it), when it binds what the factory declares `global`, and when it returns,
+awaits or yields (the factory's own control flow); the factory's locals the run reads are passed in, each bound
+before the run and, when a function in the run reads it later, never bound again after it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from splitter.analysis.factory_routes import FactoryBody, Run
+
+# Shorter runs stay where they are: a function and its call for a few lines make the factory no shorter.
+SETUP_MIN_LINES = 10
+_FLOW = (ast.Return, ast.Await, ast.Yield, ast.YieldFrom)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
+    """Runs of the factory's statements (between its routes) that can become one function each."""
+    binds = body.bound_at
+    movable = [p for p in range(len(body.factory.body)) if p not in routes and _movable(body, p, binds[p])]
+    runs = _contiguous(movable)
+    changed = True
+    while changed:  # a statement whose names are read outside its run stays: the run splits around it
+        changed = False
+        for run in list(runs):
+            anchored = {p for p in run if any(body.reads_outside(name, set(run)) for name in binds[p])}
+            if anchored:
+                runs.remove(run)
+                runs += _contiguous([p for p in run if p not in anchored])
+                changed = True
+    found = []
+    for positions in sorted(runs):
+        run = Run("configure_app", positions, setup=True)
+        run.lines = body.starts[positions[-1]] - body.starts[positions[0]] + _last_lines(body, positions[-1])
+        params = _params(body, positions, binds)
+        if params is not None and run.lines >= SETUP_MIN_LINES:
+            run.params = params
+            found.append(run)
+    return found
+
+
+def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
+    statement = body.factory.body[position]
+    if position in body.nonlocal_at or body.app in binds or binds & body.declared_global:
+        return False
+    return not isinstance(statement, (ast.Global, ast.Nonlocal)) and not any(
+        isinstance(n, _FLOW) for n in _own_nodes(statement)
+    )
+
+
+def _own_nodes(statement: ast.stmt) -> list[ast.AST]:
+    """The statement's nodes outside the functions, classes and lambdas it defines (their bodies run later)."""
+    found, todo = [], [statement]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, _SCOPES):
+            todo += [*getattr(node, "decorator_list", ()), *_defaults(node)]
+        else:
+            todo += ast.iter_child_nodes(node)
+    return found
+
+
+def _defaults(node: ast.AST) -> list[ast.expr]:
+    args = getattr(node, "args", None)
+    return [*args.defaults, *(d for d in args.kw_defaults if d is not None)] if isinstance(args, ast.arguments) else []
+
+
+def _contiguous(positions: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for position in sorted(positions):
+        if runs and runs[-1][-1] == position - 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return runs
+
+
+def _params(body: FactoryBody, positions: list[int], binds: list[set[str]]) -> list[str] | None:
+    """The factory's locals the run reads (the app first), or None when one is not bound before it or is bound
+    again after it while a function of the run reads it."""
+    start, end = positions[0], positions[-1]
+    own = set().union(*(binds[p] for p in positions))
+    params = []
+    for name in set().union(*(body.def_time[p] | body.call_time[p] for p in positions)) - own:
+        bound = body.bindings.get(name)
+        if bound is None:
+            continue  # not a local of the factory
+        late = any(name in body.call_time[p] for p in positions) and any(b > end for b in bound)
+        if not any(b < start for b in bound) or late:
+            return None
+        params.append(name)
+    return sorted(params, key=lambda n: (n != body.app, min(body.bindings[n]), n))
+
+
+def _last_lines(body: FactoryBody, position: int) -> int:
+    statement = body.factory.body[position]
+    return statement.end_lineno - body.starts[position] + 1  # type: ignore[operator]
