@@ -259,20 +259,26 @@ def route_runs(body: FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list
 
 
 def _stays_in_factory(body: FactoryBody, position: int, route: FactoryRoute) -> str:
+    """Why the route cannot leave the factory at all ("" when it can)."""
+    stays = f"`{route.function}` stays in `{body.factory.name}()`"
     if route.path is None:
-        return "its path is not a literal, so where it may match cannot be known"
+        return f"{stays}: its path is not a literal, so which requests it matches cannot be known"
     if position in body.nonlocal_at:
-        return "it rebinds a local of the factory (`nonlocal`)"
+        return f"{stays}: it rebinds a local of the factory (`nonlocal`)"
     if body.reads_outside(route.function, {position}):
-        return f"the factory's own code reads `{route.function}`"
-    if not _bound_before(body, position, position):
-        return "it reads a local of the factory bound later, in a branch or loop, or by `nonlocal`"
+        return f"{stays}: the factory's own code reads `{route.function}`"
+    late = _seen_differently(body, position, position)
+    if late:
+        return (
+            f"{stays}: it reads the factory's local `{late}`, which is bound after it, in a branch or loop, or by "
+            "`nonlocal` (passed to a function, it could hold another value)"
+        )
     return ""
 
 
 def _may_join(body: FactoryBody, routes: dict[int, FactoryRoute], run: Run, position: int) -> bool:
     start, route = run.positions[0], routes[position]
-    if run.lines + _lines(body, position) > RUN_MAX_LINES or not _bound_before(body, position, start):
+    if run.lines + _lines(body, position) > RUN_MAX_LINES or _seen_differently(body, position, start):
         return False
     members = set(run.positions)
     for between in range(start + 1, position):
@@ -284,10 +290,10 @@ def _may_join(body: FactoryBody, routes: dict[int, FactoryRoute], run: Run, posi
     return True
 
 
-def _bound_before(body: FactoryBody, position: int, start: int) -> bool:
-    """Registering the route at `start` instead of `position` shows it the same locals: each its definition reads
-    is bound before `start` and not again before `position`; each its body reads (a closure sees the last
-    binding), bound before `start` and never again."""
+def _seen_differently(body: FactoryBody, position: int, start: int) -> str:
+    """A local of the factory the route would see otherwise if registered at `start` instead of `position`
+    ("" when none): each its definition reads must be bound before `start` and not again before `position`;
+    each its body reads (a closure sees the last binding), bound before `start` and never again."""
     own = body.factory.body[position].name  # type: ignore[attr-defined]
     call_time = body.call_time[position]
     for name in body.def_time[position] | call_time:
@@ -296,8 +302,8 @@ def _bound_before(body: FactoryBody, position: int, start: int) -> bool:
             continue  # not a local of the factory
         limit = len(body.factory.body) + 1 if name in call_time else position
         if not any(p < start for p in positions) or any(start <= p < limit for p in positions):
-            return False
-    return True
+            return name
+    return ""
 
 
 def _params(body: FactoryBody, run: Run) -> list[str]:

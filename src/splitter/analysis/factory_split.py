@@ -68,15 +68,16 @@ def _names_in_use(tree: ast.Module) -> set[str]:
 
 
 def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
-    """The generated functions' routes, and messages on the monolith's lines as written."""
+    """The generated functions' routes, and a warning for each route left in the factory. Messages name lines of
+    the text analysed, as all analysis does; the plan names them as the monolith has them (`lines_as_written`)."""
     analysis.factory_routes = extracted.registrars
     analysis.factory = extracted.factory
     analysis.line_map = extracted.line_map
-    for diagnostic in analysis.diagnostics:
-        diagnostic.line = analysis.original_line(diagnostic.line)
+    analysed_line = {}
+    for line, original in enumerate(extracted.line_map):
+        analysed_line.setdefault(original, line)
     for line, why in extracted.kept:
-        message = f"this route stays in `{extracted.factory}()`: {why}"
-        analysis.diagnostics.append(Diagnostic("factory-route-kept", line, message))
+        analysis.diagnostics.append(Diagnostic("factory-route-kept", analysed_line.get(line, line), why))
 
 
 def lines_as_written(analysis: Analysis, messages: list[str]) -> list[str]:

@@ -398,9 +398,7 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
 def make_plan(analysis: Analysis, options: PlanOptions | None = None) -> Plan:
     options = options or PlanOptions()
     planner = rebinders_apart(_planned(analysis, options), lambda apart: _planned(analysis, options, apart))
-    plan = _to_plan(analysis, options, planner)
-    plan.warnings = lines_as_written(analysis, plan.warnings)  # an app factory's routes left it (factory_split.py)
-    return plan
+    return _to_plan(analysis, options, planner)
 
 
 def _planned(analysis: Analysis, options: PlanOptions, apart: frozenset[tuple[str, int]] = frozenset()) -> _Planner:
@@ -428,6 +426,8 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     warnings = setup_module_notes(planner, warnings)
+    # the lines of the text analysed, as the monolith has them (they differ when an app factory's routes left it)
+    warnings = lines_as_written(analysis, warnings)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,

@@ -8,6 +8,8 @@ exception handlers, startup/shutdown handlers and lifespan.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import Any
 
@@ -83,7 +85,7 @@ def compare_routes(before: list[dict], after: list[dict]) -> list[Finding]:
             findings.append(Finding("route-removed", BREAKING, "route removed", route_label(route)))
             continue
         other = new[new_index[key]][1]
-        changed = [name for name in _ROUTE_FIELDS if route.get(name) != other.get(name)]
+        changed = [name for name in _ROUTE_FIELDS if _seen(route.get(name)) != _seen(other.get(name))]
         if "route_class" in route and "route_class" in other and route["route_class"] != other["route_class"]:
             changed.append("route_class")  # older snapshots do not record it
         for name in changed:
@@ -94,6 +96,20 @@ def compare_routes(before: list[dict], after: list[dict]) -> list[Finding]:
             findings.append(Finding("route-added", BREAKING, "route added", route_label(route)))
     findings.extend(_order_changes(old, new_index))
     return findings
+
+
+def _seen(value: Any) -> Any:
+    """A route field as a client sees it: a function an app factory defined (`create_app.<locals>.list_items`)
+    is the same function once the split has it defined by the function the factory calls
+    (`register_items.<locals>.list_items`, analysis/factory_split.py)."""
+    if isinstance(value, str):
+        return _LOCALS.sub("", value)
+    if isinstance(value, list):
+        return [_seen(v) for v in value]
+    return value
+
+
+_LOCALS = re.compile(r"[\w.]*<locals>\.")
 
 
 def _order_changes(old: list[tuple[RouteKey, dict]], new_index: dict[RouteKey, int]) -> list[Finding]:
