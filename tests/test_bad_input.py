@@ -67,7 +67,7 @@ def project(tmp_path: Path) -> Path:
         ("binary.py", ("binary data",)),
         ("latin1.py", ("not utf-8 text", "UTF-8")),
         ("empty.py", ("no FastAPI app",)),
-        ("app_factory.py", (":8:", "`create_app()` makes one here", "app factory")),
+        ("app_factory.py", (":11:", "`create_app()` makes the app and registers its 1 route", "not a literal")),
     ],
 )
 @pytest.mark.parametrize("command", ["plan", "apply"])

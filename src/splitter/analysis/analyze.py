@@ -11,7 +11,7 @@ from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
 from splitter.analysis.apps import route_decorator_counts, pin_app_factories, app_lifespan, ordered_apps
 from splitter.analysis.factory_extract import Extracted
-from splitter.analysis.factory_split import factory_extraction, take_factory_routes
+from splitter.analysis.factory_split import existing_registrars, factory_extraction, take_factory_routes
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -374,9 +374,13 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     made_apps = _find_objects(tree, "FastAPI", in_branches=True)
     if not made_apps and not any(route_decorator_counts(tree).get(name) for name in routers):
-        extracted = factory_extraction(tree, source, _string_constants(tree))
+        constants = _string_constants(tree)
+        extracted = factory_extraction(tree, source, constants, path)
         if extracted is not None:  # an app factory registering its routes inside itself
             return _analyze(parse_python(extracted.source, path), extracted.source, path, module_name, extracted)
+        registrars = existing_registrars(tree, constants)
+        if registrars is not None:  # an app factory calling `register_items(app)` functions
+            return _analyze(tree, source, path, module_name, registrars)
     return _analyze(tree, source, path, module_name)
 
 

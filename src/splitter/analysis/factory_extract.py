@@ -17,7 +17,7 @@ from splitter.analysis.factory_routes import FactoryRoute, FactoryRuns
 @dataclass
 class Extracted:
     source: str
-    line_map: list[int]  # line of `source` (1-based; index 0 unused) -> line of the monolith as written
+    line_map: list[int] | None  # line of `source` (1-based; index 0 unused) -> the monolith's line as written
     registrars: dict[str, list[FactoryRoute]]  # generated function -> the routes it registers, in order
     factory: str
     kept: list[tuple[int, str]] = field(default_factory=list)  # (line, why) routes left in the factory
@@ -58,9 +58,12 @@ def _copied(lines: list[str], first: int, stop: int) -> list[tuple[str, int]]:
 
 
 def _register_function(lines: list[str], run, starts: list[int], ends: list[int]) -> list[tuple[str, int]]:
+    """The generated function: a set-up run as its lines were, routes one blank line apart."""
     first = starts[run.positions[0]]
     out = [(f"def {run.name}({', '.join(run.params)}):", first)]
-    for number, position in enumerate(run.positions):
+    if run.setup:
+        out += _copied(lines, first, ends[run.positions[-1]] + 1)
+    for number, position in enumerate([] if run.setup else run.positions):
         if number:
             out.append(("", starts[position]))
         out += _copied(lines, starts[position], ends[position] + 1)

@@ -72,13 +72,13 @@ def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionD
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        app = next((name for statement in node.body if (name := _app_made_by(statement))), None)
+        app = next((name for statement in node.body if (name := find_app_local(statement))), None)
         if app and any(_route_decorator(s, app) is not None for s in node.body):
             return node, app
     return None
 
 
-def _app_made_by(statement: ast.stmt) -> str | None:
+def find_app_local(statement: ast.stmt) -> str | None:
     if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not isinstance(statement.value, ast.Call):
         return None
     func = statement.value.func

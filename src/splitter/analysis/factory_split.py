@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
     FactoryBody,
+    find_app_local,
     FactoryRuns,
     factory_routes,
     find_factory,
@@ -24,6 +26,7 @@ from splitter.analysis.factory_routes import (
 from splitter.analysis.factory_setup import setup_runs
 from splitter.analysis.model import Analysis, Diagnostic
 from splitter.analysis.source import split_lines
+from splitter.errors import SplitterError
 
 
 def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
@@ -42,14 +45,47 @@ def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | N
     return FactoryRuns(factory, app, routes, runs, kept, above)
 
 
-def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str]) -> Extracted | None:
+def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str], path: Path) -> Extracted | None:
     found = factory_runs(tree, constants)
-    if found is None or not found.runs:
+    if found is None:
         return None
+    if not found.runs:
+        line, why = found.kept[0]
+        count = len(found.routes)
+        raise SplitterError(
+            f"holds no FastAPI app at module level: `{found.factory.name}()` makes the app and registers its {count} "
+            f"route{'s' * (count != 1)} inside it, and none can be taken out: {why}",
+            path,
+            line,
+        )
     register_names(found.runs, _names_in_use(tree))
     extracted = extract_runs(split_lines(source), found)
     extracted.kept = found.kept
     return extracted
+
+
+def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracted | None:
+    """Module-level functions registering routes on the app they are given (`def register_items(app):
+    @app.get(...)`), beside the function making the app that calls them: the shape the split of a factory's
+    routes leaves, and one teams write by hand. Each is an endpoint block as is; the text stays as it is."""
+    factory = next((n for n in tree.body if _makes_an_app(n)), None)
+    registrars = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not factory:
+            for parameter in (a.arg for a in node.args.posonlyargs + node.args.args):
+                routes = factory_routes(node, parameter, constants)
+                if routes:
+                    registrars[node.name] = list(routes.values())
+                    break
+    if factory is None or not registrars:
+        return None
+    return Extracted("", None, registrars, factory.name)
+
+
+def _makes_an_app(node: ast.stmt) -> bool:
+    """A module-level function whose own body creates a FastAPI app (`app = FastAPI(...)`)."""
+    body = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    return any(find_app_local(statement) for statement in body)
 
 
 def _names_in_use(tree: ast.Module) -> set[str]:
@@ -74,7 +110,7 @@ def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
     analysis.factory = extracted.factory
     analysis.line_map = extracted.line_map
     analysed_line = {}
-    for line, original in enumerate(extracted.line_map):
+    for line, original in enumerate(extracted.line_map or ()):
         analysed_line.setdefault(original, line)
     for line, why in extracted.kept:
         analysis.diagnostics.append(Diagnostic("factory-route-kept", analysed_line.get(line, line), why))

@@ -358,14 +358,19 @@ def cyclic_groups(
     return [sorted(groups[i] for i in c) for c in components if len(c) > 1]
 
 
-def explain_groups(groups: Iterable[Group], reasons: dict[str, list[str]], factory: str | None = None) -> None:
-    """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router."""
+def explain_groups(
+    groups: Iterable[Group], reasons: dict[str, list[str]], factory: str | None = None, registrars: Iterable[str] = ()
+) -> None:
+    """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router.
+    `registrars`: functions registering routes on the app the factory `factory` makes (analysis/factory_split.py)."""
+    registrars = set(registrars)
     for group in groups:
         why = list(reasons.get(group.name, []))
-        own = [n for n in group.service_symbols + group.router_symbols if not (factory and n.startswith("register_"))]
-        generated = [n for n in group.router_symbols if factory and n.startswith("register_")]
-        if generated:
-            why.append(f"`{factory}()` registered these routes itself: now {_shown(generated, 4)}, which it calls")
+        own = [n for n in group.service_symbols + group.router_symbols if n not in registrars]
+        registering = [n for n in group.router_symbols if n in registrars]
+        if registering:
+            verb = "registers" if len(registering) == 1 else "register"
+            why.append(f"{_shown(registering, 4)} {verb} them on the app `{factory}()` makes")
         if own:
             why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
         for router in sorted({e.router for e in group.endpoints} - {group.router}):

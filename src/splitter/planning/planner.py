@@ -422,7 +422,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = common_path(analysis, group.endpoints)
-    explain_groups(groups.values(), _name_reasons(planner), analysis.factory)
+    explain_groups(groups.values(), _name_reasons(planner), analysis.factory, analysis.factory_routes)
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     warnings = setup_module_notes(planner, warnings)

@@ -1,0 +1,387 @@
+"""An app factory's routes taken out into `register_<resource>(app, ...)` functions it calls (analysis/factory_*.py):
+the text analysis works on, as (monolith, expected) pairs; a second run changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from splitter.analysis.analyze import analyze_source
+from splitter.errors import SplitterError
+from tests.helpers import check_transformed, code
+
+
+def analysed_text(source: str) -> str:
+    return analyze_source(source, Path("server.py")).source
+
+
+HEAD = "from fastapi import FastAPI\n\n\n"
+
+TRANSFORMED = [
+    pytest.param(
+        HEAD
+        + code(
+            """
+            def create_app():
+                app = FastAPI()
+
+                # items
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                @app.get("/orders")
+                def list_orders():
+                    return []
+
+                @app.post("/items")
+                def add_item():
+                    return {}
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_items(app):
+                # items
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                @app.post("/items")
+                def add_item():
+                    return {}
+
+
+            def register_orders(app):
+                @app.get("/orders")
+                def list_orders():
+                    return []
+
+
+            def create_app():
+                app = FastAPI()
+
+                register_items(app)
+                register_orders(app)
+
+                return app
+            """
+        ),
+        id="one-function-per-resource-at-its-first-route",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            def create_app(settings):
+                app = FastAPI()
+                greeting = settings["greeting"]
+
+                @app.get("/hello")
+                def hello():
+                    return greeting
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_hello(app, greeting):
+                @app.get("/hello")
+                def hello():
+                    return greeting
+
+
+            def create_app(settings):
+                app = FastAPI()
+                greeting = settings["greeting"]
+
+                register_hello(app, greeting)
+
+                return app
+            """
+        ),
+        id="locals-the-routes-read-are-passed-in",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            def create_app():
+                app = FastAPI()
+
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                @app.get("/{section}/export")
+                def export(section: str):
+                    return section
+
+                @app.get("/items/export")
+                def export_items():
+                    return []
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_items(app):
+                @app.get("/items")
+                def list_items():
+                    return []
+
+
+            def register_root(app):
+                @app.get("/{section}/export")
+                def export(section: str):
+                    return section
+
+
+            def register_items_2(app):
+                @app.get("/items/export")
+                def export_items():
+                    return []
+
+
+            def create_app():
+                app = FastAPI()
+
+                register_items(app)
+                register_root(app)
+                register_items_2(app)
+
+                return app
+            """
+        ),
+        id="a-route-never-jumps-one-that-matches-first",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            def create_app(extra):
+                app = FastAPI()
+
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                app.include_router(extra)
+
+                @app.get("/items/{item_id}")
+                def get_item(item_id: int):
+                    return item_id
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_items(app):
+                @app.get("/items")
+                def list_items():
+                    return []
+
+
+            def register_items_2(app):
+                @app.get("/items/{item_id}")
+                def get_item(item_id: int):
+                    return item_id
+
+
+            def create_app(extra):
+                app = FastAPI()
+
+                register_items(app)
+
+                app.include_router(extra)
+
+                register_items_2(app)
+
+                return app
+            """
+        ),
+        id="nothing-jumps-an-include-or-mount",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            register_items = None
+
+
+            def create_app():
+                app = FastAPI()
+
+                @app.get("/items")
+                def list_items():
+                    return register_items
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            register_items = None
+
+
+            def register_items_2(app):
+                @app.get("/items")
+                def list_items():
+                    return register_items
+
+
+            def create_app():
+                app = FastAPI()
+
+                register_items(app)
+
+                return app
+            """
+        ).replace("register_items(app)", "register_items_2(app)"),
+        id="a-generated-name-shadows-nothing",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            async def make(title):
+                application = FastAPI(title=title)
+
+                @application.websocket("/ws")
+                async def socket(ws):
+                    await ws.accept()
+
+                return application
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_ws(application):
+                @application.websocket("/ws")
+                async def socket(ws):
+                    await ws.accept()
+
+
+            async def make(title):
+                application = FastAPI(title=title)
+
+                register_ws(application)
+
+                return application
+            """
+        ),
+        id="async-factory-and-another-app-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), TRANSFORMED)
+def test_routes_leave_the_factory(before: str, after: str) -> None:
+    check_transformed(analysed_text, before, after)
+
+
+SETUP = "\n".join(f"    app.state.value_{n} = {n}" for n in range(10))
+
+
+def test_a_run_of_set_up_statements_becomes_one_function_called_in_place() -> None:
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+            templates = object()
+        {setup}
+
+            @app.get("/page")
+            def page():
+                return templates
+
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    text = analysed_text(before)
+    assert "def configure_app(app):\n" + SETUP + "\n" in text
+    assert "    templates = object()\n    configure_app(app)\n    register_page(app, templates)\n" in text
+
+
+def test_a_short_set_up_or_one_a_later_statement_reads_stays() -> None:
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+        {setup}
+            value = 1
+
+            @app.get("/page")
+            def page():
+                return value
+
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    text = analysed_text(before)
+    assert "def configure_app(app):\n" + SETUP + "\n" in text
+    assert "    configure_app(app)\n    value = 1\n" in text, "`value` is read by the route: it stays"
+
+
+KEPT = [
+    pytest.param("late = 1", "return late", "late", id="local-bound-after-the-route"),
+    pytest.param("", "nonlocal counter\n            counter += 1", "nonlocal", id="nonlocal"),
+]
+
+
+@pytest.mark.parametrize(("after_route", "body", "fragment"), KEPT)
+def test_a_route_that_would_see_other_values_stays_with_a_warning(after_route: str, body: str, fragment: str) -> None:
+    source = HEAD + code(
+        f"""
+        def create_app():
+            app = FastAPI()
+            counter = 0
+
+            @app.get("/kept")
+            def kept():
+                {body}
+
+            {after_route}
+
+            @app.get("/moved")
+            def moved():
+                return 1
+
+            return app
+        """
+    )
+    analysis = analyze_source(source, Path("server.py"))
+    assert "def register_moved(app):" in analysis.source
+    assert '    @app.get("/kept")' in analysis.source.split("def create_app")[1]
+    (warning,) = [d for d in analysis.diagnostics if d.code == "factory-route-kept"]
+    assert "`kept` stays in `create_app()`" in warning.message and fragment in warning.message
+    assert analysis.original_line(warning.line) == source.splitlines().index('    @app.get("/kept")') + 1
+
+
+def test_a_factory_none_of_whose_routes_can_leave_is_refused_with_the_reason() -> None:
+    source = HEAD + code(
+        """
+        def create_app(prefix):
+            app = FastAPI()
+
+            @app.get(prefix + "/")
+            def root():
+                return 1
+
+            return app
+        """
+    )
+    with pytest.raises(SplitterError, match=r"registers its 1 route inside it.*`root` stays.*not a literal"):
+        analyze_source(source, Path("server.py"))
