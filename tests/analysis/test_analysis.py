@@ -668,10 +668,11 @@ def test_an_app_wrapped_later_is_a_registration_not_a_binder() -> None:
     assert "line 10 binds `app` to a wrapper of the app" in reader.pinned_reason
 
 
-def test_a_factory_registering_the_routes_itself_is_refused_with_their_count() -> None:
+def test_a_factory_registering_the_routes_in_a_branch_is_refused_with_their_count() -> None:
     source = (
-        "from fastapi import FastAPI\n\ndef create_app():\n    app = FastAPI()\n\n    @app.get('/a')\n"
-        "    def a(): ...\n\n    @app.post('/b')\n    async def b(): ...\n\n    return app\n"
+        "from fastapi import FastAPI\n\ndef create_app(debug):\n    app = FastAPI()\n    if debug:\n"
+        "        @app.get('/a')\n        def a(): ...\n\n        @app.post('/b')\n        async def b(): ...\n\n"
+        "    return app\n"
     )
     with pytest.raises(SplitterError) as raised:
         analyze_source(source, MAIN)

@@ -385,3 +385,25 @@ def test_a_factory_none_of_whose_routes_can_leave_is_refused_with_the_reason() -
     )
     with pytest.raises(SplitterError, match=r"registers its 1 route inside it.*`root` stays.*not a literal"):
         analyze_source(source, Path("server.py"))
+
+
+def test_the_factory_keeps_its_docstring_and_what_reads_its_namespace() -> None:
+    before = HEAD + code(
+        '''
+        def create_app():
+            """Make the app."""
+        {setup}
+            print(locals())
+        {setup}
+            app = FastAPI()
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            return app
+        '''
+    ).replace("{setup}", SETUP.replace("app.state", "state"))
+    text = analysed_text(before)
+    factory = text.split("def create_app():\n")[1]
+    assert factory.startswith('    """Make the app."""\n    configure_app()\n    print(locals())\n    configure_app_2()\n')

@@ -403,7 +403,7 @@ def _analyze(
         registrar.source_lines, primary, registrar, diagnostics, frozenset(app_names) | frozenset(routers)
     )
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
-    diagnostics += _whole_module_passes(tree, path, units, primary, bool(made_apps))
+    diagnostics += _whole_module_passes(tree, path, units, primary, bool(made_apps), registrar.source_lines)
     analysis = Analysis(
         path=path,
         source=source,
@@ -432,11 +432,13 @@ def _analyze(
     return analysis
 
 
-def _whole_module_passes(tree: ast.Module, path: Path, units: list[Unit], primary: str, app_made: bool) -> list:
+def _whole_module_passes(
+    tree: ast.Module, path: Path, units: list[Unit], primary: str, app_made: bool, lines: list[str]
+) -> list:
     """What only the whole module tells about its units, once each is read; the diagnostics they give."""
     bind_global_only_names(units)
     if not app_made:
-        pin_app_factories(tree, units)
+        pin_app_factories(tree, units, lines)
     add_registry_reads(tree, units)
     mark_registering_definitions(tree, units)
     detach_app_setup(tree, units, primary)

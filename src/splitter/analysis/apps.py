@@ -54,13 +54,17 @@ def _makes_an_app(function: ast.AST) -> int | None:
     return None
 
 
-def pin_app_factories(tree: ast.Module, units: list[Unit]) -> None:
+def pin_app_factories(tree: ast.Module, units: list[Unit], lines: list[str]) -> None:
     """In a routes module (no module-level app), a function that makes the app stays in main.py: it is the app's
     creation, and moved, code importing it from its new module would never import main.py, which creates the
-    router it includes."""
+    router it includes. (Only functions whose text names `FastAPI` are walked.)"""
     for unit in units:
         node = tree.body[unit.index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _makes_an_app(node) is not None:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not any("FastAPI" in line for line in lines[unit.first_line - 1 : unit.last_line]):
+            continue
+        if _makes_an_app(node) is not None:
             unit.pinned_reason = unit.pinned_reason or "makes the FastAPI app (an app factory)"
 
 

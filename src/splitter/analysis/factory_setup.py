@@ -18,6 +18,7 @@ from splitter.analysis.factory_routes import FactoryBody, Run
 # Shorter runs stay where they are: a function and its call for a few lines make the factory no shorter.
 SETUP_MIN_LINES = 10
 _FLOW = (ast.Return, ast.Await, ast.Yield, ast.YieldFrom)
+_NAMESPACE_CALLS = frozenset({"locals", "vars", "exec", "eval", "dir"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -50,9 +51,18 @@ def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
     statement = body.factory.body[position]
     if position in body.nonlocal_at or body.app in binds or binds & body.declared_global:
         return False
-    return not isinstance(statement, (ast.Global, ast.Nonlocal)) and not any(
-        isinstance(n, _FLOW) for n in _own_nodes(statement)
-    )
+    if isinstance(statement, (ast.Global, ast.Nonlocal)) or (position == 0 and _is_docstring(statement)):
+        return False
+    return not any(isinstance(n, _FLOW) or _reads_the_namespace(n) for n in _own_nodes(statement))
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+def _reads_the_namespace(node: ast.AST) -> bool:
+    """`locals()`, `vars()`, `exec(...)`: in a function of its own, the statement would see that function's."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS
 
 
 def _own_nodes(statement: ast.stmt) -> list[ast.AST]:

@@ -12,7 +12,6 @@ import ast
 import re
 from pathlib import Path
 
-from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
     FactoryBody,
@@ -58,7 +57,7 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
             path,
             line,
         )
-    register_names(found.runs, _names_in_use(tree))
+    register_names(found.runs, _names_in_use(source))
     extracted = extract_runs(split_lines(source), found)
     extracted.kept = found.kept
     return extracted
@@ -88,19 +87,14 @@ def _makes_an_app(node: ast.stmt) -> bool:
     return any(find_app_local(statement) for statement in body)
 
 
-def _names_in_use(tree: ast.Module) -> set[str]:
-    """Every identifier the module binds or reads: a generated function's name shadows none of them."""
-    names: set[str] = set()
-    for node in walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return names
+def _names_in_use(source: str) -> set[str]:
+    """Every identifier-like word of the module (what it binds or reads, and more): a generated function's name
+    shadows none of them. A word scan, not a walk of the tree: it takes a tenth of the time, and a word that is
+    only in a string or comment merely moves the name to `_2`."""
+    return set(_WORD.findall(source))
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:

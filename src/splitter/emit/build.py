@@ -154,7 +154,12 @@ class _Routers:
 def _routers(emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft]) -> _Routers:
     analysis = emitter.analysis
     unit_of = {u.name: u.index for u in analysis.units}
-    planned_var = {unit_of[e.function]: e.router for g in plan.groups for e in g.endpoints if e.function in unit_of}
+    planned_var = {
+        unit_of[e.function]: e.router
+        for g in plan.groups
+        for e in g.endpoints
+        if e.function in unit_of and not e.registered_by  # an app factory's route is no unit of its own
+    }
     variables: dict[str, dict[str, str]] = {}
     for destination, draft in drafts.items():
         if destination.role is Role.ROUTER:

@@ -34,7 +34,8 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
                 users[other].add(block.id)
                 uses[block.id].add(other)
     placement = _placement(plan)
-    endpoint_group = {binder[e.function]: g.name for g in plan.groups for e in g.endpoints if e.function in binder}
+    endpoints = [(e, g) for g in plan.groups for e in g.endpoints if not e.registered_by]  # not a factory's nested
+    endpoint_group = {binder[e.function]: g.name for e, g in endpoints if e.function in binder}
     destination = {b.id: _destination(names_of[b.id], placement) for b in blocks}
     group_names = {g.name for g in plan.groups}
     changed: set[int] = set()

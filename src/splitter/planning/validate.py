@@ -61,7 +61,30 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
             )
     _check_prefixes(analysis, plan)
     _check_layout(analysis, plan)
+    _check_factory_routes(analysis, plan, placement)
     return placement
+
+
+def _check_factory_routes(analysis: Analysis, plan: Plan, placement: dict[int, Destination]) -> None:
+    """An app factory's route moves with the function registering it (analysis/factory_split.py): the plan lists
+    it in that function's group, and a prefix, which no generated APIRouter would carry, is refused."""
+    where = {analysis.units[i].name: d for i, d in placement.items()}
+    for group in plan.groups:
+        for endpoint in (e for e in group.endpoints if e.registered_by):
+            moved_by = endpoint.registered_by
+            if where.get(moved_by) != Destination.router(group.name) or moved_by not in analysis.factory_routes:
+                raise SplitterError(
+                    f"invalid plan: `{endpoint.function}` is in group `{group.name}`, but `{moved_by}`, which "
+                    "registers it, is not: move the function (its routes go with it)",
+                    analysis.path,
+                    endpoint.line,
+                )
+            if group.prefix:
+                raise SplitterError(
+                    f"invalid plan: group `{group.name}` holds routes `{analysis.factory}()` registers through "
+                    f'`{moved_by}`; a prefix cannot be cut from them: set `prefix` to ""',
+                    analysis.path,
+                )
 
 
 def _check_layout(analysis: Analysis, plan: Plan) -> None:

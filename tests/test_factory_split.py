@@ -1,0 +1,60 @@
+"""App factories (analysis/factory_*.py): the plans of the fixtures and what a hand-edited plan may change.
+Behaviour (same app, tests pass) is checked by tests/test_regressions.py on the same fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.errors import SplitterError
+from splitter.planning.project import load_project, plan_project
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "regressions" / "app_factory_registering_its_routes"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "shop" / "server.py"
+
+
+def test_the_plan_lists_each_route_under_the_function_registering_it(shop: Path) -> None:
+    plan = plan_project(load_project(shop, "shop.server"))
+    registered = {e.function: (g.name, e.registered_by) for g in plan.groups for e in g.endpoints}
+    assert registered["list_items"] == ("items", "register_items")
+    assert registered["export_items"] == ("items", "register_items_2")  # behind the catch-all: a second run
+    assert registered["order_item"] == ("orders", "register_orders")
+    assert "say_greeting" not in registered and "ping" not in registered  # they stay in the factory
+    assert all(e.registered_by in g.router_symbols for g in plan.groups for e in g.endpoints)
+    assert plan.main == ["create_app", "app"]
+    lines = FIXTURE.joinpath("shop", "server.py").read_text().splitlines()
+    kept = [w for w in plan.warnings if "factory-route-kept" in w]
+    assert [int(w.split(":")[1]) for w in kept] == [
+        lines.index('    @app.get("/greeting")') + 1,
+        lines.index('    @app.get("/ping")') + 1,
+    ]
+
+
+def test_a_route_moved_apart_from_its_function_in_an_edited_plan_is_refused(shop: Path) -> None:
+    plan = plan_project(load_project(shop, "shop.server"))
+    items, orders = (next(g for g in plan.groups if g.name == name) for name in ("items", "orders"))
+    moved = next(e for e in items.endpoints if e.function == "list_items")
+    items.endpoints.remove(moved)
+    orders.endpoints.append(moved)
+    before = shop.read_text()
+    with pytest.raises(
+        SplitterError, match="`list_items` is in group `orders`, but `register_items`, which registers it"
+    ):
+        apply_split(shop, plan, ApplyOptions(module_name="shop.server"))
+    assert shop.read_text() == before
+
+
+def test_a_prefix_on_a_group_of_factory_routes_is_refused(shop: Path) -> None:
+    plan = plan_project(load_project(shop, "shop.server"))
+    plan.groups = [replace(g, prefix="/orders") if g.name == "orders" else g for g in plan.groups]
+    with pytest.raises(SplitterError, match="a prefix cannot be cut from them"):
+        apply_split(shop, plan, ApplyOptions(module_name="shop.server"))
