@@ -241,6 +241,8 @@ def test_seam_text_edits_match_the_codemod_on_every_fixture_statement(path: Path
 
 
 APPLIED = {
+    "regressions/relative_imports_in_bodies": "shop/main.py",
+    "regressions/app_factory_registering_its_routes": "shop/server.py",
     "shopapi": "shopapi/main.py",
     "notes_backend": "main.py",
     "inventory_src": "src/inventory/api/server.py",
@@ -262,3 +264,53 @@ def test_apply_writes_what_the_all_libcst_path_writes(name: str, tmp_path: Path,
     slow = apply.apply_split(repo / APPLIED[name], None, options).changes
     assert len(fast) > 2
     assert fast == slow
+
+
+def rebased_by_codemod(statement: str, levels: int) -> str:
+    from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
+
+    module = cst.parse_module(statement)
+    rebaser = RelativeImportRebaser(levels, "shop")
+    return module.with_changes(
+        body=[rebaser.visit_with_scopes(module.body[0], build_scopes(ast.parse(statement)))]
+    ).code
+
+
+def rebased_by_text(statement: str, levels: int) -> str | None:
+    from splitter.emit.source_statements import relative_import_offsets
+
+    offsets = relative_import_offsets(ast.parse(statement).body[0], 0, python_lines(statement))
+    if offsets is None:
+        return None
+    for offset in sorted(offsets, reverse=True):
+        statement = statement[:offset] + "." * levels + statement[offset:]
+    return statement
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("def f():\n    from . import snapshots\n    return snapshots\n", id="from-dot"),
+        pytest.param("def f():\n    from .quota import used  # why\n    from  ..x import y\n", id="module-and-spaces"),
+        pytest.param(
+            "class C:\n    def m(self):\n        if 1:\n"
+            "            from .a import (\n                b,\n            )\n",
+            id="nested",
+        ),
+        pytest.param("def f():\n    x = 'é'; from .a import b\n", id="after-non-ascii-on-its-line"),
+    ],
+)
+@pytest.mark.parametrize("levels", [1, 2])
+def test_relative_import_text_edits_are_the_codemod(statement: str, levels: int) -> None:
+    assert rebased_by_text(statement, levels) == rebased_by_codemod(statement, levels)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("def f():\n    return importlib.import_module('.plugins', __package__)\n", id="__package__"),
+        pytest.param("def f():\n    from \\\n        . import x\n", id="dots-on-the-next-line"),
+    ],
+)
+def test_relative_import_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:
+    assert rebased_by_text(statement, 1) is None

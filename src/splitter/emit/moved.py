@@ -22,7 +22,7 @@ from splitter.codemods.route_to_router import ROUTE_METHODS, RetargetRouteCalls
 from splitter.codemods.split_app_setup import split_if
 from splitter.emit import nodes
 from splitter.emit.seam_edits import seam_edits
-from splitter.emit.source_statements import RawStatement, parsed, route_name_offsets
+from splitter.emit.source_statements import RawStatement, parsed, relative_import_offsets, route_name_offsets
 from splitter.emit.task_names import with_task_names_pinned
 from splitter.errors import SplitterError
 from splitter.analysis.model import Unit
@@ -85,6 +85,12 @@ class MovedStatements:
                 return None
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
             edits += [edit for edit in found if edit[0] not in renamed]
+        depth = self.emitter.where.depth(destination)
+        if unit.relative_inside and depth and self.analysis.package:  # what RelativeImportRebaser would add
+            offsets = relative_import_offsets(node, start, lines)
+            if offsets is None:
+                return None
+            edits += [(offset, 0, "." * depth) for offset in offsets]
         return edits + self._noqa_edits(unit, node, statement.text, start, destination)
 
     def _noqa_edits(
@@ -116,7 +122,6 @@ class MovedStatements:
             (bool(unit.hook_kinds) and moved)
             or (bool(unit.app_setup) and moved)
             or (unit.kind == "class" and unit.name in self.emitter.schema_classes and moved)
-            or (unit.relative_inside and bool(self.emitter.where.depth(destination)) and bool(self.analysis.package))
             or ("__name__" in unit.uses and moved)
             or (bool(unit.task_decorators) and moved)
         )

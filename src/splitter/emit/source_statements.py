@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst._add_slots import add_slots
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.model import Analysis, Unit
 from splitter.analysis.source import python_lines
 from splitter.errors import SplitterError
@@ -201,6 +202,25 @@ def route_name_offsets(node: ast.stmt, text_start: int, lines: list[str], app: s
     return offsets
 
 
+def relative_import_offsets(node: ast.stmt, text_start: int, lines: list[str]) -> list[int] | None:
+    """Offsets (in the statement's text) of the first dot of each relative import inside it (`from .x import y`
+    in a function body): where `RelativeImportRebaser` adds the levels the code moved down. None when the codemod
+    must do it: `__package__` is read (it pins that too), or an import's dots are not on its `from` line."""
+    offsets = []
+    for inner in walk(node):
+        if isinstance(inner, ast.Name) and inner.id == "__package__":
+            return None
+        if isinstance(inner, ast.ImportFrom) and inner.level:
+            line = lines[inner.lineno - 1]
+            column = len(line.encode("utf-8")[: inner.col_offset].decode("utf-8", "replace"))
+            found = _FROM_DOTS.match(line, column)
+            if found is None:
+                return None
+            offsets.append(sum(len(x) for x in lines[text_start : inner.lineno - 1]) + found.start(1))
+    return offsets
+
+
+_FROM_DOTS = re.compile(r"from[ \t]+(\.)")
 CHUNK_LINES = 2000
 
 
