@@ -1,7 +1,7 @@
 """Routes an app factory registers inside itself, cut into runs a module-level function can register.
 
 `def create_app(): app = FastAPI(...); ... @app.get("/items") def list_items(): ...; return app` holds its routes
-as nested definitions, out of a pure move's reach (docmind: 83 routes in one 3,600-line `create_app()`). Each run
+as nested definitions, out of a pure move's reach (docmind: 84 routes in one 3,600-line `create_app()`). Each run
 of one resource's routes becomes `def register_items(app, ...)` holding those definitions as they were, called by
 the factory where the run's first route was (analysis/factory_extract.py writes it); the pipeline then moves these
 functions into routers/ like any definition. The factory's locals the routes read are passed in. A route joins a
@@ -25,7 +25,7 @@ from splitter.analysis.ast_walk import walk
 from splitter.analysis.model import HOOK_DECORATORS, ROUTE_DECORATORS
 from splitter.analysis.overlap import routes_overlap
 from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
-from splitter.analysis.registrations import _argument, _methods, literal_string
+from splitter.analysis.registrations import call_argument, literal_string, route_methods
 from splitter.analysis.scopes import Scope, build_scopes
 
 # A run of routes is cut at this many lines, so the planner can still pack runs into modules under the file size
@@ -105,8 +105,8 @@ def factory_routes(factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str, co
         decorator = _route_decorator(statement, app)
         if decorator is not None:
             verb = decorator.func.attr  # type: ignore[union-attr]
-            path = literal_string(_argument(decorator, 0, "path"), constants)
-            methods = _methods(decorator, verb)
+            path = literal_string(call_argument(decorator, 0, "path"), constants)
+            methods = route_methods(decorator, verb)
             routes[position] = FactoryRoute(statement.name, path, methods, decorator.lineno)  # type: ignore[attr-defined]
     return routes
 

@@ -60,19 +60,19 @@ def literal_string(node: ast.expr | None, constants: dict[str, str]) -> str | No
     return None
 
 
-def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+def call_argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == keyword:
             return kw.value
     return call.args[position] if len(call.args) > position else None
 
 
-def _methods(call: ast.Call, verb: str) -> tuple[str, ...] | None:
+def route_methods(call: ast.Call, verb: str) -> tuple[str, ...] | None:
     if verb in HTTP_VERBS:
         return (verb.upper(),)
     if verb in ("websocket", "websocket_route"):
         return ("WEBSOCKET",)
-    node = _argument(call, 2 if verb == "add_api_route" else 99, "methods")
+    node = call_argument(call, 2 if verb == "add_api_route" else 99, "methods")
     if node is None:
         return ("GET",)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
@@ -133,15 +133,15 @@ class Registrar:
                         unit=unit,
                         line=decorator.lineno,
                         function=node.name,
-                        methods=_methods(decorator, attr),
-                        path=literal_string(_argument(decorator, 0, "path"), self.constants),
+                        methods=route_methods(decorator, attr),
+                        path=literal_string(call_argument(decorator, 0, "path"), self.constants),
                         conditional=conditional,
                     )
                 )
             elif attr in HOOK_DECORATORS and owner in self.app_names:
                 kind = attr
                 if attr == "on_event":
-                    event = literal_string(_argument(decorator, 0, "event_type"), {})
+                    event = literal_string(call_argument(decorator, 0, "event_type"), {})
                     kind = event if event in ("startup", "shutdown") else "event"
                 hook_kinds.append(kind)
                 self.hooks.append(Hook(kind=kind, unit=unit, line=decorator.lineno, function=node.name))
@@ -176,13 +176,13 @@ class Registrar:
 
     def _registration_call(self, call: ast.Call, owner: str, attr: str, unit: int, conditional: bool) -> None:
         kind, form = _CALL_REGISTRATIONS[attr]
-        endpoint = _argument(call, 1, "endpoint")
-        path = literal_string(_argument(call, 0, "path"), self.constants)
+        endpoint = call_argument(call, 1, "endpoint")
+        path = literal_string(call_argument(call, 0, "path"), self.constants)
         if kind == "include":
-            path = literal_string(_argument(call, 99, "prefix"), self.constants)
-            endpoint = call.args[0] if call.args else _argument(call, 99, "router")
+            path = literal_string(call_argument(call, 99, "prefix"), self.constants)
+            endpoint = call.args[0] if call.args else call_argument(call, 99, "router")
         if kind == "route":
-            methods = _methods(call, "add_api_route")
+            methods = route_methods(call, "add_api_route")
         else:
             methods = ("WEBSOCKET",) if kind == "websocket" else None
         self.registrations.append(
@@ -200,7 +200,7 @@ class Registrar:
         )
 
     def _hook_call(self, call: ast.Call, attr: str, unit: int) -> None:
-        target = _argument(call, 1 if attr == "add_exception_handler" else 0, "handler")
+        target = call_argument(call, 1 if attr == "add_exception_handler" else 0, "handler")
         self.hooks.append(
             Hook(
                 kind=_CALL_HOOKS[attr],
