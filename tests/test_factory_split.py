@@ -58,3 +58,15 @@ def test_a_prefix_on_a_group_of_factory_routes_is_refused(shop: Path) -> None:
     plan.groups = [replace(g, prefix="/orders") if g.name == "orders" else g for g in plan.groups]
     with pytest.raises(SplitterError, match="a prefix cannot be cut from them"):
         apply_split(shop, plan, ApplyOptions(module_name="shop.server"))
+
+
+def test_router_tests_of_a_factory_app_ask_for_the_app_before_writing(shop: Path) -> None:
+    from typer.testing import CliRunner
+
+    from splitter.cli import app
+
+    before = shop.read_text()
+    result = CliRunner().invoke(app, ["apply", str(shop), "--yes", "--force", "--emit-tests", str(shop.parent / "t")])
+    assert result.exit_code == 2
+    assert "--emit-tests needs the app: shop.server makes none at module level" in result.output
+    assert shop.read_text() == before and not (shop.parent / "routers").exists()

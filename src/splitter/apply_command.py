@@ -189,6 +189,11 @@ def run_apply(request: ApplyRequest) -> int:
     if request.summary == "-" and request.output_format == "text" and not request.dry_run:
         console.set_verbosity(True, False)  # stdout holds the summary; the report would be mixed into it
     preview = _preview(request)
+    if request.emit_tests is not None and not request.verify and not preview.plan.app:
+        raise SplitterError(  # an app factory, or peer routers: the module holds no app to snapshot by name
+            f"--emit-tests needs the app: {preview.plan.module} makes none at module level; pass it as "
+            f"--verify MODULE:APP (a factory call works too: --verify '{preview.plan.module}:create_app()')"
+        )
     if request.emit_tests is not None:
         from splitter.verification.router_tests import check_output_folder
 
