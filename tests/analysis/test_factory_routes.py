@@ -167,6 +167,63 @@ TRANSFORMED = [
         HEAD
         + code(
             """
+            def create_app():
+                app = FastAPI()
+
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                @app.get("/{section}/export")
+                def export(section: str):
+                    return section
+
+                @app.get("/items/all")
+                @app.get("/items/export")
+                def export_items():
+                    return []
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_items(app):
+                @app.get("/items")
+                def list_items():
+                    return []
+
+
+            def register_root(app):
+                @app.get("/{section}/export")
+                def export(section: str):
+                    return section
+
+
+            def register_items_2(app):
+                @app.get("/items/all")
+                @app.get("/items/export")
+                def export_items():
+                    return []
+
+
+            def create_app():
+                app = FastAPI()
+
+                register_items(app)
+                register_root(app)
+                register_items_2(app)
+
+                return app
+            """
+        ),
+        id="every-route-a-definition-registers-keeps-its-order",
+    ),
+    pytest.param(
+        HEAD
+        + code(
+            """
             def create_app(extra):
                 app = FastAPI()
 

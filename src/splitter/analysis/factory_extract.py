@@ -49,7 +49,7 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
             out += ([] if called else gap) + [(f"{indent}{run.name}({', '.join(run.params)})", starts[position])]
         called = run is not None and (called or run.positions[0] == position)
     out += _copied(lines, ends[-1] + 1, len(lines) + 1)
-    registrars = {run.name: [found.routes[p] for p in run.positions] for run in found.runs if not run.setup}
+    registrars = {run.name: [r for p in run.positions for r in found.routes[p]] for run in found.runs if not run.setup}
     return Extracted("\n".join(text for text, _ in out), [0] + [n for _, n in out], registrars, factory.name)
 
 

@@ -61,7 +61,7 @@ class Run:
 class FactoryRuns:
     factory: ast.FunctionDef | ast.AsyncFunctionDef
     app: str  # the factory's local holding the app
-    routes: dict[int, FactoryRoute]  # body position -> route
+    routes: dict[int, list[FactoryRoute]]  # body position -> the routes its definition registers
     runs: list[Run]
     kept: list[tuple[int, str]]  # (line, why) routes left in the factory
     above: int = 0  # where the module statement before the factory ends
@@ -98,17 +98,25 @@ def _route_decorator(statement: ast.stmt, app: str) -> ast.Call | None:
     return None
 
 
-def factory_routes(factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str, constants: dict[str, str]):
-    """body position -> route registered on the app by the definition there."""
-    routes = {}
+def factory_routes(
+    factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str, constants: dict[str, str]
+) -> dict[int, list[FactoryRoute]]:
+    """body position -> the routes its definition's decorators register on the app, in registration order (the
+    decorator nearest the function first)."""
+    routes: dict[int, list[FactoryRoute]] = {}
     for position, statement in enumerate(factory.body):
-        decorator = _route_decorator(statement, app)
-        if decorator is not None:
-            verb = decorator.func.attr  # type: ignore[union-attr]
-            path = literal_string(call_argument(decorator, 0, "path"), constants)
-            methods = route_methods(decorator, verb)
-            routes[position] = FactoryRoute(statement.name, path, methods, decorator.lineno)  # type: ignore[attr-defined]
+        for decorator in reversed(getattr(statement, "decorator_list", ())):
+            func = decorator.func if isinstance(decorator, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS and _is_name(func.value, app):
+                path = literal_string(call_argument(decorator, 0, "path"), constants)  # type: ignore[arg-type]
+                methods = route_methods(decorator, func.attr)  # type: ignore[arg-type]
+                route = FactoryRoute(statement.name, path, methods, decorator.lineno)  # type: ignore[attr-defined]
+                routes.setdefault(position, []).append(route)
     return routes
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 class FactoryBody:
@@ -230,23 +238,23 @@ def _state_target(target: ast.expr, app: str) -> bool:
     return isinstance(target, ast.Name) and target.id == app and bool(chain) and chain[-1] not in ("routes", "router")
 
 
-def route_runs(body: FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list[Run], list[tuple[int, str]]]:
+def route_runs(body: FactoryBody, routes: dict[int, list[FactoryRoute]]) -> tuple[list[Run], list[tuple[int, str]]]:
     """Runs of one resource's routes in body order; a route that cannot join its resource's open run starts one
     at its own place, or stays in the factory (why, by line)."""
     runs: list[Run] = []
     open_runs: dict[str, Run] = {}
     kept: list[tuple[int, str]] = []
     for position in range(len(body.factory.body)):
-        route = routes.get(position)
-        if route is None:
+        registered = routes.get(position)
+        if registered is None:
             if not body.order_neutral(position):
                 open_runs.clear()  # a route registered after it stays after it
             continue
-        why = _stays_in_factory(body, position, route)
+        why = _stays_in_factory(body, position, registered)
         if why:
-            kept.append((route.line, why))
+            kept.append((registered[-1].line, why))
             continue
-        key = group_key(route.path, DEFAULT_SKIP_SEGMENTS) or "root"
+        key = group_key(registered[-1].path, DEFAULT_SKIP_SEGMENTS) or "root"  # the decorator written first
         run = open_runs.get(key)
         if run is None or not _may_join(body, routes, run, position):
             run = open_runs[key] = Run(key, [])
@@ -258,10 +266,11 @@ def route_runs(body: FactoryBody, routes: dict[int, FactoryRoute]) -> tuple[list
     return runs, kept
 
 
-def _stays_in_factory(body: FactoryBody, position: int, route: FactoryRoute) -> str:
-    """Why the route cannot leave the factory at all ("" when it can)."""
+def _stays_in_factory(body: FactoryBody, position: int, registered: list[FactoryRoute]) -> str:
+    """Why the route (a definition's routes) cannot leave the factory at all ("" when it can)."""
+    route = registered[0]
     stays = f"`{route.function}` stays in `{body.factory.name}()`"
-    if route.path is None:
+    if any(r.path is None for r in registered):
         return f"{stays}: its path is not a literal, so which requests it matches cannot be known"
     if position in body.nonlocal_at:
         return f"{stays}: it rebinds a local of the factory (`nonlocal`)"
@@ -276,18 +285,20 @@ def _stays_in_factory(body: FactoryBody, position: int, route: FactoryRoute) -> 
     return ""
 
 
-def _may_join(body: FactoryBody, routes: dict[int, FactoryRoute], run: Run, position: int) -> bool:
-    start, route = run.positions[0], routes[position]
+def _may_join(body: FactoryBody, routes: dict[int, list[FactoryRoute]], run: Run, position: int) -> bool:
+    start = run.positions[0]
     if run.lines + _lines(body, position) > RUN_MAX_LINES or _seen_differently(body, position, start):
         return False
     members = set(run.positions)
     for between in range(start + 1, position):
-        other = routes.get(between)
-        if other is not None and between not in members:
-            methods = [frozenset(m) if m is not None else None for m in (route.methods, other.methods)]
-            if routes_overlap(route.path, methods[0], other.path, methods[1]):
-                return False
+        if between not in members and any(_overlap(a, b) for a in routes[position] for b in routes.get(between, ())):
+            return False
     return True
+
+
+def _overlap(a: FactoryRoute, b: FactoryRoute) -> bool:
+    methods = [frozenset(m) if m is not None else None for m in (a.methods, b.methods)]
+    return routes_overlap(a.path, methods[0], b.path, methods[1])
 
 
 def _seen_differently(body: FactoryBody, position: int, start: int) -> str:

@@ -74,7 +74,7 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
             for parameter in (a.arg for a in node.args.posonlyargs + node.args.args):
                 routes = factory_routes(node, parameter, constants)
                 if routes:
-                    registrars[node.name] = list(routes.values())
+                    registrars[node.name] = [route for registered in routes.values() for route in registered]
                     break
     if factory is None or not registrars:
         return None
