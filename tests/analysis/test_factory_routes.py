@@ -221,6 +221,87 @@ TRANSFORMED = [
         id="every-route-a-definition-registers-keeps-its-order",
     ),
     pytest.param(
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        + code(
+            """
+            def create_app():
+                app = FastAPI()
+                api = APIRouter(prefix="/api")
+
+                @api.get("/items")
+                def list_items():
+                    return []
+
+                @app.get("/health")
+                def health():
+                    return {}
+
+                @api.get("/orders")
+                def list_orders():
+                    return []
+
+                @api.post("/items")
+                def add_item():
+                    return {}
+
+                app.include_router(api)
+
+                @api.get("/items/late")
+                def never_served():
+                    return []
+
+                return app
+            """
+        ),
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        + code(
+            """
+            def register_items(api):
+                @api.get("/items")
+                def list_items():
+                    return []
+
+                @api.post("/items")
+                def add_item():
+                    return {}
+
+
+            def register_health(app):
+                @app.get("/health")
+                def health():
+                    return {}
+
+
+            def register_orders(api):
+                @api.get("/orders")
+                def list_orders():
+                    return []
+
+
+            def register_items_2(api):
+                @api.get("/items/late")
+                def never_served():
+                    return []
+
+
+            def create_app():
+                app = FastAPI()
+                api = APIRouter(prefix="/api")
+
+                register_items(api)
+                register_health(app)
+                register_orders(api)
+
+                app.include_router(api)
+
+                register_items_2(api)
+
+                return app
+            """
+        ),
+        id="routes-on-a-router-the-factory-includes-stay-before-the-include",
+    ),
+    pytest.param(
         HEAD
         + code(
             """

@@ -43,6 +43,7 @@ class FactoryRoute:
     path: str | None
     methods: tuple[str, ...] | None
     line: int  # the line of its route decorator in the monolith
+    owner: str = ""  # what it is registered on: the app, or an APIRouter the factory makes and includes
 
 
 @dataclass
@@ -61,62 +62,82 @@ class Run:
 class FactoryRuns:
     factory: ast.FunctionDef | ast.AsyncFunctionDef
     app: str  # the factory's local holding the app
+    owners: dict[str, str]  # the app and the APIRouters the factory makes -> their literal prefixes
     routes: dict[int, list[FactoryRoute]]  # body position -> the routes its definition registers
     runs: list[Run]
     kept: list[tuple[int, str]]  # (line, why) routes left in the factory
     above: int = 0  # where the module statement before the factory ends
 
 
-def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str] | None:
-    """The module-level function that makes a FastAPI app in its own body and registers routes on it there."""
+def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, dict[str, str]] | None:
+    """The module-level function that makes a FastAPI app in its own body and registers routes there, on the app
+    or on APIRouters it makes too (owner -> its literal `prefix=`, "" for the app)."""
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         app = next((name for statement in node.body if (name := find_app_local(statement))), None)
-        if app and any(_route_decorator(s, app) is not None for s in node.body):
-            return node, app
+        if app is None:
+            continue
+        owners = {app: ""} | dict(r for s in node.body if (r := _router_local(s)) and r[0] != app)
+        if any(_route_owner(s, owners) for s in node.body):
+            return node, app, owners
     return None
 
 
 def find_app_local(statement: ast.stmt) -> str | None:
+    made = _made_local(statement, "FastAPI")
+    return made[0] if made else None
+
+
+def _router_local(statement: ast.stmt) -> tuple[str, str] | None:
+    """(name, literal prefix) of `name = APIRouter(prefix=...)`; a computed prefix reads as ""."""
+    made = _made_local(statement, "APIRouter")
+    if made is None:
+        return None
+    prefix = next((k.value for k in made[1].keywords if k.arg == "prefix"), None)
+    return made[0], literal_string(prefix, {}) or "" if prefix is not None else ""
+
+
+def _made_local(statement: ast.stmt, class_name: str) -> tuple[str, ast.Call] | None:
     if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not isinstance(statement.value, ast.Call):
         return None
     func = statement.value.func
     called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
     targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-    if called != "FastAPI" or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+    if called != class_name or len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return None
-    return targets[0].id
+    return targets[0].id, statement.value
 
 
-def _route_decorator(statement: ast.stmt, app: str) -> ast.Call | None:
+def _route_owner(statement: ast.stmt, owners: dict[str, str]) -> bool:
     for decorator in getattr(statement, "decorator_list", ()):
         func = decorator.func if isinstance(decorator, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
-            if isinstance(func.value, ast.Name) and func.value.id == app:
-                return decorator
-    return None
+            if isinstance(func.value, ast.Name) and func.value.id in owners:
+                return True
+    return False
 
 
 def factory_routes(
-    factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str, constants: dict[str, str]
+    factory: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, str], constants: dict[str, str]
 ) -> dict[int, list[FactoryRoute]]:
-    """body position -> the routes its definition's decorators register on the app, in registration order (the
-    decorator nearest the function first)."""
+    """body position -> the routes its definition's decorators register on one of `owners` (name -> prefix), in
+    registration order (the decorator nearest the function first), each path under its owner's prefix."""
     routes: dict[int, list[FactoryRoute]] = {}
     for position, statement in enumerate(factory.body):
         for decorator in reversed(getattr(statement, "decorator_list", ())):
             func = decorator.func if isinstance(decorator, ast.Call) else None
-            if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS and _is_name(func.value, app):
-                path = literal_string(call_argument(decorator, 0, "path"), constants)  # type: ignore[arg-type]
-                methods = route_methods(decorator, func.attr)  # type: ignore[arg-type]
-                route = FactoryRoute(statement.name, path, methods, decorator.lineno)  # type: ignore[attr-defined]
-                routes.setdefault(position, []).append(route)
+            if not (isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS):
+                continue
+            owner = func.value.id if isinstance(func.value, ast.Name) else None
+            if owner not in owners:
+                continue
+            path = literal_string(call_argument(decorator, 0, "path"), constants)  # type: ignore[arg-type]
+            methods = route_methods(decorator, func.attr)  # type: ignore[arg-type]
+            full = owners[owner] + path if path is not None else None
+            route = FactoryRoute(statement.name, full, methods, decorator.lineno, owner)  # type: ignore[attr-defined]
+            routes.setdefault(position, []).append(route)
     return routes
-
-
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
 
 
 class FactoryBody:
@@ -181,12 +202,15 @@ class FactoryBody:
             name in self.def_time[p] or name in self.call_time[p] for p in range(len(self.starts)) if p not in positions
         )
 
-    def order_neutral(self, position: int) -> bool:
-        """Whether the statement leaves the routing table alone: it does not read the app, or only to add
-        middleware, handlers or state (`app.state.db = db`, `app.openapi = custom_openapi`)."""
+    def order_neutral(self, position: int, owner: str) -> bool:
+        """Whether the statement leaves the routes of `owner` alone: it does not read it, or (the app) only to add
+        middleware, handlers or state (`app.state.db = db`, `app.openapi = custom_openapi`). Including a router
+        reads it: a route registered on it later is not served."""
         statement = self.factory.body[position]
-        if self.app not in self.def_time[position]:
+        if owner not in self.def_time[position]:
             return True
+        if owner != self.app:
+            return False
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return all(_hook_decorator(d, self.app) for d in statement.decorator_list if _names(d, self.app))
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
@@ -242,22 +266,22 @@ def route_runs(body: FactoryBody, routes: dict[int, list[FactoryRoute]]) -> tupl
     """Runs of one resource's routes in body order; a route that cannot join its resource's open run starts one
     at its own place, or stays in the factory (why, by line)."""
     runs: list[Run] = []
-    open_runs: dict[str, Run] = {}
+    open_runs: dict[tuple[str, str], Run] = {}  # (owner, resource) -> the run a route of theirs may join
     kept: list[tuple[int, str]] = []
     for position in range(len(body.factory.body)):
         registered = routes.get(position)
         if registered is None:
-            if not body.order_neutral(position):
-                open_runs.clear()  # a route registered after it stays after it
+            for owner in [o for o in open_runs if not body.order_neutral(position, o[0])]:
+                del open_runs[owner]  # a route registered after it stays after it
             continue
         why = _stays_in_factory(body, position, registered)
         if why:
             kept.append((registered[-1].line, why))
             continue
         key = group_key(registered[-1].path, DEFAULT_SKIP_SEGMENTS) or "root"  # the decorator written first
-        run = open_runs.get(key)
+        run = open_runs.get((registered[-1].owner, key))
         if run is None or not _may_join(body, routes, run, position):
-            run = open_runs[key] = Run(key, [])
+            run = open_runs[registered[-1].owner, key] = Run(key, [])
             runs.append(run)
         run.positions.append(position)
         run.lines += _lines(body, position)
@@ -297,6 +321,9 @@ def _may_join(body: FactoryBody, routes: dict[int, list[FactoryRoute]], run: Run
 
 
 def _overlap(a: FactoryRoute, b: FactoryRoute) -> bool:
+    """Whether one request could match both (routes of different owners meet only where a router is included)."""
+    if a.owner != b.owner:
+        return False
     methods = [frozenset(m) if m is not None else None for m in (a.methods, b.methods)]
     return routes_overlap(a.path, methods[0], b.path, methods[1])
 

@@ -32,16 +32,16 @@ def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | N
     found = find_factory(tree)
     if found is None:
         return None
-    factory, app = found
+    factory, app, owners = found
     index = tree.body.index(factory)
     above = tree.body[index - 1].end_lineno or 0 if index else 0
-    routes = factory_routes(factory, app, constants)
+    routes = factory_routes(factory, owners, constants)
     body = FactoryBody(factory, app)
     runs, kept = route_runs(body, routes)
     if runs:
         runs += setup_runs(body, set(routes))
     runs.sort(key=lambda run: run.positions[0])
-    return FactoryRuns(factory, app, routes, runs, kept, above)
+    return FactoryRuns(factory, app, owners, routes, runs, kept, above)
 
 
 def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str], path: Path) -> Extracted | None:
@@ -72,7 +72,7 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not factory:
             for parameter in (a.arg for a in node.args.posonlyargs + node.args.args):
-                routes = factory_routes(node, parameter, constants)
+                routes = factory_routes(node, {parameter: ""}, constants)
                 if routes:
                     registrars[node.name] = [route for registered in routes.values() for route in registered]
                     break

@@ -370,7 +370,7 @@ def explain_groups(
         registering = [n for n in group.router_symbols if n in registrars]
         if registering:
             verb = "registers" if len(registering) == 1 else "register"
-            why.append(f"{_shown(registering, 4)} {verb} them on the app `{factory}()` makes")
+            why.append(f"{_shown(registering, 4)} {verb} them for the app `{factory}()` makes")
         if own:
             why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
         for router in sorted({e.router for e in group.endpoints} - {group.router}):
