@@ -60,6 +60,9 @@ def literal_string(node: ast.expr | None, constants: dict[str, str]) -> str | No
     return None
 
 
+_NEVER = re.compile(r"(?!)")  # a pattern no text matches
+
+
 def call_argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -99,8 +102,8 @@ class Registrar:
         if not self.source_lines:
             return True
         if self._owner_word is None:
-            names = sorted(self.app_names | self.router_names)
-            self._owner_word = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names)))
+            names = sorted((self.app_names | self.router_names) - {""})  # peer routers, an app factory: no app
+            self._owner_word = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names))) if names else _NEVER
         first = min([body[0].lineno, *(d.lineno for d in getattr(body[0], "decorator_list", ()))])
         text = "\n".join(self.source_lines[first - 1 : body[-1].end_lineno])
         return self._owner_word.search(text) is not None
