@@ -336,3 +336,46 @@ def test_the_plan_says_what_the_monolith_keeps_by_its_own_name(tmp_path: Path) -
     planned = runner.invoke(app, ["plan", str(monolith)])
     assert planned.exit_code == 0, planned.output
     assert "server.py keeps: app creation" in planned.output and "main.py" not in planned.output
+
+
+REFERENCE = "import main\n\n\ndef test_helper():\n    assert main.helper() == 1\n"
+
+
+@pytest.mark.parametrize(
+    ("options", "pyproject"),
+    [
+        pytest.param(["--exclude", "legacy"], "", id="option-naming-a-folder"),
+        pytest.param(["--exclude", "legacy/*.py"], "", id="option-glob"),
+        pytest.param([], '[tool.splitter]\nexclude = ["legacy/*"]\n', id="pyproject"),
+    ],
+)
+def test_excluded_files_keep_their_references_and_the_plan_says_so(
+    tmp_path: Path, options: list[str], pyproject: str
+) -> None:
+    (tmp_path / "main.py").write_text(MONOLITH)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "legacy").mkdir()
+    for folder in ("tests", "legacy"):
+        (tmp_path / folder / "test_main.py").write_text(REFERENCE)
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "monolith")
+    planned = runner.invoke(app, ["plan", str(tmp_path / "main.py"), "--out", "-", *options])
+    assert planned.exit_code == 0, planned.output
+    plan = plan_from_json(json.loads(planned.stdout), "-")
+    assert plan.settings["exclude"] == [options[1] if options else "legacy/*"]
+    (tmp_path / "plan.json").write_text(planned.stdout)
+    applied = runner.invoke(app, ["apply", str(tmp_path / "main.py"), "--plan", str(tmp_path / "plan.json"), "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert (tmp_path / "legacy" / "test_main.py").read_text() == REFERENCE
+    assert (tmp_path / "tests" / "test_main.py").read_text() != REFERENCE  # reaches `helper` where it lives now
+
+
+def test_an_exclude_setting_that_is_not_a_list_of_globs_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(MONOLITH)
+    (tmp_path / "pyproject.toml").write_text('[tool.splitter]\nexclude = "legacy"\n')
+    result = runner.invoke(app, ["plan", str(tmp_path / "main.py")])
+    assert result.exit_code == 2
+    assert "[tool.splitter] exclude must be a list of globs" in result.output

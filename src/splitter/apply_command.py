@@ -36,6 +36,7 @@ class ApplyRequest:
     summary: str | None = None
     strict: bool = False
     emit_tests: Path | None = None
+    exclude: list[str] = field(default_factory=list)
 
 
 def _preview(request: ApplyRequest) -> ApplyResult:
@@ -50,6 +51,7 @@ def _preview(request: ApplyRequest) -> ApplyResult:
         fmt=request.formatter,
         update_references=not request.no_references,
         module_name=request.module,
+        exclude=tuple(request.exclude),
     )
     chosen = read_plan(request.plan_file) if request.plan_file else None
     with console.progress(f"splitting {request.file}"):

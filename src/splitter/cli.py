@@ -23,6 +23,7 @@ app = typer.Typer(
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only errors, warnings and requested output")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="print more detail (every symbol, every file)")]
+EXCLUDE_HELP = "leave references in files matching this glob alone (path from the repository root; repeatable)"
 OUTPUT_FORMATS = ("text", "json")
 
 
@@ -97,6 +98,7 @@ def plan(
     ),
     strict: bool = typer.Option(False, help="treat warnings as errors (exit 2)"),
     output_format: str = typer.Option("text", "--format", help="text or json (docs/output.md)"),
+    exclude: list[str] = typer.Option([], help=EXCLUDE_HELP),
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -109,7 +111,7 @@ def plan(
 
     check_format(output_format)
     with console.progress(f"planning {file}"):
-        project = load_project(file, module, scan_ahead=True, read=False)
+        project = load_project(file, module, scan_ahead=True, read=False, exclude=tuple(exclude))
         table = read_settings(project.analysis.path, project.root)[0]
         options = plan_options(table, max_lines, main_max_lines, min_endpoints, skip_segment)
         result = plan_project(project, options)
@@ -145,6 +147,7 @@ def apply(
     no_references: bool = typer.Option(
         False, "--no-references", help="do not rewrite references to moved names elsewhere"
     ),
+    exclude: list[str] = typer.Option([], help=EXCLUDE_HELP),
     module: str | None = typer.Option(None, help="dotted name the project imports the file by"),
     verify: str | None = typer.Option(None, help="MODULE:APP: snapshot before, verify after, roll back on change"),
     run_tests: str | None = typer.Option(None, help="with --verify: test command to run before and after"),

@@ -36,6 +36,7 @@ class ApplyOptions:
     fmt: str | None = None  # "ruff" or "black" (--formatter): format only what splitter wrote, never moved code
     update_references: bool = True
     module_name: str | None = None
+    exclude: tuple[str, ...] = ()  # globs of files whose references stay as they are (with the plan's own)
 
 
 @dataclass
@@ -100,7 +101,8 @@ def _planned(path: Path, plan: Plan | None, options: ApplyOptions) -> tuple[Proj
     # the plan's module name, not one detected again: detection counts how the tests import the monolith, and
     # the waves before this one retargeted them (UTXOracle's `api.main` read as a top-level `main` at wave 14)
     module = options.module_name or (plan.module if plan is not None else None)
-    project = load_project(path, module, scan_ahead=plan is None, lazily=plan is not None)
+    exclude = options.exclude + tuple(plan.settings.get("exclude", ()) if plan is not None else ())
+    project = load_project(path, module, scan_ahead=plan is None, lazily=plan is not None, exclude=exclude)
     if plan is None:
         return project, plan_project(project), None
     wave = planned_wave(project, plan)  # earlier waves moved code: work from the text the plan was made of

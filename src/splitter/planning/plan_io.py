@@ -213,6 +213,9 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         seen.add(group.name)
         groups.append(group)
     extra = _extra_modules(data.get("extra_modules") or {}, source)
+    settings = dict(data.get("settings") or {})
+    if "exclude" in settings:  # apply leaves these files alone too
+        settings["exclude"] = _list_of_str(settings["exclude"], "settings.exclude", source)
     return Plan(
         source=str(data.get("source", "")),
         module=str(data.get("module", "")),
@@ -224,7 +227,7 @@ def plan_from_json(data: object, source: str = "plan") -> Plan:
         shared=_list_of_str(data.get("shared", []), "shared", source),
         seams=_list_of_str(data.get("seams", []), "seams", source),
         layout=_layout_from_json(data.get("layout") or {}, source),
-        settings=dict(data.get("settings") or {}),
+        settings=settings,
         extra_modules=extra,
         warnings=[str(w) for w in data.get("warnings") or []],
         source_blob=str(data.get("source_blob") or ""),

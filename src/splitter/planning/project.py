@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from fnmatch import fnmatch
 from pathlib import Path
 
 from splitter.analysis.analyze import analyze_source, rename
@@ -15,6 +16,7 @@ from splitter.planning.layout import GENERATED_MARKER
 from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Layout, Plan
 from splitter.planning.planner import PlanOptions, make_plan
+from splitter.planning.settings import read_settings
 from splitter.analysis.source import iter_python_files, module_location, read_python, through_real_folders
 from splitter.analysis.source import git_blob_id, git_root, with_lf
 from splitter.fanout import Background, in_background
@@ -33,6 +35,7 @@ class Project:
     git_root: Path | None
     sources: Mapping[Path, str] | None  # every other Python file of the repository, read once (None: not read)
     scanned: Background[RepositoryScan] | RepositoryScan | None = None  # `scan_repository`, begun early or done
+    excluded: tuple[str, ...] = ()  # globs of files left out (--exclude, `[tool.splitter] exclude`)
 
 
 @dataclass
@@ -183,7 +186,12 @@ def _without_nearer_namesakes(sources: dict[Path, str], monolith: Path, root: Pa
 
 @without_gc
 def load_project(
-    path: Path, module_name: str | None = None, scan_ahead: bool = False, read: bool = True, lazily: bool = False
+    path: Path,
+    module_name: str | None = None,
+    scan_ahead: bool = False,
+    read: bool = True,
+    lazily: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> Project:
     """The monolith analysed and the repository read. `scan_ahead`: `plan_project` follows, so scan the repository
     for it (`scan_repository`) in a second process while this one analyses the monolith; `read=False` with it:
@@ -194,23 +202,24 @@ def load_project(
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
     root = top if top is not None else import_root
-    files = list(iter_python_files(root, exclude={path.resolve()}))
+    excluded = tuple(dict.fromkeys(exclude + tuple(read_settings(path, root)[0].get("exclude", ()))))
+    files = [f for f in iter_python_files(root, exclude={path.resolve()}) if not excluded_file(f, root, excluded)]
     place = _Place(path, source, dotted, package, root, files)
     if scan_ahead and not read and len(files) >= MIN_FILES_AHEAD:
         scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
         if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
-            return Project(analysis=analysis, root=root, git_root=top, sources=None, scanned=scanned)
+            return Project(analysis, root, top, sources=None, scanned=scanned, excluded=excluded)
     if lazily and module_name is not None:  # nothing to settle: the files are only read for what asks for them
         monolith = path.resolve()
         kept = files if "." in module_name else list(_without_nearer_namesakes(dict.fromkeys(files), monolith, root))
         analysis = analyze_source(source, path, module_name)
-        return Project(analysis=analysis, root=root, git_root=top, sources=FilesReadWhenAsked(kept))
+        return Project(analysis, root, top, sources=FilesReadWhenAsked(kept), excluded=excluded)
     sources, module_name = _read_repository(place, module_name)
     big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
     scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
     analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
-    return Project(analysis=analysis, root=root, git_root=top, sources=sources, scanned=scanned)
+    return Project(analysis, root, top, sources=sources, scanned=scanned, excluded=excluded)
 
 
 class FilesReadWhenAsked(Mapping[Path, str]):
@@ -246,6 +255,15 @@ class FilesReadWhenAsked(Mapping[Path, str]):
     def size(self) -> int:
         """About how many characters the files hold, from their sizes on disk: nothing is read."""
         return sum(os.stat(path).st_size for path in self._texts if os.path.exists(path))
+
+
+def excluded_file(path: Path, root: Path, globs: tuple[str, ...]) -> bool:
+    """Whether a glob leaves the file out: matched against its path from the repository root (`*` also matches
+    `/`), a glob naming a folder (`legacy`, `legacy/`) leaving out everything below it."""
+    if not globs:
+        return False
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    return any(fnmatch(relative, glob) or fnmatch(relative, glob.rstrip("/") + "/*") for glob in globs)
 
 
 def source_size(sources: Mapping[Path, str]) -> int:
@@ -372,7 +390,7 @@ def _class_names_with_bases(text: str):
 def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     """Plan with `options`, or else with `[tool.splitter]` from the project's pyproject.toml."""
     if options is None:
-        from splitter.planning.settings import plan_options, read_settings
+        from splitter.planning.settings import plan_options
 
         options = plan_options(read_settings(project.analysis.path, project.root)[0])
     from splitter.analysis.patched_names import rebound_names
@@ -390,6 +408,8 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         schema_clashes=schema_name_clashes(project, scanned.class_files),
     )
     plan = make_plan(project.analysis, options)
+    if project.excluded:  # apply, given this plan, leaves the same files alone
+        plan.settings["exclude"] = list(project.excluded)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
     plan.warnings += source_read_warnings(project.analysis, plan, sites, lambda file: _shown(project, file))
     plan.warnings += _file_read_warnings(project, scanned.file_reads)

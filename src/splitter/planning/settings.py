@@ -5,6 +5,7 @@
     main_max_lines = 200         # size main.py should end up under
     min_endpoints = 2            # smaller groups join their closest group
     skip_segments = ["rest"]     # extra path segments (regex) to skip when naming groups, added to the defaults
+    exclude = ["legacy/*"]       # files (globs on the path from the repository root) references are left alone in
     [tool.splitter.groups]       # group -> path prefixes ("/orders/{id}/invoice") or endpoint function names
     billing = ["/invoices", "refund_order"]
 
@@ -22,7 +23,7 @@ from splitter.planning.planner import PlanOptions
 from splitter.planning.plan_io import check_group_name
 
 INTEGERS = ("max_lines", "main_max_lines", "min_endpoints")
-KNOWN = (*INTEGERS, "skip_segments", "groups")
+KNOWN = (*INTEGERS, "skip_segments", "groups", "exclude")
 
 
 def find_pyproject(monolith: Path, root: Path) -> Path | None:
@@ -77,6 +78,9 @@ def _check(table: dict, path: Path) -> None:
     segments = table.get("skip_segments", [])
     if not isinstance(segments, list) or not all(isinstance(s, str) for s in segments):
         raise SplitterError("[tool.splitter] skip_segments must be a list of strings (regular expressions)", path)
+    excluded = table.get("exclude", [])
+    if not isinstance(excluded, list) or not all(isinstance(g, str) and g for g in excluded):
+        raise SplitterError("[tool.splitter] exclude must be a list of globs (`legacy/*`, `scripts`)", path)
     groups = table.get("groups", {})
     if not isinstance(groups, dict):
         raise SplitterError("[tool.splitter.groups] must map group names to lists of paths or functions", path)
