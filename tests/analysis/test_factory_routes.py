@@ -544,4 +544,47 @@ def test_the_factory_keeps_its_docstring_and_what_reads_its_namespace() -> None:
     ).replace("{setup}", SETUP.replace("app.state", "state"))
     text = analysed_text(before)
     factory = text.split("def create_app():\n")[1]
-    assert factory.startswith('    """Make the app."""\n    configure_app()\n    print(locals())\n    configure_app_2()\n')
+    assert factory.startswith(
+        '    """Make the app."""\n    configure_app()\n    print(locals())\n    configure_app_2()\n'
+    )
+
+
+def test_a_set_up_run_reading_a_local_it_also_rebinds_is_passed_the_factorys_value() -> None:
+    before = HEAD + code(
+        """
+        def create_app(x):
+            app = FastAPI()
+            app.state.first = x
+            x = 2
+        {setup}
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    text = analysed_text(before)
+    assert "def configure_app(app, x):\n    app.state.first = x\n    x = 2\n" in text
+    assert "    app = FastAPI()\n    configure_app(app, x)\n" in text
+
+
+def test_a_set_up_run_whose_function_reads_a_local_bound_again_after_it_stays() -> None:
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+            x = 1
+        {setup}
+            app.state.later = lambda: x
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            x = 2
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    assert "configure_app" not in analysed_text(before)

@@ -1,7 +1,7 @@
 """An app factory's routes taken out into register functions (analysis/factory_*.py) build the same app: generated
 factories mixing overlapping routes, a router the factory includes, other includes, locals rebound between routes
-and read by them, are run before and after; the route tables (in matching order) and what each endpoint returns
-must be the same."""
+and read by them, runs of set-up statements, are run before and after; the route tables (in matching order), what
+each endpoint returns and the app's state must be the same."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ route = st.tuples(
 )
 rebind = st.tuples(st.just("rebind"), st.integers(0, 9))
 include = st.tuples(st.just("include"))
-statements = st.lists(st.one_of(route, route, route, rebind, include), min_size=1, max_size=14)
+setup = st.tuples(st.just("setup"), st.integers(1, 12))  # lines of app state set up, the last one reading `x`
+statements = st.lists(st.one_of(route, route, route, rebind, include, setup), min_size=1, max_size=14)
 
 
 def factory_source(body: list[tuple], api_included_at: int) -> str:
@@ -53,6 +54,9 @@ def factory_source(body: list[tuple], api_included_at: int) -> str:
             ]
         elif statement[0] == "rebind":
             lines += [f"    x = {statement[1]}", ""]
+        elif statement[0] == "setup":
+            lines += [f"    app.state.s{number}_{k} = {k}" for k in range(statement[1])]
+            lines += [f"    app.state.s{number}_x = x", ""]
         else:
             lines += ["    app.include_router(APIRouter())", ""]
     if api_included_at >= len(body):
@@ -64,10 +68,10 @@ def served(source: str) -> tuple[list[tuple], dict[str, object]]:
     """The app's route table (path, methods, name, endpoint) in matching order, and what each endpoint returns."""
     namespace: dict = {}
     exec(compile(source, "server.py", "exec"), namespace)  # noqa: S102 - generated above
-    routes = [r for r in namespace["create_app"]().routes if getattr(r, "endpoint", None) is not None]
-    routes = [r for r in routes if r.endpoint.__name__.startswith("f")]
+    app = namespace["create_app"]()
+    routes = [r for r in app.routes if getattr(r, "endpoint", None) is not None and r.endpoint.__name__[0] == "f"]
     table = [(r.path, tuple(sorted(r.methods)), r.name, r.endpoint.__name__) for r in routes]
-    return table, {r.endpoint.__name__: r.endpoint() for r in routes}
+    return table, {r.endpoint.__name__: r.endpoint() for r in routes} | {"state": dict(app.state._state)}
 
 
 @settings(max_examples=150, deadline=None)

@@ -40,7 +40,7 @@ def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
     for positions in sorted(runs):
         run = Run("configure_app", positions, setup=True)
         run.lines = body.starts[positions[-1]] - body.starts[positions[0]] + _last_lines(body, positions[-1])
-        params = _params(body, positions, binds)
+        params = _params(body, positions)
         if params is not None and run.lines >= SETUP_MIN_LINES:
             run.params = params
             found.append(run)
@@ -93,20 +93,23 @@ def _contiguous(positions: list[int]) -> list[list[int]]:
     return runs
 
 
-def _params(body: FactoryBody, positions: list[int], binds: list[set[str]]) -> list[str] | None:
-    """The factory's locals the run reads (the app first), or None when one is not bound before it or is bound
-    again after it while a function of the run reads it."""
+def _params(body: FactoryBody, positions: list[int]) -> list[str] | None:
+    """The factory's locals the run reads that may hold a value from before it (the app first), or None when the
+    run cannot be a function: a local it reads is never bound before it (nor plainly inside it), or a function of
+    the run reads a local the factory binds again after the run (a closure sees the factory's last binding)."""
     start, end = positions[0], positions[-1]
-    own = set().union(*(binds[p] for p in positions))
     params = []
-    for name in set().union(*(body.def_time[p] | body.call_time[p] for p in positions)) - own:
+    for name in set().union(*(body.def_time[p] | body.call_time[p] for p in positions)):
         bound = body.bindings.get(name)
         if bound is None:
             continue  # not a local of the factory
-        late = any(name in body.call_time[p] for p in positions) and any(b > end for b in bound)
-        if not any(b < start for b in bound) or late:
+        read_later = any(name in body.call_time[p] for p in positions)
+        if read_later and any(b > end for b in bound):
             return None
-        params.append(name)
+        if any(b < start for b in bound):
+            params.append(name)  # rebound in the run or not, it starts with the factory's value
+        elif not any(start <= b <= end for b in bound):
+            return None
     return sorted(params, key=lambda n: (n != body.app, min(body.bindings[n]), n))
 
 
