@@ -25,7 +25,8 @@ PATHS = [
     "/users/me",
 ]
 PARAMETERS = 'id: str = "", section: str = "", page: str = ""'
-READS = ["nothing", "body", "default"]  # how a route reads the local `x`: not, when called, when defined
+READS = ["nothing", "body", "default", "helper"]  # how a route reads `x`: not, when called, when defined, through
+# the factory's own `helper()`
 
 route = st.tuples(
     st.just("route"), st.sampled_from(["get", "post"]), st.sampled_from(PATHS), st.booleans(), st.booleans()
@@ -33,12 +34,13 @@ route = st.tuples(
 rebind = st.tuples(st.just("rebind"), st.integers(0, 9))
 include = st.tuples(st.just("include"))
 setup = st.tuples(st.just("setup"), st.integers(1, 12))  # lines of app state set up, the last one reading `x`
-statements = st.lists(st.one_of(route, route, route, rebind, include, setup), min_size=1, max_size=14)
+other = st.sampled_from([("helper",), ("mount",), ("middleware",)])  # `helper` defined again; a mount; middleware
+statements = st.lists(st.one_of(route, route, route, rebind, include, setup, other), min_size=1, max_size=14)
 
 
 def factory_source(body: list[tuple], api_included_at: int) -> str:
     lines = ["from fastapi import APIRouter, FastAPI", "", "", "def create_app():", "    app = FastAPI()"]
-    lines += ['    api = APIRouter(prefix="/api")', "    x = -1", ""]
+    lines += ['    api = APIRouter(prefix="/api")', "    x = -1", "", "    def helper():", "        return x", ""]
     for number, statement in enumerate(body):
         if number == api_included_at:
             lines += ["    app.include_router(api)", ""]
@@ -57,6 +59,13 @@ def factory_source(body: list[tuple], api_included_at: int) -> str:
         elif statement[0] == "setup":
             lines += [f"    app.state.s{number}_{k} = {k}" for k in range(statement[1])]
             lines += [f"    app.state.s{number}_x = x", ""]
+        elif statement[0] == "helper":
+            lines += ["    def helper():", f"        return {number}", ""]
+        elif statement[0] == "mount":
+            lines += [f'    app.mount("/m{number}", FastAPI())', ""]
+        elif statement[0] == "middleware":
+            lines += ['    @app.middleware("http")', f"    async def mw{number}(request, call_next):"]
+            lines += ["        return await call_next(request)", ""]
         else:
             lines += ["    app.include_router(APIRouter())", ""]
     if api_included_at >= len(body):
@@ -71,7 +80,10 @@ def served(source: str) -> tuple[list[tuple], dict[str, object]]:
     app = namespace["create_app"]()
     routes = [r for r in app.routes if getattr(r, "endpoint", None) is not None and r.endpoint.__name__[0] == "f"]
     table = [(r.path, tuple(sorted(r.methods)), r.name, r.endpoint.__name__) for r in routes]
-    return table, {r.endpoint.__name__: r.endpoint() for r in routes} | {"state": dict(app.state._state)}
+    middleware = [m.kwargs["dispatch"].__name__ for m in app.user_middleware if "dispatch" in m.kwargs]
+    mounts = [r.path for r in app.routes if type(r).__name__ == "Mount"]
+    answers = {r.endpoint.__name__: r.endpoint() for r in routes}
+    return table, answers | {"state": dict(app.state._state), "middleware": middleware, "mounts": mounts}
 
 
 @settings(max_examples=150, deadline=None)
