@@ -377,7 +377,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
         constants = _string_constants(tree)
         extracted = factory_extraction(tree, source, constants, path)
         if extracted is not None:  # an app factory registering its routes inside itself
-            return _analyze(parse_python(extracted.source, path), extracted.source, path, module_name, extracted)
+            return _analyze(extracted.tree, extracted.source, path, module_name, extracted)
         registrars = existing_registrars(tree, constants)
         if registrars is not None:  # an app factory calling `register_items(app)` functions
             return _analyze(tree, source, path, module_name, registrars)

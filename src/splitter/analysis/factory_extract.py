@@ -9,8 +9,10 @@ all work on this text; `line_map` gives each of its lines the monolith's line, f
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_routes import FactoryRoute, FactoryRuns
 
 
@@ -21,6 +23,7 @@ class Extracted:
     registrars: dict[str, list[FactoryRoute]]  # generated function -> the routes it registers, in order
     factory: str
     kept: list[tuple[int, str]] = field(default_factory=list)  # (line, why) routes left in the factory
+    tree: ast.Module | None = field(default=None, repr=False)  # the syntax tree of `source`
 
 
 def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
@@ -36,8 +39,13 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
     out: list[tuple[str, int]] = []  # (line, monolith line)
     top = _own_start(lines, factory, found.above, False)
     out += _copied(lines, 1, top)
+    placed: dict[int, int] = {}  # body position -> the line of the new text its lines begin at
+    bodies: list[tuple[int, int]] = []  # (first, last) line of each generated function's body
     for run in found.runs:
-        out += _register_function(lines, run, starts, ends)
+        text, where = _register_function(lines, run, starts, ends)
+        placed.update({position: len(out) + offset + 1 for position, offset in where.items()})
+        bodies.append((len(out) + 2, len(out) + len(text) - 2))
+        out += text
     out += _copied(lines, top, starts[0])
     indent = _indent(lines[body[0].lineno - 1])
     called = False  # the last thing written is a call: the next call follows it without a blank line
@@ -50,24 +58,56 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
         called = run is not None and (called or run.positions[0] == position)
     out += _copied(lines, ends[-1] + 1, len(lines) + 1)
     registrars = {run.name: [r for p in run.positions for r in found.routes[p]] for run in found.runs if not run.setup}
-    return Extracted("\n".join(text for text, _ in out), [0] + [n for _, n in out], registrars, factory.name)
+    source = "\n".join(text for text, _ in out)
+    tree = _grafted(out, bodies, indent, found, {p: placed[p] - starts[p] for p in placed})
+    return Extracted(source, [0] + [n for _, n in out], registrars, factory.name, tree=tree)
+
+
+def _grafted(out: list[tuple[str, int]], bodies, indent: str, found: FactoryRuns, shifts: dict[int, int]) -> ast.Module:
+    """The new text's syntax tree without parsing the moved lines again: the text with the generated functions'
+    bodies blanked (one `pass` each) is parsed, and each function gets the factory's own statement nodes, their
+    line numbers shifted to where the text put them (same indentation: the columns stay). Parsing the whole text
+    again cost as much as parsing the monolith; tests check both trees are the same."""
+    skeleton = [text for text, _ in out]
+    for first, last in bodies:
+        skeleton[first - 1 : last] = [""] * (last - first + 1)
+        skeleton[first - 1] = f"{indent}pass"
+    tree = ast.parse("\n".join(skeleton))
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for run in found.runs:
+        function = functions[run.name]
+        function.body = [_shifted(found.factory.body[p], shifts[p]) for p in run.positions]
+        function.end_lineno, function.end_col_offset = function.body[-1].end_lineno, function.body[-1].end_col_offset
+    return tree
+
+
+def _shifted(node: ast.stmt, lines: int) -> ast.stmt:
+    for inner in walk(node):
+        if getattr(inner, "lineno", None) is not None:
+            inner.lineno += lines  # type: ignore[attr-defined]
+            inner.end_lineno += lines  # type: ignore[attr-defined]
+    return node
 
 
 def _copied(lines: list[str], first: int, stop: int) -> list[tuple[str, int]]:
     return [(lines[n - 1], n) for n in range(first, stop)]
 
 
-def _register_function(lines: list[str], run, starts: list[int], ends: list[int]) -> list[tuple[str, int]]:
-    """The generated function: a set-up run as its lines were, routes one blank line apart."""
+def _register_function(lines: list[str], run, starts: list[int], ends: list[int]):
+    """The generated function (a set-up run as its lines were, routes one blank line apart), and where in it each
+    statement's lines begin (offsets in the function's lines)."""
     first = starts[run.positions[0]]
     out = [(f"def {run.name}({', '.join(run.params)}):", first)]
+    where = {}
     if run.setup:
+        where = {position: 1 + starts[position] - first for position in run.positions}
         out += _copied(lines, first, ends[run.positions[-1]] + 1)
     for number, position in enumerate([] if run.setup else run.positions):
         if number:
             out.append(("", starts[position]))
+        where[position] = len(out)
         out += _copied(lines, starts[position], ends[position] + 1)
-    return out + [("", first), ("", first)]
+    return out + [("", first), ("", first)], where
 
 
 def _ends(body: list) -> list[int]:
