@@ -15,9 +15,9 @@ from pathlib import Path
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
     FactoryBody,
-    find_app_local,
     FactoryRuns,
     factory_routes,
+    find_app_local,
     find_factory,
     register_names,
     route_runs,
@@ -29,6 +29,8 @@ from splitter.errors import SplitterError
 
 
 def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
+    """The module's app factory with its runs of routes and of set-up statements, in body order (None: no
+    function makes an app and registers routes in its own body)."""
     found = find_factory(tree)
     if found is None:
         return None
@@ -50,7 +52,7 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
         return None
     if not found.runs:
         line, why = found.kept[0]
-        count = len(found.routes)
+        count = sum(len(registered) for registered in found.routes.values())
         raise SplitterError(
             f"holds no FastAPI app at module level: `{found.factory.name}()` makes the app and registers its {count} "
             f"route{'s' * (count != 1)} inside it, and none can be taken out: {why}",
