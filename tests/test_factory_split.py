@@ -70,3 +70,10 @@ def test_router_tests_of_a_factory_app_ask_for_the_app_before_writing(shop: Path
     assert result.exit_code == 2
     assert "--emit-tests needs the app: shop.server makes none at module level" in result.output
     assert shop.read_text() == before and not (shop.parent / "routers").exists()
+
+
+def test_the_factory_staying_in_main_is_the_design_not_a_warning() -> None:
+    registrars = FIXTURE.parent / "app_factory_calling_route_registrars" / "shop" / "server.py"
+    plan = plan_project(load_project(registrars, "shop.server"))
+    assert plan.main == ["create_app", "app"]
+    assert plan.warnings == []  # `plan --strict` passes: the factory is meant to stay
