@@ -15,6 +15,9 @@ cp "$here"/cases/*.env "$dest/cases/" 2>/dev/null || true
 cp "$here"/*.py "$dest/"   # helpers a case's INSTALL may call as "$here/NAME.py" (lock_pins.py)
 # Test output can hold a stray binary byte; grep then prints "Binary file matches" instead of the result lines.
 sed -i -E "s/grep -rlE/grep -arlE/; s/grep -E '\^\(PASSED/grep -aE '^(PASSED/" "$dest/lib.sh" "$dest/run-case.sh"
+# A monolith saved with a UTF-8 byte order mark (app-jupter's backend/app.py): `ast.parse` of the text read with
+# the default codec fails on U+FEFF, the `ast.parse` time is left empty and the summary line is never printed.
+sed -i "s/s=open('\$TARGET').read()/s=open('\$TARGET', encoding='utf-8-sig').read()/g" "$dest/run-case.sh"
 # FastAPI 0.137-0.14x: iter_route_contexts leaves a websocket of an included router blank (no path, name or
 # endpoint) and keeps the route the app matches beside it (`starlette_route`); read that one, as splitter's own
 # snapshot does, or every split that moves a websocket into a router shows an "app diff" that is none (pingpong).

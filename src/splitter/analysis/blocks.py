@@ -80,6 +80,36 @@ def finds_modules_for_later_imports(unit: Unit, analysis: Analysis) -> bool:
     return any(u.kind in ("import", "import_block") for u in analysis.units[unit.index + 1 :])
 
 
+def read_by_module_finders(analysis: Analysis, binders: dict[str, list[int]] | None = None) -> dict[int, str]:
+    """Statements binding a name that a line changing where modules are found reads, above it (bensley's
+    `backend_path = Path(__file__).parent.parent` then `sys.path.insert(0, str(backend_path))`), and what those
+    read in turn -> why they stay in main.py above that line. Moved to core.py, main.py imported core.py before the
+    line to read the name, and core.py ran the imports the line prepares: No module named 'services'."""
+    if binders is None:
+        binders = {}
+        for unit in (u for u in analysis.units if not u.is_copied):
+            for name in unit.binds:
+                binders.setdefault(name, []).append(unit.index)
+    leading, reasons = last_leading_import(analysis), {}
+    for finder in analysis.units:
+        if not _finds_modules(finder, analysis, leading):
+            continue
+        stack = list(finder.uses)
+        while stack:
+            name = stack.pop()
+            for index in (i for i in binders.get(name, []) if i < finder.index and i not in reasons):
+                line = finder.first_line
+                reasons[index] = f"the `sys.path` line at {line} reads `{name}` before the imports below it"
+                stack.extend(analysis.units[index].uses)
+    return reasons
+
+
+def _finds_modules(unit: Unit, analysis: Analysis, last_leading_import: int) -> bool:
+    return _prepares_leading_imports(
+        unit, analysis, last_leading_import, _FINDS_MODULES
+    ) or finds_modules_for_later_imports(unit, analysis)
+
+
 def _prepares_leading_imports(
     unit: Unit, analysis: Analysis, last_leading_import: int, pattern: re.Pattern[str]
 ) -> bool:
@@ -107,9 +137,7 @@ def environment_preparers(analysis: Analysis) -> frozenset[int]:
 
 
 def _must_stay(unit: Unit, analysis: Analysis, last_leading_import: int = -1) -> str:
-    if _prepares_leading_imports(
-        unit, analysis, last_leading_import, _FINDS_MODULES
-    ) or finds_modules_for_later_imports(unit, analysis):
+    if _finds_modules(unit, analysis, last_leading_import):
         return "runs before imports that may depend on it (sys.path)"
     if unit.pinned_reason:
         return unit.pinned_reason
@@ -145,7 +173,7 @@ def build_blocks(
             for name in unit.binds:
                 binders.setdefault(name, []).append(unit.index)
     uf = _units_that_move_together(analysis, binders, apart)
-    late = annotations_resolved_late(analysis, binders)
+    staying = annotations_resolved_late(analysis, binders) | read_by_module_finders(analysis, binders)
     endpoint_paths = _endpoint_paths(analysis, binders)
     hook_functions = {h.function for h in analysis.hooks if h.function} | (
         {analysis.lifespan} if analysis.lifespan else set()
@@ -159,7 +187,7 @@ def build_blocks(
     for root in sorted(grouped):
         members = grouped[root]
         block = _block(analysis, len(blocks), members, leading, hook_functions)
-        block.must_stay = block.must_stay or next((late[i] for i in members if i in late), "")
+        block.must_stay = block.must_stay or next((staying[i] for i in members if i in staying), "")
         block.endpoint_paths = [p for i in members for p in endpoint_paths.get(i, [])]
         blocks.append(block)
         for index in members:

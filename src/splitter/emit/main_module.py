@@ -14,6 +14,7 @@ from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.analysis.blocks import finds_modules_for_later_imports, last_leading_import
 from splitter.analysis.model import Analysis, Unit
 from splitter.emit import nodes
+from splitter.emit.annotation_namespace import annotation_imports
 from splitter.emit.emitter import Emitter, ModuleDraft
 from splitter.emit.import_order import after_imports, import_runs, merge_from_imports, sort_block
 from splitter.emit.source_statements import RawStatement, is_definition
@@ -75,7 +76,8 @@ class MainModule:
         self.needs |= set(self.routing.router_alias.values())
         kept = [unit for kind, unit in units if kind == "kept"]
         binds = {n for unit in kept for n in unit.binds}
-        self._insert_imports(self._imports(kept, binds, setup_modules), list(compat))
+        annotations = annotation_imports(self.emitter, binds, self.needs)  # after compat: a run of their own
+        self._insert_imports(self._imports(kept, binds, setup_modules), list(compat), annotations)
         return self.emitter.module.with_changes(body=self.body), self.needs
 
     def _classified(self) -> list[tuple[str, Unit]]:
@@ -203,7 +205,9 @@ class MainModule:
             generated += emitter.from_import(emitter.where.from_clause(MAIN, Destination.router(group)), names)
         return generated
 
-    def _insert_imports(self, generated: list[cst.BaseStatement], compat: list[cst.BaseStatement]) -> None:
+    def _insert_imports(
+        self, generated: list[cst.BaseStatement], compat: list[cst.BaseStatement], annotations: list = ()
+    ) -> None:
         end = self.import_block_end
         if self.first_user is not None and self.first_user < end:
             end = _after_imports_before(self.body, self.first_user)
@@ -211,7 +215,7 @@ class MainModule:
             end = self.environment_at
         if compat and not generated:  # no import block is sorted: the call after the import gets its blank lines
             compat = [compat[0], after_imports(compat[1], self.emitter.import_settings)]
-        self.body[end:end] = generated + compat
+        self.body[end:end] = generated + compat + list(annotations)
         if generated and self.emitter.imports_sorted:
             _sort_imports_around(self.body, end, self.emitter)
         first = self.body[end] if end == 1 and end < len(self.body) else None
