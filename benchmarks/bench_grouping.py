@@ -1,12 +1,13 @@
 """How close splitter's routers are to the ones real teams drew when they split the same monolith by hand.
 
-    python benchmarks/bench_grouping.py [--corpus DIR] [--check] [--json out.json] [-v]
+    python benchmarks/bench_grouping.py [--corpus DIR ...] [--check] [--json out.json] [-v]
 
 Each benchmarks/team_splits/<case>.json is an answer key: every endpoint of the monolith at the pinned commit
 ("METHOD /full/path") mapped to the module the team registered it in after their own split ("main" where they
 left it). The key is derived data, built with ../shared/corpus/team-split.py from the team's split commit (each
-file says how). The monolith itself is the practice-corpus case tree (`--corpus`, default
-$SPLITTER_CORPUS or ~/.cache/splitter-corpus); a case whose tree is missing is skipped.
+file says how). The monolith itself is the practice-corpus case tree, looked for in each `--corpus` folder in turn
+(repeatable; default $SPLITTER_CORPUS, folders separated by the path separator, or ~/.cache/splitter-corpus); a case
+whose tree is in none is skipped.
 
 For each case the plan is made in-process, exactly as `splitter plan` makes it, and compared pair by pair:
 two endpoints are a "same router" pair in the plan and/or in the key; precision, recall and F1 over those
@@ -80,9 +81,10 @@ def pair_scores(plan: dict[str, str], team: dict[str, str]) -> tuple[float, floa
     return precision, recall, f1
 
 
-def score_case(key_file: Path, corpus: Path, verbose: bool, max_lines: int | None = None) -> dict | None:
+def score_case(key_file: Path, corpora: list[Path], verbose: bool, max_lines: int | None = None) -> dict | None:
     key = json.loads(key_file.read_text(encoding="utf-8"))
-    monolith = corpus / key["case"] / key["target"]
+    found = [c / key["case"] / key["target"] for c in corpora if (c / key["case"] / key["target"]).is_file()]
+    monolith = found[0] if found else corpora[0] / key["case"] / key["target"]
     if not monolith.exists():
         print(f"{key['case']}: skipped, no case tree at {monolith}", file=sys.stderr)
         return None
@@ -113,13 +115,14 @@ def score_case(key_file: Path, corpus: Path, verbose: bool, max_lines: int | Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default = os.environ.get("SPLITTER_CORPUS", str(Path.home() / ".cache" / "splitter-corpus"))
-    parser.add_argument("--corpus", type=Path, default=Path(default))
+    parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     parser.add_argument("--max-lines", type=int, help="plan with this size limit (what the size split costs)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show how each team router was spread")
     args = parser.parse_args(argv)
-    rows = [r for f in sorted(KEYS.glob("*.json")) if (r := score_case(f, args.corpus, args.verbose, args.max_lines))]
+    corpora = args.corpus or [Path(folder) for folder in default.split(os.pathsep)]
+    rows = [r for f in sorted(KEYS.glob("*.json")) if (r := score_case(f, corpora, args.verbose, args.max_lines))]
     if not rows:
         print("no case trees found; nothing measured", file=sys.stderr)
         return 1 if args.check else 0
