@@ -70,7 +70,7 @@ def print_plan(analysis: Analysis, plan: Plan, warnings_to_err: bool = False) ->
     lines_of = {name: u.last_line - u.first_line + 1 for name, u in units.items()}
     routes = [r for r in analysis.registrations if r.kind in ("route", "websocket")]
     routes += [route for routes_of in analysis.factory_routes.values() for route in routes_of]
-    line_count = analysis.original_line(analysis.line_count) if analysis.line_map else analysis.line_count
+    line_count = analysis.original_line(analysis.line_count)  # the monolith's, when a factory's routes left it
     symbols = sum(1 for u in analysis.units if u.kind not in ("import", "docstring"))
     where = Destinations(analysis.path.parent, analysis.package, plan.layout, relative=True, packages=plan.packages())
     console.say(

@@ -376,20 +376,25 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     if not made_apps and not any(route_decorator_counts(tree).get(name) for name in routers):
         constants = _string_constants(tree)
         extracted = factory_extraction(tree, source, constants, path)
-        if extracted is not None:  # an app factory registering its routes inside itself
-            return _analyze(extracted.tree, extracted.source, path, module_name, extracted)
+        if extracted is not None:  # an app factory registering its routes inside itself; still no app at top level
+            extracted_routers = {name: node for name, node in _find_objects(extracted.tree, "APIRouter")}
+            return _analyze(extracted.tree, extracted.source, path, module_name, extracted_routers, [], extracted)
         registrars = existing_registrars(tree, constants)
         if registrars is not None:  # an app factory calling `register_items(app)` functions
-            return _analyze(tree, source, path, module_name, registrars)
-    return _analyze(tree, source, path, module_name)
+            return _analyze(tree, source, path, module_name, routers, made_apps, registrars)
+    return _analyze(tree, source, path, module_name, routers, made_apps)
 
 
 def _analyze(
-    tree: ast.Module, source: str, path: Path, module_name: str | None, extracted: Extracted | None = None
+    tree: ast.Module,
+    source: str,
+    path: Path,
+    module_name: str | None,
+    routers: dict[str, ast.stmt],
+    made_apps: list[tuple[str, ast.stmt]],
+    extracted: Extracted | None = None,
 ) -> Analysis:
     module_name, package = name_and_package(path, module_name)
-    routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
-    made_apps = _find_objects(tree, "FastAPI", in_branches=True)
     factory = next((n for n in tree.body if getattr(n, "name", None) == extracted.factory), None) if extracted else None
     apps, diagnostics = ordered_apps(tree, path, made_apps, routers, factory)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))

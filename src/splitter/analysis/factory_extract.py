@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from splitter.analysis.ast_walk import walk
-from splitter.analysis.factory_routes import FactoryRoute, FactoryRuns
+from splitter.analysis.factory_routes import FactoryRoute, FactoryRuns, first_line
 
 
 @dataclass
@@ -31,7 +31,7 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
     factory, body = found.factory, found.factory.body
     run_of = {position: run for run in found.runs for position in run.positions}
     ends = _ends(body)
-    floors = [_first_line(body[0]) - 1] + ends[:-1]
+    floors = [first_line(body[0]) - 1] + ends[:-1]
     starts = [
         _own_start(lines, statement, floor, position in run_of)
         for position, (statement, floor) in enumerate(zip(body, floors, strict=True))
@@ -66,8 +66,9 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
 def _grafted(out: list[tuple[str, int]], bodies, indent: str, found: FactoryRuns, shifts: dict[int, int]) -> ast.Module:
     """The new text's syntax tree without parsing the moved lines again: the text with the generated functions'
     bodies blanked (one `pass` each) is parsed, and each function gets the factory's own statement nodes, their
-    line numbers shifted to where the text put them (same indentation: the columns stay). Parsing the whole text
-    again cost as much as parsing the monolith; tests check both trees are the same."""
+    line numbers shifted to where the text put them (same indentation: the columns stay), so the monolith's own
+    tree is not to be used after this. Parsing the whole text again cost as much as parsing the monolith; tests
+    check both trees are the same."""
     skeleton = [text for text, _ in out]
     for first, last in bodies:
         skeleton[first - 1 : last] = [""] * (last - first + 1)
@@ -114,15 +115,11 @@ def _ends(body: list) -> list[int]:
     return [statement.end_lineno for statement in body]
 
 
-def _first_line(statement) -> int:
-    return min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
-
-
 def _own_start(lines: list[str], statement, floor: int, moves: bool) -> int:
     """The first line of a statement with its decorators and the comment lines right above it; a statement
     that moves also takes the comments above those, across blank lines (a section's banner goes with the routes
     under it, not left above another section). `floor`: where the statement before it ends."""
-    first = line = _first_line(statement)
+    first = line = first_line(statement)
     while line - 1 > floor:
         text = lines[line - 2].strip()
         if text.startswith("#"):

@@ -79,7 +79,7 @@ def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionD
         if app is None:
             continue
         owners = {app: ""} | dict(r for s in node.body if (r := _router_local(s)) and r[0] != app)
-        if any(_route_owner(s, owners) for s in node.body):
+        if factory_routes(node, owners, {}):
             return node, app, owners
     return None
 
@@ -109,15 +109,6 @@ def _made_local(statement: ast.stmt, class_name: str) -> tuple[str, ast.Call] | 
     return targets[0].id, statement.value
 
 
-def _route_owner(statement: ast.stmt, owners: dict[str, str]) -> bool:
-    for decorator in getattr(statement, "decorator_list", ()):
-        func = decorator.func if isinstance(decorator, ast.Call) else None
-        if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
-            if isinstance(func.value, ast.Name) and func.value.id in owners:
-                return True
-    return False
-
-
 def factory_routes(
     factory: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, str], constants: dict[str, str]
 ) -> dict[int, list[FactoryRoute]]:
@@ -145,7 +136,7 @@ class FactoryBody:
 
     def __init__(self, factory: ast.FunctionDef | ast.AsyncFunctionDef, app: str) -> None:
         self.factory, self.app = factory, app
-        self.starts = [_first_line(s) for s in factory.body]
+        self.starts = [first_line(s) for s in factory.body]
         scope = next(c for c in build_scopes(factory).children if c.node is factory)
         n = len(factory.body)
         self.def_time: list[set[str]] = [set() for _ in range(n)]  # read when the statement runs
@@ -155,7 +146,7 @@ class FactoryBody:
             if name.lineno >= self.starts[0]:  # not the factory's own signature
                 self.def_time[self.position(name.lineno)].add(name.id)
         for child in scope.children:
-            position = self.position(_first_line(child.node))
+            position = self.position(first_line(child.node))
             for inner in child.walk():
                 self.nonlocal_at |= {position} if inner.declared_nonlocal else set()
                 for read in inner.reads | inner.annotation_reads:
@@ -163,6 +154,10 @@ class FactoryBody:
                         self.call_time[position].add(read)
         self.bindings = self._bindings(scope)
         self.declared_global = scope.declared_global
+        self.readers: dict[str, set[int]] = {}  # local -> positions reading it, when run or later
+        for position, names in enumerate(map(set.union, self.def_time, self.call_time)):
+            for name in names:
+                self.readers.setdefault(name, set()).add(position)
 
     def position(self, line: int) -> int:
         """The body position of the statement holding `line` (-1: the factory's signature)."""
@@ -198,9 +193,7 @@ class FactoryBody:
 
     def reads_outside(self, name: str, positions: set[int]) -> bool:
         """Whether code of the factory other than the statements at `positions` reads its local `name`."""
-        return any(
-            name in self.def_time[p] or name in self.call_time[p] for p in range(len(self.starts)) if p not in positions
-        )
+        return not self.readers.get(name, set()) <= positions
 
     def order_neutral(self, position: int, owner: str) -> bool:
         """Whether the statement leaves the routes of `owner` alone: it does not read it, or (the app) only to add
@@ -219,12 +212,17 @@ class FactoryBody:
             return all(_state_target(t, self.app) for t in statement.targets) and not _names(statement.value, self.app)
         return False
 
+    def in_binding_order(self, names: set[str]) -> list[str]:
+        """Locals passed to a generated function, the app first, then as the factory binds them."""
+        return sorted(names, key=lambda n: (n != self.app, min(self.bindings[n]), n))
+
 
 _PLAIN_BINDERS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _PLAIN_BINDERS += (ast.Import, ast.ImportFrom)
 
 
-def _first_line(node: ast.AST) -> int:
+def first_line(node: ast.AST) -> int:
+    """A statement's first line, its decorators included."""
     decorators = getattr(node, "decorator_list", None)
     return min([node.lineno] + [d.lineno for d in decorators or ()])  # type: ignore[attr-defined]
 
@@ -235,14 +233,9 @@ def _names(node: ast.AST, name: str) -> bool:
 
 def _hook_decorator(decorator: ast.expr, app: str) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else decorator
-    is_app_method = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == app
-    return (
-        is_app_method
-        and func.attr in HOOK_DECORATORS
-        and not any(  # type: ignore[union-attr]
-            _names(a, app) for a in getattr(decorator, "args", ())
-        )
-    )
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == app):
+        return False
+    return func.attr in HOOK_DECORATORS and not any(_names(a, app) for a in getattr(decorator, "args", ()))
 
 
 def _neutral_call(call: ast.Call, app: str) -> bool:
@@ -348,9 +341,7 @@ def _params(body: FactoryBody, run: Run) -> list[str]:
     """The factory's locals the run reads, the app first, in the order the factory binds them."""
     reads = set().union(*(body.def_time[p] | body.call_time[p] for p in run.positions))
     own = {body.factory.body[p].name for p in run.positions}  # type: ignore[attr-defined]
-    locals_read = [n for n in reads - own if n in body.bindings]
-    locals_read.sort(key=lambda n: (n != body.app, min(body.bindings[n]), n))
-    return locals_read
+    return body.in_binding_order({n for n in reads - own if n in body.bindings})
 
 
 def _lines(body: FactoryBody, position: int) -> int:

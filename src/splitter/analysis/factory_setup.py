@@ -14,11 +14,12 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.factory_routes import FactoryBody, Run
+from splitter.analysis.scopes import DYNAMIC_CALLS
 
 # Shorter runs stay where they are: a function and its call for a few lines make the factory no shorter.
 SETUP_MIN_LINES = 10
 _FLOW = (ast.Return, ast.Await, ast.Yield, ast.YieldFrom)
-_NAMESPACE_CALLS = frozenset({"locals", "vars", "exec", "eval", "dir"})
+_NAMESPACE_CALLS = frozenset(DYNAMIC_CALLS) | {"dir"}  # `globals()` included: conservative, it would see the same
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -110,7 +111,7 @@ def _params(body: FactoryBody, positions: list[int]) -> list[str] | None:
             params.append(name)  # rebound in the run or not, it starts with the factory's value
         elif not any(start <= b <= end for b in bound):
             return None
-    return sorted(params, key=lambda n: (n != body.app, min(body.bindings[n]), n))
+    return body.in_binding_order(set(params))
 
 
 def _last_lines(body: FactoryBody, position: int) -> int:

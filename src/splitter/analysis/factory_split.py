@@ -69,7 +69,7 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
     """Module-level functions registering routes on the app they are given (`def register_items(app):
     @app.get(...)`), beside the function making the app that calls them: the shape the split of a factory's
     routes leaves, and one teams write by hand. Each is an endpoint block as is; the text stays as it is."""
-    factory = next((n for n in tree.body if _makes_an_app(n)), None)
+    factory = next((n for n in tree.body if _creates_the_app(n)), None)
     registrars = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not factory:
@@ -83,7 +83,7 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
     return Extracted("", None, registrars, factory.name)
 
 
-def _makes_an_app(node: ast.stmt) -> bool:
+def _creates_the_app(node: ast.stmt) -> bool:
     """A module-level function whose own body creates a FastAPI app (`app = FastAPI(...)`)."""
     body = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
     return any(find_app_local(statement) for statement in body)

@@ -476,9 +476,9 @@ def _plan_groups(analysis: Analysis, planner: _Planner, by_dest: dict[Destinatio
                 registration.function, list(registration.methods or ()), registration.path, registration.line, router
             )
         )
-    for unit in analysis.units:  # `register_items(app)`: the routes an app factory registered inside itself
+    for unit in (u for u in analysis.units if u.name in analysis.factory_routes):  # an app factory's routes
         destination = planner.unit_dest.get(unit.index, planner.dest.get(planner.block_of_unit[unit.index], MAIN))
-        if unit.name in analysis.factory_routes and destination.role is Role.ROUTER:
+        if destination.role is Role.ROUTER:
             group = groups.setdefault(destination.name, Group(name=destination.name, prefix=""))
             for route in analysis.factory_routes[unit.name]:
                 methods = list(route.methods or ())
