@@ -107,13 +107,12 @@ def plan(
     from splitter.planning.plan_io import plan_to_json_text, write_plan
     from splitter.planning.project import load_project, plan_project
     from splitter.report import envelope, plan_summary, print_plan
-    from splitter.planning.settings import plan_options, read_settings
+    from splitter.planning.settings import plan_options
 
     check_format(output_format)
     with console.progress(f"planning {file}"):
         project = load_project(file, module, scan_ahead=True, read=False, exclude=tuple(exclude))
-        table = read_settings(project.analysis.path, project.root)[0]
-        options = plan_options(table, max_lines, main_max_lines, min_endpoints, skip_segment)
+        options = plan_options(project.settings, max_lines, main_max_lines, min_endpoints, skip_segment)
         result = plan_project(project, options)
     if strict and result.warnings:
         raise SplitterError(f"{result.warnings[0]} (--strict: {len(result.warnings)} warnings are errors)")

@@ -6,7 +6,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class Project:
     sources: Mapping[Path, str] | None  # every other Python file of the repository, read once (None: not read)
     scanned: Background[RepositoryScan] | RepositoryScan | None = None  # `scan_repository`, begun early or done
     excluded: tuple[str, ...] = ()  # globs of files left out (--exclude, `[tool.splitter] exclude`)
+    settings: dict = field(default_factory=dict)  # `[tool.splitter]` of the nearest pyproject.toml, read once
 
 
 @dataclass
@@ -202,24 +203,25 @@ def load_project(
     dotted, package, import_root = module_location(path)
     top = git_root(path.resolve().parent)
     root = top if top is not None else import_root
-    excluded = tuple(dict.fromkeys(exclude + tuple(read_settings(path, root)[0].get("exclude", ()))))
+    settings = read_settings(path, root)[0]
+    excluded = tuple(dict.fromkeys(exclude + tuple(settings.get("exclude", ()))))
     files = [f for f in iter_python_files(root, exclude={path.resolve()}) if not excluded_file(f, root, excluded)]
     place = _Place(path, source, dotted, package, root, files)
     if scan_ahead and not read and len(files) >= MIN_FILES_AHEAD:
         scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
         if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
-            return Project(analysis, root, top, sources=None, scanned=scanned, excluded=excluded)
+            return Project(analysis, root, top, None, scanned, excluded, settings)
     if lazily and module_name is not None:  # nothing to settle: the files are only read for what asks for them
         monolith = path.resolve()
         kept = files if "." in module_name else list(_without_nearer_namesakes(dict.fromkeys(files), monolith, root))
         analysis = analyze_source(source, path, module_name)
-        return Project(analysis, root, top, sources=FilesReadWhenAsked(kept), excluded=excluded)
+        return Project(analysis, root, top, FilesReadWhenAsked(kept), None, excluded, settings)
     sources, module_name = _read_repository(place, module_name)
     big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
     scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
     analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
-    return Project(analysis, root, top, sources=sources, scanned=scanned, excluded=excluded)
+    return Project(analysis, root, top, sources, scanned, excluded, settings)
 
 
 class FilesReadWhenAsked(Mapping[Path, str]):
@@ -392,7 +394,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     if options is None:
         from splitter.planning.settings import plan_options
 
-        options = plan_options(read_settings(project.analysis.path, project.root)[0])
+        options = plan_options(project.settings)
     from splitter.analysis.patched_names import rebound_names
     from splitter.planning.source_reads import source_read_warnings
 
