@@ -175,7 +175,7 @@ def _needs_from_outside(scope: Scope, lazy_annotations: bool) -> set[str]:
 # ---- building the tree ------------------------------------------------------------------------------------------
 
 
-def _annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
+def annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
     """(Name nodes, names inside string forward references) of an annotation; `Literal["csv", "json"]` (also
     `typing.Literal`, `te.Literal`) holds values, not forward references."""
     names: list[ast.Name] = []
@@ -252,7 +252,7 @@ class _Builder:
         return inner
 
     def _annotate(self, scope: Scope, annotation: ast.expr | None) -> None:
-        names, hints = _annotation_names(annotation)
+        names, hints = annotation_names(annotation)
         scope.annotation_reads.update(name.id for name in names)
         scope.loads.extend(names)
         scope.hint_reads |= hints

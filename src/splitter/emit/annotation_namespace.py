@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from splitter.analysis.scopes import annotation_names
 from splitter.emit import nodes
 from splitter.emit.emitter import ModuleDraft
 from splitter.planning.destination import MAIN
@@ -50,33 +51,10 @@ def _future_import(line: cst.BaseStatement) -> bool:
 
 def postponed_annotation_names(node: ast.stmt, future: bool) -> set[str]:
     """Names a class body's field annotations read when they are strings: all of them under `from __future__
-    import annotations`, else only what quoted parts name."""
+    import annotations`, else only what quoted parts name (read as the scope model reads annotations)."""
     names: set[str] = set()
     for statement in node.body if isinstance(node, ast.ClassDef) else []:
         if isinstance(statement, ast.AnnAssign):
-            names |= _names_in(statement.annotation, future)
+            bare, quoted = annotation_names(statement.annotation)
+            names |= quoted | ({name.id for name in bare} if future else set())
     return names
-
-
-def _names_in(annotation: ast.expr, whole: bool) -> set[str]:
-    names, stack = set(), [annotation]
-    while stack:
-        part = stack.pop()
-        if isinstance(part, ast.Subscript) and _literal(part.value):  # Literal["fast"]: values, not types
-            stack.append(part.value)
-            continue
-        if whole and isinstance(part, ast.Name):
-            names.add(part.id)
-        elif isinstance(part, ast.Constant) and isinstance(part.value, str):
-            try:
-                names |= _names_in(ast.parse(part.value, mode="eval").body, True)
-            except SyntaxError:
-                pass
-        stack.extend(ast.iter_child_nodes(part))
-    return names
-
-
-def _literal(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "Literal") or (
-        isinstance(node, ast.Attribute) and node.attr == "Literal"
-    )
