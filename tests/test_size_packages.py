@@ -1,6 +1,7 @@
 """A resource too big for one file becomes a package: `routers/orders/__init__.py` keeps the resource's own
-routes, `routers/orders/refunds.py` one sub-resource, each with its router included where its first route was,
-so the app serves the same routes in the same order and "the orders router" is still one place to review."""
+routes, `routers/orders/refunds.py` one sub-resource, each with its router, which the package's router includes
+(tests/test_router_nesting.py); the app serves the same routes in the same order and "the orders router" is
+still one place to review."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_an_oversized_resource_becomes_a_package_of_sub_resource_modules(tmp_pat
     ]
     assert "def list_orders" in (routers / "orders" / "__init__.py").read_text()
     assert "def get_refund" in (routers / "orders" / "refunds.py").read_text()
-    assert "from routers.orders.refunds import router as orders_refunds_router" in main.read_text()
+    assert "from routers.orders import router as orders_router" in main.read_text()  # it includes its modules'
+    assert "router.include_router(refunds.router)" in (routers / "orders" / "__init__.py").read_text()
     report = compare(before, take_snapshot("main:app", tmp_path, sys.executable, [tmp_path]))
     assert not report.findings, report.to_text()
     assert all(p.read_text().count("\n") < 150 for p in routers.rglob("*.py"))

@@ -18,6 +18,7 @@ from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
 from splitter.emit import nodes
 from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
 from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, names_router_settings_read
+from splitter.emit.router_nesting import Nesting, nest_package_routers
 from splitter.emit.import_order import SortSettings, settings_for
 from splitter.emit.main_module import MainModule, MainRouting
 from splitter.analysis.route_list_reads import route_list_reads
@@ -143,7 +144,7 @@ def _names_main_sets(emitter: Emitter, core: ModuleDraft, handed: list[str]) -> 
 
 
 @dataclass
-class _Routers:
+class Routers:
     planned_var: dict[int, str]  # unit -> the router variable the plan registers it on
     variables: dict[str, dict[str, str]]  # group -> planned router variable -> variable in the module
 
@@ -151,7 +152,7 @@ class _Routers:
         return self.variables.get(group, {}).get(self.planned_var.get(index, "router"), "router")
 
 
-def _routers(emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft]) -> _Routers:
+def _routers(emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft]) -> Routers:
     analysis = emitter.analysis
     unit_of = {u.name: u.index for u in analysis.units}
     planned_var = {
@@ -170,10 +171,10 @@ def _routers(emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft
             )
             taken = unit_binds | emitter.words_of(destination)  # a module global named `router` stays itself
             variables[destination.name] = {v: _free_variable(v, taken) for v in planned}
-    return _Routers(planned_var, variables)
+    return Routers(planned_var, variables)
 
 
-def _main_routing(emitter: Emitter, routers: _Routers) -> MainRouting:
+def _main_routing(emitter: Emitter, routers: Routers) -> MainRouting:
     """Each router is included where its first route was registered, under an alias main.py does not use."""
     analysis, routing = emitter.analysis, MainRouting()
     taken = set(emitter.bound_in) | {i.bound for u in analysis.units for i in u.imports}
@@ -194,7 +195,12 @@ def _main_routing(emitter: Emitter, routers: _Routers) -> MainRouting:
 
 
 def _generated_modules(
-    emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft], routers: _Routers, fmt: str | None
+    emitter: Emitter,
+    plan: Plan,
+    drafts: dict[Destination, ModuleDraft],
+    routers: Routers,
+    nesting: Nesting,
+    fmt: str | None,
 ) -> dict[Path, str]:
     """routers/, services/, core, hooks: each draft's moved statements under its header and imports."""
     analysis, where = emitter.analysis, emitter.where
@@ -221,6 +227,7 @@ def _generated_modules(
             draft.needs |= uses
         if is_router:
             draft.statements += _router_parts_import(emitter, destination, group, groups)
+            draft.statements += _nested_includes(emitter, destination, nesting, routers)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
@@ -275,6 +282,31 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
     return statements
 
 
+def _nested_includes(
+    emitter: Emitter, destination: Destination, nesting: Nesting, routers: Routers
+) -> list[cst.BaseStatement]:
+    """At the end of a package's __init__.py: its modules' routers, included by the package's (router_nesting.py).
+    Imported last, as the parts above are: a module may import what this one defines."""
+    included = nesting.included.get(destination.name, [])
+    if not included:
+        return []
+    own = routers.variables[destination.name]["router"]
+    names, includes = [], []
+    for group, variable in included:
+        leaf = group.rpartition(".")[2]
+        alias = emitter.alias_for(destination, Destination.router(group))
+        names.append(leaf if alias == leaf else f"{leaf} as {alias}")
+        includes.append(nodes.method_call(own, "include_router", f"{alias}.{variable}"))
+    directive = "# noqa: E402 - last: they may import from here"
+    where = emitter.where
+    clause = "." if where.package and where.relative else where.from_clause(destination, destination)
+    imports = emitter.from_import(clause, names)
+    imports = [nodes.with_directive(statement, directive) for statement in imports]
+    imports[0] = imports[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    includes[0] = includes[0].with_changes(leading_lines=[cst.EmptyLine()])
+    return imports + includes
+
+
 def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes: dict[str, list[str]]) -> None:
     """compat.py (moved names reachable through the old module) and the packages' __init__.py files."""
     analysis, where = emitter.analysis, emitter.where
@@ -323,12 +355,13 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     drafts = _drafts(emitter, homes_of_seams)
     routers = _routers(emitter, plan, drafts)
     routing = _main_routing(emitter, routers)
-    changes = _generated_modules(emitter, plan, drafts, routers, options.fmt)
+    tags = _tag_entries(plan, routing) if options.tags else []
+    nesting = nest_package_routers(emitter, plan, routers, routing)
+    changes = _generated_modules(emitter, plan, drafts, routers, nesting, options.fmt)
     setup = sorted(d for d in drafts if plan.layout.part_of(d) == CORE)
     homes = moved_homes(analysis, placement, homes_of_seams, where)
     hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
     compat = _compat_lines(emitter) if homes and not hooked else []
-    tags = _tag_entries(plan, routing) if options.tags else []
     main_module, main_keeps = MainModule(emitter, routing).build(setup, compat, tags)
     changes[analysis.path] = main_module.code
     if (homes or hooked) and any(g.endpoints for g in plan.groups):  # as the plan notes it (project.py)

@@ -147,7 +147,11 @@ def import_module(name: str, alias: str | None = None) -> cst.SimpleStatementLin
 
 
 def method_call(obj: str, method: str, argument: str) -> cst.SimpleStatementLine:
-    call = cst.Call(func=cst.Attribute(value=cst.Name(obj), attr=cst.Name(method)), args=[cst.Arg(cst.Name(argument))])
+    """`obj.method(argument)`; the argument a name or a dotted name (`history.router`)."""
+    value: cst.BaseExpression = cst.Name(argument.split(".")[0])
+    for attribute in argument.split(".")[1:]:
+        value = cst.Attribute(value=value, attr=cst.Name(attribute))
+    call = cst.Call(func=cst.Attribute(value=cst.Name(obj), attr=cst.Name(method)), args=[cst.Arg(value)])
     return cst.SimpleStatementLine([cst.Expr(call)])
 
 

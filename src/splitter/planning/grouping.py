@@ -96,7 +96,7 @@ def order_violations(events: list[tuple[int, Hashable | None, list[RouteSpec]]])
             landing = first_of[group_a] if group_a is not None else position_a
             if landing < start:
                 continue  # it lands before this group's include too: the order between them holds
-            if any(_specs_overlap(a, b) for a in specs_a for b in specs_b):
+            if any(specs_overlap(a, b) for a in specs_a for b in specs_b):
                 violations.append((position_a, position_b))
     return sorted(violations)
 
@@ -123,6 +123,6 @@ _leading = lru_cache(maxsize=65536)(_leading_literals)
 
 
 @lru_cache(maxsize=262144)
-def _specs_overlap(a: RouteSpec, b: RouteSpec) -> bool:
+def specs_overlap(a: RouteSpec, b: RouteSpec) -> bool:
     """Cached: the order check runs again after each fix, over mostly the same pairs."""
     return _may_overlap(a, b) and routes_overlap(a.path, a.methods, b.path, b.methods)

@@ -4,12 +4,14 @@ routes that can match the same request (docs/design.md, "Route order")."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from splitter.planning.destination import MAIN
 from splitter.planning.grouping import RouteSpec, order_violations, specs_of
 
 if TYPE_CHECKING:
+    from splitter.analysis.model import Analysis
     from splitter.planning.planner import _Planner
 
 
@@ -17,18 +19,7 @@ def keep_route_order(planner: _Planner) -> None:
     """Split a group into a second router where moving it would let a route match before an earlier
     overlapping one; keep the route in main.py where that cannot help."""
     analysis = planner.analysis
-    local_routes: dict[str, list[RouteSpec]] = defaultdict(list)
-    for registration in analysis.registrations:
-        if registration.owner in analysis.local_routers and registration.kind in ("route", "websocket"):
-            local_routes[registration.owner].append(
-                RouteSpec(registration.path, frozenset(registration.methods or ()) or None)
-            )
-
-    def router_specs(name: str, prefix: str) -> list[RouteSpec]:
-        if name in local_routes:
-            return [RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]]
-        return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
-
+    router_specs = included_router_specs(analysis)
     primary = analysis.app_names[0]
     first_position: dict[int, int] = {}
     for position, registration in enumerate(analysis.registrations):
@@ -55,6 +46,24 @@ def keep_route_order(planner: _Planner) -> None:
                 continue
             touched.add(group)
             _resolve(planner, later, first_position)
+
+
+def included_router_specs(analysis: Analysis) -> Callable[[str, str], list[RouteSpec]]:
+    """What `app.include_router(name, prefix=...)` adds: the routes of the monolith's own router `name`, else
+    (a router imported from elsewhere) anything under the prefix."""
+    local_routes: dict[str, list[RouteSpec]] = defaultdict(list)
+    for registration in analysis.registrations:
+        if registration.owner in analysis.local_routers and registration.kind in ("route", "websocket"):
+            local_routes[registration.owner].append(
+                RouteSpec(registration.path, frozenset(registration.methods or ()) or None)
+            )
+
+    def router_specs(name: str, prefix: str) -> list[RouteSpec]:
+        if name in local_routes:
+            return [RouteSpec(prefix + s.path if s.path is not None else None, s.methods) for s in local_routes[name]]
+        return [RouteSpec(prefix.rstrip("/") + "/{rest:path}" if prefix else None, None)]
+
+    return router_specs
 
 
 def _resolve(planner: _Planner, later: int, first_position: dict[int, int]) -> None:
