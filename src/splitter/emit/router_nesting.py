@@ -50,12 +50,11 @@ def nest_package_routers(emitter: Emitter, plan: Plan, routers: Routers, routing
         return nesting
     events, unit_at = _events(emitter, routers)
     before = set(order_violations(events))
-    owner: dict[Key, Key] = {}
-    for key, parent in candidates:  # in include order: the package's router includes them in that order
-        trial = {**owner, key: parent}
-        if not _shadows(events, trial, key) and set(order_violations(_through(events, trial))) <= before:
-            owner = trial
-            nesting.included.setdefault(parent[0], []).append(key)
+    owner = dict(candidates)  # in include order: each package's router includes its modules in that order
+    while culprits := _culprits(events, owner, before):
+        owner = {key: parent for key, parent in owner.items() if key not in culprits}
+    for key, parent in owner.items():
+        nesting.included.setdefault(parent[0], []).append(key)
     _include_through_packages(routing, owner, events, unit_at)
     return nesting
 
@@ -99,13 +98,45 @@ def _through(events: list[Event], owner: dict[Key, Key]) -> list[Event]:
     return [(position, owner.get(key, key) if key else None, specs) for position, key, specs in events]
 
 
-def _shadows(events: list[Event], owner: dict[Key, Key], key: Key) -> bool:
-    """Would a route of the package's router match before a route of `key` that came first? The package's router
-    holds its own routes and then each nested module's, `key`'s last."""
-    family = {k for k in (*owner, owner[key]) if owner.get(k, k) == owner[key]} - {key}
-    mine = [(position, specs) for position, k, specs in events if k == key]
-    theirs = [(position, specs) for position, k, specs in events if k in family]
-    return any(a < b and _overlap(specs_a, specs_b) for a, specs_a in mine for b, specs_b in theirs)
+def _culprits(events: list[Event], owner: dict[Key, Key], before: set[tuple[int, int]]) -> set[Key]:
+    """The nested routers to include from main.py again: one per package whose routes would match out of order.
+    A flip involving a nested router's route is that router's doing; one between two routes of neither, a package's
+    own routes landing earlier, is the doing of its module whose first route came first."""
+    key_at = {position: key for position, key, _ in events}
+    first: dict[Key, int] = {}
+    for position, key, _ in events:
+        if key is not None:
+            first.setdefault(key, position)
+    culprits: dict[Key, Key] = {}  # package -> the one nested router it gives up in this pass
+    for earlier, later in sorted(set(order_violations(_through(events, owner))) - before):
+        nested = [key_at[p] for p in (later, earlier) if key_at[p] in owner]
+        package = owner[nested[0]] if nested else key_at[later] if key_at[later] in owner.values() else key_at[earlier]
+        if package not in owner.values():
+            return set(owner)  # not a nesting's doing, as far as this can tell: nest nothing
+        if package in culprits:
+            continue
+        family = [key for key in owner if owner[key] == package]
+        culprits[package] = nested[0] if nested else min(family, key=first.__getitem__)
+    for package in set(owner.values()) - set(culprits):
+        shadowed = _shadowed(events, [package] + [key for key in owner if owner[key] == package])
+        if shadowed is not None:
+            culprits[package] = shadowed
+    return set(culprits.values())
+
+
+def _shadowed(events: list[Event], members: list[Key]) -> Key | None:
+    """The first member of a package's router (its own router, then the nested ones in order) a route of which
+    came before an overlapping route of an earlier member: that one would now match first."""
+    routes = {member: [(p, specs) for p, key, specs in events if key == member] for member in members}
+    for rank, member in enumerate(members):
+        for earlier_member in members[:rank]:
+            if any(
+                a < b and _overlap(specs_a, specs_b)
+                for a, specs_a in routes[member]
+                for b, specs_b in routes[earlier_member]
+            ):
+                return member
+    return None
 
 
 def _overlap(specs_a: list[RouteSpec], specs_b: list[RouteSpec]) -> bool:
