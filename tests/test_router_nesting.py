@@ -113,3 +113,33 @@ def test_no_nesting_with_tags(tmp_path: Path) -> None:
     assert "orders_refunds_router" in text and "orders_notes_router" in text
     package = (tmp_path / "routers" / "orders" / "__init__.py").read_text(encoding="utf-8")
     assert 'APIRouter(tags=["orders"])' in package and "include_router" not in package
+
+
+def test_waves_moving_a_package_module_first_end_with_the_one_shot_files(tmp_path: Path) -> None:
+    """`--only orders.refunds`: main.py includes the module's router itself until the package's router moves too,
+    which then includes it; the last wave writes what one apply writes."""
+    from tests.test_waves import apply, files, git, make_plan
+
+    repos = {}
+    for name in ("one", "waves"):
+        repo = repos[name] = tmp_path / name
+        repo.mkdir()
+        (repo / "main.py").write_text(monolith(ORDERS), encoding="utf-8")
+        (repo / "pyproject.toml").write_text("[tool.splitter]\nmax_lines = 150\n", encoding="utf-8")
+        git(repo, "init", "-q")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "the monolith")
+    plan = tmp_path / "plan.json"
+    make_plan(repos["waves"], plan)
+    assert apply(repos["one"], plan).exit_code == 0
+    before = take_snapshot("main:app", repos["waves"], sys.executable, [repos["waves"]])
+    for wave, router in ((["orders.refunds"], "orders_refunds_router"), ([], "orders_router")):
+        result = apply(repos["waves"], plan, *wave)
+        assert result.exit_code == 0, result.output
+        assert router in (repos["waves"] / "main.py").read_text(encoding="utf-8")
+        after = take_snapshot("main:app", repos["waves"], sys.executable, [repos["waves"]])
+        assert {f.kind for f in compare(before, after).findings} <= {"key-order-changed"}
+        git(repos["waves"], "add", "-A")
+        git(repos["waves"], "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}")
+    assert "orders_refunds_router" not in (repos["waves"] / "main.py").read_text(encoding="utf-8")
+    assert files(repos["waves"]) == files(repos["one"])
