@@ -314,3 +314,54 @@ def test_relative_import_text_edits_are_the_codemod(statement: str, levels: int)
 )
 def test_relative_import_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:
     assert rebased_by_text(statement, 1) is None
+
+
+def detached_by_codemod(statement: str) -> tuple[str, list[str]]:
+    from splitter.codemods.detach_hooks import detach
+
+    module = cst.parse_module(statement)
+    function, registrations = detach(module.body[0], "app")
+    return module.with_changes(body=[function]).code, [module.code_for_node(r) for r in registrations]
+
+
+def detached_by_text(statement: str) -> tuple[str, list[str]] | None:
+    from splitter.emit.hook_edits import hook_edits
+
+    found = hook_edits(ast.parse(statement).body[0], 0, python_lines(statement), "app")
+    if found is None:
+        return None
+    edits, registrations = found
+    for offset, length, new in sorted(edits, reverse=True):
+        statement = statement[:offset] + new + statement[offset + length :]
+    return statement, registrations
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param('@app.middleware("http")\nasync def f(request, call_next):\n    return 1\n', id="middleware"),
+        pytest.param('@app.on_event("startup")  # warm up\ndef f():\n    pass\n', id="comment-after"),
+        pytest.param(
+            "@app.exception_handler(\n    ValueError,  # why\n)\ndef f(request, exc):\n    pass\n", id="spans-lines"
+        ),
+        pytest.param(
+            '@app.on_event("startup")\n# between\n@app.on_event("shutdown")\n@cache\ndef f():\n    pass\n',
+            id="two-hooks-a-comment-and-a-kept-decorator",
+        ),
+        pytest.param('@ app.exception_handler(Ärger)\ndef f(request, exc):\n    x = "é"\n', id="non-ascii"),
+    ],
+)
+def test_hook_text_edits_are_the_codemod(statement: str) -> None:
+    assert detached_by_text(statement) == detached_by_codemod(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param('@(app.middleware("http"))\ndef f(request, call_next):\n    pass\n', id="parenthesized"),
+        pytest.param('@cache\n@app.on_event("startup")\ndef f():\n    pass\n', id="hook-below-another"),
+        pytest.param("@cache\ndef f():\n    pass\n", id="no-hook"),
+    ],
+)
+def test_hook_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:
+    assert detached_by_text(statement) is None

@@ -21,6 +21,7 @@ from splitter.codemods.rebase_relative_imports import RelativeImportRebaser
 from splitter.codemods.route_to_router import ROUTE_METHODS, RetargetRouteCalls
 from splitter.codemods.split_app_setup import split_if
 from splitter.emit import nodes
+from splitter.emit.hook_edits import Edit, hook_edits, registration_statements
 from splitter.emit.seam_edits import seam_edits
 from splitter.emit.source_statements import RawStatement, parsed, relative_import_offsets, route_name_offsets
 from splitter.emit.task_names import with_task_names_pinned
@@ -47,8 +48,13 @@ class MovedStatements:
         statement = self.emitter.statements[index]
         routed = destination.role is Role.ROUTER and unit.route_owner == self.app
         if isinstance(statement, RawStatement):
-            edits = self._text_edits(unit, statement, destination, router_var if routed else None)
+            detached = self._hooks_detached(unit, destination)
+            edits = None
+            if detached is not None:
+                edits = self._text_edits(unit, statement, destination, router_var if routed else None, detached[0])
             if edits is not None:
+                if detached[1]:
+                    self.emitter.registrations_of[index] = registration_statements(detached[1])
                 return _edited(statement, edits)
             statement = self._parsed(unit, statement)
         if routed:
@@ -63,11 +69,21 @@ class MovedStatements:
             statement = self._qualified(unit, statement, destination)
         return self._pinned(unit, statement, destination)
 
+    def _hooks_detached(self, unit: Unit, destination: Destination) -> tuple[list[Edit], list[str]] | None:
+        """The text edits taking a moving hook's app decorators off, and its registrations for main.py (none for
+        anything else); None when the codemod must do it (emit/hook_edits.py)."""
+        if not unit.hook_kinds or destination == MAIN:
+            return [], []
+        tree = self.analysis.tree
+        node = tree.body[unit.index] if tree is not None else None
+        return hook_edits(node, unit.first_line - 1, self._source_lines(), self.app) if node else None
+
     def _text_edits(
-        self, unit: Unit, statement: RawStatement, destination: Destination, router_var: str | None
+        self, unit: Unit, statement: RawStatement, destination: Destination, router_var: str | None, cut: list[Edit]
     ) -> list[tuple[int, int, str]] | None:
-        """(offset, length, new text) edits that do what the route and seam codemods would; None when another
-        codemod rewrites the statement or the edits cannot be placed exactly."""
+        """(offset, length, new text) edits that do what the route and seam codemods would, with the `cut` ones
+        (a hook's decorators, whose seams main.py's registration reads); None when another codemod rewrites the
+        statement or the edits cannot be placed exactly."""
         tree = self.analysis.tree
         if tree is None or self._rewritten(unit, destination):
             return None
@@ -91,7 +107,8 @@ class MovedStatements:
             if offsets is None:
                 return None
             edits += [(offset, 0, "." * depth) for offset in offsets]
-        return edits + self._noqa_edits(unit, node, statement.text, start, destination)
+        edits += self._noqa_edits(unit, node, statement.text, start, destination)
+        return [e for e in edits if not any(o <= e[0] < o + n for o, n, _ in cut)] + cut
 
     def _noqa_edits(
         self, unit: Unit, node: ast.stmt, text: str, start: int, destination: Destination
@@ -116,11 +133,11 @@ class MovedStatements:
         return {n: self.emitter.alias_for(destination, home) for n, home in read if home != destination}
 
     def _rewritten(self, unit: Unit, destination: Destination) -> bool:
-        """Whether a codemod other than the route renaming and the seam qualifier touches the unit."""
+        """Whether a codemod other than the route renaming, the seam qualifier and the hook detacher (which
+        `_hooks_detached` stands in for) touches the unit."""
         moved = destination != MAIN
         return (
-            (bool(unit.hook_kinds) and moved)
-            or (bool(unit.app_setup) and moved)
+            (bool(unit.app_setup) and moved)
             or (unit.kind == "class" and unit.name in self.emitter.schema_classes and moved)
             or ("__name__" in unit.uses and moved)
             or (bool(unit.task_decorators) and moved)
