@@ -86,10 +86,13 @@ class _RunAgain:
         if module is None:
             return
         self.waiting[home] = (module, module.__spec__)
-        parent, _, leaf = home.rpartition(".")
-        if getattr(sys.modules.get(parent), leaf, None) is module:
+        package, _, leaf = home.rpartition(".")
+        holder = sys.modules.get(package)
+        if holder is None:  # forgotten before its parts: it still holds them
+            holder = self.waiting.get(package, [None])[0]
+        if getattr(holder, leaf, None) is module:
             # so that `from pkg import leaf` imports it again
-            delattr(sys.modules[parent], leaf)
+            delattr(holder, leaf)
 
     def create_module(self, spec):
         return self.waiting[spec.name][0]
