@@ -3,6 +3,7 @@ includes the package once, and the app serves the same routes in the same order.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,3 +144,20 @@ def test_waves_moving_a_package_module_first_end_with_the_one_shot_files(tmp_pat
         git(repos["waves"], "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}")
     assert "orders_refunds_router" not in (repos["waves"] / "main.py").read_text(encoding="utf-8")
     assert files(repos["waves"]) == files(repos["one"])
+
+
+def test_a_reload_of_main_runs_the_nested_modules_again(tmp_path: Path) -> None:
+    """Tests reload main.py to re-read settings; the split modules then run again in their module objects, the
+    package's own modules too, though the package imports them with `from package import module` (warehouse's
+    rate limiter, re-made in core.py, was still the old one in the nested module's routes: 7 tests got 429)."""
+    split(tmp_path, ORDERS)
+    check = (
+        "import importlib, sys\n"
+        "import main\n"
+        "first = sys.modules['routers.orders.refunds']\n"
+        "importlib.reload(main)\n"
+        "again = sys.modules.get('routers.orders.refunds')\n"
+        "print(again is first, sys.modules['routers.orders'].refunds is again)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "True"], done.stderr[-2000:]
