@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
 from splitter.analysis.apps import route_decorator_counts, pin_app_factories, app_lifespan, ordered_apps
-from splitter.analysis.factory_extract import Extracted
-from splitter.analysis.factory_split import existing_registrars, factory_extraction, take_factory_routes
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -31,6 +29,9 @@ from splitter.analysis.registries import add_registry_reads, mark_registering_de
 from splitter.analysis.task_names import imported_celery_apps, mark_tasks_named_after_their_module, unread_task_apps
 from splitter.analysis.source import name_and_package, parse_python, read_python, split_lines
 from splitter.gcpause import without_gc
+
+if TYPE_CHECKING:
+    from splitter.analysis.factory_extract import Extracted
 
 # Calls whose result is a plain value: creating them at import time is not "import-time work" worth ordering.
 PURE_CALLS = frozenset(
@@ -374,6 +375,9 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     made_apps = _find_objects(tree, "FastAPI", in_branches=True)
     if not made_apps and not any(route_decorator_counts(tree).get(name) for name in routers):
+        # here, not at the top: only a module without an app at module level needs the app factory analysis
+        from splitter.analysis.factory_split import existing_registrars, factory_extraction
+
         constants = _string_constants(tree)
         extracted = factory_extraction(tree, source, constants, path)
         if extracted is not None:  # an app factory registering its routes inside itself; still no app at top level
@@ -433,6 +437,8 @@ def _analyze(
     _set_footprints(units, analysis.line_count)
     diagnose_registrations(analysis)
     if extracted is not None:
+        from splitter.analysis.factory_split import take_factory_routes
+
         take_factory_routes(analysis, extracted)
     return analysis
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
 from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
-from splitter.analysis.factory_split import lines_as_written
 from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
 from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
@@ -426,8 +425,10 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     warnings = setup_module_notes(planner, warnings)
-    # the lines of the text analysed, as the monolith has them (they differ when an app factory's routes left it)
-    warnings = lines_as_written(analysis, warnings)
+    if analysis.line_map is not None:  # an app factory's routes left it: name the lines as the monolith has them
+        from splitter.analysis.factory_split import lines_as_written
+
+        warnings = lines_as_written(analysis, warnings)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,
