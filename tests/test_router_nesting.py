@@ -13,6 +13,7 @@ from splitter.planning.planner import PlanOptions
 from splitter.planning.project import load_project, plan_project
 from splitter.verification.compare import compare
 from splitter.verification.runner import take_snapshot
+from tests.test_size_packages import ROUTES
 
 
 def endpoint(path: str, name: str, body_lines: int = 30) -> str:
@@ -20,15 +21,7 @@ def endpoint(path: str, name: str, body_lines: int = 30) -> str:
     return f'@app.get("{path}")\ndef {name}():\n{body}    return {{"route": "{name}"}}\n\n\n'
 
 
-ORDERS = [
-    ("/orders", "list_orders"),
-    ("/orders/{order_id}", "get_order"),
-    ("/orders/{order_id}/refunds", "list_refunds"),
-    ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
-    ("/orders/{order_id}/notes", "list_notes"),
-    ("/orders/{order_id}/notes/{note_id}", "get_note"),
-    ("/users", "list_users"),
-]
+ORDERS = ROUTES[:-1]  # the orders resource (a package of three modules at max_lines=150) and /users
 
 
 def monolith(routes: list[tuple[str, str]]) -> str:

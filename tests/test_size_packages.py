@@ -21,19 +21,21 @@ def endpoint(path: str, name: str, body_lines: int) -> str:
     return f'@app.get("{path}")\ndef {name}():\n{body}    return {{"ok": True}}\n\n\n'
 
 
+ROUTES = [
+    ("/orders", "list_orders"),
+    ("/orders/{order_id}", "get_order"),
+    ("/orders/{order_id}/refunds", "list_refunds"),
+    ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
+    ("/orders/{order_id}/notes", "list_notes"),
+    ("/orders/{order_id}/notes/{note_id}", "get_note"),
+    ("/users", "list_users"),
+    ("/users/{user_id}", "get_user"),
+]
+
+
 def monolith() -> str:
-    routes = [
-        ("/orders", "list_orders"),
-        ("/orders/{order_id}", "get_order"),
-        ("/orders/{order_id}/refunds", "list_refunds"),
-        ("/orders/{order_id}/refunds/{refund_id}", "get_refund"),
-        ("/orders/{order_id}/notes", "list_notes"),
-        ("/orders/{order_id}/notes/{note_id}", "get_note"),
-        ("/users", "list_users"),
-        ("/users/{user_id}", "get_user"),
-    ]
     head = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
-    return head + "".join(endpoint(path, name, 30) for path, name in routes)
+    return head + "".join(endpoint(path, name, 30) for path, name in ROUTES)
 
 
 def test_an_oversized_resource_becomes_a_package_of_sub_resource_modules(tmp_path: Path) -> None:
