@@ -169,3 +169,40 @@ def test_names_handed_to_core_are_set_right_after_their_block(tmp_path: Path) ->
         text=True,
     )
     assert formatted.returncode == 0, formatted.stdout
+
+
+UNSORTED = '''"""Shop."""
+
+from fastapi import FastAPI
+import json
+
+app = FastAPI()
+PRICES = {"tea": 1}
+
+
+@app.get("/orders")
+def list_orders():
+    return json.dumps(PRICES)
+
+
+@app.get("/users")
+def list_users():
+    return []
+'''
+
+
+def test_the_compat_call_after_unsorted_imports_gets_its_blank_line(tmp_path: Path) -> None:
+    """The monolith's imports are not sorted (`import json` after `from fastapi`), so splitter appends its own
+    instead of sorting the block, and the call after them is the first statement after the import block: ruff
+    format wants a blank line before it (mcdonc/klangk's api.py, 741311791/roadmap-agent's roadmap.py)."""
+    (tmp_path / "main.py").write_text(UNSORTED)
+    main = apply_split(tmp_path / "main.py", None, ApplyOptions()).changes[tmp_path / "main.py"]
+    assert "\nimport compat\n\ncompat.forward_moved_names(__name__)\n\napp = FastAPI()\n" in main
+    (tmp_path / "main.py").write_text(main)
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "main.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout

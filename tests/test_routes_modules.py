@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 from splitter.emit.apply import ApplyOptions, apply_split
+from splitter.planning.planner import PlanOptions
 from splitter.planning.project import load_project, plan_project
 
 REGRESSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "regressions"
 
 
-def plan_of(fixture: str, target: str, module: str):
-    return plan_project(load_project(REGRESSIONS / fixture / target, module))
+def plan_of(fixture: str, target: str, module: str, options: PlanOptions | None = None):
+    return plan_project(load_project(REGRESSIONS / fixture / target, module), options)
 
 
 def test_peer_routers_each_move_whole_and_the_module_keeps_nothing() -> None:
@@ -40,6 +41,25 @@ def test_the_router_holding_most_routes_is_split_into_generated_routers() -> Non
     assert plan.app == "router"
     assert {group.name for group in plan.groups} == {"orders", "products"}
     assert {group.router for group in plan.groups} == {"router"}  # generated: the split router includes them
+
+
+def test_routes_of_a_router_with_a_resource_prefix_are_grouped_by_the_paths_they_serve() -> None:
+    """`/{roadmap_id}/concepts/...` on `APIRouter(prefix="/roadmaps")` is the roadmaps resource, not a root page."""
+    plan = plan_of("routes_module_router_with_a_resource_prefix", "atlas/roadmap.py", "atlas.roadmap")
+    assert plan.app == "router"
+    groups = {group.name: group for group in plan.groups}
+    assert set(groups) == {"roadmaps", "users"}
+    assert len(groups["roadmaps"].endpoints) == 7
+    assert groups["roadmaps"].shown_path == "/roadmaps"
+    assert "resource `roadmaps`: /roadmaps" in groups["roadmaps"].why
+
+
+def test_a_group_override_names_a_router_module_route_as_served_or_as_written() -> None:
+    for pattern in ("/roadmaps/{roadmap_id}/concepts", "/{roadmap_id}/concepts"):
+        options = PlanOptions(group_overrides={"learning": [pattern]})
+        plan = plan_of("routes_module_router_with_a_resource_prefix", "atlas/roadmap.py", "atlas.roadmap", options)
+        learning = next(group for group in plan.groups if group.name == "learning")
+        assert {e.function for e in learning.endpoints} == {"get_tutorials", "get_quiz", "regenerate_quiz"}, pattern
 
 
 def test_a_routes_module_left_with_no_statement_of_its_own_is_laid_out_as_ruff_formats_it(tmp_path: Path) -> None:

@@ -18,6 +18,19 @@ sed -i -E "s/grep -rlE/grep -arlE/; s/grep -E '\^\(PASSED/grep -aE '^(PASSED/" "
 # A monolith saved with a UTF-8 byte order mark (app-jupter's backend/app.py): `ast.parse` of the text read with
 # the default codec fails on U+FEFF, the `ast.parse` time is left empty and the summary line is never printed.
 sed -i "s/s=open('\$TARGET').read()/s=open('\$TARGET', encoding='utf-8-sig').read()/g" "$dest/run-case.sh"
+# The lint count: ruff 0.17 no longer knows rule E999, so `ruff check --select ...,E999` failed, printed nothing,
+# and the count read 0 for every split, whatever it held. lint_delta.py counts the findings the split added: the
+# repository's own (an unused import moved with its code, a test's retargeted one) are not the split's.
+python3 - "$dest/run-case.sh" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+counted = 'lint=$("$vs/bin/python" "$here/lint_delta.py" "$vs/bin/ruff" 2>"$w/$case-lint.txt")'
+text, replaced = re.subn(r'lint=\$\("\$vs/bin/ruff" check [^\n]*', lambda _: counted, text)
+if not replaced and counted not in text:
+    sys.exit(f"{path}: no lint line to replace")
+open(path, "w", encoding="utf-8").write(text)
+PY
 # FastAPI 0.137-0.14x: iter_route_contexts leaves a websocket of an included router blank (no path, name or
 # endpoint) and keeps the route the app matches beside it (`starlette_route`); read that one, as splitter's own
 # snapshot does, or every split that moves a websocket into a router shows an "app diff" that is none (pingpong).

@@ -432,6 +432,8 @@ def _analyze(
     )
     analysis.router_settings = _router_settings(tree, primary, apps[0][1]) if primary else {}
     analysis.primary_kind = "app" if made_apps else "router" if primary else "factory" if extracted else "routers"
+    if analysis.primary_kind == "router":
+        analysis.primary_prefix = _prefixes({primary: apps[0][1]})[primary]
     analysis.tree = tree
     analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
     _set_footprints(units, analysis.line_count)

@@ -166,6 +166,9 @@ class Analysis:
     # what is split: the FastAPI app, or the APIRouter of a routes module that creates no app, or none of its
     # routers when they are peers (each moves whole; the app name is then "") (analysis/apps.py)
     primary_kind: str = "app"
+    # the literal `prefix=` of that APIRouter (primary_kind "router"): its routes serve under it, so they are
+    # grouped by the paths they serve (`/roadmaps/{id}/quiz`, not `/{id}/quiz`)
+    primary_prefix: str = ""
     # an app factory registering its routes inside itself: `source` is the monolith with runs of those routes
     # taken out into `register_<resource>(app, ...)` functions (analysis/factory_split.py): function -> routes
     factory: str | None = None

@@ -213,7 +213,8 @@ class MainModule:
             end = _after_imports_before(self.body, self.first_user)
         if self.environment_at is not None and self.environment_at < end:
             end = self.environment_at
-        if compat and not generated:  # no import block is sorted: the call after the import gets its blank lines
+        if compat and not (generated and self.emitter.imports_sorted):
+            # no import block is sorted (the monolith's were not): the call after the import gets its blank lines
             compat = [compat[0], after_imports(compat[1], self.emitter.import_settings)]
         self.body[end:end] = generated + compat + list(annotations)
         if generated and self.emitter.imports_sorted:

@@ -46,6 +46,7 @@ class GroupingInput:
     lines: int
     line: int
     uses: frozenset[str]  # module-level names it reads: helpers, models, globals, imported names
+    prefix: str = ""  # the split APIRouter's own prefix, which `paths` begin with (a routes module's router)
 
 
 @dataclass
@@ -161,11 +162,8 @@ class GroupAssigner:
         for group, patterns in self.overrides.items():
             for pattern in patterns:
                 if pattern.startswith("/"):
-                    if any(
-                        p is not None and (p == pattern or p.startswith(pattern.rstrip("/") + "/"))
-                        for p in member.paths
-                    ):
-                        return group
+                    if any(_under(p, pattern) or _under(p, member.prefix + pattern) for p in member.paths):
+                        return group  # a path as served, or as its decorator writes it
                 elif pattern in member.functions:
                     return group
         return None
@@ -327,6 +325,10 @@ class GroupAssigner:
             self.result.reasons[target].append(f"with {why}")
 
 
+def _under(path: str | None, pattern: str) -> bool:
+    return path is not None and (path == pattern or path.startswith(pattern.rstrip("/") + "/"))
+
+
 def _shown(names: list[str], limit: int = 3) -> str:
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(f"`{n}`" for n in names[:limit]) + more
@@ -390,9 +392,12 @@ def common_path(analysis: Analysis, endpoints: list[Endpoint]) -> str:
 
 
 def _own_router_prefix(analysis: Analysis, router: str) -> str:
-    """The prefix of the monolith's own APIRouter `router` ("" for a router the split generates)."""
+    """The prefix of the monolith's own APIRouter `router`; for a router the split generates, that of the APIRouter
+    its routes were registered on (a routes module's split router), "" for an app's."""
     index = analysis.local_routers.get(router)
-    return (router_prefix(analysis, analysis.units[index]) if index is not None else None) or ""
+    if index is None:
+        return analysis.primary_prefix
+    return router_prefix(analysis, analysis.units[index]) or ""
 
 
 def _common_prefix(paths: list[str]) -> str:

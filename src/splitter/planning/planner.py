@@ -169,7 +169,11 @@ class _Planner:
             elif block.endpoint_paths:
                 functions = self.endpoint_names(block.id) or [block.name]
                 uses = (block.uses & known) - set(self.analysis.app_names)
-                inputs.append(GroupingInput(block.id, block.endpoint_paths, functions, block.lines, block.line, uses))
+                # grouped by the paths they serve: `/{id}/quiz` on `APIRouter(prefix="/roadmaps")` is a sub-path of
+                # the roadmaps resource, not a top-level page
+                prefix = self.analysis.primary_prefix
+                paths = [prefix + p if prefix and p is not None else p for p in block.endpoint_paths]
+                inputs.append(GroupingInput(block.id, paths, functions, block.lines, block.line, uses, prefix))
         assigner = GroupAssigner(
             inputs,
             skip,
