@@ -678,3 +678,18 @@ def test_a_factory_registering_the_routes_in_a_branch_is_refused_with_their_coun
         analyze_source(source, MAIN)
     assert raised.value.render().startswith("error: main.py:4: ")
     assert "`create_app()` makes one here (an app factory) and registers its 2 routes inside it" in raised.value.message
+
+
+def test_a_class_based_app_is_refused_naming_the_class_and_its_routes() -> None:
+    """`self.app = FastAPI()` in `__init__`, routes registered by a method (`@self.app.get`): no module-level app
+    to split, and the message says where the app and its routes are, not that `__init__` is an app factory."""
+    source = (
+        "from fastapi import FastAPI\n\nclass Server:\n    def __init__(self):\n        self.app = FastAPI()\n"
+        "        self._routes()\n\n    def _routes(self):\n        @self.app.get('/a')\n        def a(): ...\n\n"
+        "        @self.app.get('/b')\n        def b(): ...\n\napp = Server().app\n"
+    )
+    with pytest.raises(SplitterError) as raised:
+        analyze_source(source, MAIN)
+    assert raised.value.render().startswith("error: main.py:5: ")
+    expected = "`Server.__init__()` makes one here (a class-based app) and registers its 2 routes in `Server`'s methods"
+    assert expected in raised.value.message

@@ -427,6 +427,62 @@ TRANSFORMED = [
         ),
         id="async-factory-and-another-app-name",
     ),
+    pytest.param(
+        HEAD
+        + code(
+            """
+            def create_app():
+                app = FastAPI()
+
+                @app.get("/raw")
+                async def raw(path: str):
+                    return await _read(path)
+
+                async def _read(path):
+                    return _clean(path)
+
+                def _clean(path):
+                    return path.strip()
+
+                @app.get("/items")
+                def list_items():
+                    return []
+
+                return app
+            """
+        ),
+        HEAD
+        + code(
+            """
+            def register_raw(app):
+                @app.get("/raw")
+                async def raw(path: str):
+                    return await _read(path)
+
+                async def _read(path):
+                    return _clean(path)
+
+                def _clean(path):
+                    return path.strip()
+
+
+            def register_items(app):
+                @app.get("/items")
+                def list_items():
+                    return []
+
+
+            def create_app():
+                app = FastAPI()
+
+                register_raw(app)
+                register_items(app)
+
+                return app
+            """
+        ),
+        id="helpers-defined-below-the-route-that-only-it-calls-go-with-it",
+    ),
 ]
 
 
@@ -593,3 +649,35 @@ def test_a_set_up_run_whose_function_reads_a_local_bound_again_after_it_stays() 
         """
     ).replace("{setup}", SETUP)
     assert "configure_app" not in analysed_text(before)
+
+
+def test_a_route_whose_helper_below_it_reads_what_another_route_shares_stays_with_a_warning() -> None:
+    """`_read` only serves `raw`, but `_clean`, which `_read` calls, serves `list_items` too: it stays in the factory,
+    bound after `raw`, so `raw` (and its helper) stay, and the warning says which helper reads what."""
+    source = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+
+            @app.get("/raw")
+            def raw(path: str):
+                return _read(path)
+
+            def _read(path):
+                return _clean(path)
+
+            def _clean(path):
+                return path.strip()
+
+            @app.get("/items")
+            def list_items():
+                return _clean("x")
+
+            return app
+        """
+    )
+    analysis = analyze_source(source, Path("server.py"))
+    assert "def register_items(app, _clean):" in analysis.source
+    assert '    @app.get("/raw")' in analysis.source.split("def create_app")[1]
+    (warning,) = [d for d in analysis.diagnostics if d.code == "factory-route-kept"]
+    assert "`_read`, which only it calls, reads the factory's local `_clean`" in warning.message

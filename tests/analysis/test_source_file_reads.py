@@ -66,6 +66,49 @@ def test_a_package_module_is_named_with_its_package(source: str, lines: list[int
     assert source_file_reads([(Path("t.py"), source)], ending) == [("t.py", line) for line in lines]
 
 
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        pytest.param(
+            'from shopapi import calls\nsrc = open(os.path.join(os.path.dirname(calls.__file__), "main.py"))\n',
+            [2],
+            id="dirname of a sibling module, joined",
+        ),
+        pytest.param(
+            'import shopapi.calls as calls\np = Path(calls.__file__).resolve().parent / "main.py"\n',
+            [2],
+            id="Path(...).resolve().parent of a sibling module",
+        ),
+        pytest.param(
+            'from shopapi import main\np = os.path.join(os.path.dirname(os.path.abspath(main.__file__)), "main.py")\n',
+            [2],
+            id="the monolith's own folder",
+        ),
+        pytest.param(
+            'from other import calls\np = os.path.join(os.path.dirname(calls.__file__), "main.py")\n',
+            [],
+            id="a module of another package",
+        ),
+        pytest.param(
+            'from shopapi import calls\np = os.path.join(os.path.dirname(__file__), "main.py")\n',
+            [],
+            id="the test's own folder",
+        ),
+        pytest.param(
+            'from shopapi import calls\np = os.path.join(os.path.dirname(calls.__file__), "db.py")\n',
+            [],
+            id="another file of the package",
+        ),
+    ],
+)
+def test_the_package_folder_taken_from_a_module_of_it_names_the_package(source: str, lines: list[int]) -> None:
+    """fused-render's test_calls.py: `open(os.path.join(os.path.dirname(calls.__file__), "server.py"))` and a
+    search of its text; the package is spelled only in `from fused_render import calls`."""
+    assert source_file_reads([(Path("t.py"), source)], spelled_ending("shopapi.main")) == [
+        ("t.py", line) for line in lines
+    ]
+
+
 def test_a_test_reading_the_monoliths_file_by_path_is_a_plan_warning(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(
         textwrap.dedent("""

@@ -34,13 +34,20 @@ def route_decorator_counts(tree: ast.Module) -> dict[str, int]:
     return counts
 
 
-def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str] | None:
-    """(line, function) of the first `FastAPI(...)` call inside a top-level function or method."""
+def _app_made_in_a_function(tree: ast.Module) -> tuple[int, str, str, ast.AST, str] | None:
+    """(line, what makes it, what kind of maker, what registers its routes, where) of the first `FastAPI(...)`
+    call inside a top-level function, or inside a method: `self.app = FastAPI()`, routes in the class's methods."""
+    for node in tree.body:
+        methods = node.body if isinstance(node, ast.ClassDef) else []
+        for method in (m for m in methods if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            line = _makes_an_app(method)
+            if line is not None:
+                return line, f"{node.name}.{method.name}", "a class-based app", node, f"in `{node.name}`'s methods"
     for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             line = _makes_an_app(node)
             if line is not None:
-                return line, node.name
+                return line, node.name, "an app factory", node, "inside it"
     return None
 
 
@@ -86,10 +93,10 @@ def ordered_apps(
             return [("", factory)], []
         made_in = _app_made_in_a_function(tree)
         if made_in is not None:
-            line, function = made_in
-            inside = _inside(tree, function)
+            line, function, kind, holder, where = made_in
+            inside = _inside(holder, where)
             raise SplitterError(
-                f"holds no FastAPI app at module level: `{function}()` makes one here (an app factory){inside}; "
+                f"holds no FastAPI app at module level: `{function}()` makes one here ({kind}){inside}; "
                 "splitter splits an app, or an APIRouter and its routes, that the module creates at top level",
                 path,
                 line,
@@ -110,19 +117,17 @@ def ordered_apps(
     return apps, [Diagnostic("several-apps", apps[1][1].lineno, message)]
 
 
-def _inside(tree: ast.Module, function: str) -> str:
-    """`, and registers its 83 routes inside it`, when the factory does (a pure move cannot take them out)."""
-    node = next((n for n in tree.body if getattr(n, "name", None) == function), None)
+def _inside(node: ast.AST, where: str) -> str:
+    """` and registers its 83 routes inside it`, when the factory (or the class) does (a pure move cannot take
+    them out)."""
     decorated = [
         inner
-        for inner in (walk(node) if node is not None else ())
+        for inner in walk(node)
         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.decorator_list and inner is not node
     ]
     routes = sum(1 for f in decorated for d in f.decorator_list if _is_route_decorator(d))
     return (
-        f" and registers its {routes} route{'s' * (routes != 1)} inside it, out of a pure move's reach"
-        if routes
-        else ""
+        f" and registers its {routes} route{'s' * (routes != 1)} {where}, out of a pure move's reach" if routes else ""
     )
 
 

@@ -57,7 +57,9 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
             out += ([] if called else gap) + [(f"{indent}{run.name}({', '.join(run.params)})", starts[position])]
         called = run is not None and (called or run.positions[0] == position)
     out += _copied(lines, ends[-1] + 1, len(lines) + 1)
-    registrars = {run.name: [r for p in run.positions for r in found.routes[p]] for run in found.runs if not run.setup}
+    registrars = {
+        run.name: [r for p in run.positions for r in found.routes.get(p, ())] for run in found.runs if not run.setup
+    }
     source = "\n".join(text for text, _ in out)
     tree = _grafted(out, bodies, indent, found, {p: placed[p] - starts[p] for p in placed})
     return Extracted(source, [0] + [n for _, n in out], registrars, factory.name, tree=tree)

@@ -261,50 +261,78 @@ def route_runs(body: FactoryBody, routes: dict[int, list[FactoryRoute]]) -> tupl
     runs: list[Run] = []
     open_runs: dict[tuple[str, str], Run] = {}  # (owner, resource) -> the run a route of theirs may join
     kept: list[tuple[int, str]] = []
+    taken: set[int] = set()  # helpers that went with the route above them
     for position in range(len(body.factory.body)):
         registered = routes.get(position)
+        if position in taken:
+            continue
         if registered is None:
             for owner in [o for o in open_runs if not body.order_neutral(position, o[0])]:
                 del open_runs[owner]  # a route registered after it stays after it
             continue
-        why = _stays_in_factory(body, position, registered)
+        unit = [position, *_companions(body, routes, position)]
+        why = _stays_in_factory(body, unit, registered)
         if why:
             kept.append((registered[-1].line, why))
             continue
         key = group_key(registered[-1].path, DEFAULT_SKIP_SEGMENTS) or "root"  # the decorator written first
         run = open_runs.get((registered[-1].owner, key))
-        if run is None or not _may_join(body, routes, run, position):
+        if run is None or not _may_join(body, routes, run, unit):
             run = open_runs[registered[-1].owner, key] = Run(key, [])
             runs.append(run)
-        run.positions.append(position)
-        run.lines += _lines(body, position)
+        run.positions += unit
+        run.lines += sum(_lines(body, p) for p in unit)
+        taken.update(unit)
     for run in runs:
         run.params = _params(body, run)
     return runs, kept
 
 
-def _stays_in_factory(body: FactoryBody, position: int, registered: list[FactoryRoute]) -> str:
-    """Why the route (a definition's routes) cannot leave the factory at all ("" when it can)."""
-    route = registered[0]
+def _companions(body: FactoryBody, routes: dict[int, list[FactoryRoute]], position: int) -> list[int]:
+    """Plain functions defined right below a route that only it (and the ones before) read: `api_fs_raw` calls
+    `_api_fs_raw_read`, defined after it (fused-render). They go with the route, in order, so when called it finds
+    them as before; left behind, they were a local bound after the route, and the route stayed in the factory."""
+    found: list[int] = []
+    for following in range(position + 1, len(body.factory.body)):
+        statement = body.factory.body[following]
+        plain = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and not statement.decorator_list
+        if following in routes or not plain or following in body.nonlocal_at:
+            break
+        unit, name = {position, *found}, statement.name  # type: ignore[union-attr]
+        readers = body.readers.get(name, set())  # read by the route or a helper before it, by nothing else
+        if body.bindings.get(name) != [following] or not readers & unit or readers - unit - {following}:
+            break
+        found.append(following)
+    return found
+
+
+def _stays_in_factory(body: FactoryBody, unit: list[int], registered: list[FactoryRoute]) -> str:
+    """Why the route (a definition's routes, with the helpers going with it) cannot leave the factory at all (""
+    when it can)."""
+    route, position = registered[0], unit[0]
     stays = f"`{route.function}` stays in `{body.factory.name}()`"
     if any(r.path is None for r in registered):
         return f"{stays}: its path is not a literal, so which requests it matches cannot be known"
     if position in body.nonlocal_at:
         return f"{stays}: it rebinds a local of the factory (`nonlocal`)"
-    if body.reads_outside(route.function, {position}):
+    if body.reads_outside(route.function, set(unit)):
         return f"{stays}: the factory's own code reads `{route.function}`"
-    late = _seen_differently(body, position, position)
-    if late:
-        return (
-            f"{stays}: it reads the factory's local `{late}`, which is bound after it, in a branch or loop, or by "
-            "`nonlocal` (passed to a function, it could hold another value)"
-        )
+    for reader in unit:
+        late = _seen_differently(body, reader, position, unit)
+        if late:
+            who = "it" if reader == position else f"`{body.factory.body[reader].name}`, which only it calls,"  # type: ignore[attr-defined]
+            return (
+                f"{stays}: {who} reads the factory's local `{late}`, which is bound after it, in a branch or loop, "
+                "or by `nonlocal` (passed to a function, it could hold another value)"
+            )
     return ""
 
 
-def _may_join(body: FactoryBody, routes: dict[int, list[FactoryRoute]], run: Run, position: int) -> bool:
-    start = run.positions[0]
-    if run.lines + _lines(body, position) > RUN_MAX_LINES or _seen_differently(body, position, start):
+def _may_join(body: FactoryBody, routes: dict[int, list[FactoryRoute]], run: Run, unit: list[int]) -> bool:
+    start, position = run.positions[0], unit[0]
+    if run.lines + sum(_lines(body, p) for p in unit) > RUN_MAX_LINES:
+        return False
+    if any(_seen_differently(body, p, start, unit) for p in unit):
         return False
     members = set(run.positions)
     for between in range(start + 1, position):
@@ -321,16 +349,17 @@ def _overlap(a: FactoryRoute, b: FactoryRoute) -> bool:
     return routes_overlap(a.path, methods[0], b.path, methods[1])
 
 
-def _seen_differently(body: FactoryBody, position: int, start: int) -> str:
+def _seen_differently(body: FactoryBody, position: int, start: int, unit: list[int] | None = None) -> str:
     """A local of the factory the route would see otherwise if registered at `start` instead of `position`
     ("" when none): each its definition reads must be bound before `start` and not again before `position`;
-    each its body reads (a closure sees the last binding), bound before `start` and never again."""
-    own = body.factory.body[position].name  # type: ignore[attr-defined]
+    each its body reads (a closure sees the last binding), bound before `start` and never again. The helpers
+    going with it (`unit`) are bound with it, as before."""
+    own = {body.factory.body[p].name for p in [position, *(unit or ())]}  # type: ignore[attr-defined]
     call_time = body.call_time[position]
     for name in body.def_time[position] | call_time:
         positions = body.bindings.get(name)
-        if positions is None or name == own:
-            continue  # not a local of the factory
+        if positions is None or name in own:
+            continue  # not a local of the factory, or bound by the route and its helpers
         limit = len(body.factory.body) + 1 if name in call_time else position
         if not any(p < start for p in positions) or any(start <= p < limit for p in positions):
             return name

@@ -41,7 +41,7 @@ def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | N
     body = FactoryBody(factory, app)
     runs, kept = route_runs(body, routes)
     if runs:
-        runs += setup_runs(body, set(routes))
+        runs += setup_runs(body, set(routes).union(*(run.positions for run in runs)))
     runs.sort(key=lambda run: run.positions[0])
     return FactoryRuns(factory, app, owners, routes, runs, kept, above)
 

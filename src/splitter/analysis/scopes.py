@@ -16,7 +16,9 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.ast_walk import child_nodes, walk
+from splitter.analysis.annotation_reads import annotation_names
 from splitter.analysis.global_lookups import literal_lookups
+from splitter.analysis.type_params import hand_over, type_param_bounds, type_param_names
 from dataclasses import dataclass, field
 
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
@@ -53,6 +55,7 @@ class Scope:
     hint_reads: set[str] = field(default_factory=set)  # names inside string annotations (forward references)
     transient: set[str] = field(default_factory=set)  # module level: `except E as e` deletes `e` afterwards
     reads_class_cell: bool = False  # `super()` in a function reads the `__class__` cell of its class
+    type_params: frozenset[str] = frozenset()  # PEP 695: what its annotation scope binds (analysis/type_params)
     # the nodes behind `bound` and `reads`, for codemods that edit them: what binds each name here (ast.alias,
     # ast.arg, a def, a Name stored or deleted, ...) and every Name this scope's code reads, annotations included
     binders: dict[str, list[ast.AST]] = field(default_factory=dict)
@@ -71,7 +74,7 @@ class Scope:
     def binding_scope(self, name: str) -> Scope:
         """The scope whose binding of `name` a read in this scope's own code reaches (the module for a global or
         a builtin)."""
-        if self.kind == "module" or self.is_local(name):
+        if self.kind == "module" or self.is_local(name) or name in self.type_params:
             return self
         outer = _outer_binding(self, name)
         return outer if outer is not None else self.module
@@ -139,9 +142,11 @@ def symbol_table(scope: Scope, lazy_annotations: bool = False) -> tuple[set[str]
     if scope.reads_class_cell:
         own.add("__class__")
     local = {name for name in own if scope.is_local(name)}
-    glob = {name for name in own - local if _outer_binding(scope, name) is None}
+    glob = {name for name in own - local - scope.type_params if _outer_binding(scope, name) is None}
     passthrough = set().union(*(_needs_from_outside(child, lazy_annotations) for child in scope.children))
-    free = {name for name in (own | passthrough) - local - glob if _outer_binding(scope, name) is not None}
+    outside = {name for name in (own | passthrough) - local - glob if _outer_binding(scope, name) is not None}
+    # its own type parameters are free too: they come from its annotation scope
+    free = outside | ((own | passthrough) - local) & scope.type_params
     return local, glob, free
 
 
@@ -152,6 +157,8 @@ def _outer_binding(scope: Scope, name: str) -> Scope | None:
         return None
     outer = scope.parent
     while outer is not None and outer.kind != "module":
+        if name in outer.type_params:
+            return outer
         if outer.kind == "class":
             if name == "__class__":
                 return outer
@@ -173,38 +180,6 @@ def _needs_from_outside(scope: Scope, lazy_annotations: bool) -> set[str]:
 
 
 # ---- building the tree ------------------------------------------------------------------------------------------
-
-
-def annotation_names(node: ast.expr | None) -> tuple[list[ast.Name], set[str]]:
-    """(Name nodes, names inside string forward references) of an annotation; `Literal["csv", "json"]` (also
-    `typing.Literal`, `te.Literal`) holds values, not forward references."""
-    names: list[ast.Name] = []
-    hints: set[str] = set()
-    if node is None:
-        return names, hints
-    values = {
-        id(const)
-        for sub in walk(node)
-        if isinstance(sub, ast.Subscript) and is_literal(sub.value)
-        for const in walk(sub.slice)
-    }
-    for sub in walk(node):
-        if isinstance(sub, ast.Name):
-            names.append(sub)
-        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and id(sub) not in values:
-            try:
-                parsed = ast.parse(sub.value.strip(), mode="eval")
-            except SyntaxError:
-                continue
-            hints |= {n.id for n in walk(parsed) if isinstance(n, ast.Name)}
-    return names, hints
-
-
-def is_literal(node: ast.expr) -> bool:
-    """`Literal`, `typing.Literal`, `te.Literal`: a subscript of it holds values, not forward references."""
-    return (isinstance(node, ast.Name) and node.id == "Literal") or (
-        isinstance(node, ast.Attribute) and node.attr == "Literal"
-    )
 
 
 def _reaches_module(scope: Scope, node: ast.Call) -> bool:
@@ -257,21 +232,36 @@ class _Builder:
         scope.loads.extend(names)
         scope.hint_reads |= hints
 
-    def _arguments(self, scope: Scope, inner: Scope, args: ast.arguments) -> None:
-        """Defaults and annotations are evaluated in the enclosing scope; the parameters are the inner's."""
+    def _arguments(self, scope: Scope, inner: Scope, args: ast.arguments, typed: Scope | None = None) -> None:
+        """Defaults and annotations are evaluated in the enclosing scope (annotations in `typed`, the annotation
+        scope of PEP 695 type parameters, if any); the parameters are the inner's."""
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self.visit(scope, default)
         for argument in _every_argument(args):
-            self._annotate(scope, argument.annotation)
+            self._annotate(typed or scope, argument.annotation)
             _bind(inner, argument.arg, argument)
+
+    def _typed(self, scope: Scope, node: ast.AST) -> Scope:
+        """Where `node`'s annotations, bases or alias value are read: `scope`, or with type parameters a holder
+        that `hand_over` empties into it."""
+        params = type_param_names(node)
+        if not params:
+            return scope
+        holder = Scope("annotation", "annotation", node, parent=scope, type_params=params)
+        for bound in type_param_bounds(node):
+            self.visit(holder, bound)
+        return holder
 
     # Each handler returns True when the generic walk should still visit the node's children.
     def function(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for decorator in node.decorator_list:
             self.visit(scope, decorator)
         inner = self._child(scope, "function", node.name, node)
-        self._arguments(scope, inner, node.args)
-        self._annotate(scope, node.returns)
+        typed = self._typed(scope, node)
+        inner.type_params = type_param_names(node)
+        self._arguments(scope, inner, node.args, typed)
+        self._annotate(typed, node.returns)
+        hand_over(scope, typed)
         _bind(scope, node.name, node)
         for statement in node.body:
             self.visit(inner, statement)
@@ -287,12 +277,25 @@ class _Builder:
         return False
 
     def class_(self, scope: Scope, node: ast.ClassDef) -> bool:
-        for child in [*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)]:
-            self.visit(scope, child)
+        for decorator in node.decorator_list:
+            self.visit(scope, decorator)
+        typed = self._typed(scope, node)
+        for child in [*node.bases, *(keyword.value for keyword in node.keywords)]:
+            self.visit(typed, child)
+        hand_over(scope, typed)
         _bind(scope, node.name, node)
         inner = self._child(scope, "class", node.name, node)
+        inner.type_params = type_param_names(node)
         for statement in node.body:
             self.visit(inner, statement)
+        return False
+
+    def type_alias(self, scope: Scope, node: ast.AST) -> bool:
+        """`type X[T] = value` (3.12) binds X; its value is read when used, where the type parameters are seen."""
+        _bind(scope, node.name.id, node.name)  # type: ignore[attr-defined]
+        typed = self._typed(scope, node)
+        self.visit(typed, node.value)  # type: ignore[attr-defined]
+        hand_over(scope, typed)
         return False
 
     def comprehension(self, scope: Scope, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> bool:
@@ -406,6 +409,7 @@ _HANDLERS = {
     ast.Call: _Builder.call,
     ast.Constant: _Builder.constant,
     ast.JoinedStr: _Builder.joined_str,
+    **({ast.TypeAlias: _Builder.type_alias} if hasattr(ast, "TypeAlias") else {}),
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
+from splitter.analysis.package_folder import is_package_folder, package_modules
 from splitter.analysis.patched_names import dotted_name
 from splitter.analysis.top_level_chunks import NotCut, statements_mentioning
 
@@ -34,18 +35,23 @@ def source_file_reads(sources: Iterable[tuple[Path, str]], ending: tuple[str, ..
     # Each part is spelled between quotes or slashes: only files that have all of them are parsed (a repository
     # of 1,000 files quoting "main.py" somewhere, and `mcpgateway.main` everywhere, parsed 130 of them).
     spelled = [re.compile(rf"[\"'/\\]{re.escape(part)}[\"'/\\]") for part in ending[:-1]]
+    # or the package's folder is taken from a module of it: `os.path.dirname(calls.__file__)` (package_folder.py)
+    package = re.escape(ending[0]) if len(ending) == 2 else None
+    imported = re.compile(rf"\bimport\b.*\b{package}\b|\b{package}\b.*\bimport\b") if package else None
     found = []
     for path, text in sources:
         if file_name not in text or not any(q in text for q in quoted):
             continue
-        if not all(pattern.search(text) for pattern in spelled):
+        through_a_module = imported is not None and "__file__" in text and imported.search(text) is not None
+        if not through_a_module and not all(pattern.search(text) for pattern in spelled):
             continue
         try:
-            tree = _statements_naming(text, (file_name, *_MODULE_LOADERS))
+            tree = _statements_naming(text, (file_name, *_MODULE_LOADERS, *ending[-2:-1]))
         except (SyntaxError, ValueError):
             continue  # not Python: it reads nothing when the app runs
         loaded = _loaded_paths(tree) if any(loader in text for loader in _MODULE_LOADERS) else set()
-        found += [(str(path), line) for line in _path_lines(tree, list(ending), loaded)]
+        modules = package_modules(tree, ending[-2]) if through_a_module else set()
+        found += [(str(path), line) for line in _path_lines(tree, list(ending), loaded, modules)]
     return sorted(set(found))
 
 
@@ -59,14 +65,19 @@ def _statements_naming(text: str, words: tuple[str, ...]) -> ast.Module:
     return ast.Module(body=body, type_ignores=[])
 
 
-def _path_lines(tree: ast.AST, ending: list[str], loaded: set[int]) -> list[int]:
+def _path_lines(tree: ast.AST, ending: list[str], loaded: set[int], modules: set[str]) -> list[int]:
+    """`modules`: names of modules of the monolith's package, whose folder (`dirname(calls.__file__)`) stands for
+    the package's name before the file's."""
     lines = []
+    package = ending[:-1]
     for node in walk(tree):
         if id(node) in loaded:
             continue
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _ends(_chain_parts(node), ending):
-            lines.append(node.lineno)  # `root / "main.py"`, `root / "shopapi" / "main.py"`
-        elif isinstance(node, ast.Call) and node.args and _ends(_literal_tail(node.args), ending):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            base, parts = _chain_parts(node)
+            if _ends((package if is_package_folder(base, modules) else []) + parts, ending):
+                lines.append(node.lineno)  # `root / "main.py"`, `root / "shopapi" / "main.py"`
+        elif isinstance(node, ast.Call) and node.args and _ends(_literal_tail(node.args, package, modules), ending):
             callee = dotted_name(node.func) or ""
             if callee.rpartition(".")[2] in _PATH_TAKERS:
                 lines.append(node.lineno)  # `open("main.py")`, `os.path.join(ROOT, "shopapi", "main.py")`
@@ -77,8 +88,8 @@ def _ends(parts: list[str], ending: list[str]) -> bool:
     return len(parts) >= len(ending) and parts[-len(ending) :] == ending
 
 
-def _chain_parts(node: ast.AST) -> list[str]:
-    """The literal parts at the end of a `/` chain: `base / "shopapi" / "main.py"` -> shopapi, main.py."""
+def _chain_parts(node: ast.AST) -> tuple[ast.AST, list[str]]:
+    """The base and literal parts at the end of a `/` chain: `base / "shopapi" / "main.py"` -> shopapi, main.py."""
     parts: list[str] = []
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         literal = _literal_parts(node.right)
@@ -88,16 +99,17 @@ def _chain_parts(node: ast.AST) -> list[str]:
         node = node.left
     if isinstance(node, ast.Call) and len(node.args) == 1:  # Path("shopapi") / "main.py"
         parts = (_literal_parts(node.args[0]) or []) + parts
-    return parts
+    return node, parts
 
 
-def _literal_tail(args: list[ast.expr]) -> list[str]:
-    """The literal parts of a call's last arguments: `os.path.join(ROOT, "shopapi", "main.py")`."""
+def _literal_tail(args: list[ast.expr], package: list[str], modules: set[str]) -> list[str]:
+    """The literal parts of a call's last arguments: `os.path.join(ROOT, "shopapi", "main.py")`; the argument
+    before them naming the package's folder through a module of it counts as `package`."""
     parts: list[str] = []
     for arg in reversed(args):
         literal = _literal_parts(arg)
         if literal is None:
-            break
+            return (package if is_package_folder(arg, modules) else []) + parts
         parts = literal + parts
     return parts
 

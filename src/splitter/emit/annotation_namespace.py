@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from splitter.analysis.scopes import annotation_names
+from splitter.analysis.annotation_reads import annotation_names
 from splitter.emit import nodes
 from splitter.emit.emitter import ModuleDraft
 from splitter.planning.destination import MAIN
