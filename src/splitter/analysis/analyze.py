@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.app_setup import detach_app_setup
 from splitter.analysis.app_uses import app_in_decorator_arguments, app_in_signature
-from splitter.analysis.apps import route_decorator_counts, pin_app_factories, app_lifespan, ordered_apps
+from splitter.analysis.apps import (
+    app_lifespan,
+    ordered_apps,
+    pin_app_factories,
+    route_decorator_counts,
+    router_prefixes,
+    router_settings,
+)
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
 from splitter.analysis.model import (
@@ -207,32 +214,6 @@ def _celery_objects(tree: ast.Module) -> frozenset[str]:
     return frozenset(name for name, _ in _find_objects(tree, "Celery", ("celery",)))
 
 
-def _router_settings(tree: ast.Module, app: str, made_by: ast.stmt) -> dict[str, str]:
-    """`app.router.route_class = TimedRoute` at module level, or `router = APIRouter(route_class=TimedRoute)` when
-    that router is what is split: routes registered on a generated APIRouter would otherwise be plain APIRoutes (a
-    header, timing or logging the route class adds silently lost; an including router keeps each route's class).
-    The including router's other settings (prefix, tags, dependencies, responses...) reach included routes."""
-    settings = {}
-    call = getattr(made_by, "value", None)
-    for keyword in call.keywords if isinstance(call, ast.Call) else ():
-        if keyword.arg == "route_class":
-            settings["route_class"] = ast.unparse(keyword.value)
-    for node in tree.body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-            continue
-        target = node.targets[0]
-        owner = target.value if isinstance(target, ast.Attribute) else None
-        if (
-            isinstance(owner, ast.Attribute)
-            and owner.attr == "router"
-            and isinstance(owner.value, ast.Name)
-            and owner.value.id == app
-            and target.attr == "route_class"
-        ):
-            settings[target.attr] = ast.unparse(node.value)
-    return settings
-
-
 def _string_constants(tree: ast.Module) -> dict[str, str]:
     constants: dict[str, str] = {}
     for node in tree.body:
@@ -403,9 +384,7 @@ def _analyze(
     apps, diagnostics = ordered_apps(tree, path, made_apps, routers, factory)
     app_names = tuple(dict.fromkeys(name for name, _ in apps))
     primary = app_names[0]
-    routers.pop(primary, None)  # a module of routes on one APIRouter and no app: that router is what is split
-    made = routers_made_by_calls(tree, route_decorator_receivers(tree), set(app_names))
-    routers.update((name, node) for name, node in made if name not in routers)  # `TimedRouter()`, `InferringRouter()`
+    routers = _other_routers(tree, routers, app_names)
     registrar = Registrar(frozenset({primary}), frozenset(routers), _string_constants(tree))
     registrar.source_lines = split_lines(source)
     scanner = _UnitScanner(
@@ -428,12 +407,9 @@ def _analyze(
         star_imports=tuple(scanner.star_imports),
         diagnostics=diagnostics,
         line_count=source.count("\n") + 1,
-        local_router_prefixes=_prefixes(routers),
+        local_router_prefixes=router_prefixes(routers),
     )
-    analysis.router_settings = _router_settings(tree, primary, apps[0][1]) if primary else {}
-    analysis.primary_kind = "app" if made_apps else "router" if primary else "factory" if extracted else "routers"
-    if analysis.primary_kind == "router":
-        analysis.primary_prefix = _prefixes({primary: apps[0][1]})[primary]
+    _describe_primary(analysis, tree, apps[0][1], bool(made_apps), extracted is not None)
     analysis.tree = tree
     analysis.lines = registrar.source_lines  # split once (its cached_property would split them again)
     _set_footprints(units, analysis.line_count)
@@ -443,6 +419,24 @@ def _analyze(
 
         take_factory_routes(analysis, extracted)
     return analysis
+
+
+def _other_routers(tree: ast.Module, routers: dict[str, ast.stmt], app_names: tuple[str, ...]) -> dict[str, ast.stmt]:
+    """The module's APIRouters but the one split in place of an app (a module of routes on one router and no app),
+    with routers made by other calls (`TimedRouter()`, `InferringRouter()`)."""
+    routers = {name: node for name, node in routers.items() if name != app_names[0]}
+    made = routers_made_by_calls(tree, route_decorator_receivers(tree), set(app_names))
+    routers.update((name, node) for name, node in made if name not in routers)
+    return routers
+
+
+def _describe_primary(analysis: Analysis, tree: ast.Module, made_by: ast.stmt, app_made: bool, factory: bool) -> None:
+    """What the split object is (an app, a routes module's router, an app factory, peer routers) and its settings."""
+    primary = analysis.app_names[0]
+    analysis.router_settings = router_settings(tree, primary, made_by) if primary else {}
+    analysis.primary_kind = "app" if app_made else "router" if primary else "factory" if factory else "routers"
+    if analysis.primary_kind == "router":
+        analysis.primary_prefix = router_prefixes({primary: made_by})[primary]
 
 
 def _whole_module_passes(
@@ -459,14 +453,6 @@ def _whole_module_passes(
     imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
     mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
     return unread_task_apps(tree, unread)
-
-
-def _prefixes(routers: dict[str, ast.stmt]) -> dict[str, str]:
-    """router variable -> the literal `prefix=` of its `APIRouter(...)` ("" when none or not a literal)."""
-    return {
-        name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
-        for name, node in routers.items()
-    }
 
 
 def _set_footprints(units: list[Unit], line_count: int) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.conditional_binds import branch_statements
 from splitter.analysis.model import ROUTE_DECORATORS, Diagnostic, Unit
+from splitter.analysis.registrations import literal_string
 from splitter.errors import SplitterError
 
 
@@ -157,3 +158,37 @@ def app_lifespan(app_statement: ast.stmt) -> str | None:
             keyword = next((k for k in statement.value.keywords if k.arg == "lifespan"), None)
             named.add(keyword.value.id if keyword and isinstance(keyword.value, ast.Name) else None)
     return named.pop() if len(named) == 1 else None
+
+
+def router_settings(tree: ast.Module, app: str, made_by: ast.stmt) -> dict[str, str]:
+    """`app.router.route_class = TimedRoute` at module level, or `router = APIRouter(route_class=TimedRoute)` when
+    that router is what is split: routes registered on a generated APIRouter would otherwise be plain APIRoutes (a
+    header, timing or logging the route class adds silently lost; an including router keeps each route's class).
+    The including router's other settings (prefix, tags, dependencies, responses...) reach included routes."""
+    settings = {}
+    call = getattr(made_by, "value", None)
+    for keyword in call.keywords if isinstance(call, ast.Call) else ():
+        if keyword.arg == "route_class":
+            settings["route_class"] = ast.unparse(keyword.value)
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        owner = target.value if isinstance(target, ast.Attribute) else None
+        if (
+            isinstance(owner, ast.Attribute)
+            and owner.attr == "router"
+            and isinstance(owner.value, ast.Name)
+            and owner.value.id == app
+            and target.attr == "route_class"
+        ):
+            settings[target.attr] = ast.unparse(node.value)
+    return settings
+
+
+def router_prefixes(routers: dict[str, ast.stmt]) -> dict[str, str]:
+    """router variable -> the literal `prefix=` of its `APIRouter(...)` ("" when none or not a literal)."""
+    return {
+        name: literal_string(next((k.value for k in node.value.keywords if k.arg == "prefix"), None), {}) or ""
+        for name, node in routers.items()
+    }

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
@@ -147,6 +147,7 @@ def _names_main_sets(emitter: Emitter, core: ModuleDraft, handed: list[str]) -> 
 class Routers:
     planned_var: dict[int, str]  # unit -> the router variable the plan registers it on
     variables: dict[str, dict[str, str]]  # group -> planned router variable -> variable in the module
+    nesting: Nesting = field(default_factory=Nesting)  # the package routers that include their modules' routers
 
     def variable_of(self, group: str, index: int) -> str:
         return self.variables.get(group, {}).get(self.planned_var.get(index, "router"), "router")
@@ -195,12 +196,7 @@ def _main_routing(emitter: Emitter, routers: Routers) -> MainRouting:
 
 
 def _generated_modules(
-    emitter: Emitter,
-    plan: Plan,
-    drafts: dict[Destination, ModuleDraft],
-    routers: Routers,
-    nesting: Nesting,
-    fmt: str | None,
+    emitter: Emitter, plan: Plan, drafts: dict[Destination, ModuleDraft], routers: Routers, fmt: str | None
 ) -> dict[Path, str]:
     """routers/, services/, core, hooks: each draft's moved statements under its header and imports."""
     analysis, where = emitter.analysis, emitter.where
@@ -227,7 +223,7 @@ def _generated_modules(
             draft.needs |= uses
         if is_router:
             draft.statements += _router_parts_import(emitter, destination, group, groups)
-            draft.statements += _nested_includes(emitter, destination, nesting, routers)
+            draft.statements += _nested_includes(emitter, destination, routers)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
@@ -282,12 +278,10 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
     return statements
 
 
-def _nested_includes(
-    emitter: Emitter, destination: Destination, nesting: Nesting, routers: Routers
-) -> list[cst.BaseStatement]:
+def _nested_includes(emitter: Emitter, destination: Destination, routers: Routers) -> list[cst.BaseStatement]:
     """At the end of a package's __init__.py: its modules' routers, included by the package's (router_nesting.py).
     Imported last, as the parts above are: a module may import what this one defines."""
-    included = nesting.included.get(destination.name, [])
+    included = routers.nesting.included.get(destination.name, [])
     if not included:
         return []
     own = routers.variables[destination.name]["router"]
@@ -356,8 +350,8 @@ def build_changes(project: Project, plan: Plan, options: ApplyOptions) -> tuple[
     routers = _routers(emitter, plan, drafts)
     routing = _main_routing(emitter, routers)
     tags = _tag_entries(plan, routing) if options.tags else []
-    nesting = nest_package_routers(emitter, plan, routers, routing)
-    changes = _generated_modules(emitter, plan, drafts, routers, nesting, options.fmt)
+    routers.nesting = nest_package_routers(emitter, plan, routers, routing)
+    changes = _generated_modules(emitter, plan, drafts, routers, options.fmt)
     setup = sorted(d for d in drafts if plan.layout.part_of(d) == CORE)
     homes = moved_homes(analysis, placement, homes_of_seams, where)
     hooked = any(u.pinned_reason == COMPAT_HOOK_REASON for u in analysis.units)  # by an earlier wave
