@@ -534,6 +534,42 @@ def test_a_short_set_up_or_one_a_later_statement_reads_stays() -> None:
     assert "    configure_app(app)\n    value = 1\n" in text, "`value` is read by the route: it stays"
 
 
+@pytest.mark.parametrize(
+    "handler",
+    [
+        pytest.param('    @app.on_event("startup")\n    async def warm():\n        pass\n', id="decorated"),
+        pytest.param(
+            '    async def warm():\n        pass\n\n    app.router.add_event_handler("startup", warm)\n', id="added"
+        ),
+    ],
+)
+def test_an_event_handler_stays_in_the_factory_between_set_up_runs(handler: str) -> None:
+    """Its `__qualname__` (`create_app.<locals>.warm`) is what the app's handler lists show."""
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+        {setup}
+        {handler}
+        {setup}
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            return app
+        """
+    ).replace("{setup}", SETUP).replace("{handler}\n", handler)
+    text = analysed_text(before)
+    assert "    configure_app(app)\n" + handler.split("\n\n")[0] in text
+    assert "warm():" not in text.split("def create_app():")[0]
+    namespace: dict = {}
+    exec(compile(text, "server.py", "exec"), namespace)  # noqa: S102 - the test's own generated module
+    app = namespace["create_app"]()
+    assert [f.__qualname__ for f in app.router.on_startup] == ["create_app.<locals>.warm"]
+    assert app.state.value_9 == 9
+
+
 KEPT = [
     pytest.param("late = 1", "return late", "late", id="local-bound-after-the-route"),
     pytest.param("", "nonlocal counter\n            counter += 1", "nonlocal", id="nonlocal"),

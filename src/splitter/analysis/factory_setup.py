@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.factory_routes import FactoryBody, Run
+from splitter.analysis.model import HOOK_DECORATORS
 from splitter.analysis.scopes import DYNAMIC_CALLS
 
 # Shorter runs stay where they are: a function and its call for a few lines make the factory no shorter.
@@ -26,7 +27,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
     """Runs of the factory's statements (between its routes) that can become one function each."""
     binds = body.bound_at
-    movable = [p for p in range(len(body.factory.body)) if p not in routes and _movable(body, p, binds[p])]
+    handlers = _handlers(body)
+    movable = [p for p in range(len(body.factory.body)) if p not in routes | handlers and _movable(body, p, binds[p])]
     runs = _contiguous(movable)
     changed = True
     while changed:  # a statement whose names are read outside its run stays: the run splits around it
@@ -55,6 +57,36 @@ def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
     if isinstance(statement, (ast.Global, ast.Nonlocal)) or (position == 0 and _is_docstring(statement)):
         return False
     return not any(isinstance(n, _FLOW) or _reads_the_namespace(n) for n in _own_nodes(statement))
+
+
+def _handlers(body: FactoryBody) -> set[int]:
+    """Definitions the app keeps as its event handlers or middleware (`@app.on_event("startup") def warm():`,
+    `app.add_event_handler("shutdown", close)`): their `__qualname__` (`create_app.<locals>.warm`) names the
+    function that defines them, and the app's handler lists show it; they stay in the factory."""
+    app, statements = body.app, body.factory.body
+    registered = set()
+    for statement in statements:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and _on_app(call.func, app):
+            registered |= {a.id for a in call.args if isinstance(a, ast.Name)}
+    return {
+        position
+        for position, statement in enumerate(statements)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and (statement.name in registered or any(_hook_call(d, app) for d in statement.decorator_list))
+    }
+
+
+def _on_app(func: ast.Attribute, app: str) -> bool:
+    """`app.add_event_handler`, `app.add_middleware`, `app.router.add_event_handler`."""
+    owner = func.value.value if isinstance(func.value, ast.Attribute) and func.value.attr == "router" else func.value
+    return isinstance(owner, ast.Name) and owner.id == app and func.attr in ("add_event_handler", "add_middleware")
+
+
+def _hook_call(decorator: ast.expr, app: str) -> bool:
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    return isinstance(owner, ast.Name) and owner.id == app and func.attr in HOOK_DECORATORS
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
