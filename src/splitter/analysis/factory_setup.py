@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 
 from splitter.analysis.factory_routes import FactoryBody, Run
-from splitter.analysis.model import HOOK_DECORATORS
 from splitter.analysis.scopes import DYNAMIC_CALLS
 
 # Shorter runs stay where they are: a function and its call for a few lines make the factory no shorter.
@@ -60,9 +59,11 @@ def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
 
 
 def _handlers(body: FactoryBody) -> set[int]:
-    """Definitions the app keeps as its event handlers or middleware (`@app.on_event("startup") def warm():`,
-    `app.add_event_handler("shutdown", close)`): their `__qualname__` (`create_app.<locals>.warm`) names the
-    function that defines them, and the app's handler lists show it; they stay in the factory."""
+    """Definitions the app lists as its event handlers or middleware classes (`@app.on_event("startup") def warm():`,
+    `app.add_event_handler("shutdown", close)`, `app.add_middleware(Timing)`): their `__qualname__`
+    (`create_app.<locals>.warm`) names the function defining them, and `app.router.on_startup` or
+    `app.user_middleware` show it; they stay in the factory. (`@app.middleware` wraps its function in Starlette's own
+    class, and exception handlers are listed by exception: those move.)"""
     app, statements = body.app, body.factory.body
     registered = set()
     for statement in statements:
@@ -73,7 +74,7 @@ def _handlers(body: FactoryBody) -> set[int]:
         position
         for position, statement in enumerate(statements)
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and (statement.name in registered or any(_hook_call(d, app) for d in statement.decorator_list))
+        and (statement.name in registered or any(_event_decorator(d, app) for d in statement.decorator_list))
     }
 
 
@@ -83,10 +84,10 @@ def _on_app(func: ast.Attribute, app: str) -> bool:
     return isinstance(owner, ast.Name) and owner.id == app and func.attr in ("add_event_handler", "add_middleware")
 
 
-def _hook_call(decorator: ast.expr, app: str) -> bool:
+def _event_decorator(decorator: ast.expr, app: str) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else decorator
     owner = func.value if isinstance(func, ast.Attribute) else None
-    return isinstance(owner, ast.Name) and owner.id == app and func.attr in HOOK_DECORATORS
+    return isinstance(owner, ast.Name) and owner.id == app and func.attr == "on_event"
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
