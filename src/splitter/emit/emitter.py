@@ -51,6 +51,7 @@ class ModuleDraft:
     needs: set[str] = field(default_factory=set)
     modules: set[Destination] = field(default_factory=set)  # imported whole besides the seams' homes
     head: int = 0  # statements of the built module before the first moved one: all splitter's own
+    quoted: set[str] = field(default_factory=set)  # names string annotations read (`"os.DirEntry"`): bound bare
 
 
 class Emitter:
@@ -269,6 +270,12 @@ class Emitter:
                     copied[index].add(name)
             elif name not in self.bound_in:
                 unknown.append(name)
+        for name in sorted(self._quoted_seams(draft)):  # read by name, not through its home: a string cannot be
+            if name in self.import_binders:  # qualified, and FastAPI or a linter resolves it in this module
+                for index in self._binders_to_copy(name):
+                    copied[index].add(name)
+            elif name in self.bound_in:
+                generated[self.bound_in[name]].append(name)
         if unknown and self.analysis.star_imports:
             for unit in self.analysis.units:
                 if unit.kind == "import" and any(i.name == "*" for i in unit.imports):
@@ -277,6 +284,11 @@ class Emitter:
             if self.analysis.units[index].type_checking:
                 copied.setdefault(self.import_binders.get("TYPE_CHECKING", [index])[0], set()).add("TYPE_CHECKING")
         return copied, generated, module_imports
+
+    def _quoted_seams(self, draft: ModuleDraft) -> set[str]:
+        """Seams read through their home module that the draft's string annotations name."""
+        seams = self.seams_read_in(draft.destination)
+        return {n for n in draft.quoted - draft.binds if n in seams and seams[n] != draft.destination}
 
     def with_what_import_blocks_read(self, needs: set[str], every_binder: bool = False) -> set[str]:
         """`needs` and what the import blocks copied for them read themselves: an `if sys.version_info >= ...:`
