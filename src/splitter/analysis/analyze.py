@@ -295,6 +295,7 @@ class _UnitScanner:
             dynamic=dynamic + (("__file__",) if facts.dunder_file else ()),
             strings=frozenset(facts.strings) if facts.dynamic else frozenset(s for s in facts.strings if "*" not in s),
             global_lookups=facts.global_lookups,
+            quoted_reads=frozenset(facts.quoted),
             pinned_reason=_pinned_reason(node, found.hooks_below_other) or unknown_owner or _module_own(binds, kind),
         )
         if kind == "compound" and not unit.type_checking and self.primary in facts.uses:

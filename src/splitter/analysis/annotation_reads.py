@@ -39,20 +39,3 @@ def is_literal(node: ast.expr) -> bool:
     return (isinstance(node, ast.Name) and node.id == "Literal") or (
         isinstance(node, ast.Attribute) and node.attr == "Literal"
     )
-
-
-def quoted_annotation_names(node: ast.stmt) -> set[str]:
-    """The names the string annotations anywhere in a statement name (`def f(entry: "os.DirEntry")`, a field
-    `items: "list[Item]"`): FastAPI, pydantic and linters resolve them in the module the statement lives in."""
-    quoted: set[str] = set()
-    for sub in walk(node):
-        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            arguments = sub.args.posonlyargs + sub.args.args + sub.args.kwonlyargs + [sub.args.vararg, sub.args.kwarg]
-            annotations = [a.annotation for a in arguments if a is not None] + [sub.returns]
-        elif isinstance(sub, ast.AnnAssign):
-            annotations = [sub.annotation]
-        else:
-            continue
-        for annotation in annotations:
-            quoted |= annotation_names(annotation)[1]
-    return quoted

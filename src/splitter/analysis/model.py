@@ -92,6 +92,7 @@ class Unit:
     dynamic: tuple[str, ...] = ()  # reasons the code cannot be moved safely (exec, globals(), ...)
     strings: frozenset[str] = frozenset()  # identifier-like string constants: names `globals()` may look up
     global_lookups: frozenset[str] = frozenset()  # `'x' in globals()` of a name it also reads: moves unless a seam
+    quoted_reads: frozenset[str] = frozenset()  # names its string annotations read (`"os.DirEntry"`): by name only
     pinned_reason: str = ""  # why it must stay in main.py, found by analysis
     footprint: int = 1  # lines it takes in the file, with the blank lines and comments after it
     # an `if` block that also configures the app: positions in its body of the statements that stay in main.py,

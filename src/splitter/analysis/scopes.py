@@ -36,6 +36,7 @@ class ScopeFacts:
     dunder_file: bool = False
     strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
     global_lookups: frozenset[str] = frozenset()  # `'x' in globals()` of a name it also reads (global_lookups.py)
+    quoted: set[str] = field(default_factory=set)  # module-level names read only by name, in string annotations
 
 
 @dataclass(eq=False)
@@ -455,12 +456,21 @@ def statement_facts(node: ast.stmt) -> ScopeFacts:
     handler_only = module.transient - _assigned_elsewhere(node, module.transient)
     facts.uses = (module_reads(module) | facts.global_decls) - handler_only
     facts.binds = module.bound - handler_only
+    facts.quoted = (_hint_reads(module) & facts.uses) - handler_only
     if "globals()" in facts.dynamic:
         names = literal_lookups(node)
         if names is not None and names <= facts.uses:  # every call asks for a name the code also reads
             facts.dynamic.discard("globals()")
             facts.global_lookups = names
     return facts
+
+
+def _hint_reads(root: Scope) -> set[str]:
+    """Module-level names the string annotations under `root` name (`"os.DirEntry"`)."""
+    found = set(root.hint_reads)
+    for scope in root.walk()[1:]:
+        found |= {name for name in scope.hint_reads if scope.resolves_to_module(name)}
+    return found
 
 
 def module_reads(root: Scope) -> set[str]:

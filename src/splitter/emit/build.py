@@ -14,7 +14,6 @@ from pathlib import Path
 
 import libcst as cst
 
-from splitter.analysis.annotation_reads import quoted_annotation_names
 from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
 from splitter.emit import nodes
 from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
@@ -218,8 +217,7 @@ def _generated_modules(
                 statement = shorten_route_paths(emitter.as_node(index, statement), variable, cut, where_cut)
             draft.statements.append(statement)
             draft.binds |= set(unit.binds)
-            if analysis.tree is not None and unit.uses & emitter.seams.keys():
-                draft.quoted |= quoted_annotation_names(analysis.tree.body[index])
+            draft.quoted |= unit.quoted_reads
             uses = unit.uses if unit.app_at_call_time or is_app_setup(destination) else unit.uses - {emitter.app}
             if unit.hook_kinds and emitter.registrations_of.get(index):  # its hook decorators stayed in main.py
                 uses -= unit.hook_decorator_names

@@ -15,6 +15,7 @@ import re
 import libcst as cst
 
 from splitter.codemods.detach_hooks import kept_decorators
+from splitter.emit.seam_edits import char_column
 
 Edit = tuple[int, int, str]
 
@@ -34,8 +35,8 @@ def hook_edits(node: ast.stmt, text_start: int, lines: list[str], app: str) -> t
     edits, registrations = [], []
     for decorator in hooks:
         first, last = lines[decorator.lineno - 1], lines[decorator.end_lineno - 1]
-        start = _column(first, decorator.col_offset)
-        end = _column(last, decorator.end_col_offset)
+        start = char_column(first, decorator.col_offset)
+        end = char_column(last, decorator.end_col_offset)
         if not _AT_ONLY.fullmatch(first[:start]) or not _LINE_END.fullmatch(last[end:]):
             return None
         spanned = "".join(lines[decorator.lineno - 1 : decorator.end_lineno])
@@ -47,8 +48,3 @@ def hook_edits(node: ast.stmt, text_start: int, lines: list[str], app: str) -> t
 
 def registration_statements(registrations: list[str]) -> list[cst.BaseStatement]:
     return [cst.parse_statement(text) for text in registrations]
-
-
-def _column(line: str, utf8_offset: int) -> int:
-    """ast's column (bytes of UTF-8) as an index into the line's characters."""
-    return len(line.encode("utf-8")[:utf8_offset].decode("utf-8", "replace"))

@@ -146,7 +146,7 @@ def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
     return finder
 
 
-def _column(line: str, col_offset: int) -> int:
+def char_column(line: str, col_offset: int) -> int:
     """The character column of an `ast` column offset, which counts UTF-8 bytes."""
     return len(line.encode("utf-8")[:col_offset].decode("utf-8", "replace"))
 
@@ -159,7 +159,7 @@ def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str])
     found = []
     for name in finder.found:
         line = lines[name.lineno - 1]
-        offset = starts[name.lineno - 1 - text_start] + _column(line, name.col_offset)
+        offset = starts[name.lineno - 1 - text_start] + char_column(line, name.col_offset)
         if text[offset : offset + len(name.id)] != name.id:
             return None
         found.append((offset, name.id))
@@ -186,7 +186,7 @@ def _global_edit(
         return None
     line = lines[node.lineno - 1]
     line_start = sum(len(x) for x in lines[text_start : node.lineno - 1])
-    start = line_start + _column(line, node.col_offset)
+    start = line_start + char_column(line, node.col_offset)
     statement = re.match(r"global[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*", text[start:])
     if statement is None or set(re.findall(r"\w+", statement.group(0))) != {"global", *node.names}:
         return None
