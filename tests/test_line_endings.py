@@ -7,13 +7,16 @@ The fixture (fixtures/regressions/crlf_line_endings) is stored with CRLF endings
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from splitter.analysis.source import with_lf
+from splitter.analysis.source import python_lines, with_lf
 from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.planning.project import load_project, plan_project
 
@@ -117,3 +120,12 @@ def test_the_monolith_is_analysed_as_lf_text(tmp_path: Path) -> None:
     assert b"\r\n" in (repo / "claims" / "main.py").read_bytes()
     project = load_project(repo / "claims" / "main.py")
     assert "\r" not in project.analysis.source  # the emitter's text path, not every statement through libcst
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\x0c", "\x0b", "\x1c", "\x85", "\u2028"])))
+def test_lines_are_cut_where_python_cuts_them(text: str) -> None:
+    """Only at \\n, \\r\\n and \\r, as `ast` numbers lines: a form feed or U+2028 inside a line does not end it."""
+    lines = python_lines(text)
+    assert "".join(lines) == text
+    assert all(re.fullmatch(r"[^\r\n]*(?:\r\n|\r|\n)?", line) for line in lines)
+    assert all(line.endswith(("\n", "\r")) for line in lines[:-1])

@@ -50,6 +50,8 @@ class SortSettings:
     lines_after_imports: int = -1
     line_length: int = 88
     extra_first_party: frozenset[str] = field(default_factory=frozenset)  # packages the split creates
+    # top-level name -> whether it is a module under `src`, asked once per settings (one apply)
+    on_disk: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def with_first_party(self, names: set[str]) -> SortSettings:
         return SortSettings(**{**self.__dict__, "extra_first_party": self.extra_first_party | frozenset(names)})
@@ -157,11 +159,14 @@ def section_of(module: str, level: int, settings: SortSettings) -> int:
         return FIRST_PARTY
     if top in _STDLIB:
         return STDLIB
-    for src in settings.src:
-        base = settings.root / src
-        if (base / top).is_dir() or (base / f"{top}.py").is_file():
-            return FIRST_PARTY
-    return THIRD_PARTY
+    on_disk = settings.on_disk.get(top)
+    if on_disk is None:  # every import line of every written file asks; each answer is file-system calls
+        on_disk = settings.on_disk[top] = any(_is_module(settings.root / src, top) for src in settings.src)
+    return FIRST_PARTY if on_disk else THIRD_PARTY
+
+
+def _is_module(base: Path, top: str) -> bool:
+    return (base / top).is_dir() or (base / f"{top}.py").is_file()
 
 
 @dataclass(frozen=True)
