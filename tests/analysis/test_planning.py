@@ -15,6 +15,7 @@ import pytest
 from splitter.analysis.blocks import environment_preparers
 from splitter.planning.handover import handover_names
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
+from splitter.planning.plan_notes import named_as_the_monolith
 from splitter.planning.plan_io import Plan, check_group_name, plan_from_json, plan_to_json
 from splitter.planning.project import Project, load_project, plan_project
 from tests.helpers import code
@@ -321,7 +322,8 @@ def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_s
     assert placement["LocalLibraryProvider"] == Destination.router("song")  # it awaits get_song_art at call time
     assert placement["_local_library_provider"] == MAIN  # in core.py it would import routers/song.py: a cycle
     assert placement["get_song"] == MAIN
-    warning = next(w for w in plan.warnings if "`_local_library_provider` stays in main.py" in w)
+    # the slim module keeps the monolith's name, and the warning says so
+    warning = next(w for w in plan.warnings if f"`_local_library_provider` stays in {fixture.name}" in w)
     line = project.analysis.source.splitlines().index("_local_library_provider = LocalLibraryProvider()") + 1
     assert warning.startswith(f"{project.analysis.path}:{line}: ") and "in core it would import" in warning
 
@@ -337,11 +339,12 @@ def test_a_function_calling_locals_moves_and_no_warning_says_it_cannot() -> None
 
 def test_a_literal_globals_lookup_moves_with_the_name_it_reads_unless_that_name_is_a_seam() -> None:
     # fixtures/regressions/globals_lookup_of_a_name_it_reads.py, from strategyos-mvp's api.py (issue 9)
-    _, plan = plan_for(REPO / "fixtures/regressions/globals_lookup_of_a_name_it_reads.py")
+    fixture = REPO / "fixtures/regressions/globals_lookup_of_a_name_it_reads.py"
+    _, plan = plan_for(fixture)
     placement = plan.placement()
     assert MAIN not in (placement["describe"], placement["shout"], placement["humanize_token"])
     assert placement["rated"] == placement["RATE"] == MAIN
-    kept = [w for w in plan.warnings if "`rated` stays in main.py" in w]
+    kept = [w for w in plan.warnings if f"`rated` stays in {fixture.name}" in w]
     assert kept and "asks globals() for `RATE`" in kept[0], plan.warnings
     assert not any("`describe`" in w or "`shout`" in w or "cannot be traced" in w for w in plan.warnings)
 
@@ -393,7 +396,7 @@ def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> N
     kept = ("_local_library_provider", "_sync_collection_provider", "_c", "create_collection")
     assert {name: placement[name] for name in kept} == dict.fromkeys(kept, MAIN)
     line = project.analysis.source.splitlines().index('for _c in [{"id": 1}]:') + 1
-    scan = f"{project.analysis.path}:{line}: `_c` stays in main.py"
+    scan = f"{project.analysis.path}:{line}: `_c` stays in {project.analysis.path.name}"
     assert any(w.startswith(scan) and "import cycle" in w for w in plan.warnings)
 
 
@@ -834,3 +837,40 @@ def test_a_statement_binding_nothing_goes_to_core_which_main_imports(tmp_path: P
     placement = plan.placement()
     assert placement["WORKER"] == CORE
     assert placement["@7"] == CORE
+
+
+def test_warnings_name_the_monolith_by_its_own_file_name(tmp_path: Path) -> None:
+    """The slim module keeps the monolith's name: a plan for server.py says what stays in server.py."""
+    source = code(
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/users")
+        def list_users():
+            return []
+
+
+        for _path in ["/a", "/b"]:
+            app.add_api_route(_path, list_users)
+        """
+    )
+    (tmp_path / "server.py").write_text(source)
+    _, plan = plan_for(tmp_path / "server.py")
+    assert any("stays in server.py" in w for w in plan.warnings), plan.warnings
+    assert not any("main.py" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("warning", "expected"),
+    [
+        pytest.param("x.py:3: `a` stays in main.py: why", "x.py:3: `a` stays in server.py: why", id="the word"),
+        pytest.param("app/main.py:3: reads it", "app/main.py:3: reads it", id="a path"),
+        pytest.param("main.py:12: a launcher", "main.py:12: a launcher", id="another file's line"),
+    ],
+)
+def test_only_the_word_main_py_is_renamed(warning: str, expected: str) -> None:
+    assert named_as_the_monolith([warning], Path("pkg/server.py")) == [expected]
+    assert named_as_the_monolith([warning], Path("pkg/main.py")) == [warning]

@@ -103,7 +103,7 @@ def decode_python(data: bytes, path: Path) -> str:
     if encoding not in ("utf-8", "utf-8-sig") and not data.isascii():
         raise SplitterError(
             f"declares coding {encoding} and holds non-ASCII text: splitter writes the modules it makes as UTF-8, "
-            "and main.py keeps its declaration; save the file as UTF-8 and drop the declaration first",
+            f"and {path.name} keeps its declaration; save the file as UTF-8 and drop the declaration first",
             path,
             _declaration_line(data),
         )

@@ -3,7 +3,9 @@ cannot meet: each note names file:line and why (docs/odd-constructs.md)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from splitter.analysis.blocks import Block
@@ -20,7 +22,19 @@ if TYPE_CHECKING:
 
 # how a size note names what it is about: `apply` names only what these have not (emit/size_check.py)
 CANNOT_STAY = "cannot stay under"  # after the file a size limit cannot hold
-MAIN_KEEPS = "main.py keeps about"
+MAIN_KEEPS = "keeps about"  # "main.py keeps about", with the monolith's own name
+
+
+# the word, not a file named in a place (`app/main.py`, `main.py:12:` of a launcher beside the monolith)
+_MAIN_PY = re.compile(r"(?<![\w/\\.-])main\.py\b(?!:\d)")
+
+
+def named_as_the_monolith(warnings: list[str], path: Path) -> list[str]:
+    """Warnings say "stays in main.py" wherever they are written; the slim module keeps the monolith's own name
+    (`server.py`, `api.py`), and a note about `server.py` that speaks of a main.py the project lacks misleads."""
+    if path.name == "main.py":
+        return warnings
+    return [_MAIN_PY.sub(path.name, warning) for warning in warnings]
 
 
 def plan_notes(analysis: Analysis, planner: _Planner) -> list[str]:
@@ -165,7 +179,7 @@ def _oversized(analysis: Analysis, planner: _Planner) -> list[str]:
         kept = sorted((b for b in by_dest[MAIN] if b.must_stay or b.is_definition), key=lambda b: -b.lines)[:3]
         names = ", ".join(f"`{b.name}` ({b.lines} lines)" for b in kept)
         notes.append(
-            f"{analysis.path}: {MAIN_KEEPS} {main_lines} lines (limit {planner.options.main_max_lines}); "
+            f"{analysis.path}: main.py {MAIN_KEEPS} {main_lines} lines (limit {planner.options.main_max_lines}); "
             f"the largest parts it keeps: {names}"
         )
     return notes

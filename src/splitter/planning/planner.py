@@ -21,7 +21,7 @@ from splitter.planning.handover import handover_names, reads_only_at_call_time
 from splitter.planning.name_lookups import keep_lookups_of_relayed_names
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
-from splitter.planning.plan_notes import plan_notes
+from splitter.planning.plan_notes import named_as_the_monolith, plan_notes
 from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
 from splitter.planning.router_parts import split_local_routers
@@ -433,6 +433,7 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
         from splitter.analysis.factory_split import lines_as_written
 
         warnings = lines_as_written(analysis, warnings)
+    warnings = named_as_the_monolith(warnings, analysis.path)
     return Plan(
         source=str(analysis.path),
         module=analysis.module_name,

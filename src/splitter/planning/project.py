@@ -396,6 +396,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
         options = plan_options(project.settings)
     from splitter.analysis.patched_names import rebound_names
     from splitter.planning.repository_notes import file_read_warnings, hazard_warnings, as_shown
+    from splitter.planning.plan_notes import named_as_the_monolith
     from splitter.planning.source_reads import source_read_warnings
 
     scanned = _repository_scan(project)
@@ -416,6 +417,7 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     plan.warnings += source_read_warnings(project.analysis, plan, sites, lambda file: as_shown(project, file))
     plan.warnings += file_read_warnings(project, scanned.file_reads)
     plan.warnings += hazard_warnings(project, plan, scanned.hazards)
+    plan.warnings = named_as_the_monolith(plan.warnings, project.analysis.path)
     return plan
 
 
