@@ -154,3 +154,14 @@ def test_a_reload_of_main_runs_the_nested_modules_again(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["True", "True"], done.stderr[-2000:]
+
+
+def test_the_plan_counts_a_package_s_include_once_when_it_says_main_py_is_over(tmp_path: Path) -> None:
+    # four routers, two of them in main.py once nested: counting each as an import and an include said "over"
+    main = tmp_path / "main.py"
+    main.write_text(monolith(ORDERS), encoding="utf-8")
+    plan = plan_project(load_project(main), PlanOptions(max_lines=150, main_max_lines=28))
+    assert not [w for w in plan.warnings if "keeps about" in w], plan.warnings
+    result = apply_split(main, plan)
+    assert main.read_text(encoding="utf-8").count("\n") <= 28
+    assert not [w for w in result.plan.warnings if "written with" in w]

@@ -68,6 +68,12 @@ def test_files_over_the_limit_are_named_once(written: dict, plan_warnings: list,
     assert all(f"over the limit of {10 if w.startswith('main.py') else 30}" in w for w in warnings)
 
 
+def test_a_slim_monolith_over_its_limit_is_named_with_why() -> None:
+    plan = _plan(max_lines=30, main_max_lines=10)
+    (warning,) = size_warnings(plan, Path("pkg/server.py"), {Path("pkg/server.py"): _lines(11)})
+    assert warning.startswith("pkg/server.py:1: written with 11 lines, over the limit of 10: server.py keeps the app")
+
+
 def test_compat_module_is_said_to_be_uncut_and_imports_are_counted() -> None:
     plan = _plan(max_lines=5)
     router = "from a import b\nfrom c import (\n    d,\n    e,\n)\n\nrouter = 1\n"

@@ -266,11 +266,16 @@ class _Planner:
         units = [self.analysis.units[u] for b in blocks for u in b.units]
         return not any(b.binds for b in blocks) or any(u.registers_when_defined for u in units)
 
-    def estimate_main_lines(self) -> int:
+    def estimate_main_lines(self, packages_once: bool = False) -> int:
+        """About how long main.py ends up. `packages_once`: as if each router package's modules were included
+        through the package (emit/router_nesting.py decides that when it builds the split)."""
         lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
         hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
         imports = self._main_import_lines()
         groups = len(set(self.group_of_block.values()))
+        if packages_once:
+            routers = {d.name for d in self.dest.values() if d.role is Role.ROUTER}
+            groups -= len(routers) - len({name.partition(".")[0] for name in routers})
         setup = len({d for d in self.dest.values() if is_app_setup(d)})
         # Each group costs an import and an include line; generated imports of helpers add roughly as many.
         return lines + hooks + imports + groups * 3 + setup * 2 + 15
