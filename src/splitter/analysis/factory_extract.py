@@ -61,21 +61,25 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
         run.name: [r for p in run.positions for r in found.routes.get(p, ())] for run in found.runs if not run.setup
     }
     source = "\n".join(text for text, _ in out)
-    tree = _grafted(out, bodies, indent, found, {p: placed[p] - starts[p] for p in placed})
+    tree = _grafted(out, bodies, indent, found, {p: placed[p] - starts[p] for p in placed}, top)
     return Extracted(source, [0] + [n for _, n in out], registrars, factory.name, tree=tree)
 
 
-def _grafted(out: list[tuple[str, int]], bodies, indent: str, found: FactoryRuns, shifts: dict[int, int]) -> ast.Module:
-    """The new text's syntax tree without parsing the moved lines again: the text with the generated functions'
-    bodies blanked (one `pass` each) is parsed, and each function gets the factory's own statement nodes, their
-    line numbers shifted to where the text put them (same indentation: the columns stay), so the monolith's own
-    tree is not to be used after this. Parsing the whole text again cost as much as parsing the monolith; tests
-    check both trees are the same."""
+def _grafted(
+    out: list[tuple[str, int]], bodies, indent: str, found: FactoryRuns, shifts: dict[int, int], top: int
+) -> ast.Module:
+    """The new text's syntax tree without parsing the moved lines again: the text from `top` (where the generated
+    functions begin) with their bodies blanked (one `pass` each) is parsed, and each function gets the factory's
+    own statement nodes, their line numbers shifted to where the text put them (same indentation: the columns
+    stay), so the monolith's own tree is not to be used after this. The statements above keep their nodes: the
+    lines above `top` are the monolith's own (fused-render's factory is its last 1,200 of 4,900 lines). Parsing
+    the whole text again cost as much as parsing the monolith; tests check both trees are the same."""
     skeleton = [text for text, _ in out]
     for first, last in bodies:
         skeleton[first - 1 : last] = [""] * (last - first + 1)
         skeleton[first - 1] = f"{indent}pass"
-    tree = ast.parse("\n".join(skeleton))
+    region = ast.parse("\n" * (top - 1) + "\n".join(skeleton[top - 1 :]))
+    tree = ast.Module(body=[*found.before, *region.body], type_ignores=[])
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     for run in found.runs:
         function = functions[run.name]

@@ -67,6 +67,7 @@ class FactoryRuns:
     runs: list[Run]
     kept: list[tuple[int, str]]  # (line, why) routes left in the factory
     above: int = 0  # where the module statement before the factory ends
+    before: list[ast.stmt] = field(default_factory=list)  # the module's statements above the factory
 
 
 def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, dict[str, str]] | None:

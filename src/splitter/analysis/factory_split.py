@@ -43,7 +43,7 @@ def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | N
     if runs:
         runs += setup_runs(body, set(routes).union(*(run.positions for run in runs)))
     runs.sort(key=lambda run: run.positions[0])
-    return FactoryRuns(factory, app, owners, routes, runs, kept, above)
+    return FactoryRuns(factory, app, owners, routes, runs, kept, above, tree.body[:index])
 
 
 def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str], path: Path) -> Extracted | None:

@@ -41,7 +41,7 @@ def with_lf(text: str) -> str:
 
 def split_lines(source: str) -> list[str]:
     """The lines of `source`, without their ends, numbered as `ast` numbers them (one more after a final end)."""
-    return _LINE_END.split(source)
+    return source.split("\n") if "\r" not in source else _LINE_END.split(source)  # str.split: 10x the regex
 
 
 SKIP_DIRS = frozenset(
