@@ -5,8 +5,8 @@ The codemod (codemods/qualify_seams.py) is the reference and both read splitter'
 a lookup at all (a `with ... as x` target is not; attribute names, keywords, parameters, definitions and imports
 are not `ast.Name`s). Bodies of functions, classes and lambdas and whole comprehensions are their own scopes, except
 a comprehension's first iterable, which is read outside it (as `ScopeTracking` enters them on the CST).
-Offsets are exact; a statement this finder cannot place exactly (a `match` statement, a seam inside an f-string,
-whose positions Python < 3.12 reports unreliably) gets None, and the caller runs the codemod instead.
+Offsets are exact; a statement this finder cannot place exactly (a `match` statement, a seam inside an f-string
+on Python < 3.12, which reports its positions unreliably) gets None, and the caller runs the codemod instead.
 
 A function living apart from a global it rebinds (analysis/rebinders.py) also loses that name from its `global`
 statement: the codemod's edit, done here only where the text says exactly what libcst would print (a `global`
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from itertools import accumulate
 
 from splitter.analysis.ast_walk import child_nodes
@@ -28,6 +29,8 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPE_NODES = _FUNCTIONS + (ast.ClassDef, ast.Lambda, ast.withitem, ast.JoinedStr) + _COMPREHENSIONS
 _IGNORED = (ast.Import, ast.ImportFrom, ast.Nonlocal)
 _BODIES = ("body", "orelse", "finalbody")
+# PEP 701: from 3.12 the names inside an f-string's braces have their own exact positions
+_EXACT_FSTRING_POSITIONS = sys.version_info >= (3, 12)
 
 
 class Unsupported(Exception):
@@ -107,7 +110,9 @@ class _Finder:
             if node.optional_vars is not None:
                 self.visit(node.optional_vars)  # `as x` binds the seam when the function declares it `global`
         elif isinstance(node, ast.JoinedStr):
-            if any(isinstance(n, ast.Name) and n.id in self.seams for n in ast.walk(node)):
+            if _EXACT_FSTRING_POSITIONS:
+                self.children(node)
+            elif any(isinstance(n, ast.Name) and n.id in self.seams for n in ast.walk(node)):
                 raise Unsupported("f-string")
         else:
             first = node.generators[0]
