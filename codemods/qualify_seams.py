@@ -136,6 +136,23 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
         return False
 
+    def leave_FormattedStringExpression(
+        self, original_node: cst.FormattedStringExpression, updated_node: cst.FormattedStringExpression
+    ) -> cst.FormattedStringExpression | cst.FlattenSentinel:
+        """`f"{LIMIT=}"` prints its own text, `LIMIT=10`: qualified, it would print `core.LIMIT=10`. The text goes
+        before the field as it was, and the field renders the value as `=` did (repr, or the format spec's)."""
+        literal = debug_text(original_node)
+        if literal is None or not isinstance(updated_node.expression, cst.Attribute):
+            return updated_node
+        conversion = original_node.conversion or (None if original_node.format_spec else "r")
+        field = updated_node.with_changes(
+            equal=None,
+            conversion=conversion,
+            whitespace_before_expression=cst.SimpleWhitespace(""),
+            whitespace_after_expression=cst.SimpleWhitespace(""),
+        )
+        return cst.FlattenSentinel([cst.FormattedStringText(literal), field])
+
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         name = original_node.value
         if id(original_node) in self._skip or name not in self.seams or not self._reads_module(name):
@@ -145,6 +162,15 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         return cst.Attribute(
             value=cst.Name(self.seams[name]), attr=cst.Name(name), lpar=updated_node.lpar, rpar=updated_node.rpar
         )
+
+
+def debug_text(field: cst.FormattedStringExpression) -> str | None:
+    """What `{NAME=}` prints before the value (`NAME=`, spaces kept), for a bare name; None for anything else, and
+    for text an f-string's literal part would read otherwise (a brace or a backslash)."""
+    if field.equal is None or not isinstance(field.expression, cst.Name):
+        return None
+    text = cst.Module([]).code_for_node(field.with_changes(conversion=None, format_spec=None))[1:-1]
+    return None if any(c in text for c in "{}\\") else text
 
 
 def _command_class() -> type:

@@ -211,6 +211,7 @@ FSTRINGS = [
     pytest.param("msg = f'{COUNT:{db}}'\n", id="a seam in a format spec"),
     pytest.param('msg = f"""\n{db}\n  {  db  }"""\n', id="multi-line f-string"),
     pytest.param("def f(db):\n    return f'{db} {COUNT}'\n", id="a parameter shadows the seam"),
+    pytest.param("msg = f'{db=} { COUNT = !s:>4} {db=:>3}'\n", id="self-documenting fields"),
 ]
 EXACT_FSTRING_POSITIONS = sys.version_info >= (3, 12)
 

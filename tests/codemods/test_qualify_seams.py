@@ -104,6 +104,24 @@ def test_rewrites(before: str, after: str) -> None:
     check_transformed(run, before, after)
 
 
+# `f"{x=}"` prints its own text: qualified as `{core.x=}` it would print `core.x=...`
+DEBUG_FIELDS = [
+    pytest.param('s = f"{COUNT=}"\n', 's = f"COUNT={shared.COUNT!r}"\n', id="repr by default"),
+    pytest.param('s = f"{ COUNT = !s}"\n', 's = f" COUNT = {shared.COUNT!s}"\n', id="spaces and a conversion"),
+    pytest.param('s = f"{COUNT=:>5}"\n', 's = f"COUNT={shared.COUNT:>5}"\n', id="a format spec: no conversion"),
+    pytest.param('s = f"{(COUNT)=}"\n', 's = f"(COUNT)={(shared.COUNT)!r}"\n', id="parentheses"),
+    pytest.param('s = f"{COUNT+1=}"\n', 's = f"{shared.COUNT+1=}"\n', id="an expression: left as it was"),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), DEBUG_FIELDS)
+def test_a_self_documenting_field_prints_the_same_text(before: str, after: str) -> None:
+    check_transformed(run, before, after)
+    namespace = {"COUNT": 7, "shared": type("shared", (), {"COUNT": 7})}
+    if "+1" not in before:
+        assert eval(before[4:], namespace) == eval(after[4:], namespace)
+
+
 # A function that rebinds a global with `global` and lives apart from it (analysis/rebinders.py): it assigns the
 # global through its home module, and its `global` statement drops the name.
 REBINDERS = [

@@ -43,18 +43,19 @@ class _Finder:
         self.scope_of = {id(scope.node): scope for scope in root.walk()}
         self.stack = [root]
         self.found: list[ast.Name] = []
+        self.fields: list[ast.FormattedValue] = []  # `{seam}` in an f-string: `{seam=}` prints its own text
         self.globals: list[tuple[ast.Global, list[str]]] = []  # `global` statements and the names they keep
         self.unsafe: dict[int, dict[str, tuple[int, str]]] = {}
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name):
-            scope = self.stack[-1]
-            if (
-                node.id in self.seams
-                and scope.resolves_to_module(node.id)
-                and not kept_bare(scope, node.id, self.unsafe)
-            ):
+            if self._qualified(node):
                 self.found.append(node)
+        elif isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name):
+            if self._qualified(node.value):
+                self.fields.append(node)
+            if node.format_spec is not None:
+                self.visit(node.format_spec)
         elif isinstance(node, ast.Global):
             self._global(node)
         elif isinstance(node, ast.NamedExpr):
@@ -65,6 +66,12 @@ class _Finder:
             raise Unsupported("match")
         elif not isinstance(node, _IGNORED):
             self.children(node)
+
+    def _qualified(self, node: ast.Name) -> bool:
+        scope = self.stack[-1]
+        return (
+            node.id in self.seams and scope.resolves_to_module(node.id) and not kept_bare(scope, node.id, self.unsafe)
+        )
 
     def children(self, node: ast.AST) -> None:
         for child in child_nodes(node):
@@ -133,6 +140,11 @@ def seam_edits(
     if finder is None or found is None:
         return None
     edits = [(offset, len(name), f"{aliases[name]}.{name}") for offset, name in found]
+    for field in finder.fields:
+        edit = _field_edit(field, text, text_start, lines, aliases[field.value.id])  # type: ignore[attr-defined]
+        if edit is None:
+            return None
+        edits.append(edit)
     following = _statements_following(node) if finder.globals else set()
     for statement, kept in finder.globals:
         edit = _global_edit(statement, kept, id(statement) in following, text, text_start, lines)
@@ -169,6 +181,25 @@ def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str])
             return None
         found.append((offset, name.id))
     return found if len({offset for offset, _ in found}) == len(found) else None
+
+
+def _field_edit(
+    field: ast.FormattedValue, text: str, text_start: int, lines: list[str], alias: str
+) -> tuple[int, int, str] | None:
+    """`{x}` -> `{core.x}`; `{x=}` -> `x={core.x!r}` as the codemod writes it (the text `=` printed goes before
+    the field, the value rendered as `=` rendered it). None for a field over several lines or in parentheses."""
+    name = field.value.id  # type: ignore[attr-defined]
+    if field.lineno != field.end_lineno:
+        return None
+    line = lines[field.lineno - 1]
+    start = sum(len(x) for x in lines[text_start : field.lineno - 1]) + char_column(line, field.col_offset)
+    source = text[start : start + len(line.encode("utf-8")[field.col_offset : field.end_col_offset].decode())]
+    debug = re.match(rf"\{{(\s*{name}\s*=\s*)", source)
+    if debug is None:
+        bare = re.match(rf"\{{\s*({name})\b", source)
+        return None if bare is None else (start + bare.start(1), len(name), f"{alias}.{name}")
+    conversion = "" if source[debug.end() : debug.end() + 1] in ("!", ":") else "!r"
+    return (start, debug.end(), f"{debug.group(1)}{{{alias}.{name}{conversion}")
 
 
 def _statements_following(node: ast.stmt) -> set[int]:
