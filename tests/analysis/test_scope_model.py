@@ -1,6 +1,9 @@
 """The scope model against the stdlib `symtable`: for every function, lambda and comprehension scope, the
 locals, globals and free names `splitter.analysis.scopes` reports are the ones CPython's compiler computes.
 
+From Python 3.12 the compiler inlines list, set and dict comprehensions into the scope that holds them (PEP 709:
+the same name resolution, no table of their own): there the model's comprehensions are compared as part of it.
+
 Run over every fixture that parses, the generated monoliths of tests/property, and a table of scoping corners.
 """
 
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import symtable
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +34,24 @@ def parseable_fixtures() -> list[Path]:
     return found
 
 
+INLINED = {"listcomp", "setcomp", "dictcomp"} if sys.version_info >= (3, 12) else set()
+
+
+def _inlined(scope: Scope) -> list[Scope]:
+    """The comprehensions the compiler builds into `scope` itself, nested ones too."""
+    found = []
+    for child in scope.children:
+        if child.kind == "comprehension" and child.name in INLINED:
+            found += [child, *_inlined(child)]
+    return found
+
+
+def _tables_of(scope: Scope) -> list[Scope]:
+    """The scopes below `scope` that have a symbol table of their own."""
+    inlined = [scope, *_inlined(scope)]
+    return [child for owner in inlined for child in owner.children if child not in inlined]
+
+
 def _key(name: str, line: int) -> tuple[str, int]:
     return (name, line)
 
@@ -38,7 +60,7 @@ def _pairs(table: symtable.SymbolTable, scope: Scope) -> list[tuple[symtable.Sym
     """Every (symtable table, model scope) pair below and including these two, matched by name and line."""
     pairs = [(table, scope)]
     ours: dict[tuple[str, int], list[Scope]] = {}
-    for child in scope.children:
+    for child in _tables_of(scope):
         ours.setdefault(_key(child.name, child.node.lineno), []).append(child)
     theirs: dict[tuple[str, int], list[symtable.SymbolTable]] = {}
     for child in table.get_children():
@@ -68,6 +90,21 @@ def _binders_and_loads(scope: Scope, lazy_annotations: bool) -> tuple[set[str], 
     return set(scope.binders), loads | ({"__class__"} if scope.reads_class_cell else set())
 
 
+def _with_inlined(scope: Scope, lazy: bool) -> tuple[set[str], ...]:
+    """(locals, globals, free, binders, loads) of `scope` and the comprehensions compiled into it: their names are
+    its own, so what one of them reads from `scope` is no longer free."""
+    merged = [set(part) for part in symbol_table(scope, lazy) + _binders_and_loads(scope, lazy)]
+    outside: set[str] = set()  # what the comprehensions read from outside themselves
+    for inner in _inlined(scope):
+        parts = symbol_table(inner, lazy) + _binders_and_loads(inner, lazy)
+        outside |= parts[2]
+        for whole, part in zip(merged, parts, strict=True):
+            whole |= part
+    merged[2] -= merged[0]
+    merged[4] -= (outside & merged[0]) - _binders_and_loads(scope, lazy)[1]  # the compiler marks no read there
+    return tuple(merged)
+
+
 def mismatches(source: str, filename: str = "<source>") -> list[str]:
     tree = ast.parse(source)
     lazy = any(
@@ -85,9 +122,8 @@ def mismatches(source: str, filename: str = "<source>") -> list[str]:
             set(table.get_globals()),
             set(table.get_frees()),
         )
-        got = symbol_table(scope, lazy)
         expected += _bound_and_read(table)
-        got += _binders_and_loads(scope, lazy)
+        got = _with_inlined(scope, lazy)
         for label, want, have in zip(("locals", "globals", "free", "binders", "loads"), expected, got, strict=True):
             if want != have:
                 found.append(f"{filename}:{table.get_lineno()} {table.get_name()} {label}: {want} != {have}")
