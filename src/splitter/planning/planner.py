@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
-from splitter.planning.app_setup_runs import is_app_setup, move_setup_runs, setup_module_notes
+from splitter.planning.app_setup_runs import move_setup_runs, setup_module_notes
 from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
 from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
@@ -21,6 +21,7 @@ from splitter.planning.handover import handover_names, reads_only_at_call_time
 from splitter.planning.name_lookups import keep_lookups_of_relayed_names
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
+from splitter.planning.main_estimate import estimate_main_lines
 from splitter.planning.plan_notes import named_as_the_monolith, plan_notes
 from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
@@ -267,31 +268,7 @@ class _Planner:
         return not any(b.binds for b in blocks) or any(u.registers_when_defined for u in units)
 
     def estimate_main_lines(self, packages_once: bool = False) -> int:
-        """About how long main.py ends up. `packages_once`: as if each router package's modules were included
-        through the package (emit/router_nesting.py decides that when it builds the split)."""
-        lines = sum(self.blocks[b].lines for b, d in self.dest.items() if d == MAIN)
-        hooks = sum(b.lines for b in self.blocks if b.is_hook and b.id not in self.dest)
-        imports = self._main_import_lines()
-        groups = len(set(self.group_of_block.values()))
-        if packages_once:
-            routers = {d.name for d in self.dest.values() if d.role is Role.ROUTER}
-            groups -= len(routers) - len({name.partition(".")[0] for name in routers})
-        setup = len({d for d in self.dest.values() if is_app_setup(d)})
-        # Each group costs an import and an include line; generated imports of helpers add roughly as many.
-        return lines + hooks + imports + groups * 3 + setup * 2 + 15
-
-    def _main_import_lines(self) -> int:
-        """main.py copies an import only for what its kept code and hook registrations read, or when nothing
-        reads what it binds (a side-effect import); each moved module re-imports the rest."""
-        kept = [b for b in self.blocks if self.dest.get(b.id, MAIN) == MAIN or b.is_hook]
-        main_reads = set().union(*(b.uses for b in kept))
-        read_anywhere = set().union(*(u.uses for u in self.analysis.units))
-        lines = 0
-        for unit in self.analysis.units:
-            bound = {i.bound for i in unit.imports}
-            if unit.kind == "import" and (bound & main_reads or not bound & read_anywhere):
-                lines += unit.last_line - unit.first_line + 1
-        return lines
+        return estimate_main_lines(self, packages_once)
 
     def seams(self) -> list[str]:
         rebound = set()

@@ -56,11 +56,8 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
             )
         in_place = block.must_stay == APP_AT_IMPORT and all(is_app_setup(d) for d in destinations)
         if block.must_stay and destinations != {MAIN} and not in_place:
-            raise SplitterError(
-                f"invalid plan: `{block.name}` must stay in {analysis.path.name} ({block.must_stay})",
-                analysis.path,
-                block.line,
-            )
+            why = f"invalid plan: `{block.name}` must stay in {analysis.path.name} ({block.must_stay})"
+            raise SplitterError(why, analysis.path, block.line)
     _check_prefixes(analysis, plan)
     _check_layout(analysis, plan)
     _check_factory_routes(analysis, plan, placement)
