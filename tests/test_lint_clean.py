@@ -162,3 +162,61 @@ def test_a_patch_point_directive_sits_where_ruff_reads_it(line: str, expected: s
     assert text == expected
     (tmp_path / "m.py").write_text(text)
     assert ruff(tmp_path, "check", "--isolated", "--select", "F401", "m.py").returncode == 0
+
+
+SHORTENED_MONOLITH = '''"""Files."""
+
+import tempfile
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/files/tmp")
+def temporary_folder():
+    return {"folder": tempfile.gettempdir()}
+
+
+@app.get("/files/{name}")
+def read_file(name: str):
+    return {"name": name}
+
+
+@app.get("/users")
+def list_users():
+    return []
+
+
+@app.get("/users/{user_id}")
+def get_user(user_id: int):
+    return {"id": user_id}
+'''
+
+SHORTENED_TEST = """import the_application_monolith as the_application_module
+from fastapi.testclient import TestClient
+
+
+def test_folder(monkeypatch):
+    monkeypatch.setattr(the_application_module.tempfile, "gettempdir", lambda: "/x/y/z")
+    client = TestClient(the_application_module.app)
+    assert client.get("/files/tmp").json() == {"folder": "/x/y/z"}
+"""
+
+
+def test_a_call_a_shorter_name_lets_ruff_join_is_joined(tmp_path: Path) -> None:
+    """`monkeypatch.setattr(\\n    the_application_module.tempfile, ...\\n)` read through `core` fits one line:
+    `ruff format --check` would fail on the rewritten test (klangk's tests/test_api.py)."""
+    (tmp_path / "the_application_monolith.py").write_text(SHORTENED_MONOLITH)
+    (tmp_path / "test_files.py").write_text(SHORTENED_TEST)
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 80\n")
+    assert ruff(tmp_path, "format", ".").returncode == 0
+    assert "setattr(\n        the_application_module.tempfile," in (tmp_path / "test_files.py").read_text()
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "formatted"]):
+        subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *command], cwd=tmp_path, check=True)
+    result = CliRunner().invoke(app, ["apply", str(tmp_path / "the_application_monolith.py"), "--yes"])
+    assert result.exit_code == 0, result.output
+    rewritten = (tmp_path / "test_files.py").read_text()
+    assert "the_application_module.tempfile" not in rewritten
+    formatted = ruff(tmp_path, "format", "--check", ".")
+    assert formatted.returncode == 0, ruff(tmp_path, "format", "--diff", ".").stdout

@@ -56,3 +56,20 @@ def test_a_check_no_one_asks_is_stopped(tmp_path: Path) -> None:
     early = formatting.RuffFormattedCheck(tmp_path / "main.py", FORMATTED * 20_000)
     early.cancel()
     assert early._process is not None and early._process.poll() is not None
+
+
+HUGGED = "def f():\n    call(\n        core.x, 'a'\n    )\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "width", "expected"),
+    [
+        pytest.param(HUGGED, set(), 88, [3], id="fits one line now"),
+        pytest.param(HUGGED, {"        core.x, 'a'"}, 88, [], id="a line splitter did not change"),
+        pytest.param(HUGGED, set(), 20, [], id="still too long for one line"),
+        pytest.param(HUGGED.replace("'a'\n", "'a',\n"), set(), 88, [], id="a magic trailing comma keeps it"),
+        pytest.param("x = [\n    1,\n    2,\n]\n", set(), 88, [], id="one element per line"),
+    ],
+)
+def test_lines_ruff_would_join(text: str, known: set[str], width: int, expected: list[int]) -> None:
+    assert formatting.joinable_lines(text, known, width) == expected

@@ -229,9 +229,10 @@ def _early_format_check(project: Project):
 
 def _reflowed(project: Project, changes: dict[Path, str], formatted=None) -> dict[Path, str]:
     """In a ruff-formatted project, lines that reading a seam through its module (or retargeting) made longer
-    than the line length are formatted, so the split passes `ruff format --check` and E501 as before.
+    than the line length are formatted, and statements over several lines in files the split rewrote that a
+    shorter name lets ruff join, so the split passes `ruff format --check` and E501 as before.
     `formatted`: the monolith's `ruff format --check` started early (`_early_format_check`)."""
-    from splitter.emit.formatting import reflow_long_lines, ruff_formatted
+    from splitter.emit.formatting import joinable_lines, reflow_long_lines, ruff_formatted
     from splitter.emit.import_order import settings_for
 
     analysis = project.analysis
@@ -239,11 +240,14 @@ def _reflowed(project: Project, changes: dict[Path, str], formatted=None) -> dic
     known = set(analysis.source.splitlines())
     for path in changes:
         known |= set(project.sources.get(path.resolve(), "").splitlines())
-    too_long = {
-        p: t for p, t in changes.items() if any(len(x) > line_length and x not in known for x in t.splitlines())
+    reflowing = {
+        p: t
+        for p, t in changes.items()
+        if any(len(x) > line_length and x not in known for x in t.splitlines())
+        or (project.sources.get(p.resolve()) and joinable_lines(t, known, line_length))  # files it rewrote
     }
-    if not too_long:
+    if not reflowing:
         return {}
     if not (formatted.passed() if formatted is not None else ruff_formatted(analysis.path, analysis.source)):
         return {}
-    return reflow_long_lines(too_long, known, line_length)
+    return reflow_long_lines(reflowing, known, line_length)

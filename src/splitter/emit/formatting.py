@@ -121,8 +121,9 @@ class RuffFormattedCheck:
 
 
 def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length: int) -> dict[Path, str]:
-    """Lines splitter made too long (`helper()` read as `shared.helper()`), each formatted alone with ruff's
-    range formatting: only the statement holding the line changes; everything else stays byte-for-byte."""
+    """Lines splitter made too long (`helper()` read as `shared.helper()`), and lines whose statement it made short
+    enough to join (`joinable_lines`), each formatted alone with ruff's range formatting: only the statement
+    holding the line changes; everything else stays byte-for-byte."""
     reflowed = {}
     for path, text in files.items():
         lines = split_lines(text)
@@ -131,6 +132,7 @@ def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length
             for n, line in enumerate(lines, 1)
             if len(line) > line_length and line not in known_lines and not _generated_docstring(n, line)
         ]
+        long = sorted({*long, *joinable_lines(text, known_lines, line_length)})
         new = text
         for number in reversed(long):  # bottom up: formatting a statement shifts only the lines below it
             width = len(split_lines(new)[number - 1]) + 1
@@ -147,3 +149,20 @@ def _generated_docstring(number: int, line: str) -> bool:
     """splitter's one-line module docstring: ruff format never splits a string, so formatting it would only spend
     a ruff process per generated module."""
     return number == 1 and line.startswith('"""') and line.endswith(f'{GENERATED_MARKER}."""')
+
+
+def joinable_lines(text: str, known_lines: set[str], line_length: int) -> list[int]:
+    """Lines splitter changed that are the middle of `call(\n    arguments\n)`, the form ruff gives a bracket
+    whose contents fit one line but not the statement, where the three now fit one line (a shorter name:
+    `fused_render.server.x` -> `fused_render.core.x`): ruff would join them. Its other multi-line forms end
+    each element with a comma, which keeps them as they are."""
+    lines, found = split_lines(text), []
+    for number in range(1, len(lines) - 1):
+        line = lines[number].strip()
+        if lines[number] in known_lines or not line or line.endswith(","):
+            continue
+        before, after = lines[number - 1].rstrip(), lines[number + 1].strip()
+        if before.endswith(("(", "[", "{")) and after.startswith((")", "]", "}")):
+            if len(before) + len(line) + len(after) <= line_length:
+                found.append(number + 1)
+    return found
