@@ -142,13 +142,14 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
         """`f"{LIMIT=}"` prints its own text, `LIMIT=10`: qualified, it would print `core.LIMIT=10`. The text goes
         before the field as it was, and the field renders the value as `=` did (repr, or the format spec's)."""
         literal = debug_text(original_node)
-        if literal is None or not isinstance(updated_node.expression, cst.Attribute):
+        if literal is None or updated_node.expression.deep_equals(original_node.expression):
             return updated_node
         conversion = original_node.conversion or (None if original_node.format_spec else "r")
+        opens_a_brace = cst.Module([]).code_for_node(updated_node.expression).startswith("{")
         field = updated_node.with_changes(
             equal=None,
             conversion=conversion,
-            whitespace_before_expression=cst.SimpleWhitespace(""),
+            whitespace_before_expression=cst.SimpleWhitespace(" " if opens_a_brace else ""),  # `{{` is a brace
             whitespace_after_expression=cst.SimpleWhitespace(""),
         )
         return cst.FlattenSentinel([cst.FormattedStringText(literal), field])
@@ -165,12 +166,12 @@ class SeamQualifier(ScopeTracking, cst.CSTTransformer):
 
 
 def debug_text(field: cst.FormattedStringExpression) -> str | None:
-    """What `{NAME=}` prints before the value (`NAME=`, spaces kept), for a bare name; None for anything else, and
-    for text an f-string's literal part would read otherwise (a brace or a backslash)."""
-    if field.equal is None or not isinstance(field.expression, cst.Name):
+    """What `{expression=}` prints before the value (`LIMIT + 1=`, spaces kept), as an f-string's literal text
+    (braces doubled); None for a field without `=`, and for a backslash, which the literal would read as an escape."""
+    if field.equal is None:
         return None
     text = cst.Module([]).code_for_node(field.with_changes(conversion=None, format_spec=None))[1:-1]
-    return None if any(c in text for c in "{}\\") else text
+    return None if "\\" in text else text.replace("{", "{{").replace("}", "}}")
 
 
 def _command_class() -> type:

@@ -225,6 +225,8 @@ def test_seam_text_edits_are_the_codemod(statement: str) -> None:
     "statement",
     [
         *([] if EXACT_FSTRING_POSITIONS else FSTRINGS[:4]),  # Python < 3.12 places names in f-strings loosely
+        pytest.param("msg = f'{db + 1=}'\n", id="an expression printing its own text"),
+        pytest.param("msg = f'{(db + 1) = }'\n", id="one in parentheses"),
         pytest.param("match db:\n    case db:\n        pass\n", id="match"),
         pytest.param("def f(x):\n    if x:\n        global db\n    db = 1\n", id="`global` alone in its block"),
         pytest.param("def f():\n    global db; db = 1\n", id="`global` sharing its line"),

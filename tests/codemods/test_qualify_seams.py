@@ -110,7 +110,16 @@ DEBUG_FIELDS = [
     pytest.param('s = f"{ COUNT = !s}"\n', 's = f" COUNT = {shared.COUNT!s}"\n', id="spaces and a conversion"),
     pytest.param('s = f"{COUNT=:>5}"\n', 's = f"COUNT={shared.COUNT:>5}"\n', id="a format spec: no conversion"),
     pytest.param('s = f"{(COUNT)=}"\n', 's = f"(COUNT)={(shared.COUNT)!r}"\n', id="parentheses"),
-    pytest.param('s = f"{COUNT+1=}"\n', 's = f"{shared.COUNT+1=}"\n', id="an expression: left as it was"),
+    pytest.param('s = f"{COUNT+1=}"\n', 's = f"COUNT+1={shared.COUNT+1!r}"\n', id="an expression"),
+    pytest.param(
+        "s = f\"{ {'n': COUNT}['n']=}\"\n",
+        "s = f\" {{'n': COUNT}}['n']={ {'n': shared.COUNT}['n']!r}\"\n",
+        id="braces",
+    ),
+    pytest.param('s = f"{len([COUNT])=}"\n', 's = f"len([COUNT])={len([shared.COUNT])!r}"\n', id="a call"),
+    pytest.param(
+        's = f"{COUNT}={COUNT!r}"\n', 's = f"{shared.COUNT}={shared.COUNT!r}"\n', id="no self-documenting field"
+    ),
 ]
 
 
@@ -118,8 +127,7 @@ DEBUG_FIELDS = [
 def test_a_self_documenting_field_prints_the_same_text(before: str, after: str) -> None:
     check_transformed(run, before, after)
     namespace = {"COUNT": 7, "shared": type("shared", (), {"COUNT": 7})}
-    if "+1" not in before:
-        assert eval(before[4:], namespace) == eval(after[4:], namespace)
+    assert eval(before[4:], namespace) == eval(after[4:], namespace)
 
 
 # A function that rebinds a global with `global` and lives apart from it (analysis/rebinders.py): it assigns the

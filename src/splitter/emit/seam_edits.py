@@ -44,6 +44,7 @@ class _Finder:
         self.stack = [root]
         self.found: list[ast.Name] = []
         self.fields: list[ast.FormattedValue] = []  # `{seam}` in an f-string: `{seam=}` prints its own text
+        self.expressions: list[ast.FormattedValue] = []  # `{seam + 1}`: `{seam + 1=}` too, the codemod's case
         self.globals: list[tuple[ast.Global, list[str]]] = []  # `global` statements and the names they keep
         self.unsafe: dict[int, dict[str, tuple[int, str]]] = {}
 
@@ -56,6 +57,11 @@ class _Finder:
                 self.fields.append(node)
             if node.format_spec is not None:
                 self.visit(node.format_spec)
+        elif isinstance(node, ast.FormattedValue):
+            before = len(self.found)
+            self.children(node)
+            if len(self.found) > before:
+                self.expressions.append(node)
         elif isinstance(node, ast.Global):
             self._global(node)
         elif isinstance(node, ast.NamedExpr):
@@ -140,6 +146,8 @@ def seam_edits(
     if finder is None or found is None:
         return None
     edits = [(offset, len(name), f"{aliases[name]}.{name}") for offset, name in found]
+    if any(_prints_its_text(field, text, text_start, lines) for field in finder.expressions):
+        return None
     for field in finder.fields:
         edit = _field_edit(field, text, text_start, lines, aliases[field.value.id])  # type: ignore[attr-defined]
         if edit is None:
@@ -181,6 +189,17 @@ def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str])
             return None
         found.append((offset, name.id))
     return found if len({offset for offset, _ in found}) == len(found) else None
+
+
+def _prints_its_text(field: ast.FormattedValue, text: str, text_start: int, lines: list[str]) -> bool:
+    """Whether `=` follows the field's expression (`{a + b=}`); True when that text cannot be read here."""
+    value = field.value
+    if value.end_lineno is None or value.end_col_offset is None:
+        return True
+    line = lines[value.end_lineno - 1]
+    end = sum(len(x) for x in lines[text_start : value.end_lineno - 1]) + char_column(line, value.end_col_offset)
+    after = text[end:].lstrip(" \t)")  # `{(a + b)=}`: the parentheses are not the expression node's
+    return after.startswith("=") and not after.startswith("==")
 
 
 def _field_edit(
