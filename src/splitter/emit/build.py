@@ -33,7 +33,6 @@ from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project, schema_name_clashes
-from splitter.planning.router_parts import PART
 from splitter.planning.validate import unit_placement
 
 if TYPE_CHECKING:
@@ -257,15 +256,17 @@ def _reads_route_lists(analysis, draft: ModuleDraft, plan: Plan) -> bool:
 
 
 def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
-    """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py): the import
-    of its parts, which register the following routes on the router, in order, once everything above exists."""
-    if "." in destination.name:  # a part itself; the group's router may be called `router` like generated ones
-        return []
+    """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py) or into a
+    module per resource (planning/router_resources.py): the import of its modules, which register their routes on
+    the router, in the order of their first statements, once everything above exists."""
+    if "." in destination.name or not _holds_a_monolith_router(emitter, destination):
+        return []  # a part itself; the group's router may be called `router` like generated ones
     # every part, whichever router it registers on: a cut block can hold several of the monolith's routers (one
     # includes another, or their endpoints call each other), and a part nobody imports never registers anything
-    part = re.compile(rf"{re.escape(destination.name)}\.{PART}_(\d+)")
-    numbered = [(int(m.group(1)), g) for g in groups.values() if (m := part.fullmatch(g.name))]
-    parts = [g for _, g in sorted(numbered, key=lambda pair: pair[0])]
+    line_of = {unit.name: unit.first_line for unit in emitter.analysis.units}
+    inside = [g for g in groups.values() if g.name.startswith(f"{destination.name}.") and g.name.count(".") == 1]
+    named = {g.name: [e.function for e in g.endpoints] + g.router_symbols for g in inside}
+    parts = sorted(inside, key=lambda g: min((line_of.get(n, 1 << 30) for n in named[g.name]), default=1 << 30))
     if not parts:
         return []
     statements = []
@@ -277,6 +278,14 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
         statements.append(nodes.with_directive(statement, directive))
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     return statements
+
+
+def _holds_a_monolith_router(emitter: Emitter, destination: Destination) -> bool:
+    """The package creates one of the monolith's own APIRouters (its modules register on it), not a router of
+    splitter's own (its modules have their own routers, which it may include: router_nesting.py)."""
+    routers = set(emitter.analysis.local_routers)
+    units = emitter.analysis.units
+    return any(placed == destination and routers & set(units[i].binds) for i, placed in emitter.placement.items())
 
 
 def _nested_includes(emitter: Emitter, destination: Destination, routers: Routers) -> list[cst.BaseStatement]:

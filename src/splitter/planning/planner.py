@@ -61,6 +61,7 @@ class _Planner:
         self.overflow: set[Destination] = set()  # extra modules for helpers that outgrew one file
         self.unit_dest: dict[int, Destination] = {}  # a unit placed apart from its block: a part of a router's package
         self.split_routers: set[int] = set()  # blocks of a monolith's APIRouter cut into parts (planning/router_parts)
+        self.part_reasons: dict[str, list[str]] = {}  # module of a router's package cut by resource -> why
         self.held_back: set[int] = set()  # blocks beside a router whose users below it stay in main.py (a cycle)
         self.users: dict[int, set[int]] = defaultdict(set)
         self.deps: dict[int, set[int]] = defaultdict(set)
@@ -254,10 +255,8 @@ class _Planner:
                 destination = SHARED
             elif groups:
                 destination = Destination.service(groups.pop())
-            elif user_dests & {MAIN, HOOKS}:
-                destination = SHARED  # a helper of main.py's own code; core is for import-time work
-            else:
-                destination = SHARED  # used by nothing here: tests or other modules may import it
+            else:  # a helper of main.py's own code (core is for import-time work), or used by nothing here: tests
+                destination = SHARED  # or other modules may import it
         for block_id in component:
             self.dest[block_id] = destination
 
@@ -376,7 +375,7 @@ def _name_reasons(planner: _Planner) -> dict[str, list[str]]:
                 f"named `{name}`: a module `{wanted}` exists already (in routers/, services/ or beside "
                 f"{planner.analysis.path.name}, or imported by it), and a new module never shadows or replaces one"
             )
-    return reasons
+    return reasons | planner.part_reasons
 
 
 @without_gc

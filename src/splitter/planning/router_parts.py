@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from splitter.planning.destination import Destination, Role
+from splitter.planning.router_resources import resource_modules
 
 if TYPE_CHECKING:
     from splitter.planning.planner import _Planner
@@ -34,6 +35,8 @@ def split_local_routers(planner: _Planner) -> None:
             continue
         if "." in destination.name or block.lines <= whole:
             continue
+        if _cut_by_resource(planner, block, destination):
+            continue
         parts = _parts(planner, block.units, budget)
         if len(parts) < 2:
             continue
@@ -41,6 +44,39 @@ def split_local_routers(planner: _Planner) -> None:
             for unit in part:
                 planner.unit_dest[unit] = Destination.router(f"{destination.name}.{PART}_{number}")
         planner.split_routers.add(block.id)
+
+
+def _cut_by_resource(planner: _Planner, block, destination: Destination) -> bool:
+    """A router serving several resources (`api_router`, prefix `/api`): a module per resource
+    (planning/router_resources.py) instead of parts in source order."""
+    modules = resource_modules(planner, block.units, block.router_var)
+    if modules is None:
+        return False
+    router = block.router_var
+    for name, units in modules:
+        module = Destination.router(f"{destination.name}.{name}")
+        for unit in units:
+            planner.unit_dest[unit] = module
+        planner.part_reasons[module.name] = [
+            f"routes of the monolith's own APIRouter `{router}` for {_resources(planner, units, router)}, registered "
+            f"on it when the package `{destination.name}` imports this module"
+        ]
+    planner.split_routers.add(block.id)
+    return True
+
+
+def _resources(planner: _Planner, units: list[int], router: str) -> str:
+    """`/api/movements, /api/movements/import`: the resource prefixes of these routes as served."""
+    from splitter.planning.group_assign import resource_prefix
+
+    prefix = planner.analysis.local_router_prefixes.get(router, "")
+    unit_set = set(units)
+    paths = {
+        resource_prefix(prefix + r.path, planner.options.skip_segments)
+        for r in planner.analysis.registrations
+        if r.unit in unit_set and r.owner == router and r.path is not None
+    }
+    return ", ".join(sorted(paths)) or "routes with computed paths"
 
 
 def _parts(planner: _Planner, units: list[int], budget: int) -> list[list[int]]:

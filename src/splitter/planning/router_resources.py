@@ -1,0 +1,152 @@
+"""A monolith's own APIRouter that serves a whole API, cut by resource instead of by position.
+
+The Emergent-style `server.py` registers nearly every route on one `api_router = APIRouter(prefix="/api")` that the
+app includes at the end: `/api/movements`, `/api/authorizations`, `/api/users`, ... Cut in source order
+(planning/router_parts.py) it made `part_2.py` ... `part_12.py`, each a slice of several resources. A team cuts it
+the way splitter groups the app's own routes (planning/group_assign.py): `routers/<g>/__init__.py` creates the
+router, and one module per resource registers that resource's routes on it, the modules imported at the end of the
+package in the order of their first routes, as the parts are. The router is the same object, so its prefix, tags
+and dependencies reach every route as before, and the moved code is byte for byte (`@api_router.get` stays).
+
+Registering a module's routes together moves each of them to where the module's first route was. So, as for the
+app's groups (planning/route_order.py), a route that would then match before an earlier route one request can
+match too starts a module of its own (`movements_2`); and a module reading what a later module binds (an endpoint
+calling another's) would import it, and so register its routes, early: the two become one module. Only a router
+whose routes span several resources, and whose own other statements (its creation, settings) all come before its
+first route, is cut so; any other keeps the cut in source order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from splitter.analysis.model import Registration
+from splitter.planning.group_assign import GroupAssigner, GroupingInput
+from splitter.planning.grouping import RouteSpec, identifier, order_violations
+
+if TYPE_CHECKING:
+    from splitter.planning.planner import _Planner
+
+ROUNDS = 50  # fixes of route order and imports; a router still not settled after them is cut in source order
+
+
+@dataclass
+class _Module:
+    key: str  # the resource it serves (a group key: `movements`, `admin/users`)
+    units: list[int]  # its route units, in source order
+
+
+def resource_modules(planner: _Planner, units: list[int], router: str) -> list[tuple[str, list[int]]] | None:
+    """(module name, its route units in source order) per module, in import order, for the block of the monolith's
+    APIRouter `router`; None when the router is not cut by resource (it serves one resource, or its other
+    statements sit among its routes, or its routes cannot be settled)."""
+    analysis = planner.analysis
+    routes = [u for u in units if analysis.units[u].route_owner == router]
+    if not routes or not _only_routes_after_creation(planner, units, routes, router):
+        return None
+    keys = _resource_keys(planner, routes, router)
+    if len({key.split("/")[0] for key in keys.values()}) < 2:
+        return None  # one resource: a cut in source order reads as well
+    line = {u: analysis.units[u].first_line for u in routes}
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index in sorted(routes, key=line.__getitem__):
+        by_key[keys[index]].append(index)
+    modules = sorted((_Module(key, members) for key, members in by_key.items()), key=lambda m: line[m.units[0]])
+    for _ in range(ROUNDS):
+        if not (_merge_read_ahead(planner, modules, line) or _split_out_of_order(planner, modules, router, line)):
+            return _named(planner, modules)
+    return None
+
+
+def _only_routes_after_creation(planner: _Planner, units: list[int], routes: list[int], router: str) -> bool:
+    """The block holds this router alone, and its statements other than routes (its creation, settings) all come
+    before its first route: they stay in the package's __init__.py, which runs before any module registers."""
+    analysis = planner.analysis
+    first_route = min(analysis.units[u].first_line for u in routes)
+    others = [analysis.units[u] for u in units if u not in set(routes) and not analysis.units[u].is_copied]
+    if any(u.first_line > first_route for u in others):
+        return False
+    inside = set(units)
+    owners = {r.owner for r in analysis.registrations if r.unit in inside}
+    routers_inside = [name for name, index in analysis.local_routers.items() if index in inside]
+    return owners <= {router} and routers_inside == [router]
+
+
+def _resource_keys(planner: _Planner, routes: list[int], router: str) -> dict[int, str]:
+    """route unit -> its group key, grouped as the app's routes are: by the paths they serve under the router's
+    prefix (`/api/movements/{id}` -> `movements`), small resources beside the one they share helpers with, a
+    resource too big for a file cut by sub-resource (`admin/users`)."""
+    analysis, options = planner.analysis, planner.options
+    prefix = analysis.local_router_prefixes.get(router, "")
+    imported = {i.bound for u in analysis.units if u.is_copied for i in u.imports if i.name is not None}
+    known = set(planner.binder) | imported
+    route_set = set(routes)
+    paths: dict[int, list[str | None]] = defaultdict(list)
+    for registration in analysis.registrations:
+        if registration.owner == router and registration.unit in route_set:
+            paths[registration.unit].append(prefix + registration.path if registration.path is not None else None)
+    inputs = []
+    for index in routes:
+        unit = analysis.units[index]
+        uses = frozenset(unit.uses & known) - {router}
+        inputs.append(GroupingInput(index, paths[index], [unit.name], unit.footprint, unit.first_line, uses, prefix))
+    assigner = GroupAssigner(inputs, options.skip_segments, options.max_lines, options.min_endpoints)
+    return assigner.run().group_of
+
+
+def _merge_read_ahead(planner: _Planner, modules: list[_Module], line: dict[int, int]) -> bool:
+    """Merge the first module that reads a name a later module binds with that module: importing it would
+    register the later module's routes first. True when something changed."""
+    units = planner.analysis.units
+    binds = [{n for u in module.units for n in units[u].binds} for module in modules]
+    for k, module in enumerate(modules):
+        uses = {n for u in module.units for n in units[u].uses}
+        later = next((m for m in range(k + 1, len(modules)) if uses & binds[m]), None)
+        if later is not None:
+            module.units = sorted(module.units + modules.pop(later).units, key=line.__getitem__)
+            return True
+    return False
+
+
+def _split_out_of_order(planner: _Planner, modules: list[_Module], router: str, line: dict[int, int]) -> bool:
+    """A route that would match before an earlier overlapping route (its module registers where its first route
+    was) starts a module of its own with the module's routes from it on. True when something changed."""
+    module_of = {u: k for k, module in enumerate(modules) for u in module.units}
+    events = []
+    for position, registration in enumerate(planner.analysis.registrations):
+        if registration.owner == router and registration.unit in module_of:
+            events.append((position, module_of[registration.unit], _specs(registration)))
+    violations = order_violations(events)
+    if not violations:
+        return False
+    later = planner.analysis.registrations[violations[0][1]].unit
+    module = modules[module_of[later]]
+    rest = [u for u in module.units if line[u] >= line[later]]
+    module.units = [u for u in module.units if line[u] < line[later]]
+    modules.append(_Module(module.key, rest))
+    modules.sort(key=lambda m: line[m.units[0]])
+    return True
+
+
+def _specs(registration: Registration) -> list[RouteSpec]:
+    return [RouteSpec(registration.path, frozenset(registration.methods or ()) or None)]
+
+
+def _named(planner: _Planner, modules: list[_Module]) -> list[tuple[str, list[int]]]:
+    """Each module named after its resource (`admin/users` -> `admin_users`), a later one of the same resource
+    `movements_2`; never a name the monolith binds or a builtin (importing the module would set that name in the
+    package's __init__.py), so `users_routes` then."""
+    from splitter.planning.planner import BUILTINS, _bound_names
+
+    avoid = _bound_names(planner) | BUILTINS
+    taken: set[str] = set()
+    named = []
+    for module in modules:
+        wanted = identifier(module.key)
+        wanted = f"{wanted}_routes" if wanted in avoid else wanted
+        name = identifier(wanted, taken | avoid)
+        taken.add(name)
+        named.append((name, module.units))
+    return named

@@ -1,0 +1,90 @@
+"""A monolith's own APIRouter serving a whole API (the Emergent-style `api_router = APIRouter(prefix="/api")`),
+too big for a file: cut by resource into modules of its package (planning/router_resources.py), not by position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from splitter.analysis.analyze import analyze_source
+from splitter.planning.destination import Destination
+from splitter.planning.planner import PlanOptions, make_plan
+from splitter.planning.project import load_project, plan_project
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "fixtures" / "regressions" / "api_router_cut_by_resource" / "server.py"
+HEAD = 'from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi_router = APIRouter(prefix="/api")\n'
+
+
+def route(method: str, path: str, name: str, body: str = "return 1") -> str:
+    filler = "".join(f"    step_{i} = {i}\n" for i in range(6))  # big enough that the router needs several files
+    return f'@api_router.{method}("{path}")\ndef {name}():\n{filler}    {body}\n'
+
+
+def placement_of(source: str) -> dict[str, Destination]:
+    plan = make_plan(
+        analyze_source(source + "app.include_router(api_router)\n", Path("main.py")), PlanOptions(max_lines=60)
+    )
+    return plan.placement()
+
+
+def test_the_fixtures_router_gets_a_module_per_resource_and_keeps_its_creation_in_the_package() -> None:
+    plan = plan_project(load_project(FIXTURE))
+    by_group = {g.name: sorted(e.function for e in g.endpoints) for g in plan.groups}
+    assert by_group["api_routes.users"] == ["current_user", "get_user", "list_users"]
+    assert by_group["api_routes.movements"] == ["create_movement", "list_movements"]
+    assert by_group["api_routes.authorizations"] == ["list_authorizations", "resolve_authorization"]
+    # `/movements/stats` registered on its module's first route would match before `/{kind}/stats`
+    assert by_group["api_routes.movements_2"] == ["get_movement", "movement_stats"]
+    assert plan.placement()["api_router"] == Destination.router("api_routes")
+    assert not any("part_" in name for name in by_group), by_group
+    why = next(g.why for g in plan.groups if g.name == "api_routes.users")
+    assert "`api_router` for /api/users" in why[0]
+
+
+def test_interleaved_resources_are_gathered_where_no_overlapping_route_is_jumped() -> None:
+    source = HEAD + "".join(
+        route(method, path, name)
+        for method, path, name in [
+            ("get", "/users", "list_users"),
+            ("get", "/movements", "list_movements"),
+            ("get", "/users/{user_id}", "get_user"),
+            ("post", "/movements", "create_movement"),
+            ("get", "/authorizations", "list_authorizations"),
+            ("post", "/authorizations/{auth_id}", "resolve_authorization"),
+            ("delete", "/users/{user_id}", "delete_user"),
+        ]
+    )
+    placement = placement_of(source)
+    assert placement["list_users"] == placement["get_user"] == placement["delete_user"]
+    assert placement["list_users"] == Destination.router("api_routes.users")
+    assert placement["list_movements"] == placement["create_movement"] == Destination.router("api_routes.movements")
+    assert placement["list_authorizations"] == Destination.router("api_routes.authorizations")
+
+
+def test_a_module_calling_an_endpoint_of_a_later_module_takes_it_in() -> None:
+    """Importing the later module from the earlier one would register its routes first: they become one."""
+    source = HEAD + "".join(
+        [
+            route("get", "/users", "list_users"),
+            route("get", "/users/{user_id}", "get_user", "return list_movements()"),
+            route("get", "/movements", "list_movements"),
+            route("post", "/movements", "create_movement"),
+            route("get", "/authorizations", "list_authorizations"),
+            route("post", "/authorizations/{auth_id}", "resolve_authorization"),
+        ]
+    )
+    placement = placement_of(source)
+    assert placement["get_user"] == placement["list_movements"] == placement["create_movement"]
+    assert placement["list_authorizations"] != placement["get_user"]
+
+
+def test_a_router_of_one_resource_or_with_statements_among_its_routes_is_cut_in_source_order() -> None:
+    one_resource = HEAD.replace('"/api"', '"/api/items"') + "".join(
+        route("get", f"/{n}", n) for n in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta")
+    )
+    assert {d.name for d in placement_of(one_resource).values() if "." in d.name} == {"items.part_2"}
+    users = [("get", "/users", "a"), ("get", "/users/{i}", "b"), ("delete", "/users/{i}", "c")]
+    movements = [("get", "/movements", "d"), ("post", "/movements", "e"), ("delete", "/movements/{i}", "f")]
+    setting_between = HEAD + "".join(route(*r) for r in users) + "api_router.tags.append('late')\n"
+    setting_between += "".join(route(*r) for r in movements)
+    assert any("part_" in d.name for d in placement_of(setting_between).values())
