@@ -9,6 +9,7 @@ from splitter.analysis.analyze import analyze_source
 from splitter.planning.destination import Destination
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.planning.project import load_project, plan_project
+from splitter.planning.router_resources import import_order
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "fixtures" / "regressions" / "api_router_cut_by_resource" / "server.py"
@@ -61,21 +62,46 @@ def test_interleaved_resources_are_gathered_where_no_overlapping_route_is_jumped
     assert placement["list_authorizations"] == Destination.router("api_routes.authorizations")
 
 
-def test_a_module_calling_an_endpoint_of_a_later_module_takes_it_in() -> None:
-    """Importing the later module from the earlier one would register its routes first: they become one."""
-    source = HEAD + "".join(
-        [
-            route("get", "/users", "list_users"),
-            route("get", "/users/{user_id}", "get_user", "return list_movements()"),
-            route("get", "/movements", "list_movements"),
-            route("post", "/movements", "create_movement"),
-            route("get", "/authorizations", "list_authorizations"),
-            route("post", "/authorizations/{auth_id}", "resolve_authorization"),
-        ]
-    )
+RESOURCES = [
+    ("get", "/users", "list_users"),
+    ("get", "/users/{user_id}", "get_user"),
+    ("get", "/movements", "list_movements"),
+    ("post", "/movements", "create_movement"),
+    ("get", "/authorizations", "list_authorizations"),
+    ("post", "/authorizations/{auth_id}", "resolve_authorization"),
+]
+
+
+def test_a_module_calling_an_endpoint_of_a_later_module_is_imported_after_it() -> None:
+    """Its import of the later module registers that module's routes first: the package imports that one first."""
+    calls = {"get_user": "return list_movements()"}
+    source = HEAD + "".join(route(m, p, n, calls.get(n, "return 1")) for m, p, n in RESOURCES)
+    analysis = analyze_source(source + "app.include_router(api_router)\n", Path("main.py"))
+    plan = make_plan(analysis, PlanOptions(max_lines=60))
+    placement = plan.placement()
+    assert placement["get_user"] == Destination.router("api_routes.users")
+    assert placement["list_movements"] == Destination.router("api_routes.movements")
+    modules = [
+        [u.index for u in analysis.units if placement.get(u.name) == Destination.router(f"api_routes.{m}")]
+        for m in ("users", "movements", "authorizations")
+    ]
+    assert import_order(analysis, modules) == [1, 0, 2]
+
+
+def test_endpoints_of_two_resources_calling_each_other_share_a_module() -> None:
+    calls = {"get_user": "return list_movements()", "create_movement": "return get_user()"}
+    source = HEAD + "".join(route(m, p, n, calls.get(n, "return 1")) for m, p, n in RESOURCES)
     placement = placement_of(source)
-    assert placement["get_user"] == placement["list_movements"] == placement["create_movement"]
+    assert placement["get_user"] == placement["list_movements"] == placement["list_users"]
     assert placement["list_authorizations"] != placement["get_user"]
+
+
+def test_a_route_its_module_would_register_before_an_overlapping_earlier_route_starts_a_module_of_its_own() -> None:
+    """`/movements/stats` after `/{kind}/stats`: with the rest of movements it would match first."""
+    order = RESOURCES[:4] + [("get", "/{kind}/stats", "kind_stats"), ("get", "/movements/stats", "stats")]
+    placement = placement_of(HEAD + "".join(route(*r) for r in order + RESOURCES[4:]))
+    assert placement["list_movements"] == Destination.router("api_routes.movements")
+    assert placement["stats"] == Destination.router("api_routes.movements_2")
 
 
 def test_a_router_of_one_resource_or_with_statements_among_its_routes_is_cut_in_source_order() -> None:

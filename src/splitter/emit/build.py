@@ -33,6 +33,7 @@ from splitter.planning.destination import COMPAT, CORE, MAIN, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.planning.plan_io import Plan
 from splitter.planning.project import Project, schema_name_clashes
+from splitter.planning.router_resources import import_order
 from splitter.planning.validate import unit_placement
 
 if TYPE_CHECKING:
@@ -263,10 +264,12 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
         return []  # a part itself; the group's router may be called `router` like generated ones
     # every part, whichever router it registers on: a cut block can hold several of the monolith's routers (one
     # includes another, or their endpoints call each other), and a part nobody imports never registers anything
-    line_of = {unit.name: unit.first_line for unit in emitter.analysis.units}
+    index_of = {unit.name: unit.index for unit in emitter.analysis.units}
     inside = [g for g in groups.values() if g.name.startswith(f"{destination.name}.") and g.name.count(".") == 1]
-    named = {g.name: [e.function for e in g.endpoints] + g.router_symbols for g in inside}
-    parts = sorted(inside, key=lambda g: min((line_of.get(n, 1 << 30) for n in named[g.name]), default=1 << 30))
+    units = [
+        [index_of[n] for n in [e.function for e in g.endpoints] + g.router_symbols if n in index_of] for g in inside
+    ]
+    parts = [inside[k] for k in import_order(emitter.analysis, units)]
     if not parts:
         return []
     statements = []

@@ -22,9 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from splitter.analysis.model import Registration
+from splitter.analysis.blocks import strongly_connected
+from splitter.analysis.model import Analysis, Registration
 from splitter.planning.group_assign import GroupAssigner, GroupingInput
-from splitter.planning.grouping import RouteSpec, identifier, order_violations
+from splitter.planning.grouping import RouteSpec, identifier, specs_overlap
 
 if TYPE_CHECKING:
     from splitter.planning.planner import _Planner
@@ -54,10 +55,41 @@ def resource_modules(planner: _Planner, units: list[int], router: str) -> list[t
     for index in sorted(routes, key=line.__getitem__):
         by_key[keys[index]].append(index)
     modules = sorted((_Module(key, members) for key, members in by_key.items()), key=lambda m: line[m.units[0]])
+    _merge_cycles(planner, modules, line)
     for _ in range(ROUNDS):
-        if not (_merge_read_ahead(planner, modules, line) or _split_out_of_order(planner, modules, router, line)):
+        modules = [modules[k] for k in import_order(analysis, [m.units for m in modules])]
+        later = _first_out_of_order(planner, modules, router)
+        if later is None:
             return _named(planner, modules)
+        if not _split_at(modules, later, line):
+            return None  # its module registers early because another imports it: a cut in source order is safe
+        _merge_cycles(planner, modules, line)
     return None
+
+
+def import_order(analysis: Analysis, modules: list[list[int]]) -> list[int]:
+    """The indices of a package's modules (their units) in the order it imports them, and so registers their
+    routes: by first line, each after the modules it reads names from (its own imports would load those first)."""
+    binder = {name: k for k, units in enumerate(modules) for u in units for name in analysis.units[u].binds}
+    reads = [
+        sorted({binder[n] for u in units for n in analysis.units[u].uses if binder.get(n, k) != k})
+        for k, units in enumerate(modules)
+    ]
+    first = [min((analysis.units[u].first_line for u in units), default=0) for units in modules]
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(k: int) -> None:
+        if k in seen:
+            return
+        seen.add(k)
+        for other in sorted(reads[k], key=first.__getitem__):
+            visit(other)
+        order.append(k)
+
+    for k in sorted(range(len(modules)), key=first.__getitem__):
+        visit(k)
+    return order
 
 
 def _only_routes_after_creation(planner: _Planner, units: list[int], routes: list[int], router: str) -> bool:
@@ -96,35 +128,46 @@ def _resource_keys(planner: _Planner, routes: list[int], router: str) -> dict[in
     return assigner.run().group_of
 
 
-def _merge_read_ahead(planner: _Planner, modules: list[_Module], line: dict[int, int]) -> bool:
-    """Merge the first module that reads a name a later module binds with that module: importing it would
-    register the later module's routes first. True when something changed."""
+def _merge_cycles(planner: _Planner, modules: list[_Module], line: dict[int, int]) -> None:
+    """Modules that read each other's names (endpoints calling each other) would import each other: one module."""
     units = planner.analysis.units
-    binds = [{n for u in module.units for n in units[u].binds} for module in modules]
-    for k, module in enumerate(modules):
-        uses = {n for u in module.units for n in units[u].uses}
-        later = next((m for m in range(k + 1, len(modules)) if uses & binds[m]), None)
-        if later is not None:
-            module.units = sorted(module.units + modules.pop(later).units, key=line.__getitem__)
-            return True
-    return False
+    binder = {name: k for k, module in enumerate(modules) for u in module.units for name in units[u].binds}
+    edges = {
+        k: {binder[n] for u in module.units for n in units[u].uses if binder.get(n, k) != k}
+        for k, module in enumerate(modules)
+    }
+    merged = []
+    for component in strongly_connected(list(range(len(modules))), edges):
+        first = min(component, key=lambda k: line[modules[k].units[0]])
+        members = sorted((u for k in component for u in modules[k].units), key=line.__getitem__)
+        merged.append(_Module(modules[first].key, members))
+    modules[:] = sorted(merged, key=lambda m: line[m.units[0]])
 
 
-def _split_out_of_order(planner: _Planner, modules: list[_Module], router: str, line: dict[int, int]) -> bool:
-    """A route that would match before an earlier overlapping route (its module registers where its first route
-    was) starts a module of its own with the module's routes from it on. True when something changed."""
-    module_of = {u: k for k, module in enumerate(modules) for u in module.units}
-    events = []
-    for position, registration in enumerate(planner.analysis.registrations):
-        if registration.owner == router and registration.unit in module_of:
-            events.append((position, module_of[registration.unit], _specs(registration)))
-    violations = order_violations(events)
-    if not violations:
+def _first_out_of_order(planner: _Planner, modules: list[_Module], router: str) -> int | None:
+    """The first route unit that, registered with its module in import order, would come before an earlier route one
+    request can match too (first match wins)."""
+    rank = {u: k for k, module in enumerate(modules) for u in module.units}
+    registered = [
+        (r.unit, (rank[r.unit], position), _specs(r))
+        for position, r in enumerate(planner.analysis.registrations)
+        if r.owner == router and r.unit in rank
+    ]
+    for i, (_unit, landing_a, specs_a) in enumerate(registered):
+        for unit, landing_b, specs_b in registered[i + 1 :]:
+            if landing_b < landing_a and any(specs_overlap(a, b) for a in specs_a for b in specs_b):
+                return unit
+    return None
+
+
+def _split_at(modules: list[_Module], unit: int, line: dict[int, int]) -> bool:
+    """The module of `unit` from it on becomes a module of its own, registered where `unit` was. False when `unit`
+    starts its module already (it registers early because an earlier module imports it)."""
+    module = next(m for m in modules if unit in m.units)
+    if module.units[0] == unit:
         return False
-    later = planner.analysis.registrations[violations[0][1]].unit
-    module = modules[module_of[later]]
-    rest = [u for u in module.units if line[u] >= line[later]]
-    module.units = [u for u in module.units if line[u] < line[later]]
+    rest = [u for u in module.units if line[u] >= line[unit]]
+    module.units = [u for u in module.units if line[u] < line[unit]]
     modules.append(_Module(module.key, rest))
     modules.sort(key=lambda m: line[m.units[0]])
     return True
