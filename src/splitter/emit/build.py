@@ -223,7 +223,9 @@ def _generated_modules(
                 uses -= unit.hook_decorator_names
             draft.needs |= uses
         if is_router:
-            draft.statements += _router_parts_import(emitter, destination, group, groups)
+            trailing = _after_the_parts(emitter, destination, draft)
+            kept = len(draft.statements) - len(trailing)
+            draft.statements[kept:] = _router_parts_import(emitter, destination, group, groups) + trailing
             draft.statements += _nested_includes(emitter, destination, routers)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
@@ -281,6 +283,24 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
         statements.append(nodes.with_directive(statement, directive))
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     return statements
+
+
+def _after_the_parts(emitter: Emitter, destination: Destination, draft: ModuleDraft) -> list[cst.BaseStatement]:
+    """The last statements of a package of a monolith's APIRouter that came after all of its routes in the monolith
+    and bind nothing (`api.include_router(feature_router)` at the end, planning/router_resources.py): they run
+    after its modules registered their routes, as they did."""
+    prefix = f"{destination.name}."
+    in_parts = [i for i, d in emitter.placement.items() if d.role is Role.ROUTER and d.name.startswith(prefix)]
+    if "." in destination.name or not in_parts:
+        return []
+    last = max(emitter.analysis.units[i].first_line for i in in_parts)
+    units = emitter.analysis.units
+    count = 0
+    for index in reversed(draft.units):
+        if units[index].first_line < last or units[index].binds:
+            break
+        count += 1
+    return draft.statements[len(draft.statements) - count :] if count else []
 
 
 def _holds_a_monolith_router(emitter: Emitter, destination: Destination) -> bool:

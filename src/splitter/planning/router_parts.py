@@ -60,9 +60,21 @@ def _cut_by_resource(planner: _Planner, block, destination: Destination) -> bool
         planner.part_reasons[module.name] = [
             f"routes of the monolith's own APIRouter `{router}` for {_resources(planner, units, router)}, registered "
             f"on it when the package `{destination.name}` imports this module"
-        ]
+        ] + _renamed(planner, name)
     planner.split_routers.add(block.id)
     return True
+
+
+def _renamed(planner: _Planner, name: str) -> list[str]:
+    from splitter.planning.planner import BUILTINS, _bound_names
+
+    base = name.removesuffix("_routes")
+    if base == name or base not in _bound_names(planner) | BUILTINS:
+        return []
+    return [
+        f"named `{name}`: importing a module `{base}` of the package would replace that name (a global, an import "
+        "or a builtin) in the package's __init__.py"
+    ]
 
 
 def _resources(planner: _Planner, units: list[int], router: str) -> str:

@@ -93,13 +93,18 @@ def import_order(analysis: Analysis, modules: list[list[int]]) -> list[int]:
 
 
 def _only_routes_after_creation(planner: _Planner, units: list[int], routes: list[int], router: str) -> bool:
-    """The block holds this router alone, and its statements other than routes (its creation, settings) all come
-    before its first route: they stay in the package's __init__.py, which runs before any module registers."""
+    """The block holds this router alone, and its statements other than routes come before its first route (its
+    creation, settings), or after its last binding nothing (`api.include_router(feature_router)`): they stay in
+    the package's __init__.py, which runs them before its modules register their routes, or after."""
     analysis = planner.analysis
     first_route = min(analysis.units[u].first_line for u in routes)
+    last_route = max(analysis.units[u].first_line for u in routes)
     others = [analysis.units[u] for u in units if u not in set(routes) and not analysis.units[u].is_copied]
-    if any(u.first_line > first_route for u in others):
+    if any(first_route < u.first_line and (u.first_line < last_route or u.binds) for u in others):
         return False
+    route_names = {n for u in routes for n in analysis.units[u].binds}
+    if any(u.uses & route_names for u in others):
+        return False  # the package would import a module before it creates the router
     inside = set(units)
     owners = {r.owner for r in analysis.registrations if r.unit in inside}
     routers_inside = [name for name, index in analysis.local_routers.items() if index in inside]
