@@ -3,9 +3,11 @@ too big for a file: cut by resource into modules of its package (planning/router
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from splitter.analysis.analyze import analyze_source
+from splitter.emit.apply import ApplyOptions, apply_split
 from splitter.planning.destination import Destination
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.planning.project import load_project, plan_project
@@ -114,3 +116,18 @@ def test_a_router_of_one_resource_or_with_statements_among_its_routes_is_cut_in_
     setting_between = HEAD + "".join(route(*r) for r in users) + "api_router.tags.append('late')\n"
     setting_between += "".join(route(*r) for r in movements)
     assert any("part_" in d.name for d in placement_of(setting_between).values())
+
+
+def test_the_routers_helpers_stay_in_the_packages_services_not_in_its_last_modules(tmp_path: Path) -> None:
+    """apply honours a plan as if hand-edited (planning/plan_edits.py): the router's block, whose routes the plan
+    lists in several modules, belongs to the package; its helpers went to services/api_routes/users.py."""
+    shutil.copytree(FIXTURE.parent, tmp_path, dirs_exist_ok=True)
+    plan = plan_project(load_project(tmp_path / "server.py"))  # as `apply --plan` reads it
+    result = apply_split(tmp_path / "server.py", plan, ApplyOptions(dry_run=True))
+    services = sorted(str(p.relative_to(tmp_path)) for p in result.changes if p.parent.name != "routers")
+    assert [s for s in services if s.startswith("services")] == [
+        "services/__init__.py",
+        "services/api_routes/__init__.py",
+    ]
+    package = (tmp_path / "services" / "api_routes" / "__init__.py").resolve()
+    assert "def count_call" in result.changes[package]

@@ -35,7 +35,7 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
                 uses[block.id].add(other)
     placement = _placement(plan)
     endpoints = [(e, g) for g in plan.groups for e in g.endpoints if not e.registered_by]  # not a factory's nested
-    endpoint_group = {binder[e.function]: g.name for e, g in endpoints if e.function in binder}
+    endpoint_group = _endpoint_groups([(binder[e.function], g.name) for e, g in endpoints if e.function in binder])
     destination = {b.id: _destination(names_of[b.id], placement) for b in blocks}
     group_names = {g.name for g in plan.groups}
     changed: set[int] = set()
@@ -55,6 +55,21 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
             break
     moved = {name: destination[b] for b in changed for name in names_of[b]}
     return _rebuild(plan, moved)
+
+
+def _endpoint_groups(pairs: list[tuple[int, str]]) -> dict[int, str]:
+    """block -> the group its endpoints are in. A monolith's APIRouter moves with all its routes as one block, whose
+    routes a plan may put in several modules of one package (`api_routes.users`, `api_routes.movements`, or
+    `part_2`...): the block belongs to the package, whose __init__.py creates the router, not to its last module
+    (its helpers went to services/api_routes/users.py, "used only by the api_routes.users routes")."""
+    groups: dict[int, set[str]] = defaultdict(set)
+    for block, group in pairs:
+        groups[block].add(group)
+    owner = {}
+    for block, names in groups.items():
+        packages = {name.partition(".")[0] for name in names}
+        owner[block] = packages.pop() if len(names) > 1 and len(packages) == 1 else sorted(names)[-1]
+    return owner
 
 
 def _tied_to_its_router(
