@@ -25,7 +25,7 @@ from splitter.planning.main_estimate import estimate_main_lines
 from splitter.planning.plan_notes import named_as_the_monolith, plan_notes
 from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
-from splitter.planning.router_parts import split_local_routers
+from splitter.planning.router_parts import cut_routers_by_resource, split_local_routers
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, common_path, cyclic_groups, explain_groups
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
@@ -391,6 +391,7 @@ def _planned(analysis: Analysis, options: PlanOptions, apart: frozenset[tuple[st
     planner.assign_groups()
     planner.keep_route_order()
     planner.place(planner.estimate_main_lines())
+    cut_routers_by_resource(planner)
     planner.split_oversized()
     split_local_routers(planner)
     move_setup_runs(planner)

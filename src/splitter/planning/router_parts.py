@@ -16,27 +16,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from splitter.planning.destination import Destination, Role
-from splitter.planning.router_resources import resource_modules
+from splitter.planning.router_resources import helpers_beside_their_modules, resource_modules
 
 if TYPE_CHECKING:
+    from splitter.analysis.blocks import Block
     from splitter.planning.planner import _Planner
 
 PART = "part"
 HEADER_LINES = 40  # a router module's docstring and imports, roughly
 
 
+def cut_routers_by_resource(planner: _Planner) -> None:
+    """Cut each oversized block of a monolith's APIRouter that serves several resources into a module per resource
+    of its group's package (planning/router_resources.py), each with the helpers only it uses. Before helper modules
+    are cut to size: those it leaves to the package are fewer."""
+    for block, destination in _oversized_routers(planner):
+        modules = resource_modules(planner, block.units, block.router_var)
+        if modules is not None:
+            _cut_by_resource(planner, block, destination, modules)
+            helpers_beside_their_modules(planner, destination.name, modules)
+
+
 def split_local_routers(planner: _Planner) -> None:
-    """Cut each oversized block of a monolith's APIRouter into parts of its group's package."""
+    """Cut each oversized block of a monolith's APIRouter not cut by resource into parts of its group's package."""
     budget = int(planner.options.max_lines * 0.8)  # each part: room for the header and imports
-    whole = planner.options.max_lines - HEADER_LINES  # a router that fits its file with its imports stays whole
-    for block in planner.blocks:
-        destination = planner.dest.get(block.id)
-        if not block.router_var or destination is None or destination.role is not Role.ROUTER:
-            continue
-        if "." in destination.name or block.lines <= whole:
-            continue
-        if _cut_by_resource(planner, block, destination):
-            continue
+    for block, destination in _oversized_routers(planner):
         parts = _parts(planner, block.units, budget)
         if len(parts) < 2:
             continue
@@ -46,12 +50,25 @@ def split_local_routers(planner: _Planner) -> None:
         planner.split_routers.add(block.id)
 
 
-def _cut_by_resource(planner: _Planner, block, destination: Destination) -> bool:
-    """A router serving several resources (`api_router`, prefix `/api`): a module per resource
-    (planning/router_resources.py) instead of parts in source order."""
-    modules = resource_modules(planner, block.units, block.router_var)
-    if modules is None:
-        return False
+def _oversized_routers(planner: _Planner) -> list[tuple[Block, Destination]]:
+    """The blocks of the monolith's APIRouters too big for a file with their imports, not cut yet, and their
+    groups' routers."""
+    whole = planner.options.max_lines - HEADER_LINES  # a router that fits its file with its imports stays whole
+    found = []
+    for block in planner.blocks:
+        destination = planner.dest.get(block.id)
+        if not block.router_var or destination is None or destination.role is not Role.ROUTER:
+            continue
+        if "." not in destination.name and block.lines > whole and block.id not in planner.split_routers:
+            found.append((block, destination))
+    return found
+
+
+def _cut_by_resource(
+    planner: _Planner, block: Block, destination: Destination, modules: list[tuple[str, list[int]]]
+) -> None:
+    """A router serving several resources (`api_router`, prefix `/api`): a module per resource instead of parts in
+    source order."""
     router = block.router_var
     for name, units in modules:
         module = Destination.router(f"{destination.name}.{name}")
@@ -62,7 +79,6 @@ def _cut_by_resource(planner: _Planner, block, destination: Destination) -> bool
             f"on it when the package `{destination.name}` imports this module"
         ] + _renamed(planner, name)
     planner.split_routers.add(block.id)
-    return True
 
 
 def _renamed(planner: _Planner, name: str) -> list[str]:

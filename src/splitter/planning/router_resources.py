@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from splitter.analysis.blocks import strongly_connected
 from splitter.analysis.model import Analysis, Registration
 from splitter.planning.group_assign import GroupAssigner, GroupingInput
+from splitter.planning.destination import Destination
 from splitter.planning.grouping import RouteSpec, identifier, specs_overlap
 
 if TYPE_CHECKING:
@@ -198,3 +199,36 @@ def _named(planner: _Planner, modules: list[_Module]) -> list[tuple[str, list[in
         taken.add(name)
         named.append((name, module.units))
     return named
+
+
+def helpers_beside_their_modules(planner: _Planner, package: str, modules: list[tuple[str, list[int]]]) -> None:
+    """Helpers and models that only one resource module's routes use, directly or through other such helpers, go to
+    services/<package>/<module>.py beside them, as each of the app's groups keeps its own; the rest stay in the
+    package's services module (several modules, the router's creation, or code elsewhere use them)."""
+    home = Destination.service(package)
+    candidates = [b.id for b in planner.blocks if planner.dest.get(b.id) == home]
+    module_of = {u: name for name, units in modules for u in units}
+    placed: dict[int, str] = {}
+    for component in reversed(strongly_connected(candidates, planner.deps)):  # users before what they use
+        owners = _owners(planner, component, module_of, placed, home)
+        if len(owners) == 1 and "" not in owners:
+            module = owners.pop()
+            for block in component:
+                placed[block] = module
+                planner.dest[block] = Destination.service(f"{package}.{module}")
+
+
+def _owners(
+    planner: _Planner, component: list[int], module_of: dict[int, str], placed: dict[int, str], home: Destination
+) -> set[str]:
+    """The resource modules whose code uses these blocks; "" for any other user (the package itself, elsewhere)."""
+    inside = set(component)
+    names = {n for b in component for n in planner.blocks[b].binds}
+    owners: set[str] = set()
+    for user in {u for b in component for u in planner.users[b]} - inside:
+        if planner.dest.get(user) == home:
+            owners.add(placed.get(user, ""))
+            continue
+        readers = [u for u in planner.blocks[user].units if planner.analysis.units[u].uses & names]
+        owners |= {module_of.get(u, "") for u in readers} or {""}
+    return owners
