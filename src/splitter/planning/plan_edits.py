@@ -57,23 +57,19 @@ def follow_edits(analysis: Analysis, plan: Plan) -> Plan:
     return _rebuild(plan, moved)
 
 
-def _endpoint_groups(pairs: list[tuple[int, str]]) -> dict[int, str]:
-    """block -> the group its endpoints are in. A monolith's APIRouter moves with all its routes as one block, whose
+def _endpoint_groups(pairs: list[tuple[int, str]]) -> dict[int, set[str]]:
+    """block -> the groups its endpoints are in. A monolith's APIRouter moves with all its routes as one block, whose
     routes a plan may put in several modules of one package (`api_routes.users`, `api_routes.movements`, or
-    `part_2`...): the block belongs to the package, whose __init__.py creates the router, not to its last module
-    (its helpers went to services/api_routes/users.py, "used only by the api_routes.users routes")."""
+    `part_2`...): a helper it uses stays in whichever of them the plan put it (taken for the last module alone,
+    they went to services/api_routes/users.py, "used only by the api_routes.users routes")."""
     groups: dict[int, set[str]] = defaultdict(set)
     for block, group in pairs:
         groups[block].add(group)
-    owner = {}
-    for block, names in groups.items():
-        packages = {name.partition(".")[0] for name in names}
-        owner[block] = packages.pop() if len(names) > 1 and len(packages) == 1 else sorted(names)[-1]
-    return owner
+    return groups
 
 
 def _tied_to_its_router(
-    block: int, uses: set[int], destination: dict[int, Destination | None], endpoint_group: dict[int, str]
+    block: int, uses: set[int], destination: dict[int, Destination | None], endpoint_group: dict[int, set[str]]
 ) -> bool:
     """A helper the planner put beside a router reads state that router holds (a global an endpoint there
     rebinds): its users elsewhere import it from that router, and moved to them it would import the state from
@@ -106,7 +102,7 @@ def _new_home(
     block: Block,
     destination: dict[int, Destination | None],
     users: set[int],
-    endpoint_group: dict[int, str],
+    endpoint_group: dict[int, set[str]],
     groups: set[str],
 ) -> Destination | None:
     """Where a helper goes now, or None to leave it. Only a helper whose group lost all its users, or one the
@@ -116,7 +112,7 @@ def _new_home(
     for user in users:
         place = destination[user]
         if user in endpoint_group:
-            user_groups.add(endpoint_group[user])
+            user_groups |= endpoint_group[user]
         elif place is not None and place.group in groups:
             user_groups.add(place.group)
         elif place is not None:
