@@ -118,16 +118,21 @@ def test_a_router_of_one_resource_or_with_statements_among_its_routes_is_cut_in_
     assert any("part_" in d.name for d in placement_of(setting_between).values())
 
 
-def test_the_routers_helpers_stay_in_the_packages_services_not_in_its_last_modules(tmp_path: Path) -> None:
-    """apply honours a plan as if hand-edited (planning/plan_edits.py): the router's block, whose routes the plan
-    lists in several modules, belongs to the package; its helpers went to services/api_routes/users.py."""
+def test_helpers_of_one_module_go_beside_it_and_apply_keeps_each_where_the_plan_put_it(tmp_path: Path) -> None:
+    """`USERS` only users.py reads: services/api_routes/users.py; `MOVEMENTS` two modules read and `count_call` the
+    router's creation: the package's services. apply honours a plan as if hand-edited (planning/plan_edits.py),
+    and took the router's block, whose routes the plan lists in several modules, for its last module alone."""
     shutil.copytree(FIXTURE.parent, tmp_path, dirs_exist_ok=True)
     plan = plan_project(load_project(tmp_path / "server.py"))  # as `apply --plan` reads it
     result = apply_split(tmp_path / "server.py", plan, ApplyOptions(dry_run=True))
-    services = sorted(str(p.relative_to(tmp_path)) for p in result.changes if p.parent.name != "routers")
-    assert [s for s in services if s.startswith("services")] == [
+    services = {str(p.relative_to(tmp_path)): text for p, text in result.changes.items() if p.parent.name != "routers"}
+    assert sorted(s for s in services if s.startswith("services")) == [
         "services/__init__.py",
         "services/api_routes/__init__.py",
+        "services/api_routes/authorizations.py",
+        "services/api_routes/users.py",
     ]
-    package = (tmp_path / "services" / "api_routes" / "__init__.py").resolve()
-    assert "def count_call" in result.changes[package]
+    assert "def count_call" in services["services/api_routes/__init__.py"]
+    assert "MOVEMENTS = " in services["services/api_routes/__init__.py"]
+    assert "USERS = " in services["services/api_routes/users.py"]
+    assert "AUTHORIZATIONS = " in services["services/api_routes/authorizations.py"]
