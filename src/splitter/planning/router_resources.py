@@ -8,12 +8,14 @@ router, and one module per resource registers that resource's routes on it, the 
 package in the order of their first routes, as the parts are. The router is the same object, so its prefix, tags
 and dependencies reach every route as before, and the moved code is byte for byte (`@api_router.get` stays).
 
-Registering a module's routes together moves each of them to where the module's first route was. So, as for the
-app's groups (planning/route_order.py), a route that would then match before an earlier route one request can
-match too starts a module of its own (`movements_2`); and a module reading what a later module binds (an endpoint
-calling another's) would import it, and so register its routes, early: the two become one module. Only a router
-whose routes span several resources, and whose own other statements (its creation, settings) all come before its
-first route, is cut so; any other keeps the cut in source order.
+Registering a module's routes together moves each of them to where the module's first route was, and a module
+reading what another binds (an endpoint calling another's) imports it, so registers it, first: the package imports
+that one first too (`import_order`), and modules reading each other become one. On that order, as for the app's
+groups (planning/route_order.py), a route that would match before an earlier route one request can match too
+starts a module of its own (`movements_2`). Helpers only one module's routes use go beside it
+(services/<g>/<module>.py). Only a router whose routes span several resources, and whose other statements come
+before its first route (its creation, settings) or bind nothing after its last (`api.include_router(feature)`), is
+cut so; any other keeps the cut in source order.
 """
 
 from __future__ import annotations
