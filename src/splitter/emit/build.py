@@ -223,10 +223,7 @@ def _generated_modules(
                 uses -= unit.hook_decorator_names
             draft.needs |= uses
         if is_router:
-            trailing = _after_the_parts(emitter, destination, draft)
-            kept = len(draft.statements) - len(trailing)
-            draft.statements[kept:] = _router_parts_import(emitter, destination, group, groups) + trailing
-            draft.statements += _nested_includes(emitter, destination, routers)
+            _end_router_module(emitter, destination, draft, group, groups, routers)
         variables = list(routers.variables.get(destination.name, {}).values()) if is_router_module else []
         summary = group_summary(group) if is_router else ""
         prefix = group.shown_path if is_router else ""
@@ -256,6 +253,15 @@ def _reads_route_lists(analysis, draft: ModuleDraft, plan: Plan) -> bool:
         and any(g.endpoints for g in plan.groups)
         and any(whole for index in draft.units for _node, whole in route_list_reads(analysis.tree.body[index], apps))
     )
+
+
+def _end_router_module(emitter: Emitter, destination: Destination, draft, group, groups: dict, routers) -> None:
+    """The imports of a cut router's modules (before statements that ran after its last route), then the
+    includes of a package's nested routers."""
+    trailing = _after_the_parts(emitter, destination, draft)
+    kept = len(draft.statements) - len(trailing)
+    draft.statements[kept:] = _router_parts_import(emitter, destination, group, groups) + trailing
+    draft.statements += _nested_includes(emitter, destination, routers)
 
 
 def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
