@@ -38,8 +38,23 @@ from importlib.machinery import ModuleSpec
 HOMES = {{
 {homes}
 }}
-_HOME_OF = {{n: m for m, names in HOMES.items() for n in names.split()}}
 {in_place}
+# Written for {module}; the same files may be imported under another package name
+# too (`backend.app.main` from the repository's root, `app.main` from backend/):
+# each home is reached in the package this module itself was imported from.
+_PLANNED = "{package}"
+_PACKAGE = __name__.rpartition(".")[0]
+
+
+def _here(dotted):
+    rest = dotted[len(_PLANNED) + 1 :] if _PLANNED else dotted
+    return f"{{_PACKAGE}}.{{rest}}" if _PACKAGE else rest
+
+
+HOMES = {{_here(home): names for home, names in HOMES.items()}}
+{in_place_here}_HOME_OF = {{n: m for m, names in HOMES.items() for n in names.split()}}
+_MAIN = _here("{module}")
+
 
 def _forwarded(name, home):
     """A data descriptor: monkeypatch and mock.patch restore through it."""
@@ -74,7 +89,7 @@ class _RunAgain:
         self.waiting = {{}}
 
     def find_spec(self, name, path=None, target=None):
-        if name == "{module}" and self.loaded:
+        if name == _MAIN and self.loaded:
             for home in HOMES:
                 self._forget(home)
         elif name in self.waiting:
@@ -136,7 +151,7 @@ def _running_module(module_name, namespace):
 
 def {function}(module_name):
     module = _running_module(module_name, sys._getframe(1).f_globals)
-    if _RUN_AGAIN.loaded and module_name != "{module}":
+    if _RUN_AGAIN.loaded and module_name != _MAIN:
         _RUN_AGAIN.run_again_for(module)
     module.__class__ = _ForwardingModule
     _RUN_AGAIN.loaded = True
@@ -213,6 +228,8 @@ def compat_source(
             homes="\n".join(entries),
             function=FORWARD_FUNCTION,
             in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
+            package=module.rpartition(".")[0],
+            in_place_here="IN_PLACE = tuple(map(_here, IN_PLACE))\n" if in_place else "",
             reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
         )
         + routes

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from splitter.analysis.analyze import analyze_source, rename
 from splitter.errors import SplitterError
+from splitter.planning.import_names import imported_by_statement, other_import_names
 from splitter.planning.layout import GENERATED_MARKER
 from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Layout, Plan
@@ -50,7 +51,7 @@ class RepositoryScan:
     file_reads: list[tuple[str, int]]  # analysis/source_file_reads.py: code naming the monolith's file as a path
 
 
-def scan_repository(sources: dict[Path, str], module: str, root: Path) -> RepositoryScan:
+def scan_repository(sources: dict[Path, str], module: str, root: Path, monolith: Path | None = None) -> RepositoryScan:
     from splitter.analysis.module_mentions import could_reference  # a text test: only files naming the module
     from splitter.analysis.patched_names import find_patch_sites, module_name_from_path, package_of
     from splitter.analysis.source_file_reads import source_file_reads, spelled_ending
@@ -62,6 +63,9 @@ def scan_repository(sources: dict[Path, str], module: str, root: Path) -> Reposi
 
     candidates = [(p, t) for p, t in sources.items() if could_reference(t, module)]
     sites = find_patch_sites(candidates, module)
+    for other in other_import_names(monolith, module, sources, root) if monolith else ():
+        # patched through another name of the same file: seams all the same (planning/import_names.py)
+        sites += find_patch_sites([(p, t) for p, t in sources.items() if could_reference(t, other)], other)
     hazards = find_hazards(candidates, module, package_for)
     reads = source_file_reads(sources.items(), spelled_ending(module))
     return RepositoryScan(sites, _class_files(sources, root), module, hazards, reads)
@@ -84,22 +88,11 @@ def _namespace_module_name(path: Path, sources: dict[Path, str], root: Path) -> 
     parts, folder, root = [path.stem], path.resolve().parent, root.resolve()
     while True:
         parts.insert(0, folder.name)
-        if _imported_by_statement(parts, sources):
+        if imported_by_statement(parts, sources):
             return ".".join(parts)
         folder = folder.parent
         if folder == root or root not in folder.parents:  # the root itself is where imports start, not a name
             return None
-
-
-def _imported_by_statement(parts: list[str], sources: dict[Path, str]) -> bool:
-    candidate, (parent, stem) = ".".join(parts), (".".join(parts[:-1]), parts[-1])
-    pattern = re.compile(
-        rf"^[ \t]*(?:from[ \t]+{re.escape(candidate)}\b|import[ \t]+{re.escape(candidate)}\b"
-        rf"|from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+\(?\s*{re.escape(stem)}\b)",
-        re.MULTILINE,
-    )
-    # cheap tests before the regular expression, the rarer name (the module's own) first
-    return any(all(n in text for n in reversed(parts)) and pattern.search(text) for text in sources.values())
 
 
 _ABSOLUTE_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t.]|import[ \t]+(\w+))", re.MULTILINE)
@@ -207,7 +200,7 @@ def load_project(
     files = [f for f in iter_python_files(root, exclude={path.resolve()}) if not excluded_file(f, root, excluded)]
     place = _Place(path, source, dotted, package, root, files)
     if scan_ahead and not read and len(files) >= MIN_FILES_AHEAD:
-        scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root))
+        scanned = in_background(lambda: scan_repository(*_read_repository(place, module_name), root, path))
         if scanned is not None:  # the name the scan settles on may differ: plan_project renames it
             analysis = analyze_source(source, path, module_name or dotted)
             return Project(analysis, root, top, None, scanned, excluded, settings)
@@ -218,7 +211,7 @@ def load_project(
         return Project(analysis, root, top, FilesReadWhenAsked(kept), None, excluded, settings)
     sources, module_name = _read_repository(place, module_name)
     big = scan_ahead and sum(map(len, sources.values())) >= MIN_SCAN_AHEAD
-    scanned = in_background(lambda: scan_repository(sources, module_name, root)) if big else None
+    scanned = in_background(lambda: scan_repository(sources, module_name, root, path)) if big else None
     analysis = analyze_source(source, path, module_name)  # an error here drops `scanned`, which stops the child
     return Project(analysis, root, top, sources, scanned, excluded, settings)
 
@@ -428,5 +421,7 @@ def _repository_scan(project: Project) -> RepositoryScan:
         if project.scanned.module_name != project.analysis.module_name:  # settled while the monolith was analysed
             rename(project.analysis, project.scanned.module_name)
     if project.scanned is None:  # `sources` is None only while the child that read them is running
-        project.scanned = scan_repository(project.sources, project.analysis.module_name, project.root)
+        project.scanned = scan_repository(
+            project.sources, project.analysis.module_name, project.root, project.analysis.path
+        )
     return project.scanned
