@@ -70,3 +70,12 @@ def test_the_compatibility_module_reaches_homes_in_the_package_it_was_imported_f
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["4", "shared", "[]"]
+
+
+def test_a_route_list_read_through_another_name_is_warned_about(tmp_path: Path) -> None:
+    monolith = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/a')\ndef a():\n    return 1\n"
+    test = "import backend.app.main as main\n\ndef test():\n    assert [r.path for r in main.app.routes]\n"
+    _write(tmp_path, {"backend/app/__init__.py": "", "backend/app/main.py": monolith, "tests/test_a.py": test})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    plan = plan_project(load_project(tmp_path / "backend/app/main.py"))
+    assert any("tests/test_a.py:4" in warning and "app.routes" in warning for warning in plan.warnings)

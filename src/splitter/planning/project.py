@@ -61,12 +61,12 @@ def scan_repository(sources: dict[Path, str], module: str, root: Path, monolith:
         name = module_name_from_path(path, root)
         return package_of(name, path.name == "__init__.py") if name else None
 
-    candidates = [(p, t) for p, t in sources.items() if could_reference(t, module)]
-    sites = find_patch_sites(candidates, module)
-    for other in other_import_names(monolith, module, sources, root) if monolith else ():
-        # patched through another name of the same file: seams all the same (planning/import_names.py)
-        sites += find_patch_sites([(p, t) for p, t in sources.items() if could_reference(t, other)], other)
-    hazards = find_hazards(candidates, module, package_for)
+    sites, hazards = [], []
+    # patched or read through another name of the same file: seams and hazards all the same (import_names.py)
+    for name in [module, *(other_import_names(monolith, module, sources, root) if monolith else ())]:
+        candidates = [(p, t) for p, t in sources.items() if could_reference(t, name)]
+        sites += find_patch_sites(candidates, name)
+        hazards += find_hazards(candidates, name, package_for)
     reads = source_file_reads(sources.items(), spelled_ending(module))
     return RepositoryScan(sites, _class_files(sources, root), module, hazards, reads)
 
