@@ -47,6 +47,8 @@ _PACKAGE = __name__.rpartition(".")[0]
 
 
 def _here(dotted):
+    if _PLANNED and not dotted.startswith(_PLANNED + "."):
+        return dotted  # not a module of the package
     rest = dotted[len(_PLANNED) + 1 :] if _PLANNED else dotted
     return f"{{_PACKAGE}}.{{rest}}" if _PACKAGE else rest
 
