@@ -47,5 +47,7 @@ def imported_by_statement(parts: list[str], sources: Mapping[Path, str]) -> bool
         rf"|from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+\(?\s*{re.escape(stem)}\b)",
         re.MULTILINE,
     )
-    # cheap tests before the regular expression, the rarer name (the module's own) first
-    return any(all(n in text for n in reversed(parts)) and pattern.search(text) for text in sources.values())
+    # a cheap test before the regular expression: each form holds the dotted name or its parent's, and the stem
+    return any(
+        (candidate in text or (parent in text and stem in text)) and pattern.search(text) for text in sources.values()
+    )
