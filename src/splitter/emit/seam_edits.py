@@ -191,13 +191,17 @@ def _name_offsets(finder: _Finder, text: str, text_start: int, lines: list[str])
     return found if len({offset for offset, _ in found}) == len(found) else None
 
 
+def _offset(lines: list[str], text_start: int, lineno: int, col_offset: int) -> int:
+    """Where an `ast` position (1-based line, UTF-8 column) falls in the text that starts at line `text_start`."""
+    return sum(len(x) for x in lines[text_start : lineno - 1]) + char_column(lines[lineno - 1], col_offset)
+
+
 def _prints_its_text(field: ast.FormattedValue, text: str, text_start: int, lines: list[str]) -> bool:
     """Whether `=` follows the field's expression (`{a + b=}`); True when that text cannot be read here."""
     value = field.value
     if value.end_lineno is None or value.end_col_offset is None:
         return True
-    line = lines[value.end_lineno - 1]
-    end = sum(len(x) for x in lines[text_start : value.end_lineno - 1]) + char_column(line, value.end_col_offset)
+    end = _offset(lines, text_start, value.end_lineno, value.end_col_offset)
     after = text[end:].lstrip(" \t)")  # `{(a + b)=}`: the parentheses are not the expression node's
     return after.startswith("=") and not after.startswith("==")
 
@@ -210,9 +214,8 @@ def _field_edit(
     name = field.value.id  # type: ignore[attr-defined]
     if field.lineno != field.end_lineno:
         return None
-    line = lines[field.lineno - 1]
-    start = sum(len(x) for x in lines[text_start : field.lineno - 1]) + char_column(line, field.col_offset)
-    source = text[start : start + len(line.encode("utf-8")[field.col_offset : field.end_col_offset].decode())]
+    start = _offset(lines, text_start, field.lineno, field.col_offset)
+    source = text[start : _offset(lines, text_start, field.lineno, field.end_col_offset)]  # type: ignore[arg-type]
     debug = re.match(rf"\{{(\s*{name}\s*=\s*)", source)
     if debug is None:
         bare = re.match(rf"\{{\s*({name})\b", source)
