@@ -407,10 +407,9 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
     if project.excluded:  # apply, given this plan, leaves the same files alone
         plan.settings["exclude"] = list(project.excluded)
     plan.source_blob = git_blob_id(project.analysis.path.read_bytes())  # later waves find this text in git
-    plan.warnings += source_read_warnings(project.analysis, plan, sites, lambda file: as_shown(project, file))
-    plan.warnings += file_read_warnings(project, scanned.file_reads)
-    plan.warnings += hazard_warnings(project, plan, scanned.hazards)
-    plan.warnings = named_as_the_monolith(plan.warnings, project.analysis.path)
+    found = source_read_warnings(project.analysis, plan, sites, lambda file: as_shown(project, file))
+    found += file_read_warnings(project, scanned.file_reads) + hazard_warnings(project, plan, scanned.hazards)
+    plan.warnings += named_as_the_monolith(found, project.analysis.path)  # make_plan's own are named already
     return plan
 
 
