@@ -14,7 +14,7 @@ def test_generated_docstring_is_not_sent_to_ruff(monkeypatch) -> None:
     monkeypatch.setattr(formatting, "_ruff", lambda args, path, text: calls.append(args))
     docstring = '"""Helpers, models and state used only by the channels routes: moved from main.py by splitter."""'
     text = f"{docstring}\n\nimport os\n"
-    assert formatting.reflow_long_lines({Path("services/x.py"): text}, set(), 40) == {}
+    assert formatting.reflow_lines({Path("services/x.py"): (text, formatting.long_lines(text, set(), 40))}) == {}
     assert calls == []
 
 
@@ -22,7 +22,7 @@ def test_other_long_lines_are_sent_to_ruff(monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(formatting, "_ruff", lambda args, path, text: calls.append(args))
     text = '"""Short."""\n\nvalue = shared.helper(argument_one, argument_two, argument_three)\n'
-    formatting.reflow_long_lines({Path("services/x.py"): text}, set(), 40)
+    formatting.reflow_lines({Path("services/x.py"): (text, formatting.long_lines(text, set(), 40))})
     assert calls == [["format", "--range=3:1-3:66"]]
 
 

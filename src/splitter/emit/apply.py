@@ -232,7 +232,7 @@ def _reflowed(project: Project, changes: dict[Path, str], formatted=None) -> dic
     than the line length are formatted, and statements over several lines in files the split rewrote that a
     shorter name lets ruff join, so the split passes `ruff format --check` and E501 as before.
     `formatted`: the monolith's `ruff format --check` started early (`_early_format_check`)."""
-    from splitter.emit.formatting import joinable_lines, reflow_long_lines, ruff_formatted
+    from splitter.emit.formatting import joinable_lines, long_lines, reflow_lines, ruff_formatted
     from splitter.emit.import_order import settings_for
 
     analysis = project.analysis
@@ -240,14 +240,15 @@ def _reflowed(project: Project, changes: dict[Path, str], formatted=None) -> dic
     known = set(analysis.source.splitlines())
     for path in changes:
         known |= set(project.sources.get(path.resolve(), "").splitlines())
-    reflowing = {
-        p: t
-        for p, t in changes.items()
-        if any(len(x) > line_length and x not in known for x in t.splitlines())
-        or (project.sources.get(p.resolve()) and joinable_lines(t, known, line_length))  # files it rewrote
-    }
+    reflowing = {}
+    for path, text in changes.items():
+        numbers = set(long_lines(text, known, line_length))
+        if project.sources.get(path.resolve()):  # a file it rewrote: a shorter name may let ruff join a call
+            numbers.update(joinable_lines(text, known, line_length))
+        if numbers:
+            reflowing[path] = (text, sorted(numbers))
     if not reflowing:
         return {}
     if not (formatted.passed() if formatted is not None else ruff_formatted(analysis.path, analysis.source)):
         return {}
-    return reflow_long_lines(reflowing, known, line_length)
+    return reflow_lines(reflowing)

@@ -120,21 +120,22 @@ class RuffFormattedCheck:
             self._process.wait()
 
 
-def reflow_long_lines(files: dict[Path, str], known_lines: set[str], line_length: int) -> dict[Path, str]:
-    """Lines splitter made too long (`helper()` read as `shared.helper()`), and lines whose statement it made short
-    enough to join (`joinable_lines`), each formatted alone with ruff's range formatting: only the statement
-    holding the line changes; everything else stays byte-for-byte."""
+def long_lines(text: str, known_lines: set[str], line_length: int) -> list[int]:
+    """Lines longer than `line_length` that splitter wrote (not among `known_lines`), but its own docstring."""
+    return [
+        n
+        for n, line in enumerate(split_lines(text), 1)
+        if len(line) > line_length and line not in known_lines and not _generated_docstring(n, line)
+    ]
+
+
+def reflow_lines(files: dict[Path, tuple[str, list[int]]]) -> dict[Path, str]:
+    """Each file's numbered lines formatted with ruff's range formatting: only the statement holding a line
+    changes; everything else stays byte-for-byte."""
     reflowed = {}
-    for path, text in files.items():
-        lines = split_lines(text)
-        long = [
-            n
-            for n, line in enumerate(lines, 1)
-            if len(line) > line_length and line not in known_lines and not _generated_docstring(n, line)
-        ]
-        long = sorted({*long, *joinable_lines(text, known_lines, line_length)})
+    for path, (text, numbers) in files.items():
         new = text
-        for number in reversed(long):  # bottom up: formatting a statement shifts only the lines below it
+        for number in sorted(numbers, reverse=True):  # bottom up: formatting a statement shifts only lines below
             width = len(split_lines(new)[number - 1]) + 1
             done = _ruff(["format", f"--range={number}:1-{number}:{width}"], path, new)
             if done is None or done.returncode != 0:
