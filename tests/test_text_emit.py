@@ -330,6 +330,53 @@ def test_relative_import_text_edits_leave_unsure_cases_to_the_codemod(statement:
     assert rebased_by_text(statement, 1) is None
 
 
+def pinned_by_codemod(statement: str) -> str:
+    from splitter.codemods.pin_module_name import ModuleNamePinner
+
+    module = cst.parse_module(statement)
+    pinner = ModuleNamePinner("shop.main")
+    return module.with_changes(body=[pinner.visit_with_scopes(module.body[0], build_scopes(ast.parse(statement)))]).code
+
+
+def pinned_by_text(statement: str) -> str | None:
+    from splitter.emit.seam_edits import module_name_edits
+
+    edits = module_name_edits(ast.parse(statement).body[0], statement, 0, python_lines(statement), "shop.main")
+    if edits is None:
+        return None
+    for offset, length, new in sorted(edits, reverse=True):
+        statement = statement[:offset] + new + statement[offset + length :]
+    return statement
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("def f():\n    logging.getLogger(__name__).warning('é %s', __name__)\n", id="reads"),
+        pytest.param("def f(__name__):\n    return __name__\n", id="a parameter"),
+        pytest.param("class C:\n    name = __name__\n    def m(self):\n        return self.__name__\n", id="class"),
+        pytest.param("def f():\n    __name__ = 'x'\n    return __name__\n", id="a local"),
+        pytest.param("def f(g=__name__):\n    return [__name__ for __name__ in g]\n", id="default and comprehension"),
+        pytest.param("def f():\n    return 1\n", id="none"),
+    ],
+)
+def test_module_name_text_edits_are_the_codemod(statement: str) -> None:
+    assert pinned_by_text(statement) == pinned_by_codemod(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("def f():\n    return f'{__name__}'\n", id="f-string"),
+        pytest.param("def f():\n    global __name__\n    __name__ = 'x'\n", id="global"),
+        pytest.param("for __name__ in names:\n    pass\n", id="bound at module level"),
+        pytest.param("match __name__:\n    case 'x':\n        pass\n", id="match"),
+    ],
+)
+def test_module_name_text_edits_leave_unsure_cases_to_the_codemod(statement: str) -> None:
+    assert pinned_by_text(statement) is None
+
+
 def detached_by_codemod(statement: str) -> tuple[str, list[str]]:
     from splitter.codemods.detach_hooks import detach
 

@@ -22,7 +22,7 @@ from splitter.codemods.route_to_router import ROUTE_METHODS, RetargetRouteCalls
 from splitter.codemods.split_app_setup import split_if
 from splitter.emit import nodes
 from splitter.emit.hook_edits import Edit, hook_edits, registration_statements
-from splitter.emit.seam_edits import seam_edits
+from splitter.emit.seam_edits import module_name_edits, seam_edits
 from splitter.emit.source_statements import RawStatement, parsed, relative_import_offsets, route_name_offsets
 from splitter.emit.task_names import with_task_names_pinned
 from splitter.errors import SplitterError
@@ -101,6 +101,11 @@ class MovedStatements:
                 return None
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
             edits += [edit for edit in found if edit[0] not in renamed]
+        if "__name__" in unit.uses and destination != MAIN:  # what ModuleNamePinner would write
+            pinned = module_name_edits(node, statement.text, start, lines, self.analysis.module_name)
+            if pinned is None:
+                return None
+            edits += pinned
         depth = self.emitter.where.depth(destination)
         if unit.relative_inside and depth and self.analysis.package:  # what RelativeImportRebaser would add
             offsets = relative_import_offsets(node, start, lines)
@@ -133,13 +138,12 @@ class MovedStatements:
         return {n: self.emitter.alias_for(destination, home) for n, home in read if home != destination}
 
     def _rewritten(self, unit: Unit, destination: Destination) -> bool:
-        """Whether a codemod other than the route renaming, the seam qualifier and the hook detacher (which
-        `_hooks_detached` stands in for) touches the unit."""
+        """Whether a codemod other than the route renaming, the seam qualifier, the `__name__` pinner and the hook
+        detacher (which `_hooks_detached` stands in for) touches the unit."""
         moved = destination != MAIN
         return (
             (bool(unit.app_setup) and moved)
             or (unit.kind == "class" and unit.name in self.emitter.schema_classes and moved)
-            or ("__name__" in unit.uses and moved)
             or (bool(unit.task_decorators) and moved)
         )
 

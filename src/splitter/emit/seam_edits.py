@@ -162,6 +162,32 @@ def seam_edits(
     return edits
 
 
+def module_name_edits(
+    node: ast.stmt, text: str, text_start: int, lines: list[str], module_name: str
+) -> list[tuple[int, int, str]] | None:
+    """`__name__` -> `"pkg.main"` where it reads the module's name, as `ModuleNamePinner` writes it. None where the
+    codemod must choose: inside an f-string (its quotes must differ from the enclosing ones before 3.12), a
+    `global __name__`, or `__name__` bound by the statement itself."""
+    if _in_fstring(node, "__name__"):
+        return None
+    if any(isinstance(n, ast.Global) and "__name__" in n.names for n in ast.walk(node)):
+        return None
+    finder = _found(node, frozenset({"__name__"}))
+    found = None if finder is None else _name_offsets(finder, text, text_start, lines)
+    if finder is None or found is None or any(not isinstance(n.ctx, ast.Load) for n in finder.found):
+        return None
+    return [(offset, len(name), f'"{module_name}"') for offset, name in found]
+
+
+def _in_fstring(node: ast.stmt, name: str) -> bool:
+    return any(
+        isinstance(inner, ast.Name) and inner.id == name
+        for fstring in ast.walk(node)
+        if isinstance(fstring, ast.JoinedStr)
+        for inner in ast.walk(fstring)
+    )
+
+
 def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
     try:
         finder = _Finder(seams, build_scopes(node))
