@@ -34,3 +34,21 @@ def test_ruff_format_leaves_it_as_written(names: list[str], line_length: int, tm
     )
     assert done.returncode == 0, done.stdout
     assert existing_homes(path) == {home: sorted(set(n)) for home, n in homes.items()}
+
+
+@pytest.mark.parametrize("route_reads", [False, True])
+def test_a_long_module_name_keeps_every_line_within_the_length(route_reads: bool, tmp_path: Path) -> None:
+    """Its docstrings and comments name the module: refilled, they pass E501 and ruff format as they are (a ruff
+    process per long line in a ruff-formatted project would not shorten them)."""
+    homes = {"family_office_ledger.api.core": ["settings"]}
+    text = compat_source(homes, "routes.py", "family_office_ledger.api.routes", "by splitter", 88, (), route_reads)
+    path = tmp_path / "compat.py"
+    path.write_text(text)
+    for check in (["check", "--select", "E501"], ["format", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *check, "--line-length", "88", "--no-cache", str(path)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout
+    assert "still attributes of\nfamily_office_ledger.api.routes.\n" in text

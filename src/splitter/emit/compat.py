@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from splitter.emit import nodes
+from splitter.emit.prose import refilled
 from splitter.analysis.model import FORWARD_FUNCTION, Analysis
 from splitter.analysis.scopes import statement_facts
 from splitter.planning.app_setup_runs import is_app_setup
@@ -222,7 +223,7 @@ def compat_source(
         entries.append(f'    "{home}": (\n' + "\n".join(lines) + "\n    ),")
     table = "".join(f'    "{home}",\n' for home in sorted(in_place))
     routes = _ROUTES_AS_REGISTERED.format(module=module) if route_reads else ""
-    return (
+    return refilled(
         _TEMPLATE.format(
             source=source,
             module=module,
@@ -234,7 +235,8 @@ def compat_source(
             in_place_here="IN_PLACE = tuple(map(_here, IN_PLACE))\n" if in_place else "",
             reimport=_REIMPORT_NOT_IN_PLACE if in_place else _REIMPORT,
         )
-        + routes
+        + routes,
+        line_length,
     )
 
 
