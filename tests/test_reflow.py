@@ -26,6 +26,27 @@ def test_other_long_lines_are_sent_to_ruff(monkeypatch) -> None:
     assert calls == [["format", "--range=3:1-3:66"]]
 
 
+def test_consecutive_long_lines_take_one_ruff_process(monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(formatting, "_ruff", lambda args, path, text: calls.append(args))
+    long = "value = shared.helper(argument_one, argument_two, argument_three)\n"
+    text = f"import os\n{long}{long}\nx = 1\n{long}"
+    formatting.reflow_lines({Path("services/x.py"): (text, formatting.long_lines(text, set(), 40))})
+    assert calls[0] == ["format", "--range=6:1-6:66"]  # bottom up; the first call's None result ends the file
+    assert formatting._runs([2, 3, 6, 8, 9, 10]) == [(2, 3), (6, 6), (8, 10)]
+
+
+def test_a_run_of_long_lines_formats_as_the_lines_one_by_one(tmp_path: Path) -> None:
+    long = "value = shared.helper(argument_one, argument_two, argument_three, argument_four, argument_five)\n"
+    text = f"import os\n{long}{long.replace('value', 'other')}\nx = 1\n"
+    path = tmp_path / "x.py"
+    together = formatting.reflow_lines({path: (text, [2, 3])})[path]
+    one_by_one = text
+    for number in (3, 2):
+        one_by_one = formatting.reflow_lines({path: (one_by_one, [number])})[path]
+    assert together == one_by_one != text
+
+
 FORMATTED = 'value = {"a": 1}\n'
 UNFORMATTED = "value = {'a':1}\n"
 

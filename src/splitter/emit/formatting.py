@@ -135,15 +135,26 @@ def reflow_lines(files: dict[Path, tuple[str, list[int]]]) -> dict[Path, str]:
     reflowed = {}
     for path, (text, numbers) in files.items():
         new = text
-        for number in sorted(numbers, reverse=True):  # bottom up: formatting a statement shifts only lines below
-            width = len(split_lines(new)[number - 1]) + 1
-            done = _ruff(["format", f"--range={number}:1-{number}:{width}"], path, new)
+        for first, last in reversed(_runs(numbers)):  # bottom up: formatting a statement shifts only lines below
+            width = len(split_lines(new)[last - 1]) + 1
+            done = _ruff(["format", f"--range={first}:1-{last}:{width}"], path, new)
             if done is None or done.returncode != 0:
                 break
             new = done.stdout
         if new != text:
             reflowed[path] = new
     return reflowed
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Line numbers as runs of consecutive lines (first, last): one ruff process formats a run's statements."""
+    runs: list[tuple[int, int]] = []
+    for number in sorted(numbers):
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
 
 
 def _generated_docstring(number: int, line: str) -> bool:
