@@ -217,3 +217,19 @@ def test_the_documented_plan_still_loads() -> None:
 )
 def test_an_overflow_module_is_a_part_of_the_module_it_extends(layout, destination, whole) -> None:
     assert layout.part_of(destination) == whole
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        pytest.param(Destination.router("admin"), id="a router package's __init__"),
+        pytest.param(Destination.router("admin.events"), id="a module of a router package"),
+        pytest.param(Destination.service("admin"), id="a services package's __init__"),
+        pytest.param(Destination.router("orders"), id="a router module"),
+        pytest.param(SHARED, id="shared"),
+        pytest.param(CORE, id="core"),
+    ],
+)
+def test_depth_counts_the_folders_below_the_monolith_s_folder(destination: Destination) -> None:
+    where = Destinations(Path("/repo/shop"), "shop", LAYOUT, relative=False, packages=frozenset({"admin"}))
+    assert where.depth(destination) == len(where.path(destination).relative_to(where.folder).parts) - 1
