@@ -130,3 +130,25 @@ def test_settings_come_from_the_nearest_configuration(tmp_path: Path, config_nam
     settings = settings_for(tmp_path / "pkg" / "sub", tmp_path)
     assert settings.line_length == line_length
     assert (first_party, 3) in settings.known
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("from m import (\n    a,\n    b,\n)\n", id="no-comment"),
+        pytest.param("from m import (  # why\n    a,\n)\n", id="after-the-parenthesis"),
+        pytest.param("from m import (\n    a,  # why\n    b,\n)\n", id="after-a-comma"),
+        pytest.param("from m import (\n    a,\n    # about b\n    b,\n)\n", id="a-line-of-its-own"),
+        pytest.param("from m import (\n    a  # why\n    , b\n)\n", id="before-a-comma"),
+        pytest.param("from m import (a as  # why\n    b)\n", id="inside-an-alias"),
+        pytest.param("from m import (\n    a\n    # last\n)\n", id="before-the-closing-parenthesis"),
+        pytest.param("from m import (a, b)  # outside\n", id="the-line-s-own-comment-is-not-inside"),
+    ],
+)
+def test_holds_comment_is_what_the_written_import_shows(statement: str) -> None:
+    import libcst as cst
+
+    from splitter.emit.import_order import holds_comment
+
+    small = cst.parse_statement(statement).body[0]
+    assert holds_comment(small) == ("#" in cst.Module(body=[]).code_for_node(small))

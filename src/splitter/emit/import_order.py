@@ -306,9 +306,25 @@ def _mergeable(statement: cst.SimpleStatementLine, settings: SortSettings) -> bo
         return False
     if any(_has_comment(line) for line in statement.leading_lines):
         return False
-    if small.lpar is not None and "#" in cst.Module(body=[]).code_for_node(small):
-        return False  # only a parenthesised import can hold a comment; writing each one out was slow
+    if small.lpar is not None and holds_comment(small):
+        return False
     return statement.trailing_whitespace.comment is None or len(small.names) == 1
+
+
+def holds_comment(small: cst.ImportFrom) -> bool:
+    """Whether a comment sits inside the parentheses of `from m import (...)`: only the whitespace inside them
+    can be a `ParenthesizedWhitespace`, which holds the comments (writing the import out to look was slower)."""
+    spaces = [small.lpar.whitespace_after if small.lpar else None, small.rpar.whitespace_before if small.rpar else None]
+    for alias in small.names if not isinstance(small.names, cst.ImportStar) else ():
+        if isinstance(alias.comma, cst.Comma):
+            spaces += [alias.comma.whitespace_before, alias.comma.whitespace_after]
+        if alias.asname is not None:
+            spaces += [alias.asname.whitespace_before_as, alias.asname.whitespace_after_as]
+    return any(
+        isinstance(space, cst.ParenthesizedWhitespace)
+        and (space.first_line.comment is not None or any(line.comment is not None for line in space.empty_lines))
+        for space in spaces
+    )
 
 
 def _alias_text(alias: cst.ImportAlias) -> str:
