@@ -123,8 +123,12 @@ def _settings(root: Path, isort: dict, ruff: dict) -> SortSettings:
 # ---- keys ------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a generated module's imports are sorted and merged several times over
 def _natural(text: str) -> tuple:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text) if part)
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _text_key(text: str, settings: SortSettings) -> tuple:
