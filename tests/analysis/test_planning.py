@@ -553,6 +553,31 @@ def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
     assert notes and all("services/shared.py cannot stay under 60 lines" in n for n in notes), plan.warnings
 
 
+@pytest.mark.parametrize(
+    ("helper_lines", "warned"),
+    [
+        pytest.param(420, False, id="fits-with-its-imports"),  # roadmap: a 417-line function wrote a 434-line file
+        pytest.param(480, True, id="over-once-its-imports-come"),  # warehouse: 479 lines wrote 516
+    ],
+)
+def test_a_definition_is_called_too_big_only_when_its_imports_would_pass_the_limit(
+    helper_lines: int, warned: bool
+) -> None:
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    body = "".join(f"    total += {i}\n" for i in range(helper_lines - 3))
+    routes = "".join(
+        f'@app.get("/{name}")\ndef {name}():\n    return big_helper()\n@app.get("/{name}/{{key}}")\n'
+        f"def one_of_{name}(key: int):\n    return big_helper()\n"
+        for name in ("orders", "users")
+    )
+    source = "from fastapi import FastAPI\napp = FastAPI()\ndef big_helper():\n    total = 0\n" + body
+    source += "    return total\n" + routes
+    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=500))
+    assert any("`big_helper` alone is" in w for w in plan.warnings) is warned, plan.warnings
+
+
 def test_an_oversized_note_on_a_group_cut_into_a_package_names_its_init() -> None:
     """df-storyteller at --max-lines 120: `lore` became a package (`lore.detail`, ...) and its 778-line page
     stayed in routers/lore/__init__.py, but the note named routers/lore.py, a file no split writes."""
