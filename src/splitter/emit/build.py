@@ -64,12 +64,22 @@ def _moved_for_only(
     stack = [i for i, d in placement.items() if d in chosen] + [i for n in settings for i in binders.get(n, [])]
     stack += sorted(environment_preparers(analysis))  # the first wave sets the environment up where later ones do
     while stack:
-        index = stack.pop()
-        if index in moving or placement[index] == MAIN:
-            continue
-        moving.add(index)
-        stack += [other for name in analysis.units[index].uses for other in binders.get(name, [])]
+        while stack:
+            index = stack.pop()
+            if index in moving or placement[index] == MAIN:
+                continue
+            moving.add(index)
+            stack += [other for name in analysis.units[index].uses for other in binders.get(name, [])]
+        stack = _core_work_above(analysis, placement, moving)
     return {i: (d if i in moving else MAIN) for i, d in placement.items()}
+
+
+def _core_work_above(analysis: Analysis, placement: dict[int, Destination], moving: set[int]) -> list[int]:
+    """The import-time work core.py holds above a statement the wave moves there and the wave leaves behind:
+    main.py imports core.py above it, so it would run after what followed it in the monolith (qfinance's
+    `load_dotenv(...)` below the imports, then `MONGO_URL = os.environ["MONGO_URL"]`: KeyError at import)."""
+    last = max((i for i in moving if placement[i] == CORE), default=-1)
+    return [i for i in range(last) if placement.get(i) == CORE and i not in moving and analysis.units[i].impure]
 
 
 def _free_variable(name: str, taken: set[str]) -> str:
