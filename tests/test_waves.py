@@ -217,3 +217,22 @@ def test_a_wave_after_one_that_reflowed_a_line_it_retargeted_runs(tmp_path: Path
     )
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert files(repo) == files(one_shot)
+
+
+def test_a_routes_module_whose_routes_all_moved_takes_the_closing_apply(tmp_path: Path) -> None:
+    """A module with no app, split as its APIRouter: once every group moved in waves its router has no routes of
+    its own, only the routers it includes; the closing apply (no --only) and a repeated wave say there is nothing
+    left to do instead of "holds no FastAPI app" (klangk's api.py after its tenth wave)."""
+    fixture, monolith = "regressions/routes_module_beside_an_app_factory", "shop/routes.py"
+    plan = tmp_path / "plan.json"
+    one_shot = notes_backend(tmp_path / "one", fixture)
+    repo = notes_backend(tmp_path / "waves", fixture)
+    make_plan(repo, plan, monolith)
+    assert apply(one_shot, plan, monolith=monolith).exit_code == 0
+    groups = [group["name"] for group in json.loads(plan.read_text())["groups"]]
+    for wave in [[group] for group in groups] + [[], groups[:1]]:
+        result = apply(repo, plan, *wave, monolith=monolith)
+        assert result.exit_code == 0, result.output
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
+    assert files(repo) == files(one_shot)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.conditional_binds import branch_statements
-from splitter.analysis.model import ROUTE_DECORATORS, Diagnostic, Unit
+from splitter.analysis.model import FORWARD_FUNCTION, ROUTE_DECORATORS, Diagnostic, Unit
 from splitter.analysis.registrations import literal_string
 from splitter.errors import SplitterError
 
@@ -141,6 +141,8 @@ def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tup
     """The module-level APIRouter most routes are registered on, when the module makes no app at module level (an
     app factory here stays in main.py: `pin_app_factories`)."""
     counts = route_decorator_counts(tree)
+    if not any(counts.get(name) for name in routers) and _split_before(tree):
+        counts = _include_counts(tree)  # its routes all moved by earlier waves: it includes their routers
     ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
     if not ranked or not counts.get(ranked[0][0], 0):
         return None
@@ -148,6 +150,28 @@ def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tup
     if 2 * counts[ranked[0][0]] <= total:  # peers (a router per resource): each moves whole, none is split
         return "", ranked[0][1]
     return ranked[0]
+
+
+def _split_before(tree: ast.Module) -> bool:
+    """The module is what an earlier apply left: it runs `compat.forward_moved_names(__name__)`."""
+    return any(
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == FORWARD_FUNCTION
+        for node in tree.body
+    )
+
+
+def _include_counts(tree: ast.Module) -> dict[str, int]:
+    """name -> how many top-level `name.include_router(...)` statements include a router into it."""
+    counts: dict[str, int] = {}
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        func = call.func if isinstance(call, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr == "include_router" and isinstance(func.value, ast.Name):
+            counts[func.value.id] = counts.get(func.value.id, 0) + 1
+    return counts
 
 
 def app_lifespan(app_statement: ast.stmt) -> str | None:
