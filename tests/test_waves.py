@@ -236,3 +236,31 @@ def test_a_routes_module_whose_routes_all_moved_takes_the_closing_apply(tmp_path
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
     assert files(repo) == files(one_shot)
+
+
+def test_waves_of_an_app_factory_find_the_groups_still_in_it(tmp_path: Path) -> None:
+    """An app factory defines its routes inside itself: a group is still to move while the factory (or a function
+    its routes were taken out into) defines one of its endpoints. Read as top-level names only, every group
+    looked moved after the first wave, and the second refused core.py as deleted (docmind's second wave)."""
+    fixture, monolith = "regressions/app_factory_registering_its_routes", "shop/server.py"
+    plan = tmp_path / "plan.json"
+    one_shot = notes_backend(tmp_path / "one", fixture)
+    repo = notes_backend(tmp_path / "waves", fixture)
+    make_plan(repo, plan, monolith)
+    assert apply(one_shot, plan, monolith=monolith).exit_code == 0
+    groups = [group["name"] for group in json.loads(plan.read_text())["groups"]]
+    assert len(groups) > 2
+    for wave in [[group] for group in groups] + [[]]:
+        result = apply(repo, plan, *wave, monolith=monolith)
+        assert result.exit_code == 0, result.output
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    assert files(repo) == files(one_shot)

@@ -93,6 +93,8 @@ def ordered_apps(
         if factory is not None:  # its routes were taken out into functions it calls (analysis/factory_routes.py)
             return [("", factory)], []
         made_in = _app_made_in_a_function(tree)
+        if made_in is not None and made_in[2] == "an app factory" and split_before(tree):
+            return [("", made_in[3])], []  # earlier waves took out every route they could: the rest stays
         if made_in is not None:
             line, function, kind, holder, where = made_in
             inside = _inside(holder, where)
@@ -141,7 +143,7 @@ def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tup
     """The module-level APIRouter most routes are registered on, when the module makes no app at module level (an
     app factory here stays in main.py: `pin_app_factories`)."""
     counts = route_decorator_counts(tree)
-    if not any(counts.get(name) for name in routers) and _split_before(tree):
+    if not any(counts.get(name) for name in routers) and split_before(tree):
         counts = _include_counts(tree)  # its routes all moved by earlier waves: it includes their routers
     ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
     if not ranked or not counts.get(ranked[0][0], 0):
@@ -152,7 +154,7 @@ def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tup
     return ranked[0]
 
 
-def _split_before(tree: ast.Module) -> bool:
+def split_before(tree: ast.Module) -> bool:
     """The module is what an earlier apply left: it runs `compat.forward_moved_names(__name__)`."""
     return any(
         isinstance(node, ast.Expr)

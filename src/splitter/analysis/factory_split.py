@@ -23,6 +23,7 @@ from splitter.analysis.factory_routes import (
     route_runs,
 )
 from splitter.analysis.factory_setup import setup_runs
+from splitter.analysis.apps import split_before
 from splitter.analysis.model import Analysis, Diagnostic
 from splitter.analysis.source import split_lines
 from splitter.errors import SplitterError
@@ -50,6 +51,8 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
     found = factory_runs(tree, constants)
     if found is None:
         return None
+    if not found.runs and split_before(tree):
+        return None  # earlier waves took out every route they could: what is left stays in the factory
     if not found.runs:
         line, why = found.kept[0]
         count = sum(len(registered) for registered in found.routes.values())

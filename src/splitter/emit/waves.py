@@ -86,6 +86,8 @@ def planned_wave(project: Project, plan: Plan) -> Wave | None:
 def moved_groups(current: Analysis, plan: Plan) -> frozenset[str]:
     """Groups an earlier wave moved: none of their endpoints (or, without endpoints, symbols) is in main.py."""
     defined = {u.name for u in current.units if not u.is_copied}  # imported back is moved
+    # an app factory's routes are defined inside it (or the functions its routes were taken out into)
+    defined |= {route.function for routes in current.factory_routes.values() for route in routes}
     done = set()
     for group in plan.groups:
         names = [e.function for e in group.endpoints] or group.router_symbols + group.service_symbols
