@@ -264,3 +264,26 @@ def test_waves_of_an_app_factory_find_the_groups_still_in_it(tmp_path: Path) -> 
     )
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert files(repo) == files(one_shot)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "monolith"),
+    [
+        pytest.param("notes_backend", "main.py", id="an-app"),
+        pytest.param("regressions/routes_module_beside_an_app_factory", "shop/routes.py", id="a-routes-module"),
+        pytest.param("regressions/routes_module_of_peer_routers", "ledger/routes.py", id="peer-routers"),
+        pytest.param("regressions/app_factory_registering_its_routes", "shop/server.py", id="an-app-factory"),
+    ],
+)
+def test_check_after_the_split_finds_nothing_to_do(fixture: str, monolith: str, tmp_path: Path) -> None:
+    """`apply --check` in CI once the split is committed: exit 0. A module left holding no app, router or factory
+    of its own (peer routers all moved: foledger's routes.py is five lines) was refused as holding no app."""
+    plan = tmp_path / "plan.json"
+    repo = notes_backend(tmp_path / "repo", fixture)
+    make_plan(repo, plan, monolith)
+    assert apply(repo, plan, monolith=monolith).exit_code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "split")
+    checked = runner.invoke(app, ["apply", str(repo / monolith), "--plan", str(plan), "--check"])
+    assert checked.exit_code == 0, checked.output
+    assert git(repo, "status", "--porcelain") == ""

@@ -104,6 +104,9 @@ def ordered_apps(
                 path,
                 line,
             )
+        forward = _forward_call(tree)
+        if forward is not None:  # what a split of peer routers leaves: routers.py and its modules hold them all
+            return [("", forward)], []
         raise SplitterError(
             "holds no FastAPI app: no module-level `app = FastAPI(...)`, nor an APIRouter with routes, to split",
             path,
@@ -156,13 +159,15 @@ def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tup
 
 def split_before(tree: ast.Module) -> bool:
     """The module is what an earlier apply left: it runs `compat.forward_moved_names(__name__)`."""
-    return any(
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Attribute)
-        and node.value.func.attr == FORWARD_FUNCTION
-        for node in tree.body
-    )
+    return _forward_call(tree) is not None
+
+
+def _forward_call(tree: ast.Module) -> ast.stmt | None:
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == FORWARD_FUNCTION:
+            return node
+    return None
 
 
 def _include_counts(tree: ast.Module) -> dict[str, int]:
