@@ -75,6 +75,38 @@ FORMS = [
         {"_clean": [5]},
     ),
     (
+        "f-string targets built from module names (ARIA's conftest)",
+        code("""
+            _SITES = ("pkg.auth", "pkg.main")
+            MAIN = "pkg.main"
+            def fake(monkeypatch):
+                for module_path in ("pkg.orchestrator", "pkg.main"):
+                    monkeypatch.setattr(f"{module_path}.get_config", fake, raising=False)
+                for site in _SITES:
+                    monkeypatch.setattr(f"{site}.get_db", fake)
+                [monkeypatch.setattr(f"{m}.a", 1) for m in ["pkg.main.sub"]]
+                with patch(f"{MAIN}.client"):
+                    pass
+        """),
+        "pkg.main",
+        {"get_config": [5], "get_db": [7], "sub": [8], "client": [9]},
+    ),
+    (
+        "f-string targets that cannot go through the module",
+        code("""
+            OTHERS = ("pkg.auth", "pkg.orchestrator")
+            def fake(monkeypatch, name):
+                for module_path in OTHERS:
+                    monkeypatch.setattr(f"{module_path}.get_config", fake)
+                for path in ("pkg.main",):
+                    monkeypatch.setattr(f"{path}.{name}", fake)
+                    monkeypatch.setattr(f"{path.upper()}.x", fake)
+                    monkeypatch.setattr(f"{path!s}.y", fake)
+        """),
+        "pkg.main",
+        {},
+    ),
+    (
         "string targets as call, decorator and context manager",
         code("""
             @mock.patch("pkg.main.a")

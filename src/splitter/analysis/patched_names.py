@@ -10,14 +10,23 @@ The call-shape helpers at the bottom are shared with `retarget_references`, so b
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_bind_or_target
+from splitter.analysis.target_strings import (
+    fstring_spellings,
+    loop_values,
+    module_name_constants,
+    name_in_target_string,
+    target_constants,
+)
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
 from splitter.fanout import fan_out
 
@@ -96,9 +105,11 @@ def _sites_in(
             continue  # not Python: it cannot patch anything when the tests run
         module = ast.Module(body=statements, type_ignores=[])
         aliases = _old_module_aliases(module, old_module, package, source)
-        targets = _target_constants(module, old_module)
-        scanner = _Scanner(old_module, str(path), aliases, targets)
-        mentions = _mentions(old_module, aliases, targets)
+        targets, spelled = target_constants(module, old_module), module_name_constants(module, old_module)
+        # the loops of a file are read for its first f-string target only
+        values_of = functools.cache(partial(loop_values, statements, spelled, old_module))
+        scanner = _Scanner(old_module, str(path), aliases, targets, values_of)
+        mentions = _mentions(old_module, aliases, [*targets, *spelled])
         _scan_mentioning(scanner, statements, python_lines(source), mentions)
         sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
@@ -136,16 +147,24 @@ def _scan_parts(scanner: _Scanner, node: ast.AST, lines: list[str], mentions) ->
                     scanner.scan(child)
 
 
-def _mentions(old_module: str, aliases: set[str], targets: dict[str, str]) -> Callable[[str], bool]:
+def _mentions(old_module: str, aliases: set[str], constants: Iterable[str]) -> Callable[[str], bool]:
     """A text test every site passes: it binds the module (an import) or holds a target string, names an alias
-    of it or a constant holding a target string. A statement that fails it (most of a test file) is not walked, and
-    a top-level chunk that fails it is not even parsed.
+    of it or a constant holding a target string or module names to build one from. A statement that fails it
+    (most of a test file) is not walked, and a top-level chunk that fails it is not even parsed.
 
     Not the bare last part of the module's name: for `agent_bom.api.server` that is `server`, a word most test
     files of such a project use a hundred times for other things."""
-    words = sorted({alias.split(".")[0] for alias in aliases} | set(targets))
+    words = sorted({alias.split(".")[0] for alias in aliases} | set(constants))
     named = re.compile(r"(?<![\w.])(?:%s)\b" % "|".join(map(re.escape, words))) if words else None
-    return lambda text: could_bind_or_target(text, old_module) or (named is not None and named.search(text) is not None)
+    return lambda text: (
+        could_bind_or_target(text, old_module)
+        or (named is not None and named.search(text) is not None)
+        or _BUILT_TARGET.search(text) is not None
+    )
+
+
+# a patch whose target is an f-string (`monkeypatch.setattr(f"{module_path}.x", v)`): its loop quotes the names
+_BUILT_TARGET = re.compile(r"""\b(?:setattr|delattr|patch)\(\s*(?:target=)?f["']""")
 
 
 def _statements_to_scan(source: str, old_module: str, package: str | None) -> list[ast.stmt] | None:
@@ -159,7 +178,8 @@ def _statements_to_scan(source: str, old_module: str, package: str | None) -> li
     def test(found: list[ast.stmt]) -> Callable[[str], bool]:
         module = ast.Module(body=found, type_ignores=[])
         aliases = _old_module_aliases(module, old_module, package, source)
-        return _mentions(old_module, aliases, _target_constants(module, old_module))
+        constants = [*target_constants(module, old_module), *module_name_constants(module, old_module)]
+        return _mentions(old_module, aliases, constants)
 
     try:
         return statements_mentioning(source, test)
@@ -176,28 +196,20 @@ def _quotes_module(source: str, old_module: str) -> bool:
     return f'"{old_module}"' in source or f"'{old_module}'" in source
 
 
-def _target_constants(tree: ast.Module, old_module: str) -> dict[str, str]:
-    """Module-level names bound to a patch target string: `_SANITIZE = "pkg.main._clean"` -> {"_SANITIZE": "_clean"}
-    (agent-bom's tests then write `patch(_SANITIZE, ...)`)."""
-    found: dict[str, str] = {}
-    for statement in tree.body:
-        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
-        if not (isinstance(value, ast.Constant) and isinstance(value.value, str) and old_module in value.value):
-            continue
-        name = name_in_target_string(value.value, old_module)
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        for target in targets if name is not None else ():
-            if isinstance(target, ast.Name):
-                found[target.id] = name
-    return found
-
-
 _SOURCE_READERS = frozenset({"getsource", "getsourcelines", "findsource"})  # inspect's, on the module object
 
 
 class _Scanner:
-    def __init__(self, old_module: str, file: str, aliases: set[str], targets: dict[str, str]) -> None:
+    def __init__(
+        self,
+        old_module: str,
+        file: str,
+        aliases: set[str],
+        targets: dict[str, str],
+        values_of: Callable[[], Mapping[str, tuple[str, ...]]] = dict,
+    ) -> None:
         self.old_module = old_module
+        self.values_of = values_of  # what each name an f-string target is built from may hold
         self.file = file
         self.aliases = aliases
         self.targets = targets
@@ -213,6 +225,10 @@ class _Scanner:
             if dotted and dotted.startswith(alias + "."):
                 return dotted[len(alias) + 1 :].split(".")[0]
         return None
+
+    def _names_in_fstring(self, node: ast.JoinedStr) -> list[str]:
+        spellings = fstring_spellings(node, self.values_of())
+        return sorted({n for text in spellings if (n := name_in_target_string(text, self.old_module))})
 
     def _name_in_string(self, node: ast.AST | None) -> str | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -259,6 +275,10 @@ class _Scanner:
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
         first = node.args[0] if node.args else keywords.get("target", keywords.get("obj"))
+        if form in ("patch", "monkeypatch") and isinstance(first, ast.JoinedStr):
+            for name in self._names_in_fstring(first):
+                self._add(name, node, form)  # f"{module_path}.x", module_path one of the module names listed
+            return
         if form in ("patch", "monkeypatch") and self._name_in_string(first):
             self._add(self._name_in_string(first), node, form)  # string target: "pkg.main.x"
             return
@@ -419,14 +439,6 @@ def call_form(callee: str | None) -> str | None:
             return f"patch.{suffix}"
     if callee == "patch" or callee.endswith(".patch"):
         return "patch"
-    return None
-
-
-def name_in_target_string(target: str, old_module: str) -> str | None:
-    """ "pkg.main.x.attr" -> "x" for a patch target string that goes through the old module."""
-    if target.startswith(old_module + "."):
-        name = target[len(old_module) + 1 :].split(".")[0]
-        return name or None
     return None
 
 
