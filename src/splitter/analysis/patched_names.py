@@ -71,6 +71,12 @@ def function_source_reads(sites: Iterable[PatchSite]) -> list[tuple[str, str, in
     return sorted({(site.name, site.file, site.line) for site in sites if site.form == "source_of" and site.name})
 
 
+def run_time_source_reads(sites: Iterable[PatchSite]) -> list[tuple[str, int]]:
+    """Where code reads the source text of a function of the module it names at run time
+    (`inspect.getsource(getattr(main, name))`, the names in a parametrize list)."""
+    return sorted({(site.file, site.line) for site in sites if site.form == "source_of_any"})
+
+
 def find_patch_sites(
     sources: Iterable[tuple[Path, str]],
     old_module: str,
@@ -266,11 +272,18 @@ class _Scanner:
 
     def _record_source_read(self, call: ast.Call) -> None:
         """`inspect.getsource(main)` reads the module's text; `inspect.getsource(main.helper)` one function's
-        (form "source_of", its name kept for the plan to tell whether the split rewrites it; never a rebinding)."""
-        if call.args and self._is_old_module(call.args[0]):
+        (form "source_of", its name kept for the plan to tell whether the split rewrites it; never a rebinding),
+        and so does `getattr(main, "helper")`; `getattr(main, name)` one named at run time (form "source_of_any")."""
+        first = call.args[0] if call.args else None
+        if self._is_old_module(first):
             self._add(None, call, "source")
-        elif call.args and (name := self._name_through_alias(call.args[0])):
+        elif name := self._name_through_alias(first):
             self._add(name, call, "source_of")
+        elif isinstance(first, ast.Call) and dotted_name(first.func) == "getattr" and first.args:
+            if self._is_old_module(first.args[0]):
+                named = first.args[1] if len(first.args) > 1 else None
+                literal = named.value if isinstance(named, ast.Constant) and isinstance(named.value, str) else None
+                self._add(literal, call, "source_of" if literal else "source_of_any")
 
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}

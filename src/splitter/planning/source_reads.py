@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from splitter.analysis.model import Analysis, Unit
-from splitter.analysis.patched_names import PatchSite, function_source_reads, source_reads
+from splitter.analysis.patched_names import PatchSite, function_source_reads, run_time_source_reads, source_reads
 from splitter.planning.destination import MAIN
 from splitter.planning.plan_io import Plan
 
@@ -27,11 +27,19 @@ def source_read_warnings(analysis: Analysis, plan: Plan, sites: Iterable[PatchSi
         "code lives in routers/ and services/, so what it finds there changes; update it by hand"
         for file, line in source_reads(sites)
     ]
+    stem = Path(module).stem
+    warnings += [
+        f"{shown(file)}:{line}: reads the source text of a function of {module} named at run time "
+        f"(`inspect.getsource(getattr({stem}, name))`): the split rewrites the functions it moves out of "
+        f"{module} (a route's decorator becomes `@router`) and those reading a seam (through its home module); "
+        "check it by hand"
+        for file, line in run_time_source_reads(sites)
+    ]
     for name, file, line in function_source_reads(sites):
         why = _rewritten(analysis, plan, name)
         if why:
             warnings.append(
-                f"{shown(file)}:{line}: reads the source text of `{Path(module).stem}.{name}` (inspect.getsource): "
+                f"{shown(file)}:{line}: reads the source text of `{stem}.{name}` (inspect.getsource): "
                 f"the split rewrites it ({why}); update it by hand"
             )
     return warnings
