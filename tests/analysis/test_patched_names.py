@@ -92,6 +92,25 @@ FORMS = [
         {"get_config": [5], "get_db": [7], "sub": [8], "client": [9]},
     ),
     (
+        "targets joined with + from a constant, and from names a function assigns",
+        code("""
+            MODULE = "pkg.main"
+            def test(monkeypatch):
+                with patch(MODULE + ".fetch"), mock.patch(MODULE + "." + "store"):
+                    pass
+                module = "pkg.main"
+                sites = ("pkg.auth", "pkg.main")
+                with patch(module + ".client"), patch(f"{module}.cache"):
+                    pass
+                for site in sites:
+                    monkeypatch.setattr(site + ".get_db", fake)
+                for target in ("pkg.main.settings", "pkg.other.x"):
+                    patch(target)
+        """),
+        "pkg.main",
+        {"fetch": [3], "store": [3], "client": [7], "cache": [7], "get_db": [10], "settings": [12]},
+    ),
+    (
         "f-string targets that cannot go through the module",
         code("""
             OTHERS = ("pkg.auth", "pkg.orchestrator")

@@ -21,10 +21,11 @@ from pathlib import Path
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_bind_or_target
 from splitter.analysis.target_strings import (
-    fstring_spellings,
-    loop_values,
+    built_target_names,
+    may_build_a_target,
     module_name_constants,
     name_in_target_string,
+    name_values,
     target_constants,
 )
 from splitter.analysis.top_level_chunks import NotCut, python_lines, statements_mentioning
@@ -113,7 +114,7 @@ def _sites_in(
         aliases = _old_module_aliases(module, old_module, package, source)
         targets, spelled = target_constants(module, old_module), module_name_constants(module, old_module)
         # the loops of a file are read for its first f-string target only
-        values_of = functools.cache(partial(loop_values, statements, spelled, old_module))
+        values_of = functools.cache(partial(name_values, statements, spelled, old_module))
         scanner = _Scanner(old_module, str(path), aliases, targets, values_of)
         mentions = _mentions(old_module, aliases, [*targets, *spelled])
         _scan_mentioning(scanner, statements, python_lines(source), mentions)
@@ -165,12 +166,8 @@ def _mentions(old_module: str, aliases: set[str], constants: Iterable[str]) -> C
     return lambda text: (
         could_bind_or_target(text, old_module)
         or (named is not None and named.search(text) is not None)
-        or _BUILT_TARGET.search(text) is not None
+        or may_build_a_target(text)
     )
-
-
-# a patch whose target is an f-string (`monkeypatch.setattr(f"{module_path}.x", v)`): its loop quotes the names
-_BUILT_TARGET = re.compile(r"""\b(?:setattr|delattr|patch)\(\s*(?:target=)?f["']""")
 
 
 def _statements_to_scan(source: str, old_module: str, package: str | None) -> list[ast.stmt] | None:
@@ -232,10 +229,6 @@ class _Scanner:
                 return dotted[len(alias) + 1 :].split(".")[0]
         return None
 
-    def _names_in_fstring(self, node: ast.JoinedStr) -> list[str]:
-        spellings = fstring_spellings(node, self.values_of())
-        return sorted({n for text in spellings if (n := name_in_target_string(text, self.old_module))})
-
     def _name_in_string(self, node: ast.AST | None) -> str | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return name_in_target_string(node.value, self.old_module)
@@ -288,9 +281,10 @@ class _Scanner:
     def _record_call(self, node: ast.Call, form: str) -> None:
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
         first = node.args[0] if node.args else keywords.get("target", keywords.get("obj"))
-        if form in ("patch", "monkeypatch") and isinstance(first, ast.JoinedStr):
-            for name in self._names_in_fstring(first):
-                self._add(name, node, form)  # f"{module_path}.x", module_path one of the module names listed
+        built = built_target_names(first, self.targets, self.values_of, self.old_module)
+        if form in ("patch", "monkeypatch") and built is not None:
+            for name in built:
+                self._add(name, node, form)  # f"{module_path}.x", MODULE + ".x": built from names that spell it
             return
         if form in ("patch", "monkeypatch") and self._name_in_string(first):
             self._add(self._name_in_string(first), node, form)  # string target: "pkg.main.x"

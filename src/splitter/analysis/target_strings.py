@@ -10,7 +10,8 @@ loop (or constant) of the file fills with module names stands for all of them, w
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from itertools import product
 
 from splitter.analysis.ast_walk import walk
@@ -53,42 +54,80 @@ def module_name_constants(tree: ast.Module, old_module: str) -> dict[str, tuple[
     return found
 
 
-def loop_values(statements: Iterable[ast.stmt], constants: Mapping[str, tuple[str, ...]], old_module: str):
-    """Names a `for` loop or a comprehension binds to each of a literal collection of strings that can spell the
-    old module's name, or to each string of one of `constants`; with `constants` themselves."""
-    found: dict[str, tuple[str, ...]] = dict(constants)
+# a patch call whose target is built: `f"{module_path}.x"`, `MODULE + ".x"`, or a name alone: `patch(target)`
+_BUILT = re.compile(r"""\b(?:setattr|delattr|patch)\(\s*(?:target=)?(?:f["']|\w+\s*[+)])""")
+
+
+def may_build_a_target(text: str) -> bool:
+    """A text test: `text` holds a patch call whose target is built, not written out (its loop, or the assignment
+    of the names it is built from, quotes the module's name)."""
+    return _BUILT.search(text) is not None
+
+
+def built_target_names(
+    node: ast.AST | None, targets: Mapping[str, str], values_of: Callable[[], Mapping], old_module: str
+) -> list[str] | None:
+    """The names of the old module a target built from parts reaches; None for one written out (a string, or a
+    module-level constant holding a whole target, `targets`) and for one that reaches none (a name bound to the
+    module itself: `monkeypatch.setattr(main, "x", v)`)."""
+    if isinstance(node, ast.Name) and node.id in targets or not isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp)):
+        return None
+    spelled = spellings(node, values_of())
+    return sorted({name for text in spelled if (name := name_in_target_string(text, old_module))}) or None
+
+
+def name_values(statements: Iterable[ast.stmt], constants: Mapping[str, tuple[str, ...]], old_module: str):
+    """What each name a target may be built from can hold: `constants`, then names assigned such a string or
+    collection of strings in a function (`module = "pkg.main"`), then names a `for` loop or a comprehension binds
+    to each string of a literal collection or of such a name (`for m in ("pkg.auth", "pkg.main")`)."""
+    assigned: dict[str, tuple[str, ...]] = dict(constants)
+    loops: list[ast.For | ast.AsyncFor | ast.comprehension] = []
     for statement in statements:
         for node in walk(statement):
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
-                strings = _strings_of(node.iter, old_module, elements=True)
-                if isinstance(node.iter, ast.Name):
-                    strings = constants.get(node.iter.id, ())
-                if strings:
-                    found[node.target.id] = tuple(dict.fromkeys(found.get(node.target.id, ()) + strings))
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if strings := _strings_of(node.value, old_module):
+                    _add(assigned, node.targets[0].id, strings)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
+                loops.append(node)
+    found = dict(assigned)
+    for loop in loops:
+        strings = _strings_of(loop.iter, old_module, elements=True)
+        if isinstance(loop.iter, ast.Name):
+            strings = assigned.get(loop.iter.id, ())
+        if strings:
+            _add(found, loop.target.id, strings)  # type: ignore[union-attr]
     return found
 
 
-def fstring_spellings(node: ast.JoinedStr, values: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """Every string `node` can be when each placeholder is a plain name with known values; [] otherwise."""
-    choices: list[tuple[str, ...]] = []
-    for part in node.values:
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            choices.append((part.value,))
-        elif _plain_name(part) in values:
-            choices.append(values[part.value.id])  # type: ignore[union-attr]
-        else:
-            return []  # a call, a format spec or an unknown name: not read
+def _add(values: dict[str, tuple[str, ...]], name: str, strings: tuple[str, ...]) -> None:
+    values[name] = tuple(dict.fromkeys(values.get(name, ()) + strings))
+
+
+def spellings(node: ast.AST, values: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Every string `node` can be: a string, a name with known values, an f-string whose placeholders are such
+    names, or a `+` of those (`MODULE + ".get_db"`); [] otherwise (a call, a format spec, an unknown name)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Name):
+        return list(values.get(node.id, ()))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = [spellings(node.left, values), spellings(node.right, values)]
+    elif isinstance(node, ast.JoinedStr):
+        parts = [_placeholder_spellings(part, values) for part in node.values]
+    else:
+        return []
     count = 1
-    for options in choices:
+    for options in parts:
         count *= len(options)
-    return ["".join(parts) for parts in product(*choices)] if count <= _MOST_SPELLINGS else []
+    return ["".join(chosen) for chosen in product(*parts)] if 0 < count <= _MOST_SPELLINGS else []
 
 
-def _plain_name(part: ast.expr) -> str | None:
-    """The name of a placeholder `{name}` written without conversion or format spec."""
-    if isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
-        return part.value.id if isinstance(part.value, ast.Name) else None
-    return None
+def _placeholder_spellings(part: ast.expr, values: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """A literal piece of an f-string, or a placeholder `{name}` written without conversion or format spec."""
+    if isinstance(part, ast.FormattedValue):
+        plain = part.conversion == -1 and part.format_spec is None and isinstance(part.value, ast.Name)
+        return spellings(part.value, values) if plain else []
+    return spellings(part, values)
 
 
 def _strings_of(value: ast.AST | None, old_module: str, elements: bool = False) -> tuple[str, ...]:
