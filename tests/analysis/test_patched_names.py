@@ -111,6 +111,21 @@ FORMS = [
         {"fetch": [3], "store": [3], "client": [7], "cache": [7], "get_db": [10], "settings": [12]},
     ),
     (
+        "targets formatted with % and str.format",
+        code("""
+            BASE = "pkg.main"
+            @mock.patch("%s.fetch" % BASE)
+            @mock.patch("%s.%s" % (BASE, "store"))
+            def test(fetch, store):
+                with patch("{}.client".format(BASE)), patch("{0}.{1}".format(BASE, "cache")):
+                    pass
+                with patch("%s.x" % unknown), patch("{}.y".format(BASE, sep=".")):
+                    pass
+        """),
+        "pkg.main",
+        {"fetch": [2], "store": [3], "client": [5], "cache": [5]},
+    ),
+    (
         "f-string targets that cannot go through the module",
         code("""
             OTHERS = ("pkg.auth", "pkg.orchestrator")

@@ -54,8 +54,12 @@ def module_name_constants(tree: ast.Module, old_module: str) -> dict[str, tuple[
     return found
 
 
-# a patch call whose target is built: `f"{module_path}.x"`, `MODULE + ".x"`, or a name alone: `patch(target)`
-_BUILT = re.compile(r"""\b(?:setattr|delattr|patch)\(\s*(?:target=)?(?:f["']|\w+\s*[+)])""")
+# a patch call whose target is built: `f"{module_path}.x"`, `MODULE + ".x"`, `"%s.x" % BASE`, `"{}.x".format(BASE)`,
+# or a name alone: `patch(target)`
+_BUILT = re.compile(
+    r"""\b(?:setattr|delattr|patch)\(\s*(?:target=)?"""
+    r"""(?:f["']|\w+\s*[+)]|["'][^"'\n]*["']\s*(?:%|\.format\())"""
+)
 
 
 def may_build_a_target(text: str) -> bool:
@@ -70,7 +74,9 @@ def built_target_names(
     """The names of the old module a target built from parts reaches; None for one written out (a string, or a
     module-level constant holding a whole target, `targets`) and for one that reaches none (a name bound to the
     module itself: `monkeypatch.setattr(main, "x", v)`)."""
-    if isinstance(node, ast.Name) and node.id in targets or not isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp)):
+    written_out = isinstance(node, ast.Name) and node.id in targets
+    built = isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp)) or _formatting(node)[0] is not None
+    if written_out or not built:
         return None
     spelled = spellings(node, values_of())
     return sorted({name for text in spelled if (name := name_in_target_string(text, old_module))}) or None
@@ -105,21 +111,58 @@ def _add(values: dict[str, tuple[str, ...]], name: str, strings: tuple[str, ...]
 
 def spellings(node: ast.AST, values: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Every string `node` can be: a string, a name with known values, an f-string whose placeholders are such
-    names, or a `+` of those (`MODULE + ".get_db"`); [] otherwise (a call, a format spec, an unknown name)."""
+    names, a `+` of those (`MODULE + ".get_db"`), or one formatted with them (`"%s.x" % BASE`,
+    `"{}.x".format(BASE)`); [] otherwise (a call, a format spec, an unknown name)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.Name):
         return list(values.get(node.id, ()))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        parts = [spellings(node.left, values), spellings(node.right, values)]
-    elif isinstance(node, ast.JoinedStr):
-        parts = [_placeholder_spellings(part, values) for part in node.values]
-    else:
+        return _joined([spellings(node.left, values), spellings(node.right, values)], "".join)
+    if isinstance(node, ast.JoinedStr):
+        return _joined([_placeholder_spellings(part, values) for part in node.values], "".join)
+    template, arguments = _formatting(node)
+    if template is None:
         return []
+    parts = [[template.value], *(spellings(argument, values) for argument in arguments)]  # type: ignore[union-attr]
+    return _joined(parts, _formatter(node))
+
+
+def _joined(parts: list[list[str]], join: Callable) -> list[str]:
+    """`join` of every choice of one spelling per part, while there are at most `_MOST_SPELLINGS`."""
     count = 1
     for options in parts:
         count *= len(options)
-    return ["".join(chosen) for chosen in product(*parts)] if 0 < count <= _MOST_SPELLINGS else []
+    if not 0 < count <= _MOST_SPELLINGS:
+        return []
+    joined = []
+    for chosen in product(*parts):
+        try:
+            joined.append(join(chosen))
+        except (TypeError, ValueError, IndexError, KeyError):
+            pass  # a template that these values do not fill
+    return joined
+
+
+def _formatting(node: ast.AST) -> tuple[ast.Constant | None, list[ast.expr]]:
+    """(template, arguments) of `"%s.x" % a`, `"%s.%s" % (a, b)` and `"{}.x".format(a)`, else (None, [])."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_string(node.left):
+        arguments = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return node.left, list(arguments)  # type: ignore[return-value]
+    call = node if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+    if call and call.func.attr == "format" and _is_string(call.func.value) and not call.keywords:  # type: ignore[attr-defined]
+        return call.func.value, list(call.args)  # type: ignore[attr-defined]
+    return None, []
+
+
+def _formatter(node: ast.AST) -> Callable:
+    if isinstance(node, ast.BinOp):
+        return lambda chosen: chosen[0] % tuple(chosen[1:])
+    return lambda chosen: chosen[0].format(*chosen[1:])
+
+
+def _is_string(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _placeholder_spellings(part: ast.expr, values: Mapping[str, tuple[str, ...]]) -> list[str]:
