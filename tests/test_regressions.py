@@ -85,6 +85,22 @@ def test_split_keeps_what_clients_see_and_the_tests_pass(name: str, tmp_path: Pa
     assert after_tests.returncode == 0, after_tests.stdout[-3000:]
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_the_split_module_split_again_changes_nothing(name: str, tmp_path: Path) -> None:
+    """A second run finds nothing to do, as a codemod run until nothing changes must: pingpong's second run
+    split its one-route app once the sub-app it had split held only included routers, and tideway's moved a
+    statement the first run kept in main.py (it reads a name imported from a router) into an app_core.py."""
+    case = lay_out(name, tmp_path)
+    target = tmp_path / case["target"]
+    first = apply_split(target, None, ApplyOptions(module_name=case.get("module")))
+    assert first.written
+    options = ApplyOptions(module_name=case.get("module"), dry_run=True, allow_dirty=True)
+    again = apply_split(target, None, options)
+    assert [g.name for g in again.plan.groups] == []
+    changed = {p: t for p, t in again.changes.items() if not p.is_file() or p.read_bytes().decode() != t}
+    assert changed == {}, sorted(map(str, changed))
+
+
 PYFLAKES = "F401,F811,F821,F823,RUF100"  # unused or redefined imports, undefined names, needless noqa
 
 

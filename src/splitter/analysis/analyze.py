@@ -13,9 +13,10 @@ from splitter.analysis.apps import (
     app_lifespan,
     ordered_apps,
     pin_app_factories,
-    route_decorator_counts,
+    pin_readers_of_split_routers,
     router_prefixes,
     router_settings,
+    routers_hold_routes,
 )
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
 from splitter.analysis.global_bindings import bind_global_only_names
@@ -356,7 +357,7 @@ def analyze_source(source: str, path: Path, module_name: str | None = None) -> A
     tree = parse_python(source, path)
     routers = {name: node for name, node in _find_objects(tree, "APIRouter")}
     made_apps = _find_objects(tree, "FastAPI", in_branches=True)
-    if not made_apps and not any(route_decorator_counts(tree).get(name) for name in routers):
+    if not made_apps and not routers_hold_routes(tree, routers):
         # here, not at the top: only a module without an app at module level needs the app factory analysis
         from splitter.analysis.factory_split import existing_registrars, factory_extraction
 
@@ -393,6 +394,7 @@ def _analyze(
     )
     units = [scanner.unit(index, node) for index, node in enumerate(tree.body)]
     diagnostics += _whole_module_passes(tree, path, units, primary, bool(made_apps), registrar.source_lines)
+    pin_readers_of_split_routers(tree, units, package)
     analysis = Analysis(
         path=path,
         source=source,

@@ -7,6 +7,7 @@ The app to split is the one most routes are registered on; an app may be created
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
@@ -18,8 +19,11 @@ from splitter.errors import SplitterError
 
 def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[tuple[str, ast.stmt]]:
     """The app to split is the one most routes are registered on (a small sub-application is often created
-    first), then the first created."""
+    first), then the first created; in a module an earlier apply left, a router it includes counts as a route
+    (pingpong's `v1` sub-app: its routes all moved, and its `/health` app was split on a second run)."""
     counts = route_decorator_counts(tree)
+    if split_before(tree):  # an earlier apply moved its routes into the routers it now includes
+        counts = {name: counts.get(name, 0) + _include_counts(tree).get(name, 0) for name, _ in apps}
     order = {name: position for position, (name, _) in enumerate(apps)}
     return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
 
@@ -168,6 +172,38 @@ def _forward_call(tree: ast.Module) -> ast.stmt | None:
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == FORWARD_FUNCTION:
             return node
     return None
+
+
+def routers_hold_routes(tree: ast.Module, routers: dict[str, ast.stmt]) -> bool:
+    """Whether a module-level APIRouter registers routes, or, in a module an earlier apply left, includes the
+    routers its routes moved to (then it is split again, not an app factory beside it)."""
+    counts = route_decorator_counts(tree)
+    if split_before(tree):
+        counts = {name: counts.get(name, 0) + n for name, n in _include_counts(tree).items()}
+    return any(counts.get(name) for name in routers)
+
+
+def pin_readers_of_split_routers(tree: ast.Module, units: list[Unit], package: str | None) -> None:
+    """In a module an earlier apply left, what reads a name it imports from the routers that apply wrote stays
+    in main.py: the first apply kept it there (moved to core.py or shared.py it would import a router, which
+    imports them), and a second run must find nothing new to move (tideway's restore call went to app_core.py)."""
+    if not split_before(tree):
+        return
+    prefix = f"{package}." if package else ""
+    from_routers = {
+        alias.bound
+        for unit in units
+        if unit.kind == "import"
+        for alias in unit.imports
+        if _ROUTERS_PACKAGE.match(alias.module if alias.level else alias.module.removeprefix(prefix))
+    }
+    for unit in units:
+        read = sorted(unit.uses & from_routers)
+        if read and unit.kind != "import" and not unit.route_owner and not unit.pinned_reason:
+            unit.pinned_reason = f"reads `{read[0]}`, imported from a router an earlier split wrote"
+
+
+_ROUTERS_PACKAGE = re.compile(r"(?:\w+_)?routers(?:_\d+)?(?:\.|$)")  # `routers`, `api_routers` (layout.py)
 
 
 def _include_counts(tree: ast.Module) -> dict[str, int]:
