@@ -77,3 +77,17 @@ def test_the_factory_staying_in_main_is_the_design_not_a_warning(tmp_path: Path)
     plan = plan_project(load_project(tmp_path / "shop" / "server.py", "shop.server"))
     assert plan.main == ["create_app", "app"]
     assert plan.warnings == []  # `plan --strict` passes: the factory is meant to stay
+
+
+def test_a_helper_given_the_app_is_cut_into_a_function_per_resource(tmp_path: Path) -> None:
+    """`create_app()` hands its app to `_register_routes(app)`, which registers every route (nexus): its runs of
+    one resource's routes leave it as `register_<resource>(app, ...)` functions grouped like endpoints, and the
+    helper, calling all of them, stays beside the factory in main.py."""
+    shutil.copytree(FIXTURE.parent / "routes_registered_by_a_helper_given_the_app", tmp_path, dirs_exist_ok=True)
+    plan = plan_project(load_project(tmp_path / "shop" / "server.py", "shop.server"))
+    registered = {e.function: (g.name, e.registered_by) for g in plan.groups for e in g.endpoints}
+    assert registered["health"] == ("system", "register_health")
+    assert registered["user_books"] == ("users", "register_users")
+    assert registered["add_book"] == ("books", "register_books")
+    assert plan.main == ["create_app", "_register_routes", "app"]
+    assert plan.warnings == []

@@ -23,6 +23,7 @@ class Extracted:
     registrars: dict[str, list[FactoryRoute]]  # generated function -> the routes it registers, in order
     factory: str
     kept: list[tuple[int, str]] = field(default_factory=list)  # (line, why) routes left in the factory
+    cut: str = ""  # a registrar the factory hands its app to, cut into those functions: it stays with the factory
     tree: ast.Module | None = field(default=None, repr=False)  # the syntax tree of `source`
 
 

@@ -68,6 +68,7 @@ class FactoryRuns:
     kept: list[tuple[int, str]]  # (line, why) routes left in the factory
     above: int = 0  # where the module statement before the factory ends
     before: list[ast.stmt] = field(default_factory=list)  # the module's statements above the factory
+    maker: str = ""  # when `factory` is a registrar given the app: the function making the app
 
 
 def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, dict[str, str]] | None:

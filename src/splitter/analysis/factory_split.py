@@ -31,20 +31,58 @@ from splitter.errors import SplitterError
 
 def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
     """The module's app factory with its runs of routes and of set-up statements, in body order (None: no
-    function makes an app and registers routes in its own body)."""
+    function makes an app and registers routes in its own body, nor hands it to one registering several
+    resources' routes)."""
     found = find_factory(tree)
     if found is None:
-        return None
+        return _registrar_runs(tree, constants)
     factory, app, owners = found
-    index = tree.body.index(factory)
+    return _runs_of(tree, factory, app, owners, factory_routes(factory, owners, constants))
+
+
+def _runs_of(
+    tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef, app: str, owners: dict[str, str], routes
+) -> FactoryRuns:
+    index = tree.body.index(function)
     above = tree.body[index - 1].end_lineno or 0 if index else 0
-    routes = factory_routes(factory, owners, constants)
-    body = FactoryBody(factory, app)
+    body = FactoryBody(function, app)
     runs, kept = route_runs(body, routes)
     if runs:
         runs += setup_runs(body, set(routes).union(*(run.positions for run in runs)))
     runs.sort(key=lambda run: run.positions[0])
-    return FactoryRuns(factory, app, owners, routes, runs, kept, above, tree.body[:index])
+    return FactoryRuns(function, app, owners, routes, runs, kept, above, tree.body[:index])
+
+
+def _registrar_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
+    """A function the app factory hands its app to that registers several resources' routes inside itself
+    (nexus: `create_app()` calls `_register_routes(app)`, 2,563 lines holding 45 routes as nested definitions):
+    cut like a factory's body, its parameter in the app's place. As one endpoint block it would move whole into
+    one router module, however large. The one with the most routes is cut; a registrar of one resource stays as
+    it is (`register_users(app)`, written by hand)."""
+    maker = next((n for n in tree.body if _creates_the_app(n)), None)
+    best: FactoryRuns | None = None
+    for node in tree.body if maker is not None else ():
+        found = _registrar_routes(node, maker, constants)
+        if found is None:
+            continue
+        runs = _runs_of(tree, node, *found)
+        if sum(not run.setup for run in runs.runs) > 1 and (best is None or len(runs.routes) > len(best.routes)):
+            best = runs
+    if best is not None:
+        best.maker = maker.name  # type: ignore[union-attr]
+    return best
+
+
+def _registrar_routes(node: ast.stmt, maker: ast.stmt | None, constants: dict[str, str]):
+    """(the parameter it registers routes on, owners, the routes) of a module-level function other than the
+    app's maker, or None."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node is maker:
+        return None
+    for parameter in (a.arg for a in node.args.posonlyargs + node.args.args):
+        routes = factory_routes(node, {parameter: ""}, constants)
+        if routes:
+            return parameter, {parameter: ""}, routes
+    return None
 
 
 def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str], path: Path) -> Extracted | None:
@@ -65,6 +103,11 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
     register_names(found.runs, _names_in_use(source))
     extracted = extract_runs(split_lines(source), found)
     extracted.kept = found.kept
+    if found.maker:  # a registrar was cut: the factory is the function making the app, as for hand-written ones
+        extracted.factory, extracted.cut = found.maker, found.factory.name
+        hand_written = existing_registrars(extracted.tree, constants)  # type: ignore[arg-type]
+        for name, routes in (hand_written.registrars if hand_written else {}).items():
+            extracted.registrars.setdefault(name, routes)
     return extracted
 
 
@@ -108,6 +151,10 @@ def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
     analysis.factory_routes = extracted.registrars
     analysis.factory = extracted.factory
     analysis.line_map = extracted.line_map
+    analysis.factory_registrar = extracted.cut
+    for unit in analysis.units if extracted.cut else ():
+        if unit.name == extracted.cut:  # it calls every group's functions, as the factory would: it stays beside it
+            unit.pinned_reason = unit.pinned_reason or "registers the app factory's routes (cut into functions)"
     analysed_line = {}
     for line, original in enumerate(extracted.line_map or ()):
         analysed_line.setdefault(original, line)

@@ -113,7 +113,8 @@ class _Planner:
             users = [u for u in self.users[block_id] if self.dest.get(u) != MAIN and not self.hands_over(block_id, u)]
             # A root is named when it holds others back (`try: ... app.middleware(...) ... except`): their
             # warnings say "it uses `x`, which stays there", and this one says why x does.
-            named_root = block_id in roots and (users or name_roots) and block.name != self.analysis.factory
+            app_maker = block.name in (self.analysis.factory, self.analysis.factory_registrar)
+            named_root = block_id in roots and (users or name_roots) and not app_maker
             if endpoints or (block_id not in roots and block.is_definition) or named_root:
                 names = ", ".join(f"`{n}`" for n in endpoints) or f"`{block.name}`"
                 self.warn(block.line, f"{names} stays in main.py: {reason.get(block_id, 'pinned')}")
