@@ -149,3 +149,50 @@ def test_a_rebinder_tying_a_cycle_too_big_for_a_module_lives_apart_from_its_glob
     placement = plan.placement()
     assert placement["_catalog"] != placement["refresh"], placement
     assert any("`refresh` rebinds `_catalog` with `global` and lives apart from it" in w for w in plan.warnings)
+
+
+IMPORT_REBOUND = code("""
+    from fastapi import FastAPI
+
+    from limits import Limiter
+    from limits import limiter
+
+    app = FastAPI()
+
+
+    def configure():
+        global limiter
+        limiter = Limiter("configured")
+
+
+    configure()
+
+
+    @app.get("/health")
+    @limiter.exempt
+    def health():
+        return {"limiter": limiter.name}
+""")
+
+
+def test_an_import_of_a_name_a_function_rebinds_is_its_binding_statement(tmp_path: Path) -> None:
+    """Copied, the import gave the route's module the value before `configure()` rebound it (nexus: the app
+    factory's `global limiter`): it binds the global instead, a seam every module reads through its home."""
+    analysis = analyze_source(IMPORT_REBOUND, Path("main.py"))
+    kinds = {u.first_line: u.kind for u in analysis.units}
+    assert kinds[3] == "import" and kinds[4] == "assign"
+    (tmp_path / "main.py").write_text(IMPORT_REBOUND)
+    plan = plan_project(load_project(tmp_path / "main.py"))
+    assert "limiter" in plan.seams
+    changes = apply_split(tmp_path / "main.py", plan, ApplyOptions()).changes
+    router = next(text for path, text in changes.items() if path.parent.name == "routers" and "def health" in text)
+    assert "@core.limiter.exempt" in router and "from limits import limiter" not in router
+
+
+def test_an_import_binding_a_rebound_name_with_others_is_warned_about() -> None:
+    two_lines = "from limits import Limiter\nfrom limits import limiter\n"
+    source = IMPORT_REBOUND.replace(two_lines, "from limits import Limiter, limiter\n")
+    analysis = analyze_source(source, Path("main.py"))
+    (warning,) = [d for d in analysis.diagnostics if d.code == "rebound-import"]
+    assert warning.line == 3 and "`limiter` is imported here with other names" in warning.message
+    assert "`configure`" in warning.message

@@ -19,7 +19,7 @@ from splitter.analysis.apps import (
     routers_hold_routes,
 )
 from splitter.analysis.conditional_binds import bound_in_every_branch, maybe_unbound
-from splitter.analysis.global_bindings import bind_global_only_names
+from splitter.analysis.global_bindings import bind_global_only_names, rebound_imports_bind
 from splitter.analysis.model import (
     COMPAT_HOOK_REASON,
     FORWARD_FUNCTION,
@@ -446,6 +446,7 @@ def _whole_module_passes(
     tree: ast.Module, path: Path, units: list[Unit], primary: str, app_made: bool, lines: list[str]
 ) -> list:
     """What only the whole module tells about its units, once each is read; the diagnostics they give."""
+    diagnostics = rebound_imports_bind(units)
     bind_global_only_names(units)
     if not app_made:
         pin_app_factories(tree, units, lines)
@@ -455,7 +456,7 @@ def _whole_module_passes(
     mark_app_wrappers(tree, units, primary)
     imported_apps, unread = imported_celery_apps(tree, path, _celery_objects)
     mark_tasks_named_after_their_module(tree, units, _celery_objects(tree) | imported_apps)
-    return unread_task_apps(tree, unread)
+    return diagnostics + unread_task_apps(tree, unread)
 
 
 def _set_footprints(units: list[Unit], line_count: int) -> None:

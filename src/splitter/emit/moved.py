@@ -118,10 +118,12 @@ class MovedStatements:
     def _noqa_edits(
         self, unit: Unit, node: ast.stmt, text: str, start: int, destination: Destination
     ) -> list[tuple[int, int, str]]:
-        """`  # noqa: F401` after each import of a moved `try`/`if` block that binds a name only other modules read
-        (`core.X` in main.py): pyflakes calls it unused in its new module, and `ruff check --fix` would delete it
-        and break the app. The only change to a moved line; skipped where a comment cannot go (a `\\` line end)."""
-        if destination == MAIN or unit.kind != "compound":
+        """`  # noqa: F401` after each import of a moved `try`/`if` block, or a moved import binding a global a
+        function rebinds, that binds a name only other modules read (`core.X` in main.py): pyflakes calls it
+        unused in its new module, and `ruff check --fix` would delete it and break the app. The only change to a
+        moved line; skipped where a comment cannot go (a `\\` line end)."""
+        binding_import = unit.kind == "assign" and isinstance(node, (ast.Import, ast.ImportFrom))
+        if destination == MAIN or (unit.kind != "compound" and not binding_import):
             return []
         last = _last_import_bindings(node)
         elsewhere = self.emitter.read_only_elsewhere(destination, set(last))
