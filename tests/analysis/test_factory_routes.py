@@ -717,3 +717,31 @@ def test_a_route_whose_helper_below_it_reads_what_another_route_shares_stays_wit
     assert '    @app.get("/raw")' in analysis.source.split("def create_app")[1]
     (warning,) = [d for d in analysis.diagnostics if d.code == "factory-route-kept"]
     assert "`_read`, which only it calls, reads the factory's local `_clean`" in warning.message
+
+
+def test_a_set_up_run_keeps_the_names_only_it_binds_in_a_branch_as_its_own_locals() -> None:
+    """`try: from x import router ... except ImportError as e:` binds `router` and `e` in branches, for the run
+    alone (nexus: four optional routers included in `_register_routes`): they are the function's own locals,
+    not the factory's to pass in. Counted as bound at an unknown time, they kept the whole run in the factory."""
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+            try:
+                from extra import router as extra_router
+
+                app.include_router(extra_router)
+            except ImportError as e:
+                print(f"no extra routes: {e}")
+        {setup}
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    text = analysed_text(before)
+    assert "def configure_app(app):\n    try:\n        from extra import router as extra_router\n" in text
+    assert "    app = FastAPI()\n    configure_app(app)\n" in text

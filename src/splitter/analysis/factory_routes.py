@@ -178,13 +178,16 @@ class FactoryBody:
         found: dict[str, list[int]] = {}
         after_all = len(self.factory.body)
         self.bound_at: list[set[str]] = [set() for _ in self.factory.body]
+        self.binding_statements: dict[str, set[int]] = {}  # local -> the positions of every statement binding it
         for name in (n for n in scope.bound if scope.is_local(n)):
             positions = []
             for node in scope.binding_nodes(name):
                 if isinstance(node, ast.arg):
                     positions.append(-1)
+                    self.binding_statements.setdefault(name, set()).add(-1)
                     continue
                 position = self.position(node.lineno)  # type: ignore[attr-defined]
+                self.binding_statements.setdefault(name, set()).add(position)
                 own = node in scope.binders.get(name, ())
                 if own and position >= 0:
                     self.bound_at[position].add(name)

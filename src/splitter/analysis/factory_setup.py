@@ -135,8 +135,8 @@ def _params(body: FactoryBody, positions: list[int]) -> list[str] | None:
     params = []
     for name in set().union(*(body.def_time[p] | body.call_time[p] for p in positions)):
         bound = body.bindings.get(name)
-        if bound is None:
-            continue  # not a local of the factory
+        if bound is None or _run_own(body, name, positions):
+            continue  # not a local of the factory, or one only the run binds and reads: the function's own
         read_later = any(name in body.call_time[p] for p in positions)
         if read_later and any(b > end for b in bound):
             return None
@@ -145,6 +145,13 @@ def _params(body: FactoryBody, positions: list[int]) -> list[str] | None:
         elif not any(start <= b <= end for b in bound):
             return None
     return body.in_binding_order(set(params))
+
+
+def _run_own(body: FactoryBody, name: str, positions: list[int]) -> bool:
+    """A local only the run's statements bind (in a branch too: `except ImportError as e`, `try: from x import
+    router`) and read: it is the generated function's own local, as it was the factory's."""
+    inside = set(positions)
+    return body.binding_statements.get(name, {-1}) <= inside and not body.reads_outside(name, inside)
 
 
 def _last_lines(body: FactoryBody, position: int) -> int:
