@@ -107,7 +107,8 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
         extracted.factory, extracted.cut = found.maker, found.factory.name
         hand_written = existing_registrars(extracted.tree, constants)  # type: ignore[arg-type]
         for name, routes in (hand_written.registrars if hand_written else {}).items():
-            extracted.registrars.setdefault(name, routes)
+            if name != found.factory.name:  # its routes left in it are warned about, as a factory's are
+                extracted.registrars.setdefault(name, routes)
     return extracted
 
 
