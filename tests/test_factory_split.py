@@ -86,7 +86,7 @@ def test_a_helper_given_the_app_is_cut_into_a_function_per_resource(tmp_path: Pa
     shutil.copytree(FIXTURE.parent / "routes_registered_by_a_helper_given_the_app", tmp_path, dirs_exist_ok=True)
     plan = plan_project(load_project(tmp_path / "shop" / "server.py", "shop.server"))
     registered = {e.function: (g.name, e.registered_by) for g in plan.groups for e in g.endpoints}
-    assert registered["health"] == ("system", "register_health")
+    assert registered["health"] == registered["health_all"] == ("system", "register_health")  # it calls `health`
     assert registered["user_books"] == ("users", "register_users")
     assert registered["add_book"] == ("books", "register_books")
     assert plan.main == ["create_app", "_register_routes", "app"]
@@ -94,12 +94,13 @@ def test_a_helper_given_the_app_is_cut_into_a_function_per_resource(tmp_path: Pa
 
 
 def test_a_route_left_in_the_helper_is_warned_about_once(tmp_path: Path) -> None:
-    """A route the helper's own code reads stays in it (nexus: `/ws/events` awaits `websocket_events`): one
-    factory-route-kept warning, not a second one for the helper staying beside the factory."""
+    """A route the helper's own code reads stays in it (a route far below calls it): one factory-route-kept
+    warning, not a second one for the helper staying beside the factory."""
     shutil.copytree(FIXTURE.parent / "routes_registered_by_a_helper_given_the_app", tmp_path, dirs_exist_ok=True)
     server = tmp_path / "shop" / "server.py"
-    kept = '    @app.get("/health/all")\n    def health_all() -> dict:\n        return health()\n\n'
-    server.write_text(server.read_text().replace("    # ---- users ----\n", kept + "    # ---- users ----\n"))
+    kept = '\n    @app.get("/books/health")\n    def books_health() -> dict:\n        return health()\n'
+    added = '        return {"added": title}\n'
+    server.write_text(server.read_text().replace(added, added + kept))
     plan = plan_project(load_project(server, "shop.server"))
     assert [w.split(": ", 1)[1] for w in plan.warnings] == [
         "warning factory-route-kept: `health` stays in `_register_routes()`: the factory's own code reads `health`"

@@ -745,3 +745,27 @@ def test_a_set_up_run_keeps_the_names_only_it_binds_in_a_branch_as_its_own_local
     text = analysed_text(before)
     assert "def configure_app(app):\n    try:\n        from extra import router as extra_router\n" in text
     assert "    app = FastAPI()\n    configure_app(app)\n" in text
+
+
+def test_a_route_calling_the_route_right_above_it_goes_with_it() -> None:
+    """nexus: `@app.websocket("/ws/events")` awaits `websocket_events`, the route above it. The factory's own code
+    read it, so it stayed; both are registered by one function now, where the caller still finds it."""
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+
+            @app.websocket("/ws/events/{sid}")
+            async def events(websocket, sid: str):
+                await websocket.close()
+
+            @app.websocket("/ws/events")
+            async def all_events(websocket):
+                await events(websocket, "all")
+
+            return app
+        """
+    )
+    analysis = analyze_source(before, Path("server.py"))
+    assert not [d for d in analysis.diagnostics if d.code == "factory-route-kept"]
+    assert [r.function for r in analysis.factory_routes["register_ws"]] == ["events", "all_events"]

@@ -276,7 +276,8 @@ def route_runs(body: FactoryBody, routes: dict[int, list[FactoryRoute]]) -> tupl
                 del open_runs[owner]  # a route registered after it stays after it
             continue
         unit = [position, *_companions(body, routes, position)]
-        why = _stays_in_factory(body, unit, registered)
+        unit += _callers_below(body, routes, unit)
+        why = _stays_in_factory(body, unit, routes)
         if why:
             kept.append((registered[-1].line, why))
             continue
@@ -311,25 +312,53 @@ def _companions(body: FactoryBody, routes: dict[int, list[FactoryRoute]], positi
     return found
 
 
-def _stays_in_factory(body: FactoryBody, unit: list[int], registered: list[FactoryRoute]) -> str:
-    """Why the route (a definition's routes, with the helpers going with it) cannot leave the factory at all (""
-    when it can)."""
-    route, position = registered[0], unit[0]
-    stays = f"`{route.function}` stays in `{body.factory.name}()`"
-    if any(r.path is None for r in registered):
-        return f"{stays}: its path is not a literal, so which requests it matches cannot be known"
-    if position in body.nonlocal_at:
-        return f"{stays}: it rebinds a local of the factory (`nonlocal`)"
-    if body.reads_outside(route.function, set(unit)):
-        return f"{stays}: the factory's own code reads `{route.function}`"
+def _callers_below(body: FactoryBody, routes: dict[int, list[FactoryRoute]], unit: list[int]) -> list[int]:
+    """Routes right below the unit that call one of its functions (nexus: `/ws/events` awaits the websocket route
+    above it, `websocket_events`): they go with it, registered by the same function, where each finds the other
+    as before; left behind, the route they call was read by the factory's own code, and stayed."""
+    names = {body.factory.body[p].name for p in unit}  # type: ignore[attr-defined]
+    found: list[int] = []
+    for following in range(unit[-1] + 1, len(body.factory.body)):
+        if following not in routes or not any(following in body.readers.get(n, ()) for n in names):
+            break
+        found.append(following)
+        names.add(body.factory.body[following].name)  # type: ignore[attr-defined]
+    return found
+
+
+def _stays_in_factory(body: FactoryBody, unit: list[int], routes: dict[int, list[FactoryRoute]]) -> str:
+    """Why the route (a definition's routes, with the helpers and the routes calling it going with it) cannot
+    leave the factory at all ("" when it can)."""
+    for position in (p for p in unit if p in routes):
+        why = _route_stays(body, unit, routes[position])
+        if why:
+            return why
+    stays = f"`{routes[unit[0]][0].function}` stays in `{body.factory.name}()`"
     for reader in unit:
-        late = _seen_differently(body, reader, position, unit)
+        late = _seen_differently(body, reader, unit[0], unit)
         if late:
-            who = "it" if reader == position else f"`{body.factory.body[reader].name}`, which only it calls,"  # type: ignore[attr-defined]
+            name = body.factory.body[reader].name  # type: ignore[attr-defined]
+            who = (
+                "it"
+                if reader == unit[0]
+                else f"`{name}`, {'a route calling it' if reader in routes else 'which only it calls'},"
+            )
             return (
                 f"{stays}: {who} reads the factory's local `{late}`, which is bound after it, in a branch or loop, "
                 "or by `nonlocal` (passed to a function, it could hold another value)"
             )
+    return ""
+
+
+def _route_stays(body: FactoryBody, unit: list[int], registered: list[FactoryRoute]) -> str:
+    route = registered[0]
+    stays = f"`{route.function}` stays in `{body.factory.name}()`"
+    if any(r.path is None for r in registered):
+        return f"{stays}: its path is not a literal, so which requests it matches cannot be known"
+    if body.position(route.line) in body.nonlocal_at:
+        return f"{stays}: it rebinds a local of the factory (`nonlocal`)"
+    if body.reads_outside(route.function, set(unit)):
+        return f"{stays}: the factory's own code reads `{route.function}`"
     return ""
 
 
