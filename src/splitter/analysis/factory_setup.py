@@ -51,11 +51,28 @@ def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
 
 def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
     statement = body.factory.body[position]
-    if position in body.nonlocal_at or body.app in binds or binds & body.declared_global:
+    if position in body.nonlocal_at or body.app in binds or _binds_a_global(statement, body.declared_global):
         return False
     if isinstance(statement, (ast.Global, ast.Nonlocal)) or (position == 0 and _is_docstring(statement)):
         return False
     return not any(isinstance(n, _FLOW) or _reads_the_namespace(n) for n in _own_nodes(statement))
+
+
+def _binds_a_global(statement: ast.stmt, declared: set[str]) -> bool:
+    """Whether the statement binds a name the factory declares `global` (`limiter = Limiter(...)` after `global
+    limiter`: nexus): in a function of its own it would bind that function's local, and the module's global would
+    keep its old value. (The scope model lists only locals as bound, so the statement's own nodes are read.)"""
+    if not declared:
+        return False
+    for node in _own_nodes(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in declared:
+            return True
+        named = getattr(node, "name", None) if isinstance(node, (*_SCOPES, ast.ExceptHandler)) else None
+        if isinstance(node, ast.alias):
+            named = node.asname or node.name.split(".")[0]
+        if named in declared:
+            return True
+    return False
 
 
 def _handlers(body: FactoryBody) -> set[int]:
