@@ -91,6 +91,8 @@ def test_a_helper_given_the_app_is_cut_into_a_function_per_resource(tmp_path: Pa
     assert registered["add_book"] == ("books", "register_books")
     assert plan.main == ["create_app", "_register_routes", "app"]
     assert plan.warnings == []
+    # the factory's own set-up left it too (its docstring names `configure_app`: the function is `_2`)
+    assert plan.placement()["configure_app_2"] != plan.placement()["create_app"]
 
 
 def test_a_route_left_in_the_helper_is_warned_about_once(tmp_path: Path) -> None:

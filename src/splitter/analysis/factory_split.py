@@ -12,6 +12,7 @@ import ast
 import re
 from pathlib import Path
 
+from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
     FactoryBody,
@@ -109,7 +110,40 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
         for name, routes in (hand_written.registrars if hand_written else {}).items():
             if name != found.factory.name:  # its routes left in it are warned about, as a factory's are
                 extracted.registrars.setdefault(name, routes)
+        extracted = _maker_set_up(extracted)
     return extracted
+
+
+def _maker_set_up(extracted: Extracted) -> Extracted:
+    """Once a registrar is cut, the function making the app keeps its own set-up (nexus: middleware, the rate
+    limiter, exception handlers: 178 lines of `create_app()`): its runs of set-up statements become
+    `configure_app(app, ...)` as a factory's do, cut from the text the registrar's cut wrote (parsed again: the
+    maker is a few hundred lines of it), messages still naming the monolith's lines."""
+    tree = ast.parse(extracted.source)
+    maker = next(n for n in tree.body if getattr(n, "name", None) == extracted.factory)
+    app = next(name for statement in maker.body if (name := find_app_local(statement)))  # type: ignore[attr-defined]
+    calls = {p for p, statement in enumerate(maker.body) if _calls(statement, extracted.cut)}  # type: ignore[attr-defined]
+    runs = setup_runs(FactoryBody(maker, app), calls)  # type: ignore[arg-type]  # the call registers: it stays
+    if not runs:
+        return extracted
+    register_names(runs, _names_in_use(extracted.source))
+    index = tree.body.index(maker)
+    above = tree.body[index - 1].end_lineno or 0 if index else 0
+    found = FactoryRuns(maker, app, {app: ""}, {}, runs, [], above, tree.body[:index])  # type: ignore[arg-type]
+    cut = extract_runs(split_lines(extracted.source), found)
+    cut.line_map = [0] + [extracted.line_map[line] for line in cut.line_map[1:]]  # type: ignore[index]
+    cut.registrars, cut.factory, cut.kept, cut.cut = (
+        extracted.registrars,
+        extracted.factory,
+        extracted.kept,
+        extracted.cut,
+    )
+    return cut
+
+
+def _calls(statement: ast.stmt, function: str) -> bool:
+    calls = (n for n in walk(statement) if isinstance(n, ast.Call))
+    return any(isinstance(call.func, ast.Name) and call.func.id == function for call in calls)
 
 
 def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracted | None:
