@@ -769,3 +769,34 @@ def test_a_route_calling_the_route_right_above_it_goes_with_it() -> None:
     analysis = analyze_source(before, Path("server.py"))
     assert not [d for d in analysis.diagnostics if d.code == "factory-route-kept"]
     assert [r.function for r in analysis.factory_routes["register_ws"]] == ["events", "all_events"]
+
+
+def test_set_up_runs_are_not_held_back_by_the_name_every_except_handler_binds() -> None:
+    """`except ImportError as e:` in several `try` blocks binds one name, unbound again as each handler ends
+    (nexus's create_app, three times): no value comes in from the factory or goes out of the run."""
+    before = HEAD + code(
+        """
+        def create_app():
+            app = FastAPI()
+            try:
+                from extra import router as extra_router
+
+                app.include_router(extra_router)
+            except ImportError as e:
+                print(f"no extra routes: {e}")
+        {setup}
+
+            @app.get("/page")
+            def page():
+                return 1
+
+            try:
+                import telemetry
+            except ImportError as e:
+                print(e)
+            return app
+        """
+    ).replace("{setup}", SETUP)
+    text = analysed_text(before)
+    assert "def configure_app(app):\n    try:\n        from extra import router as extra_router\n" in text
+    assert "    app = FastAPI()\n    configure_app(app)\n" in text

@@ -30,10 +30,12 @@ def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
     movable = [p for p in range(len(body.factory.body)) if p not in routes | handlers and _movable(body, p, binds[p])]
     runs = _contiguous(movable)
     changed = True
+    everywhere = list(range(len(body.factory.body)))
+    leaks = [{n for n in names if not _handler_names_only(body, n, everywhere)} for names in binds]  # not `e`
     while changed:  # a statement whose names are read outside its run stays: the run splits around it
         changed = False
         for run in list(runs):
-            anchored = {p for p in run if any(body.reads_outside(name, set(run)) for name in binds[p])}
+            anchored = {p for p in run if any(body.reads_outside(name, set(run)) for name in leaks[p])}
             if anchored:
                 runs.remove(run)
                 runs += _contiguous([p for p in run if p not in anchored])
@@ -152,7 +154,7 @@ def _params(body: FactoryBody, positions: list[int]) -> list[str] | None:
     params = []
     for name in set().union(*(body.def_time[p] | body.call_time[p] for p in positions)):
         bound = body.bindings.get(name)
-        if bound is None or _run_own(body, name, positions):
+        if bound is None or _run_own(body, name, positions) or _handler_names_only(body, name, positions):
             continue  # not a local of the factory, or one only the run binds and reads: the function's own
         read_later = any(name in body.call_time[p] for p in positions)
         if read_later and any(b > end for b in bound):
@@ -169,6 +171,22 @@ def _run_own(body: FactoryBody, name: str, positions: list[int]) -> bool:
     router`) and read: it is the generated function's own local, as it was the factory's."""
     inside = set(positions)
     return body.binding_statements.get(name, {-1}) <= inside and not body.reads_outside(name, inside)
+
+
+def _handler_names_only(body: FactoryBody, name: str, positions: list[int]) -> bool:
+    """Whether the run reads `name` only inside `except ... as name:` handlers (`e`, which three `try` blocks of
+    nexus's create_app bind): Python unbinds it when the handler ends, so no value comes in from the factory."""
+    return all(_reads_in_own_handler(body.factory.body[p], name, False) for p in positions)
+
+
+def _reads_in_own_handler(node: ast.AST, name: str, bound: bool) -> bool:
+    if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+        return bound
+    if isinstance(node, _SCOPES):  # a function reading it later would see another binding: not the handler's
+        if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+            return False
+    bound = bound or (isinstance(node, ast.ExceptHandler) and node.name == name)
+    return all(_reads_in_own_handler(child, name, bound) for child in ast.iter_child_nodes(node))
 
 
 def _last_lines(body: FactoryBody, position: int) -> int:
