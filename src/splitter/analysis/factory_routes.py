@@ -156,6 +156,7 @@ class FactoryBody:
                         self.call_time[position].add(read)
         self.bindings = self._bindings(scope)
         self.declared_global = scope.declared_global
+        self.handler_names = {n.name for n in walk(factory) if isinstance(n, ast.ExceptHandler) and n.name}
         self.readers: dict[str, set[int]] = {}  # local -> positions reading it, when run or later
         for position, names in enumerate(map(set.union, self.def_time, self.call_time)):
             for name in names:

@@ -31,7 +31,8 @@ def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
     runs = _contiguous(movable)
     changed = True
     everywhere = list(range(len(body.factory.body)))
-    leaks = [{n for n in names if not _handler_names_only(body, n, everywhere)} for names in binds]  # not `e`
+    only_handlers = {n for n in body.handler_names if _handler_names_only(body, n, everywhere)}  # `e`
+    leaks = [names - only_handlers for names in binds]
     while changed:  # a statement whose names are read outside its run stays: the run splits around it
         changed = False
         for run in list(runs):
@@ -176,6 +177,8 @@ def _run_own(body: FactoryBody, name: str, positions: list[int]) -> bool:
 def _handler_names_only(body: FactoryBody, name: str, positions: list[int]) -> bool:
     """Whether the run reads `name` only inside `except ... as name:` handlers (`e`, which three `try` blocks of
     nexus's create_app bind): Python unbinds it when the handler ends, so no value comes in from the factory."""
+    if name not in body.handler_names:
+        return False
     return all(_reads_in_own_handler(body.factory.body[p], name, False) for p in positions)
 
 
