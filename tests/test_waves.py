@@ -76,6 +76,30 @@ def snapshot(repo: Path) -> dict:
     return take_snapshot("main:app", repo, sys.executable, [repo])
 
 
+def apply_waves(repo: Path, plan: Path, waves: list[list[str]], monolith: str = "main.py") -> None:
+    """Each wave applied (exit 0 asserted) and committed, as a team does one pull request at a time."""
+    for wave in waves:
+        result = apply(repo, plan, *wave, monolith=monolith)
+        assert result.exit_code == 0, result.output
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
+
+
+def assert_tests_pass(repo: Path) -> None:
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:]
+
+
+def every_group(plan: Path) -> list[list[str]]:
+    return [[group["name"]] for group in json.loads(plan.read_text())["groups"]]
+
+
 def test_waves_keep_the_app_and_end_with_the_one_shot_files(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     one_shot = notes_backend(tmp_path / "one")
@@ -203,19 +227,8 @@ def test_a_wave_after_one_that_reflowed_a_line_it_retargeted_runs(tmp_path: Path
     repo = notes_backend(tmp_path / "waves", "waves_reflowed_tests")
     make_plan(repo, plan)
     assert apply(one_shot, plan).exit_code == 0
-    for wave in (["a"], ["b"]):
-        result = apply(repo, plan, *wave)
-        assert result.exit_code == 0, result.output
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", f"split: {' '.join(wave)}")
-    suite = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert suite.returncode == 0, suite.stdout[-3000:]
+    apply_waves(repo, plan, [["a"], ["b"]])
+    assert_tests_pass(repo)
     assert files(repo) == files(one_shot)
 
 
@@ -229,12 +242,8 @@ def test_a_routes_module_whose_routes_all_moved_takes_the_closing_apply(tmp_path
     repo = notes_backend(tmp_path / "waves", fixture)
     make_plan(repo, plan, monolith)
     assert apply(one_shot, plan, monolith=monolith).exit_code == 0
-    groups = [group["name"] for group in json.loads(plan.read_text())["groups"]]
-    for wave in [[group] for group in groups] + [[], groups[:1]]:
-        result = apply(repo, plan, *wave, monolith=monolith)
-        assert result.exit_code == 0, result.output
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
+    groups = every_group(plan)
+    apply_waves(repo, plan, groups + [[], groups[0]], monolith)
     assert files(repo) == files(one_shot)
 
 
@@ -248,21 +257,10 @@ def test_waves_of_an_app_factory_find_the_groups_still_in_it(tmp_path: Path) -> 
     repo = notes_backend(tmp_path / "waves", fixture)
     make_plan(repo, plan, monolith)
     assert apply(one_shot, plan, monolith=monolith).exit_code == 0
-    groups = [group["name"] for group in json.loads(plan.read_text())["groups"]]
+    groups = every_group(plan)
     assert len(groups) > 2
-    for wave in [[group] for group in groups] + [[]]:
-        result = apply(repo, plan, *wave, monolith=monolith)
-        assert result.exit_code == 0, result.output
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", f"split: {' '.join(wave) or 'the rest'}", "--allow-empty")
-    suite = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert suite.returncode == 0, suite.stdout[-3000:]
+    apply_waves(repo, plan, groups + [[]], monolith)
+    assert_tests_pass(repo)
     assert files(repo) == files(one_shot)
 
 

@@ -536,19 +536,23 @@ def test_an_endpoint_kept_in_main_is_named_in_a_warning(tmp_path: Path, body: st
     assert warned_about(plan, function), plan.warnings
 
 
-def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
-    from splitter.analysis.analyze import analyze_source
-    from splitter.planning.planner import PlanOptions, make_plan
-
-    body = "".join(f"    total += {i}\n" for i in range(60))
+def _two_groups_sharing_a_helper(helper_lines: int) -> str:
+    """A monolith whose `orders` and `users` routes all call one `big_helper` of `helper_lines` lines."""
+    body = "".join(f"    total += {i}\n" for i in range(helper_lines - 3))
     routes = "".join(
         f'@app.get("/{name}")\ndef {name}():\n    return big_helper()\n@app.get("/{name}/{{key}}")\n'
         f"def one_of_{name}(key: int):\n    return big_helper()\n"
         for name in ("orders", "users")
     )
     source = "from fastapi import FastAPI\napp = FastAPI()\ndef big_helper():\n    total = 0\n" + body
-    source += "    return total\n" + routes
-    plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=60))
+    return source + "    return total\n" + routes
+
+
+def test_an_oversized_note_names_the_file_the_layout_writes() -> None:
+    from splitter.analysis.analyze import analyze_source
+    from splitter.planning.planner import PlanOptions, make_plan
+
+    plan = make_plan(analyze_source(_two_groups_sharing_a_helper(63), Path("main.py")), PlanOptions(max_lines=60))
     notes = [w for w in plan.warnings if "alone is" in w]
     assert notes and all("services/shared.py cannot stay under 60 lines" in n for n in notes), plan.warnings
 
@@ -566,14 +570,7 @@ def test_a_definition_is_called_too_big_only_when_its_imports_would_pass_the_lim
     from splitter.analysis.analyze import analyze_source
     from splitter.planning.planner import PlanOptions, make_plan
 
-    body = "".join(f"    total += {i}\n" for i in range(helper_lines - 3))
-    routes = "".join(
-        f'@app.get("/{name}")\ndef {name}():\n    return big_helper()\n@app.get("/{name}/{{key}}")\n'
-        f"def one_of_{name}(key: int):\n    return big_helper()\n"
-        for name in ("orders", "users")
-    )
-    source = "from fastapi import FastAPI\napp = FastAPI()\ndef big_helper():\n    total = 0\n" + body
-    source += "    return total\n" + routes
+    source = _two_groups_sharing_a_helper(helper_lines)
     plan = make_plan(analyze_source(source, Path("main.py")), PlanOptions(max_lines=500))
     assert any("`big_helper` alone is" in w for w in plan.warnings) is warned, plan.warnings
 
