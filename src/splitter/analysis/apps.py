@@ -21,9 +21,7 @@ def _primary_first(tree: ast.Module, apps: list[tuple[str, ast.stmt]]) -> list[t
     """The app to split is the one most routes are registered on (a small sub-application is often created
     first), then the first created; in a module an earlier apply left, a router it includes counts as a route
     (pingpong's `v1` sub-app: its routes all moved, and its `/health` app was split on a second run)."""
-    counts = route_decorator_counts(tree)
-    if split_before(tree):  # an earlier apply moved its routes into the routers it now includes
-        counts = {name: counts.get(name, 0) + _include_counts(tree).get(name, 0) for name, _ in apps}
+    counts = _registration_counts(tree)
     order = {name: position for position, (name, _) in enumerate(apps)}
     return sorted(apps, key=lambda app: (-counts.get(app[0], 0), order[app[0]]))
 
@@ -149,9 +147,7 @@ def _is_route_decorator(decorator: ast.expr) -> bool:
 def _router_split_instead(tree: ast.Module, routers: dict[str, ast.stmt]) -> tuple[str, ast.stmt] | None:
     """The module-level APIRouter most routes are registered on, when the module makes no app at module level (an
     app factory here stays in main.py: `pin_app_factories`)."""
-    counts = route_decorator_counts(tree)
-    if not any(counts.get(name) for name in routers) and split_before(tree):
-        counts = _include_counts(tree)  # its routes all moved by earlier waves: it includes their routers
+    counts = _registration_counts(tree)
     ranked = sorted(routers.items(), key=lambda item: -counts.get(item[0], 0))
     if not ranked or not counts.get(ranked[0][0], 0):
         return None
@@ -177,10 +173,18 @@ def _forward_call(tree: ast.Module) -> ast.stmt | None:
 def routers_hold_routes(tree: ast.Module, routers: dict[str, ast.stmt]) -> bool:
     """Whether a module-level APIRouter registers routes, or, in a module an earlier apply left, includes the
     routers its routes moved to (then it is split again, not an app factory beside it)."""
+    counts = _registration_counts(tree)
+    return any(counts.get(name) for name in routers)
+
+
+def _registration_counts(tree: ast.Module) -> dict[str, int]:
+    """name -> the routes registered on it; in a module an earlier apply left, each router it includes counts as
+    one too: the routes that apply moved went there."""
     counts = route_decorator_counts(tree)
     if split_before(tree):
-        counts = {name: counts.get(name, 0) + n for name, n in _include_counts(tree).items()}
-    return any(counts.get(name) for name in routers)
+        for name, included in _include_counts(tree).items():
+            counts[name] = counts.get(name, 0) + included
+    return counts
 
 
 def pin_readers_of_split_routers(tree: ast.Module, units: list[Unit], package: str | None) -> None:
