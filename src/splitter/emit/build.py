@@ -64,14 +64,21 @@ def _moved_for_only(
     stack = [i for i, d in placement.items() if d in chosen] + [i for n in settings for i in binders.get(n, [])]
     stack += sorted(environment_preparers(analysis))  # the first wave sets the environment up where later ones do
     while stack:
-        while stack:
-            index = stack.pop()
-            if index in moving or placement[index] == MAIN:
-                continue
-            moving.add(index)
-            stack += [other for name in analysis.units[index].uses for other in binders.get(name, [])]
+        _move_with_what_they_use(analysis, placement, binders, stack, moving)
         stack = _core_work_above(analysis, placement, moving)
     return {i: (d if i in moving else MAIN) for i, d in placement.items()}
+
+
+def _move_with_what_they_use(
+    analysis: Analysis, placement: dict[int, Destination], binders: dict, stack: list[int], moving: set[int]
+) -> None:
+    """Add the statements on `stack` to `moving`, with every statement binding a name they use, and so on."""
+    while stack:
+        index = stack.pop()
+        if index in moving or placement[index] == MAIN:
+            continue
+        moving.add(index)
+        stack += [other for name in analysis.units[index].uses for other in binders.get(name, [])]
 
 
 def _core_work_above(analysis: Analysis, placement: dict[int, Destination], moving: set[int]) -> list[int]:
