@@ -168,24 +168,15 @@ def module_name_edits(
     """`__name__` -> `"pkg.main"` where it reads the module's name, as `ModuleNamePinner` writes it. None where the
     codemod must choose: inside an f-string (its quotes must differ from the enclosing ones before 3.12), a
     `global __name__`, or `__name__` bound by the statement itself."""
-    if _in_fstring(node, "__name__"):
-        return None
     if any(isinstance(n, ast.Global) and "__name__" in n.names for n in ast.walk(node)):
         return None
-    finder = _found(node, frozenset({"__name__"}))
-    found = None if finder is None else _name_offsets(finder, text, text_start, lines)
-    if finder is None or found is None or any(not isinstance(n.ctx, ast.Load) for n in finder.found):
+    finder = _found(node, frozenset({"__name__"}))  # an f-string reading it: Unsupported before 3.12, else fields
+    if finder is None or finder.fields or finder.expressions:
+        return None
+    found = _name_offsets(finder, text, text_start, lines)
+    if found is None or any(not isinstance(n.ctx, ast.Load) for n in finder.found):
         return None
     return [(offset, len(name), f'"{module_name}"') for offset, name in found]
-
-
-def _in_fstring(node: ast.stmt, name: str) -> bool:
-    return any(
-        isinstance(inner, ast.Name) and inner.id == name
-        for fstring in ast.walk(node)
-        if isinstance(fstring, ast.JoinedStr)
-        for inner in ast.walk(fstring)
-    )
 
 
 def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
