@@ -450,7 +450,7 @@ def _whole_module_passes(
     bind_global_only_names(units)
     if not app_made:
         pin_app_factories(tree, units, lines)
-    add_registry_reads(tree, units)
+    add_registry_reads(tree, units, lines)
     mark_registering_definitions(tree, units)
     detach_app_setup(tree, units, primary)
     mark_app_wrappers(tree, units, primary)

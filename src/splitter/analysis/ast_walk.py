@@ -16,12 +16,18 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _AST = ast.AST
 
 
-def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """`list(ast.iter_child_nodes(node))` less the expression contexts."""
-    kind = type(node)
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes (all but `ctx`), looked up once per type."""
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
         fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+    return fields
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))` less the expression contexts."""
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind) or child_fields(kind)
     children: list[ast.AST] = []
     for name in fields:
         value = getattr(node, name, None)

@@ -12,6 +12,8 @@ them for it.
 from __future__ import annotations
 
 import ast
+import re
+from functools import lru_cache
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.model import Unit
@@ -30,7 +32,18 @@ def _subclasses_by_base(tree: ast.Module) -> dict[str, list[int]]:
     return found
 
 
-def _attribute_reads(node: ast.AST, names: set[str]) -> set[str]:
+@lru_cache(maxsize=256)
+def _attribute_of(name: str) -> re.Pattern:
+    """`name` followed by a dot, with what may stand between them in code (spaces, line breaks, a comment, a
+    closing parenthesis): matches wherever the syntax tree holds `name.<attribute>` (and in strings too)."""
+    return re.compile(rf"\b{re.escape(name)}(?:[\s)\\]|#[^\n]*)*\.")
+
+
+def _attribute_reads(node: ast.AST, names: set[str], text: str) -> set[str]:
+    # the text first: models are bases of other models, and most endpoints use one without reading `Model.x`
+    names = {name for name in names if _attribute_of(name).search(text)}
+    if not names:
+        return set()
     return {
         n.value.id
         for n in walk(node)
@@ -38,7 +51,7 @@ def _attribute_reads(node: ast.AST, names: set[str]) -> set[str]:
     }
 
 
-def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
+def add_registry_reads(tree: ast.Module, units: list[Unit], lines: list[str]) -> None:
     """Give each statement reading `Base.<attribute>` (not a class of its own) `Base`'s subclasses to depend on."""
     subclasses = _subclasses_by_base(tree)
     if not subclasses:
@@ -48,7 +61,7 @@ def add_registry_reads(tree: ast.Module, units: list[Unit]) -> None:
         if not bases or isinstance(node, ast.ClassDef):
             continue
         deferred = isinstance(node, _DEFERRED)
-        read = _attribute_reads(node, bases)
+        read = _attribute_reads(node, bases, "\n".join(lines[unit.first_line - 1 : unit.last_line]))
         classes = {units[i].binds[0] for base in read for i in subclasses[base] if deferred or i < unit.index}
         unit.registry_reads = frozenset(classes)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 
-from splitter.analysis.ast_walk import child_nodes, walk
+from splitter.analysis.ast_walk import _AST, _CHILD_FIELDS, child_fields, child_nodes, walk
 from splitter.analysis.annotation_reads import annotation_names
 from splitter.analysis.global_lookups import literal_lookups
 from splitter.analysis.type_params import hand_over, type_param_bounds, type_param_names
@@ -217,10 +217,19 @@ class _Builder:
         return root
 
     def visit(self, scope: Scope, node: ast.AST) -> None:
-        handler = _HANDLERS.get(type(node))
-        if handler is None or handler(self, scope, node):
-            for child in child_nodes(node):
-                self.visit(scope, child)
+        # child_nodes inlined, without its list per node: this walk is most of analysing a monolith
+        kind = type(node)
+        handler = _HANDLERS.get(kind)
+        if handler is not None and not handler(self, scope, node):
+            return
+        for name in _CHILD_FIELDS.get(kind) or child_fields(kind):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        self.visit(scope, item)
+            elif isinstance(value, _AST):
+                self.visit(scope, value)
 
     def _child(self, scope: Scope, kind: str, name: str, node: ast.AST) -> Scope:
         inner = Scope(kind, name, node, parent=scope)
