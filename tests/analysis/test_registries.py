@@ -31,6 +31,24 @@ def registry_reads_of(source: str, name: str) -> frozenset[str]:
             {"A", "C"},
             id="a function: every subclass, it runs later",
         ),
+        pytest.param(
+            "class A(Base): pass\ndef init():\n    (Base  # the registry\n     ).metadata.create_all(1)\n",
+            "init",
+            {"A"},
+            id="a comment and a parenthesis between the base and its attribute",
+        ),
+        pytest.param(
+            "class A(Base): pass\n@on(Base \\\n    .registry)\ndef hook():\n    pass\n",
+            "hook",
+            {"A"},
+            id="a line continuation, in a decorator",
+        ),
+        pytest.param(
+            "class A(Base): pass\ndef names():\n    return 'Base.metadata', Base\n",
+            "names",
+            set(),
+            id="spelled in a string only: the text matches, the tree has no attribute read",
+        ),
         pytest.param("class A(Base): pass\nT = list[Base]\n", "T", set(), id="the base named, no attribute read"),
         pytest.param(
             "class A(Base): pass\nclass B(Base):\n    parent = Base.metadata\n",
