@@ -92,6 +92,25 @@ FORMS = [
         {"get_config": [5], "get_db": [7], "sub": [8], "client": [9]},
     ),
     (
+        "loops in tests that quote nothing, over names assigned elsewhere in the file",
+        code("""
+            _SITES = ("pkg.auth", "pkg.main")
+            def helper():
+                sites = ["pkg.main"]
+            def test_unrelated():
+                assert "x" == "x"
+            def test_a(monkeypatch):
+                for site in _SITES:
+                    monkeypatch.setattr(f"{site}.get_db", fake)
+            class TestB:
+                def test(self, monkeypatch):
+                    for s in sites:
+                        monkeypatch.setattr(f"{s}.get_cache", fake)
+        """),
+        "pkg.main",
+        {"get_db": [8], "get_cache": [12]},
+    ),
+    (
         "targets joined with + from a constant, and from names a function assigns",
         code("""
             MODULE = "pkg.main"

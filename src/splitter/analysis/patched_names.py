@@ -114,10 +114,11 @@ def _sites_in(
         aliases = _old_module_aliases(module, old_module, package, source)
         targets, spelled = target_constants(module, old_module), module_name_constants(module, old_module)
         # the loops of a file are read for its first f-string target only
-        values_of = functools.cache(partial(name_values, statements, spelled, old_module))
+        lines = python_lines(source)
+        values_of = functools.cache(partial(name_values, statements, spelled, old_module, lines))
         scanner = _Scanner(old_module, str(path), aliases, targets, values_of)
         mentions = _mentions(old_module, aliases, [*targets, *spelled])
-        _scan_mentioning(scanner, statements, python_lines(source), mentions)
+        _scan_mentioning(scanner, statements, lines, mentions)
         sites.extend(sorted(scanner.sites, key=lambda site: site.line))
     return sites
 

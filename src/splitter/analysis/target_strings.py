@@ -82,19 +82,28 @@ def built_target_names(
     return sorted({name for text in spelled if (name := name_in_target_string(text, old_module))}) or None
 
 
-def name_values(statements: Iterable[ast.stmt], constants: Mapping[str, tuple[str, ...]], old_module: str):
+def name_values(
+    statements: Iterable[ast.stmt],
+    constants: Mapping[str, tuple[str, ...]],
+    old_module: str,
+    lines: list[str] | None = None,
+):
     """What each name a target may be built from can hold: `constants`, then names assigned such a string or
     collection of strings in a function (`module = "pkg.main"`), then names a `for` loop or a comprehension binds
-    to each string of a literal collection or of such a name (`for m in ("pkg.auth", "pkg.main")`)."""
+    to each string of a literal collection or of such a name (`for m in ("pkg.auth", "pkg.main")`).
+
+    Given the file's `lines`, only statements whose text quotes the module's package (for the strings) or names
+    a name found so (for loops over it) are walked: a test module that patches the module by an f-string is
+    otherwise walked whole, every test in it, for one loop."""
+    statements = list(statements)
+    text = _statement_text(lines)
+    quoting = [s for s in statements if text is None or _quoted_package(old_module).search(text(s))]
     assigned: dict[str, tuple[str, ...]] = dict(constants)
-    loops: list[ast.For | ast.AsyncFor | ast.comprehension] = []
-    for statement in statements:
-        for node in walk(statement):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                if strings := _strings_of(node.value, old_module):
-                    _add(assigned, node.targets[0].id, strings)
-            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
-                loops.append(node)
+    loops = _collect(quoting, old_module, assigned)
+    if text is not None and assigned:
+        walked = set(map(id, quoting))
+        naming = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(assigned))))
+        loops += _collect([s for s in statements if id(s) not in walked and naming.search(text(s))], old_module, {})
     found = dict(assigned)
     for loop in loops:
         strings = _strings_of(loop.iter, old_module, elements=True)
@@ -103,6 +112,32 @@ def name_values(statements: Iterable[ast.stmt], constants: Mapping[str, tuple[st
         if strings:
             _add(found, loop.target.id, strings)  # type: ignore[union-attr]
     return found
+
+
+def _quoted_package(old_module: str) -> re.Pattern:
+    """Where a string literal that `_may_spell` accepts can start: a quote, then the top-level package."""
+    return re.compile(rf"[\"']{re.escape(old_module.split('.')[0])}")
+
+
+def _statement_text(lines: list[str] | None) -> Callable[[ast.stmt], str] | None:
+    if lines is None:
+        return None
+    return lambda node: "".join(
+        lines[min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1 : node.end_lineno]
+    )
+
+
+def _collect(statements: list[ast.stmt], old_module: str, assigned: dict[str, tuple[str, ...]]) -> list:
+    """Names assigned a string that may spell the module (into `assigned`); the loops binding a plain name."""
+    loops: list[ast.For | ast.AsyncFor | ast.comprehension] = []
+    for statement in statements:
+        for node in walk(statement):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if strings := _strings_of(node.value, old_module):
+                    _add(assigned, node.targets[0].id, strings)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
+                loops.append(node)
+    return loops
 
 
 def _add(values: dict[str, tuple[str, ...]], name: str, strings: tuple[str, ...]) -> None:
