@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from functools import cached_property
 from collections import defaultdict
@@ -30,7 +29,6 @@ from splitter.planning.destination import CORE, MAIN, SHARED, Destination, Role
 from splitter.planning.layout import GENERATED_MARKER, Destinations
 from splitter.analysis.blocks import environment_preparers
 from splitter.analysis.model import Analysis, Unit
-from splitter.analysis.scopes import build_scopes
 from splitter.planning.planner import BUILTINS
 
 HEADERS = {
@@ -358,15 +356,7 @@ class Emitter:
         nothing there reads."""
         units = [u for u in self.analysis.units if self.placement.get(u.index) == destination]
         unread = names - set().union(*(u.uses for u in units))
-        nested = (ast.alias, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        rebound = set()
-        for unit in units if unread else ():
-            for scope in build_scopes(self.analysis.tree.body[unit.index]).walk():
-                if scope.kind != "module":
-                    rebound |= {
-                        n for n in unread if scope.is_local(n) and any(isinstance(b, nested) for b in scope.binders[n])
-                    }
-        return rebound
+        return unread & set().union(*(self._moved.bound_inside(u.index) for u in units)) if unread else set()
 
     # -- whole modules ------------------------------------------------------------------------------------
     def header(self, destination: Destination, prefix: str = "", summary: str = "") -> cst.SimpleStatementLine:

@@ -42,6 +42,7 @@ class MovedStatements:
         self._transformers: dict[tuple[str, object], cst.CSTTransformer] = {}
         self._lines: list[str] | None = None
         self._unit_scopes: dict[int, Scope | None] = {}
+        self._tree_scopes: dict[int, Scope] = {}
 
     def statement(self, index: int, destination: Destination, router_var: str) -> cst.BaseStatement:
         unit = self.analysis.units[index]
@@ -96,13 +97,15 @@ class MovedStatements:
             edits = [(offset, len(self.app), router_var) for offset in offsets]
         if self._reads_seams(unit, destination):
             aliases = self._seam_aliases(destination)
-            found = seam_edits(node, statement.text, start, lines, aliases)
+            found = seam_edits(node, statement.text, start, lines, aliases, self.tree_scopes(unit.index))
             if found is None or (router_var is not None and router_var in aliases):
                 return None
             renamed = {offset for offset, _, _ in edits}  # `@app.get`: the route renaming wins, as in the codemods
             edits += [edit for edit in found if edit[0] not in renamed]
         if "__name__" in unit.uses and destination != MAIN:  # what ModuleNamePinner would write
-            pinned = module_name_edits(node, statement.text, start, lines, self.analysis.module_name)
+            pinned = module_name_edits(
+                node, statement.text, start, lines, self.analysis.module_name, self.tree_scopes(unit.index)
+            )
             if pinned is None:
                 return None
             edits += pinned
@@ -209,6 +212,24 @@ class MovedStatements:
         if self._lines is None:
             self._lines = [line + "\n" for line in self.analysis.source.split("\n")]
         return self._lines
+
+    def tree_scopes(self, index: int) -> Scope:
+        """The scope tree of the monolith's statement `index`, built once (the seam and `__name__` edits and the
+        patch points' check all read it)."""
+        if index not in self._tree_scopes:
+            self._tree_scopes[index] = build_scopes(self.analysis.tree.body[index])
+        return self._tree_scopes[index]
+
+    def bound_inside(self, index: int) -> frozenset[str]:
+        """Names an import, a def or a class binds locally inside one of the statement's functions or classes."""
+        nested = (ast.alias, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        return frozenset(
+            name
+            for scope in self.tree_scopes(index).walk()
+            if scope.kind != "module"
+            for name, binders in scope.binders.items()
+            if scope.is_local(name) and any(isinstance(b, nested) for b in binders)
+        )
 
     def _scopes(self, unit: Unit) -> Scope | None:
         """The unit's scope tree, from `ast` on its own lines (ast numbers lines by \\n, so None for a source

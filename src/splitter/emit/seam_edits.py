@@ -135,13 +135,13 @@ class _Finder:
 
 
 def seam_edits(
-    node: ast.stmt, text: str, text_start: int, lines: list[str], aliases: dict[str, str]
+    node: ast.stmt, text: str, text_start: int, lines: list[str], aliases: dict[str, str], scopes: Scope | None = None
 ) -> list[tuple[int, int, str]] | None:
     """(offset, length, new text) edits of `text` (the statement's text, starting at 0-based line `text_start` of
     `lines`) doing what the codemod does: `alias.name` for each seam, and
     `global` statements without the seams a function now assigns through their module. None: only the codemod
-    can tell."""
-    finder = _found(node, frozenset(aliases))
+    can tell. `scopes`: the statement's scope tree, when the caller has it."""
+    finder = _found(node, frozenset(aliases), scopes)
     found = None if finder is None else _name_offsets(finder, text, text_start, lines)
     if finder is None or found is None:
         return None
@@ -163,14 +163,15 @@ def seam_edits(
 
 
 def module_name_edits(
-    node: ast.stmt, text: str, text_start: int, lines: list[str], module_name: str
+    node: ast.stmt, text: str, text_start: int, lines: list[str], module_name: str, scopes: Scope | None = None
 ) -> list[tuple[int, int, str]] | None:
     """`__name__` -> `"pkg.main"` where it reads the module's name, as `ModuleNamePinner` writes it. None where the
     codemod must choose: inside an f-string (its quotes must differ from the enclosing ones before 3.12), a
     `global __name__`, or `__name__` bound by the statement itself."""
     if any(isinstance(n, ast.Global) and "__name__" in n.names for n in ast.walk(node)):
         return None
-    finder = _found(node, frozenset({"__name__"}))  # an f-string reading it: Unsupported before 3.12, else fields
+    # an f-string reading it: Unsupported before 3.12, else fields
+    finder = _found(node, frozenset({"__name__"}), scopes)
     if finder is None or finder.fields or finder.expressions:
         return None
     found = _name_offsets(finder, text, text_start, lines)
@@ -179,9 +180,9 @@ def module_name_edits(
     return [(offset, len(name), f'"{module_name}"') for offset, name in found]
 
 
-def _found(node: ast.stmt, seams: frozenset[str]) -> _Finder | None:
+def _found(node: ast.stmt, seams: frozenset[str], scopes: Scope | None = None) -> _Finder | None:
     try:
-        finder = _Finder(seams, build_scopes(node))
+        finder = _Finder(seams, scopes if scopes is not None else build_scopes(node))
         finder.visit(node)
     except Unsupported:
         return None
