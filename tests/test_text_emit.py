@@ -15,7 +15,7 @@ from splitter.analysis.scopes import build_scopes
 from splitter.analysis.source import python_lines
 from splitter.codemods.qualify_seams import SeamQualifier
 from splitter.emit.seam_edits import seam_edits
-from splitter.emit.source_statements import cut_statements
+from splitter.emit.source_statements import _default_indent, cut_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MONOLITHS = [
@@ -83,6 +83,40 @@ def test_text_cut_of_every_fixture_is_libcst_cut(path: Path) -> None:
     cut = text_cut(source)
     if cut is not None:  # None: a layout the cut leaves to libcst (checked below)
         assert cut == libcst_cut(source)
+
+
+INDENTS = [
+    pytest.param("import os\nx = 1\n", id="no block: four spaces"),
+    pytest.param("if a:\n  x = 1\n", id="two spaces"),
+    pytest.param("def f():\n\tpass\n", id="a tab"),
+    pytest.param("if a: x = 1\nelse:\n   y = 2\n", id="the first block on a line of its own"),
+    pytest.param("class A:\n\n    # c\n    @dec\n    def f(self): pass\n", id="a decorated method first"),
+    pytest.param("try: import x\nexcept ImportError:\n  x = None\n", id="an except block"),
+    pytest.param("if a: \\\n    x = 1\nif b:\n  y = 2\n", id="a backslash joins the first one"),
+    pytest.param("if a: x = 1; \\\n   y = 2\nif b:\n  z = 3\n", id="a backslash joins a second statement"),
+    pytest.param("if a:  # C:\\\n  x = 1\n", id="a backslash in a comment joins nothing"),
+    pytest.param("def f():\n  match x:\n    case 1:\n      pass\n", id="a match statement first in a block"),
+    pytest.param("match x:\n   case 1:\n        pass\n", id="case lines"),
+    pytest.param("x = 1; \\\n  y = 2\nif a:\n        z = 3\n", id="joined top-level lines"),
+    pytest.param("if a:\n    '''doc\n  more'''\n", id="a string first"),
+    pytest.param("if a:\n    pass\nx = [\n  1,\n]\n", id="brackets after"),
+]
+
+
+@pytest.mark.parametrize("source", INDENTS)
+def test_default_indent_is_libcst_default_indent(source: str) -> None:
+    lines = python_lines(source)
+    found = _default_indent(lines, ast.parse(source), len(lines))
+    assert found == cst.parse_module(source).default_indent
+
+
+@pytest.mark.parametrize("path", MONOLITHS, ids=lambda p: p.name)
+def test_default_indent_of_every_fixture_head_is_libcst_default_indent(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    tree, lines = ast.parse(source), python_lines(source)
+    for end in sorted({node.end_lineno for node in tree.body[:40]}):
+        head = "".join(lines[:end])
+        assert _default_indent(lines, tree, end) == cst.parse_module(head).default_indent
 
 
 @pytest.mark.parametrize(
