@@ -361,6 +361,18 @@ def test_a_plain_assignment_kept_for_the_app_hands_its_names_over_to_core() -> N
     assert notes and notes[0].endswith(f"after the lines {built[0]} and {built[1]} that bind them")
 
 
+def test_names_bound_again_around_the_app_setup_are_handed_over_after_each_binding() -> None:
+    # fixtures/regressions/names_bound_again_around_app_setup.py, from 4th-Dimension and mcp-context-forge (issue 9)
+    project, plan = plan_for(REPO / "fixtures/regressions/names_bound_again_around_app_setup.py")
+    placement = plan.placement()
+    assert placement["logger"] == placement["_service"] == MAIN
+    assert MAIN not in {placement["list_orders"], placement["get_order"], placement["list_users"]}
+    lines = project.analysis.source.splitlines()
+    bound = [n + 1 for n, line in enumerate(lines) if line.startswith("logger = ")]
+    notes = [w for w in plan.warnings if "`list_users` reads `logger` at call time" in w]
+    assert len(bound) == 2 and notes and notes[0].endswith(f"after the lines {bound[0]} and {bound[1]} that bind them")
+
+
 def test_a_plain_assignment_read_only_by_statements_at_import_is_not_handed_over(tmp_path: Path) -> None:
     # warehouse_system's `_wh_router = ResourceRouter(app=app, ...)` then `_wh_router.register()`: app setup that
     # moves as a run to app_setup.py; handing `_wh_router` over held both in main.py (303 lines, limit 200)
@@ -429,13 +441,14 @@ def test_a_block_kept_for_the_app_says_why_when_it_holds_others_back(tmp_path: P
 
 
 HANDED_OVER = """
+    {before}
     try:
         from metrics_collector import MetricsCollector, metrics_middleware
 
         metrics_collector = MetricsCollector()
         app.middleware("http")(metrics_middleware(metrics_collector))
     except ImportError:
-        metrics_collector = None
+        {handler}
     {extra}
 
     @app.get("/metrics")
@@ -445,20 +458,45 @@ HANDED_OVER = """
 
 
 @pytest.mark.parametrize(
-    ("extra", "parameters", "moves"),
+    ("before", "handler", "extra", "parameters", "moves"),
     [
-        pytest.param("", "", True, id="read-in-the-body"),
-        pytest.param("", "window: int = len(metrics_collector.names)", False, id="read-in-a-default"),
-        pytest.param("metrics_collector = None", "", False, id="bound-twice"),
+        pytest.param("", "metrics_collector = None", "", "", True, id="read-in-the-body"),
+        pytest.param(
+            "",
+            "metrics_collector = None",
+            "",
+            "window: int = len(metrics_collector.names)",
+            False,
+            id="read-in-a-default",
+        ),
+        # main.py hands it over after each statement binding it (4th-Dimension, mcp-context-forge)
+        pytest.param("", "metrics_collector = None", "metrics_collector = None", "", True, id="bound-again-after"),
+        pytest.param("metrics_collector = None", "pass", "", "", True, id="a-default-before-a-block-that-may-bind-it"),
+        pytest.param("", "pass", "metrics_collector = None", "", False, id="unbound-on-one-path-before-bound-again"),
+        pytest.param("metrics_collector = None", "pass", "metrics_collector += 1", "", False, id="augmented-again"),
     ],
 )
 def test_names_a_block_kept_for_the_app_binds_are_handed_to_core_when_read_at_call_time(
-    tmp_path: Path, extra: str, parameters: str, moves: bool
+    tmp_path: Path, before: str, handler: str, extra: str, parameters: str, moves: bool
 ) -> None:
-    plan = plan_source(tmp_path, HANDED_OVER.format(extra=extra, parameters=parameters))
+    source = HANDED_OVER.format(before=before, handler=handler, extra=extra, parameters=parameters)
+    plan = plan_source(tmp_path, source)
     assert (plan.placement()["performance_metrics"] != MAIN) is moves
     noted = [w for w in plan.warnings if "`performance_metrics` reads `metrics_collector` at call time" in w]
     assert len(noted) == int(moves)
+
+
+def test_one_note_tells_every_function_reading_the_same_handed_over_names(tmp_path: Path) -> None:
+    # 4th-Dimension: 140 endpoints read `logger`, one note each drowned the plan's other warnings
+    endpoints = "".join(
+        f'\n    @app.get("/metrics/{n}")\n    def metrics_{n}():\n        return metrics_collector.get_metrics()\n'
+        for n in range(3)
+    )
+    source = HANDED_OVER.format(before="", handler="metrics_collector = None", extra="", parameters="") + endpoints
+    plan = plan_source(tmp_path, source)
+    notes = [w for w in plan.warnings if "read `metrics_collector` at call time" in w]
+    assert len(notes) == 1, plan.warnings
+    assert "4 moved functions read" in notes[0] and "`metrics_2` (line" in notes[0]
 
 
 def test_handler_using_app_state_moves_and_the_plan_says_how(tmp_path: Path) -> None:

@@ -136,3 +136,32 @@ def test_helpers_of_one_module_go_beside_it_and_apply_keeps_each_where_the_plan_
     assert "MOVEMENTS = " in services["services/api_routes/__init__.py"]
     assert "USERS = " in services["services/api_routes/users.py"]
     assert "AUTHORIZATIONS = " in services["services/api_routes/authorizations.py"]
+
+
+def test_two_routes_whose_functions_share_a_name_stay_in_one_module() -> None:
+    """4th-Dimension's `get_project_tasks`, defined for two routes: each registers its route and the module keeps
+    the last; a plan names each unit by its name, so the two cannot live in two modules."""
+    source = HEAD + "".join(
+        route(method, path, name)
+        for method, path, name in [
+            ("get", "/users", "list_users"),
+            ("get", "/users/{user_id}", "get_user"),
+            ("get", "/movements", "list_movements"),
+            ("post", "/movements", "create_movement"),
+            ("get", "/authorizations", "list_authorizations"),
+            ("get", "/users/me", "list_movements"),
+        ]
+    )
+    placement = placement_of(source)  # raised "plan puts `list_movements` in both ..." when they were apart
+    assert placement["list_users"] == placement["list_movements"]
+    assert placement["list_authorizations"] != placement["list_users"]
+
+
+def test_a_router_cut_in_source_order_keeps_two_functions_of_one_name_in_one_part() -> None:
+    """The same for a router whose other statements sit among its routes: it is cut into parts in source order."""
+    routes = [route("get", f"/things/{i}", f"thing_{i}") for i in range(12)]
+    routes[10] = route("get", "/things/10", "thing_9")
+    source = HEAD + routes[0] + "api_router.tags.append('x')\n" + "".join(routes[1:])
+    placement = placement_of(source)  # raised "plan puts `thing_9` in both ..." when they were apart
+    assert placement["thing_0"] == Destination.router("api_routes")
+    assert placement["thing_9"] == placement["thing_11"] != placement["thing_0"]

@@ -44,28 +44,42 @@ def plan_notes(analysis: Analysis, planner: _Planner) -> list[str]:
 
 def _app_readers(analysis: Analysis, planner: _Planner) -> list[str]:
     """Moved functions that use the app in their body (`app.state.x`) read it through core at call time."""
-    notes, readers = [], []
+    notes: list = []
+    readers, handed = [], {}
     for block in planner.blocks:
         if planner.dest.get(block.id, MAIN) == MAIN:
             continue
         for unit in (analysis.units[u] for u in block.units):
-            if "__file__" in unit.dynamic and planner.dest[block.id].role in (Role.ROUTER, Role.SERVICE):
-                notes.append(
-                    f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
-                    "down, it reads `core.__file__` (core.py sits beside main.py)"
-                )
-            if unit.app_setup:
-                notes.append(
-                    f"{analysis.path}:{unit.first_line}: the `if` block binding `{unit.name}` moves to "
-                    f"{planner.dest[block.id]}; its {len(unit.app_setup)} statement(s) configuring the app stay in "
-                    "main.py at its place, under the same condition"
-                )
+            notes += _moved_unit_notes(analysis, planner, unit, block)
             if unit.app_at_call_time:
                 readers.append(unit)
                 if len(readers) == 1:
                     notes.append("")  # its place: one note for them all, where the first one is
-            notes += _handover_note(analysis, planner, unit)
-    return [note or _app_at_call_time_note(analysis, readers) for note in notes]
+            names = _handed_names(planner, unit)
+            if names and names not in handed:
+                notes.append(names)  # its place, as above: one note per set of names
+            if names:
+                handed.setdefault(names, []).append(unit)
+    return [
+        _handover_note(analysis, note, handed[note]) if isinstance(note, tuple) else note
+        for note in (n or _app_at_call_time_note(analysis, readers) for n in notes)
+    ]
+
+
+def _moved_unit_notes(analysis: Analysis, planner: _Planner, unit, block) -> list[str]:
+    notes = []
+    if "__file__" in unit.dynamic and planner.dest[block.id].role in (Role.ROUTER, Role.SERVICE):
+        notes.append(
+            f"{analysis.path}:{unit.first_line}: `{unit.name}` builds paths from __file__: moved a folder "
+            "down, it reads `core.__file__` (core.py sits beside main.py)"
+        )
+    if unit.app_setup:
+        notes.append(
+            f"{analysis.path}:{unit.first_line}: the `if` block binding `{unit.name}` moves to "
+            f"{planner.dest[block.id]}; its {len(unit.app_setup)} statement(s) configuring the app stay in "
+            "main.py at its place, under the same condition"
+        )
+    return notes
 
 
 def _app_at_call_time_note(analysis: Analysis, readers: list) -> str:
@@ -76,27 +90,40 @@ def _app_at_call_time_note(analysis: Analysis, readers: list) -> str:
             f"{analysis.path}:{first.first_line}: `{first.name}` uses the app in its body: moved, it reads "
             f"`core.{app}`, which main.py sets right after creating the app"
         )
-    named = ", ".join(f"`{u.name}` (line {u.first_line})" for u in readers[:6])
-    rest = readers[6:]
-    more = f" and {len(rest)} more (lines {', '.join(str(u.first_line) for u in rest)})" if rest else ""
     return (
         f"{analysis.path}:{first.first_line}: {len(readers)} moved functions use the app in their bodies, each "
-        f"reading `core.{app}` at call time, which main.py sets right after creating the app: {named}{more}"
+        f"reading `core.{app}` at call time, which main.py sets right after creating the app: {_named(readers)}"
     )
 
 
-def _handover_note(analysis: Analysis, planner: _Planner, unit) -> list[str]:
-    """A moved function reading names a block kept in main.py binds (planning/handover.py)."""
-    names = sorted(n for n in unit.uses & planner.handover.keys() if _kept(planner, planner.handover[n]))
-    if not names:
-        return []
+def _named(readers: list) -> str:
+    named = ", ".join(f"`{u.name}` (line {u.first_line})" for u in readers[:6])
+    rest = readers[6:]
+    return named + (f" and {len(rest)} more (lines {', '.join(str(u.first_line) for u in rest)})" if rest else "")
+
+
+def _handed_names(planner: _Planner, unit) -> tuple[str, ...]:
+    """The names a block kept in main.py binds that this moved function reads (planning/handover.py)."""
+    return tuple(sorted(n for n in unit.uses & planner.handover.keys() if _kept(planner, planner.handover[n])))
+
+
+def _handover_note(analysis: Analysis, names: tuple[str, ...], readers: list) -> str:
+    """One note per set of names however many functions read them (4th-Dimension's 140 endpoints read `logger`),
+    naming every line of main.py binding them: main.py hands each value over as it binds it."""
     shown = ", ".join(f"`{n}`" for n in names)
-    lines = sorted({analysis.units[planner.handover[n]].first_line for n in names})
+    wanted = set(names)
+    lines = sorted({u.first_line for u in analysis.units if wanted & set(u.binds) and not u.is_copied})
     where = f"the block at line {lines[0]} that binds" if len(lines) == 1 else f"the lines {_lines(lines)} that bind"
-    return [
-        f"{analysis.path}:{unit.first_line}: `{unit.name}` reads {shown} at call time: moved, it reads them from "
-        f"core, which main.py sets right after {where} them"
-    ]
+    first = readers[0]
+    if len(readers) == 1:
+        return (
+            f"{analysis.path}:{first.first_line}: `{first.name}` reads {shown} at call time: moved, it reads them "
+            f"from core, which main.py sets right after {where} them"
+        )
+    return (
+        f"{analysis.path}:{first.first_line}: {len(readers)} moved functions read {shown} at call time: moved, they "
+        f"read them from core, which main.py sets right after {where} them: {_named(readers)}"
+    )
 
 
 def _lines(lines: list[int]) -> str:

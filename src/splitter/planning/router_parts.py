@@ -133,8 +133,9 @@ def _reads_ahead(planner: _Planner, parts: list[list[int]]) -> bool:
 
 
 def _reading(planner: _Planner, parts: list[list[int]], k: int) -> int | None:
-    """The first later part whose names part k reads, if any."""
-    uses = {n for i in parts[k] for n in planner.analysis.units[i].uses}
+    """The first later part whose names part k reads, or binds again (4th-Dimension's two `get_project_tasks`
+    routes: each registers its route, the module keeps the last; one name has one home), if any."""
+    uses = {n for i in parts[k] for n in planner.analysis.units[i].uses} | _binds(planner, parts[k])
     for later in range(k + 1, len(parts)):
         if uses & _binds(planner, parts[later]):
             return later

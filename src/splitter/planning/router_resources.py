@@ -137,11 +137,16 @@ def _resource_keys(planner: _Planner, routes: list[int], router: str) -> dict[in
 
 
 def _merge_cycles(planner: _Planner, modules: list[_Module], line: dict[int, int]) -> None:
-    """Modules that read each other's names (endpoints calling each other) would import each other: one module."""
+    """Modules that read each other's names (endpoints calling each other) would import each other: one module.
+    So are modules binding one name (two routes' functions named alike): a name has one home."""
     units = planner.analysis.units
-    binder = {name: k for k, module in enumerate(modules) for u in module.units for name in units[u].binds}
+    binders: dict[str, set[int]] = defaultdict(set)
+    for k, module in enumerate(modules):
+        for u in module.units:
+            for name in units[u].binds:
+                binders[name].add(k)
     edges = {
-        k: {binder[n] for u in module.units for n in units[u].uses if binder.get(n, k) != k}
+        k: {b for u in module.units for n in {*units[u].uses, *units[u].binds} for b in binders.get(n, ()) if b != k}
         for k, module in enumerate(modules)
     }
     merged = []
