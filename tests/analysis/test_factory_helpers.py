@@ -5,6 +5,9 @@ lines of helpers before)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from tests.analysis.test_factory_routes import HEAD, analysed_text
 from tests.helpers import code
 
@@ -53,7 +56,9 @@ def factory(above: str = "", below: str = "") -> str:
 
 def test_helpers_only_the_routes_below_call_are_returned_by_a_function_called_in_their_place() -> None:
     text = analysed_text(factory())
-    assert "def define_helpers(config, store):\n" + indented(HELPERS) + "    return _check, _load\n" in text
+    # a blank line before the `return`, as `ruff format` puts one below a nested function
+    assert "def define_helpers(config, store):\n" + indented(HELPERS) + "\n    return _check, _load\n" in text
+    assert ruff_formatted(factory()) == factory() and ruff_formatted(text) == text, "formatted before: and after"
     assert "    app = FastAPI()\n\n    _check, _load = define_helpers(config, store)\n" in text
     assert "    register_items(app, _check, _load)\n    register_orders(app, _check, _load)\n" in text
     namespace: dict = {}
@@ -107,3 +112,8 @@ def test_a_helper_bound_again_stays() -> None:
     text = analysed_text(factory(below=below))
     assert "_load = define_helpers" not in text and "_check, _load = " not in text
     assert "    def _load(name):\n" in text.split("def create_app")[1]
+
+
+def ruff_formatted(text: str) -> str:
+    ruff = [sys.executable, "-m", "ruff", "format", "--isolated", "-"]
+    return subprocess.run(ruff, input=text, capture_output=True, text=True, check=True).stdout

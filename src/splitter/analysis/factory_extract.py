@@ -44,7 +44,7 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
     placed: dict[int, int] = {}  # body position -> the line of the new text its lines begin at
     bodies: list[tuple[int, int]] = []  # (first, last) line of each generated function's body
     for run in found.runs:
-        text, where = _register_function(lines, run, starts, ends, indent)
+        text, where = _register_function(lines, run, (starts, ends), indent, body[run.positions[-1]])
         placed.update({position: len(out) + offset + 1 for position, offset in where.items()})
         bodies.append((len(out) + 2, len(out) + len(text) - 2))
         out += text
@@ -91,11 +91,12 @@ def _grafted(
 
 
 def _return(run, last: ast.stmt, indent: str) -> ast.stmt:
-    """The `return helper, ...` line written right below the run's last statement, as its parse would be."""
+    """The `return helper, ...` line written below the run's last statement, as its parse would be."""
     node = ast.parse(f"return {', '.join(run.returns)}").body[0]
+    line = last.end_lineno + 1 + _defines(last)  # type: ignore[operator]
     for inner in walk(node):
         if getattr(inner, "lineno", None) is not None:
-            inner.lineno = inner.end_lineno = last.end_lineno + 1  # type: ignore[attr-defined,operator]
+            inner.lineno = inner.end_lineno = line  # type: ignore[attr-defined]
             inner.col_offset += len(indent)  # type: ignore[attr-defined]
             inner.end_col_offset += len(indent)  # type: ignore[attr-defined]
     return node
@@ -113,16 +114,23 @@ def _copied(lines: list[str], first: int, stop: int) -> list[tuple[str, int]]:
     return [(lines[n - 1], n) for n in range(first, stop)]
 
 
-def _register_function(lines: list[str], run, starts: list[int], ends: list[int], indent: str):
+def _defines(statement: ast.stmt) -> bool:
+    """A function or class definition: `ruff format` puts a blank line between it and a `return` below it."""
+    return isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+
+
+def _register_function(lines: list[str], run, bounds, indent: str, last: ast.stmt):
     """The generated function (a set-up run as its lines were, routes one blank line apart), and where in it each
-    statement's lines begin (offsets in the function's lines)."""
+    statement's lines begin (offsets in the function's lines). `bounds`: each statement's first and last line."""
+    starts, ends = bounds
     first = starts[run.positions[0]]
     out = [(f"def {run.name}({', '.join(run.params)}):", first)]
     where = {}
     if run.setup:
         where = {position: 1 + starts[position] - first for position in run.positions}
         out += _copied(lines, first, ends[run.positions[-1]] + 1)
-        out += [(f"{indent}return {', '.join(run.returns)}", first)] if run.returns else []
+        blank = [("", first)] if _defines(last) else []
+        out += blank + [(f"{indent}return {', '.join(run.returns)}", first)] if run.returns else []
     for number, position in enumerate([] if run.setup else run.positions):
         if number:
             out.append(("", starts[position]))
