@@ -38,24 +38,24 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
         for position, (statement, floor) in enumerate(zip(body, floors, strict=True))
     ]
     out: list[tuple[str, int]] = []  # (line, monolith line)
+    indent = _indent(lines[body[0].lineno - 1])
     top = _own_start(lines, factory, found.above, False)
     out += _copied(lines, 1, top)
     placed: dict[int, int] = {}  # body position -> the line of the new text its lines begin at
     bodies: list[tuple[int, int]] = []  # (first, last) line of each generated function's body
     for run in found.runs:
-        text, where = _register_function(lines, run, starts, ends)
+        text, where = _register_function(lines, run, (starts, ends), indent, body[run.positions[-1]])
         placed.update({position: len(out) + offset + 1 for position, offset in where.items()})
         bodies.append((len(out) + 2, len(out) + len(text) - 2))
         out += text
     out += _copied(lines, top, starts[0])
-    indent = _indent(lines[body[0].lineno - 1])
     called = False  # the last thing written is a call: the next call follows it without a blank line
     for position in range(len(body)):
         run, gap = run_of.get(position), _copied(lines, floors[position] + 1, starts[position]) if position else []
         if run is None:
             out += gap + _copied(lines, starts[position], ends[position] + 1)
         elif run.positions[0] == position:
-            out += ([] if called else gap) + [(f"{indent}{run.name}({', '.join(run.params)})", starts[position])]
+            out += ([] if called else gap) + [(f"{indent}{_call(run)}", starts[position])]
         called = run is not None and (called or run.positions[0] == position)
     out += _copied(lines, ends[-1] + 1, len(lines) + 1)
     registrars = {
@@ -85,8 +85,21 @@ def _grafted(
     for run in found.runs:
         function = functions[run.name]
         function.body = [_shifted(found.factory.body[p], shifts[p]) for p in run.positions]
+        function.body += [_return(run, function.body[-1], indent)] if run.returns else []
         function.end_lineno, function.end_col_offset = function.body[-1].end_lineno, function.body[-1].end_col_offset
     return tree
+
+
+def _return(run, last: ast.stmt, indent: str) -> ast.stmt:
+    """The `return helper, ...` line written below the run's last statement, as its parse would be."""
+    node = ast.parse(f"return {', '.join(run.returns)}").body[0]
+    line = last.end_lineno + 1 + _defines(last)  # type: ignore[operator]
+    for inner in walk(node):
+        if getattr(inner, "lineno", None) is not None:
+            inner.lineno = inner.end_lineno = line  # type: ignore[attr-defined]
+            inner.col_offset += len(indent)  # type: ignore[attr-defined]
+            inner.end_col_offset += len(indent)  # type: ignore[attr-defined]
+    return node
 
 
 def _shifted(node: ast.stmt, lines: int) -> ast.stmt:
@@ -101,21 +114,36 @@ def _copied(lines: list[str], first: int, stop: int) -> list[tuple[str, int]]:
     return [(lines[n - 1], n) for n in range(first, stop)]
 
 
-def _register_function(lines: list[str], run, starts: list[int], ends: list[int]):
+def _defines(statement: ast.stmt) -> bool:
+    """A function or class definition: `ruff format` puts a blank line between it and a `return` below it."""
+    return isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+
+
+def _register_function(lines: list[str], run, bounds, indent: str, last: ast.stmt):
     """The generated function (a set-up run as its lines were, routes one blank line apart), and where in it each
-    statement's lines begin (offsets in the function's lines)."""
+    statement's lines begin (offsets in the function's lines). `bounds`: each statement's first and last line."""
+    starts, ends = bounds
     first = starts[run.positions[0]]
     out = [(f"def {run.name}({', '.join(run.params)}):", first)]
     where = {}
     if run.setup:
         where = {position: 1 + starts[position] - first for position in run.positions}
         out += _copied(lines, first, ends[run.positions[-1]] + 1)
+        blank = [("", first)] if _defines(last) else []
+        out += blank + [(f"{indent}return {', '.join(run.returns)}", first)] if run.returns else []
     for number, position in enumerate([] if run.setup else run.positions):
         if number:
             out.append(("", starts[position]))
         where[position] = len(out)
         out += _copied(lines, starts[position], ends[position] + 1)
     return out + [("", first), ("", first)], where
+
+
+def _call(run) -> str:
+    """`register_items(app, db)`; a run defining helpers the factory reads later binds them where it was:
+    `_check, _body = define_helpers(config)`."""
+    call = f"{run.name}({', '.join(run.params)})"
+    return f"{', '.join(run.returns)} = {call}" if run.returns else call
 
 
 def _ends(body: list) -> list[int]:

@@ -56,6 +56,7 @@ class Run:
     lines: int = 0
     name: str = ""
     setup: bool = False  # statements setting the app up, kept in order: `configure_app(app)`
+    returns: list[str] = field(default_factory=list)  # helpers it defines that the factory reads later
 
 
 @dataclass

@@ -6,7 +6,9 @@ function, middleware, exception handlers, mounts. A run of such statements, next
 the app is set up in the same order. A statement stays in the factory when the factory's other code reads a
 name it binds (a closure would see it), when it binds what the factory declares `global`, and when it returns,
 awaits or yields (the factory's own control flow); the factory's locals the run reads are passed in, each bound
-before the run and, when a function in the run reads it later, never bound again after it.
+before the run and, when a function in the run reads it later, never bound again after it. Helper functions the
+routes below call (`def _check(auth):`, E.V.: 530 lines of them) are the exception: the run returns them, and the
+factory binds them where it was, `_check, _body = define_helpers(config)`.
 """
 
 from __future__ import annotations
@@ -33,23 +35,39 @@ def setup_runs(body: FactoryBody, routes: set[int]) -> list[Run]:
     everywhere = list(range(len(body.factory.body)))
     only_handlers = {n for n in body.handler_names if _handler_names_only(body, n, everywhere)}  # `e`
     leaks = [names - only_handlers for names in binds]
-    while changed:  # a statement whose names are read outside its run stays: the run splits around it
+    while changed:  # a statement whose names are read outside its run stays (unless the run can return them)
         changed = False
         for run in list(runs):
-            anchored = {p for p in run if any(body.reads_outside(name, set(run)) for name in leaks[p])}
+            anchored = {p for p in run if any(_leaks(body, p, name, run) for name in leaks[p])}
             if anchored:
                 runs.remove(run)
                 runs += _contiguous([p for p in run if p not in anchored])
                 changed = True
     found = []
     for positions in sorted(runs):
-        run = Run("configure_app", positions, setup=True)
+        returns = [name for p in positions for name in sorted(leaks[p]) if body.reads_outside(name, set(positions))]
+        run = Run("define_helpers" if returns else "configure_app", positions, setup=True, returns=returns)
         run.lines = body.starts[positions[-1]] - body.starts[positions[0]] + _last_lines(body, positions[-1])
         params = _params(body, positions)
         if params is not None and run.lines >= SETUP_MIN_LINES:
             run.params = params
             found.append(run)
     return found
+
+
+def _leaks(body: FactoryBody, position: int, name: str, run: list[int]) -> bool:
+    """Whether the factory's code outside the run reads a name the statement binds, so that the statement must
+    stay. A helper function the routes below call (`def _check(auth):`) need not: the run returns it and the
+    factory binds it where the run was (`_check, _body = define_helpers(config)`), when nothing else binds it and
+    only functions defined after the run read it, in their bodies (code before could call it while the run is
+    still defining it; `Depends(_check)` would list the dependency under another `__qualname__`)."""
+    outside = body.readers.get(name, set()) - set(run)
+    if not outside:
+        return False
+    statement = body.factory.body[position]
+    helper = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name
+    late = min(outside) > run[-1] and not any(name in body.def_time[p] for p in outside)
+    return not (helper and late and body.binding_statements.get(name) == {position})
 
 
 def _movable(body: FactoryBody, position: int, binds: set[str]) -> bool:
