@@ -61,26 +61,31 @@ def _runs_of(
     return FactoryRuns(function, app, owners, routes, runs, kept, above, tree.body[:index])
 
 
-def _registrar_runs(
-    tree: ast.Module, constants: dict[str, str], maker: ast.FunctionDef | ast.AsyncFunctionDef | None = None, longer=0
-) -> FactoryRuns | None:
+def _registrar_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
     """A function the app factory hands its app to that registers several resources' routes inside itself
     (nexus: `create_app()` calls `_register_routes(app)`, 2,563 lines holding 45 routes as nested definitions):
     cut like a factory's body, its parameter in the app's place. As one endpoint block it would move whole into
-    one router module, however large. The one with the most routes is cut; a registrar of one resource stays as
-    it is (`register_users(app)`, written by hand). `longer`: only one of more lines than that is cut."""
-    maker = maker or app_maker(tree, constants)
-    best: FactoryRuns | None = None
+    one router module, however large. The one with the most routes is cut, and after it every other one too long
+    to move whole (`also_cut`); a registrar of one resource stays as it is (`register_users(app)`, written by
+    hand)."""
+    maker = app_maker(tree, constants)
+    cuttable: list[FactoryRuns] = []
     for node in tree.body if maker is not None else ():
         found = _registrar_routes(node, maker, constants)
-        if found is None or (node.end_lineno or 0) - node.lineno + 1 <= longer:
-            continue
-        runs = _runs_of(tree, node, *found)
-        if sum(not run.setup for run in runs.runs) > 1 and (best is None or len(runs.routes) > len(best.routes)):
-            best = runs
-    if best is not None:
-        best.maker = maker.name  # type: ignore[union-attr]
+        runs = _runs_of(tree, node, *found) if found is not None else None
+        if runs is not None and sum(not run.setup for run in runs.runs) > 1:
+            cuttable.append(runs)
+    if not cuttable:
+        return None
+    cuttable.sort(key=lambda runs: -len(runs.routes))  # stable: on a tie, the first in the module
+    best = cuttable[0]
+    best.maker = maker.name  # type: ignore[union-attr]
+    best.also_cut = [r.factory.name for r in cuttable[1:] if _lines(r.factory) > REGISTRAR_MAX_LINES]
     return best
+
+
+def _lines(node: ast.stmt) -> int:
+    return (node.end_lineno or node.lineno) - node.lineno + 1
 
 
 def _registrar_routes(node: ast.stmt, maker: ast.stmt | None, constants: dict[str, str]):
@@ -116,7 +121,7 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
     if found.maker:  # a registrar was cut: the factory is the function making the app, as for hand-written ones
         extracted.factory, extracted.cut = found.maker, (found.factory.name,)
         extracted.given_app = not any(_creates_the_app(n) for n in tree.body if getattr(n, "name", "") == found.maker)
-        extracted = _cut_other_registrars(extracted, constants)
+        extracted = _cut_other_registrars(extracted, found.also_cut, constants)
         hand_written = existing_registrars(extracted.tree, constants)  # type: ignore[arg-type]
         for name, routes in (hand_written.registrars if hand_written else {}).items():
             if name not in extracted.cut:  # their routes left in them are warned about, as a factory's are
@@ -125,18 +130,15 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
     return extracted
 
 
-def _cut_other_registrars(extracted: Extracted, constants: dict[str, str]) -> Extracted:
-    """Every other registrar of several resources too long to move whole is cut the same way, the one with the
-    most routes first, each from the text the cut before wrote (cognithor: `create_config_routes(app)` hands the
-    app to 23 hand-written registrars, three of them 590 to 970 lines; moved whole, each would be a router module
-    over the size limit). The others stay whole: each cut one stays beside the factory, calling what it was cut
-    into. Messages still name the monolith's lines."""
-    while True:
+def _cut_other_registrars(extracted: Extracted, names: list[str], constants: dict[str, str]) -> Extracted:
+    """The other registrars of several resources too long to move whole (`names`, the most routes first) are cut
+    the same way, each from the text the cut before wrote (cognithor: `create_config_routes(app)` hands the app
+    to 23 hand-written registrars, three of them 590 to 970 lines; moved whole, each would be a router module over
+    the size limit). The others stay whole. Messages still name the monolith's lines."""
+    for name in names:
         tree: ast.Module = extracted.tree  # type: ignore[assignment]
-        maker = next(n for n in tree.body if getattr(n, "name", None) == extracted.factory)
-        found = _registrar_runs(tree, constants, maker, REGISTRAR_MAX_LINES)  # type: ignore[arg-type]
-        if found is None:
-            return extracted
+        node = next(n for n in tree.body if getattr(n, "name", None) == name)
+        found = _runs_of(tree, node, *_registrar_routes(node, None, constants))  # type: ignore[misc, arg-type]
         register_names(found.runs, _names_in_use(extracted.source))
         cut = extract_runs(split_lines(extracted.source), found)
         line_map: list[int] = extracted.line_map  # type: ignore[assignment]
@@ -146,6 +148,7 @@ def _cut_other_registrars(extracted: Extracted, constants: dict[str, str]) -> Ex
         cut.factory, cut.given_app = extracted.factory, extracted.given_app
         cut.cut = (*extracted.cut, found.factory.name)
         extracted = cut
+    return extracted
 
 
 def _maker_set_up(extracted: Extracted) -> Extracted:
