@@ -103,3 +103,23 @@ def test_main_of_an_app_factory_is_estimated_without_include_lines(tmp_path: Pat
     plan = plan_project(load_project(path, "routes"), PlanOptions(main_max_lines=150))
     assert plan.main == ["create_routes", "_all"]
     assert not [w for w in plan.warnings if "keeps about" in w]
+
+
+def _route(path: str, function: str, filler: int) -> list[str]:
+    body = [f"        value_{v} = {v}" for v in range(filler)]
+    return [f'    @app.get("{path}")', f"    def {function}() -> dict:", *body, "        return {}", ""]
+
+
+def test_a_cut_registrar_goes_only_to_a_router_with_room_for_it(tmp_path: Path) -> None:
+    """Its calls reach `big` (two runs around a catch-all) first, whose 78 lines leave no room for the shell in a
+    module of 100 lines (nexus's `share` router, 463 lines, went to 514): it goes beside the next one, `small`."""
+    lines = ["def create_routes(app):", "    _all(app)", "", "", "def _all(app):"]
+    lines += _route("/big", "big_list", 35) + _route("/small", "small_list", 0) + _route("/{page:path}", "page", 0)
+    lines += _route("/big/{key}", "big_get", 35) + _route("/small/{key}", "small_get", 0)
+    path = tmp_path / "routes.py"
+    path.write_text("\n".join(lines) + "\n")
+    plan = plan_project(load_project(path, "routes"), PlanOptions(max_lines=100, main_max_lines=5))
+    placement = plan.placement()
+    assert placement["register_big"] == placement["register_big_2"]
+    assert plan.main == ["create_routes"]
+    assert placement["_all"] == placement["register_small"] != placement["register_big"]

@@ -35,12 +35,17 @@ def release_registrar_shells(planner: _Planner) -> None:
 
 
 def _home(planner: _Planner, shell: int) -> Destination | None:
-    """The router holding most of the functions the shell calls (the first called on a tie) that no other router
-    it calls imports from."""
+    """The router holding most of the functions the shell calls (the first called on a tie) that has room for it
+    (a group's budget: nexus's `share` router, 463 lines, would have passed the file limit) and that no other
+    router it calls imports from."""
     called = sorted(d for d in planner.deps[shell] if _router(planner, d))
     counts = Counter(planner.dest[d] for d in called)
     first = {planner.dest[d]: planner.blocks[d].line for d in reversed(called)}
+    budget = int(planner.options.max_lines * 0.8)  # room for the header and imports, as a group has
     for home in sorted(counts, key=lambda r: (-counts[r], first[r])):
+        held = sum(planner.blocks[b].lines for b, d in planner.dest.items() if d == home)
+        if held + planner.blocks[shell].lines > budget:
+            continue
         others = {d for d in called if planner.dest[d] != home}
         if not any(_router(planner, d, home) for b in others for d in _module_deps(planner, b)):
             return home
