@@ -23,7 +23,8 @@ class Extracted:
     registrars: dict[str, list[FactoryRoute]]  # generated function -> the routes it registers, in order
     factory: str
     kept: list[tuple[int, str]] = field(default_factory=list)  # (line, why) routes left in the factory
-    cut: str = ""  # a registrar the factory hands its app to, cut into those functions: it stays with the factory
+    cut: tuple[str, ...] = ()  # registrars the factory hands its app to, cut into those functions: they stay with it
+    given_app: bool = False  # the factory is given the app (a registrar module's entry) rather than making it
     tree: ast.Module | None = field(default=None, repr=False)  # the syntax tree of `source`
 
 

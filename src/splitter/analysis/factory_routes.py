@@ -70,6 +70,7 @@ class FactoryRuns:
     above: int = 0  # where the module statement before the factory ends
     before: list[ast.stmt] = field(default_factory=list)  # the module's statements above the factory
     maker: str = ""  # when `factory` is a registrar given the app: the function making the app
+    also_cut: list[str] = field(default_factory=list)  # other registrars to cut after it, the most routes first
 
 
 def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, dict[str, str]] | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
+    RUN_MAX_LINES,
     FactoryBody,
     FactoryRuns,
     factory_routes,
@@ -28,6 +29,12 @@ from splitter.analysis.apps import split_before
 from splitter.analysis.model import Analysis, Diagnostic
 from splitter.analysis.source import split_lines
 from splitter.errors import SplitterError
+
+# A registrar longer than a run of routes may be, besides the one with the most routes, is cut too: moved whole it
+# is one block the planner cannot pack with others into modules under the size limit.
+REGISTRAR_MAX_LINES = RUN_MAX_LINES
+# Why a cut registrar stays beside the factory (planning/registrar_shells.py lets it go when main.py overflows).
+REGISTRAR_KEPT = "registers the app factory's routes (cut into functions)"
 
 
 def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
@@ -58,20 +65,27 @@ def _registrar_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns 
     """A function the app factory hands its app to that registers several resources' routes inside itself
     (nexus: `create_app()` calls `_register_routes(app)`, 2,563 lines holding 45 routes as nested definitions):
     cut like a factory's body, its parameter in the app's place. As one endpoint block it would move whole into
-    one router module, however large. The one with the most routes is cut; a registrar of one resource stays as
-    it is (`register_users(app)`, written by hand)."""
-    maker = next((n for n in tree.body if _creates_the_app(n)), None)
-    best: FactoryRuns | None = None
+    one router module, however large. The one with the most routes is cut, and after it every other one too long
+    to move whole (`also_cut`); a registrar of one resource stays as it is (`register_users(app)`, written by
+    hand)."""
+    maker = app_maker(tree, constants)
+    cuttable: list[FactoryRuns] = []
     for node in tree.body if maker is not None else ():
         found = _registrar_routes(node, maker, constants)
-        if found is None:
-            continue
-        runs = _runs_of(tree, node, *found)
-        if sum(not run.setup for run in runs.runs) > 1 and (best is None or len(runs.routes) > len(best.routes)):
-            best = runs
-    if best is not None:
-        best.maker = maker.name  # type: ignore[union-attr]
+        runs = _runs_of(tree, node, *found) if found is not None else None
+        if runs is not None and sum(not run.setup for run in runs.runs) > 1:
+            cuttable.append(runs)
+    if not cuttable:
+        return None
+    cuttable.sort(key=lambda runs: -len(runs.routes))  # stable: on a tie, the first in the module
+    best = cuttable[0]
+    best.maker = maker.name  # type: ignore[union-attr]
+    best.also_cut = [r.factory.name for r in cuttable[1:] if _lines(r.factory) > REGISTRAR_MAX_LINES]
     return best
+
+
+def _lines(node: ast.stmt) -> int:
+    return (node.end_lineno or node.lineno) - node.lineno + 1
 
 
 def _registrar_routes(node: ast.stmt, maker: ast.stmt | None, constants: dict[str, str]):
@@ -105,12 +119,35 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
     extracted = extract_runs(split_lines(source), found)
     extracted.kept = found.kept
     if found.maker:  # a registrar was cut: the factory is the function making the app, as for hand-written ones
-        extracted.factory, extracted.cut = found.maker, found.factory.name
+        extracted.factory, extracted.cut = found.maker, (found.factory.name,)
+        extracted.given_app = not any(_creates_the_app(n) for n in tree.body if getattr(n, "name", "") == found.maker)
+        extracted = _cut_other_registrars(extracted, found.also_cut, constants)
         hand_written = existing_registrars(extracted.tree, constants)  # type: ignore[arg-type]
         for name, routes in (hand_written.registrars if hand_written else {}).items():
-            if name != found.factory.name:  # its routes left in it are warned about, as a factory's are
+            if name not in extracted.cut:  # their routes left in them are warned about, as a factory's are
                 extracted.registrars.setdefault(name, routes)
         extracted = _maker_set_up(extracted)
+    return extracted
+
+
+def _cut_other_registrars(extracted: Extracted, names: list[str], constants: dict[str, str]) -> Extracted:
+    """The other registrars of several resources too long to move whole (`names`, the most routes first) are cut
+    the same way, each from the text the cut before wrote (cognithor: `create_config_routes(app)` hands the app
+    to 23 hand-written registrars, three of them 590 to 970 lines; moved whole, each would be a router module over
+    the size limit). The others stay whole. Messages still name the monolith's lines."""
+    for name in names:
+        tree: ast.Module = extracted.tree  # type: ignore[assignment]
+        node = next(n for n in tree.body if getattr(n, "name", None) == name)
+        found = _runs_of(tree, node, *_registrar_routes(node, None, constants))  # type: ignore[misc, arg-type]
+        register_names(found.runs, _names_in_use(extracted.source))
+        cut = extract_runs(split_lines(extracted.source), found)
+        line_map: list[int] = extracted.line_map  # type: ignore[assignment]
+        cut.line_map = [0] + [line_map[line] for line in cut.line_map[1:]]  # type: ignore[index]
+        cut.registrars = extracted.registrars | cut.registrars
+        cut.kept = extracted.kept + [(line_map[line], why) for line, why in found.kept]
+        cut.factory, cut.given_app = extracted.factory, extracted.given_app
+        cut.cut = (*extracted.cut, found.factory.name)
+        extracted = cut
     return extracted
 
 
@@ -121,8 +158,10 @@ def _maker_set_up(extracted: Extracted) -> Extracted:
     maker is a few hundred lines of it), messages still naming the monolith's lines."""
     tree = ast.parse(extracted.source)
     maker = next(n for n in tree.body if getattr(n, "name", None) == extracted.factory)
-    app = next(name for statement in maker.body if (name := find_app_local(statement)))  # type: ignore[attr-defined]
-    calls = {p for p, statement in enumerate(maker.body) if _calls(statement, extracted.cut)}  # type: ignore[attr-defined]
+    app = next((name for statement in maker.body if (name := find_app_local(statement))), None)  # type: ignore[attr-defined]
+    if app is None:  # given the app (a registrar module's entry): it sets nothing up to cut
+        return extracted
+    calls = {p for p, statement in enumerate(maker.body) if any(_calls(statement, cut) for cut in extracted.cut)}  # type: ignore[attr-defined]
     runs = setup_runs(FactoryBody(maker, app), calls)  # type: ignore[arg-type]  # the call registers: it stays
     if not runs:
         return extracted
@@ -150,7 +189,7 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
     """Module-level functions registering routes on the app they are given (`def register_items(app):
     @app.get(...)`), beside the function making the app that calls them: the shape the split of a factory's
     routes leaves, and one teams write by hand. Each is an endpoint block as is; the text stays as it is."""
-    factory = next((n for n in tree.body if _creates_the_app(n)), None)
+    factory = app_maker(tree, constants)
     registrars = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not factory:
@@ -161,7 +200,37 @@ def existing_registrars(tree: ast.Module, constants: dict[str, str]) -> Extracte
                     break
     if factory is None or not registrars:
         return None
-    return Extracted("", None, registrars, factory.name)
+    return Extracted("", None, registrars, factory.name, given_app=not _creates_the_app(factory))
+
+
+def app_maker(tree: ast.Module, constants: dict[str, str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The module-level function that makes the app (`app = FastAPI(...)` in its body), else one that is given the
+    app and hands it to the module's registrars (`def create_routes(app): register_users(app); ...`, a registrar
+    module: the app is made elsewhere). Either stays in main.py and calls what registers the routes."""
+    maker = next((n for n in tree.body if _creates_the_app(n)), None)
+    return maker if maker is not None else _entry_registrar(tree, constants)
+
+
+def _entry_registrar(tree: ast.Module, constants: dict[str, str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The module-level function handing one of its parameters to the most registrars (module-level functions
+    registering routes on a parameter), itself registering none; None when no function hands one on."""
+    registrars = {n.name for n in tree.body if _registrar_routes(n, None, constants) is not None}
+    best, most = None, 0
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in registrars:
+            continue
+        parameters = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+        handed = {
+            call.func.id
+            for call in walk(node)
+            if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id in registrars
+            and any(isinstance(a, ast.Name) and a.id in parameters for a in call.args)
+        }
+        if len(handed) > most:
+            best, most = node, len(handed)
+    return best
 
 
 def _creates_the_app(node: ast.stmt) -> bool:
@@ -186,10 +255,13 @@ def take_factory_routes(analysis: Analysis, extracted: Extracted) -> None:
     analysis.factory_routes = extracted.registrars
     analysis.factory = extracted.factory
     analysis.line_map = extracted.line_map
-    analysis.factory_registrar = extracted.cut
-    for unit in analysis.units if extracted.cut else ():
-        if unit.name == extracted.cut:  # it calls every group's functions, as the factory would: it stays beside it
-            unit.pinned_reason = unit.pinned_reason or "registers the app factory's routes (cut into functions)"
+    analysis.factory_registrars = extracted.cut
+    analysis.factory_given_app = extracted.given_app
+    for unit in analysis.units:
+        if unit.name in extracted.cut:  # it calls every group's functions, as the factory would: it stays beside it
+            unit.pinned_reason = unit.pinned_reason or REGISTRAR_KEPT
+        elif unit.name == extracted.factory and extracted.given_app:  # a registrar module's entry: the factory
+            unit.pinned_reason = unit.pinned_reason or "hands the app to what registers its routes (an app factory)"
     analysed_line = {}
     for line, original in enumerate(extracted.line_map or ()):
         analysed_line.setdefault(original, line)

@@ -173,7 +173,8 @@ class Analysis:
     # an app factory registering its routes inside itself: `source` is the monolith with runs of those routes
     # taken out into `register_<resource>(app, ...)` functions (analysis/factory_split.py): function -> routes
     factory: str | None = None
-    factory_registrar: str = ""  # the function the factory hands its app to, when it was the one cut (it stays)
+    factory_registrars: tuple[str, ...] = ()  # the functions the factory hands its app to that were cut (they stay)
+    factory_given_app: bool = False  # the factory is given the app it registers routes on (a registrar module)
     factory_routes: dict[str, list] = field(default_factory=dict)
     line_map: list[int] | None = None  # line of `source` -> line of the monolith as written
     # the ast of `source`, kept so apply does not parse the monolith again (None: built without analysis)

@@ -361,10 +361,15 @@ def cyclic_groups(
 
 
 def explain_groups(
-    groups: Iterable[Group], reasons: dict[str, list[str]], factory: str | None = None, registrars: Iterable[str] = ()
+    groups: Iterable[Group],
+    reasons: dict[str, list[str]],
+    factory: str | None = None,
+    registrars: Iterable[str] = (),
+    given: bool = False,
 ) -> None:
     """Per group, in words a reviewer checks: how grouping decided, what only it uses, why a second router.
-    `registrars`: functions registering routes on the app the factory `factory` makes (analysis/factory_split.py)."""
+    `registrars`: functions registering routes on the app the factory `factory` makes, or is `given` (a registrar
+    module's entry; analysis/factory_split.py)."""
     registrars = set(registrars)
     for group in groups:
         why = list(reasons.get(group.name, []))
@@ -372,7 +377,8 @@ def explain_groups(
         registering = [n for n in group.router_symbols if n in registrars]
         if registering:
             verb = "registers" if len(registering) == 1 else "register"
-            why.append(f"{_shown(registering, 4)} {verb} them for the app `{factory}()` makes")
+            how = "is given" if given else "makes"
+            why.append(f"{_shown(registering, 4)} {verb} them for the app `{factory}()` {how}")
         if own:
             why.append(f"helpers and models only this group uses: {_shown(own, 4)}")
         for router in sorted({e.router for e in group.endpoints} - {group.router}):

@@ -22,7 +22,22 @@ def estimate_main_lines(planner: _Planner, packages_once: bool = False) -> int:
         routers = {d.name for d in planner.dest.values() if d.role is Role.ROUTER}
         groups -= len(routers) - len({name.partition(".")[0] for name in routers})
     setup = len({d for d in planner.dest.values() if is_app_setup(d)})
-    return lines + hooks + _main_import_lines(planner) + groups * 3 + setup * 2 + 15
+    routers = _factory_import_lines(planner) if planner.analysis.factory else groups * 3
+    return lines + hooks + _main_import_lines(planner) + routers + setup * 2 + 15
+
+
+def _factory_import_lines(planner: _Planner) -> int:
+    """An app factory includes no router: main.py imports from routers/ only the functions its kept code calls
+    (`register_users(app)`), a line per module, or a wrapped import of one line per name and two more."""
+    kept = [b for b, d in planner.dest.items() if d == MAIN]
+    per_module: dict = {}
+    for called in {d for b in kept for d in planner.deps[b]}:
+        destination = planner.dest.get(called)  # before placement, its group names the router it will be in
+        module = destination if destination and destination.role is Role.ROUTER else None
+        module = module or (None if destination else planner.group_of_block.get(called))
+        if module is not None:
+            per_module.setdefault(module, []).append(called)
+    return sum(1 if len(names) == 1 else len(names) + 2 for names in per_module.values())
 
 
 def _main_import_lines(planner: _Planner) -> int:

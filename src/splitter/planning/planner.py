@@ -17,6 +17,7 @@ from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
+from splitter.planning.registrar_shells import release_registrar_shells
 from splitter.planning.handover import handover_names, reads_only_at_call_time
 from splitter.planning.name_lookups import keep_lookups_of_relayed_names
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
@@ -113,7 +114,7 @@ class _Planner:
             users = [u for u in self.users[block_id] if self.dest.get(u) != MAIN and not self.hands_over(block_id, u)]
             # A root is named when it holds others back (`try: ... app.middleware(...) ... except`): their
             # warnings say "it uses `x`, which stays there", and this one says why x does.
-            app_maker = block.name in (self.analysis.factory, self.analysis.factory_registrar)
+            app_maker = block.name in (self.analysis.factory, *self.analysis.factory_registrars)
             named_root = block_id in roots and (users or name_roots) and not app_maker
             if endpoints or (block_id not in roots and block.is_definition) or named_root:
                 names = ", ".join(f"`{n}`" for n in endpoints) or f"`{block.name}`"
@@ -226,6 +227,8 @@ class _Planner:
         for block in self.blocks:
             if block.is_hook and block.id not in self.dest:
                 self.dest[block.id] = MAIN if hooks_in_main else HOOKS
+        if not hooks_in_main:
+            release_registrar_shells(self)
         free = [b.id for b in self.blocks if b.id not in self.dest and b.placeable]
         components = strongly_connected(free, self.deps)
         for component in reversed(components):  # users before what they use
@@ -408,7 +411,9 @@ def _to_plan(analysis: Analysis, options: PlanOptions, planner: _Planner) -> Pla
     groups = _plan_groups(analysis, planner, by_dest)
     for group in groups.values():
         group.common_path = common_path(analysis, group.endpoints)
-    explain_groups(groups.values(), _name_reasons(planner), analysis.factory, analysis.factory_routes)
+    explain_groups(
+        groups.values(), _name_reasons(planner), analysis.factory, analysis.factory_routes, analysis.factory_given_app
+    )
     warnings = [d.render(str(analysis.path)) for d in analysis.diagnostics] + planner.warnings
     warnings += plan_notes(analysis, planner)
     warnings = setup_module_notes(planner, warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 
 from splitter.analysis.blocks import build_blocks
+from splitter.analysis.factory_split import REGISTRAR_KEPT
 from splitter.analysis.rebinders import separable
 from splitter.errors import SplitterError
 from splitter.analysis.model import Analysis
@@ -55,6 +56,7 @@ def unit_placement(analysis: Analysis, plan: Plan) -> dict[int, Destination]:
                 members[0].first_line,
             )
         in_place = block.must_stay == APP_AT_IMPORT and all(is_app_setup(d) for d in destinations)
+        in_place = in_place or block.must_stay == REGISTRAR_KEPT  # beside a router when main.py overflows
         if block.must_stay and destinations != {MAIN} and not in_place:
             why = f"invalid plan: `{block.name}` must stay in {analysis.path.name} ({block.must_stay})"
             raise SplitterError(why, analysis.path, block.line)
