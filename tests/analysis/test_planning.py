@@ -321,7 +321,9 @@ def test_an_endpoint_caller_moves_beside_the_endpoint_and_its_import_time_user_s
     placement = plan.placement()
     assert placement["LocalLibraryProvider"] == Destination.router("song")  # it awaits get_song_art at call time
     assert placement["_local_library_provider"] == MAIN  # in core.py it would import routers/song.py: a cycle
-    assert placement["get_song"] == MAIN
+    # reading the instance only when called, the endpoints using it move: main.py hands it over to core
+    assert placement["get_song"] == Destination.router("song")
+    assert any("read `_local_library_provider` at call time" in w for w in plan.warnings)
     # the slim module keeps the monolith's name, and the warning says so
     warning = next(w for w in plan.warnings if f"`_local_library_provider` stays in {fixture.name}" in w)
     line = project.analysis.source.splitlines().index("_local_library_provider = LocalLibraryProvider()") + 1
@@ -373,6 +375,16 @@ def test_names_bound_again_around_the_app_setup_are_handed_over_after_each_bindi
     assert len(bound) == 2 and notes and notes[0].endswith(f"after the lines {bound[0]} and {bound[1]} that bind them")
 
 
+def test_a_plain_assignment_kept_for_a_sys_path_line_hands_its_names_over_to_core() -> None:
+    # fixtures/regressions/constant_held_by_a_sys_path_line.py, from radon's scripts/api/server.py (issue 9)
+    project, plan = plan_for(REPO / "fixtures/regressions/constant_held_by_a_sys_path_line.py")
+    placement = plan.placement()
+    assert placement["SCRIPTS_DIR"] == placement["DATA_DIR"] == placement["CACHE_DIR"] == MAIN
+    assert MAIN not in {placement["scan"], placement["scan_one"], placement["orders"]}
+    notes = [w for w in plan.warnings if "`scan` reads `CACHE_DIR`, `DATA_DIR` at call time" in w]
+    assert len(notes) == 1, plan.warnings
+
+
 def test_a_plain_assignment_read_only_by_statements_at_import_is_not_handed_over(tmp_path: Path) -> None:
     # warehouse_system's `_wh_router = ResourceRouter(app=app, ...)` then `_wh_router.register()`: app setup that
     # moves as a run to app_setup.py; handing `_wh_router` over held both in main.py (303 lines, limit 200)
@@ -405,8 +417,11 @@ def test_a_definition_using_an_endpoint_caller_follows_it_into_the_router() -> N
     project, plan = plan_for(REPO / "fixtures/regressions/endpoint_caller_typed_by_another_class.py")
     placement = plan.placement()
     assert placement["LocalLibraryProvider"] == placement["SmartCollectionProvider"] == Destination.router("song")
-    kept = ("_local_library_provider", "_sync_collection_provider", "_c", "create_collection")
+    kept = ("_local_library_provider", "_c")
     assert {name: placement[name] for name in kept} == dict.fromkeys(kept, MAIN)
+    # they read the instance when called: main.py hands it over to core, and they move
+    assert placement["_sync_collection_provider"] == Destination.router("song")
+    assert placement["create_collection"] == Destination.router("sources")
     line = project.analysis.source.splitlines().index('for _c in [{"id": 1}]:') + 1
     scan = f"{project.analysis.path}:{line}: `_c` stays in {project.analysis.path.name}"
     assert any(w.startswith(scan) and "import cycle" in w for w in plan.warnings)

@@ -43,6 +43,7 @@ class MainModule:
         self.first_user: int | None = None  # the first kept statement that reads a moved name
         self.environment_at: int | None = None  # where a statement setting up the environment moved from
         self.setup_imported: set[Destination] = set()
+        self.handovers: list[cst.BaseStatement] = []  # `core.x = x` lines: each after the statement binding x
 
     def build(
         self,
@@ -114,6 +115,7 @@ class MainModule:
             if self._ends_with_definition(self.body[-1]):
                 statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
             self.body.extend(statements)
+            self.handovers += statements
             self.needs.add(core)
 
     def _leave_registrations(self, unit: Unit) -> None:
@@ -216,7 +218,12 @@ class MainModule:
         if compat and not (generated and self.emitter.imports_sorted):
             # no import block is sorted (the monolith's were not): the call after the import gets its blank lines
             compat = [compat[0], after_imports(compat[1], self.emitter.import_settings)]
-        self.body[end:end] = generated + compat + list(annotations)
+        # a name bound above the imports (radon's `DATA_DIR`, above a `sys.path` line) is handed over once core is
+        # imported: right after the imports, where moved code cannot have read it yet
+        early = [s for s in self.body[:end] if any(s is h for h in self.handovers)]
+        self.body[:end] = [s for s in self.body[:end] if not any(s is e for e in early)]
+        end -= len(early)
+        self.body[end:end] = generated + compat + list(annotations) + [e.with_changes(leading_lines=[]) for e in early]
         if generated and self.emitter.imports_sorted:
             _sort_imports_around(self.body, end, self.emitter)
         first = self.body[end] if end == 1 and end < len(self.body) else None

@@ -45,10 +45,12 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
         node = analysis.tree.body[unit.index]
         if unit.kind == "compound" and unit.app_in_body:
             bound = _bound_on_every_path(node)
-        elif unit.kind == "assign" and (unit.app_in_body or unit.uses & names.keys()):  # oompah's MCP gateway
+        elif unit.kind == "assign":  # oompah's MCP gateway; radon's `DATA_DIR = PROJECT_ROOT / "data"`
             # only names a function reads when called: an unread one (`routes = Resource(app).register()`), or one
             # a statement reads at import (warehouse's `_wh_router.register()`), is app setup that may move as it
-            # is (planning/app_setup_runs.py), which a hand-over would hold in main.py
+            # is (planning/app_setup_runs.py), which a hand-over would hold in main.py. An assignment that does not
+            # touch the app moves unless something holds it in main.py (it reads a name kept there at import, such
+            # as radon's `SCRIPTS_DIR` that a `sys.path` line above its imports reads): then it hands over the same
             bound = _read_when_called(analysis, unit, _plain_binds([node]) - set(analysis.app_names))
         else:
             continue
