@@ -111,9 +111,12 @@ class GroupAssigner:
         max_lines: int,
         min_endpoints: int,
         overrides: dict[str, list[str]] | None = None,
+        import_sources: dict[str, str] | None = None,
     ) -> None:
         self.members = {m.block: m for m in members}
         self.skip = skip_segments
+        self.max_lines = max_lines
+        self.import_sources = import_sources or {}  # imported name -> its module: the imports a module needs
         self.budget = int(max_lines * 0.8)  # room for the header and imports
         self.min_endpoints = min_endpoints
         self.overrides = overrides or {}

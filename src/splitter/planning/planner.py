@@ -28,6 +28,7 @@ from splitter.planning.rebinders_apart import rebinders_apart
 from splitter.planning.route_order import keep_route_order
 from splitter.planning.router_parts import cut_routers_by_resource, split_local_routers
 from splitter.planning.group_assign import GroupAssigner, GroupingInput, common_path, cyclic_groups, explain_groups
+from splitter.planning.size_split import import_sources
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__"}
 
@@ -184,6 +185,7 @@ class _Planner:
             self.options.max_lines,
             self.options.min_endpoints,
             self.options.group_overrides,
+            import_sources(self.analysis),
         )
         grouping = assigner.run()
         self.group_of_block.update(grouping.group_of)

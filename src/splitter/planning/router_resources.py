@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from splitter.analysis.blocks import strongly_connected
 from splitter.analysis.model import Analysis, Registration
 from splitter.planning.group_assign import GroupAssigner, GroupingInput
+from splitter.planning.size_split import import_sources
 from splitter.planning.destination import Destination
 from splitter.planning.grouping import RouteSpec, identifier, specs_overlap
 
@@ -132,7 +133,9 @@ def _resource_keys(planner: _Planner, routes: list[int], router: str) -> dict[in
         unit = analysis.units[index]
         uses = frozenset(unit.uses & known) - {router}
         inputs.append(GroupingInput(index, paths[index], [unit.name], unit.footprint, unit.first_line, uses, prefix))
-    assigner = GroupAssigner(inputs, options.skip_segments, options.max_lines, options.min_endpoints)
+    assigner = GroupAssigner(
+        inputs, options.skip_segments, options.max_lines, options.min_endpoints, import_sources=import_sources(analysis)
+    )
     return assigner.run().group_of
 
 
