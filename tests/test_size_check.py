@@ -100,11 +100,12 @@ def test_apply_names_the_files_the_plan_could_not_foresee(repo: Path) -> None:
 
 
 def _calling_each_other(count: int) -> str:
-    """Endpoints of `a` and `b` that call each other: one router, or the two would import each other."""
+    """Endpoints of `a` and `b` calling each other in one ring (a_0 -> b_0 -> a_1 ... -> a_0): one router, or
+    the modules would import each other, and no cut by size divides it."""
     body = "    x = 1\n    x = x + 1\n    x = x * 2\n    x = x - 3\n"
     routes = "".join(
-        f"\n\n@app.get('/{group}/{n}')\ndef {group}_{n}():\n{body}    return {other}_{n}() if x < 0 else x\n"
-        for group, other in (("a", "b"), ("b", "a"))
+        f"\n\n@app.get('/{group}/{n}')\ndef {group}_{n}():\n{body}    return {other}_{(n + step) % count}() if x < 0 else x\n"
+        for group, other, step in (("a", "b", 0), ("b", "a", 1))
         for n in range(count)
     )
     return f"from fastapi import FastAPI\n\napp = FastAPI()\n{routes}"
