@@ -104,7 +104,8 @@ def _calling_each_other(count: int) -> str:
     the modules would import each other, and no cut by size divides it."""
     body = "    x = 1\n    x = x + 1\n    x = x * 2\n    x = x - 3\n"
     routes = "".join(
-        f"\n\n@app.get('/{group}/{n}')\ndef {group}_{n}():\n{body}    return {other}_{(n + step) % count}() if x < 0 else x\n"
+        f"\n\n@app.get('/{group}/{n}')\ndef {group}_{n}():\n{body}"
+        f"    return {other}_{(n + step) % count}() if x < 0 else x\n"
         for group, other, step in (("a", "b", 0), ("b", "a", 1))
         for n in range(count)
     )

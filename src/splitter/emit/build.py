@@ -16,7 +16,7 @@ import libcst as cst
 
 from splitter.analysis.model import COMPAT_HOOK_REASON, Analysis
 from splitter.emit import nodes
-from splitter.emit.compat import compat_source, existing_homes, forward_call, imports_now_elsewhere, moved_homes
+from splitter.emit.compat import compat_modules, existing_homes, forward_call, imports_now_elsewhere, moved_homes
 from splitter.emit.emitter import Emitter, ModuleDraft, group_summary, names_router_settings_read
 from splitter.emit.router_nesting import Nesting, nest_package_routers
 from splitter.emit.import_order import SortSettings, settings_for
@@ -370,10 +370,13 @@ def _support_files(emitter: Emitter, plan: Plan, changes: dict[Path, str], homes
         setup = {d for d in emitter.placement.values() if is_app_setup(d)}
         in_place = sorted(where.dotted(d, analysis.module_name) for d in setup)
         reads = any(f".{ROUTES_HELPER}(" in text for text in changes.values())
-        text = compat_source(
-            homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place, reads
+        compat = where.path(COMPAT)
+        limits = ((plan.settings or {}).get("max_lines"), compat.stem)
+        texts = compat_modules(
+            homes, analysis.path.name, analysis.module_name, GENERATED_MARKER, line_length, in_place, reads, limits
         )
-        changes[where.path(COMPAT)] = text
+        for name, text in texts.items():
+            changes[compat.with_name(f"{name}.py")] = text
     for init in where.package_inits():
         if init in changes:
             continue  # the module of a group cut into a package: its __init__.py

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from splitter.emit import nodes
@@ -21,7 +22,7 @@ from splitter.analysis.model import FORWARD_FUNCTION, Analysis
 from splitter.analysis.scopes import statement_facts
 from splitter.planning.app_setup_runs import is_app_setup
 from splitter.planning.destination import CORE, MAIN, Destination
-from splitter.planning.layout import Destinations
+from splitter.planning.layout import Destinations, compat_part_name
 
 _TEMPLATE = '''\
 """Names moved out of {source} {marker}: still attributes of {module}.
@@ -39,7 +40,7 @@ from importlib.machinery import ModuleSpec
 HOMES = {{
 {homes}
 }}
-{in_place}
+{parts}{in_place}
 # Written for {module}; the same files may be imported under another package name
 # too (`backend.app.main` from the repository's root, `app.main` from backend/):
 # each home is reached in the package this module itself was imported from.
@@ -54,7 +55,7 @@ def _here(dotted):
     return f"{{_PACKAGE}}.{{rest}}" if _PACKAGE else rest
 
 
-HOMES = {{_here(home): names for home, names in HOMES.items()}}
+{parts_load}HOMES = {{_here(home): names for home, names in HOMES.items()}}
 {in_place_here}_HOME_OF = {{n: m for m, names in HOMES.items() for n in names.split()}}
 _MAIN = _here("{module}")
 
@@ -197,6 +198,29 @@ def routes_as_registered(routes):
 '''
 
 
+_PARTS = """\
+# The rest of the table: modules of its own, each file under the size limit.
+PARTS = (
+{listed})
+"""
+_PARTS_LOAD = """\
+for _part in PARTS:
+    _more = importlib.import_module(f"{_PACKAGE}.{_part}" if _PACKAGE else _part)
+    HOMES.update(_more.HOMES)
+
+
+"""
+_PART_TEMPLATE = '''\
+"""Names moved out of {source} {marker}, by the module they live in now: part of
+the table of {compat}.py, which keeps them attributes of {module}.
+"""
+
+HOMES = {{
+{homes}
+}}
+'''
+
+
 def compat_source(
     homes: dict[str, list[str]],
     source: str,
@@ -205,10 +229,70 @@ def compat_source(
     line_length: int = 88,
     in_place: list[str] = (),
     route_reads: bool = False,
+    parts: Sequence[str] = (),
 ) -> str:
     """The module text. `homes`: dotted home module -> names that now live there; `in_place`: those of them
     main.py imports at a place of its own to run app setup there (planning/app_setup_runs.py), which a re-run
-    must leave to main.py. Lines stay within the project's line length, in the layout ruff format and black keep."""
+    must leave to main.py; `parts`: the modules holding the rest of the table (`compat_modules`). Lines stay
+    within the project's line length, in the layout ruff format and black keep."""
+    return _compat_text(_entries(homes, line_length), source, module, marker, line_length, in_place, route_reads, parts)
+
+
+def compat_modules(
+    homes: dict[str, list[str]],
+    source: str,
+    module: str,
+    marker: str,
+    line_length: int,
+    in_place: list[str],
+    route_reads: bool,
+    limits: tuple[int | None, str],
+) -> dict[str, str]:
+    """Module name -> text: the compatibility module `limits[1]`, and when its table would take it to the size
+    limit `limits[0]` (oompah's 1,000 moved names: 586 lines), the parts of the table in modules of their own,
+    `<compat>_homes`, `<compat>_homes_2`, ..., each under the limit; compat.py reads them when it is imported."""
+    max_lines, stem = limits
+    entries = _entries(homes, line_length)
+    text = _compat_text(entries, source, module, marker, line_length, in_place, route_reads, ())
+    one_part = _compat_text([], source, module, marker, line_length, in_place, route_reads, [stem])
+    if max_lines is None or _lines(text) < max_lines or _lines(one_part) >= max_lines:
+        return {stem: text}  # under the limit, or a limit its fixed part alone passes: one module, warned
+    for count in range(1, len(entries) + 1):
+        names = [compat_part_name(stem, number) for number in range(1, count + 1)]
+        empty = _compat_text([], source, module, marker, line_length, in_place, route_reads, names)
+        part = _PART_TEMPLATE.format(source=source, marker=marker, compat=stem, module=module, homes="")
+        packed = _packed(entries, max_lines - _lines(empty), max_lines - _lines(refilled(part, line_length)))
+        if len(packed) - 1 <= count:
+            break
+    names = [compat_part_name(stem, number) for number in range(1, len(packed))]
+    texts = {stem: _compat_text(packed[0], source, module, marker, line_length, in_place, route_reads, names)}
+    for name, held in zip(names, packed[1:], strict=True):
+        fields = {"source": source, "marker": marker, "compat": stem, "module": module, "homes": "\n".join(held)}
+        texts[name] = refilled(_PART_TEMPLATE.format(**fields), line_length).replace("{\n\n}", "{}")
+    return texts
+
+
+def _lines(text: str) -> int:
+    return text.count("\n") + (not text.endswith("\n") and bool(text))
+
+
+def _packed(entries: list[str], first_room: int, room: int) -> list[list[str]]:
+    """The entries in source order, as many as fit in `first_room` lines (the compatibility module's table),
+    then in parts of `room` lines each. An entry longer than a part has one of its own."""
+    packed: list[list[str]] = [[]]
+    free = first_room - 1  # under the limit, not at it
+    for entry in entries:
+        lines = entry.count("\n") + 1
+        if lines > free and (packed[-1] or len(packed) == 1):
+            packed.append([])
+            free = room - 1
+        packed[-1].append(entry)
+        free -= lines
+    return packed
+
+
+def _entries(homes: dict[str, list[str]], line_length: int) -> list[str]:
+    """The table's entries, one a home module: `    "home": "names",` or its names in pieces over lines."""
     entries = []
     for home in sorted(homes):
         names = " ".join(sorted(set(homes[home])))
@@ -221,14 +305,30 @@ def compat_source(
             continue
         lines = [f'        "{chunk} "' for chunk in wrapped[:-1]] + [f'        "{wrapped[-1]}"']
         entries.append(f'    "{home}": (\n' + "\n".join(lines) + "\n    ),")
+    return entries
+
+
+def _compat_text(
+    entries: list[str],
+    source: str,
+    module: str,
+    marker: str,
+    line_length: int,
+    in_place: Sequence[str],
+    route_reads: bool,
+    parts: Sequence[str],
+) -> str:
     table = "".join(f'    "{home}",\n' for home in sorted(in_place))
     routes = _ROUTES_AS_REGISTERED.format(module=module) if route_reads else ""
+    listed = "".join(f'    "{part}",\n' for part in parts)
     return refilled(
         _TEMPLATE.format(
             source=source,
             module=module,
             marker=marker,
             homes="\n".join(entries),
+            parts=_PARTS.format(listed=listed) if parts else "",
+            parts_load=_PARTS_LOAD if parts else "",
             function=FORWARD_FUNCTION,
             in_place=f"IN_PLACE = (\n{table})\n" if in_place else "",
             package=module.rpartition(".")[0],
@@ -237,7 +337,7 @@ def compat_source(
         )
         + routes,
         line_length,
-    )
+    ).replace("HOMES = {\n\n}", "HOMES = {}")  # every entry in the parts
 
 
 def forward_call(alias: str):
@@ -246,19 +346,29 @@ def forward_call(alias: str):
 
 
 def existing_homes(path: Path) -> dict[str, list[str]]:
-    """The HOMES table of a compatibility module an earlier apply (an earlier wave) wrote, else empty."""
+    """The HOMES table of a compatibility module an earlier apply (an earlier wave) wrote, its parts' included,
+    else empty."""
+    homes: dict[str, list[str]] = {}
+    parts = _literal(path, "PARTS") or ()
+    for source in [path] + [path.with_name(f"{part}.py") for part in parts if isinstance(part, str)]:
+        for home, names in (_literal(source, "HOMES") or {}).items():
+            homes.setdefault(home, []).extend(names.split())
+    return homes
+
+
+def _literal(path: Path, name: str) -> object:
+    """The value of the module-level `name = <literal>` of a generated module, else None."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
-        return {}
+        return None
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HOMES" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             try:
-                table = ast.literal_eval(node.value)
+                return ast.literal_eval(node.value)
             except ValueError:
-                return {}
-            return {home: names.split() for home, names in table.items()}
-    return {}
+                return None
+    return None
 
 
 def moved_homes(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from splitter.planning.layout import is_compat_part
 from splitter.planning.plan_io import Plan
 from splitter.planning.plan_notes import CANNOT_STAY, MAIN_KEEPS
 
@@ -38,7 +39,8 @@ def _why_main(path: Path) -> str:
 
 
 def _why(plan: Plan, path: Path, text: str) -> str:
-    if path.stem == plan.layout.compat_module and path.name.endswith(".py"):
+    compat = plan.layout.compat_module
+    if (path.stem == compat or is_compat_part(path.stem, compat)) and path.name.endswith(".py"):
         return (
             f"the compatibility module that keeps moved names reachable as `{plan.module}.NAME` is a fixed part "
             "plus a table of every moved name, and is not cut"

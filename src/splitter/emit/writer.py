@@ -9,7 +9,7 @@ from pathlib import Path
 
 from splitter.analysis.source import every_line_ends_with_crlf, python_lines
 from splitter.errors import SplitterError
-from splitter.planning.layout import GENERATED_MARKER
+from splitter.planning.layout import GENERATED_MARKER, is_compat_part
 
 
 def shown_path(path: Path, root: Path) -> str:
@@ -155,7 +155,10 @@ def refuse_overwrites(changes: dict[Path, str], generated: list[Path], merged_na
     clashes = [
         p
         for p in generated
-        if p.exists() and p.name not in ("__init__.py", merged_name) and text_on_disk(p) != changes[p]
+        if p.exists()
+        and p.name not in ("__init__.py", merged_name)
+        and text_on_disk(p) != changes[p]
+        and not _extended_part(p, merged_name)
     ]
     if clashes and GENERATED_MARKER not in clashes[0].read_text(encoding="utf-8").partition("\n")[0]:
         raise SplitterError(
@@ -167,6 +170,12 @@ def refuse_overwrites(changes: dict[Path, str], generated: list[Path], merged_na
         raise SplitterError(
             f"would overwrite existing {clashes[0].name}; rename the group in the plan or pass --force", clashes[0]
         )
+
+
+def _extended_part(path: Path, merged_name: str) -> bool:
+    """A part of the compatibility module's table an earlier wave wrote: extended too."""
+    ours = GENERATED_MARKER in path.read_text(encoding="utf-8").partition("\n")[0]
+    return ours and is_compat_part(path.stem, merged_name.removesuffix(".py"))
 
 
 def refuse_dirty(changes: dict[Path, str], git_root: Path) -> None:

@@ -11,6 +11,17 @@ from splitter.planning.plan_io import Layout
 GENERATED_MARKER = "by splitter"
 
 
+def compat_part_name(stem: str, number: int) -> str:
+    """`compat_homes`, `compat_homes_2`, ...: the modules holding the rest of the compatibility module's table
+    when one file cannot hold it (emit/compat.py)."""
+    return f"{stem}_homes" if number == 1 else f"{stem}_homes_{number}"
+
+
+def is_compat_part(stem: str, compat_module: str) -> bool:
+    prefix = compat_part_name(compat_module, 1)
+    return stem == prefix or (stem.startswith(f"{prefix}_") and stem[len(prefix) + 1 :].isdigit())
+
+
 @dataclass(frozen=True)
 class Destinations:
     folder: Path  # the monolith's folder
