@@ -122,3 +122,16 @@ def test_a_second_wave_extends_the_parts_an_earlier_one_wrote(tmp_path: Path) ->
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=tmp_path, text=True, capture_output=True
     )
     assert tests.returncode == 0, tests.stdout[-2000:]
+
+
+def test_a_module_of_that_name_splitter_did_not_write_is_refused(tmp_path: Path) -> None:
+    path = _repository(tmp_path)
+    (tmp_path / "compat_homes.py").write_text("HOMES = {'mine': 'x'}\n")
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "own"], cwd=tmp_path, check=True
+    )
+    done = runner.invoke(app, ["apply", str(path), "--yes"])
+    assert done.exit_code == 2 and "splitter did not write it" in done.output, done.output
+    assert (tmp_path / "compat_homes.py").read_text() == "HOMES = {'mine': 'x'}\n"
+    assert not (tmp_path / "compat.py").exists()
