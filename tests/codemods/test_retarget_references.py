@@ -378,6 +378,44 @@ ROWS = [
         "tests.test_api",
     ),
     (
+        "the old module imported twice in one block: each import binds the homes of the reads it reaches",
+        code("""
+            def main():
+                from pkg import main as m
+                first = m.helper()
+                from pkg import main as m
+                return first, m._jobs
+        """),
+        code("""
+            def main():
+                from pkg.services import shared
+                first = shared.helper()
+                from pkg.services import orders
+                return first, orders._jobs
+        """),
+        "desktop",
+    ),
+    (
+        "the old module imported in two branches: a read after both may see either, each binds its home",
+        code("""
+            def main():
+                if fast:
+                    from pkg import main as m
+                else:
+                    from pkg import main as m
+                return m._jobs
+        """),
+        code("""
+            def main():
+                if fast:
+                    from pkg.services import orders
+                else:
+                    from pkg.services import orders
+                return orders._jobs
+        """),
+        "desktop",
+    ),
+    (
         "an emptied import in a class body stays: it binds a class attribute",
         code("""
             from pkg import main

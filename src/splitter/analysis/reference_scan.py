@@ -58,6 +58,8 @@ class ReferenceScan:
         self.parents: dict[ast.AST, ast.AST] = {}  # parents of the names and what holds them
         self._via_of = {id(via.alias): via for via in self.vias}
         self._seen: dict[tuple[int, str], tuple[list[Via], list[ast.AST]]] = {}
+        self.tree = tree
+        self._block_of: dict[int, list[ast.stmt]] = {}  # statement id -> the block it is a statement of
         if self.vias:  # otherwise nothing reads through the old module and the scopes are not needed
             self._scan(tree)
 
@@ -116,11 +118,29 @@ class ReferenceScan:
         if not ours:
             return
         if len(ours) == len(binders) and not any(via.dotted for via in ours):
-            self._use(node, ours, ours)
+            seen = self._last_before(node, ours) if len(ours) > 1 and scope.binding_scope(node.id) is scope else ours
+            self._use(node, seen, ours)
         elif all(via.dotted for via in ours) and all(_binds_package(b, node.id) for b in binders):
             self._dotted(node, ours, binders)
         else:  # bound otherwise too (a parameter, an assignment, another import): never rewritten
             self._use(node, None, ours)
+
+    def _last_before(self, node: ast.AST, vias: list[Via]) -> list[Via]:
+        """The imports a read in their own scope really sees: of imports that are statements of one block, only the
+        last before the statement holding the read (it runs after the others every time the read does: desktop.py
+        importing the monolith twice in `main()` had both imports bind every home module, ruff's F811)."""
+        if not self._block_of:
+            self._block_of = {id(s): block for block in _every_block(self.tree.body) for s in block}
+        at = (node.lineno, node.col_offset)
+        seen = list(vias)
+        for block in {id(self._block_of[id(v.statement)]): self._block_of[id(v.statement)] for v in vias}.values():
+            holder = next((k for k, s in enumerate(block) if (s.lineno, s.col_offset) <= at < _end(s)), None)
+            here = [v for v in vias if self._block_of[id(v.statement)] is block]
+            before = [v for v in here if holder is not None and block.index(v.statement) < holder]
+            if before:
+                last = max(before, key=lambda v: block.index(v.statement))
+                seen = [v for v in seen if v not in here or v.statement is last.statement]
+        return seen
 
     def _dotted(self, node: ast.Name, ours: list[Via], binders: list[ast.AST]) -> None:
         """`pkg.main.x` after `import pkg.main`: a use of the old module when the chain spells it; a read of `pkg`
@@ -184,3 +204,20 @@ def _blocks_of(block: list[ast.stmt]):
             else:  # except handlers, match cases: each holds a block
                 for child in children:
                     yield from _blocks_of(child.body)
+
+
+def _every_block(block: list[ast.stmt]):
+    """`block` and every block nested in it, function and class bodies too."""
+    yield block
+    for statement in block:
+        for part in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, part, ())
+            if children and isinstance(children[0], ast.stmt):
+                yield from _every_block(children)
+            else:  # except handlers, match cases: each holds a block
+                for child in children:
+                    yield from _every_block(child.body)
+
+
+def _end(statement: ast.stmt) -> tuple[int, int]:
+    return (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
