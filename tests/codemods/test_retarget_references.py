@@ -396,6 +396,27 @@ ROWS = [
         "desktop",
     ),
     (
+        "the old module imported twice in one block, read by a closure: the first import binds its home, each its own reads'",
+        code("""
+            def main():
+                from pkg import main as m
+                first = m.helper()
+                callbacks.append(lambda: m._jobs)
+                from pkg import main as m
+                return first, m.COUNT
+        """),
+        code("""
+            def main():
+                from pkg.services import shared
+                from pkg.services import orders
+                first = shared.helper()
+                callbacks.append(lambda: orders._jobs)
+                from pkg.services import shared
+                return first, shared.COUNT
+        """),
+        "desktop",
+    ),
+    (
         "the old module imported in two branches: a read after both may see either, each binds its home",
         code("""
             def main():

@@ -118,28 +118,30 @@ class ReferenceScan:
         if not ours:
             return
         if len(ours) == len(binders) and not any(via.dotted for via in ours):
-            seen = self._last_before(node, ours) if len(ours) > 1 and scope.binding_scope(node.id) is scope else ours
+            seen = self._one_per_block(node, ours, scope.binding_scope(node.id) is scope) if len(ours) > 1 else ours
             self._use(node, seen, ours)
         elif all(via.dotted for via in ours) and all(_binds_package(b, node.id) for b in binders):
             self._dotted(node, ours, binders)
         else:  # bound otherwise too (a parameter, an assignment, another import): never rewritten
             self._use(node, None, ours)
 
-    def _last_before(self, node: ast.AST, vias: list[Via]) -> list[Via]:
-        """The imports a read in their own scope really sees: of imports that are statements of one block, only the
-        last before the statement holding the read (it runs after the others every time the read does: desktop.py
-        importing the monolith twice in `main()` had both imports bind every home module, ruff's F811)."""
+    def _one_per_block(self, node: ast.AST, vias: list[Via], own_scope: bool) -> list[Via]:
+        """The imports a read needs: of imports that are statements of one block (they bind the same modules), the
+        last before the statement holding a read in their own scope, which runs after the others every time the
+        read does; for any other read the first, which runs before the others. desktop.py imported the monolith
+        twice in `main()`: both imports bound every home module, and ruff reported the second (F811)."""
         if not self._block_of:
             self._block_of = {id(s): block for block in _every_block(self.tree.body) for s in block}
         at = (node.lineno, node.col_offset)
         seen = list(vias)
         for block in {id(self._block_of[id(v.statement)]): self._block_of[id(v.statement)] for v in vias}.values():
+            order = sorted(
+                (block.index(v.statement), k) for k, v in enumerate(vias) if self._block_of[id(v.statement)] is block
+            )
             holder = next((k for k, s in enumerate(block) if (s.lineno, s.col_offset) <= at < _end(s)), None)
-            here = [v for v in vias if self._block_of[id(v.statement)] is block]
-            before = [v for v in here if holder is not None and block.index(v.statement) < holder]
-            if before:
-                last = max(before, key=lambda v: block.index(v.statement))
-                seen = [v for v in seen if v not in here or v.statement is last.statement]
+            before = [(i, k) for i, k in order if own_scope and holder is not None and i < holder]
+            kept = vias[before[-1][1] if before else order[0][1]].statement
+            seen = [v for v in seen if self._block_of[id(v.statement)] is not block or v.statement is kept]
         return seen
 
     def _dotted(self, node: ast.Name, ours: list[Via], binders: list[ast.AST]) -> None:
