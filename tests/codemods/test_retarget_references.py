@@ -396,7 +396,7 @@ ROWS = [
         "desktop",
     ),
     (
-        "the old module imported twice in one block, read by a closure: the first import binds its home, each its own reads'",
+        "the old module imported twice in one block, a closure reads the first import's binding",
         code("""
             def main():
                 from pkg import main as m
