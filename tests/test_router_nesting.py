@@ -165,3 +165,25 @@ def test_the_plan_counts_a_package_s_include_once_when_it_says_main_py_is_over(t
     result = apply_split(main, plan)
     assert main.read_text(encoding="utf-8").count("\n") <= 28
     assert not [w for w in result.plan.warnings if "written with" in w]
+
+
+def test_a_module_the_package_reads_a_seam_through_is_imported_once(tmp_path: Path) -> None:
+    """tideway: routers/player/__init__.py read `_snapshot_dict` through `dismiss_pause_reason`, its module the
+    global it reads lives in, and imported that module again at its end to include its router: ruff's F811."""
+    text = (
+        monolith(ORDERS)
+        .replace("def list_notes():\n", "def list_notes():\n    global last_note\n    last_note = 'seen'\n")
+        .replace("def get_order():\n", "def get_order():\n    print(last_note)\n")
+    )
+    main = tmp_path / "main.py"
+    main.write_text(text.replace("app = FastAPI()\n", "app = FastAPI()\nlast_note = None\n"), encoding="utf-8")
+    plan = plan_project(load_project(main), PlanOptions(max_lines=150))
+    assert any(g.name == "orders.notes" for g in plan.groups)
+    apply_split(main, plan, ApplyOptions())
+    package = (tmp_path / "routers" / "orders" / "__init__.py").read_text(encoding="utf-8")
+    assert package.count("import notes") == 1, package
+    assert "print(notes.last_note)" in package and "router.include_router(notes.router)" in package
+    lint = [sys.executable, "-m", "ruff", "check", "--select", "F401,F811,F821", "--isolated", str(tmp_path)]
+    assert subprocess.run(lint, capture_output=True, text=True).returncode == 0
+    run = subprocess.run([sys.executable, "-c", "import main"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

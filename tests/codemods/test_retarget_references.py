@@ -378,6 +378,65 @@ ROWS = [
         "tests.test_api",
     ),
     (
+        "the old module imported twice in one block: each import binds the homes of the reads it reaches",
+        code("""
+            def main():
+                from pkg import main as m
+                first = m.helper()
+                from pkg import main as m
+                return first, m._jobs
+        """),
+        code("""
+            def main():
+                from pkg.services import shared
+                first = shared.helper()
+                from pkg.services import orders
+                return first, orders._jobs
+        """),
+        "desktop",
+    ),
+    (
+        "the old module imported twice in one block, a closure reads the first import's binding",
+        code("""
+            def main():
+                from pkg import main as m
+                first = m.helper()
+                callbacks.append(lambda: m._jobs)
+                from pkg import main as m
+                return first, m.COUNT
+        """),
+        code("""
+            def main():
+                from pkg.services import shared
+                from pkg.services import orders
+                first = shared.helper()
+                callbacks.append(lambda: orders._jobs)
+                from pkg.services import shared
+                return first, shared.COUNT
+        """),
+        "desktop",
+    ),
+    (
+        "the old module imported in two branches: a read after both may see either, each binds its home",
+        code("""
+            def main():
+                if fast:
+                    from pkg import main as m
+                else:
+                    from pkg import main as m
+                return m._jobs
+        """),
+        code("""
+            def main():
+                if fast:
+                    from pkg.services import orders
+                else:
+                    from pkg.services import orders
+                return orders._jobs
+        """),
+        "desktop",
+    ),
+    (
         "an emptied import in a class body stays: it binds a class attribute",
         code("""
             from pkg import main

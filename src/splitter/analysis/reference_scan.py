@@ -58,6 +58,8 @@ class ReferenceScan:
         self.parents: dict[ast.AST, ast.AST] = {}  # parents of the names and what holds them
         self._via_of = {id(via.alias): via for via in self.vias}
         self._seen: dict[tuple[int, str], tuple[list[Via], list[ast.AST]]] = {}
+        self.tree = tree
+        self._block_of: dict[int, list[ast.stmt]] = {}  # statement id -> the block it is a statement of
         if self.vias:  # otherwise nothing reads through the old module and the scopes are not needed
             self._scan(tree)
 
@@ -116,11 +118,31 @@ class ReferenceScan:
         if not ours:
             return
         if len(ours) == len(binders) and not any(via.dotted for via in ours):
-            self._use(node, ours, ours)
+            seen = self._one_per_block(node, ours, scope.binding_scope(node.id) is scope) if len(ours) > 1 else ours
+            self._use(node, seen, ours)
         elif all(via.dotted for via in ours) and all(_binds_package(b, node.id) for b in binders):
             self._dotted(node, ours, binders)
         else:  # bound otherwise too (a parameter, an assignment, another import): never rewritten
             self._use(node, None, ours)
+
+    def _one_per_block(self, node: ast.AST, vias: list[Via], own_scope: bool) -> list[Via]:
+        """The imports a read needs: of imports that are statements of one block (they bind the same modules), the
+        last before the statement holding a read in their own scope, which runs after the others every time the
+        read does; for any other read the first, which runs before the others. desktop.py imported the monolith
+        twice in `main()`: both imports bound every home module, and ruff reported the second (F811)."""
+        if not self._block_of:
+            self._block_of = {id(s): block for block in _every_block(self.tree.body) for s in block}
+        at = (node.lineno, node.col_offset)
+        seen = list(vias)
+        for block in {id(self._block_of[id(v.statement)]): self._block_of[id(v.statement)] for v in vias}.values():
+            order = sorted(
+                (block.index(v.statement), k) for k, v in enumerate(vias) if self._block_of[id(v.statement)] is block
+            )
+            holder = next((k for k, s in enumerate(block) if (s.lineno, s.col_offset) <= at < _end(s)), None)
+            before = [(i, k) for i, k in order if own_scope and holder is not None and i < holder]
+            kept = vias[before[-1][1] if before else order[0][1]].statement
+            seen = [v for v in seen if self._block_of[id(v.statement)] is not block or v.statement is kept]
+        return seen
 
     def _dotted(self, node: ast.Name, ours: list[Via], binders: list[ast.AST]) -> None:
         """`pkg.main.x` after `import pkg.main`: a use of the old module when the chain spells it; a read of `pkg`
@@ -184,3 +206,20 @@ def _blocks_of(block: list[ast.stmt]):
             else:  # except handlers, match cases: each holds a block
                 for child in children:
                     yield from _blocks_of(child.body)
+
+
+def _every_block(block: list[ast.stmt]):
+    """`block` and every block nested in it, function and class bodies too."""
+    yield block
+    for statement in block:
+        for part in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, part, ())
+            if children and isinstance(children[0], ast.stmt):
+                yield from _every_block(children)
+            else:  # except handlers, match cases: each holds a block
+                for child in children:
+                    yield from _every_block(child.body)
+
+
+def _end(statement: ast.stmt) -> tuple[int, int]:
+    return (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)

@@ -277,11 +277,22 @@ def _end_router_module(emitter: Emitter, destination: Destination, draft, group,
     includes of a package's nested routers."""
     trailing = _after_the_parts(emitter, destination, draft)
     kept = len(draft.statements) - len(trailing)
-    draft.statements[kept:] = _router_parts_import(emitter, destination, group, groups) + trailing
-    draft.statements += _nested_includes(emitter, destination, routers)
+    on_top = _imported_whole_on_top(emitter, draft)
+    draft.statements[kept:] = _router_parts_import(emitter, destination, group, groups, on_top) + trailing
+    draft.statements += _nested_includes(emitter, destination, routers, on_top)
 
 
-def _router_parts_import(emitter: Emitter, destination: Destination, group, groups: dict) -> list[cst.BaseStatement]:
+def _imported_whole_on_top(emitter: Emitter, draft) -> set[Destination]:
+    """Modules the draft's imports bind as a whole: the homes of the seams it reads through them (tideway's
+    routers/player/__init__.py reads `_snapshot_dict` through its module `dismiss_pause_reason`). Importing one of
+    them again at the end, under the same name, is a redefinition ruff reports (F811) and does nothing."""
+    seams = emitter.seams_read_in(draft.destination)
+    return set(draft.modules) | {seams[n] for n in draft.needs - draft.binds if n in seams}
+
+
+def _router_parts_import(
+    emitter: Emitter, destination: Destination, group, groups: dict, on_top: set[Destination]
+) -> list[cst.BaseStatement]:
     """At the end of the package of a monolith's APIRouter cut into parts (planning/router_parts.py) or into a
     module per resource (planning/router_resources.py): the import of its modules, which register their routes on
     the router, in the order of their first statements, once everything above exists."""
@@ -295,6 +306,7 @@ def _router_parts_import(emitter: Emitter, destination: Destination, group, grou
         [index_of[n] for n in [e.function for e in g.endpoints] + g.router_symbols if n in index_of] for g in inside
     ]
     parts = [inside[k] for k in import_order(emitter.analysis, units)]
+    parts = [part for part in parts if Destination.router(part.name) not in on_top]
     if not parts:
         return []
     statements = []
@@ -334,7 +346,9 @@ def _holds_a_monolith_router(emitter: Emitter, destination: Destination) -> bool
     return any(placed == destination and routers & set(units[i].binds) for i, placed in emitter.placement.items())
 
 
-def _nested_includes(emitter: Emitter, destination: Destination, routers: Routers) -> list[cst.BaseStatement]:
+def _nested_includes(
+    emitter: Emitter, destination: Destination, routers: Routers, on_top: set[Destination]
+) -> list[cst.BaseStatement]:
     """At the end of a package's __init__.py: its modules' routers, included by the package's (router_nesting.py).
     Imported last, as the parts above are: a module may import what this one defines."""
     included = routers.nesting.included.get(destination.name, [])
@@ -345,14 +359,15 @@ def _nested_includes(emitter: Emitter, destination: Destination, routers: Router
     for group, variable in included:
         leaf = group.rpartition(".")[2]
         alias = emitter.alias_for(destination, Destination.router(group))
-        names.append(leaf if alias == leaf else f"{leaf} as {alias}")
+        if Destination.router(group) not in on_top:
+            names.append(leaf if alias == leaf else f"{leaf} as {alias}")
         includes.append(nodes.method_call(own, "include_router", f"{alias}.{variable}"))
     directive = "# noqa: E402 - last: they may import from here"
     where = emitter.where
     clause = "." if where.package and where.relative else where.from_clause(destination, destination)
-    imports = emitter.from_import(clause, names)
-    imports = [nodes.with_directive(statement, directive) for statement in imports]
-    imports[0] = imports[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    imports = [nodes.with_directive(statement, directive) for statement in emitter.from_import(clause, names)]
+    if imports:
+        imports[0] = imports[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     includes[0] = includes[0].with_changes(leading_lines=[cst.EmptyLine()])
     return imports + includes
 

@@ -16,6 +16,7 @@ from splitter.analysis.path_keys import DEFAULT_SKIP_SEGMENTS, group_key
 from splitter.planning.grouping import identifier
 from splitter.analysis.model import Analysis
 from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination, Role
+from splitter.planning.beside_router import router_beside
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
 from splitter.planning.registrar_shells import release_registrar_shells
 from splitter.planning.handover import handover_names, reads_only_at_call_time
@@ -247,10 +248,11 @@ class _Planner:
             if d not in component and d in self.dest and self.dest[d].role is Role.ROUTER
         }
         below = below_routers(self.dest, self.deps, user_dests, uses_router)
-        if uses_router and below:
-            keep_users_above(self, component, sorted(uses_router)[0], set(below))
-        if uses_router:
-            destination = sorted(uses_router)[0]  # it calls an endpoint: it lives beside it
+        beside = router_beside(self, component, uses_router, user_dests) if uses_router else None
+        if beside and below:
+            keep_users_above(self, component, beside, set(below))
+        if beside:
+            destination = beside  # it calls an endpoint: it lives beside it
         elif any(b.impure for b in blocks) or CORE in user_dests or (not user_dests and self._works(blocks)):
             # nothing imports it for a name, yet defining it does something: only core, which main.py imports for
             # its setup, surely runs it (in services/shared.py it never ran)
