@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from splitter.analysis.patched_names import every_statement, resolve_from
-from splitter.analysis.scopes import Scope, scopes_and_parents
+from splitter.analysis.scope_parents import scopes_and_parents
+from splitter.analysis.scopes import Scope
 
 
 @dataclass(eq=False)
