@@ -132,7 +132,7 @@ class ReferenceScan:
         read does; for any other read the first, which runs before the others. desktop.py imported the monolith
         twice in `main()`: both imports bound every home module, and ruff reported the second (F811)."""
         if not self._block_of:
-            self._block_of = {id(s): block for block in _every_block(self.tree.body) for s in block}
+            self._block_of = {id(s): block for block in _blocks_of(self.tree.body, into_scopes=True) for s in block}
         at = (node.lineno, node.col_offset)
         seen = list(vias)
         for block in {id(self._block_of[id(v.statement)]): self._block_of[id(v.statement)] for v in vias}.values():
@@ -194,32 +194,20 @@ def emptied_local_imports(tree: ast.Module, emptied: list[ast.stmt]) -> dict[int
     return fates
 
 
-def _blocks_of(block: list[ast.stmt]):
-    """`block` and the blocks nested in it, without entering another scope (functions are walked on their own)."""
+def _blocks_of(block: list[ast.stmt], into_scopes: bool = False):
+    """`block` and the blocks nested in it, without entering another scope (functions are walked on their own)
+    unless `into_scopes`: then function and class bodies too."""
     yield block
     for statement in block:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if not into_scopes and isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for part in ("body", "orelse", "finalbody", "handlers", "cases"):
             children = getattr(statement, part, ())
             if children and isinstance(children[0], ast.stmt):
-                yield from _blocks_of(children)
+                yield from _blocks_of(children, into_scopes)
             else:  # except handlers, match cases: each holds a block
                 for child in children:
-                    yield from _blocks_of(child.body)
-
-
-def _every_block(block: list[ast.stmt]):
-    """`block` and every block nested in it, function and class bodies too."""
-    yield block
-    for statement in block:
-        for part in ("body", "orelse", "finalbody", "handlers", "cases"):
-            children = getattr(statement, part, ())
-            if children and isinstance(children[0], ast.stmt):
-                yield from _every_block(children)
-            else:  # except handlers, match cases: each holds a block
-                for child in children:
-                    yield from _every_block(child.body)
+                    yield from _blocks_of(child.body, into_scopes)
 
 
 def _end(statement: ast.stmt) -> tuple[int, int]:

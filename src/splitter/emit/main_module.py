@@ -220,8 +220,9 @@ class MainModule:
             compat = [compat[0], after_imports(compat[1], self.emitter.import_settings)]
         # a name bound above the imports (radon's `DATA_DIR`, above a `sys.path` line) is handed over once core is
         # imported: right after the imports, where moved code cannot have read it yet
-        early = [s for s in self.body[:end] if any(s is h for h in self.handovers)]
-        self.body[:end] = [s for s in self.body[:end] if not any(s is e for e in early)]
+        handovers = set(map(id, self.handovers))
+        early = [s for s in self.body[:end] if id(s) in handovers]
+        self.body[:end] = [s for s in self.body[:end] if id(s) not in handovers]
         end -= len(early)
         self.body[end:end] = generated + compat + list(annotations) + [e.with_changes(leading_lines=[]) for e in early]
         if generated and self.emitter.imports_sorted:

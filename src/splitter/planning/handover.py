@@ -25,7 +25,6 @@ or a name such an assignment binds (`_mcp_gateway_app = _mcp_gateway.streamable_
 from __future__ import annotations
 
 import ast
-from collections import Counter
 
 from splitter.analysis.model import Analysis, Unit
 
@@ -36,7 +35,10 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
     """name -> the unit that binds it: a block kept in main.py for the app, binding it on every path."""
     if analysis.tree is None:
         return {}
-    binders = Counter(n for u in analysis.units if not u.is_copied for n in u.binds)
+    binders: dict[str, list[Unit]] = {}
+    for unit in analysis.units:
+        for name in unit.binds if not unit.is_copied else ():
+            binders.setdefault(name, []).append(unit)
     rebound = set().union(*(u.rebinds_globals for u in analysis.units))
     names: dict[str, int] = {}
     for unit in analysis.units:
@@ -55,30 +57,26 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
         else:
             continue
         for name in bound:
-            if binders[name] == 1 and name not in rebound and name not in patched:
+            if len(binders[name]) == 1 and name not in rebound and name not in patched:
                 names[name] = unit.index
-    for name, first in _bound_again(analysis).items():
+    for name, first in _bound_again(analysis, binders).items():
         if name not in rebound and name not in patched:
             names.setdefault(name, first)
     return names
 
 
-def _bound_again(analysis: Analysis) -> dict[str, int]:
+def _bound_again(analysis: Analysis, binders: dict[str, list[Unit]]) -> dict[str, int]:
     """name -> its first binder, for a name bound more than once, each time by a plain assignment or by a block
     that sets the app up, the first time on every path: 4th-Dimension's `logger = logging.getLogger(__name__)`
     twice around app set-up reading it, mcp-context-forge's `_service = None` before `if enabled: _service = ...;
     app.add_middleware(..., service=_service)`. They stay together in main.py, which sets `core.x = x` after each
     (emit/main_module.py), so moved code reading `x` when called sees the value the monolith's code would."""
-    binders: dict[str, list[Unit]] = {}
-    for unit in analysis.units:
-        if not unit.is_copied:
-            for name in unit.binds:
-                binders.setdefault(name, []).append(unit)
     found: dict[str, int] = {}
     for name, units in binders.items():
         if len(units) < 2 or any(u.dynamic or u.app_at_call_time for u in units):
             continue
-        if all(_simple_binder(analysis, u, name) for u in units) and _binds_always(analysis, units[0], name):
+        first = analysis.tree.body[units[0].index]
+        if all(_simple_binder(analysis, u, name) for u in units) and name in _plain_binds([first]):
             found[name] = units[0].index
     return found
 
@@ -88,10 +86,6 @@ def _simple_binder(analysis: Analysis, unit: Unit, name: str) -> bool:
     if unit.kind == "assign":
         return name in _plain_binds([node])
     return unit.kind == "compound" and unit.app_in_body and isinstance(node, (ast.Try, ast.If))
-
-
-def _binds_always(analysis: Analysis, unit: Unit, name: str) -> bool:
-    return name in _plain_binds([analysis.tree.body[unit.index]])
 
 
 def reads_only_at_call_time(analysis: Analysis, unit: Unit, names: set[str]) -> bool:
