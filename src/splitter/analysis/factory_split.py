@@ -12,6 +12,7 @@ import ast
 import re
 from pathlib import Path
 
+from splitter.analysis.apps import split_before
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
@@ -25,16 +26,13 @@ from splitter.analysis.factory_routes import (
     route_runs,
 )
 from splitter.analysis.factory_setup import setup_runs
-from splitter.analysis.apps import split_before
-from splitter.analysis.model import Analysis, Diagnostic
+from splitter.analysis.model import REGISTRAR_KEPT, Analysis, Diagnostic
 from splitter.analysis.source import split_lines
 from splitter.errors import SplitterError
 
 # A registrar longer than a run of routes may be, besides the one with the most routes, is cut too: moved whole it
 # is one block the planner cannot pack with others into modules under the size limit.
 REGISTRAR_MAX_LINES = RUN_MAX_LINES
-# Why a cut registrar stays beside the factory (planning/registrar_shells.py lets it go when main.py overflows).
-REGISTRAR_KEPT = "registers the app factory's routes (cut into functions)"
 
 
 def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:

@@ -17,6 +17,9 @@ HOOK_DECORATORS = frozenset({"middleware", "exception_handler", "on_event"})
 # main.py's call into the generated compatibility module (splitter.compat); a later apply keeps it in place.
 FORWARD_FUNCTION = "forward_moved_names"
 COMPAT_HOOK_REASON = "splitter's compatibility hook: moved names stay reachable as attributes of this module"
+# Why a cut registrar stays beside the app factory (planning/registrar_shells.py lets it go when main.py overflows).
+# Here, not in factory_split.py: planning reads it on every plan, the factory machinery only has a factory to cut.
+REGISTRAR_KEPT = "registers the app factory's routes (cut into functions)"
 
 
 @dataclass(frozen=True)

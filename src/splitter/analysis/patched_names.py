@@ -13,10 +13,9 @@ import ast
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_bind_or_target
@@ -35,8 +34,7 @@ from splitter.fanout import fan_out
 PATCH_MULTIPLE_OPTIONS = frozenset({"target", "spec", "spec_set", "create", "autospec", "new_callable"})
 
 
-@dataclass(frozen=True)
-class PatchSite:
+class PatchSite(NamedTuple):
     """One place that rebinds a name of the old module; `name` is None when it is not a literal."""
 
     name: str | None

@@ -12,14 +12,13 @@ reaching the module's namespace itself (`globals()`, `exec`).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from splitter.analysis.model import Analysis
 from splitter.analysis.scopes import Scope, build_scopes
 
 
-@dataclass(frozen=True)
-class Rebinder:
+class Rebinder(NamedTuple):
     """`unit` declares `global name` in one of its functions and does not bind `name` at module level."""
 
     name: str

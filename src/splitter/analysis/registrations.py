@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 
 from splitter.analysis.ast_walk import child_nodes
 from splitter.analysis.model import (
@@ -85,17 +84,15 @@ def route_methods(call: ast.Call, verb: str) -> tuple[str, ...] | None:
     return None  # computed at run time: any method, conservatively
 
 
-@dataclass
 class Registrar:
     """Finds registrations on `owners` (app names and local router names) in one statement."""
 
-    app_names: frozenset[str]
-    router_names: frozenset[str]
-    constants: dict[str, str]
-    registrations: list[Registration] = field(default_factory=list)
-    hooks: list[Hook] = field(default_factory=list)
-    source_lines: list[str] = field(default_factory=list)  # given: function bodies that never name an owner
-    _owner_word: re.Pattern | None = None  # are not walked (most endpoint bodies: a third of the analysis)
+    def __init__(self, app_names: frozenset[str], router_names: frozenset[str], constants: dict[str, str]) -> None:
+        self.app_names, self.router_names, self.constants = app_names, router_names, constants
+        self.registrations: list[Registration] = []
+        self.hooks: list[Hook] = []
+        self.source_lines: list[str] = []  # given: function bodies that never name an owner
+        self._owner_word: re.Pattern | None = None  # are not walked (most endpoint bodies: a third of the analysis)
 
     def _may_register(self, body: list[ast.stmt]) -> bool:
         """Whether statements could hold a registration: their text names the app or a router."""

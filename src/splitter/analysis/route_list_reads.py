@@ -12,7 +12,7 @@ be changed after FastAPI built its contexts, which then no longer follow: such r
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from splitter.analysis.model import Analysis
 from splitter.analysis.patched_names import dotted_name
@@ -23,8 +23,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _LOOKERS = frozenset({"isinstance", "getattr", "hasattr", "setattr", "str", "repr", "type", "id", "print"})
 
 
-@dataclass(frozen=True)
-class RouteRead:
+class RouteRead(NamedTuple):
     statement: int  # its top-level statement (the unit's index)
     line: int
     shown: str

@@ -19,7 +19,6 @@ from splitter.analysis.ast_walk import _AST, _CHILD_FIELDS, child_fields, walk
 from splitter.analysis.annotation_reads import annotation_names
 from splitter.analysis.global_lookups import literal_lookups
 from splitter.analysis.type_params import hand_over, type_param_bounds, type_param_names
-from dataclasses import dataclass, field
 
 DYNAMIC_CALLS = {"exec": "exec()", "eval": "eval()", "globals": "globals()", "locals": "locals()", "vars": "vars()"}
 FUNCTION_LIKE = ("function", "lambda", "comprehension")
@@ -27,40 +26,47 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _COMPREHENSION_NAMES = {ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp"}
 
 
-@dataclass
 class ScopeFacts:
-    uses: set[str] = field(default_factory=set)  # module-level names looked up
-    binds: set[str] = field(default_factory=set)  # module-level names bound (module scope only)
-    global_decls: set[str] = field(default_factory=set)  # names declared `global` in functions
-    dynamic: set[str] = field(default_factory=set)  # exec/eval/globals() seen
-    dunder_file: bool = False
-    strings: set[str] = field(default_factory=set)  # identifier-like strings ('name', f-string prefixes 'pre*')
-    global_lookups: frozenset[str] = frozenset()  # `'x' in globals()` of a name it also reads (global_lookups.py)
-    quoted: set[str] = field(default_factory=set)  # module-level names read only by name, in string annotations
+    """What one top-level statement reads and binds at module level (`statement_facts`)."""
+
+    def __init__(self) -> None:
+        self.uses: set[str] = set()  # module-level names looked up
+        self.binds: set[str] = set()  # module-level names bound (module scope only)
+        self.global_decls: set[str] = set()  # names declared `global` in functions
+        self.dynamic: set[str] = set()  # exec/eval/globals() seen
+        self.dunder_file = False
+        self.strings: set[str] = set()  # identifier-like strings ('name', f-string prefixes 'pre*')
+        self.global_lookups: frozenset[str] = frozenset()  # `'x' in globals()` of a name it also reads
+        self.quoted: set[str] = set()  # module-level names read only by name, in string annotations
 
 
-@dataclass(eq=False)
 class Scope:
-    """One scope: what its own code binds, declares and reads (nested scopes are its `children`)."""
+    """One scope: what its own code binds, declares and reads (nested scopes are its `children`).
 
-    kind: str  # module | function | lambda | class | comprehension
-    name: str  # the function's or class's name; "lambda", "listcomp", "genexpr", ...; "module"
-    node: ast.AST
-    parent: Scope | None = None
-    children: list[Scope] = field(default_factory=list)
-    bound: set[str] = field(default_factory=set)  # bound here (parameters, assignments, imports, defs, ...)
-    declared_global: set[str] = field(default_factory=set)
-    declared_nonlocal: set[str] = field(default_factory=set)  # also `:=` targets of a comprehension
-    reads: set[str] = field(default_factory=set)  # names this scope's own code loads
-    annotation_reads: set[str] = field(default_factory=set)  # names in annotations evaluated here
-    hint_reads: set[str] = field(default_factory=set)  # names inside string annotations (forward references)
-    transient: set[str] = field(default_factory=set)  # module level: `except E as e` deletes `e` afterwards
-    reads_class_cell: bool = False  # `super()` in a function reads the `__class__` cell of its class
-    type_params: frozenset[str] = frozenset()  # PEP 695: what its annotation scope binds (analysis/type_params)
-    # the nodes behind `bound` and `reads`, for codemods that edit them: what binds each name here (ast.alias,
-    # ast.arg, a def, a Name stored or deleted, ...) and every Name this scope's code reads, annotations included
-    binders: dict[str, list[ast.AST]] = field(default_factory=dict)
-    loads: list[ast.Name] = field(default_factory=list)
+    A plain class, not a dataclass: its fields are all set here, and a dataclass costs half a millisecond of every
+    run to create (issue 11: `plan` within 5x of `ast.parse`)."""
+
+    def __init__(
+        self, kind: str, name: str, node: ast.AST, parent: Scope | None = None, type_params: frozenset = frozenset()
+    ) -> None:
+        self.kind = kind  # module | function | lambda | class | comprehension
+        self.name = name  # the function's or class's name; "lambda", "listcomp", "genexpr", ...; "module"
+        self.node = node
+        self.parent = parent
+        self.children: list[Scope] = []
+        self.bound: set[str] = set()  # bound here (parameters, assignments, imports, defs, ...)
+        self.declared_global: set[str] = set()
+        self.declared_nonlocal: set[str] = set()  # also `:=` targets of a comprehension
+        self.reads: set[str] = set()  # names this scope's own code loads
+        self.annotation_reads: set[str] = set()  # names in annotations evaluated here
+        self.hint_reads: set[str] = set()  # names inside string annotations (forward references)
+        self.transient: set[str] = set()  # module level: `except E as e` deletes `e` afterwards
+        self.reads_class_cell = False  # `super()` in a function reads the `__class__` cell of its class
+        self.type_params = type_params  # PEP 695: what its annotation scope binds (analysis/type_params)
+        # the nodes behind `bound` and `reads`, for codemods that edit them: what binds each name here (ast.alias,
+        # ast.arg, a def, a Name stored or deleted, ...) and every Name this scope's code reads, annotations included
+        self.binders: dict[str, list[ast.AST]] = {}
+        self.loads: list[ast.Name] = []
 
     def is_local(self, name: str) -> bool:
         """`name` is bound by this scope itself (not declared global/nonlocal here)."""

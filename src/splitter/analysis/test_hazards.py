@@ -16,8 +16,8 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from splitter.analysis.module_mentions import could_reference
 from splitter.analysis.patched_names import _old_module_aliases, dotted_name, every_statement, resolve_from
@@ -27,8 +27,7 @@ ROUTES = "routes"
 FRESH_IMPORT = "fresh import"
 
 
-@dataclass(frozen=True)
-class Hazard:
+class Hazard(NamedTuple):
     file: str
     line: int
     kind: str  # ROUTES or FRESH_IMPORT

@@ -13,7 +13,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from splitter.analysis.blocks import router_prefix, strongly_connected
 from splitter.analysis.model import Analysis
@@ -36,8 +36,7 @@ AUTH_SEGMENTS = frozenset(
 SYSTEM, AUTH = "system", "auth"
 
 
-@dataclass
-class GroupingInput:
+class GroupingInput(NamedTuple):
     """What grouping needs to know about one block that holds endpoints."""
 
     block: int
@@ -49,10 +48,9 @@ class GroupingInput:
     prefix: str = ""  # the split APIRouter's own prefix, which `paths` begin with (a routes module's router)
 
 
-@dataclass
-class Grouping:
+class Grouping(NamedTuple):
     group_of: dict[int, str]  # block -> group key ('orders', 'orders/refunds' for a size split)
-    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    reasons: dict[str, list[str]]  # group key -> why its blocks are there
 
 
 def singular(word: str) -> str:
@@ -120,7 +118,7 @@ class GroupAssigner:
         self.budget = int(max_lines * 0.8)  # room for the header and imports
         self.min_endpoints = min_endpoints
         self.overrides = overrides or {}
-        self.result = Grouping(group_of={})
+        self.result = Grouping({}, defaultdict(list))
         self.fixed: set[str] = set()  # groups the user set in [tool.splitter]: never merged or split
 
     def run(self) -> Grouping:

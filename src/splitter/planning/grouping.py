@@ -6,9 +6,9 @@ import keyword
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from splitter.analysis.model import Registration
 from splitter.analysis.overlap import routes_overlap
@@ -31,8 +31,7 @@ def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str
     return candidate
 
 
-@dataclass(frozen=True)
-class RouteSpec:
+class RouteSpec(NamedTuple):
     path: str | None
     methods: frozenset[str] | None
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from splitter.planning.destination import Destination, Role
 from splitter.planning.plan_io import Layout
@@ -22,8 +22,7 @@ def is_compat_part(stem: str, compat_module: str) -> bool:
     return stem == prefix or (stem.startswith(f"{prefix}_") and stem[len(prefix) + 1 :].isdigit())
 
 
-@dataclass(frozen=True)
-class Destinations:
+class Destinations(NamedTuple):
     folder: Path  # the monolith's folder
     package: str | None  # the monolith's package, None for a top-level module
     layout: Layout

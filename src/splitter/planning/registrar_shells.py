@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from splitter.analysis.factory_split import REGISTRAR_KEPT
+from splitter.analysis.model import REGISTRAR_KEPT
 from splitter.planning.destination import MAIN, Destination, Role
 
 if TYPE_CHECKING:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import keyword
 
 from splitter.analysis.blocks import build_blocks
-from splitter.analysis.factory_split import REGISTRAR_KEPT
+from splitter.analysis.model import REGISTRAR_KEPT, Analysis
 from splitter.analysis.rebinders import separable
 from splitter.errors import SplitterError
-from splitter.analysis.model import Analysis
 from splitter.planning.app_setup_runs import APP_AT_IMPORT, is_app_setup
 from splitter.planning.destination import MAIN, Destination, Role
 from splitter.planning.plan_io import Plan
