@@ -41,6 +41,7 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
             binders.setdefault(name, []).append(unit)
     rebound = set().union(*(u.rebinds_globals for u in analysis.units))
     names: dict[str, int] = {}
+    headers = header_reads(analysis)
     for unit in analysis.units:
         if unit.app_at_call_time or unit.dynamic:
             continue
@@ -53,7 +54,7 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
             # is (planning/app_setup_runs.py), which a hand-over would hold in main.py. An assignment that does not
             # touch the app moves unless something holds it in main.py (it reads a name kept there at import, such
             # as radon's `SCRIPTS_DIR` that a `sys.path` line above its imports reads): then it hands over the same
-            bound = _read_when_called(analysis, unit, _plain_binds([node]) - set(analysis.app_names))
+            bound = _read_when_called(analysis, unit, _plain_binds([node]) - set(analysis.app_names), headers)
         else:
             continue
         for name in bound:
@@ -88,26 +89,34 @@ def _simple_binder(analysis: Analysis, unit: Unit, name: str) -> bool:
     return unit.kind == "compound" and unit.app_in_body and isinstance(node, (ast.Try, ast.If))
 
 
-def reads_only_at_call_time(analysis: Analysis, unit: Unit, names: set[str]) -> bool:
-    """A function reading `names` only in its body: its decorators, defaults and annotations run at import."""
-    node = analysis.tree.body[unit.index] if analysis.tree is not None else None
-    if not isinstance(node, _DEFINITIONS):
-        return False
-    arguments = node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
-    header = [*node.decorator_list, *arguments.defaults, *arguments.kw_defaults, node.returns]
-    header += [a.annotation for a in every if a is not None]
-    return not any(
-        isinstance(n, ast.Name) and n.id in names for part in header if part is not None for n in ast.walk(part)
-    )
+def header_reads(analysis: Analysis) -> dict[int, frozenset[str]]:
+    """unit index -> the names a function definition reads at import (its decorators, defaults, annotations), for
+    every function unit; built once per plan, as each of a module's constants asks about every function reading it."""
+    found: dict[int, frozenset[str]] = {}
+    for unit in analysis.units:
+        node = analysis.tree.body[unit.index] if analysis.tree is not None else None
+        if isinstance(node, _DEFINITIONS):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            header = [*node.decorator_list, *arguments.defaults, *arguments.kw_defaults, node.returns]
+            header += [a.annotation for a in every if a is not None]
+            parts = [part for part in header if part is not None]
+            found[unit.index] = frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
+    return found
 
 
-def _read_when_called(analysis: Analysis, unit: Unit, names: set[str]) -> set[str]:
+def reads_only_at_call_time(headers: dict[int, frozenset[str]], unit: Unit, names: set[str]) -> bool:
+    """A function reading `names` only in its body (`headers`: `header_reads`)."""
+    header = headers.get(unit.index)
+    return header is not None and header.isdisjoint(names)
+
+
+def _read_when_called(analysis: Analysis, unit: Unit, names: set[str], headers: dict) -> set[str]:
     """Of `names` (which `unit` binds), those another unit reads only in a function body."""
     found: set[str] = set()
     for other in analysis.units:
         wanted = other.uses & names if other is not unit else set()
-        if wanted and reads_only_at_call_time(analysis, other, wanted):
+        if wanted and reads_only_at_call_time(headers, other, wanted):
             found |= wanted
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from splitter.analysis.blocks import Block, build_blocks, strongly_connected
 from splitter.planning.app_setup_runs import move_setup_runs, setup_module_notes
@@ -19,7 +20,7 @@ from splitter.planning.destination import CORE, HOOKS, MAIN, SHARED, Destination
 from splitter.planning.beside_router import router_beside
 from splitter.planning.endpoint_callers import below_routers, keep_users_above
 from splitter.planning.registrar_shells import release_registrar_shells
-from splitter.planning.handover import handover_names, reads_only_at_call_time
+from splitter.planning.handover import handover_names, header_reads, reads_only_at_call_time
 from splitter.planning.name_lookups import keep_lookups_of_relayed_names
 from splitter.planning.plan_io import Endpoint, Group, Layout, Plan
 from splitter.gcpause import without_gc
@@ -125,6 +126,10 @@ class _Planner:
                 reason.setdefault(user, f"it uses `{block.name}`, which stays there")
                 stack.append(user)
 
+    @cached_property
+    def header_reads(self) -> dict[int, frozenset[str]]:
+        return header_reads(self.analysis)
+
     def hands_over(self, block_id: int, user: int) -> bool:
         """`user` reads what `block_id` binds only at call time, and main.py can hand those names to core."""
         block, using = self.blocks[block_id], self.blocks[user]
@@ -132,7 +137,7 @@ class _Planner:
         if not names or any(self.handover.get(n) not in block.units for n in names):
             return False
         units = [self.analysis.units[u] for u in using.units]
-        return all(reads_only_at_call_time(self.analysis, u, names) for u in units if u.uses & names)
+        return all(reads_only_at_call_time(self.header_reads, u, names) for u in units if u.uses & names)
 
     def looked_up_by_name(self, block: Block) -> set[int]:
         """Blocks that `globals()`/`eval` in `block` may reach through strings, in it or in what it reads."""
