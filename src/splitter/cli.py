@@ -104,13 +104,15 @@ def plan(
 ) -> None:
     """Analyze FILE and propose routers/services (nothing is written but --out). Options default to
     `[tool.splitter]` in the project's pyproject.toml."""
-    from splitter.planning.plan_io import plan_to_json_text, write_plan
-    from splitter.planning.project import load_project, plan_project
-    from splitter.report import envelope, plan_summary, print_plan
-    from splitter.planning.settings import plan_options
+    from splitter.dataclass_cache import cached_dataclass_code
 
     check_format(output_format)
-    with console.progress(f"planning {file}"):
+    with cached_dataclass_code("plan"), console.progress(f"planning {file}"):
+        from splitter.planning.plan_io import plan_to_json_text, write_plan
+        from splitter.planning.project import load_project, plan_project
+        from splitter.report import envelope, plan_summary, print_plan
+        from splitter.planning.settings import plan_options
+
         project = load_project(file, module, scan_ahead=True, read=False, exclude=tuple(exclude))
         options = plan_options(project.settings, max_lines, main_max_lines, min_endpoints, skip_segment)
         result = plan_project(project, options)
@@ -158,13 +160,17 @@ def apply(
     verbose: Verbose = False,
 ) -> None:
     """Carry the plan out: write routers/, services/ and a slim main.py, and update references."""
-    from splitter.apply_command import ApplyRequest, run_apply
+    from splitter.dataclass_cache import cached_dataclass_code
 
     check_format(output_format)
     if formatter not in (None, "ruff", "black"):
         raise SplitterError(f"--formatter takes ruff or black, not {formatter!r}")
-    request = ApplyRequest(**{k: v for k, v in locals().items() if k in ApplyRequest.__dataclass_fields__})
-    code = run_apply(request)
+    arguments = dict(locals())
+    with cached_dataclass_code("apply"):
+        from splitter.apply_command import ApplyRequest, run_apply
+
+        request = ApplyRequest(**{k: v for k, v in arguments.items() if k in ApplyRequest.__dataclass_fields__})
+        code = run_apply(request)
     if code:
         raise typer.Exit(code)
 
