@@ -4,6 +4,7 @@ function is handed the app and hands it on to `_register_<area>_routes(app, ...)
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def test_every_registrar_too_long_to_move_whole_is_cut(tmp_path: Path) -> None:
     by_path = {r.path: name for name, routes in registrars.items() for r in routes}
     assert by_path["/delta"] == by_path["/delta/{key}"] != by_path["/epsilon"]  # one function per resource
     assert by_path["/delta"].startswith("register_delta")
+    # each cut's tree is grafted from the nodes before it (parts of the text are never parsed again): the same
+    # tree a parse of the final text gives, line numbers included
+    assert ast.dump(analysis.tree, include_attributes=True) == ast.dump(
+        ast.parse(analysis.source), include_attributes=True
+    )
 
 
 def test_a_route_kept_in_the_second_registrar_cut_is_named_at_its_line_in_the_monolith(tmp_path: Path) -> None:

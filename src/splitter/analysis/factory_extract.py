@@ -58,12 +58,14 @@ def extract_runs(lines: list[str], found: FactoryRuns) -> Extracted:
         elif run.positions[0] == position:
             out += ([] if called else gap) + [(f"{indent}{_call(run)}", starts[position])]
         called = run is not None and (called or run.positions[0] == position)
+    tail = len(out)  # the monolith's lines below the factory follow, moved down by `tail - ends[-1]` lines
     out += _copied(lines, ends[-1] + 1, len(lines) + 1)
     registrars = {
         run.name: [r for p in run.positions for r in found.routes.get(p, ())] for run in found.runs if not run.setup
     }
     source = "\n".join(text for text, _ in out)
-    tree = _grafted(out, bodies, indent, found, {p: placed[p] - starts[p] for p in placed}, top)
+    tree = _grafted(out[:tail], bodies, indent, found, {p: placed[p] - starts[p] for p in placed}, top)
+    tree.body += [_shifted(statement, tail - ends[-1]) for statement in found.after]
     return Extracted(source, [0] + [n for _, n in out], registrars, factory.name, tree=tree)
 
 
@@ -73,9 +75,10 @@ def _grafted(
     """The new text's syntax tree without parsing the moved lines again: the text from `top` (where the generated
     functions begin) with their bodies blanked (one `pass` each) is parsed, and each function gets the factory's
     own statement nodes, their line numbers shifted to where the text put them (same indentation: the columns
-    stay), so the monolith's own tree is not to be used after this. The statements above keep their nodes: the
-    lines above `top` are the monolith's own (fused-render's factory is its last 1,200 of 4,900 lines). Parsing
-    the whole text again cost as much as parsing the monolith; tests check both trees are the same."""
+    stay), so the monolith's own tree is not to be used after this. The statements above and below keep their
+    nodes (the caller shifts those below): the lines outside the factory are the monolith's own (fused-render's
+    factory is its last 1,200 of 4,900 lines; cognithor cuts seven registrars of 5,800 lines one after another).
+    Parsing the whole text again cost as much as parsing the monolith; tests check both trees are the same."""
     skeleton = [text for text, _ in out]
     for first, last in bodies:
         skeleton[first - 1 : last] = [""] * (last - first + 1)

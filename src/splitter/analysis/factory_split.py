@@ -56,7 +56,8 @@ def _runs_of(
     if runs:
         runs += setup_runs(body, set(routes).union(*(run.positions for run in runs)))
     runs.sort(key=lambda run: run.positions[0])
-    return FactoryRuns(function, app, owners, routes, runs, kept, above, tree.body[:index])
+    before, after = tree.body[:index], tree.body[index + 1 :]
+    return FactoryRuns(function, app, owners, routes, runs, kept, above, before, after=after)
 
 
 def _registrar_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
@@ -113,22 +114,25 @@ def factory_extraction(tree: ast.Module, source: str, constants: dict[str, str],
             path,
             line,
         )
-    register_names(found.runs, _names_in_use(source))
+    taken = _names_in_use(source)  # and every name a cut generates: the words of each text cut from this one
+    register_names(found.runs, taken)
     extracted = extract_runs(split_lines(source), found)
     extracted.kept = found.kept
     if found.maker:  # a registrar was cut: the factory is the function making the app, as for hand-written ones
         extracted.factory, extracted.cut = found.maker, (found.factory.name,)
         extracted.given_app = not any(_creates_the_app(n) for n in tree.body if getattr(n, "name", "") == found.maker)
-        extracted = _cut_other_registrars(extracted, found.also_cut, constants)
+        extracted = _cut_other_registrars(extracted, found.also_cut, constants, taken)
         hand_written = existing_registrars(extracted.tree, constants)  # type: ignore[arg-type]
         for name, routes in (hand_written.registrars if hand_written else {}).items():
             if name not in extracted.cut:  # their routes left in them are warned about, as a factory's are
                 extracted.registrars.setdefault(name, routes)
-        extracted = _maker_set_up(extracted)
+        extracted = _maker_set_up(extracted, taken)
     return extracted
 
 
-def _cut_other_registrars(extracted: Extracted, names: list[str], constants: dict[str, str]) -> Extracted:
+def _cut_other_registrars(
+    extracted: Extracted, names: list[str], constants: dict[str, str], taken: set[str]
+) -> Extracted:
     """The other registrars of several resources too long to move whole (`names`, the most routes first) are cut
     the same way, each from the text the cut before wrote (cognithor: `create_config_routes(app)` hands the app
     to 23 hand-written registrars, three of them 590 to 970 lines; moved whole, each would be a router module over
@@ -137,7 +141,7 @@ def _cut_other_registrars(extracted: Extracted, names: list[str], constants: dic
         tree: ast.Module = extracted.tree  # type: ignore[assignment]
         node = next(n for n in tree.body if getattr(n, "name", None) == name)
         found = _runs_of(tree, node, *_registrar_routes(node, None, constants))  # type: ignore[misc, arg-type]
-        register_names(found.runs, _names_in_use(extracted.source))
+        register_names(found.runs, taken)
         cut = extract_runs(split_lines(extracted.source), found)
         line_map: list[int] = extracted.line_map  # type: ignore[assignment]
         cut.line_map = [0] + [line_map[line] for line in cut.line_map[1:]]  # type: ignore[index]
@@ -149,12 +153,12 @@ def _cut_other_registrars(extracted: Extracted, names: list[str], constants: dic
     return extracted
 
 
-def _maker_set_up(extracted: Extracted) -> Extracted:
+def _maker_set_up(extracted: Extracted, taken: set[str]) -> Extracted:
     """Once a registrar is cut, the function making the app keeps its own set-up (nexus: middleware, the rate
     limiter, exception handlers: 178 lines of `create_app()`): its runs of set-up statements become
-    `configure_app(app, ...)` as a factory's do, cut from the text the registrar's cut wrote (parsed again: the
-    maker is a few hundred lines of it), messages still naming the monolith's lines."""
-    tree = ast.parse(extracted.source)
+    `configure_app(app, ...)` as a factory's do, cut from the text the registrar's cut wrote, messages still
+    naming the monolith's lines."""
+    tree: ast.Module = extracted.tree  # type: ignore[assignment]  # the text's own tree (factory_extract._grafted)
     maker = next(n for n in tree.body if getattr(n, "name", None) == extracted.factory)
     app = next((name for statement in maker.body if (name := find_app_local(statement))), None)  # type: ignore[attr-defined]
     if app is None:  # given the app (a registrar module's entry): it sets nothing up to cut
@@ -163,10 +167,10 @@ def _maker_set_up(extracted: Extracted) -> Extracted:
     runs = setup_runs(FactoryBody(maker, app), calls)  # type: ignore[arg-type]  # the call registers: it stays
     if not runs:
         return extracted
-    register_names(runs, _names_in_use(extracted.source))
+    register_names(runs, taken)
     index = tree.body.index(maker)
     above = tree.body[index - 1].end_lineno or 0 if index else 0
-    found = FactoryRuns(maker, app, {app: ""}, {}, runs, [], above, tree.body[:index])  # type: ignore[arg-type]
+    found = FactoryRuns(maker, app, {app: ""}, {}, runs, [], above, tree.body[:index], after=tree.body[index + 1 :])  # type: ignore[arg-type]
     cut = extract_runs(split_lines(extracted.source), found)
     cut.line_map = [0] + [extracted.line_map[line] for line in cut.line_map[1:]]  # type: ignore[index]
     cut.registrars, cut.factory, cut.kept, cut.cut = (
