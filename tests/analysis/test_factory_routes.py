@@ -4,6 +4,9 @@ the text analysis works on, as (monolith, expected) pairs; a second run changes 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -800,3 +803,31 @@ def test_set_up_runs_are_not_held_back_by_the_name_every_except_handler_binds() 
     text = analysed_text(before)
     assert "def configure_app(app):\n    try:\n        from extra import router as extra_router\n" in text
     assert "    app = FastAPI()\n    configure_app(app)\n" in text
+
+
+def test_the_warning_names_the_same_late_local_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The locals a kept route reads are a set: the warning named one of them by string hash (evweb's OAuth routes
+    read five), so two plans of one monolith differed. It names the first in sorted order."""
+    names = ("zeta", "alpha", "mu", "kappa", "beta")
+    source = HEAD + "def create_app():\n    app = FastAPI()\n\n"
+    source += f'    @app.get("/kept")\n    def kept():\n        return {" + ".join(names)}\n\n'
+    source += '    @app.get("/moved")\n    def moved():\n        return 1\n\n'
+    source += "".join(f"    {name} = 1\n" for name in names) + "    return app\n"
+    (tmp_path / "server.py").write_text(source)
+    script = (
+        "from pathlib import Path; from splitter.analysis.analyze import analyze_source; "
+        "a = analyze_source(Path('server.py').read_text(), Path('server.py')); "
+        "print([d.message for d in a.diagnostics if d.code == 'factory-route-kept'])"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(seen) == 1 and "the factory's local `alpha`" in seen.pop()

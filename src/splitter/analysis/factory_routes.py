@@ -71,6 +71,7 @@ class FactoryRuns:
     before: list[ast.stmt] = field(default_factory=list)  # the module's statements above the factory
     maker: str = ""  # when `factory` is a registrar given the app: the function making the app
     also_cut: list[str] = field(default_factory=list)  # other registrars to cut after it, the most routes first
+    after: list[ast.stmt] = field(default_factory=list)  # the module's statements below the factory
 
 
 def find_factory(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, dict[str, str]] | None:
@@ -393,7 +394,7 @@ def _seen_differently(body: FactoryBody, position: int, start: int, unit: list[i
     going with it (`unit`) are bound with it, as before."""
     own = {body.factory.body[p].name for p in [position, *(unit or ())]}  # type: ignore[attr-defined]
     call_time = body.call_time[position]
-    for name in body.def_time[position] | call_time:
+    for name in sorted(body.def_time[position] | call_time):  # sorted: the warning names the same local every run
         positions = body.bindings.get(name)
         if positions is None or name in own:
             continue  # not a local of the factory, or bound by the route and its helpers
