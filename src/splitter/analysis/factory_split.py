@@ -12,7 +12,6 @@ import ast
 import re
 from pathlib import Path
 
-from splitter.analysis.apps import split_before
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.factory_extract import Extracted, extract_runs
 from splitter.analysis.factory_routes import (
@@ -26,6 +25,7 @@ from splitter.analysis.factory_routes import (
     route_runs,
 )
 from splitter.analysis.factory_setup import setup_runs
+from splitter.analysis.apps import split_before
 from splitter.analysis.model import REGISTRAR_KEPT, Analysis, Diagnostic
 from splitter.analysis.source import split_lines
 from splitter.errors import SplitterError

@@ -14,8 +14,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any, NamedTuple
+from pathlib import Path
 
 from splitter.analysis.ast_walk import walk
 from splitter.analysis.module_mentions import could_bind_or_target

@@ -6,8 +6,8 @@ import keyword
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Hashable
 from functools import lru_cache
+from collections.abc import Callable, Hashable
 from typing import NamedTuple
 
 from splitter.analysis.model import Registration

@@ -11,24 +11,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 from splitter.analysis.analyze import analyze_source, rename
-from splitter.analysis.model import Analysis
-from splitter.analysis.source import (
-    git_blob_id,
-    git_root,
-    iter_python_files,
-    module_location,
-    read_python,
-    through_real_folders,
-    with_lf,
-)
 from splitter.errors import SplitterError
-from splitter.fanout import Background, in_background
-from splitter.gcpause import without_gc
 from splitter.planning.import_names import imported_by_statement, other_import_names
 from splitter.planning.layout import GENERATED_MARKER
+from splitter.analysis.model import Analysis
 from splitter.planning.plan_io import Layout, Plan
 from splitter.planning.planner import PlanOptions, make_plan
 from splitter.planning.settings import read_settings
+from splitter.analysis.source import iter_python_files, module_location, read_python, through_real_folders
+from splitter.analysis.source import git_blob_id, git_root, with_lf
+from splitter.fanout import Background, in_background
+from splitter.gcpause import without_gc
 
 # Below these a second process costs more than it saves: characters of other Python files to scan, and files
 # to read (listing them costs a third of reading them; `plan` decides before it reads)
@@ -394,8 +387,8 @@ def plan_project(project: Project, options: PlanOptions | None = None) -> Plan:
 
         options = plan_options(project.settings)
     from splitter.analysis.patched_names import rebound_names
+    from splitter.planning.repository_notes import file_read_warnings, hazard_warnings, as_shown
     from splitter.planning.plan_notes import named_as_the_monolith
-    from splitter.planning.repository_notes import as_shown, file_read_warnings, hazard_warnings
     from splitter.planning.source_reads import source_read_warnings
 
     scanned = _repository_scan(project)
