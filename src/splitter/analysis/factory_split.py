@@ -49,15 +49,20 @@ def factory_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | N
 def _runs_of(
     tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef, app: str, owners: dict[str, str], routes
 ) -> FactoryRuns:
-    index = tree.body.index(function)
-    above = tree.body[index - 1].end_lineno or 0 if index else 0
     body = FactoryBody(function, app)
     runs, kept = route_runs(body, routes)
     if runs:
         runs += setup_runs(body, set(routes).union(*(run.positions for run in runs)))
     runs.sort(key=lambda run: run.positions[0])
-    before, after = tree.body[:index], tree.body[index + 1 :]
+    above, before, after = _around(tree, function)
     return FactoryRuns(function, app, owners, routes, runs, kept, above, before, after=after)
+
+
+def _around(tree: ast.Module, function: ast.stmt) -> tuple[int, list[ast.stmt], list[ast.stmt]]:
+    """Where the module statement above `function` ends, and the module's statements above and below it."""
+    index = tree.body.index(function)
+    above = tree.body[index - 1].end_lineno or 0 if index else 0
+    return above, tree.body[:index], tree.body[index + 1 :]
 
 
 def _registrar_runs(tree: ast.Module, constants: dict[str, str]) -> FactoryRuns | None:
@@ -168,9 +173,8 @@ def _maker_set_up(extracted: Extracted, taken: set[str]) -> Extracted:
     if not runs:
         return extracted
     register_names(runs, taken)
-    index = tree.body.index(maker)
-    above = tree.body[index - 1].end_lineno or 0 if index else 0
-    found = FactoryRuns(maker, app, {app: ""}, {}, runs, [], above, tree.body[:index], after=tree.body[index + 1 :])  # type: ignore[arg-type]
+    above, before, after = _around(tree, maker)  # type: ignore[arg-type]
+    found = FactoryRuns(maker, app, {app: ""}, {}, runs, [], above, before, after=after)  # type: ignore[arg-type]
     cut = extract_runs(split_lines(extracted.source), found)
     cut.line_map = [0] + [extracted.line_map[line] for line in cut.line_map[1:]]  # type: ignore[index]
     cut.registrars, cut.factory, cut.kept, cut.cut = (

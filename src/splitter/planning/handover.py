@@ -31,8 +31,11 @@ from splitter.analysis.model import Analysis, Unit
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) -> dict[str, int]:
-    """name -> the unit that binds it: a block kept in main.py for the app, binding it on every path."""
+def handover_names(
+    analysis: Analysis, patched: frozenset[str] = frozenset(), headers: dict[int, frozenset[str]] | None = None
+) -> dict[str, int]:
+    """name -> the unit that binds it: a block kept in main.py for the app, binding it on every path.
+    `headers`: `header_reads(analysis)`, when the caller has it already."""
     if analysis.tree is None:
         return {}
     binders: dict[str, list[Unit]] = {}
@@ -41,7 +44,7 @@ def handover_names(analysis: Analysis, patched: frozenset[str] = frozenset()) ->
             binders.setdefault(name, []).append(unit)
     rebound = set().union(*(u.rebinds_globals for u in analysis.units))
     names: dict[str, int] = {}
-    headers = header_reads(analysis)
+    headers = header_reads(analysis) if headers is None else headers
     for unit in analysis.units:
         if unit.app_at_call_time or unit.dynamic:
             continue
@@ -93,8 +96,8 @@ def header_reads(analysis: Analysis) -> dict[int, frozenset[str]]:
     """unit index -> the names a function definition reads at import (its decorators, defaults, annotations), for
     every function unit; built once per plan, as each of a module's constants asks about every function reading it."""
     found: dict[int, frozenset[str]] = {}
-    for unit in analysis.units:
-        node = analysis.tree.body[unit.index] if analysis.tree is not None else None
+    for unit in analysis.units if analysis.tree is not None else ():
+        node = analysis.tree.body[unit.index]  # type: ignore[union-attr]
         if isinstance(node, _DEFINITIONS):
             arguments = node.args
             every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]

@@ -74,7 +74,7 @@ class _Planner:
             for name in block.binds:
                 binder.setdefault(name, block.id)
         self.binder = binder
-        self.handover = handover_names(analysis, frozenset(options.patched_names))
+        self.handover = handover_names(analysis, frozenset(options.patched_names), self.header_reads)
         keep_lookups_of_relayed_names(self)
         for block in self.blocks:
             registry_reads = (analysis.units[u].registry_reads for u in block.units)
